@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_IOMMU_H
+#define IOP_IOMMU_H
+
+/*
+ * lib/iommu: the device-centric IOMMU layer.
+ *
+ * Objects: one context per process and backend; groups (the kernel's IOMMU
+ * groups, never split); devices (what users name: a PCI address); IOAS (I/O
+ * address spaces with their IOVA ranges, mappings and translation table).
+ *
+ * Every call that can fail returns 0 or a negative errno and leaves a
+ * one-line explanation in iop_err_msg() (see iop_log.h).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct iop_ctx;
+struct iop_group;
+struct iop_dev;
+struct iop_ioas;
+
+/* "0000:00:00.0" plus NUL */
+#define IOP_BDF_LEN 13
+#define IOP_DRIVER_LEN 32
+
+enum iop_backend_kind {
+	IOP_BACKEND_AUTO = 0, /* iommufd if /dev/iommu and /dev/vfio/devices exist, else vfio */
+	IOP_BACKEND_IOMMUFD,
+	IOP_BACKEND_VFIO,     /* legacy type1 container + group fds */
+	IOP_BACKEND_SIM,      /* in-process model of the kernel */
+};
+
+enum iop_layout {
+	IOP_LAYOUT_SHARED = 0, /* one IOAS for every device */
+	IOP_LAYOUT_PER_DEVICE, /* one IOAS per device (groups merged unless strict) */
+	IOP_LAYOUT_PER_GROUP,  /* one IOAS per IOMMU group */
+};
+
+/* Parsers for the command-line names; -EINVAL (with iop_err_msg) otherwise. */
+int iop_backend_parse(const char *name, enum iop_backend_kind *kind);
+const char *iop_backend_name(enum iop_backend_kind kind);
+int iop_layout_parse(const char *name, enum iop_layout *layout);
+const char *iop_layout_name(enum iop_layout layout);
+
+struct iop_ctx_params {
+	enum iop_backend_kind backend;
+	const char *sim_topology; /* sim: path of the topology file (required) */
+	const char *sysfs_root;   /* real backends: default "/sys" */
+	const char *dev_root;     /* real backends: default "/dev" */
+};
+
+int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **ctx);
+/* Closes every device, destroys every IOAS, releases every pin and fd. */
+void iop_ctx_destroy(struct iop_ctx *ctx);
+enum iop_backend_kind iop_ctx_backend(const struct iop_ctx *ctx);
+
+/* --- devices and groups (what the bus and iop-devices list) ------------- */
+
+struct iop_dev_info {
+	char bdf[IOP_BDF_LEN];
+	char driver[IOP_DRIVER_LEN]; /* "vfio-pci", "none", or a kernel driver */
+	unsigned int group;          /* IOMMU group id */
+	char type[16];               /* sim: the type= of the topology; pci: "" */
+	uint16_t vendor, device;     /* PCI ids (0 on sim unless given) */
+	int numa_node;               /* -1 if unknown */
+};
+
+/* Fills up to max entries, sets *count to the number of devices present. */
+int iop_ctx_devices(struct iop_ctx *ctx, struct iop_dev_info *info, size_t max,
+		    size_t *count);
+
+struct iop_iova_range {
+	uint64_t first;
+	uint64_t last; /* inclusive */
+};
+
+#define IOP_GROUP_MAX_DEVS 32
+
+struct iop_group_info {
+	unsigned int id;
+	size_t ndevs;
+	char bdf[IOP_GROUP_MAX_DEVS][IOP_BDF_LEN];
+	bool viable;
+	/* why not viable: each offending device with its driver, and the fix */
+	char why[512];
+};
+
+int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
+		       struct iop_group_info *info);
+
+/*
+ * Opens a device for user DMA: looks up its group, checks the group is
+ * viable (every device on vfio-pci or no driver), claims the group's DMA
+ * ownership on the first open. Errors: -ENODEV (unknown BDF), -EPERM
+ * (group not viable; the message lists offenders and the fix).
+ */
+int iop_dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **dev);
+/* Detaches if attached, then releases the device (and the group with the
+ * last device). */
+void iop_dev_close(struct iop_dev *dev);
+
+const char *iop_dev_bdf(const struct iop_dev *dev);
+unsigned int iop_dev_group(const struct iop_dev *dev);
+struct iop_ctx *iop_dev_ctx(const struct iop_dev *dev);
+/* The IOAS the device is attached to, or NULL. */
+struct iop_ioas *iop_dev_ioas(const struct iop_dev *dev);
+/* VFIO device fd for region/irq ioctls on real backends; -1 on sim. */
+int iop_dev_fd(const struct iop_dev *dev);
+
+/*
+ * Attaches a device to an IOAS. The first device of a group attaches the
+ * group; later devices of the group may only join the IOAS the group is on:
+ * otherwise -EINVAL (as the kernel), with a message naming the device, the
+ * group, the sibling and that IOAS. Attaching to the IOAS it is on is 0.
+ */
+int iop_dev_attach(struct iop_dev *dev, struct iop_ioas *ioas);
+/* The last attached device of a group detaches the group. */
+int iop_dev_detach(struct iop_dev *dev);
+
+/*
+ * Moves a set of devices to IOAS `to`, ordering the steps so no group is
+ * ever split: every device of a group is detached before any is attached,
+ * or the backend replaces the domain atomically. Devices of a group that
+ * are not in the set but are open must move too: -EINVAL otherwise. On a
+ * failure midway every device is put back where it was.
+ */
+int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to);
+
+/* --- IOAS ------------------------------------------------------------------ */
+
+int iop_ioas_create(struct iop_ctx *ctx, struct iop_ioas **ioas);
+/* -EBUSY while devices are attached. Unmaps everything. */
+int iop_ioas_destroy(struct iop_ioas *ioas);
+unsigned int iop_ioas_id(const struct iop_ioas *ioas);
+struct iop_ctx *iop_ioas_ctx(const struct iop_ioas *ioas);
+
+/* The IOVA ranges usable now (they narrow as groups attach). */
+int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
+		    size_t max, size_t *count);
+
+#define IOP_PROT_READ  1u /* device may read */
+#define IOP_PROT_WRITE 2u /* device may write */
+
+/*
+ * Maps [va, va+len) for DMA and returns its IOVA. IOVA = VA when that range
+ * fits the IOAS's ranges; otherwise a hugepage-aligned IOVA packed inside
+ * them (-ENOSPC with the sizes in the message when there is no room). When
+ * another IOAS of the context already maps exactly this VA range, the pages
+ * are copied from it (pinned once, not twice) where the backend can.
+ */
+int iop_ioas_map(struct iop_ioas *ioas, void *va, size_t len, unsigned int prot,
+		 uint64_t *iova);
+/* Unmaps exactly a range given to iop_ioas_map (-ENOENT otherwise). */
+int iop_ioas_unmap(struct iop_ioas *ioas, void *va, size_t len);
+/* Slow-path translation (the fast path is iop_iova_cache.h). */
+int iop_ioas_va2iova(struct iop_ioas *ioas, const void *va, uint64_t *iova);
+
+/* --- layouts ------------------------------------------------------------------ */
+
+struct iop_plan_ioas {
+	size_t ndevs;
+	const char *bdf[IOP_GROUP_MAX_DEVS];
+};
+
+/*
+ * The IOAS layout for a set of devices, before anything is opened.
+ * per-device with two devices of one group: with strict, -EINVAL and a
+ * message suggesting --ioas=per-group; otherwise they share one IOAS and a
+ * warning names the group ("merged"). Also checks viability (-EPERM).
+ */
+struct iop_plan {
+	enum iop_layout layout;
+	size_t nioas;
+	struct iop_plan_ioas ioas[64];
+	size_t nmerged;                /* groups merged by per-device */
+	unsigned int merged_group[64];
+};
+
+int iop_plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
+		   const char *const *bdfs, size_t n, struct iop_plan *plan);
+
+/* Opens every device of the plan, creates its IOAS and attaches them. On
+ * failure nothing stays open. devs[i] matches bdfs[i] of iop_plan_build. */
+int iop_plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,
+		   const char *const *bdfs, size_t n, struct iop_dev **devs,
+		   struct iop_ioas **ioas_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOP_IOMMU_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_IOMMU_BACKEND_H
+#define IOP_IOMMU_BACKEND_H
+
+/*
+ * The ops table every IOMMU backend fills (sim.c, iommufd.c, vfio.c).
+ * Internal to lib/iommu: drivers never call a backend, they ask lib/iommu.
+ *
+ * A backend speaks the kernel's language: every op returns 0 or the
+ * kernel's raw negative errno (-EPERM, -EINVAL, -EEXIST...), and has the
+ * kernel's semantics, so the core can check rules first and still rely on
+ * the backend to refuse what the kernel refuses. The core turns errnos into
+ * user messages; a backend only logs at debug level.
+ *
+ * Handles are opaque to the core: a backend allocates its own state for the
+ * context, each device and each IOAS.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iop_iommu.h"
+
+struct iop_backend_ops {
+	const char *name;
+	/* True when attach on an attached device atomically replaces its
+	 * domain (iommufd's second ATTACH_IOMMUFD_PT). */
+	bool can_replace;
+
+	int (*open)(const struct iop_ctx_params *params, void **bctx);
+	void (*close)(void *bctx);
+
+	/* Devices visible to this backend, with driver and group. */
+	int (*devices)(void *bctx, struct iop_dev_info *info, size_t max,
+		       size_t *count);
+
+	/* Claims the device for user DMA (iommufd: open cdev + BIND_IOMMUFD,
+	 * -EPERM if its group is not viable; vfio: open the group fd, check
+	 * VFIO_GROUP_FLAGS_VIABLE). */
+	int (*dev_open)(void *bctx, const char *bdf, void **bdev);
+	void (*dev_close)(void *bdev);
+	/* VFIO device fd, or -1 (sim; vfio before the first attach). */
+	int (*dev_fd)(void *bdev);
+
+	int (*ioas_alloc)(void *bctx, void **bioas);
+	void (*ioas_free)(void *bioas);
+
+	/* Kernel semantics: a device of a group that is attached elsewhere
+	 * gets -EINVAL; attaching an attached device replaces (can_replace)
+	 * or fails with -EBUSY. */
+	int (*attach)(void *bdev, void *bioas);
+	int (*detach)(void *bdev);
+
+	/* Fixed-IOVA map; -EEXIST on overlap, -ENOMEM over memlock. */
+	int (*map)(void *bioas, void *va, uint64_t len, uint64_t iova,
+		   unsigned int prot);
+	/* Optional (NULL if absent): maps the pages of an exact earlier
+	 * mapping of src at dst_iova of dst without pinning them again. */
+	int (*copy)(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
+		    uint64_t src_iova, uint64_t len, unsigned int prot);
+	/* Must cover whole earlier mappings: -ENOENT otherwise. */
+	int (*unmap)(void *bioas, uint64_t iova, uint64_t len);
+	int (*iova_ranges)(void *bioas, struct iop_iova_range *ranges,
+			   size_t max, size_t *count);
+};
+
+extern const struct iop_backend_ops iop_backend_sim;
+extern const struct iop_backend_ops iop_backend_iommufd;
+extern const struct iop_backend_ops iop_backend_vfio;
+
+#endif /* IOP_IOMMU_BACKEND_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_IOVA_TABLE_H
+#define IOP_IOVA_TABLE_H
+
+/*
+ * Per-IOAS VA -> IOVA translation table (the slow half of the IOVA cache,
+ * see iop_iova_cache.h). lib/iommu's IOAS code keeps it in step with every
+ * map and unmap; PMD queues fill their caches from it.
+ */
+
+#include <stdint.h>
+
+struct iop_iova_table;
+
+struct iop_iova_table *iop_iova_table_create(void);
+void iop_iova_table_destroy(struct iop_iova_table *t);
+/* Records that [va, va+len) is mapped at iova. -ENOMEM if a level cannot be
+ * allocated (the table is then unchanged). */
+int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
+			  uint64_t len);
+/* Forgets [va, va+len) and bumps the generation, so that every queue cache
+ * flushes at its next burst. */
+void iop_iova_table_remove(struct iop_iova_table *t, uintptr_t va, uint64_t len);
+/* Exact translation, or IOP_IOVA_POISON when va is not mapped. */
+uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va);
+
+#endif /* IOP_IOVA_TABLE_H */
