@@ -10,6 +10,16 @@
 
 #include <stdint.h>
 
+/* The IOVA of an address that no mapping covers: a PMD counts and drops the
+ * buffer, it never hands this to a device. */
+#ifndef IOP_IOVA_POISON
+#define IOP_IOVA_POISON UINT64_MAX
+#endif
+
+/* Page-level entries, for the per-queue caches (iop_iova_cache.h). */
+#define IOP_IOVA_TABLE_PAGE_SHIFT 21
+#define IOP_IOVA_TABLE_ENTRY_FULL 1ull /* entry & ~(2 MiB - 1) = IOVA of the page */
+
 struct iop_iova_table;
 
 struct iop_iova_table *iop_iova_table_create(void);
@@ -21,6 +31,11 @@ int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
 /* Forgets [va, va+len) and bumps the generation, so that every queue cache
  * flushes at its next burst. */
 void iop_iova_table_remove(struct iop_iova_table *t, uintptr_t va, uint64_t len);
+/* The generation, bumped by every remove; caches compare it once per burst. */
+const uint64_t *iop_iova_table_generation(const struct iop_iova_table *t);
+/* The raw entry of the 2 MiB page holding va: 0 (unmapped), FULL (cacheable)
+ * or partial (ask iop_iova_table_lookup). */
+uint64_t iop_iova_table_page(const struct iop_iova_table *t, uintptr_t va);
 /* Exact translation, or IOP_IOVA_POISON when va is not mapped. */
 uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va);
 
