@@ -25,7 +25,8 @@ struct iop_iova_table;
 struct iop_iova_table *iop_iova_table_create(void);
 void iop_iova_table_destroy(struct iop_iova_table *t);
 /* Records that [va, va+len) is mapped at iova. -ENOMEM if a level cannot be
- * allocated (the table is then unchanged). */
+ * allocated (the table is then unchanged); -EINVAL for an empty range, one
+ * outside user VA, or one whose IOVA would reach IOP_IOVA_POISON. */
 int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
 			  uint64_t len);
 /* Forgets [va, va+len) and bumps the generation, so that every queue cache
@@ -38,5 +39,10 @@ const uint64_t *iop_iova_table_generation(const struct iop_iova_table *t);
 uint64_t iop_iova_table_page(const struct iop_iova_table *t, uintptr_t va);
 /* Exact translation, or IOP_IOVA_POISON when va is not mapped. */
 uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va);
+
+/* Binds an empty queue cache to a table (iop_iova_cache_init does this for
+ * an IOAS; tests bind to a bare table). */
+struct iop_iova_cache;
+void iop_iova_cache_bind(struct iop_iova_cache *c, const struct iop_iova_table *t);
 
 #endif /* IOP_IOVA_TABLE_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_MEM_H
+#define IOP_MEM_H
+
+/*
+ * lib/mem: DPDK's memory in every IOAS, and the quiescent states that make
+ * taking memory out of an IOAS safe while queues translate (doc/memory.md).
+ *
+ * Memory: iop_mem_attach_ioas() maps every DPDK memseg (hugepages and
+ * memory registered with rte_extmem_register) into an IOAS, one map call
+ * per contiguous run; the first IOAS pins the pages, later IOAS get them by
+ * copy where the backend can. Memory DPDK allocates later (hotplug) is
+ * mapped into every attached IOAS before DPDK hands it out; memory DPDK
+ * frees is unmapped only after every forwarding thread passed a quiescent
+ * state.
+ *
+ * Forwarding threads: every thread that polls queues (and so holds IOVAs in
+ * an iop_iova_cache) calls iop_mem_thread_register() once, then
+ * iop_mem_quiescent() once per poll loop, after its bursts:
+ *
+ *     iop_mem_thread_register();
+ *     while (running) {
+ *             for each queue: iop_iova_cache_sync(); rx/tx burst;
+ *             iop_mem_quiescent();
+ *     }
+ *     iop_mem_thread_unregister();
+ *
+ * A registered thread that stops polling for a while (sleeps, blocks, or
+ * calls rte_malloc/rte_free, which may wait on DPDK's memory lock) must call
+ * iop_mem_thread_offline() first and iop_mem_thread_online() after:
+ * otherwise freeing memory waits for it.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct iop_ioas;
+
+#define IOP_MEM_MAX_THREADS 128
+
+/* --- forwarding threads -------------------------------------------------- */
+
+/* Registers the calling thread (online). 0 if already registered; -ENOSPC
+ * beyond IOP_MEM_MAX_THREADS. */
+int iop_mem_thread_register(void);
+void iop_mem_thread_unregister(void);
+/* "This thread holds no IOVA from before this point": once per poll loop. */
+void iop_mem_quiescent(void);
+void iop_mem_thread_offline(void);
+void iop_mem_thread_online(void);
+/* Waits until every registered, online thread has called
+ * iop_mem_quiescent() (the caller counts as quiescent). */
+void iop_mem_synchronize(void);
+
+/* --- DPDK memory in IOAS (needs rte_eal_init, e.g. through iop_init) ----- */
+
+/*
+ * Maps all of DPDK's memory into ioas (read and write) and keeps it mapped
+ * through hotplug until iop_mem_detach_ioas(). On failure nothing new stays
+ * mapped and the message says what to change: -ENOMEM (RLIMIT_MEMLOCK too
+ * low: the size needed), -ENOSPC (the IOAS's IOVA ranges are too small: the
+ * sizes), -ENODEV (no DPDK memory: how to reserve hugepages).
+ */
+int iop_mem_attach_ioas(struct iop_ioas *ioas);
+/* Quiesces and unmaps everything iop_mem mapped into ioas. Call before
+ * iop_ioas_destroy(). */
+void iop_mem_detach_ioas(struct iop_ioas *ioas);
+/* Maps memory registered with rte_extmem_register() since the IOAS were
+ * attached into every attached IOAS. */
+int iop_mem_rescan(void);
+
+/*
+ * Takes [va, va+len), an exact earlier iop_ioas_map() range, out of ioas
+ * safely: invalidates the queue caches, waits for every forwarding thread
+ * to pass a quiescent state, then unmaps. After it returns no queue
+ * translates into the range (lookups give IOP_IOVA_POISON).
+ */
+int iop_mem_unmap(struct iop_ioas *ioas, void *va, size_t len);
+
+struct iop_mem_stats {
+	uint64_t runs;       /* contiguous runs mapped (one map call per IOAS each) */
+	uint64_t bytes;      /* bytes of DPDK memory mapped */
+	uint64_t map_calls;  /* iop_ioas_map calls made, all IOAS */
+	uint64_t unmap_calls;
+	uint64_t hotplug_alloc; /* memory events seen */
+	uint64_t hotplug_free;
+};
+void iop_mem_get_stats(struct iop_mem_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOP_MEM_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Slow paths of the per-queue IOVA cache (the hit path is inline in
+ * iop_iova_cache.h): binding to a table, flushing on a new generation,
+ * and filling an entry on a miss.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "iommu_internal.h"
+#include "iop_iova_cache.h"
+#include "iova_table.h"
+
+_Static_assert(IOP_IOVA_CACHE_PAGE_SHIFT == IOP_IOVA_TABLE_PAGE_SHIFT,
+	       "cache entries and table pages must have one size");
+_Static_assert((IOP_IOVA_CACHE_ENTRIES & (IOP_IOVA_CACHE_ENTRIES - 1)) == 0,
+	       "the direct-mapped index is a mask");
+_Static_assert(offsetof(struct iop_iova_cache, page) % 64 == 0,
+	       "entries start on a cache line");
+
+#define PAGE_MASK ((1ull << IOP_IOVA_CACHE_PAGE_SHIFT) - 1)
+
+static void empty_entries(struct iop_iova_cache *c)
+{
+	for (size_t i = 0; i < IOP_IOVA_CACHE_ENTRIES; i++)
+		c->page[i] = IOP_IOVA_CACHE_EMPTY;
+}
+
+void iop_iova_cache_bind(struct iop_iova_cache *c, const struct iop_iova_table *t)
+{
+	memset(c, 0, sizeof(*c));
+	c->table = t;
+	c->table_generation = iop_iova_table_generation(t);
+	c->generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
+	empty_entries(c);
+}
+
+void iop_iova_cache_init(struct iop_iova_cache *c, struct iop_ioas *ioas)
+{
+	iop_iova_cache_bind(c, iop_ioas_table(ioas));
+}
+
+void iop_iova_cache_flush(struct iop_iova_cache *c)
+{
+	/* read the generation before emptying: a remove that lands while we
+	 * empty bumps it again and the next sync flushes once more */
+	c->generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
+	empty_entries(c);
+	c->flushes++;
+}
+
+uint64_t iop_iova_cache_miss(struct iop_iova_cache *c, const void *va)
+{
+	uintptr_t v = (uintptr_t)va;
+	uint64_t e = iop_iova_table_page(c->table, v);
+	uint64_t iova;
+
+	if (e & IOP_IOVA_TABLE_ENTRY_FULL) {
+		unsigned int i = (v >> IOP_IOVA_CACHE_PAGE_SHIFT) & (IOP_IOVA_CACHE_ENTRIES - 1);
+
+		c->delta[i] = (e & ~PAGE_MASK) - (v & ~PAGE_MASK);
+		c->page[i] = v >> IOP_IOVA_CACHE_PAGE_SHIFT;
+		c->misses++;
+		return v + c->delta[i];
+	}
+	/* partial pages are exact only in the table's list: never cached */
+	iova = e ? iop_iova_table_lookup(c->table, v) : IOP_IOVA_POISON;
+	if (iova == IOP_IOVA_POISON)
+		c->poison++;
+	else
+		c->misses++;
+	return iova;
+}

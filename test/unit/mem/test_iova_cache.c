@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-queue IOVA cache against a bare translation table (no EAL, no
+ * backend): exact translations at every boundary, poison for unmapped
+ * addresses, flushes once per generation, and no stale IOVA after an
+ * invalidation completes while another thread translates.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "iop_iova_cache.h"
+#include "iop_mem.h"
+#include "iova_table.h"
+#include "mem_internal.h"
+
+#define KB4 0x1000ull
+#define MB2 (2ull << 20)
+
+struct mapping {
+	uintptr_t va;
+	uint64_t iova;
+	uint64_t len;
+};
+
+/* A full-page run at IOVA != VA, a 4 KiB-aligned mapping inside one page,
+ * a run whose IOVA is not 2 MiB-congruent to its VA, and a run that starts
+ * mid-page: every kind of page the table knows. */
+static const struct mapping layout[] = {
+	{ 0x7f0000000000ull, 0x40000000ull, 3 * MB2 },
+	{ 0x10001000ull, 0x5001000ull, 3 * KB4 },
+	{ 0x20000000ull, 0x1000ull, 2 * MB2 },
+	{ 0x30100000ull, 0x90100000ull, 2 * MB2 },
+};
+
+static struct iop_iova_table *table_with_layout(void)
+{
+	struct iop_iova_table *t = iop_iova_table_create();
+
+	assert_non_null(t);
+	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
+		assert_int_equal(iop_iova_table_insert(t, layout[i].va, layout[i].iova,
+						       layout[i].len), 0);
+	return t;
+}
+
+static void check_boundaries(struct iop_iova_cache *c, const struct mapping *m)
+{
+	uintptr_t last = m->va + m->len - 1;
+
+	assert_int_equal(iop_iova_cache_lookup(c, (void *)m->va), m->iova);
+	assert_int_equal(iop_iova_cache_lookup(c, (void *)last), m->iova + m->len - 1);
+	assert_int_equal(iop_iova_cache_lookup(c, (void *)(last + 1)), IOP_IOVA_POISON);
+	assert_int_equal(iop_iova_cache_lookup(c, (void *)(m->va - 1)), IOP_IOVA_POISON);
+	/* every 2 MiB boundary inside the mapping, both sides */
+	for (uintptr_t p = (m->va + MB2) & ~(MB2 - 1); p <= last; p += MB2) {
+		assert_int_equal(iop_iova_cache_lookup(c, (void *)(p - 1)), m->iova + (p - 1 - m->va));
+		assert_int_equal(iop_iova_cache_lookup(c, (void *)p), m->iova + (p - m->va));
+	}
+}
+
+static void cache_translation_is_exact_at_every_boundary_of_every_mapping(void **state)
+{
+	struct iop_iova_table *t = table_with_layout();
+	struct iop_iova_cache c;
+
+	(void)state;
+	iop_iova_cache_bind(&c, t);
+	/* twice: the first pass fills the cache, the second must hit the same */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++)
+			check_boundaries(&c, &layout[i]);
+	assert_true(c.hits > 0);
+	iop_iova_table_destroy(t);
+}
+
+static void cache_unmapped_address_is_poison_counted_and_never_cached(void **state)
+{
+	struct iop_iova_table *t = table_with_layout();
+	struct iop_iova_cache c;
+	void *hole = (void *)0x50000000ull;
+
+	(void)state;
+	iop_iova_cache_bind(&c, t);
+	assert_int_equal(iop_iova_cache_lookup(&c, hole), IOP_IOVA_POISON);
+	assert_int_equal(iop_iova_cache_lookup(&c, hole), IOP_IOVA_POISON);
+	assert_int_equal(c.poison, 2);
+	assert_int_equal(c.hits, 0);
+	/* mapped later without a remove (no new generation): found at once */
+	assert_int_equal(iop_iova_table_insert(t, 0x50000000ull, 0x70000000ull, MB2), 0);
+	assert_int_equal(iop_iova_cache_lookup(&c, hole), 0x70000000ull);
+	iop_iova_table_destroy(t);
+}
+
+static void cache_fills_only_full_pages(void **state)
+{
+	struct iop_iova_table *t = table_with_layout();
+	struct iop_iova_cache c;
+
+	(void)state;
+	iop_iova_cache_bind(&c, t);
+	/* partial page (4 KiB mapping): every lookup asks the table */
+	iop_iova_cache_lookup(&c, (void *)0x10001000ull);
+	iop_iova_cache_lookup(&c, (void *)0x10001000ull);
+	assert_int_equal(c.misses, 2);
+	assert_int_equal(c.hits, 0);
+	/* full page: one miss, then hits */
+	iop_iova_cache_lookup(&c, (void *)0x7f0000000010ull);
+	iop_iova_cache_lookup(&c, (void *)0x7f0000000020ull);
+	assert_int_equal(c.misses, 3);
+	assert_int_equal(c.hits, 1);
+	iop_iova_table_destroy(t);
+}
+
+static void cache_conflicting_pages_evict_and_stay_exact(void **state)
+{
+	struct iop_iova_table *t = iop_iova_table_create();
+	uintptr_t a = 0x40000000ull, b = a + IOP_IOVA_CACHE_ENTRIES * MB2; /* same slot */
+	struct iop_iova_cache c;
+
+	(void)state;
+	assert_int_equal(iop_iova_table_insert(t, a, 0x200000ull, MB2), 0);
+	assert_int_equal(iop_iova_table_insert(t, b, 0x400000ull, MB2), 0);
+	iop_iova_cache_bind(&c, t);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(iop_iova_cache_lookup(&c, (void *)(a + 7)), 0x200007ull);
+		assert_int_equal(iop_iova_cache_lookup(&c, (void *)(b + 9)), 0x400009ull);
+	}
+	assert_int_equal(c.misses, 6);
+	iop_iova_table_destroy(t);
+}
+
+static void cache_flushes_once_at_sync_after_a_remove(void **state)
+{
+	struct iop_iova_table *t = table_with_layout();
+	struct iop_iova_cache c;
+	const struct mapping *m = &layout[0];
+
+	(void)state;
+	iop_iova_cache_bind(&c, t);
+	iop_iova_cache_sync(&c);
+	assert_int_equal(c.flushes, 0);
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)m->va), m->iova);
+	iop_iova_table_remove(t, m->va, m->len);
+	iop_iova_cache_sync(&c);
+	iop_iova_cache_sync(&c);
+	assert_int_equal(c.flushes, 1);
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)m->va), IOP_IOVA_POISON);
+	/* the others are still exact */
+	check_boundaries(&c, &layout[3]);
+	iop_iova_table_destroy(t);
+}
+
+static void table_refuses_a_mapping_whose_iova_reaches_poison(void **state)
+{
+	struct iop_iova_table *t = iop_iova_table_create();
+
+	(void)state;
+	assert_int_equal(iop_iova_table_insert(t, 0x40000000ull, UINT64_MAX - MB2 + 1, MB2),
+			 -EINVAL);
+	assert_int_equal(iop_iova_table_insert(t, 0x40000000ull, UINT64_MAX - 2 * MB2 + 1, MB2), 0);
+	iop_iova_table_destroy(t);
+}
+
+/* --- invalidation while a second thread translates ------------------------ */
+
+#define ROUNDS 300
+#define RANGE_VA 0x7e0000000000ull
+#define RANGE_LEN (4 * MB2)
+#define IOVA_BASE 0x100000000ull
+#define IOVA_STRIDE (16 * MB2) /* mapping j sits at IOVA_BASE + j * stride */
+
+struct race {
+	struct iop_iova_table *t;
+	unsigned int completed; /* invalidations finished */
+	bool stop;
+	uint64_t lookups, stale, poison;
+};
+
+static void *translator(void *arg)
+{
+	struct race *r = arg;
+	struct iop_iova_cache c;
+
+	iop_mem_thread_register();
+	iop_iova_cache_bind(&c, r->t);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t got[32];
+		unsigned int done;
+
+		iop_iova_cache_sync(&c);
+		for (int i = 0; i < 32; i++)
+			got[i] = iop_iova_cache_lookup(&c, (void *)(RANGE_VA + (uint64_t)i * (RANGE_LEN / 32)));
+		/* still inside the burst: mapping j is stale if its
+		 * invalidation has already completed */
+		done = __atomic_load_n(&r->completed, __ATOMIC_ACQUIRE);
+		for (int i = 0; i < 32; i++) {
+			r->lookups++;
+			if (got[i] == IOP_IOVA_POISON) {
+				r->poison++;
+				continue;
+			}
+			if ((got[i] - IOVA_BASE) / IOVA_STRIDE < done)
+				r->stale++;
+		}
+		iop_mem_quiescent();
+	}
+	iop_mem_thread_unregister();
+	return NULL;
+}
+
+static void invalidation_under_concurrent_lookups_never_returns_a_stale_iova(void **state)
+{
+	struct race r = { .t = iop_iova_table_create() };
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(iop_iova_table_insert(r.t, RANGE_VA, IOVA_BASE, RANGE_LEN), 0);
+	assert_int_equal(pthread_create(&th, NULL, translator, &r), 0);
+	for (unsigned int j = 0; j < ROUNDS; j++) {
+		mem_invalidate(r.t, RANGE_VA, RANGE_LEN);
+		/* here the real code unmaps: the range is gone for devices */
+		__atomic_store_n(&r.completed, j + 1, __ATOMIC_RELEASE);
+		assert_int_equal(iop_iova_table_insert(r.t, RANGE_VA,
+			IOVA_BASE + (j + 1) * IOVA_STRIDE, RANGE_LEN), 0);
+	}
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	assert_true(r.lookups > 0);
+	assert_int_equal(r.stale, 0);
+	iop_iova_table_destroy(r.t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cache_translation_is_exact_at_every_boundary_of_every_mapping),
+		cmocka_unit_test(cache_unmapped_address_is_poison_counted_and_never_cached),
+		cmocka_unit_test(cache_fills_only_full_pages),
+		cmocka_unit_test(cache_conflicting_pages_evict_and_stay_exact),
+		cmocka_unit_test(cache_flushes_once_at_sync_after_a_remove),
+		cmocka_unit_test(table_refuses_a_mapping_whose_iova_reaches_poison),
+		cmocka_unit_test(invalidation_under_concurrent_lookups_never_returns_a_stale_iova),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
