@@ -82,6 +82,7 @@ struct iop_iova_range {
 };
 
 #define IOP_GROUP_MAX_DEVS 32
+#define IOP_MAX_RANGES 16
 
 struct iop_group_info {
 	unsigned int id;
@@ -90,6 +91,9 @@ struct iop_group_info {
 	bool viable;
 	/* why not viable: each offending device with its driver, and the fix */
 	char why[512];
+	/* IOVA ranges its IOMMU allows (nranges 0: the backend cannot tell) */
+	size_t nranges;
+	struct iop_iova_range ranges[IOP_MAX_RANGES];
 };
 
 int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
@@ -167,6 +171,10 @@ int iop_ioas_va2iova(struct iop_ioas *ioas, const void *va, uint64_t *iova);
 struct iop_plan_ioas {
 	size_t ndevs;
 	const char *bdf[IOP_GROUP_MAX_DEVS];
+	/* IOVA ranges it will have once its groups are attached (the
+	 * intersection of theirs; nranges 0: the backend cannot tell) */
+	size_t nranges;
+	struct iop_iova_range ranges[IOP_MAX_RANGES];
 };
 
 /*

@@ -39,11 +39,15 @@ struct iop_backend_ops {
 	 * -EPERM if its group is not viable; vfio: open the group fd, check
 	 * VFIO_GROUP_FLAGS_VIABLE). */
 	int (*dev_open)(void *bctx, const char *bdf, void **bdev);
+	/* Releases the device; an attached device is detached first (as
+	 * closing a VFIO device fd does), so teardown cannot fail. */
 	void (*dev_close)(void *bdev);
 	/* VFIO device fd, or -1 (sim; vfio before the first attach). */
 	int (*dev_fd)(void *bdev);
 
 	int (*ioas_alloc)(void *bctx, void **bioas);
+	/* Unmaps what is left (as destroying an IOAS does); no device may
+	 * be attached. */
 	void (*ioas_free)(void *bioas);
 
 	/* Kernel semantics: a device of a group that is attached elsewhere
@@ -63,6 +67,12 @@ struct iop_backend_ops {
 	int (*unmap)(void *bioas, uint64_t iova, uint64_t len);
 	int (*iova_ranges)(void *bioas, struct iop_iova_range *ranges,
 			   size_t max, size_t *count);
+
+	/* Optional (NULL if unknown): the IOVA ranges a group's IOMMU allows,
+	 * before anything is attached (plans show them). */
+	int (*group_ranges)(void *bctx, unsigned int group,
+			    struct iop_iova_range *ranges, size_t max,
+			    size_t *count);
 };
 
 extern const struct iop_backend_ops iop_backend_sim;

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The context: one per process and backend; owns devices, groups, IOAS. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IOP_LOG_PREFIX "iommu: "
+#include "iop_log.h"
+#include "iommu_internal.h"
+
+/* The kernel backends live in lib/iommu/kernel/ and may be absent from a
+ * build: weak references resolve to NULL then. */
+#pragma weak iop_backend_iommufd
+#pragma weak iop_backend_vfio
+
+static bool node_exists(const char *root, const char *path)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	return access(full, F_OK) == 0;
+}
+
+/* --iommu=auto: iommufd when its nodes exist, else the type1 container. */
+static int resolve_auto(const struct iop_ctx_params *p,
+			enum iop_backend_kind *kind)
+{
+	const char *dev = p->dev_root ? p->dev_root : "/dev";
+
+	if (node_exists(dev, "/iommu") && node_exists(dev, "/vfio/devices")) {
+		*kind = IOP_BACKEND_IOMMUFD;
+		return 0;
+	}
+	if (node_exists(dev, "/vfio/vfio")) {
+		*kind = IOP_BACKEND_VFIO;
+		return 0;
+	}
+	return IOP_ERR(ENODEV, "no IOMMU: neither %s/iommu with %s/vfio/devices nor %s/vfio/vfio exists; --iommu=sim --sim-topology=FILE runs without an IOMMU",
+		       dev, dev, dev);
+}
+
+static int backend_ops(enum iop_backend_kind kind,
+		       const struct iop_backend_ops **ops)
+{
+	switch (kind) {
+	case IOP_BACKEND_SIM:
+		*ops = &iop_backend_sim;
+		return 0;
+	case IOP_BACKEND_IOMMUFD:
+		*ops = &iop_backend_iommufd;
+		break;
+	case IOP_BACKEND_VFIO:
+		*ops = &iop_backend_vfio;
+		break;
+	default:
+		return IOP_ERR(EINVAL, "unknown IOMMU backend %d", (int)kind);
+	}
+	if (*ops == NULL)
+		return IOP_ERR(ENOTSUP, "IOMMU backend %s is not built into this iopath; use --iommu=sim --sim-topology=FILE",
+			       iop_backend_name(kind));
+	return 0;
+}
+
+int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **out)
+{
+	enum iop_backend_kind kind = params->backend;
+	const struct iop_backend_ops *ops;
+	struct iop_ctx *ctx;
+	int rc;
+
+	if (kind == IOP_BACKEND_AUTO) {
+		rc = resolve_auto(params, &kind);
+		if (rc)
+			return rc;
+	}
+	rc = backend_ops(kind, &ops);
+	if (rc)
+		return rc;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return IOP_ERR(ENOMEM, "out of memory creating the IOMMU context");
+	ctx->kind = kind;
+	ctx->ops = ops;
+	ctx->next_ioas_id = 1;
+	iop_err_clear();
+	rc = ops->open(params, &ctx->bctx);
+	if (rc) {
+		free(ctx);
+		/* the backend leaves its own message for bad input */
+		if (iop_err_msg()[0] == '\0')
+			IOP_ERR(-rc, "cannot open the %s IOMMU backend: %s",
+				ops->name, strerror(-rc));
+		return rc;
+	}
+	*out = ctx;
+	return 0;
+}
+
+void iop_ctx_destroy(struct iop_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	while (ctx->devs)
+		iop_dev_close(ctx->devs);
+	while (ctx->ioas_list) {
+		struct iop_ioas *ioas = ctx->ioas_list;
+
+		iop_ioas_destroy(ioas);
+	}
+	ctx->ops->close(ctx->bctx);
+	free(ctx);
+}
+
+enum iop_backend_kind iop_ctx_backend(const struct iop_ctx *ctx)
+{
+	return ctx->kind;
+}
+
+int iop_ctx_devices(struct iop_ctx *ctx, struct iop_dev_info *info, size_t max,
+		    size_t *count)
+{
+	int rc = ctx->ops->devices(ctx->bctx, info, max, count);
+
+	if (rc)
+		return IOP_ERR(-rc, "cannot list the devices of the %s backend: %s",
+			       ctx->ops->name, strerror(-rc));
+	return 0;
+}
+
+int iop_ctx_devices_alloc(struct iop_ctx *ctx, struct iop_dev_info **info,
+			  size_t *count)
+{
+	size_t n = 0, max = 0;
+	struct iop_dev_info *buf = NULL;
+	int rc;
+
+	/* ask for the count, then for the list (it may grow in between) */
+	for (;;) {
+		rc = iop_ctx_devices(ctx, buf, max, &n);
+		if (rc) {
+			free(buf);
+			return rc;
+		}
+		if (n <= max && buf)
+			break;
+		free(buf);
+		max = n + 4;
+		buf = calloc(max, sizeof(*buf));
+		if (!buf)
+			return IOP_ERR(ENOMEM, "out of memory listing devices");
+	}
+	*info = buf;
+	*count = n;
+	return 0;
+}

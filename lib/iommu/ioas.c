@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IOAS: IOVA ranges, mappings and the translation table kept in step. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "iommu: "
+#include "iop_log.h"
+#include "iommu_internal.h"
+#include "iova_table.h"
+
+int iop_ioas_create(struct iop_ctx *ctx, struct iop_ioas **out)
+{
+	struct iop_ioas *ioas = calloc(1, sizeof(*ioas));
+	int rc;
+
+	if (!ioas)
+		return IOP_ERR(ENOMEM, "out of memory creating an IOAS");
+	ioas->table = iop_iova_table_create();
+	if (!ioas->table) {
+		free(ioas);
+		return IOP_ERR(ENOMEM, "out of memory creating an IOAS translation table");
+	}
+	rc = ctx->ops->ioas_alloc(ctx->bctx, &ioas->bioas);
+	if (rc) {
+		iop_iova_table_destroy(ioas->table);
+		free(ioas);
+		return IOP_ERR(-rc, "cannot create an IOAS: %s", strerror(-rc));
+	}
+	ioas->ctx = ctx;
+	ioas->id = ctx->next_ioas_id++;
+	ioas->next = ctx->ioas_list;
+	ctx->ioas_list = ioas;
+	*out = ioas;
+	return 0;
+}
+
+int iop_ioas_destroy(struct iop_ioas *ioas)
+{
+	struct iop_ioas **pp;
+
+	if (!ioas)
+		return 0;
+	if (ioas->ndevs)
+		return IOP_ERR(EBUSY, "IOAS %u still has %u device(s) attached: detach them first",
+			       ioas->id, ioas->ndevs);
+	/* freeing the backend IOAS unmaps what is left, as the kernel does */
+	ioas->ctx->ops->ioas_free(ioas->bioas);
+	iop_iova_table_destroy(ioas->table);
+	for (pp = &ioas->ctx->ioas_list; *pp != ioas; pp = &(*pp)->next)
+		;
+	*pp = ioas->next;
+	free(ioas->maps);
+	free(ioas);
+	return 0;
+}
+
+unsigned int iop_ioas_id(const struct iop_ioas *ioas)
+{
+	return ioas->id;
+}
+
+struct iop_ctx *iop_ioas_ctx(const struct iop_ioas *ioas)
+{
+	return ioas->ctx;
+}
+
+struct iop_iova_table *iop_ioas_table(struct iop_ioas *ioas)
+{
+	return ioas->table;
+}
+
+int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
+			size_t max, size_t *count)
+{
+	int rc = ioas->ctx->ops->iova_ranges(ioas->bioas, ranges, max, count);
+
+	if (rc)
+		return IOP_ERR(-rc, "cannot read the IOVA ranges of IOAS %u: %s",
+			       ioas->id, strerror(-rc));
+	return 0;
+}
+
+int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
+		    size_t max, size_t *count)
+{
+	return iop_ioas_ranges_get(ioas, ranges, max, count);
+}
+
+/* Index of the first mapping with va >= key (maps are sorted by va). */
+static size_t map_lower_bound(const struct iop_ioas *ioas, uintptr_t key)
+{
+	size_t lo = 0, hi = ioas->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ioas->maps[mid].va < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool va_overlaps(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
+{
+	size_t i = map_lower_bound(ioas, va);
+
+	if (i < ioas->nmaps && ioas->maps[i].va < va + len)
+		return true;
+	return i > 0 && ioas->maps[i - 1].va + ioas->maps[i - 1].len > va;
+}
+
+/* Rule 7 (iommufd IOAS_COPY): an IOAS of the context that already maps
+ * exactly this VA range, so the pages are shared, not pinned again. */
+static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
+					  uintptr_t va, uint64_t len,
+					  uint64_t *src_iova)
+{
+	for (const struct iop_ioas *s = dst->ctx->ioas_list; s; s = s->next) {
+		size_t i;
+
+		if (s == dst)
+			continue;
+		i = map_lower_bound(s, va);
+		if (i < s->nmaps && s->maps[i].va == va && s->maps[i].len == len) {
+			*src_iova = s->maps[i].iova;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static int no_room(struct iop_ioas *ioas, uint64_t len,
+		   const struct iop_iova_range *r, size_t nr)
+{
+	uint64_t total = 0, used = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		total += r[i].last - r[i].first + 1;
+	for (size_t i = 0; i < ioas->nmaps; i++)
+		used += ioas->maps[i].len;
+	return IOP_ERR(ENOSPC, "no room for %" PRIu64 " bytes in IOAS %u: its IOVA ranges hold %" PRIu64 " bytes in %zu range(s), %" PRIu64 " bytes of them mapped; map less memory or use an IOMMU with a larger aperture",
+		       len, ioas->id, total, nr, used);
+}
+
+static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
+		       uint64_t iova, unsigned int prot)
+{
+	const struct iop_backend_ops *ops = ioas->ctx->ops;
+	const struct iop_ioas *src;
+	uint64_t src_iova;
+
+	if (ops->copy) {
+		src = copy_source(ioas, va, len, &src_iova);
+		if (src)
+			return ops->copy(ioas->bioas, iova, src->bioas,
+					 src_iova, len, prot);
+	}
+	return ops->map(ioas->bioas, (void *)va, len, iova, prot);
+}
+
+int iop_ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
+		 unsigned int prot, uint64_t *iova_out)
+{
+	struct iop_iova_range ranges[IOP_MAX_RANGES];
+	uintptr_t va = (uintptr_t)vaddr;
+	size_t nranges, i;
+	uint64_t iova;
+	int rc;
+
+	if (len == 0 || va + len < va || (prot & (IOP_PROT_READ | IOP_PROT_WRITE)) == 0 ||
+	    (prot & ~(IOP_PROT_READ | IOP_PROT_WRITE)))
+		return IOP_ERR(EINVAL, "bad mapping request for IOAS %u: %zu bytes at %p, prot %#x",
+			       ioas->id, len, vaddr, prot);
+	if (va_overlaps(ioas, va, len))
+		return IOP_ERR(EEXIST, "IOAS %u already maps part of [%p, +%zu): unmap it first",
+			       ioas->id, vaddr, len);
+	if (ioas->nmaps == ioas->maps_cap) {
+		size_t cap = ioas->maps_cap ? 2 * ioas->maps_cap : 16;
+		struct iop_map *m = realloc(ioas->maps, cap * sizeof(*m));
+
+		if (!m)
+			return IOP_ERR(ENOMEM, "out of memory mapping into IOAS %u", ioas->id);
+		ioas->maps = m;
+		ioas->maps_cap = cap;
+	}
+	rc = iop_ioas_ranges_get(ioas, ranges, IOP_MAX_RANGES, &nranges);
+	if (rc)
+		return rc;
+	if (nranges > IOP_MAX_RANGES)
+		nranges = IOP_MAX_RANGES;
+	if (iop_iova_pick(ranges, nranges, ioas->maps, ioas->nmaps, va, len, &iova))
+		return no_room(ioas, len, ranges, nranges);
+	rc = backend_map(ioas, va, len, iova, prot);
+	if (rc == -ENOMEM)
+		return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: over the locked-memory limit or out of memory; raise it (ulimit -l, or the memlock line of a sim topology)",
+			       len, ioas->id);
+	if (rc)
+		return IOP_ERR(-rc, "cannot map %zu bytes at IOVA 0x%" PRIx64 " into IOAS %u: %s",
+			       len, iova, ioas->id, strerror(-rc));
+	rc = iop_iova_table_insert(ioas->table, va, iova, len);
+	if (rc) {
+		ioas->ctx->ops->unmap(ioas->bioas, iova, len);
+		return IOP_ERR(-rc, "cannot record the mapping of IOAS %u: %s",
+			       ioas->id, strerror(-rc));
+	}
+	i = map_lower_bound(ioas, va);
+	memmove(&ioas->maps[i + 1], &ioas->maps[i], (ioas->nmaps - i) * sizeof(*ioas->maps));
+	ioas->maps[i] = (struct iop_map){ .va = va, .len = len, .iova = iova, .prot = prot };
+	ioas->nmaps++;
+	*iova_out = iova;
+	return 0;
+}
+
+int iop_ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
+{
+	uintptr_t va = (uintptr_t)vaddr;
+	size_t i = map_lower_bound(ioas, va);
+	struct iop_map m;
+	int rc;
+
+	if (i == ioas->nmaps || ioas->maps[i].va != va || ioas->maps[i].len != len)
+		return IOP_ERR(ENOENT, "IOAS %u has no mapping of exactly [%p, +%zu): unmap whole ranges given to iop_ioas_map",
+			       ioas->id, vaddr, len);
+	m = ioas->maps[i];
+	/* forget the translation first so no queue hands out this IOVA again */
+	iop_iova_table_remove(ioas->table, va, len);
+	rc = ioas->ctx->ops->unmap(ioas->bioas, m.iova, m.len);
+	if (rc) {
+		/* still mapped: keep the table in step with the backend */
+		iop_iova_table_insert(ioas->table, va, m.iova, m.len);
+		return IOP_ERR(-rc, "cannot unmap [%p, +%zu) from IOAS %u: %s",
+			       vaddr, len, ioas->id, strerror(-rc));
+	}
+	memmove(&ioas->maps[i], &ioas->maps[i + 1], (ioas->nmaps - i - 1) * sizeof(*ioas->maps));
+	ioas->nmaps--;
+	return 0;
+}
+
+int iop_ioas_va2iova(struct iop_ioas *ioas, const void *vaddr, uint64_t *iova)
+{
+	uintptr_t va = (uintptr_t)vaddr;
+	size_t i = map_lower_bound(ioas, va + 1);
+
+	/* the mapping holding va is the last one starting at or below it */
+	if (i > 0) {
+		const struct iop_map *m = &ioas->maps[i - 1];
+
+		if (va >= m->va && va - m->va < m->len) {
+			*iova = m->iova + (va - m->va);
+			return 0;
+		}
+	}
+	return IOP_ERR(ENOENT, "address %p is not mapped in IOAS %u", vaddr, ioas->id);
+}

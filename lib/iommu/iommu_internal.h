@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_IOMMU_INTERNAL_H
+#define IOP_IOMMU_INTERNAL_H
+
+/*
+ * State of the lib/iommu core, shared by its files (ctx.c, group.c,
+ * device.c, ioas.c, move.c, layout.c) and by code inside lib/ that needs
+ * more than the public API (the per-queue IOVA cache, the sim backend's
+ * DMA calls). Control calls on one context are not thread-safe: one thread
+ * sets up and tears down; data-path readers use the IOVA table only.
+ */
+
+#include <stdint.h>
+
+#include "iop_iommu.h"
+#include "iommu_backend.h"
+
+struct iop_iova_table;
+
+#define IOP_HUGEPAGE_SIZE (UINT64_C(2) << 20)
+#define IOP_RANGES_MAX IOP_MAX_RANGES
+
+/* One successful iop_ioas_map. */
+struct iop_map {
+	uintptr_t va;
+	uint64_t len;
+	uint64_t iova;
+	unsigned int prot;
+};
+
+struct iop_ioas {
+	struct iop_ctx *ctx;
+	unsigned int id;
+	void *bioas;
+	struct iop_iova_table *table;
+	struct iop_map *maps; /* sorted by va */
+	size_t nmaps, maps_cap;
+	unsigned int ndevs;   /* attached devices */
+	struct iop_ioas *next;
+};
+
+struct iop_group {
+	struct iop_ctx *ctx;
+	unsigned int id;
+	unsigned int nopen;     /* open devices of the group */
+	unsigned int nattached; /* of those, attached (all to `ioas`) */
+	struct iop_ioas *ioas;
+	struct iop_group *next;
+};
+
+struct iop_dev {
+	struct iop_ctx *ctx;
+	struct iop_group *group;
+	char bdf[IOP_BDF_LEN];
+	void *bdev;
+	struct iop_ioas *ioas;
+	struct iop_dev *next;
+};
+
+struct iop_ctx {
+	enum iop_backend_kind kind;
+	const struct iop_backend_ops *ops;
+	void *bctx;
+	struct iop_dev *devs;
+	struct iop_group *groups;
+	struct iop_ioas *ioas_list;
+	unsigned int next_ioas_id;
+};
+
+/* The translation table of an IOAS, for the per-queue IOVA cache. */
+struct iop_iova_table *iop_ioas_table(struct iop_ioas *ioas);
+
+/* Backend handles, for code that extends a backend (sim DMA). */
+void *iop_dev_backend(const struct iop_dev *dev);
+
+/* ctx.c: every device the backend sees (caller frees *info). */
+int iop_ctx_devices_alloc(struct iop_ctx *ctx, struct iop_dev_info **info,
+			  size_t *count);
+
+/* group.c */
+struct iop_group *iop_group_get(struct iop_ctx *ctx, unsigned int id);
+void iop_group_put(struct iop_group *group);
+/* Rule 4: -EPERM with the offenders and the fix unless every device of the
+ * group is on vfio-pci or on no driver (bdf: the device asked for). */
+int iop_group_check_viable(const char *bdf, unsigned int id,
+			   const struct iop_dev_info *info, size_t count);
+/* The entry of bdf in info (accepts "bb:dd.f" for domain 0), or NULL. */
+const struct iop_dev_info *iop_dev_info_find(const struct iop_dev_info *info,
+					     size_t count, const char *bdf);
+/* The IOAS a group of this context is attached to (NULL if none). */
+struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id);
+
+/* device.c: bookkeeping after the backend attached or detached a device. */
+void iop_dev_note_attached(struct iop_dev *dev, struct iop_ioas *ioas);
+void iop_dev_note_detached(struct iop_dev *dev);
+/* Rule 2's message (-EINVAL): dev cannot join `to`; its group is on
+ * another IOAS with an attached sibling. */
+int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
+				const struct iop_ioas *to);
+
+/* iova_alloc.c: rule 6. Picks the IOVA of a new mapping of [va, va+len):
+ * va itself when it fits the ranges, else packed, hugepage-aligned, with
+ * iova = va modulo 2 MiB. -ENOSPC when nothing fits (no message). */
+int iop_iova_pick(const struct iop_iova_range *ranges, size_t nranges,
+		  const struct iop_map *maps, size_t nmaps, uintptr_t va,
+		  uint64_t len, uint64_t *iova);
+
+/* ioas.c */
+int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
+			size_t max, size_t *count);
+
+#endif /* IOP_IOMMU_INTERNAL_H */

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rule 5 (seed 000): moving devices between IOAS never splits a group.
+ * Each group moves as a whole: an atomic replace where the backend has it
+ * (iommufd), otherwise detach every device of the group, then attach them
+ * all. A failure midway puts every device back where it was.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "iommu: "
+#include "iop_log.h"
+#include "iommu_internal.h"
+
+static bool in_set(struct iop_dev *const *devs, size_t n, const struct iop_dev *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (devs[i] == d)
+			return true;
+	return false;
+}
+
+/* Detaches every attached device of group g (all of them are in devs). */
+static int detach_group(struct iop_dev *const *devs, size_t n,
+			const struct iop_group *g)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct iop_dev *d = devs[i];
+		int rc;
+
+		if (d->group != g || !d->ioas)
+			continue;
+		rc = d->ctx->ops->detach(d->bdev);
+		if (rc)
+			return rc;
+		iop_dev_note_detached(d);
+	}
+	return 0;
+}
+
+static int move_group(struct iop_dev *const *devs, size_t n,
+		      struct iop_group *g, struct iop_ioas *to)
+{
+	const struct iop_backend_ops *ops = to->ctx->ops;
+	int rc;
+
+	if (g->ioas && g->ioas != to) {
+		if (ops->can_replace) {
+			struct iop_dev *first = NULL;
+
+			for (size_t i = 0; i < n && !first; i++)
+				if (devs[i]->group == g && devs[i]->ioas)
+					first = devs[i];
+			/* one replace moves the group's domain, and with it
+			 * every attached device of the group */
+			rc = ops->attach(first->bdev, to->bioas);
+			if (rc)
+				return rc;
+			for (size_t i = 0; i < n; i++) {
+				if (devs[i]->group == g && devs[i]->ioas) {
+					iop_dev_note_detached(devs[i]);
+					iop_dev_note_attached(devs[i], to);
+				}
+			}
+		} else {
+			rc = detach_group(devs, n, g);
+			if (rc)
+				return rc;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct iop_dev *d = devs[i];
+
+		if (d->group != g || d->ioas == to)
+			continue;
+		rc = ops->attach(d->bdev, to->bioas);
+		if (rc)
+			return rc;
+		iop_dev_note_attached(d, to);
+	}
+	return 0;
+}
+
+/* Puts every device of group g back on from[i]; logs what it cannot. */
+static void restore_group(struct iop_dev *const *devs, size_t n,
+			  struct iop_group *g, struct iop_ioas *const *from)
+{
+	int rc = detach_group(devs, n, g);
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct iop_dev *d = devs[i];
+
+		if (d->group != g || !from[i])
+			continue;
+		rc = d->ctx->ops->attach(d->bdev, from[i]->bioas);
+		if (rc == 0)
+			iop_dev_note_attached(d, from[i]);
+	}
+	if (rc)
+		IOP_LOG(ERR, "could not put IOMMU group %u back after a failed move (%s): close its devices",
+			g->id, strerror(-rc));
+}
+
+int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
+{
+	struct iop_ioas **from;
+	struct iop_ctx *ctx = to->ctx;
+	size_t done;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (devs[i]->ctx != ctx)
+			return IOP_ERR(EINVAL, "cannot move %s to IOAS %u of another context",
+				       devs[i]->bdf, to->id);
+	for (struct iop_dev *d = ctx->devs; d; d = d->next) {
+		if (in_set(devs, n, d))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (devs[i]->group == d->group)
+				return IOP_ERR(EINVAL, "cannot move %s to IOAS %u without %s: both are in IOMMU group %u and a group is never split; move them together",
+					       devs[i]->bdf, to->id, d->bdf, d->group->id);
+	}
+	from = calloc(n ? n : 1, sizeof(*from));
+	if (!from)
+		return IOP_ERR(ENOMEM, "out of memory moving devices");
+	for (size_t i = 0; i < n; i++)
+		from[i] = devs[i]->ioas;
+	/* one group at a time, in the order of first appearance */
+	for (done = 0; done < n; done++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < done; j++)
+			seen |= devs[j]->group == devs[done]->group;
+		if (seen)
+			continue;
+		rc = move_group(devs, n, devs[done]->group, to);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		int err = -rc;
+
+		for (size_t k = 0; k <= done && k < n; k++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < k; j++)
+				seen |= devs[j]->group == devs[k]->group;
+			if (!seen)
+				restore_group(devs, n, devs[k]->group, from);
+		}
+		rc = IOP_ERR(err, "cannot move %zu device(s) to IOAS %u: %s; every device is back where it was",
+			     n, to->id, strerror(err));
+	}
+	free(from);
+	return rc;
+}

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sim backend: a model of the kernel's iommufd over VFIO device cdevs,
+ * with its rules and errno values (io_pagetable.c, device.c): fixed maps
+ * that must not overlap (EEXIST) nor leave the allowed ranges (EINVAL),
+ * unmaps that must cover whole areas (ENOENT), copies that share pinned
+ * pages, pinned pages counted against memlock (ENOMEM), groups whose
+ * ranges narrow an IOAS while attached (EADDRINUSE if mappings are in the
+ * way), group ownership claimed by the first bound device, and a device of
+ * a group that is attached elsewhere refused (EINVAL).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "iommu/sim: "
+#include "iop_log.h"
+#include "iommu_backend.h"
+#include "sim_internal.h"
+
+#define RANGES_SCRATCH (4 * IOP_MAX_RANGES)
+
+static int sim_open(const struct iop_ctx_params *params, void **out)
+{
+	struct sim_ctx *c;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	rc = sim_topo_load(params->sim_topology, &c->topo);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	c->groups = calloc(c->topo.ngroups, sizeof(*c->groups));
+	c->devs = calloc(c->topo.ndevs, sizeof(*c->devs));
+	if (!c->groups || !c->devs) {
+		free(c->groups);
+		free(c->devs);
+		sim_topo_free(&c->topo);
+		free(c);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < c->topo.ngroups; i++)
+		c->groups[i].topo = &c->topo.groups[i];
+	for (size_t i = 0; i < c->topo.ndevs; i++) {
+		struct sim_dev *d = &c->devs[i];
+
+		d->topo = &c->topo.devs[i];
+		d->ctx = c;
+		for (size_t g = 0; g < c->topo.ngroups; g++)
+			if (c->topo.groups[g].id == d->topo->group)
+				d->group = &c->groups[g];
+	}
+	sim_count_fds(1);
+	sim_count_allocs(1);
+	*out = c;
+	return 0;
+}
+
+static void sim_close(void *bctx)
+{
+	struct sim_ctx *c = bctx;
+
+	free(c->groups);
+	free(c->devs);
+	sim_topo_free(&c->topo);
+	free(c);
+	sim_count_fds(-1);
+	sim_count_allocs(-1);
+}
+
+static int sim_devices(void *bctx, struct iop_dev_info *info, size_t max,
+		       size_t *count)
+{
+	struct sim_ctx *c = bctx;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->topo.ndevs && i < max; i++) {
+		const struct sim_topo_dev *t = &c->topo.devs[i];
+
+		memset(&info[i], 0, sizeof(info[i]));
+		memcpy(info[i].bdf, t->bdf, sizeof(info[i].bdf));
+		memcpy(info[i].driver, t->driver, sizeof(info[i].driver));
+		memcpy(info[i].type, t->type, sizeof(info[i].type));
+		info[i].group = t->group;
+		info[i].vendor = t->vendor;
+		info[i].device = t->device;
+		info[i].numa_node = t->numa_node;
+	}
+	*count = c->topo.ndevs;
+	return 0;
+}
+
+static int sim_group_ranges(void *bctx, unsigned int id,
+			    struct iop_iova_range *ranges, size_t max,
+			    size_t *count)
+{
+	struct sim_ctx *c = bctx;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	for (size_t g = 0; g < c->topo.ngroups; g++) {
+		const struct sim_topo_group *t = &c->topo.groups[g];
+
+		if (t->id != id)
+			continue;
+		memcpy(ranges, t->ranges, (t->nranges < max ? t->nranges : max) * sizeof(*ranges));
+		*count = t->nranges;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static bool allows_user_dma(const char *driver)
+{
+	return strcmp(driver, "vfio-pci") == 0 || strcmp(driver, "none") == 0;
+}
+
+static int sim_dev_open(void *bctx, const char *bdf, void **out)
+{
+	struct sim_ctx *c = bctx;
+	struct sim_dev *d = NULL;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < c->topo.ndevs; i++)
+		if (strcmp(c->topo.devs[i].bdf, bdf) == 0)
+			d = &c->devs[i];
+	/* only a device on vfio-pci has a /dev/vfio/devices node */
+	if (!d || strcmp(d->topo->driver, "vfio-pci") != 0)
+		return -ENODEV;
+	if (d->bound)
+		return -EBUSY;
+	/* BIND_IOMMUFD claims DMA ownership of the whole group: refused
+	 * while a sibling is on a kernel driver */
+	for (size_t i = 0; i < c->topo.ndevs; i++)
+		if (c->devs[i].group == d->group && !allows_user_dma(c->topo.devs[i].driver))
+			return -EPERM;
+	d->bound = true;
+	d->group->nbound++;
+	__atomic_store_n(&d->fault_count, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->fault_last, 0, __ATOMIC_RELAXED);
+	sim_count_fds(1);
+	*out = d;
+	return 0;
+}
+
+static void group_detach_dev(struct sim_dev *d)
+{
+	struct sim_group *g = d->group;
+
+	d->attached = false;
+	if (--g->nattached == 0) {
+		g->ioas->ngroups--;
+		__atomic_store_n(&g->ioas, NULL, __ATOMIC_RELEASE);
+	}
+}
+
+static void sim_dev_close(void *bdev)
+{
+	struct sim_dev *d = bdev;
+
+	if (d->attached)
+		group_detach_dev(d);
+	d->bound = false;
+	d->group->nbound--;
+	sim_count_fds(-1);
+}
+
+static int sim_dev_fd(void *bdev)
+{
+	(void)bdev;
+	return -1;
+}
+
+static int sim_ioas_alloc(void *bctx, void **out)
+{
+	struct sim_ioas *s;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	if (pthread_rwlock_init(&s->lock, NULL)) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->ctx = bctx;
+	sim_count_allocs(1);
+	*out = s;
+	return 0;
+}
+
+static void pages_put(struct sim_ctx *c, struct sim_pages *p)
+{
+	if (--p->refs)
+		return;
+	c->pinned_pages -= p->npages;
+	sim_count_pinned(-(int64_t)p->npages);
+	sim_count_allocs(-1);
+	free(p);
+}
+
+static void sim_ioas_free(void *bioas)
+{
+	struct sim_ioas *s = bioas;
+
+	for (size_t i = 0; i < s->nareas; i++)
+		pages_put(s->ctx, s->areas[i].pages);
+	sim_count_mappings(-(int)s->nareas);
+	pthread_rwlock_destroy(&s->lock);
+	free(s->areas);
+	free(s);
+	sim_count_allocs(-1);
+}
+
+/* Intersects the sorted disjoint lists a and b into out. */
+static size_t intersect(const struct iop_iova_range *a, size_t na,
+			const struct iop_iova_range *b, size_t nb,
+			struct iop_iova_range *out, size_t max)
+{
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na && j < nb && n < max) {
+		uint64_t first = a[i].first > b[j].first ? a[i].first : b[j].first;
+		uint64_t last = a[i].last < b[j].last ? a[i].last : b[j].last;
+
+		if (first <= last)
+			out[n++] = (struct iop_iova_range){ first, last };
+		if (a[i].last < b[j].last)
+			i++;
+		else
+			j++;
+	}
+	return n;
+}
+
+/* Allowed IOVA: everything, narrowed by each attached group's ranges. */
+static size_t ioas_ranges(const struct sim_ioas *s, struct iop_iova_range *out)
+{
+	struct iop_iova_range tmp[RANGES_SCRATCH];
+	size_t n = 1;
+
+	out[0] = (struct iop_iova_range){ 0, UINT64_MAX };
+	for (size_t g = 0; g < s->ctx->topo.ngroups; g++) {
+		const struct sim_group *grp = &s->ctx->groups[g];
+
+		if (grp->ioas != s)
+			continue;
+		n = intersect(out, n, grp->topo->ranges, grp->topo->nranges, tmp,
+			      RANGES_SCRATCH);
+		memcpy(out, tmp, n * sizeof(*out));
+	}
+	return n;
+}
+
+static bool inside(const struct iop_iova_range *r, size_t n, uint64_t first,
+		   uint64_t last)
+{
+	for (size_t i = 0; i < n; i++)
+		if (r[i].first <= first && last <= r[i].last)
+			return true;
+	return false;
+}
+
+/* Every area of s fits the group's ranges (else the group would reserve
+ * IOVA that is in use: EADDRINUSE). */
+static bool group_fits(const struct sim_group *g, const struct sim_ioas *s)
+{
+	for (size_t i = 0; i < s->nareas; i++)
+		if (!inside(g->topo->ranges, g->topo->nranges, s->areas[i].iova,
+			    s->areas[i].iova + s->areas[i].len - 1))
+			return false;
+	return true;
+}
+
+static int sim_attach(void *bdev, void *bioas)
+{
+	struct sim_dev *d = bdev;
+	struct sim_group *g = d->group;
+	struct sim_ioas *s = bioas;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	if (!d->bound)
+		return -EINVAL;
+	if (d->attached) {
+		/* a second attach replaces the domain of the whole group */
+		if (g->ioas == s)
+			return 0;
+		if (!group_fits(g, s))
+			return -EADDRINUSE;
+		g->ioas->ngroups--;
+		s->ngroups++;
+		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (g->ioas && g->ioas != s)
+		return -EINVAL;
+	if (!g->ioas) {
+		if (!group_fits(g, s))
+			return -EADDRINUSE;
+		s->ngroups++;
+		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);
+	}
+	g->nattached++;
+	d->attached = true;
+	return 0;
+}
+
+static int sim_detach(void *bdev)
+{
+	struct sim_dev *d = bdev;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	if (!d->attached)
+		return -EINVAL;
+	group_detach_dev(d);
+	return 0;
+}
+
+static size_t area_lower_bound(const struct sim_ioas *s, uint64_t iova)
+{
+	size_t lo = 0, hi = s->nareas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->areas[mid].iova < iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The checks of iopt_check_iova: alignment, overflow, allowed, free. */
+static int check_iova(struct sim_ioas *s, uint64_t iova, uint64_t len)
+{
+	struct iop_iova_range r[RANGES_SCRATCH];
+	uint64_t last;
+	size_t n, i;
+
+	if (len == 0 || (iova | len) % SIM_PAGE_SIZE)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, len - 1, &last))
+		return -EOVERFLOW;
+	n = ioas_ranges(s, r);
+	if (!inside(r, n, iova, last))
+		return -EINVAL;
+	i = area_lower_bound(s, iova);
+	if (i < s->nareas && s->areas[i].iova <= last)
+		return -EEXIST;
+	if (i > 0 && s->areas[i - 1].iova + s->areas[i - 1].len > iova)
+		return -EEXIST;
+	return 0;
+}
+
+static int insert_area(struct sim_ioas *s, const struct sim_area *a)
+{
+	size_t i;
+
+	if (s->nareas == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		struct sim_area *na = realloc(s->areas, cap * sizeof(*na));
+
+		if (!na)
+			return -ENOMEM;
+		pthread_rwlock_wrlock(&s->lock);
+		s->areas = na;
+		s->cap = cap;
+		pthread_rwlock_unlock(&s->lock);
+	}
+	i = area_lower_bound(s, a->iova);
+	pthread_rwlock_wrlock(&s->lock);
+	memmove(&s->areas[i + 1], &s->areas[i], (s->nareas - i) * sizeof(*a));
+	s->areas[i] = *a;
+	s->nareas++;
+	pthread_rwlock_unlock(&s->lock);
+	sim_count_mappings(1);
+	return 0;
+}
+
+static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
+		   unsigned int prot)
+{
+	struct sim_ioas *s = bioas;
+	struct sim_ctx *c = s->ctx;
+	struct sim_pages *p;
+	uint64_t npages;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	if ((uintptr_t)va % SIM_PAGE_SIZE || prot == 0)
+		return -EINVAL;
+	rc = check_iova(s, iova, len);
+	if (rc)
+		return rc;
+	npages = len / SIM_PAGE_SIZE;
+	if (c->topo.memlock != UINT64_MAX &&
+	    c->pinned_pages + npages > c->topo.memlock / SIM_PAGE_SIZE)
+		return -ENOMEM;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->refs = 1;
+	p->npages = npages;
+	rc = insert_area(s, &(struct sim_area){ .iova = iova, .len = len,
+			 .va = (uintptr_t)va, .prot = prot, .pages = p });
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	c->pinned_pages += npages;
+	sim_count_pinned((int64_t)npages);
+	sim_count_allocs(1);
+	return 0;
+}
+
+static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
+		    uint64_t src_iova, uint64_t len, unsigned int prot)
+{
+	struct sim_ioas *dst = dst_bioas, *src = src_bioas;
+	struct sim_pages *pages;
+	uintptr_t va;
+	size_t i;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	i = area_lower_bound(src, src_iova);
+	if (i == src->nareas || src->areas[i].iova != src_iova || src->areas[i].len != len)
+		return -ENOENT;
+	pages = src->areas[i].pages;
+	va = src->areas[i].va;
+	if (prot == 0)
+		return -EINVAL;
+	rc = check_iova(dst, dst_iova, len);
+	if (rc)
+		return rc;
+	rc = insert_area(dst, &(struct sim_area){ .iova = dst_iova, .len = len,
+			 .va = va, .prot = prot, .pages = pages });
+	if (rc)
+		return rc;
+	pages->refs++;
+	return 0;
+}
+
+static int sim_unmap(void *bioas, uint64_t iova, uint64_t len)
+{
+	struct sim_ioas *s = bioas;
+	uint64_t last;
+	size_t first, end;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	if (len == 0)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, len - 1, &last))
+		return -EOVERFLOW;
+	first = area_lower_bound(s, iova);
+	/* an area that starts below iova and reaches into it would be split */
+	if (first > 0 && s->areas[first - 1].iova + s->areas[first - 1].len > iova)
+		return -ENOENT;
+	for (end = first; end < s->nareas && s->areas[end].iova <= last; end++)
+		if (s->areas[end].iova + s->areas[end].len - 1 > last)
+			return -ENOENT;
+	if (end == first)
+		return -ENOENT;
+	/* the write lock waits for DMAs in flight, as the access unmap
+	 * callback does */
+	pthread_rwlock_wrlock(&s->lock);
+	for (size_t i = first; i < end; i++)
+		pages_put(s->ctx, s->areas[i].pages);
+	memmove(&s->areas[first], &s->areas[end], (s->nareas - end) * sizeof(*s->areas));
+	s->nareas -= end - first;
+	pthread_rwlock_unlock(&s->lock);
+	sim_count_mappings(-(int)(end - first));
+	return 0;
+}
+
+static int sim_iova_ranges(void *bioas, struct iop_iova_range *ranges,
+			   size_t max, size_t *count)
+{
+	struct iop_iova_range r[RANGES_SCRATCH];
+	size_t n;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	n = ioas_ranges(bioas, r);
+	memcpy(ranges, r, (n < max ? n : max) * sizeof(*r));
+	*count = n;
+	return 0;
+}
+
+const struct iop_backend_ops iop_backend_sim = {
+	.name = "sim",
+	.can_replace = true,
+	.open = sim_open,
+	.close = sim_close,
+	.devices = sim_devices,
+	.dev_open = sim_dev_open,
+	.dev_close = sim_dev_close,
+	.dev_fd = sim_dev_fd,
+	.ioas_alloc = sim_ioas_alloc,
+	.ioas_free = sim_ioas_free,
+	.attach = sim_attach,
+	.detach = sim_detach,
+	.map = sim_map,
+	.copy = sim_copy,
+	.unmap = sim_unmap,
+	.iova_ranges = sim_iova_ranges,
+	.group_ranges = sim_group_ranges,
+};

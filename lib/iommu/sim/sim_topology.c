@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Parser of the sim topology file: groups, devices, memlock. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "iommu/sim: "
+#include "iop_log.h"
+#include "sim_topology.h"
+
+#define DEFAULT_LAST ((UINT64_C(1) << 48) - 1)
+
+struct parser {
+	const char *path;
+	unsigned int line;
+	struct sim_topo *topo;
+};
+
+#define PERR(p, fmt, ...) \
+	IOP_ERR(EINVAL, "topology %s:%u: " fmt, (p)->path, (p)->line, ##__VA_ARGS__)
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return (errno || *end) ? -EINVAL : 0;
+}
+
+static int parse_size(const char *s, uint64_t *v)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	const char *u;
+	uint64_t n;
+
+	if (strcmp(s, "unlimited") == 0) {
+		*v = UINT64_MAX;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end == '\0') {
+		*v = n;
+		return 0;
+	}
+	u = strchr(units, toupper((unsigned char)*end));
+	if (!u || end[1] != '\0')
+		return -EINVAL;
+	for (long i = 0; i <= u - units; i++) {
+		if (n > UINT64_MAX / 1024)
+			return -EINVAL;
+		n *= 1024;
+	}
+	*v = n;
+	return 0;
+}
+
+/* dddd:bb:dd.f in hex, stored in lower case. */
+static bool valid_bdf(const char *s)
+{
+	static const char form[] = "xxxx:xx:xx.x";
+
+	if (strlen(s) != sizeof(form) - 1)
+		return false;
+	for (size_t i = 0; form[i]; i++) {
+		if (form[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != form[i])
+			return false;
+	}
+	return true;
+}
+
+static struct sim_topo_group *find_group(struct sim_topo *t, unsigned int id)
+{
+	for (size_t i = 0; i < t->ngroups; i++)
+		if (t->groups[i].id == id)
+			return &t->groups[i];
+	return NULL;
+}
+
+static struct sim_topo_group *add_group(struct sim_topo *t, unsigned int id)
+{
+	struct sim_topo_group *g = realloc(t->groups, (t->ngroups + 1) * sizeof(*g));
+
+	if (!g)
+		return NULL;
+	t->groups = g;
+	g = &t->groups[t->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->id = id;
+	return g;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct iop_iova_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int parse_group(struct parser *p, char **tok, int ntok)
+{
+	struct sim_topo_group *g;
+	uint64_t id;
+
+	if (ntok < 2 || parse_u64(tok[1], &id) || id > UINT32_MAX)
+		return PERR(p, "expected 'group <id> [range=<first>-<last>]...'");
+	if (find_group(p->topo, (unsigned int)id))
+		return PERR(p, "group %s is declared twice", tok[1]);
+	g = add_group(p->topo, (unsigned int)id);
+	if (!g)
+		return IOP_ERR(ENOMEM, "out of memory reading %s", p->path);
+	for (int i = 2; i < ntok; i++) {
+		struct iop_iova_range r;
+		char *dash;
+
+		if (strncmp(tok[i], "range=", 6) != 0)
+			return PERR(p, "unknown group attribute '%s' (expected range=<first>-<last>)", tok[i]);
+		dash = strchr(tok[i] + 6, '-');
+		if (!dash)
+			return PERR(p, "bad range '%s' (expected range=<first>-<last>)", tok[i]);
+		*dash = '\0';
+		if (parse_u64(tok[i] + 6, &r.first) || parse_u64(dash + 1, &r.last) ||
+		    r.first > r.last)
+			return PERR(p, "bad range '%s-%s' (expected <first>-<last>, first <= last)",
+				    tok[i] + 6, dash + 1);
+		if (g->nranges == IOP_MAX_RANGES)
+			return PERR(p, "more than %d ranges", IOP_MAX_RANGES);
+		g->ranges[g->nranges++] = r;
+	}
+	qsort(g->ranges, g->nranges, sizeof(g->ranges[0]), cmp_range);
+	for (size_t i = 1; i < g->nranges; i++)
+		if (g->ranges[i].first <= g->ranges[i - 1].last)
+			return PERR(p, "ranges of group %u overlap", g->id);
+	if (g->nranges == 0) {
+		g->ranges[0] = (struct iop_iova_range){ 0, DEFAULT_LAST };
+		g->nranges = 1;
+	}
+	return 0;
+}
+
+static int parse_device(struct parser *p, char **tok, int ntok)
+{
+	struct sim_topo *t = p->topo;
+	struct sim_topo_dev d = { .numa_node = -1 };
+	bool has_group = false;
+	struct sim_topo_dev *nd;
+
+	if (ntok < 2 || !valid_bdf(tok[1]))
+		return PERR(p, "expected 'device <dddd:bb:dd.f> group=<id> driver=<name> [type=<pmd>]'");
+	for (char *c = tok[1]; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	memcpy(d.bdf, tok[1], IOP_BDF_LEN);
+	for (size_t i = 0; i < t->ndevs; i++)
+		if (strcmp(t->devs[i].bdf, d.bdf) == 0)
+			return PERR(p, "device %s is declared twice", d.bdf);
+	for (int i = 2; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+		uint64_t v;
+
+		if (!eq || eq[1] == '\0')
+			return PERR(p, "expected key=value, got '%s'", tok[i]);
+		*eq++ = '\0';
+		if (strcmp(tok[i], "group") == 0) {
+			if (parse_u64(eq, &v) || v > UINT32_MAX)
+				return PERR(p, "bad group id '%s'", eq);
+			d.group = (unsigned int)v;
+			has_group = true;
+		} else if (strcmp(tok[i], "driver") == 0) {
+			if (strlen(eq) >= sizeof(d.driver))
+				return PERR(p, "driver name '%s' is too long", eq);
+			strcpy(d.driver, eq);
+		} else if (strcmp(tok[i], "type") == 0) {
+			if (strlen(eq) >= sizeof(d.type))
+				return PERR(p, "type '%s' is too long", eq);
+			strcpy(d.type, eq);
+		} else if (strcmp(tok[i], "vendor") == 0 || strcmp(tok[i], "device") == 0) {
+			if (parse_u64(eq, &v) || v > UINT16_MAX)
+				return PERR(p, "bad PCI id '%s'", eq);
+			*(tok[i][0] == 'v' ? &d.vendor : &d.device) = (uint16_t)v;
+		} else if (strcmp(tok[i], "numa") == 0) {
+			if (parse_u64(eq, &v) || v > 1024)
+				return PERR(p, "bad numa node '%s'", eq);
+			d.numa_node = (int)v;
+		} else {
+			return PERR(p, "unknown device attribute '%s' (expected group, driver, type, vendor, device, numa)",
+				    tok[i]);
+		}
+	}
+	if (!has_group || d.driver[0] == '\0')
+		return PERR(p, "device %s needs group=<id> and driver=<vfio-pci|none|kernel driver>", d.bdf);
+	nd = realloc(t->devs, (t->ndevs + 1) * sizeof(*nd));
+	if (!nd)
+		return IOP_ERR(ENOMEM, "out of memory reading %s", p->path);
+	t->devs = nd;
+	t->devs[t->ndevs++] = d;
+	return 0;
+}
+
+static int parse_line(struct parser *p, char *line)
+{
+	char *tok[2 + 2 * IOP_MAX_RANGES], *save = NULL, *s;
+	int ntok = 0;
+	char *hash = strchr(line, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (s = strtok_r(line, " \t\r\n", &save); s; s = strtok_r(NULL, " \t\r\n", &save)) {
+		if (ntok == (int)(sizeof(tok) / sizeof(tok[0])))
+			return PERR(p, "too many words");
+		tok[ntok++] = s;
+	}
+	if (ntok == 0)
+		return 0;
+	if (strcmp(tok[0], "group") == 0)
+		return parse_group(p, tok, ntok);
+	if (strcmp(tok[0], "device") == 0)
+		return parse_device(p, tok, ntok);
+	if (strcmp(tok[0], "memlock") == 0) {
+		if (ntok != 2 || parse_size(tok[1], &p->topo->memlock))
+			return PERR(p, "expected 'memlock <size>' such as 512M, 4G or unlimited");
+		return 0;
+	}
+	return PERR(p, "unknown keyword '%s' (expected group, device or memlock)", tok[0]);
+}
+
+/* Groups named by devices but not declared get the default range. */
+static int add_implicit_groups(struct parser *p)
+{
+	struct sim_topo *t = p->topo;
+
+	for (size_t i = 0; i < t->ndevs; i++) {
+		struct sim_topo_group *g;
+
+		if (find_group(t, t->devs[i].group))
+			continue;
+		g = add_group(t, t->devs[i].group);
+		if (!g)
+			return IOP_ERR(ENOMEM, "out of memory reading %s", p->path);
+		g->ranges[0] = (struct iop_iova_range){ 0, DEFAULT_LAST };
+		g->nranges = 1;
+	}
+	return 0;
+}
+
+int sim_topo_load(const char *path, struct sim_topo *topo)
+{
+	struct parser p = { .path = path, .topo = topo };
+	char buf[1024];
+	FILE *f;
+	int rc = 0;
+
+	memset(topo, 0, sizeof(*topo));
+	topo->memlock = UINT64_MAX;
+	if (!path)
+		return IOP_ERR(EINVAL, "the sim backend needs a topology: pass --sim-topology=FILE (format: doc/sim-topology.md)");
+	f = fopen(path, "r");
+	if (!f)
+		return IOP_ERR(errno, "cannot open sim topology %s: %s; pass --sim-topology=FILE (format: doc/sim-topology.md)",
+			       path, strerror(errno));
+	while (fgets(buf, sizeof(buf), f)) {
+		p.line++;
+		if (!strchr(buf, '\n') && !feof(f)) {
+			rc = PERR(&p, "line longer than %zu characters", sizeof(buf) - 2);
+			break;
+		}
+		rc = parse_line(&p, buf);
+		if (rc)
+			break;
+	}
+	fclose(f);
+	if (rc == 0)
+		rc = add_implicit_groups(&p);
+	if (rc == 0 && topo->ndevs == 0)
+		rc = IOP_ERR(EINVAL, "topology %s: no device lines (see doc/sim-topology.md)", path);
+	if (rc)
+		sim_topo_free(topo);
+	return rc;
+}
+
+void sim_topo_free(struct sim_topo *topo)
+{
+	free(topo->groups);
+	free(topo->devs);
+	topo->groups = NULL;
+	topo->devs = NULL;
+	topo->ngroups = topo->ndevs = 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_SIM_TOPOLOGY_H
+#define IOP_SIM_TOPOLOGY_H
+
+/* The sim backend's topology file (format: doc/sim-topology.md). */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iop_iommu.h"
+
+struct sim_topo_group {
+	unsigned int id;
+	size_t nranges;
+	struct iop_iova_range ranges[IOP_MAX_RANGES]; /* sorted, disjoint */
+};
+
+struct sim_topo_dev {
+	char bdf[IOP_BDF_LEN];
+	char driver[IOP_DRIVER_LEN];
+	char type[16];
+	unsigned int group;
+	uint16_t vendor, device;
+	int numa_node;
+};
+
+struct sim_topo {
+	struct sim_topo_group *groups;
+	size_t ngroups;
+	struct sim_topo_dev *devs;
+	size_t ndevs;
+	uint64_t memlock; /* bytes; UINT64_MAX: unlimited */
+};
+
+/* -ENOENT/-EINVAL with a message naming the file and line. */
+int sim_topo_load(const char *path, struct sim_topo *topo);
+void sim_topo_free(struct sim_topo *topo);
+
+#endif /* IOP_SIM_TOPOLOGY_H */
