@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -179,7 +180,7 @@ static void table_refuses_a_mapping_whose_iova_reaches_poison(void **state)
 struct race {
 	struct iop_iova_table *t;
 	unsigned int completed; /* invalidations finished */
-	bool stop;
+	bool started, stop;
 	uint64_t lookups, stale, poison;
 };
 
@@ -210,6 +211,7 @@ static void *translator(void *arg)
 				r->stale++;
 		}
 		iop_mem_quiescent();
+		__atomic_store_n(&r->started, true, __ATOMIC_RELEASE);
 	}
 	iop_mem_thread_unregister();
 	return NULL;
@@ -223,6 +225,8 @@ static void invalidation_under_concurrent_lookups_never_returns_a_stale_iova(voi
 	(void)state;
 	assert_int_equal(iop_iova_table_insert(r.t, RANGE_VA, IOVA_BASE, RANGE_LEN), 0);
 	assert_int_equal(pthread_create(&th, NULL, translator, &r), 0);
+	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
+		sched_yield();
 	for (unsigned int j = 0; j < ROUNDS; j++) {
 		mem_invalidate(r.t, RANGE_VA, RANGE_LEN);
 		/* here the real code unmaps: the range is gone for devices */

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK's memory in every attached IOAS.
+ *
+ * The unit of mapping is a "run": a VA range mapped with one map call into
+ * every attached IOAS (the first IOAS pins it, the others get it by copy
+ * where the backend can). Neither iommufd nor VFIO type1 can unmap part of
+ * a mapping, so a run is as long as the memory that is freed together:
+ *   - memory DPDK never frees (legacy mode, pages preallocated with -m or
+ *     --socket-mem, external memory) forms one run per contiguous range;
+ *   - memory DPDK may give back (dynamic hugepages) forms one run per page.
+ *
+ * Lock order: DPDK's memory hotplug lock, then mem.lock. The hotplug
+ * callbacks run with the hotplug lock held, so everything else takes it
+ * first and walks memory with the _thread_unsafe walkers.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <rte_eal.h>
+#include <rte_eal_memconfig.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_memory.h>
+
+#define IOP_LOG_PREFIX "mem: "
+#include "iop_iommu.h"
+#include "iop_log.h"
+#include "iop_mem.h"
+#include "iommu_internal.h"
+#include "mem_internal.h"
+
+#define PROT_RW (IOP_PROT_READ | IOP_PROT_WRITE)
+#define MAX_IOAS 64
+#define CALLBACK_NAME "iopath-mem"
+
+struct run {
+	uintptr_t va;
+	uint64_t len;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct run *runs; /* sorted by va, disjoint */
+	size_t nruns, cap;
+	struct iop_ioas *ioas[MAX_IOAS];
+	size_t nioas;
+	bool hotplug;        /* our memory event callback is registered */
+	bool dynamic;        /* DPDK may free memory (callbacks supported) */
+	struct iop_mem_stats st;
+} mem = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static size_t run_index(uintptr_t va)
+{
+	size_t lo = 0, hi = mem.nruns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (mem.runs[mid].va + mem.runs[mid].len <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool run_known(uintptr_t va)
+{
+	size_t i = run_index(va);
+
+	return i < mem.nruns && mem.runs[i].va <= va;
+}
+
+static int run_add(uintptr_t va, uint64_t len)
+{
+	size_t i = run_index(va);
+
+	if (mem.nruns == mem.cap) {
+		size_t cap = mem.cap ? 2 * mem.cap : 64;
+		struct run *r = realloc(mem.runs, cap * sizeof(*r));
+
+		if (!r)
+			return IOP_ERR(ENOMEM, "out of memory recording DPDK's memory");
+		mem.runs = r;
+		mem.cap = cap;
+	}
+	memmove(&mem.runs[i + 1], &mem.runs[i], (mem.nruns - i) * sizeof(*mem.runs));
+	mem.runs[i] = (struct run){ va, len };
+	mem.nruns++;
+	return 0;
+}
+
+static void run_del(size_t i)
+{
+	memmove(&mem.runs[i], &mem.runs[i + 1], (mem.nruns - i - 1) * sizeof(*mem.runs));
+	mem.nruns--;
+}
+
+static uint64_t total_bytes(void)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < mem.nruns; i++)
+		sum += mem.runs[i].len;
+	return sum;
+}
+
+static bool page_may_be_freed(const struct rte_memseg_list *msl,
+			      const struct rte_memseg *ms)
+{
+	return mem.dynamic && !msl->external && !(ms->flags & RTE_MEMSEG_FLAG_DO_NOT_FREE);
+}
+
+/* rte_memseg_contig_walk: records the runs of one VA-contiguous range that
+ * are not known yet (a rescan finds only new memory). */
+static int walk_contig(const struct rte_memseg_list *msl,
+		       const struct rte_memseg *ms, size_t len, void *arg)
+{
+	size_t npages = len / msl->page_sz;
+	size_t start = 0;
+
+	(void)arg;
+	while (start < npages) {
+		size_t end = start + 1;
+
+		if (!page_may_be_freed(msl, &ms[start]))
+			while (end < npages && !page_may_be_freed(msl, &ms[end]))
+				end++;
+		if (!run_known(ms[start].addr_64)) {
+			if (run_add(ms[start].addr_64, (end - start) * msl->page_sz))
+				return -1;
+		}
+		start = end;
+	}
+	return 0;
+}
+
+static bool attached(const struct iop_ioas *ioas)
+{
+	for (size_t i = 0; i < mem.nioas; i++)
+		if (mem.ioas[i] == ioas)
+			return true;
+	return false;
+}
+
+static char *mib(uint64_t bytes, char *buf, size_t n)
+{
+	snprintf(buf, n, "%" PRIu64 " MiB", (bytes + (1 << 20) - 1) >> 20);
+	return buf;
+}
+
+/* Turns the core's error for one run into the message about all of
+ * DPDK's memory (the user sizes memory and limits, not runs). */
+static int map_error(struct iop_ioas *ioas, int rc)
+{
+	uint64_t need = total_bytes();
+	char a[32], b[32];
+
+	if (rc == -ENOMEM) {
+		struct rlimit rl = { 0 };
+
+		getrlimit(RLIMIT_MEMLOCK, &rl);
+		if (rl.rlim_cur == RLIM_INFINITY)
+			snprintf(b, sizeof(b), "unlimited");
+		else
+			mib(rl.rlim_cur, b, sizeof(b));
+		return IOP_ERR(ENOMEM, "cannot pin DPDK's memory for IOAS %u: %s must be locked and the locked-memory limit refused it (RLIMIT_MEMLOCK is %s); raise it to at least %s: ulimit -l %" PRIu64 " (systemd: LimitMEMLOCK=; sim backend: the memlock line of the topology)",
+			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), b, mib(need, a, sizeof(a)),
+			       ((need + (1 << 20) - 1) >> 20) * 1024);
+	}
+	if (rc == -ENOSPC) {
+		struct iop_iova_range r[IOP_MAX_RANGES];
+		size_t n = 0;
+		uint64_t room = 0;
+
+		if (iop_ioas_ranges(ioas, r, IOP_MAX_RANGES, &n) == 0)
+			for (size_t i = 0; i < n && i < IOP_MAX_RANGES; i++)
+				room += r[i].last - r[i].first + 1;
+		return IOP_ERR(ENOSPC, "IOAS %u is too small for DPDK's memory: %s in %zu run(s) to map, its IOVA ranges hold %s; give DPDK less memory (-m or --socket-mem) or use an IOMMU with a larger aperture",
+			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), mem.nruns,
+			       mib(room, b, sizeof(b)));
+	}
+	return rc;
+}
+
+/* Maps runs [first, last) into ioas; on failure unmaps what it mapped. */
+static int map_runs(struct iop_ioas *ioas, size_t first, size_t last)
+{
+	uint64_t iova;
+
+	for (size_t i = first; i < last; i++) {
+		int rc = iop_ioas_map(ioas, (void *)mem.runs[i].va, mem.runs[i].len, PROT_RW, &iova);
+
+		mem.st.map_calls++;
+		if (rc) {
+			char msg[512];
+
+			/* keep the core's message if ours does not apply */
+			snprintf(msg, sizeof(msg), "%s", iop_err_msg());
+			while (i-- > first) {
+				/* never handed to a queue: no quiescence needed */
+				iop_ioas_unmap(ioas, (void *)mem.runs[i].va, mem.runs[i].len);
+				mem.st.unmap_calls++;
+			}
+			rc = map_error(ioas, rc);
+			if (rc != -ENOMEM && rc != -ENOSPC)
+				iop_err(-rc, "%s", msg);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Takes runs [first, last) out of every attached IOAS: caches first, one
+ * wait for the forwarding threads, then the unmaps. */
+static void unmap_runs(struct iop_ioas *const *ioas, size_t nioas, size_t first, size_t last)
+{
+	for (size_t k = 0; k < nioas; k++)
+		for (size_t i = first; i < last; i++)
+			iop_iova_table_remove(iop_ioas_table(ioas[k]), mem.runs[i].va, mem.runs[i].len);
+	iop_mem_synchronize();
+	for (size_t k = 0; k < nioas; k++) {
+		for (size_t i = first; i < last; i++) {
+			if (iop_ioas_unmap(ioas[k], (void *)mem.runs[i].va, mem.runs[i].len))
+				IOP_LOG(ERR, "%s", iop_err_msg());
+			mem.st.unmap_calls++;
+		}
+	}
+}
+
+static void on_alloc(const void *addr, size_t len)
+{
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
+	uintptr_t va = (uintptr_t)addr;
+	uint64_t pg = msl ? msl->page_sz : len;
+
+	/* one run per page: DPDK frees dynamic memory page by page */
+	for (uintptr_t p = va; p < va + len; p += pg) {
+		size_t i;
+
+		if (run_known(p))
+			continue;
+		if (run_add(p, pg)) {
+			IOP_LOG(ERR, "hotplugged memory at %p is not mapped: %s", (void *)p, iop_err_msg());
+			continue;
+		}
+		i = run_index(p);
+		for (size_t k = 0; k < mem.nioas; k++) {
+			if (map_runs(mem.ioas[k], i, i + 1)) {
+				/* a device cannot reach this page: its buffers
+				 * translate to IOP_IOVA_POISON and are dropped */
+				IOP_LOG(ERR, "hotplugged memory at %p is not mapped: %s",
+					(void *)p, iop_err_msg());
+				for (size_t j = 0; j < k; j++) {
+					iop_ioas_unmap(mem.ioas[j], (void *)p, pg);
+					mem.st.unmap_calls++;
+				}
+				run_del(i);
+				break;
+			}
+		}
+	}
+}
+
+static void on_free(const void *addr, size_t len)
+{
+	uintptr_t va = (uintptr_t)addr;
+	size_t first = run_index(va), last = first;
+
+	while (last < mem.nruns && mem.runs[last].va + mem.runs[last].len <= va + len &&
+	       mem.runs[last].va >= va)
+		last++;
+	if (last < mem.nruns && mem.runs[last].va < va + len)
+		IOP_LOG(ERR, "DPDK freed part of a mapped run at %p: it stays mapped until iop_mem_detach_ioas",
+			(void *)mem.runs[last].va);
+	if (first == last)
+		return;
+	unmap_runs(mem.ioas, mem.nioas, first, last);
+	for (size_t i = last; i-- > first;)
+		run_del(i);
+}
+
+static void mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&mem.lock);
+	if (type == RTE_MEM_EVENT_ALLOC) {
+		mem.st.hotplug_alloc++;
+		on_alloc(addr, len);
+	} else {
+		mem.st.hotplug_free++;
+		on_free(addr, len);
+	}
+	pthread_mutex_unlock(&mem.lock);
+}
+
+static int rescan_locked(void)
+{
+	size_t before = mem.nruns;
+	int rc = 0;
+
+	if (rte_memseg_contig_walk_thread_unsafe(walk_contig, NULL))
+		return -ENOMEM;
+	/* new runs are interleaved with known ones: map every run that the
+	 * first attached IOAS does not hold yet */
+	if (mem.nruns == before || mem.nioas == 0)
+		return 0;
+	for (size_t i = 0; i < mem.nruns && !rc; i++) {
+		uint64_t iova;
+
+		if (iop_ioas_va2iova(mem.ioas[0], (void *)mem.runs[i].va, &iova) == 0)
+			continue;
+		for (size_t k = 0; k < mem.nioas && !rc; k++) {
+			rc = map_runs(mem.ioas[k], i, i + 1);
+			if (rc)
+				for (size_t j = 0; j < k; j++)
+					iop_ioas_unmap(mem.ioas[j], (void *)mem.runs[i].va, mem.runs[i].len);
+		}
+		if (rc)
+			run_del(i);
+	}
+	if (!rc)
+		iop_err_clear(); /* the va2iova probes of new runs */
+	return rc;
+}
+
+int iop_mem_attach_ioas(struct iop_ioas *ioas)
+{
+	int rc = 0;
+
+	if (rte_lcore_count() == 0)
+		return IOP_ERR(EINVAL, "DPDK is not initialised: call iop_init() (or rte_eal_init()) before iop_mem_attach_ioas()");
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&mem.lock);
+	if (attached(ioas))
+		goto out;
+	if (mem.nioas == MAX_IOAS) {
+		rc = IOP_ERR(ENOSPC, "more than %d IOAS hold DPDK's memory: detach unused ones with iop_mem_detach_ioas()",
+			     MAX_IOAS);
+		goto out;
+	}
+	if (!mem.hotplug) {
+		if (rte_mem_event_callback_register(CALLBACK_NAME, mem_event, NULL) == 0) {
+			mem.hotplug = true;
+			mem.dynamic = true;
+		} else if (rte_errno != ENOTSUP) {
+			rc = IOP_ERR(rte_errno, "cannot watch DPDK memory hotplug: %s", rte_strerror(rte_errno));
+			goto out;
+		}
+	}
+	rc = rescan_locked();
+	if (rc)
+		goto out;
+	if (mem.nruns == 0) {
+		rc = IOP_ERR(ENODEV, "DPDK has no memory to map: reserve hugepages (echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages) or run with --no-huge");
+		goto out;
+	}
+	rc = map_runs(ioas, 0, mem.nruns);
+	if (rc)
+		goto out;
+	mem.ioas[mem.nioas++] = ioas;
+	mem.st.runs = mem.nruns;
+	mem.st.bytes = total_bytes();
+out:
+	if (rc && mem.nioas == 0 && mem.hotplug) {
+		rte_mem_event_callback_unregister(CALLBACK_NAME, NULL);
+		mem.hotplug = false;
+		mem.nruns = 0;
+	}
+	pthread_mutex_unlock(&mem.lock);
+	rte_mcfg_mem_read_unlock();
+	return rc;
+}
+
+void iop_mem_detach_ioas(struct iop_ioas *ioas)
+{
+	size_t k;
+
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&mem.lock);
+	for (k = 0; k < mem.nioas && mem.ioas[k] != ioas; k++)
+		;
+	if (k < mem.nioas) {
+		mem.ioas[k] = mem.ioas[--mem.nioas];
+		unmap_runs(&ioas, 1, 0, mem.nruns);
+	}
+	if (mem.nioas == 0) {
+		if (mem.hotplug)
+			rte_mem_event_callback_unregister(CALLBACK_NAME, NULL);
+		mem.hotplug = false;
+		free(mem.runs);
+		mem.runs = NULL;
+		mem.nruns = mem.cap = 0;
+	}
+	pthread_mutex_unlock(&mem.lock);
+	rte_mcfg_mem_read_unlock();
+}
+
+int iop_mem_rescan(void)
+{
+	int rc;
+
+	if (rte_lcore_count() == 0)
+		return IOP_ERR(EINVAL, "DPDK is not initialised: call iop_init() (or rte_eal_init()) first");
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&mem.lock);
+	rc = mem.nioas ? rescan_locked() : 0;
+	mem.st.runs = mem.nruns;
+	mem.st.bytes = total_bytes();
+	pthread_mutex_unlock(&mem.lock);
+	rte_mcfg_mem_read_unlock();
+	return rc;
+}
+
+static bool maps_exactly(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
+{
+	for (size_t i = 0; i < ioas->nmaps; i++)
+		if (ioas->maps[i].va == va && ioas->maps[i].len == len)
+			return true;
+	return false;
+}
+
+int iop_mem_unmap(struct iop_ioas *ioas, void *va, size_t len)
+{
+	/* checked first: invalidating a range that is not one mapping would
+	 * drop translations of mappings that stay */
+	if (!maps_exactly(ioas, (uintptr_t)va, len))
+		return IOP_ERR(ENOENT, "IOAS %u has no mapping of exactly [%p, +%zu): unmap whole ranges given to iop_ioas_map",
+			       iop_ioas_id(ioas), va, len);
+	mem_invalidate(iop_ioas_table(ioas), (uintptr_t)va, len);
+	return iop_ioas_unmap(ioas, va, len);
+}
+
+void iop_mem_get_stats(struct iop_mem_stats *st)
+{
+	pthread_mutex_lock(&mem.lock);
+	*st = mem.st;
+	pthread_mutex_unlock(&mem.lock);
+}
