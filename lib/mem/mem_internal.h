@@ -11,4 +11,7 @@
  * state. After it returns, no queue holds an IOVA of the range. */
 void mem_invalidate(struct iop_iova_table *t, uintptr_t va, uint64_t len);
 
+/* Takes DPDK's memory out of every attached IOAS (iop_cleanup). */
+void mem_detach_all(void);
+
 #endif /* IOP_MEM_INTERNAL_H */

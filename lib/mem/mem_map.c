@@ -443,3 +443,17 @@ void iop_mem_get_stats(struct iop_mem_stats *st)
 	*st = mem.st;
 	pthread_mutex_unlock(&mem.lock);
 }
+
+void mem_detach_all(void)
+{
+	for (;;) {
+		struct iop_ioas *ioas;
+
+		pthread_mutex_lock(&mem.lock);
+		ioas = mem.nioas ? mem.ioas[0] : NULL;
+		pthread_mutex_unlock(&mem.lock);
+		if (!ioas)
+			return;
+		iop_mem_detach_ioas(ioas);
+	}
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_INIT_H
+#define IOP_INIT_H
+
+/*
+ * Process start-up: DPDK's EAL, then iopath's own options, then the IOMMU
+ * context (doc/cli.md lists every option).
+ *
+ *     app [EAL options] -- [iopath options] [--] [app arguments]
+ *
+ * iopath options (all optional):
+ *     --iommu=auto|iommufd|vfio|sim   IOMMU backend (default auto)
+ *     --ioas=shared|per-device|per-group   IOAS layout (default shared)
+ *     --strict                        per-device never merges a group
+ *     --sim-topology=FILE             topology of the sim backend
+ *     --log-level=err|warn|info|debug iopath's log level
+ *     --help                          prints these options (see below)
+ *
+ * iopath stops at the first argument it does not know or after a second
+ * `--`; what follows belongs to the app. Typical use:
+ *
+ *     int n = iop_init(argc, argv);
+ *     if (n < 0) { fprintf(stderr, "%s\n", iop_err_msg()); return 1; }
+ *     argc -= n; argv += n;       // argv[0] is the program name again
+ *     ...
+ *     iop_cleanup();
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "iop_iommu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct iop_options {
+	enum iop_backend_kind backend;
+	enum iop_layout layout;
+	bool strict;
+	const char *sim_topology; /* NULL if not given */
+	bool help;                /* --help was given: no context was created */
+};
+
+/*
+ * Runs rte_eal_init, parses iopath's options and creates the IOMMU context
+ * (except with --help, which prints iopath's options to stdout and leaves
+ * "--help" as the app's first argument, so that the app prints its own and
+ * exits). Returns the number of arguments consumed, as rte_eal_init does,
+ * or a negative errno with a one-line message in iop_err_msg(): -EINVAL
+ * (bad option), -ENOMEM/-EACCES (no usable hugepages: how many to reserve
+ * and how), or the context's error. On failure nothing stays initialised.
+ */
+int iop_init(int argc, char **argv);
+
+/* The context iop_init created (NULL before, after iop_cleanup, or with
+ * --help), and the options it parsed. */
+struct iop_ctx *iop_ctx_get(void);
+const struct iop_options *iop_options_get(void);
+
+/* Prints iopath's options (the --help text) to f. */
+void iop_init_usage(FILE *f);
+
+/* Takes DPDK's memory out of every IOAS, destroys the context (closing its
+ * devices) and cleans up the EAL. Safe to call twice. */
+void iop_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOP_INIT_H */

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iop_init: the EAL, iopath's options, the IOMMU context; and the
+ * messages that tell a user how to fix the machine when DPDK cannot start.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#define IOP_LOG_PREFIX "init: "
+#include "iop_init.h"
+#include "iop_log.h"
+#include "mem_internal.h"
+
+#define HUGEPAGE_MIB 2
+#define DEFAULT_HUGEPAGES 512 /* what scripts/setup reserves: 1 GiB */
+
+static struct iop_options opts;
+static struct iop_ctx *ctx;
+static bool eal_up;
+
+struct iop_ctx *iop_ctx_get(void)
+{
+	return ctx;
+}
+
+const struct iop_options *iop_options_get(void)
+{
+	return &opts;
+}
+
+void iop_init_usage(FILE *f)
+{
+	fputs("iopath options (after the EAL options and --):\n"
+	      "  --iommu=auto|iommufd|vfio|sim  IOMMU backend (default auto: iommufd if /dev/iommu\n"
+	      "                                 and /dev/vfio/devices exist, else vfio)\n"
+	      "  --ioas=shared|per-device|per-group\n"
+	      "                                 IOAS layout (default shared)\n"
+	      "  --strict                       per-device: refuse to merge devices of one IOMMU group\n"
+	      "  --sim-topology=FILE            topology of the sim backend (doc/sim-topology.md)\n"
+	      "  --log-level=err|warn|info|debug  iopath's log level (default warn)\n"
+	      "  --help                         this text, then the app's own options\n"
+	      "  --                             ends iopath's options\n", f);
+}
+
+/* The size asked for with -m or --socket-mem, in MiB (0 if neither). */
+static uint64_t eal_memory_mib(int argc, char **argv)
+{
+	uint64_t mib = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "-m") == 0 || strcmp(argv[i], "--socket-mem") == 0)
+			v = i + 1 < argc ? argv[i + 1] : NULL;
+		else if (strncmp(argv[i], "-m", 2) == 0)
+			v = argv[i] + 2;
+		else if (strncmp(argv[i], "--socket-mem=", 13) == 0)
+			v = argv[i] + 13;
+		/* --socket-mem=a,b,c: the sum over sockets */
+		for (char *end; v && *v; v = *end == ',' ? end + 1 : NULL) {
+			mib += strtoull(v, &end, 10);
+			if (end == v)
+				break;
+		}
+	}
+	return mib;
+}
+
+static int eal_error(int argc, char **argv)
+{
+	uint64_t need = eal_memory_mib(argc, argv);
+	uint64_t pages = need ? (need + HUGEPAGE_MIB - 1) / HUGEPAGE_MIB + 16 : DEFAULT_HUGEPAGES;
+	int err = rte_errno ? rte_errno : EINVAL;
+
+	if (pages < 64)
+		pages = 64;
+	switch (err) {
+	case EACCES: /* hugepage_info_init: none reserved, not mounted, no access */
+		return IOP_ERR(EACCES, "DPDK found no usable hugepages: reserve %" PRIu64 " x 2 MiB as root "
+			       "(echo %" PRIu64 " > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages; "
+			       "mount -t hugetlbfs nodev /dev/hugepages), or run without them (--no-huge)",
+			       pages, pages);
+	case ENOMEM: /* rte_eal_memory_init: fewer free hugepages than asked */
+		return IOP_ERR(ENOMEM, "DPDK could not get the hugepage memory it needs%s: reserve at least %" PRIu64 " x 2 MiB "
+			       "(echo %" PRIu64 " > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages), free some, or ask for less (-m)",
+			       need ? " for -m/--socket-mem" : "", pages, pages);
+	case EALREADY:
+		return IOP_ERR(EALREADY, "DPDK's EAL is already initialised: call iop_init() once per process");
+	default:
+		return IOP_ERR(err, "DPDK's EAL did not start (%s): check the EAL options before '--' (see the EAL lines above)",
+			       rte_strerror(err));
+	}
+}
+
+static bool opt_value(const char *arg, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0 || arg[n] != '=')
+		return false;
+	*val = arg + n + 1;
+	return true;
+}
+
+/* Parses argv[first..]: returns how many it consumed, or -errno. */
+static int parse_iopath(int first, int argc, char **argv)
+{
+	int i;
+
+	for (i = first; i < argc; i++) {
+		const char *a = argv[i], *v;
+		enum iop_log_level level;
+		int rc;
+
+		if (strcmp(a, "--") == 0)
+			return i + 1 - first;
+		if (opt_value(a, "--iommu", &v)) {
+			rc = iop_backend_parse(v, &opts.backend);
+		} else if (opt_value(a, "--ioas", &v)) {
+			rc = iop_layout_parse(v, &opts.layout);
+		} else if (strcmp(a, "--strict") == 0) {
+			opts.strict = true;
+			rc = 0;
+		} else if (opt_value(a, "--sim-topology", &v)) {
+			opts.sim_topology = v;
+			rc = 0;
+		} else if (opt_value(a, "--log-level", &v)) {
+			rc = iop_log_level_parse(v, &level);
+			if (rc)
+				rc = IOP_ERR(EINVAL, "unknown log level '%s': use --log-level=err, warn, info or debug", v);
+			else
+				iop_log_set_level(level);
+		} else if (strcmp(a, "--help") == 0) {
+			opts.help = true;
+			break; /* --help stays for the app */
+		} else if (strcmp(a, "--iommu") == 0 || strcmp(a, "--ioas") == 0 ||
+			   strcmp(a, "--sim-topology") == 0 || strcmp(a, "--log-level") == 0) {
+			rc = IOP_ERR(EINVAL, "%s needs a value: write %s=VALUE (see --help)", a, a);
+		} else {
+			break; /* the app's first argument */
+		}
+		if (rc)
+			return rc;
+	}
+	return i - first;
+}
+
+int iop_init(int argc, char **argv)
+{
+	struct iop_ctx_params params = { 0 };
+	int n, k, rc;
+
+	if (eal_up)
+		return IOP_ERR(EALREADY, "iopath is already initialised: call iop_init() once per process");
+	memset(&opts, 0, sizeof(opts));
+	rte_errno = 0;
+	n = rte_eal_init(argc, argv);
+	if (n < 0)
+		return eal_error(argc, argv);
+	eal_up = true;
+	/* rte_eal_init left the program name at argv[n] */
+	k = parse_iopath(n + 1, argc, argv);
+	if (k < 0) {
+		iop_cleanup();
+		return k;
+	}
+	argv[n + k] = argv[n];
+	if (opts.help) {
+		iop_init_usage(stdout);
+		return n + k;
+	}
+	params.backend = opts.backend;
+	params.sim_topology = opts.sim_topology;
+	rc = iop_ctx_create(&params, &ctx);
+	if (rc) {
+		ctx = NULL;
+		iop_cleanup();
+		return rc;
+	}
+	return n + k;
+}
+
+void iop_cleanup(void)
+{
+	if (!eal_up)
+		return;
+	mem_detach_all();
+	if (ctx)
+		iop_ctx_destroy(ctx);
+	ctx = NULL;
+	rte_eal_cleanup();
+	eal_up = false;
+}
