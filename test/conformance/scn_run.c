@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iop-scn: runs the conformance scenarios of test/conformance (.scn files) on one IOMMU
+ * backend and prints the errno of every step, so the same scenario run on
+ * the sim (host) and on the kernel (guest) can be compared line by line.
+ *
+ *   iop-scn --iommu=iommufd|vfio|sim --aperture=39|48 --layout=FILE SCN...
+ *
+ * Steps (one a line; "=> ERR" sets the expected result, default 0; tokens
+ * like "vfio:EBUSY" or "aw39:EADDRINUSE" override it for one backend or
+ * aperture, the backend winning):
+ *   bind BDF...           these devices on vfio-pci, the layout's others on
+ *                         their own driver (guest: rebinds through sysfs;
+ *                         sim: written into the generated topology)
+ *   open D BDF | close D  claim / release a device
+ *   ioas A | free A       allocate / destroy an IOAS
+ *   attach D A | detach D
+ *   buf B SIZE            anonymous, populated memory
+ *   map A B IOVA|va [prot=r|w|rw]      fixed-IOVA map of all of B
+ *   mapany A B            kernel-chosen IOVA (iommufd only)
+ *   copy A2 IOVA2 A1 IOVA1 LEN
+ *   unmap A IOVA LEN
+ *   ranges A              prints the IOAS's IOVA ranges
+ *   fd D                  whether the device has a VFIO fd
+ *   message TEXT          the last error message contains TEXT (real
+ *                         backends only: sim messages belong to the core)
+ *
+ * Output lines starting "scn " are the comparable record; "msg " lines carry
+ * the backend's message; "FAIL " lines are expectation misses (exit 1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "iommu_backend.h"
+#include "iop_log.h"
+#include "kernel_backend.h"
+
+/* the sim is another module of the library: absent, scenarios still run
+ * on the kernel backends */
+extern const struct iop_backend_ops iop_backend_sim __attribute__((weak));
+
+#define MAX_OBJ 16
+#define MAX_LAYOUT 16
+
+struct obj {
+	char name[16];
+	void *h;
+	size_t len; /* buffers */
+};
+
+struct layout_dev {
+	char bdf[16];
+	unsigned int group;
+	char driver[32];
+};
+
+static const struct iop_backend_ops *ops;
+static const char *backend_name;
+static unsigned int aperture = 39;
+static struct layout_dev layout[MAX_LAYOUT];
+static size_t nlayout;
+static void *bctx;
+static struct obj devs[MAX_OBJ], ioas[MAX_OBJ], bufs[MAX_OBJ];
+static int failures;
+static char topo_path[64];
+
+static const char *errname(int e)
+{
+	const char *n;
+
+	if (e == 0)
+		return "0";
+	n = strerrorname_np(e);
+	return n ? n : "E?";
+}
+
+static int errnum(const char *s)
+{
+	int e;
+
+	if (!strcmp(s, "0"))
+		return 0;
+	for (e = 1; e < 134; e++) {
+		const char *n = strerrorname_np(e);
+
+		if (n && !strcmp(n, s))
+			return e;
+	}
+	return -1;
+}
+
+static struct obj *find(struct obj *tab, const char *name, bool create)
+{
+	int i;
+
+	for (i = 0; i < MAX_OBJ; i++)
+		if (tab[i].h && !strcmp(tab[i].name, name))
+			return &tab[i];
+	if (!create)
+		return NULL;
+	for (i = 0; i < MAX_OBJ; i++) {
+		if (!tab[i].h) {
+			snprintf(tab[i].name, sizeof(tab[i].name), "%.15s", name);
+			return &tab[i];
+		}
+	}
+	return NULL;
+}
+
+static int load_layout(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[256];
+
+	if (!f) {
+		fprintf(stderr, "iop-scn: cannot open layout %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && nlayout < MAX_LAYOUT) {
+		struct layout_dev *d = &layout[nlayout];
+
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		if (sscanf(line, "%15s %u %31s", d->bdf, &d->group, d->driver) == 3)
+			nlayout++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static bool in_list(const char *bdf, char **list, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], bdf))
+			return true;
+	return false;
+}
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static void current_driver(const char *bdf, char *out, size_t len)
+{
+	char path[128], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0) {
+		snprintf(out, len, "none");
+		return;
+	}
+	target[n] = '\0';
+	snprintf(out, len, "%s", strrchr(target, '/') + 1);
+}
+
+/* Puts a guest device on vfio-pci or back on its own driver. */
+static int rebind(const struct layout_dev *d, bool vfio)
+{
+	const char *want = vfio ? "vfio-pci" : d->driver;
+	char path[128], cur[64];
+
+	current_driver(d->bdf, cur, sizeof(cur));
+	if (!strcmp(cur, want))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", d->bdf);
+	sysfs_write(path, vfio ? "vfio-pci" : "\n");
+	if (strcmp(cur, "none")) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", d->bdf);
+		sysfs_write(path, d->bdf);
+	}
+	sysfs_write("/sys/bus/pci/drivers_probe", d->bdf);
+	current_driver(d->bdf, cur, sizeof(cur));
+	if (strcmp(cur, want)) {
+		fprintf(stderr, "iop-scn: %s is on %s, wanted %s\n", d->bdf, cur, want);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *aperture_ranges(void)
+{
+	/* Intel vIOMMU: 0..2^aw-1 less the interrupt (MSI) window */
+	return aperture == 39 ? "range=0x0-0xfedfffff range=0xfef00000-0x7fffffffff"
+			      : "range=0x0-0xfedfffff range=0xfef00000-0xffffffffffff";
+}
+
+static int write_topology(char **bound, int nbound)
+{
+	FILE *f;
+	unsigned int groups[MAX_LAYOUT];
+	size_t ng = 0, i, j;
+	int fd;
+
+	snprintf(topo_path, sizeof(topo_path), "/tmp/iop-scn-XXXXXX");
+	fd = mkstemp(topo_path);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		return -1;
+	for (i = 0; i < nlayout; i++) {
+		for (j = 0; j < ng && groups[j] != layout[i].group; j++)
+			;
+		if (j == ng) {
+			groups[ng++] = layout[i].group;
+			fprintf(f, "group %u %s\n", layout[i].group, aperture_ranges());
+		}
+	}
+	for (i = 0; i < nlayout; i++)
+		fprintf(f, "device %s group=%u driver=%s\n", layout[i].bdf, layout[i].group,
+			in_list(layout[i].bdf, bound, nbound) ? "vfio-pci" : layout[i].driver);
+	fclose(f);
+	return 0;
+}
+
+static void teardown(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_OBJ; i++) {
+		if (devs[i].h)
+			ops->dev_close(devs[i].h);
+		devs[i].h = NULL;
+	}
+	for (i = 0; i < MAX_OBJ; i++) {
+		if (ioas[i].h)
+			ops->ioas_free(ioas[i].h);
+		ioas[i].h = NULL;
+	}
+	for (i = 0; i < MAX_OBJ; i++) {
+		if (bufs[i].h)
+			munmap(bufs[i].h, bufs[i].len);
+		bufs[i].h = NULL;
+	}
+	if (bctx)
+		ops->close(bctx);
+	bctx = NULL;
+	if (topo_path[0])
+		unlink(topo_path);
+	topo_path[0] = '\0';
+}
+
+static int do_bind(char **arg, int n)
+{
+	struct iop_ctx_params p = { 0 };
+	size_t i;
+
+	teardown();
+	if (ops == &iop_backend_sim) {
+		if (write_topology(arg, n) < 0)
+			return -EIO;
+		p.backend = IOP_BACKEND_SIM;
+		p.sim_topology = topo_path;
+	} else {
+		for (i = 0; i < nlayout; i++)
+			if (strcmp(layout[i].driver, "none") &&
+			    rebind(&layout[i], in_list(layout[i].bdf, arg, n)) < 0)
+				return -EIO;
+		p.backend = ops == &iop_backend_vfio ? IOP_BACKEND_VFIO : IOP_BACKEND_IOMMUFD;
+	}
+	return ops->open(&p, &bctx);
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x = strtoull(s, &end, 0);
+
+	if (*end == 'K')
+		x <<= 10, end++;
+	else if (*end == 'M')
+		x <<= 20, end++;
+	else if (*end == 'G')
+		x <<= 30, end++;
+	*v = x;
+	return *end ? -1 : 0;
+}
+
+#define NEED(cond) do { if (!(cond)) return -1000; } while (0)
+
+/* Runs one step; returns 0 / -errno, or -1000 for a malformed step. */
+static int step(char **t, int n, char *extra, size_t elen)
+{
+	struct obj *d, *a, *b, *a2;
+	uint64_t iova, len, iova2;
+	unsigned int prot = IOP_PROT_READ | IOP_PROT_WRITE;
+	int ret;
+
+	extra[0] = '\0';
+	if (!strcmp(t[0], "bind"))
+		return do_bind(t + 1, n - 1);
+	NEED(bctx || !strcmp(t[0], "buf"));
+	if (!strcmp(t[0], "open")) {
+		NEED(n == 3 && (d = find(devs, t[1], true)));
+		ret = ops->dev_open(bctx, t[2], &d->h);
+		if (ret < 0)
+			d->h = NULL;
+		return ret;
+	}
+	if (!strcmp(t[0], "close")) {
+		NEED(n == 2 && (d = find(devs, t[1], false)));
+		ops->dev_close(d->h);
+		d->h = NULL;
+		return 0;
+	}
+	if (!strcmp(t[0], "ioas")) {
+		NEED(n == 2 && (a = find(ioas, t[1], true)));
+		ret = ops->ioas_alloc(bctx, &a->h);
+		if (ret < 0)
+			a->h = NULL;
+		return ret;
+	}
+	if (!strcmp(t[0], "free")) {
+		NEED(n == 2 && (a = find(ioas, t[1], false)));
+		ops->ioas_free(a->h);
+		a->h = NULL;
+		return 0;
+	}
+	if (!strcmp(t[0], "attach")) {
+		NEED(n == 3 && (d = find(devs, t[1], false)) && (a = find(ioas, t[2], false)));
+		return ops->attach(d->h, a->h);
+	}
+	if (!strcmp(t[0], "detach")) {
+		NEED(n == 2 && (d = find(devs, t[1], false)));
+		return ops->detach(d->h);
+	}
+	if (!strcmp(t[0], "fd")) {
+		NEED(n == 2 && (d = find(devs, t[1], false)));
+		snprintf(extra, elen, " fd=%s", ops->dev_fd(d->h) >= 0 ? "yes" : "no");
+		return 0;
+	}
+	if (!strcmp(t[0], "buf")) {
+		NEED(n == 3 && (b = find(bufs, t[1], true)) && !parse_u64(t[2], &len));
+		b->h = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (b->h == MAP_FAILED) {
+			b->h = NULL;
+			return -errno;
+		}
+		b->len = len;
+		return 0;
+	}
+	if (!strcmp(t[0], "map")) {
+		NEED(n >= 4 && (a = find(ioas, t[1], false)) && (b = find(bufs, t[2], false)));
+		if (!strcmp(t[3], "va"))
+			iova = (uintptr_t)b->h;
+		else
+			NEED(!parse_u64(t[3], &iova));
+		if (n == 5 && !strcmp(t[4], "prot=r"))
+			prot = IOP_PROT_READ;
+		else if (n == 5 && !strcmp(t[4], "prot=w"))
+			prot = IOP_PROT_WRITE;
+		return ops->map(a->h, b->h, b->len, iova, prot);
+	}
+	if (!strcmp(t[0], "mapany")) {
+		NEED(n == 3 && (a = find(ioas, t[1], false)) && (b = find(bufs, t[2], false)));
+		if (ops != &iop_backend_iommufd)
+			return -EOPNOTSUPP;
+		ret = iop_iommufd_map_any(a->h, b->h, b->len, prot, &iova);
+		/* where the kernel put it varies; that it is inside the
+		 * aperture is what matters */
+		if (!ret)
+			snprintf(extra, elen, " in-aperture=%s",
+				 iova + b->len - 1 < (1ull << aperture) ? "yes" : "no");
+		return ret;
+	}
+	if (!strcmp(t[0], "copy")) {
+		NEED(n == 6 && (a2 = find(ioas, t[1], false)) && (a = find(ioas, t[3], false)));
+		NEED(!parse_u64(t[2], &iova2) && !parse_u64(t[4], &iova) && !parse_u64(t[5], &len));
+		if (!ops->copy)
+			return -EOPNOTSUPP;
+		return ops->copy(a2->h, iova2, a->h, iova, len, prot);
+	}
+	if (!strcmp(t[0], "unmap")) {
+		NEED(n == 4 && (a = find(ioas, t[1], false)));
+		NEED(!parse_u64(t[2], &iova) && !parse_u64(t[3], &len));
+		return ops->unmap(a->h, iova, len);
+	}
+	if (!strcmp(t[0], "ranges")) {
+		struct iop_iova_range r[8];
+		size_t cnt, i, used = 0;
+
+		NEED(n == 2 && (a = find(ioas, t[1], false)));
+		ret = ops->iova_ranges(a->h, r, 8, &cnt);
+		for (i = 0; !ret && i < cnt && i < 8; i++)
+			used += (size_t)snprintf(extra + used, elen - used, " [0x%" PRIx64 "-0x%" PRIx64 "]",
+						 r[i].first, r[i].last);
+		return ret;
+	}
+	return -1000;
+}
+
+/* The expected result of a step for this backend and aperture. */
+static int expected(char **t, int n, int *nstep)
+{
+	char key[16];
+	int i, def = 0, ap = -2, be = -2;
+
+	*nstep = n;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(t[i], "=>")) {
+			*nstep = i;
+			break;
+		}
+	}
+	snprintf(key, sizeof(key), "aw%u:", aperture);
+	for (i = *nstep + 1; i < n; i++) {
+		char *colon = strchr(t[i], ':');
+
+		if (!colon) {
+			def = errnum(t[i]);
+		} else if (!strncmp(t[i], backend_name, (size_t)(colon - t[i])) &&
+			   strlen(backend_name) == (size_t)(colon - t[i])) {
+			be = errnum(colon + 1);
+		} else if (!strncmp(t[i], key, strlen(key))) {
+			ap = errnum(colon + 1);
+		}
+	}
+	return be != -2 ? be : ap != -2 ? ap : def;
+}
+
+static int run_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char line[512], text[512], extra[256];
+	char *tok[24];
+	int lineno = 0, n, nstep, want, got, i;
+
+	if (!f) {
+		fprintf(stderr, "iop-scn: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s, *save = NULL;
+
+		lineno++;
+		line[strcspn(line, "#\n")] = '\0';
+		for (n = 0, s = strtok_r(line, " \t", &save); s && n < 24; s = strtok_r(NULL, " \t", &save))
+			tok[n++] = s;
+		if (!n)
+			continue;
+		want = expected(tok, n, &nstep);
+		text[0] = '\0';
+		for (i = 0; i < nstep; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s", i ? " " : "", tok[i]);
+		if (!strcmp(tok[0], "message")) {
+			const char *msg = iop_err_msg();
+			const char *needle = strstr(text, " ") ? strstr(text, " ") + 1 : "";
+
+			if (ops == &iop_backend_sim)
+				continue;
+			printf("msg %s:%d checks \"%s\"\n", base, lineno, needle);
+			if (!strstr(msg, needle)) {
+				printf("FAIL %s:%d [%s] message \"%s\" lacks \"%s\"\n", base, lineno,
+				       backend_name, msg, needle);
+				failures++;
+			}
+			continue;
+		}
+		iop_err_clear();
+		got = step(tok, nstep, extra, sizeof(extra));
+		if (got == -1000) {
+			fprintf(stderr, "iop-scn: %s:%d: malformed step '%s'\n", path, lineno, text);
+			fclose(f);
+			return -1;
+		}
+		printf("scn %s:%d %s -> %s%s\n", base, lineno, text, errname(-got), extra);
+		if (got < 0 && iop_err_msg()[0])
+			printf("msg %s:%d %s\n", base, lineno, iop_err_msg());
+		if (want < 0 || -got != want) {
+			printf("FAIL %s:%d [%s aw%u] %s: got %s, expected %s\n", base, lineno, backend_name,
+			       aperture, text, errname(-got), want < 0 ? "?" : errname(want));
+			failures++;
+		}
+	}
+	fclose(f);
+	teardown();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *layout_path = NULL;
+	int i, files = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--iommu=", 8)) {
+			backend_name = argv[i] + 8;
+			if (!strcmp(backend_name, "iommufd"))
+				ops = &iop_backend_iommufd;
+			else if (!strcmp(backend_name, "vfio"))
+				ops = &iop_backend_vfio;
+			else if (!strcmp(backend_name, "sim"))
+				ops = &iop_backend_sim;
+		} else if (!strncmp(argv[i], "--aperture=", 11)) {
+			aperture = (unsigned int)atoi(argv[i] + 11);
+		} else if (!strncmp(argv[i], "--layout=", 9)) {
+			layout_path = argv[i] + 9;
+		} else {
+			break;
+		}
+	}
+	if (!backend_name || (aperture != 39 && aperture != 48) || !layout_path || i == argc) {
+		fprintf(stderr, "usage: iop-scn --iommu=iommufd|vfio|sim --aperture=39|48 --layout=FILE SCENARIO...\n");
+		return 2;
+	}
+	if (!ops) {
+		printf("iop-scn: backend %s is not part of this build: skipped\n", backend_name);
+		return 77;
+	}
+	if (load_layout(layout_path) < 0)
+		return 2;
+	printf("iop-scn: backend %s, aperture %u bits\n", backend_name, aperture);
+	for (; i < argc; i++, files++)
+		if (run_file(argv[i]) < 0)
+			return 2;
+	printf("iop-scn: %s: %d scenario(s), %d failure(s)\n", backend_name, files, failures);
+	return failures ? 1 : 0;
+}
