@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * "sim" PMD: the driver of the sim NIC. It posts buffers by IOVA, which it
+ * takes from each queue's IOVA cache (the IOAS of the port's device), and
+ * runs the device model (sim_dev.c) inside its bursts.
+ *
+ *   sim:wire=pair,peer=N | wire=af_packet,iface=NAME | wire=gen[,size=B]
+ *       [,dev=BDF]         the device of the sim topology (default: the
+ *                          next unused device of type=sim)
+ *       [,iova=cache|mbuf] where buffer IOVAs come from (mbuf: DPDK's
+ *                          precomputed buf_iova, the P3 benchmark's anchor)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#define IOP_LOG_PREFIX "net/sim: "
+#include "iop_init.h"
+#include "iop_iommu.h"
+#include "iop_log.h"
+#include "port_driver.h"
+#include "sim_pmd.h"
+#include "sim_ring.h"
+#include "sim_wire.h"
+
+#define SIM_MIN_DESC 64
+#define SIM_MAX_DESC 4096
+#define SIM_REARM_BATCH 32
+#define SIM_TX_MAX_SEGS 64
+
+struct sim_port {
+	struct sim_wire wire;
+	struct iop_dev *dev;
+	struct iop_ioas *ioas;
+	enum sim_iova_mode iova_mode;
+	uint16_t nb_rxq, nb_txq;
+	struct sim_rxq *rxq[IOP_PORT_MAX_QUEUES];
+	struct sim_txq *txq[IOP_PORT_MAX_QUEUES];
+};
+
+static struct iop_port_driver sim_driver;
+
+struct sim_wire *sim_port_wire(uint16_t port)
+{
+	struct iop_port *p = iop_port_get(port);
+
+	if (!p || iop_port_driver_of(p) != &sim_driver)
+		return NULL;
+	return &((struct sim_port *)iop_port_priv(p))->wire;
+}
+
+/* --- IOVAs ---------------------------------------------------------------- */
+
+static inline uint64_t buf_iova(struct iop_iova_cache *c, enum sim_iova_mode mode,
+				const struct rte_mbuf *m)
+{
+	if (mode == SIM_IOVA_MBUF)
+		return m->buf_iova + m->data_off;
+	return iop_iova_cache_lookup(c, rte_pktmbuf_mtod(m, const void *));
+}
+
+/* --- rx ------------------------------------------------------------------- */
+
+/* Posts fresh buffers on empty descriptors, a batch at a time. Returns
+ * false when the pool is empty or a buffer has no IOVA (counted). */
+static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
+{
+	struct rte_mbuf *m[SIM_REARM_BATCH];
+
+	while (empty) {
+		uint16_t k = RTE_MIN(empty, SIM_REARM_BATCH);
+
+		if (rte_pktmbuf_alloc_bulk(q->mp, m, k) != 0) {
+			q->cnt->rx_nombuf++;
+			return false;
+		}
+		for (uint16_t i = 0; i < k; i++) {
+			struct sim_desc *d = &q->ring[q->rearm];
+			uint64_t iova = buf_iova(&q->cache, q->iova_mode, m[i]);
+
+			if (iova == IOP_IOVA_POISON) {
+				q->cnt->rx_unmapped++;
+				rte_pktmbuf_free_bulk(&m[i], k - i);
+				return false;
+			}
+			q->sw[q->rearm] = m[i];
+			d->iova = iova;
+			d->buf_len = q->buf_len;
+			d->len = 0;
+			d->flags = SIM_DESC_AVAIL;
+			q->rearm = (uint16_t)((q->rearm + 1) & q->mask);
+		}
+		empty = (uint16_t)(empty - k);
+	}
+	return true;
+}
+
+/* Descriptors the driver harvested and has not refilled. */
+static inline uint16_t rx_empty(const struct sim_rxq *q)
+{
+	if (q->sw[q->rearm] == NULL)
+		return (uint16_t)(((q->next - q->rearm - 1) & q->mask) + 1);
+	return 0;
+}
+
+static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sim_rxq *q = rxq;
+	uint64_t bytes = 0;
+	uint16_t nb = 0, empty;
+
+	if (q->iova_mode == SIM_IOVA_CACHE)
+		iop_iova_cache_sync(&q->cache);
+	sim_dev_rx_poll(q, n);
+	while (nb < n) {
+		struct sim_desc *d = &q->ring[q->next];
+		struct rte_mbuf *m;
+
+		if (!(d->flags & SIM_DESC_DONE))
+			break;
+		m = q->sw[q->next];
+		q->sw[q->next] = NULL;
+		if (d->flags & SIM_DESC_ERROR) {
+			rte_pktmbuf_free(m); /* the device counted the drop */
+		} else {
+			m->data_len = d->len;
+			m->pkt_len = d->len;
+			m->port = q->port;
+			pkts[nb++] = m;
+			bytes += d->len;
+		}
+		d->flags = 0;
+		q->next = (uint16_t)((q->next + 1) & q->mask);
+	}
+	empty = rx_empty(q);
+	if (empty >= SIM_REARM_BATCH || empty == q->nb_desc)
+		rx_rearm(q, empty);
+	q->cnt->packets += nb;
+	q->cnt->bytes += bytes;
+	return nb;
+}
+
+/* --- tx ------------------------------------------------------------------- */
+
+static void tx_clean(struct sim_txq *q)
+{
+	struct rte_mbuf *done[SIM_REARM_BATCH];
+	uint16_t k = 0;
+
+	while (q->clean != q->next && (q->ring[q->clean].flags & SIM_DESC_DONE)) {
+		if (q->sw[q->clean]) {
+			done[k++] = q->sw[q->clean];
+			q->sw[q->clean] = NULL;
+		}
+		q->ring[q->clean].flags = 0;
+		q->clean = (uint16_t)((q->clean + 1) & q->mask);
+		if (k == SIM_REARM_BATCH) {
+			rte_pktmbuf_free_bulk(done, k);
+			k = 0;
+		}
+	}
+	if (k)
+		rte_pktmbuf_free_bulk(done, k);
+}
+
+/* Posts one frame (one descriptor per segment). false: some segment has
+ * no IOVA in the port's IOAS; nothing was posted. */
+static bool tx_post(struct sim_txq *q, struct rte_mbuf *m)
+{
+	uint64_t iova[SIM_TX_MAX_SEGS];
+	uint16_t s = 0, idx = q->next;
+
+	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
+		iova[s] = buf_iova(&q->cache, q->iova_mode, seg);
+		if (iova[s] == IOP_IOVA_POISON)
+			return false;
+	}
+	s = 0;
+	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
+		struct sim_desc *d = &q->ring[idx];
+
+		q->sw[idx] = seg == m ? m : NULL;
+		d->iova = iova[s];
+		d->buf_len = seg->data_len;
+		d->flags = (uint16_t)(SIM_DESC_AVAIL | (seg->next ? SIM_DESC_MORE : 0));
+		idx = (uint16_t)((idx + 1) & q->mask);
+	}
+	q->next = idx;
+	return true;
+}
+
+static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct sim_txq *q = txq;
+	uint16_t room, free_desc, i, sent = 0;
+
+	if (q->iova_mode == SIM_IOVA_CACHE)
+		iop_iova_cache_sync(&q->cache);
+	/* take only what the wire can carry now: a frame the port accepts
+	 * is on the wire (or a counted drop) when the burst returns */
+	room = q->wire->ops->tx_room(q->wire, q->q, n);
+	for (i = 0; i < n && sent < room; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		free_desc = (uint16_t)(q->nb_desc - 1 - ((q->next - q->clean) & q->mask));
+		if (m->nb_segs > SIM_TX_MAX_SEGS || m->nb_segs >= q->nb_desc) {
+			/* could never be posted: longer than any frame we send */
+			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (m->nb_segs > free_desc)
+			break;
+		if (!tx_post(q, m)) {
+			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		sent++;
+	}
+	sim_dev_tx_poll(q);
+	tx_clean(q);
+	return i;
+}
+
+/* --- control path ---------------------------------------------------------- */
+
+static void sim_info(struct iop_port *port, struct iop_port_info *info)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	info->driver = "sim";
+	info->max_rx_queues = sp->wire.ops->max_queues;
+	info->max_tx_queues = sp->wire.ops->max_queues;
+	info->min_desc = SIM_MIN_DESC;
+	info->max_desc = SIM_MAX_DESC;
+	info->max_frame_len = sp->wire.max_frame_len;
+}
+
+static int sim_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	int rc = sp->wire.ops->configure(&sp->wire, nb_rxq, nb_txq);
+
+	if (rc == 0) {
+		sp->nb_rxq = nb_rxq;
+		sp->nb_txq = nb_txq;
+	}
+	return rc;
+}
+
+static void sim_rxq_release(void *p)
+{
+	struct sim_rxq *q = p;
+
+	if (!q)
+		return;
+	for (uint16_t i = 0; i < q->nb_desc && q->sw; i++)
+		rte_pktmbuf_free(q->sw[i]);
+	rte_free(q->sw);
+	rte_free(q->ring);
+	rte_free(q);
+}
+
+static void sim_txq_release(void *p)
+{
+	struct sim_txq *q = p;
+
+	if (!q)
+		return;
+	for (uint16_t i = 0; i < q->nb_desc && q->sw; i++)
+		rte_pktmbuf_free(q->sw[i]);
+	rte_free(q->sw);
+	rte_free(q->ring);
+	rte_free(q);
+}
+
+static int ring_alloc(struct iop_port *port, const char *dir, uint16_t qid, uint16_t nb_desc,
+		      struct sim_desc **ring, struct rte_mbuf ***sw)
+{
+	/* hugepage memory: the rings are what the device reads */
+	*ring = rte_zmalloc("iop_sim_ring", sizeof(**ring) * nb_desc, RTE_CACHE_LINE_SIZE);
+	*sw = rte_zmalloc("iop_sim_sw", sizeof(**sw) * nb_desc, RTE_CACHE_LINE_SIZE);
+	if (*ring && *sw)
+		return 0;
+	rte_free(*ring);
+	rte_free(*sw);
+	return IOP_ERR(ENOMEM, "port %u: no hugepage memory for %s queue %u's %u descriptors: reserve more hugepages",
+		       iop_port_id(port), dir, qid, nb_desc);
+}
+
+static int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
+			 struct rte_mempool *mp, struct iop_port_qcounters *cnt, void **out)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	uint32_t room = (uint32_t)(rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM);
+	struct sim_rxq *q;
+	int rc;
+
+	if (mp->size < nb_desc)
+		return IOP_ERR(EINVAL, "port %u: mempool %s has %u mbufs, fewer than the %u rx descriptors of queue %u: make the pool larger",
+			       iop_port_id(port), mp->name, mp->size, nb_desc, qid);
+	q = rte_zmalloc("iop_sim_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE);
+	if (!q)
+		return IOP_ERR(ENOMEM, "port %u: no hugepage memory for rx queue %u",
+			       iop_port_id(port), qid);
+	rc = ring_alloc(port, "rx", qid, nb_desc, &q->ring, &q->sw);
+	if (rc) {
+		rte_free(q);
+		return rc;
+	}
+	iop_iova_cache_init(&q->cache, sp->ioas);
+	q->nb_desc = nb_desc;
+	q->mask = (uint16_t)(nb_desc - 1);
+	q->q = qid;
+	q->port = iop_port_id(port);
+	q->iova_mode = sp->iova_mode;
+	q->buf_len = (uint16_t)RTE_MIN(room, (uint32_t)UINT16_MAX);
+	q->mp = mp;
+	q->dev = sp->dev;
+	q->wire = &sp->wire;
+	q->cnt = cnt;
+	sp->rxq[qid] = q;
+	*out = q;
+	return 0;
+}
+
+static int sim_txq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
+			 struct iop_port_qcounters *cnt, void **out)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	struct sim_txq *q;
+	int rc;
+
+	q = rte_zmalloc("iop_sim_txq", sizeof(*q), RTE_CACHE_LINE_SIZE);
+	if (!q)
+		return IOP_ERR(ENOMEM, "port %u: no hugepage memory for tx queue %u",
+			       iop_port_id(port), qid);
+	rc = ring_alloc(port, "tx", qid, nb_desc, &q->ring, &q->sw);
+	if (rc) {
+		rte_free(q);
+		return rc;
+	}
+	iop_iova_cache_init(&q->cache, sp->ioas);
+	q->nb_desc = nb_desc;
+	q->mask = (uint16_t)(nb_desc - 1);
+	q->q = qid;
+	q->port = iop_port_id(port);
+	q->iova_mode = sp->iova_mode;
+	q->dev = sp->dev;
+	q->wire = &sp->wire;
+	q->cnt = cnt;
+	sp->txq[qid] = q;
+	*out = q;
+	return 0;
+}
+
+static void rxq_reset(struct sim_rxq *q)
+{
+	for (uint16_t i = 0; i < q->nb_desc; i++) {
+		rte_pktmbuf_free(q->sw[i]);
+		q->sw[i] = NULL;
+		q->ring[i].flags = 0;
+	}
+	q->next = q->rearm = q->dev_next = 0;
+}
+
+static void txq_reset(struct sim_txq *q)
+{
+	for (uint16_t i = 0; i < q->nb_desc; i++) {
+		rte_pktmbuf_free(q->sw[i]);
+		q->sw[i] = NULL;
+		q->ring[i].flags = 0;
+	}
+	q->next = q->clean = q->dev_next = 0;
+}
+
+static void sim_stop(struct iop_port *port)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	for (uint16_t i = 0; i < sp->nb_rxq; i++)
+		rxq_reset(sp->rxq[i]);
+	for (uint16_t i = 0; i < sp->nb_txq; i++)
+		txq_reset(sp->txq[i]);
+}
+
+static int sim_start(struct iop_port *port)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	int rc = sp->wire.ops->start ? sp->wire.ops->start(&sp->wire) : 0;
+
+	for (uint16_t i = 0; rc == 0 && i < sp->nb_rxq; i++) {
+		struct sim_rxq *q = sp->rxq[i];
+
+		rxq_reset(q);
+		iop_iova_cache_sync(&q->cache);
+		if (rx_rearm(q, q->nb_desc))
+			continue;
+		if (q->cnt->rx_unmapped)
+			rc = IOP_ERR(EFAULT, "port %u: rx buffers of mempool %s are not mapped in the port's IOAS: create pools after iop_init() so they are in DPDK's memory",
+				     iop_port_id(port), q->mp->name);
+		else
+			rc = IOP_ERR(ENOMEM, "port %u: mempool %s ran out of mbufs filling rx queue %u's %u descriptors: make the pool larger",
+				     iop_port_id(port), q->mp->name, i, q->nb_desc);
+	}
+	for (uint16_t i = 0; rc == 0 && i < sp->nb_txq; i++)
+		txq_reset(sp->txq[i]);
+	if (rc)
+		sim_stop(port);
+	return rc;
+}
+
+static int sim_link(struct iop_port *port, struct iop_port_link *link)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	return sp->wire.ops->link_get(&sp->wire, link);
+}
+
+static int sim_promisc(struct iop_port *port, bool on)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	return sp->wire.ops->promisc_set ? sp->wire.ops->promisc_set(&sp->wire, on) : 0;
+}
+
+/* --- probe: device, IOAS, wire --------------------------------------------- */
+
+/* BDFs of the topology's sim devices taken by open sim ports. */
+static char used_bdf[IOP_PORT_MAX][IOP_BDF_LEN];
+
+static bool bdf_used(const char *bdf)
+{
+	for (int i = 0; i < IOP_PORT_MAX; i++)
+		if (strcmp(used_bdf[i], bdf) == 0)
+			return true;
+	return false;
+}
+
+static int pick_device(struct iop_port *port, const struct iop_port_spec *spec, char *bdf)
+{
+	const char *want = iop_port_spec_get(spec, "dev");
+	struct iop_ctx *ctx = iop_ctx_get();
+	struct iop_dev_info info[64];
+	size_t n = 0;
+	int rc;
+
+	if (!ctx || iop_ctx_backend(ctx) != IOP_BACKEND_SIM)
+		return IOP_ERR(ENODEV, "port %u (%s): sim ports are devices of the sim IOMMU: run with --iommu=sim (and --sim-topology=FILE)",
+			       iop_port_id(port), iop_port_spec_text(port));
+	rc = iop_ctx_devices(ctx, info, RTE_DIM(info), &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n && i < RTE_DIM(info); i++) {
+		if (want && strcmp(info[i].bdf, want) != 0)
+			continue;
+		if (want && strcmp(info[i].type, "sim") != 0)
+			return IOP_ERR(EINVAL, "port %u: device %s is of type=%s in the sim topology, not type=sim",
+				       iop_port_id(port), want, info[i].type);
+		if (bdf_used(info[i].bdf)) {
+			if (want)
+				return IOP_ERR(EBUSY, "port %u: device %s is already used by another sim port",
+					       iop_port_id(port), want);
+			continue;
+		}
+		if (strcmp(info[i].type, "sim") != 0)
+			continue;
+		snprintf(bdf, IOP_BDF_LEN, "%s", info[i].bdf);
+		return 0;
+	}
+	if (want)
+		return IOP_ERR(ENODEV, "port %u: no device %s in the sim topology", iop_port_id(port), want);
+	return IOP_ERR(ENODEV, "port %u: every type=sim device of the sim topology is in use: add a line 'device <bdf> group=<id> driver=vfio-pci type=sim' per sim port",
+		       iop_port_id(port));
+}
+
+static int check_wire_keys(struct iop_port *port, const struct iop_port_spec *spec,
+			   const struct sim_wire_ops *ops)
+{
+	for (size_t i = 0; i < spec->nkeys; i++) {
+		const char *k = spec->key[i];
+		bool ok = !strcmp(k, "wire") || !strcmp(k, "dev") || !strcmp(k, "iova");
+
+		for (const char *const *wk = ops->keys; !ok && *wk; wk++)
+			ok = strcmp(*wk, k) == 0;
+		if (!ok)
+			return IOP_ERR(EINVAL, "port spec '%s': key '%s' does not apply to wire=%s",
+				       iop_port_spec_text(port), k, ops->name);
+	}
+	return 0;
+}
+
+static int sim_probe(struct iop_port *port, const struct iop_port_spec *spec)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	const char *wire = iop_port_spec_get(spec, "wire");
+	const char *iova = iop_port_spec_get(spec, "iova");
+	struct rte_ether_addr mac = {{0x02, 0x00, 0x00, 0x00, 0x01, 0x00}};
+	char bdf[IOP_BDF_LEN];
+	int rc;
+
+	if (!wire)
+		return IOP_ERR(EINVAL, "port spec '%s': sim ports need wire=pair|af_packet|gen",
+			       iop_port_spec_text(port));
+	rc = sim_wire_find(wire, &sp->wire.ops);
+	if (rc)
+		return rc;
+	rc = check_wire_keys(port, spec, sp->wire.ops);
+	if (rc)
+		return rc;
+	if (!iova || !strcmp(iova, "cache"))
+		sp->iova_mode = SIM_IOVA_CACHE;
+	else if (!strcmp(iova, "mbuf"))
+		sp->iova_mode = SIM_IOVA_MBUF;
+	else
+		return IOP_ERR(EINVAL, "port spec '%s': iova=%s: give iova=cache or iova=mbuf",
+			       iop_port_spec_text(port), iova);
+	rc = pick_device(port, spec, bdf);
+	if (rc)
+		return rc;
+	rc = iop_port_dev_open(bdf, &sp->dev, &sp->ioas);
+	if (rc)
+		return rc;
+	sp->wire.port = port;
+	rc = sp->wire.ops->open(&sp->wire, spec);
+	if (rc) {
+		iop_port_dev_close(sp->dev);
+		return rc;
+	}
+	snprintf(used_bdf[iop_port_id(port)], IOP_BDF_LEN, "%s", bdf);
+	mac.addr_bytes[5] = (uint8_t)iop_port_id(port);
+	if (sp->wire.ops->mac_get)
+		sp->wire.ops->mac_get(&sp->wire, &mac);
+	iop_port_set_mac(port, &mac);
+	IOP_LOG(INFO, "port %u: device %s, IOAS %u, wire %s", iop_port_id(port), bdf,
+		iop_ioas_id(sp->ioas), wire);
+	return 0;
+}
+
+static void sim_close(struct iop_port *port)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	sp->wire.ops->close(&sp->wire);
+	iop_port_dev_close(sp->dev);
+	used_bdf[iop_port_id(port)][0] = '\0';
+}
+
+int sim_wire_find(const char *name, const struct sim_wire_ops **ops)
+{
+	static const struct sim_wire_ops *const wires[] = {
+		&sim_wire_pair, &sim_wire_af_packet, &sim_wire_gen,
+	};
+
+	for (size_t i = 0; i < RTE_DIM(wires); i++) {
+		if (strcmp(wires[i]->name, name) == 0) {
+			*ops = wires[i];
+			return 0;
+		}
+	}
+	return IOP_ERR(EINVAL, "sim: unknown wire '%s' (wires: pair, af_packet, gen)", name);
+}
+
+static const struct iop_port_ops sim_ops = {
+	.info_get = sim_info,
+	.configure = sim_configure,
+	.rx_queue_setup = sim_rxq_setup,
+	.tx_queue_setup = sim_txq_setup,
+	.rx_queue_release = sim_rxq_release,
+	.tx_queue_release = sim_txq_release,
+	.start = sim_start,
+	.stop = sim_stop,
+	.close = sim_close,
+	.link_get = sim_link,
+	.promisc_set = sim_promisc,
+	.rx_burst = sim_rx_burst,
+	.tx_burst = sim_tx_burst,
+};
+
+static const char *const sim_keys[] = {"wire", "dev", "iova", "peer", "iface", "size", NULL};
+
+static struct iop_port_driver sim_driver = {
+	.name = "sim",
+	.keys = sim_keys,
+	.priv_size = sizeof(struct sim_port),
+	.probe = sim_probe,
+	.ops = &sim_ops,
+};
+
+IOP_PORT_DRIVER_REGISTER(sim_driver)

@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Port objects, their state machine and the fast-path table. Drivers only
+ * see their own state (port_driver.h); every argument check is here so
+ * each PMD does not repeat it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "port: "
+#include "iop_log.h"
+#include "port_driver.h"
+#include "port_internal.h"
+
+struct iop_port_fp iop_port_fp[IOP_PORT_MAX];
+
+static struct iop_port ports[IOP_PORT_MAX];
+static struct iop_port_driver *drivers;
+/* Serialises the slow path against the telemetry thread. */
+pthread_mutex_t iop_port_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const drop_names[IOP_DROP_MAX] = {
+	[IOP_DROP_RX_OVERSIZE] = "rx_oversize",
+	[IOP_DROP_RX_DMA_FAULT] = "rx_dma_fault",
+	[IOP_DROP_RX_RING_FULL] = "rx_ring_full",
+	[IOP_DROP_TX_UNMAPPED] = "tx_unmapped",
+	[IOP_DROP_TX_DMA_FAULT] = "tx_dma_fault",
+	[IOP_DROP_TX_OVERSIZE] = "tx_oversize",
+};
+
+const char *iop_drop_name(enum iop_drop reason)
+{
+	return (unsigned int)reason < IOP_DROP_MAX ? drop_names[reason] : NULL;
+}
+
+/* What a port polls while it is not started. */
+static uint16_t idle_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	(void)q;
+	(void)pkts;
+	(void)n;
+	return 0;
+}
+
+static void fp_reset(uint16_t id)
+{
+	memset(&iop_port_fp[id], 0, sizeof(iop_port_fp[id]));
+	iop_port_fp[id].rx_burst = idle_burst;
+	iop_port_fp[id].tx_burst = idle_burst;
+}
+
+static void __attribute__((constructor)) fp_init(void)
+{
+	for (uint16_t i = 0; i < IOP_PORT_MAX; i++)
+		fp_reset(i);
+}
+
+void iop_port_driver_register(struct iop_port_driver *drv)
+{
+	drv->next = drivers;
+	drivers = drv;
+}
+
+const struct iop_port_driver *iop_port_driver_find(const char *name)
+{
+	for (const struct iop_port_driver *d = drivers; d; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+/* "null, sim" for messages */
+static void driver_names(char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (const struct iop_port_driver *d = drivers; d && off < size; d = d->next)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "", d->name);
+}
+
+static void key_names(const struct iop_port_driver *drv, char *buf, size_t size)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (const char *const *k = drv->keys; k && *k && off < size; k++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "", *k);
+	if (off == 0)
+		snprintf(buf, size, "none");
+}
+
+static int check_keys(const struct iop_port_driver *drv, const struct iop_port_spec *spec,
+		      const char *text)
+{
+	for (size_t i = 0; i < spec->nkeys; i++) {
+		bool known = false;
+		char keys[256];
+
+		for (const char *const *k = drv->keys; k && *k; k++)
+			known = known || strcmp(*k, spec->key[i]) == 0;
+		if (known)
+			continue;
+		key_names(drv, keys, sizeof(keys));
+		return IOP_ERR(EINVAL, "port spec '%s': unknown key '%s' for type %s (keys: %s)",
+			       text, spec->key[i], drv->name, keys);
+	}
+	return 0;
+}
+
+struct iop_port *iop_port_get(uint16_t id)
+{
+	if (id >= IOP_PORT_MAX || ports[id].state < PORT_OPENED)
+		return NULL;
+	return &ports[id];
+}
+
+static struct iop_port *port_lookup(uint16_t id, const char *what)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	if (!p)
+		IOP_ERR(ENODEV, "%s: no open port %u", what, id);
+	return p;
+}
+
+int iop_port_open(const char *spec_text, uint16_t *port_id)
+{
+	const struct iop_port_driver *drv;
+	struct iop_port_spec spec;
+	struct iop_port *p = NULL;
+	char names[256];
+	int rc;
+
+	rc = iop_port_spec_parse(spec_text, &spec);
+	if (rc)
+		return rc;
+	drv = iop_port_driver_find(spec.type);
+	if (!drv) {
+		driver_names(names, sizeof(names));
+		return IOP_ERR(EINVAL, "port spec '%s': unknown port type '%s' (types: %s)",
+			       spec_text, spec.type, names);
+	}
+	rc = check_keys(drv, &spec, spec_text);
+	if (rc)
+		return rc;
+
+	pthread_mutex_lock(&iop_port_lock);
+	for (uint16_t i = 0; i < IOP_PORT_MAX && !p; i++)
+		if (ports[i].state == PORT_UNUSED)
+			p = &ports[i];
+	if (!p) {
+		pthread_mutex_unlock(&iop_port_lock);
+		return IOP_ERR(ENOSPC, "port spec '%s': already %d ports open", spec_text,
+			       IOP_PORT_MAX);
+	}
+	memset(p, 0, sizeof(*p));
+	p->id = (uint16_t)(p - ports);
+	p->drv = drv;
+	snprintf(p->spec, sizeof(p->spec), "%s", spec_text);
+	p->priv = calloc(1, drv->priv_size ? drv->priv_size : 1);
+	if (!p->priv) {
+		pthread_mutex_unlock(&iop_port_lock);
+		return IOP_ERR(ENOMEM, "port %s: out of memory", spec_text);
+	}
+	/* reserve the slot before probe: a sim pair peer may look at it */
+	p->state = PORT_OPENING;
+	pthread_mutex_unlock(&iop_port_lock);
+
+	rc = drv->probe(p, &spec);
+	pthread_mutex_lock(&iop_port_lock);
+	if (rc) {
+		free(p->priv);
+		p->state = PORT_UNUSED;
+	} else {
+		p->state = PORT_OPENED;
+		*port_id = p->id;
+		IOP_LOG(INFO, "port %u: %s", p->id, p->spec);
+	}
+	pthread_mutex_unlock(&iop_port_lock);
+	return rc;
+}
+
+static void release_queues(struct iop_port *p)
+{
+	for (uint16_t q = 0; q < IOP_PORT_MAX_QUEUES; q++) {
+		if (p->rxq[q])
+			p->drv->ops->rx_queue_release(p->rxq[q]);
+		if (p->txq[q])
+			p->drv->ops->tx_queue_release(p->txq[q]);
+		free(p->rxc[q]);
+		free(p->txc[q]);
+		p->rxq[q] = p->txq[q] = NULL;
+		p->rxc[q] = p->txc[q] = NULL;
+	}
+	p->nb_rxq = p->nb_txq = 0;
+	memset(&p->base, 0, sizeof(p->base));
+}
+
+void iop_port_close(uint16_t id)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	if (!p)
+		return;
+	iop_port_stop(id);
+	pthread_mutex_lock(&iop_port_lock);
+	release_queues(p);
+	p->drv->ops->close(p);
+	free(p->priv);
+	p->priv = NULL;
+	p->state = PORT_UNUSED;
+	pthread_mutex_unlock(&iop_port_lock);
+}
+
+void iop_port_close_all(void)
+{
+	/* last first: a pair port's peer is usually opened before it */
+	for (int i = IOP_PORT_MAX - 1; i >= 0; i--)
+		iop_port_close((uint16_t)i);
+}
+
+uint16_t iop_port_count(void)
+{
+	uint16_t n = 0;
+
+	for (uint16_t i = 0; i < IOP_PORT_MAX; i++)
+		if (ports[i].state >= PORT_OPENED)
+			n = (uint16_t)(i + 1);
+	return n;
+}
+
+bool iop_port_is_valid(uint16_t id)
+{
+	return iop_port_get(id) != NULL;
+}
+
+const char *iop_port_name(uint16_t id)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	return p ? p->spec : "";
+}
+
+int iop_port_info_get(uint16_t id, struct iop_port_info *info)
+{
+	struct iop_port *p = port_lookup(id, "info");
+
+	if (!p)
+		return -ENODEV;
+	memset(info, 0, sizeof(*info));
+	info->numa_node = -1;
+	p->drv->ops->info_get(p, info);
+	return 0;
+}
+
+int iop_port_configure(uint16_t id, uint16_t nb_rxq, uint16_t nb_txq)
+{
+	struct iop_port *p = port_lookup(id, "configure");
+	struct iop_port_info info;
+	int rc = 0;
+
+	if (!p)
+		return -ENODEV;
+	if (p->state == PORT_STARTED)
+		return IOP_ERR(EBUSY, "port %u (%s): stop it before configuring it", id, p->spec);
+	iop_port_info_get(id, &info);
+	if (nb_rxq == 0 || nb_txq == 0)
+		return IOP_ERR(EINVAL, "port %u (%s): needs at least one rx and one tx queue",
+			       id, p->spec);
+	if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues)
+		return IOP_ERR(EINVAL, "port %u (%s): %u rx/%u tx queues asked, driver %s supports at most %u rx/%u tx",
+			       id, p->spec, nb_rxq, nb_txq, info.driver,
+			       info.max_rx_queues, info.max_tx_queues);
+	pthread_mutex_lock(&iop_port_lock);
+	release_queues(p);
+	if (p->drv->ops->configure)
+		rc = p->drv->ops->configure(p, nb_rxq, nb_txq);
+	if (rc == 0) {
+		p->nb_rxq = nb_rxq;
+		p->nb_txq = nb_txq;
+		p->state = PORT_CONFIGURED;
+	}
+	pthread_mutex_unlock(&iop_port_lock);
+	return rc;
+}
+
+static int check_queue(struct iop_port *p, uint16_t q, uint16_t nb_q, uint16_t nb_desc,
+		       const char *dir)
+{
+	struct iop_port_info info;
+
+	if (p->state != PORT_CONFIGURED)
+		return IOP_ERR(EBUSY, "port %u (%s): %s queue setup needs a configured, stopped port",
+			       p->id, p->spec, dir);
+	if (q >= nb_q)
+		return IOP_ERR(EINVAL, "port %u (%s): %s queue %u, but %u configured",
+			       p->id, p->spec, dir, q, nb_q);
+	iop_port_info_get(p->id, &info);
+	if (nb_desc < info.min_desc || nb_desc > info.max_desc || !rte_is_power_of_2(nb_desc))
+		return IOP_ERR(EINVAL, "port %u (%s): %u %s descriptors: give a power of two from %u to %u",
+			       p->id, p->spec, nb_desc, dir, info.min_desc, info.max_desc);
+	return 0;
+}
+
+static struct iop_port_qcounters *counters_alloc(void)
+{
+	struct iop_port_qcounters *c = aligned_alloc(RTE_CACHE_LINE_SIZE, sizeof(*c));
+
+	if (c)
+		memset(c, 0, sizeof(*c));
+	return c;
+}
+
+int iop_port_rx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc, struct rte_mempool *mp)
+{
+	struct iop_port *p = port_lookup(id, "rx queue setup");
+	struct iop_port_qcounters *c;
+	void *rxq = NULL;
+	int rc;
+
+	if (!p)
+		return -ENODEV;
+	rc = check_queue(p, q, p->nb_rxq, nb_desc, "rx");
+	if (rc)
+		return rc;
+	if (!mp)
+		return IOP_ERR(EINVAL, "port %u (%s): rx queue %u needs a mempool", id, p->spec, q);
+	c = counters_alloc();
+	if (!c)
+		return IOP_ERR(ENOMEM, "port %u (%s): out of memory", id, p->spec);
+	rc = p->drv->ops->rx_queue_setup(p, q, nb_desc, mp, c, &rxq);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	pthread_mutex_lock(&iop_port_lock);
+	if (p->rxq[q])
+		p->drv->ops->rx_queue_release(p->rxq[q]);
+	free(p->rxc[q]);
+	p->rxq[q] = rxq;
+	p->rxc[q] = c;
+	pthread_mutex_unlock(&iop_port_lock);
+	return 0;
+}
+
+int iop_port_tx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc)
+{
+	struct iop_port *p = port_lookup(id, "tx queue setup");
+	struct iop_port_qcounters *c;
+	void *txq = NULL;
+	int rc;
+
+	if (!p)
+		return -ENODEV;
+	rc = check_queue(p, q, p->nb_txq, nb_desc, "tx");
+	if (rc)
+		return rc;
+	c = counters_alloc();
+	if (!c)
+		return IOP_ERR(ENOMEM, "port %u (%s): out of memory", id, p->spec);
+	rc = p->drv->ops->tx_queue_setup(p, q, nb_desc, c, &txq);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	pthread_mutex_lock(&iop_port_lock);
+	if (p->txq[q])
+		p->drv->ops->tx_queue_release(p->txq[q]);
+	free(p->txc[q]);
+	p->txq[q] = txq;
+	p->txc[q] = c;
+	pthread_mutex_unlock(&iop_port_lock);
+	return 0;
+}
+
+int iop_port_start(uint16_t id)
+{
+	struct iop_port *p = port_lookup(id, "start");
+	struct iop_port_fp *fp = &iop_port_fp[id];
+	int rc;
+
+	if (!p)
+		return -ENODEV;
+	if (p->state == PORT_STARTED)
+		return 0;
+	if (p->state != PORT_CONFIGURED)
+		return IOP_ERR(EINVAL, "port %u (%s): configure it before starting it", id, p->spec);
+	for (uint16_t q = 0; q < p->nb_rxq; q++)
+		if (!p->rxq[q])
+			return IOP_ERR(EINVAL, "port %u (%s): rx queue %u is not set up", id, p->spec, q);
+	for (uint16_t q = 0; q < p->nb_txq; q++)
+		if (!p->txq[q])
+			return IOP_ERR(EINVAL, "port %u (%s): tx queue %u is not set up", id, p->spec, q);
+	rc = p->drv->ops->start(p);
+	if (rc)
+		return rc;
+	for (uint16_t q = 0; q < p->nb_rxq; q++)
+		fp->rxq[q] = p->rxq[q];
+	for (uint16_t q = 0; q < p->nb_txq; q++)
+		fp->txq[q] = p->txq[q];
+	fp->rx_burst = p->drv->ops->rx_burst;
+	fp->tx_burst = p->drv->ops->tx_burst;
+	p->state = PORT_STARTED;
+	return 0;
+}
+
+int iop_port_stop(uint16_t id)
+{
+	struct iop_port *p = port_lookup(id, "stop");
+
+	if (!p)
+		return -ENODEV;
+	if (p->state != PORT_STARTED)
+		return 0;
+	fp_reset(id);
+	p->drv->ops->stop(p);
+	p->state = PORT_CONFIGURED;
+	return 0;
+}
+
+bool iop_port_is_started(uint16_t id)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	return p && p->state == PORT_STARTED;
+}
+
+int iop_port_link_get(uint16_t id, struct iop_port_link *link)
+{
+	struct iop_port *p = port_lookup(id, "link");
+
+	if (!p)
+		return -ENODEV;
+	memset(link, 0, sizeof(*link));
+	return p->drv->ops->link_get(p, link);
+}
+
+int iop_port_mac_get(uint16_t id, struct rte_ether_addr *mac)
+{
+	struct iop_port *p = port_lookup(id, "mac");
+
+	if (!p)
+		return -ENODEV;
+	*mac = p->mac;
+	return 0;
+}
+
+int iop_port_promisc_set(uint16_t id, bool on)
+{
+	struct iop_port *p = port_lookup(id, "promiscuous");
+	int rc = 0;
+
+	if (!p)
+		return -ENODEV;
+	if (p->drv->ops->promisc_set)
+		rc = p->drv->ops->promisc_set(p, on);
+	if (rc == 0)
+		p->promisc = on;
+	return rc;
+}
+
+bool iop_port_promisc_get(uint16_t id)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	return p && p->promisc;
+}
+
+/* --- what drivers see -------------------------------------------------- */
+
+void *iop_port_priv(struct iop_port *port)
+{
+	return port->priv;
+}
+
+uint16_t iop_port_id(const struct iop_port *port)
+{
+	return port->id;
+}
+
+const char *iop_port_spec_text(const struct iop_port *port)
+{
+	return port->spec;
+}
+
+void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac)
+{
+	port->mac = *mac;
+}
+
+const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port)
+{
+	return port->drv;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A port's device in its IOAS, by the layout of --ioas: drivers of DMA
+ * devices (sim, pci) open their device here and get the IOAS whose IOVAs
+ * they post. Ports open one at a time, so the layout is applied device by
+ * device with the rules of iop_plan_build():
+ *   shared      every device joins the first IOAS;
+ *   per-group   one IOAS per IOMMU group;
+ *   per-device  one IOAS per device, except that a device whose group is
+ *               already attached joins that IOAS (a warning), or is refused
+ *               with --strict (groups are never split).
+ * A new IOAS gets all of DPDK's memory (iop_mem_attach_ioas) before any
+ * queue translates into it; the last device to leave it destroys it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "port: "
+#include "iop_init.h"
+#include "iop_iommu.h"
+#include "iop_log.h"
+#include "iop_mem.h"
+#include "port_driver.h"
+
+struct port_ioas {
+	struct iop_ioas *ioas;
+	unsigned int users;
+	unsigned int group;       /* group of its first device */
+	char first_bdf[IOP_BDF_LEN];
+};
+
+static struct port_ioas tab[IOP_PORT_MAX];
+
+static struct port_ioas *find_group(unsigned int group)
+{
+	for (size_t i = 0; i < IOP_PORT_MAX; i++)
+		if (tab[i].users && tab[i].group == group)
+			return &tab[i];
+	return NULL;
+}
+
+static struct port_ioas *find_any(void)
+{
+	for (size_t i = 0; i < IOP_PORT_MAX; i++)
+		if (tab[i].users)
+			return &tab[i];
+	return NULL;
+}
+
+static struct port_ioas *free_slot(void)
+{
+	for (size_t i = 0; i < IOP_PORT_MAX; i++)
+		if (!tab[i].users)
+			return &tab[i];
+	return NULL;
+}
+
+static int join(struct port_ioas *e, struct iop_dev *dev, struct iop_ioas **ioas)
+{
+	int rc = iop_dev_attach(dev, e->ioas);
+
+	if (rc)
+		return rc;
+	e->users++;
+	*ioas = e->ioas;
+	return 0;
+}
+
+int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **ioasp)
+{
+	struct iop_ctx *ctx = iop_ctx_get();
+	const struct iop_options *opt = iop_options_get();
+	enum iop_layout layout = opt ? opt->layout : IOP_LAYOUT_SHARED;
+	struct port_ioas *e;
+	struct iop_dev *dev;
+	int rc;
+
+	if (!ctx)
+		return IOP_ERR(ENODEV, "device %s: no IOMMU context: call iop_init() first", bdf);
+	rc = iop_dev_open(ctx, bdf, &dev);
+	if (rc)
+		return rc;
+	e = find_group(iop_dev_group(dev));
+	if (e && layout == IOP_LAYOUT_PER_DEVICE) {
+		if (opt && opt->strict) {
+			iop_dev_close(dev);
+			return IOP_ERR(EINVAL, "devices %s and %s are both in IOMMU group %u: --ioas=per-device cannot give them separate IOAS; use --ioas=per-group or leave out --strict",
+				       e->first_bdf, bdf, e->group);
+		}
+		IOP_LOG(WARN, "devices %s and %s are both in IOMMU group %u: they share one IOAS (merged)",
+			e->first_bdf, bdf, e->group);
+	}
+	if (!e && layout == IOP_LAYOUT_SHARED)
+		e = find_any();
+	if (e) {
+		rc = join(e, dev, ioasp);
+		if (rc)
+			iop_dev_close(dev);
+		else
+			*devp = dev;
+		return rc;
+	}
+
+	e = free_slot();
+	if (!e) {
+		iop_dev_close(dev);
+		return IOP_ERR(ENOSPC, "device %s: more than %d IOAS", bdf, IOP_PORT_MAX);
+	}
+	rc = iop_ioas_create(ctx, &e->ioas);
+	if (rc) {
+		iop_dev_close(dev);
+		return rc;
+	}
+	rc = iop_dev_attach(dev, e->ioas);
+	if (rc == 0) {
+		rc = iop_mem_attach_ioas(e->ioas);
+		if (rc)
+			iop_dev_detach(dev);
+	}
+	if (rc) {
+		iop_dev_close(dev);
+		iop_ioas_destroy(e->ioas);
+		e->ioas = NULL;
+		return rc;
+	}
+	e->users = 1;
+	e->group = iop_dev_group(dev);
+	snprintf(e->first_bdf, sizeof(e->first_bdf), "%s", iop_dev_bdf(dev));
+	*devp = dev;
+	*ioasp = e->ioas;
+	return 0;
+}
+
+void iop_port_dev_close(struct iop_dev *dev)
+{
+	struct iop_ioas *ioas = iop_dev_ioas(dev);
+
+	iop_dev_close(dev);
+	for (size_t i = 0; i < IOP_PORT_MAX; i++) {
+		struct port_ioas *e = &tab[i];
+
+		if (!e->users || e->ioas != ioas)
+			continue;
+		if (--e->users == 0) {
+			iop_mem_detach_ioas(e->ioas);
+			iop_ioas_destroy(e->ioas);
+			memset(e, 0, sizeof(*e));
+		}
+	}
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_PORT_DRIVER_H
+#define IOP_PORT_DRIVER_H
+
+/*
+ * What a PMD implements (see doc/ports.md). A driver fills a struct
+ * iop_port_driver and registers it from a constructor with
+ * IOP_PORT_DRIVER_REGISTER(); iop_port_open() finds it by the spec's TYPE.
+ *
+ * lib/port owns the port object, its state machine (opened, configured,
+ * started), the argument checks, the queue counters and the fast-path
+ * table; a driver only does what is specific to its device.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iop_port.h"
+#include "port_spec.h"
+
+struct iop_port;
+struct iop_dev;
+struct iop_ioas;
+
+struct iop_port_ops {
+	/* Fills max queues, descriptor bounds, frame length, driver name. */
+	void (*info_get)(struct iop_port *port, struct iop_port_info *info);
+	/* Optional: called with counts already checked against info_get. */
+	int (*configure)(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq);
+	/* Allocates a queue; cnt is where the queue counts (lib/port reads it). */
+	int (*rx_queue_setup)(struct iop_port *port, uint16_t q, uint16_t nb_desc,
+			      struct rte_mempool *mp, struct iop_port_qcounters *cnt,
+			      void **rxq);
+	int (*tx_queue_setup)(struct iop_port *port, uint16_t q, uint16_t nb_desc,
+			      struct iop_port_qcounters *cnt, void **txq);
+	void (*rx_queue_release)(void *rxq);
+	void (*tx_queue_release)(void *txq);
+	/* start fills the rx rings; stop frees every mbuf the queues hold. */
+	int (*start)(struct iop_port *port);
+	void (*stop)(struct iop_port *port);
+	/* Releases what probe took. */
+	void (*close)(struct iop_port *port);
+	int (*link_get)(struct iop_port *port, struct iop_port_link *link);
+	/* Optional: NULL when promiscuous mode means nothing to the device. */
+	int (*promisc_set)(struct iop_port *port, bool on);
+	iop_rx_burst_t rx_burst;
+	iop_tx_burst_t tx_burst;
+};
+
+struct iop_port_driver {
+	const char *name;             /* the spec's TYPE */
+	const char *const *keys;      /* keys it accepts, NULL-terminated */
+	size_t priv_size;             /* zeroed driver state, iop_port_priv() */
+	/* Opens the device named by spec; sets the MAC with iop_port_set_mac(). */
+	int (*probe)(struct iop_port *port, const struct iop_port_spec *spec);
+	const struct iop_port_ops *ops;
+	struct iop_port_driver *next; /* registry link, set by lib/port */
+};
+
+void iop_port_driver_register(struct iop_port_driver *drv);
+/* The driver registered as name, or NULL. */
+const struct iop_port_driver *iop_port_driver_find(const char *name);
+
+#define IOP_PORT_DRIVER_REGISTER(drv) \
+	static void __attribute__((constructor)) iop_port_driver_reg_##drv(void) \
+	{ iop_port_driver_register(&(drv)); }
+
+void *iop_port_priv(struct iop_port *port);
+uint16_t iop_port_id(const struct iop_port *port);
+const char *iop_port_spec_text(const struct iop_port *port);
+void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac);
+/* The port object of an open port id, or NULL (drivers use it for peers). */
+struct iop_port *iop_port_get(uint16_t port);
+/* The driver of an open port (to check a peer is of the same kind). */
+const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port);
+
+/*
+ * For drivers of DMA devices: opens device bdf of the IOMMU context of
+ * iop_init() and attaches it to the IOAS the --ioas layout gives it (a new
+ * IOAS gets all of DPDK's memory first). Errors are those of
+ * iop_dev_open/attach and iop_mem_attach_ioas; -EINVAL for --strict
+ * per-device with two devices of one group. Nothing stays open on failure.
+ */
+int iop_port_dev_open(const char *bdf, struct iop_dev **dev, struct iop_ioas **ioas);
+/* Closes the device; the last device of an IOAS unmaps and destroys it. */
+void iop_port_dev_close(struct iop_dev *dev);
+
+#endif /* IOP_PORT_DRIVER_H */

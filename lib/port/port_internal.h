@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_PORT_INTERNAL_H
+#define IOP_PORT_INTERNAL_H
+
+/* The port object, shared by lib/port's files only (drivers see it opaque). */
+
+#include <pthread.h>
+
+#include "iop_port.h"
+#include "port_driver.h"
+
+enum port_state {
+	PORT_UNUSED = 0,
+	PORT_OPENING,    /* slot reserved, driver probing */
+	PORT_OPENED,
+	PORT_CONFIGURED,
+	PORT_STARTED,
+};
+
+struct iop_port {
+	uint16_t id;
+	enum port_state state;
+	char spec[IOP_PORT_NAME_LEN];
+	const struct iop_port_driver *drv;
+	void *priv;
+	uint16_t nb_rxq, nb_txq;
+	void *rxq[IOP_PORT_MAX_QUEUES];
+	void *txq[IOP_PORT_MAX_QUEUES];
+	struct iop_port_qcounters *rxc[IOP_PORT_MAX_QUEUES];
+	struct iop_port_qcounters *txc[IOP_PORT_MAX_QUEUES];
+	/* counters at the last reset: stats are the difference, so a reset
+	 * never writes a counter the polling lcore owns */
+	struct iop_port_stats base;
+	struct rte_ether_addr mac;
+	bool promisc;
+};
+
+extern pthread_mutex_t iop_port_lock;
+
+#endif /* IOP_PORT_INTERNAL_H */
