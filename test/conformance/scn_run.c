@@ -9,9 +9,13 @@
  * Steps (one a line; "=> ERR" sets the expected result, default 0; tokens
  * like "vfio:EBUSY" or "aw39:EADDRINUSE" override it for one backend or
  * aperture, the backend winning):
- *   bind BDF...           these devices on vfio-pci, the layout's others on
+ *   bind BDF... [memlock=SIZE]
+ *                         these devices on vfio-pci, the layout's others on
  *                         their own driver (guest: rebinds through sysfs;
- *                         sim: written into the generated topology)
+ *                         sim: written into the generated topology);
+ *                         memlock= limits pinned memory (kernel: sets
+ *                         RLIMIT_MEMLOCK and drops CAP_IPC_LOCK until the
+ *                         next bind; sim: the topology's memlock line)
  *   open D BDF | close D  claim / release a device
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
@@ -38,7 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "iommu_backend.h"
 #include "iop_log.h"
@@ -72,6 +80,57 @@ static void *bctx;
 static struct obj devs[MAX_OBJ], ioas[MAX_OBJ], bufs[MAX_OBJ];
 static int failures;
 static char topo_path[64];
+static struct rlimit saved_memlock;
+static bool memlock_limited;
+static int fds_at_start;
+
+static int count_fds(void)
+{
+	char path[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (access(path, F_OK) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* Without CAP_IPC_LOCK even root is held to RLIMIT_MEMLOCK by both kernel
+ * backends; the capability stays permitted so it can be raised again. */
+static int set_ipc_lock(bool on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -errno;
+	if (on)
+		d[0].effective |= d[0].permitted & (1u << CAP_IPC_LOCK);
+	else
+		d[0].effective &= ~(1u << CAP_IPC_LOCK);
+	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
+}
+
+static int limit_memlock(uint64_t bytes)
+{
+	struct rlimit rl = { bytes, saved_memlock.rlim_max };
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+		return -errno;
+	memlock_limited = true;
+	return set_ipc_lock(false);
+}
+
+static void unlimit_memlock(void)
+{
+	if (!memlock_limited)
+		return;
+	setrlimit(RLIMIT_MEMLOCK, &saved_memlock);
+	set_ipc_lock(true);
+	memlock_limited = false;
+}
 
 static const char *errname(int e)
 {
@@ -205,7 +264,9 @@ static const char *aperture_ranges(void)
 			      : "range=0x0-0xfedfffff range=0xfef00000-0xffffffffffff";
 }
 
-static int write_topology(char **bound, int nbound)
+static int parse_u64(const char *s, uint64_t *v);
+
+static int write_topology(char **bound, int nbound, const char *memlock)
 {
 	FILE *f;
 	unsigned int groups[MAX_LAYOUT];
@@ -227,6 +288,8 @@ static int write_topology(char **bound, int nbound)
 	for (i = 0; i < nlayout; i++)
 		fprintf(f, "device %s group=%u driver=%s\n", layout[i].bdf, layout[i].group,
 			in_list(layout[i].bdf, bound, nbound) ? "vfio-pci" : layout[i].driver);
+	if (memlock)
+		fprintf(f, "memlock %s\n", memlock);
 	fclose(f);
 	return 0;
 }
@@ -256,16 +319,25 @@ static void teardown(void)
 	if (topo_path[0])
 		unlink(topo_path);
 	topo_path[0] = '\0';
+	unlimit_memlock();
 }
 
 static int do_bind(char **arg, int n)
 {
 	struct iop_ctx_params p = { 0 };
+	const char *memlock = NULL;
+	uint64_t limit;
 	size_t i;
+	int ret;
 
 	teardown();
+	if (n > 0 && !strncmp(arg[n - 1], "memlock=", 8)) {
+		memlock = arg[--n] + 8;
+		if (parse_u64(memlock, &limit) < 0)
+			return -1000;
+	}
 	if (ops == &iop_backend_sim) {
-		if (write_topology(arg, n) < 0)
+		if (write_topology(arg, n, memlock) < 0)
 			return -EIO;
 		p.backend = IOP_BACKEND_SIM;
 		p.sim_topology = topo_path;
@@ -275,6 +347,8 @@ static int do_bind(char **arg, int n)
 			    rebind(&layout[i], in_list(layout[i].bdf, arg, n)) < 0)
 				return -EIO;
 		p.backend = ops == &iop_backend_vfio ? IOP_BACKEND_VFIO : IOP_BACKEND_IOMMUFD;
+		if (memlock && (ret = limit_memlock(limit)) < 0)
+			return ret;
 	}
 	return ops->open(&p, &bctx);
 }
@@ -497,6 +571,11 @@ static int run_file(const char *path)
 	}
 	fclose(f);
 	teardown();
+	if (count_fds() != fds_at_start) {
+		printf("FAIL %s [%s] %d file descriptor(s) left open after the scenario\n", base,
+		       backend_name, count_fds() - fds_at_start);
+		failures++;
+	}
 	return 0;
 }
 
@@ -534,6 +613,8 @@ int main(int argc, char **argv)
 	if (load_layout(layout_path) < 0)
 		return 2;
 	printf("iop-scn: backend %s, aperture %u bits\n", backend_name, aperture);
+	getrlimit(RLIMIT_MEMLOCK, &saved_memlock);
+	fds_at_start = count_fds();
 	for (; i < argc; i++, files++)
 		if (run_file(argv[i]) < 0)
 			return 2;
