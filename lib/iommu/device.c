@@ -164,6 +164,18 @@ void iop_dev_note_detached(struct iop_dev *dev)
 		g->ioas = NULL;
 }
 
+void iop_group_note_replaced(struct iop_group *g, struct iop_ioas *to)
+{
+	for (struct iop_dev *d = g->ctx->devs; d; d = d->next) {
+		if (d->group == g && d->ioas) {
+			d->ioas->ndevs--;
+			d->ioas = to;
+			to->ndevs++;
+		}
+	}
+	g->ioas = to;
+}
+
 int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
 				const struct iop_ioas *to)
 {

@@ -93,6 +93,8 @@ struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id);
 /* device.c: bookkeeping after the backend attached or detached a device. */
 void iop_dev_note_attached(struct iop_dev *dev, struct iop_ioas *ioas);
 void iop_dev_note_detached(struct iop_dev *dev);
+/* After an atomic replace: every attached device of g is now on `to`. */
+void iop_group_note_replaced(struct iop_group *g, struct iop_ioas *to);
 /* Rule 2's message (-EINVAL): dev cannot join `to`; its group is on
  * another IOAS with an attached sibling. */
 int iop_dev_err_group_elsewhere(const struct iop_dev *dev,

@@ -62,7 +62,8 @@ static bool try_at(const struct iop_iova_range *r, size_t nr,
 }
 
 /* The offset already used in this IOAS for a 2 MiB VA page of the new
- * mapping: the new mapping must use it too. */
+ * mapping: using it too keeps that page on one offset (a "full" entry the
+ * queue caches may hold) rather than a partial one. */
 static bool shared_page_delta(const struct iop_map *maps, size_t n,
 			      uintptr_t va, uint64_t len, uint64_t *delta)
 {
@@ -116,9 +117,9 @@ int iop_iova_pick(const struct iop_iova_range *ranges, size_t nranges,
 
 	if (len == 0)
 		return -EINVAL;
-	if (shared_page_delta(maps, nmaps, va, len, &delta)) {
-		if (!try_at(ranges, nranges, maps, nmaps, va, len, va + delta))
-			return -ENOSPC;
+	/* keep a shared 2 MiB page whole in the table when possible */
+	if (shared_page_delta(maps, nmaps, va, len, &delta) &&
+	    try_at(ranges, nranges, maps, nmaps, va, len, va + delta)) {
 		*iova = va + delta;
 		return 0;
 	}

@@ -57,12 +57,7 @@ static int move_group(struct iop_dev *const *devs, size_t n,
 			rc = ops->attach(first->bdev, to->bioas);
 			if (rc)
 				return rc;
-			for (size_t i = 0; i < n; i++) {
-				if (devs[i]->group == g && devs[i]->ioas) {
-					iop_dev_note_detached(devs[i]);
-					iop_dev_note_attached(devs[i], to);
-				}
-			}
+			iop_group_note_replaced(g, to);
 		} else {
 			rc = detach_group(devs, n, g);
 			if (rc)

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "iop_log.h"
+#include "iop_sim.h"
+#include "sim_fixture.h"
+
+const struct topo_variant variant_singletons = {
+	.name = "singletons",
+	.text = "group 1\ngroup 2\n"
+		"device 0000:00:03.0 group=1 driver=vfio-pci type=sim\n"
+		"device 0000:00:04.0 group=2 driver=vfio-pci type=sim\n",
+	.a = "0000:00:03.0", .b = "0000:00:04.0",
+};
+
+const struct topo_variant variant_group2 = {
+	.name = "group2",
+	.text = "group 7\n"
+		"device 0000:01:00.0 group=7 driver=vfio-pci type=sim\n"
+		"device 0000:01:00.1 group=7 driver=vfio-pci type=sim\n",
+	.a = "0000:01:00.0", .b = "0000:01:00.1", .same_group = true,
+};
+
+/* a is alone in its group; b shares group 9 with a NIC on e1000e */
+const struct topo_variant variant_kernel_sibling = {
+	.name = "kernel-sibling",
+	.text = "group 8\ngroup 9\n"
+		"device 0000:00:03.0 group=8 driver=vfio-pci type=sim\n"
+		"device 0000:02:00.0 group=9 driver=vfio-pci type=sim\n"
+		"device 0000:02:00.1 group=9 driver=e1000e\n",
+	.a = "0000:00:03.0", .b = "0000:02:00.0", .b_blocked = true,
+};
+
+char *topo_file_write(const char *text)
+{
+	char *path = strdup("/tmp/iop-topo-XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+void topo_file_remove(char *path)
+{
+	unlink(path);
+	free(path);
+}
+
+struct iop_ctx *sim_ctx_new(const char *text)
+{
+	char *path = topo_file_write(text);
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = path };
+	struct iop_ctx *ctx = NULL;
+	int rc = iop_ctx_create(&p, &ctx);
+
+	topo_file_remove(path);
+	if (rc)
+		fail_msg("iop_ctx_create: %s", iop_err_msg());
+	return ctx;
+}
+
+void assert_sim_clean(void)
+{
+	struct iop_sim_counters c;
+
+	iop_sim_counters(&c);
+	assert_int_equal(c.open_fds, 0);
+	assert_int_equal(c.allocations, 0);
+	assert_int_equal(c.mappings, 0);
+	assert_int_equal(c.pinned_pages, 0);
+}
+
+void *hugebuf_alloc(size_t len)
+{
+	size_t hp = 2u << 20;
+	char *p = mmap(NULL, len + hp, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	assert_true(p != MAP_FAILED);
+	a = (char *)(((uintptr_t)p + hp - 1) & ~(uintptr_t)(hp - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + len < p + len + hp)
+		munmap(a + len, (size_t)(p + len + hp - (a + len)));
+	return a;
+}
+
+void hugebuf_free(void *p, size_t len)
+{
+	munmap(p, len);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rule 7: N IOAS holding the same memory pin it once: later IOAS copy the
+ * pages from the first (iommufd IOAS_COPY), checked on the sim's
+ * pinned-page count and its memlock limit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iop_iommu.h"
+#include "iop_log.h"
+#include "iop_sim.h"
+#include "sim_fixture.h"
+
+#define MiB (UINT64_C(1) << 20)
+#define PAGES(len) ((len) / 4096)
+
+static const char topo[] =
+	"memlock 8M\n"
+	"device 0000:00:03.0 group=1 driver=vfio-pci\n"
+	"device 0000:00:04.0 group=2 driver=vfio-pci\n"
+	"device 0000:00:05.0 group=3 driver=vfio-pci\n";
+static const char *const bdfs[] = { "0000:00:03.0", "0000:00:04.0", "0000:00:05.0" };
+
+static void rule7_same_memory_in_n_ioas_is_pinned_once(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_plan plan;
+	struct iop_dev *devs[3];
+	struct iop_ioas *ioas[3];
+	size_t len = 6 * MiB;
+	char *buf = hugebuf_alloc(len);
+	uint64_t iova[3];
+	char byte = 0x5a, got = 0;
+
+	(void)state;
+	assert_int_equal(iop_plan_build(ctx, IOP_LAYOUT_PER_DEVICE, true, bdfs, 3, &plan), 0);
+	assert_int_equal(plan.nioas, 3);
+	assert_int_equal(iop_plan_apply(ctx, &plan, bdfs, 3, devs, ioas), 0);
+	for (int i = 0; i < 3; i++) {
+		/* 3 x 6 MiB would be far over the 8 MiB memlock */
+		assert_int_equal(iop_ioas_map(ioas[i], buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &iova[i]), 0);
+		assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(len));
+	}
+	/* every device reaches the same pages */
+	assert_int_equal(iop_sim_dma_write(devs[2], iova[2] + 100, &byte, 1), 0);
+	assert_int_equal(iop_sim_dma_read(devs[0], iova[0] + 100, &got, 1), 0);
+	assert_int_equal(got, byte);
+	/* the pages stay pinned until the last IOAS lets go */
+	assert_int_equal(iop_ioas_unmap(ioas[0], buf, len), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(len));
+	assert_int_equal(iop_ioas_unmap(ioas[2], buf, len), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(len));
+	assert_int_equal(iop_ioas_unmap(ioas[1], buf, len), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	iop_ctx_destroy(ctx);
+	hugebuf_free(buf, len);
+	assert_sim_clean();
+}
+
+static void rule7_other_memory_is_pinned_again_up_to_memlock(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_ioas *a, *b;
+	uint64_t iova;
+	/* fake VAs: the sim counts pins without touching the pages */
+	void *x = (void *)(uintptr_t)0x7f0000000000, *y = (void *)(uintptr_t)0x7f0010000000;
+
+	(void)state;
+	assert_int_equal(iop_ioas_create(ctx, &a), 0);
+	assert_int_equal(iop_ioas_create(ctx, &b), 0);
+	assert_int_equal(iop_ioas_map(a, x, 6 * MiB, IOP_PROT_READ, &iova), 0);
+	/* a different range of the same size is not shared */
+	iop_err_clear();
+	assert_int_equal(iop_ioas_map(b, y, 6 * MiB, IOP_PROT_READ, &iova), -ENOMEM);
+	assert_non_null(strstr(iop_err_msg(), "locked-memory limit"));
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(6 * MiB));
+	/* a sub-range is not an exact earlier mapping: pinned again */
+	assert_int_equal(iop_ioas_map(b, x, 2 * MiB, IOP_PROT_READ, &iova), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(8 * MiB));
+	iop_ctx_destroy(ctx);
+	assert_sim_clean();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(rule7_same_memory_in_n_ioas_is_pinned_once),
+		cmocka_unit_test(rule7_other_memory_is_pinned_again_up_to_memlock),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sim backend against the kernel's iommufd semantics, with the exact
+ * errno values: fixed maps, unmaps that must cover whole areas, copies,
+ * memlock, ranges, attach and bind rules; simulated DMA and its faults;
+ * the topology file's errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iommu_internal.h"
+#include "iop_log.h"
+#include "iop_sim.h"
+#include "sim_fixture.h"
+
+#define MiB (UINT64_C(1) << 20)
+#define RW (IOP_PROT_READ | IOP_PROT_WRITE)
+
+static const char topo[] =
+	"group 1 range=0-0x7fffffffff\n"
+	"memlock 16M\n"
+	"device 0000:00:03.0 group=1 driver=vfio-pci\n"
+	"device 0000:00:04.0 group=2 driver=vfio-pci\n"
+	"device 0000:00:05.0 group=3 driver=none\n"
+	"device 0000:00:06.0 group=3 driver=vfio-pci\n";
+
+struct fix {
+	struct iop_ctx *ctx;
+	const struct iop_backend_ops *ops;
+	void *s;  /* a backend IOAS */
+	void *d1; /* backend device of group 1 (39-bit) */
+	void *d2; /* backend device of group 2 (default 48-bit) */
+};
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	f->ctx = sim_ctx_new(topo);
+	f->ops = f->ctx->ops;
+	assert_int_equal(f->ops->ioas_alloc(f->ctx->bctx, &f->s), 0);
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:03.0", &f->d1), 0);
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:04.0", &f->d2), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	f->ops->dev_close(f->d1);
+	f->ops->dev_close(f->d2);
+	f->ops->ioas_free(f->s);
+	iop_ctx_destroy(f->ctx);
+	free(f);
+	assert_sim_clean();
+	return 0;
+}
+
+static void *va(uint64_t x)
+{
+	return (void *)(uintptr_t)x;
+}
+
+static void sim_map_overlap_is_eexist(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 2 * MiB, 0x10100000, RW), -EEXIST);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 2 * MiB, 0x0ff00000, RW), -EEXIST);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 2 * MiB, 0x10200000, RW), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 0, 0x20000000, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4096, 0x20000100, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 8192, UINT64_MAX - 4095, RW), -EOVERFLOW);
+}
+
+static void sim_unmap_must_cover_whole_mappings(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000200000), 2 * MiB, 0x10200000, RW), 0);
+	/* a split of one mapping */
+	assert_int_equal(f->ops->unmap(f->s, 0x10000000, MiB), -ENOENT);
+	assert_int_equal(f->ops->unmap(f->s, 0x10100000, 2 * MiB), -ENOENT);
+	/* nothing there */
+	assert_int_equal(f->ops->unmap(f->s, 0x20000000, 2 * MiB), -ENOENT);
+	assert_int_equal(f->ops->unmap(f->s, 0x20000000, 0), -EINVAL);
+	/* both whole mappings at once, with room around them */
+	assert_int_equal(f->ops->unmap(f->s, 0x0f000000, 0x2000000), 0);
+	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 2 * MiB), -ENOENT);
+}
+
+static void sim_copy_source_must_match_exactly(void **state)
+{
+	struct fix *f = *state;
+	void *t;
+
+	assert_int_equal(f->ops->ioas_alloc(f->ctx->bctx, &t), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 4 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 2 * MiB, RW), -ENOENT);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10200000, 2 * MiB, RW), -ENOENT);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 4 * MiB, RW), 0);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 4 * MiB, RW), -EEXIST);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 4 * MiB / 4096);
+	f->ops->ioas_free(t);
+}
+
+static void sim_pinned_pages_count_against_memlock(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 12 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 8 * MiB, 0x20000000, RW), -ENOMEM);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4 * MiB, 0x20000000, RW), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 16 * MiB / 4096);
+	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 12 * MiB), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 4 * MiB / 4096);
+}
+
+static void sim_map_outside_ranges_is_einval(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->attach(f->d1, f->s), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, UINT64_C(1) << 39, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, (UINT64_C(1) << 39) - MiB, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, (UINT64_C(1) << 39) - 2 * MiB, RW), 0);
+	assert_int_equal(f->ops->detach(f->d1), 0);
+	/* the range widened: now it fits */
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 2 * MiB, UINT64_C(1) << 39, RW), 0);
+}
+
+static void sim_attach_over_mappings_outside_ranges_is_eaddrinuse(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, UINT64_C(1) << 40, RW), 0);
+	assert_int_equal(f->ops->attach(f->d1, f->s), -EADDRINUSE);
+	assert_int_equal(f->ops->attach(f->d2, f->s), 0);
+	assert_int_equal(f->ops->detach(f->d2), 0);
+	assert_int_equal(f->ops->detach(f->d2), -EINVAL);
+}
+
+static void sim_bind_rules(void **state)
+{
+	struct fix *f = *state;
+	void *d;
+
+	/* a device on no driver has no VFIO node; a bound one is busy */
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:05.0", &d), -ENODEV);
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:09.0", &d), -ENODEV);
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:03.0", &d), -EBUSY);
+	/* a sibling on no driver keeps the group viable */
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:06.0", &d), 0);
+	f->ops->dev_close(d);
+}
+
+static void sim_core_names_the_fix_for_a_device_on_no_driver(void **state)
+{
+	struct fix *f = *state;
+	struct iop_dev *d;
+
+	assert_int_equal(iop_dev_open(f->ctx, "0000:00:05.0", &d), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "iop-devices bind 0000:00:05.0"));
+	assert_int_equal(iop_dev_open(f->ctx, "0000:00:0a.0", &d), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "unknown device 0000:00:0a.0"));
+	/* the lspci short form names domain 0 */
+	assert_int_equal(iop_dev_open(f->ctx, "00:06.0", &d), 0);
+	assert_string_equal(iop_dev_bdf(d), "0000:00:06.0");
+	assert_int_equal(iop_dev_open(f->ctx, "0000:00:06.0", &d), -EBUSY);
+	assert_int_equal(iop_dev_fd(d), -1);
+}
+
+static void sim_dma_faults_are_counted_and_touch_nothing(void **state)
+{
+	struct fix *f = *state;
+	struct iop_dev *d;
+	struct iop_ioas *ioas;
+	struct iop_sim_faults flt;
+	size_t len = 4 * MiB;
+	char *buf = hugebuf_alloc(len);
+	char *ro = buf + 2 * MiB;
+	uint64_t iova, iova_ro;
+	char data[64], back[64];
+
+	memset(data, 0xab, sizeof(data));
+	memset(buf, 0, len);
+	assert_int_equal(iop_dev_open(f->ctx, "0000:00:06.0", &d), 0);
+	assert_int_equal(iop_ioas_create(f->ctx, &ioas), 0);
+	/* attached nowhere: the group's DMA is blocked */
+	assert_int_equal(iop_sim_dma_write(d, 0x1000, data, 8), -EFAULT);
+	assert_int_equal(iop_dev_attach(d, ioas), 0);
+	assert_int_equal(iop_ioas_map(ioas, buf, 2 * MiB, RW, &iova), 0);
+	assert_int_equal(iop_ioas_map(ioas, ro, 2 * MiB, IOP_PROT_READ, &iova_ro), 0);
+	assert_int_equal(iova_ro, iova + 2 * MiB);
+	/* reads may span the two mappings */
+	assert_int_equal(iop_sim_dma_write(d, iova + 2 * MiB - 32, data, 32), 0);
+	assert_int_equal(iop_sim_dma_read(d, iova + 2 * MiB - 32, back, 64), 0);
+	assert_memory_equal(back, data, 32);
+	/* a write that reaches into the read-only mapping faults at its start */
+	memset(data, 0xcd, sizeof(data));
+	assert_int_equal(iop_sim_dma_write(d, iova + 2 * MiB - 16, data, 32), -EFAULT);
+	assert_int_equal(iop_sim_dev_faults(d, &flt), 0);
+	assert_int_equal(flt.count, 2);
+	assert_int_equal(flt.last_iova, iova + 2 * MiB);
+	/* untouched, even the part that was writable */
+	assert_int_equal((unsigned char)buf[2 * MiB - 16], 0xab);
+	assert_int_equal(ro[0], 0);
+	/* past the end */
+	assert_int_equal(iop_sim_dma_read(d, iova + 4 * MiB - 8, back, 16), -EFAULT);
+	assert_int_equal(iop_sim_dev_faults(d, &flt), 0);
+	assert_int_equal(flt.count, 3);
+	assert_int_equal(flt.last_iova, iova + 4 * MiB);
+	/* after unmap the IOVA faults */
+	assert_int_equal(iop_ioas_unmap(ioas, buf, 2 * MiB), 0);
+	assert_int_equal(iop_sim_dma_read(d, iova, back, 1), -EFAULT);
+	assert_int_equal(iop_sim_dev_faults(d, &flt), 0);
+	assert_int_equal(flt.count, 4);
+	assert_int_equal(flt.last_iova, iova);
+	assert_int_equal(iop_sim_dma_read(d, iova, back, 0), 0);
+	iop_dev_close(d);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	hugebuf_free(buf, len);
+}
+
+struct bad_topo {
+	const char *text;
+	const char *msg; /* expected after "topology FILE:" */
+};
+
+static void sim_topology_errors_name_file_and_line(void **state)
+{
+	static const struct bad_topo bad[] = {
+		{ "# c\nfoo 1\n", ":2: unknown keyword 'foo'" },
+		{ "device 0000:00:03 group=1 driver=vfio-pci\n", ":1: expected 'device <dddd:bb:dd.f>" },
+		{ "\n\ndevice 0000:00:03.0 driver=vfio-pci\n", ":3: device 0000:00:03.0 needs group=<id>" },
+		{ "device 0000:00:03.0 group=1 driver=vfio-pci color=red\n", ":1: unknown device attribute 'color'" },
+		{ "device 0000:00:03.0 group=1 driver=vfio-pci\ndevice 0000:00:03.0 group=1 driver=none\n", ":2: device 0000:00:03.0 is declared twice" },
+		{ "group 1 range=5-4\n", ":1: bad range '5-4'" },
+		{ "group 1 range=0-9 range=5-20\n", ":1: ranges of group 1 overlap" },
+		{ "group x\n", ":1: expected 'group <id>" },
+		{ "group 1\ngroup 1\n", ":2: group 1 is declared twice" },
+		{ "memlock lots\n", ":1: expected 'memlock <size>'" },
+		{ "# nothing\n", ": no device lines" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *path = topo_file_write(bad[i].text);
+		struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = path };
+		struct iop_ctx *ctx = NULL;
+		char want[256];
+
+		iop_err_clear();
+		assert_int_equal(iop_ctx_create(&p, &ctx), -EINVAL);
+		assert_null(ctx);
+		snprintf(want, sizeof(want), "topology %s%s", path, bad[i].msg);
+		if (!strstr(iop_err_msg(), want))
+			fail_msg("case %zu: got '%s', want '%s'", i, iop_err_msg(), want);
+		topo_file_remove(path);
+	}
+	assert_sim_clean();
+}
+
+static void sim_missing_topology_is_one_clear_error(void **state)
+{
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = "/nonexistent/x.topo" };
+	struct iop_ctx *ctx = NULL;
+
+	(void)state;
+	assert_int_equal(iop_ctx_create(&p, &ctx), -ENOENT);
+	assert_non_null(strstr(iop_err_msg(), "cannot open sim topology /nonexistent/x.topo"));
+	p.sim_topology = NULL;
+	assert_int_equal(iop_ctx_create(&p, &ctx), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "--sim-topology=FILE"));
+	assert_sim_clean();
+}
+
+static void sim_auto_without_iommu_nodes_says_what_to_do(void **state)
+{
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_AUTO, .dev_root = "/nonexistent" };
+	struct iop_ctx *ctx = NULL;
+	enum iop_backend_kind k;
+
+	(void)state;
+	assert_int_equal(iop_ctx_create(&p, &ctx), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "neither /nonexistent/iommu with /nonexistent/vfio/devices nor /nonexistent/vfio/vfio exists"));
+	assert_non_null(strstr(iop_err_msg(), "--iommu=sim --sim-topology=FILE"));
+	assert_int_equal(iop_backend_parse("sim", &k), 0);
+	assert_int_equal(k, IOP_BACKEND_SIM);
+	assert_int_equal(iop_backend_parse("vfio2", &k), -EINVAL);
+	assert_string_equal(iop_backend_name(IOP_BACKEND_IOMMUFD), "iommufd");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(sim_map_overlap_is_eexist),
+		T(sim_unmap_must_cover_whole_mappings),
+		T(sim_copy_source_must_match_exactly),
+		T(sim_pinned_pages_count_against_memlock),
+		T(sim_map_outside_ranges_is_einval),
+		T(sim_attach_over_mappings_outside_ranges_is_eaddrinuse),
+		T(sim_bind_rules),
+		T(sim_core_names_the_fix_for_a_device_on_no_driver),
+		T(sim_dma_faults_are_counted_and_touch_nothing),
+		cmocka_unit_test(sim_topology_errors_name_file_and_line),
+		cmocka_unit_test(sim_missing_topology_is_one_clear_error),
+		cmocka_unit_test(sim_auto_without_iommu_nodes_says_what_to_do),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
