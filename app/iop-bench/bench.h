@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_BENCH_H
+#define IOP_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct bench_args {
+	bool json;
+	bool count_instructions; /* translate: callgrind instructions per hit */
+	unsigned int nioas;      /* map: IOAS to map into */
+	unsigned int reps;       /* repetitions; the best one is reported */
+};
+
+static inline uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int bench_translate(const struct bench_args *a);
+int bench_map(const struct bench_args *a);
+/* The callgrind child: hit lookups in a noinline function (hits.c). */
+int bench_hit_child(uint64_t n);
+/* Runs this program's hit child under callgrind: instructions per hit. */
+int bench_hit_instructions(double *per_hit);
+
+#endif /* IOP_BENCH_H */

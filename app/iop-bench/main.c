@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * iop-bench: benchmarks whose results are ratios against an anchor measured
+ * in the same run (doc/performance.md).
+ *
+ *   iop-bench [EAL options] -- [iopath options] translate [--json] [--count-instructions] [--reps N]
+ *   iop-bench [EAL options] -- [iopath options] map [--json] [--ioas K] [--reps N]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "iop_init.h"
+#include "iop_log.h"
+
+#define HIT_CHILD "--hit-child" /* internal: what callgrind runs */
+
+static void usage(FILE *f)
+{
+	fputs("usage: iop-bench [EAL options] -- [iopath options] translate|map [options]\n"
+	      "  translate            ns per IOVA lookup: mbuf->buf_iova, rte_mem_virt2memseg,\n"
+	      "                       iop_iova_cache hit and miss, on mbufs of one pktmbuf pool\n"
+	      "    --count-instructions  also count instructions per cache hit with valgrind (callgrind)\n"
+	      "  map                  map DPDK's memory into K IOAS, one call per run against one per page\n"
+	      "    --ioas K           IOAS to map into (default 4)\n"
+	      "  common: --json (one JSON line), --reps N (best of N, default 5)\n"
+	      "example: iop-bench -l 0 --in-memory -m 256 -- --iommu=sim --sim-topology=bench/bench.topology translate --json\n",
+	      f);
+}
+
+static int parse_args(int argc, char **argv, struct bench_args *a)
+{
+	a->nioas = 4;
+	a->reps = 5;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			a->json = true;
+		} else if (strcmp(argv[i], "--count-instructions") == 0) {
+			a->count_instructions = true;
+		} else if ((strcmp(argv[i], "--ioas") == 0 || strcmp(argv[i], "--reps") == 0) && i + 1 < argc) {
+			char *end;
+			unsigned long v = strtoul(argv[i + 1], &end, 10);
+
+			if (*end || v == 0 || v > 64) {
+				fprintf(stderr, "iop-bench: %s takes a number from 1 to 64, not '%s'\n",
+					argv[i], argv[i + 1]);
+				return -EINVAL;
+			}
+			*(argv[i][2] == 'i' ? &a->nioas : &a->reps) = (unsigned int)v;
+			i++;
+		} else {
+			fprintf(stderr, "iop-bench: unknown option '%s' (see --help)\n", argv[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_args a = { 0 };
+	int n, rc;
+
+	/* the callgrind child needs no EAL and no context (see hits.c) */
+	if (argc == 3 && strcmp(argv[1], HIT_CHILD) == 0)
+		return bench_hit_child(strtoull(argv[2], NULL, 10)) ? 1 : 0;
+	n = iop_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "iop-bench: %s\n", iop_err_msg());
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		iop_cleanup();
+		return argc < 2 ? 2 : 0;
+	}
+	rc = parse_args(argc, argv, &a);
+	if (rc == 0) {
+		if (strcmp(argv[1], "translate") == 0) {
+			rc = bench_translate(&a);
+		} else if (strcmp(argv[1], "map") == 0) {
+			rc = bench_map(&a);
+		} else {
+			fprintf(stderr, "iop-bench: unknown benchmark '%s': use translate or map\n", argv[1]);
+			rc = -EINVAL;
+		}
+	}
+	iop_cleanup();
+	return rc ? 1 : 0;
+}
