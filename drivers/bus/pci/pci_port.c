@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The `pci` port type: "pci:<BDF>" opens the device in the IOAS of the
+ * process's layout (iop_port_dev_open), wraps it for VFIO access, picks
+ * the PMD whose ids match and forwards every port op to it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IOP_LOG_PREFIX "pci: "
+#include "iop_log.h"
+#include "pci_pmd.h"
+
+struct pci_port {
+	const struct iop_pci_pmd *pmd;
+	struct iop_dev *dev;
+	struct iop_pci_dev *pdev;
+	void *pmd_priv;
+};
+
+void *iop_pci_port_priv(struct iop_port *port)
+{
+	return ((struct pci_port *)iop_port_priv(port))->pmd_priv;
+}
+
+struct iop_pci_dev *iop_pci_port_dev(struct iop_port *port)
+{
+	return ((struct pci_port *)iop_port_priv(port))->pdev;
+}
+
+static const struct iop_port_ops *pmd_ops(struct iop_port *port)
+{
+	return ((struct pci_port *)iop_port_priv(port))->pmd->ops;
+}
+
+static void pci_port_release(struct pci_port *pp)
+{
+	iop_pci_dev_close(pp->pdev);
+	pp->pdev = NULL;
+	if (pp->dev)
+		iop_port_dev_close(pp->dev);
+	pp->dev = NULL;
+	free(pp->pmd_priv);
+	pp->pmd_priv = NULL;
+}
+
+static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spec)
+{
+	struct pci_port *pp = iop_port_priv(port);
+	const char *in = iop_port_spec_get(spec, "bdf");
+	struct iop_pci_addr addr;
+	struct iop_ioas *ioas;
+	char bdf[IOP_BDF_LEN];
+	int rc;
+
+	if (!in)
+		return IOP_ERR(EINVAL, "port spec 'pci' needs a device address: pci:<BDF>, e.g. pci:0000:00:03.0");
+	rc = iop_pci_addr_parse(in, &addr);
+	if (rc < 0)
+		return rc;
+	iop_pci_addr_format(&addr, bdf);
+	rc = iop_port_dev_open(bdf, &pp->dev, &ioas);
+	if (rc < 0) {
+		pp->dev = NULL;
+		return rc;
+	}
+	rc = iop_pci_dev_open(pp->dev, &pp->pdev);
+	if (rc < 0)
+		goto fail;
+	pp->pmd = iop_pci_pmd_match(iop_pci_dev_vendor(pp->pdev), iop_pci_dev_device(pp->pdev));
+	if (!pp->pmd) {
+		rc = IOP_ERR(ENOTSUP, "pci:%s: no driver for device %04x:%04x (supported: virtio-net 1af4:1041/1000, 82574L 8086:10d3)",
+			     bdf, iop_pci_dev_vendor(pp->pdev), iop_pci_dev_device(pp->pdev));
+		goto fail;
+	}
+	pp->pmd_priv = calloc(1, pp->pmd->priv_size ? pp->pmd->priv_size : 1);
+	if (!pp->pmd_priv) {
+		rc = IOP_ERR(ENOMEM, "out of memory opening pci:%s", bdf);
+		goto fail;
+	}
+	rc = pp->pmd->probe(port, pp->pdev);
+	if (rc < 0)
+		goto fail;
+	IOP_LOG(INFO, "pci:%s: %s port %u", bdf, pp->pmd->name, iop_port_id(port));
+	return 0;
+fail:
+	pci_port_release(pp);
+	return rc;
+}
+
+static void pci_info_get(struct iop_port *port, struct iop_port_info *info)
+{
+	pmd_ops(port)->info_get(port, info);
+}
+
+static int pci_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+{
+	const struct iop_port_ops *ops = pmd_ops(port);
+
+	return ops->configure ? ops->configure(port, nb_rxq, nb_txq) : 0;
+}
+
+static int pci_rx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
+			      struct rte_mempool *mp, struct iop_port_qcounters *cnt,
+			      void **rxq)
+{
+	return pmd_ops(port)->rx_queue_setup(port, q, nb_desc, mp, cnt, rxq);
+}
+
+static int pci_tx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
+			      struct iop_port_qcounters *cnt, void **txq)
+{
+	return pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
+}
+
+/* Queue release has no port: the queue's own PMD ops are found through
+ * the burst it carries, which identifies its PMD. */
+static void pci_queue_release(void *q)
+{
+	struct iop_pci_q *pq = q;
+
+	if (pq)
+		pq->release(q);
+}
+
+static int pci_start(struct iop_port *port)
+{
+	return pmd_ops(port)->start(port);
+}
+
+static void pci_stop(struct iop_port *port)
+{
+	pmd_ops(port)->stop(port);
+}
+
+static void pci_close(struct iop_port *port)
+{
+	struct pci_port *pp = iop_port_priv(port);
+
+	pp->pmd->ops->close(port);
+	pci_port_release(pp);
+}
+
+static int pci_link_get(struct iop_port *port, struct iop_port_link *link)
+{
+	return pmd_ops(port)->link_get(port, link);
+}
+
+static int pci_promisc_set(struct iop_port *port, bool on)
+{
+	const struct iop_port_ops *ops = pmd_ops(port);
+
+	if (!ops->promisc_set)
+		return on ? 0 : IOP_ERR(ENOTSUP, "%s: this device always receives every frame",
+					iop_pci_dev_bdf(iop_pci_port_dev(port)));
+	return ops->promisc_set(port, on);
+}
+
+static uint16_t pci_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return ((struct iop_pci_q *)q)->burst(q, pkts, n);
+}
+
+static const struct iop_port_ops pci_port_ops = {
+	.info_get = pci_info_get,
+	.configure = pci_configure,
+	.rx_queue_setup = pci_rx_queue_setup,
+	.tx_queue_setup = pci_tx_queue_setup,
+	.rx_queue_release = pci_queue_release,
+	.tx_queue_release = pci_queue_release,
+	.start = pci_start,
+	.stop = pci_stop,
+	.close = pci_close,
+	.link_get = pci_link_get,
+	.promisc_set = pci_promisc_set,
+	.rx_burst = pci_burst,
+	.tx_burst = pci_burst,
+};
+
+static const char *const pci_keys[] = { "bdf", NULL };
+
+static struct iop_port_driver pci_port_driver = {
+	.name = "pci",
+	.keys = pci_keys,
+	.priv_size = sizeof(struct pci_port),
+	.probe = pci_port_probe,
+	.ops = &pci_port_ops,
+};
+
+IOP_PORT_DRIVER_REGISTER(pci_port_driver)

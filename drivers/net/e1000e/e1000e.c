@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Intel 82574L (QEMU's e1000e) PMD: one rx and one tx ring of legacy
+ * descriptors, polled, interrupts masked. Descriptors carry IOVAs of the
+ * device's IOAS from each queue's IOVA cache.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#define IOP_LOG_PREFIX "e1000e: "
+#include "e1000e_regs.h"
+#include "iop_iova_cache.h"
+#include "iop_log.h"
+#include "pci_pmd.h"
+
+#define E1000_MAX_FRAME 1514
+#define E1000_MIN_DESC 64
+#define E1000_MAX_DESC 4096
+
+struct e1000_queue {
+	struct iop_pci_q q;  /* must stay first (pci_pmd.h) */
+	volatile uint8_t *regs;
+	void *ring;          /* struct e1000_rx_desc[] or e1000_tx_desc[] */
+	uint64_t ring_iova;
+	uint16_t size, mask;
+	uint16_t next;       /* rx: next to check; tx: next free (tail) */
+	uint16_t clean;      /* tx: oldest not yet reclaimed */
+	uint16_t port_id;
+	struct rte_mempool *mp;
+	struct iop_port_qcounters *cnt;
+	struct rte_mbuf **sw;
+	struct e1000_priv *ep;
+	struct iop_iova_cache cache;
+};
+
+struct e1000_priv {
+	volatile uint8_t *regs; /* BAR0 */
+	struct e1000_queue *rxq, *txq;
+	bool promisc;
+};
+
+static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+static void e1000_queue_release(void *arg);
+
+static inline uint32_t rd(volatile uint8_t *regs, size_t reg)
+{
+	return iop_mmio_read32(regs, reg);
+}
+
+static inline void wr(volatile uint8_t *regs, size_t reg, uint32_t v)
+{
+	iop_mmio_write32(regs, reg, v);
+}
+
+/* 4.6.1: no interrupts while (and after) we set up; we poll. */
+static void e1000_mask_irqs(volatile uint8_t *regs)
+{
+	wr(regs, E1000_IMC, 0xffffffff);
+	(void)rd(regs, E1000_ICR);
+}
+
+/* 4.6.2: global reset. The device reset (FLR through VFIO) is preferred;
+ * CTRL.RST resets the MAC when the device offers no FLR. */
+static int e1000_reset(struct iop_pci_dev *pdev, volatile uint8_t *regs)
+{
+	e1000_mask_irqs(regs);
+	if (iop_pci_reset(pdev) < 0) {
+		wr(regs, E1000_CTRL, rd(regs, E1000_CTRL) | E1000_CTRL_RST);
+		usleep(1000);
+	}
+	if (rd(regs, E1000_STATUS) == 0xffffffff)
+		return IOP_ERR(ENODEV, "%s reads all-ones after reset: the device stopped answering",
+			       iop_pci_dev_bdf(pdev));
+	e1000_mask_irqs(regs);
+	return 0;
+}
+
+static int e1000_probe(struct iop_port *port, struct iop_pci_dev *pdev)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	struct rte_ether_addr mac;
+	uint32_t ral, rah;
+	void *bar;
+	int rc;
+
+	rc = iop_pci_bar_map(pdev, 0, &bar, NULL);
+	if (rc < 0)
+		return rc;
+	ep->regs = bar;
+	rc = e1000_reset(pdev, ep->regs);
+	if (rc < 0)
+		return rc;
+	/* 4.6.3: link setup; QEMU negotiates 1000/full on its own */
+	wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) | E1000_CTRL_SLU);
+	wr(ep->regs, E1000_CTRL_EXT, rd(ep->regs, E1000_CTRL_EXT) | E1000_CTRL_EXT_DRV_LOAD);
+	/* 10.2.5: RAL0/RAH0 hold the MAC address loaded from the NVM */
+	ral = rd(ep->regs, E1000_RAL0);
+	rah = rd(ep->regs, E1000_RAH0);
+	if (rah & E1000_RAH_AV) {
+		for (int i = 0; i < 4; i++)
+			mac.addr_bytes[i] = (uint8_t)(ral >> (8 * i));
+		mac.addr_bytes[4] = (uint8_t)rah;
+		mac.addr_bytes[5] = (uint8_t)(rah >> 8);
+	} else {
+		rte_eth_random_addr(mac.addr_bytes);
+	}
+	iop_port_set_mac(port, &mac);
+	ep->promisc = true;
+	return 0;
+}
+
+static void e1000_info_get(struct iop_port *port, struct iop_port_info *info)
+{
+	info->driver = "e1000e";
+	info->max_rx_queues = 1;
+	info->max_tx_queues = 1;
+	info->min_desc = E1000_MIN_DESC;
+	info->max_desc = E1000_MAX_DESC;
+	info->max_frame_len = E1000_MAX_FRAME;
+	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
+}
+
+static void e1000_queue_free(struct e1000_queue *q)
+{
+	if (!q)
+		return;
+	rte_free(q->sw);
+	rte_free(q->ring);
+	rte_free(q);
+}
+
+static int e1000_queue_alloc(struct iop_port *port, uint16_t size, struct e1000_queue **out)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
+	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
+	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
+	size_t bytes = (size_t)size * sizeof(struct e1000_rx_desc);
+	struct e1000_queue *q;
+	uint64_t last;
+	int rc;
+
+	if (!ioas)
+		return IOP_ERR(ENODEV, "%s is not attached to an IOAS", iop_pci_dev_bdf(pdev));
+	q = rte_zmalloc_socket("iop_e1000_q", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	if (!q)
+		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e queue: reserve more hugepages");
+	q->ring = rte_zmalloc_socket("iop_e1000_ring", bytes, 4096, socket);
+	q->sw = rte_zmalloc_socket("iop_e1000_sw", sizeof(*q->sw) * size, 0, socket);
+	if (!q->ring || !q->sw) {
+		e1000_queue_free(q);
+		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e ring of %u descriptors: reserve more hugepages",
+			       size);
+	}
+	rc = iop_ioas_va2iova(ioas, q->ring, &q->ring_iova);
+	if (rc == 0)
+		rc = iop_ioas_va2iova(ioas, (uint8_t *)q->ring + bytes - 1, &last);
+	if (rc < 0 || last != q->ring_iova + bytes - 1) {
+		e1000_queue_free(q);
+		return IOP_ERR(rc < 0 ? -rc : EFAULT, "%s: e1000e ring memory is not mapped contiguously in the device's IOAS",
+			       iop_pci_dev_bdf(pdev));
+	}
+	q->regs = ep->regs;
+	q->size = size;
+	q->mask = (uint16_t)(size - 1);
+	q->port_id = iop_port_id(port);
+	q->ep = ep;
+	q->q.release = e1000_queue_release;
+	iop_iova_cache_init(&q->cache, ioas);
+	*out = q;
+	return 0;
+}
+
+static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
+				struct rte_mempool *mp, struct iop_port_qcounters *cnt,
+				void **rxq)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct e1000_queue *q;
+	int rc;
+
+	(void)qi;
+	/* the device writes up to RCTL.BSIZE bytes whatever the frame */
+	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE)
+		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for e1000e: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
+			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE);
+	rc = e1000_queue_alloc(port, nb_desc, &q);
+	if (rc < 0)
+		return rc;
+	q->q.burst = e1000_rx_burst;
+	q->mp = mp;
+	q->cnt = cnt;
+	ep->rxq = q;
+	*rxq = q;
+	return 0;
+}
+
+static int e1000_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
+				struct iop_port_qcounters *cnt, void **txq)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	struct e1000_queue *q;
+	int rc;
+
+	(void)qi;
+	rc = e1000_queue_alloc(port, nb_desc, &q);
+	if (rc < 0)
+		return rc;
+	q->q.burst = e1000_tx_burst;
+	q->cnt = cnt;
+	ep->txq = q;
+	*txq = q;
+	return 0;
+}
+
+static void e1000_queue_release(void *arg)
+{
+	struct e1000_queue *q = arg;
+
+	if (q && q->ep->rxq == q)
+		q->ep->rxq = NULL;
+	if (q && q->ep->txq == q)
+		q->ep->txq = NULL;
+	e1000_queue_free(q);
+}
+
+static void e1000_drop_mbufs(struct e1000_queue *q)
+{
+	if (!q)
+		return;
+	for (uint16_t i = 0; i < q->size; i++) {
+		rte_pktmbuf_free(q->sw[i]);
+		q->sw[i] = NULL;
+	}
+}
+
+/* 4.6.5: receive initialization */
+static int e1000_rx_start(struct e1000_queue *q)
+{
+	struct e1000_rx_desc *ring = q->ring;
+	unsigned int looked = 0;
+
+	iop_iova_cache_sync(&q->cache);
+	for (uint16_t i = 0; i < q->size; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
+		uint64_t iova;
+
+		if (!m)
+			return IOP_ERR(ENOMEM, "not enough mbufs to fill an e1000e rx ring of %u: make the pool larger",
+				       q->size);
+		looked++;
+		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(m, void *));
+		if (iova == IOP_IOVA_POISON) {
+			rte_pktmbuf_free(m);
+			return IOP_ERR(EFAULT, "rx mbufs are not mapped in the device's IOAS: create the mempool after iop_init()");
+		}
+		q->sw[i] = m;
+		ring[i] = (struct e1000_rx_desc){ .addr = iova };
+	}
+	iop_iova_cache_count(&q->cache, looked);
+	q->next = 0;
+	wr(q->regs, E1000_RDBAL, (uint32_t)q->ring_iova);
+	wr(q->regs, E1000_RDBAH, (uint32_t)(q->ring_iova >> 32));
+	wr(q->regs, E1000_RDLEN, (uint32_t)(q->size * sizeof(struct e1000_rx_desc)));
+	wr(q->regs, E1000_RDH, 0);
+	/* the device owns RDH..RDT-1: every descriptor but one */
+	wr(q->regs, E1000_RDT, q->mask);
+	wr(q->regs, E1000_RFCTL, rd(q->regs, E1000_RFCTL) & ~E1000_RFCTL_EXTEN);
+	return 0;
+}
+
+/* 4.6.6: transmit initialization */
+static void e1000_tx_start(struct e1000_queue *q)
+{
+	memset(q->ring, 0, q->size * sizeof(struct e1000_tx_desc));
+	q->next = q->clean = 0;
+	wr(q->regs, E1000_TDBAL, (uint32_t)q->ring_iova);
+	wr(q->regs, E1000_TDBAH, (uint32_t)(q->ring_iova >> 32));
+	wr(q->regs, E1000_TDLEN, (uint32_t)(q->size * sizeof(struct e1000_tx_desc)));
+	wr(q->regs, E1000_TDH, 0);
+	wr(q->regs, E1000_TDT, 0);
+	/* 10.2.6: IEEE 802.3 inter-packet gap (IPGT 8, IPGR1 8, IPGR2 6) */
+	wr(q->regs, E1000_TIPG, 8u | 8u << 10 | 6u << 20);
+	wr(q->regs, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP |
+				0x0fu << E1000_TCTL_CT_SHIFT | 0x3fu << E1000_TCTL_COLD_SHIFT);
+}
+
+static uint32_t e1000_rctl(const struct e1000_priv *ep)
+{
+	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC;
+
+	return ep->promisc ? rctl | E1000_RCTL_UPE | E1000_RCTL_MPE : rctl;
+}
+
+static int e1000_start(struct iop_port *port)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	int rc;
+
+	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
+	if (ep->txq)
+		e1000_tx_start(ep->txq);
+	if (ep->rxq) {
+		rc = e1000_rx_start(ep->rxq);
+		if (rc < 0) {
+			e1000_drop_mbufs(ep->rxq);
+			return rc;
+		}
+		wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
+	}
+	return 0;
+}
+
+static void e1000_stop(struct iop_port *port)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
+
+	if (!iop_pci_dev_gone(pdev)) {
+		wr(ep->regs, E1000_RCTL, 0);
+		wr(ep->regs, E1000_TCTL, 0);
+		/* no DMA into buffers we are about to give back */
+		iop_pci_set_bus_master(pdev, false);
+	}
+	e1000_drop_mbufs(ep->rxq);
+	e1000_drop_mbufs(ep->txq);
+}
+
+static void e1000_close(struct iop_port *port)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
+
+	if (!iop_pci_dev_gone(pdev)) {
+		wr(ep->regs, E1000_CTRL_EXT, rd(ep->regs, E1000_CTRL_EXT) & ~E1000_CTRL_EXT_DRV_LOAD);
+		e1000_mask_irqs(ep->regs);
+	}
+}
+
+static int e1000_link_get(struct iop_port *port, struct iop_port_link *link)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	uint32_t status = rd(ep->regs, E1000_STATUS);
+	static const uint32_t speed[4] = { 10, 100, 1000, 1000 };
+
+	if (status == 0xffffffff)
+		return IOP_ERR(ENODEV, "%s stopped answering (reads all-ones)",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)));
+	link->up = status & E1000_STATUS_LU;
+	link->speed_mbps = link->up ? speed[(status >> E1000_STATUS_SPEED_SHIFT) & 3] : 0;
+	return 0;
+}
+
+static int e1000_promisc_set(struct iop_port *port, bool on)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+
+	ep->promisc = on;
+	if (rd(ep->regs, E1000_RCTL) & E1000_RCTL_EN)
+		wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
+	return 0;
+}
+
+/* 7.1.4: the device sets DD (and EOP on a frame's last buffer) when it has
+ * written a descriptor back; RDT hands descriptors back to it. */
+static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct e1000_queue *q = arg;
+	volatile struct e1000_rx_desc *ring = q->ring;
+	uint16_t idx = q->next, got = 0, done = 0;
+	unsigned int looked = 0;
+
+	iop_iova_cache_sync(&q->cache);
+	while (got < n) {
+		volatile struct e1000_rx_desc *d = &ring[idx];
+		uint8_t status = d->status;
+		struct rte_mbuf *m = q->sw[idx], *fresh;
+		uint16_t len;
+		uint64_t iova;
+
+		if (!(status & E1000_RXD_STAT_DD))
+			break;
+		/* the rest of the descriptor after DD */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		len = d->length;
+		if (!(status & E1000_RXD_STAT_EOP) || (d->errors & E1000_RXD_ERR_FRAME) ||
+		    len > E1000_MAX_FRAME) {
+			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+			goto repost;
+		}
+		/* no replacement buffer: leave the frame to the next burst */
+		fresh = rte_mbuf_raw_alloc(q->mp);
+		if (!fresh) {
+			q->cnt->rx_nombuf++;
+			break;
+		}
+		rte_pktmbuf_reset(fresh);
+		looked++;
+		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(fresh, void *));
+		if (iova == IOP_IOVA_POISON) {
+			rte_pktmbuf_free(fresh);
+			q->cnt->rx_unmapped++;
+			break;
+		}
+		q->sw[idx] = fresh;
+		d->addr = iova;
+		m->data_len = len;
+		m->pkt_len = len;
+		m->port = q->port_id;
+		pkts[got++] = m;
+		q->cnt->packets++;
+		q->cnt->bytes += len;
+repost:
+		d->status = 0;
+		idx = (uint16_t)((idx + 1) & q->mask);
+		done++;
+	}
+	iop_iova_cache_count(&q->cache, looked);
+	if (done) {
+		q->next = idx;
+		/* hand back everything up to the last descriptor we processed */
+		wr(q->regs, E1000_RDT, (uint32_t)((idx - 1) & q->mask));
+	}
+	return got;
+}
+
+/* 7.2: descriptors between TDH and TDT belong to the device; with RS it
+ * sets DD when it is done with one. */
+static void e1000_tx_reclaim(struct e1000_queue *q)
+{
+	volatile struct e1000_tx_desc *ring = q->ring;
+
+	while (q->clean != q->next && (ring[q->clean].status & E1000_TXD_STAT_DD)) {
+		rte_pktmbuf_free(q->sw[q->clean]);
+		q->sw[q->clean] = NULL;
+		q->clean = (uint16_t)((q->clean + 1) & q->mask);
+	}
+}
+
+static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct e1000_queue *q = arg;
+	volatile struct e1000_tx_desc *ring = q->ring;
+	uint16_t tail = q->next, i;
+	unsigned int looked = 0;
+
+	e1000_tx_reclaim(q);
+	iop_iova_cache_sync(&q->cache);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint64_t iova;
+
+		/* one descriptor stays free so that a full ring differs from an empty one */
+		if (((tail + 1) & q->mask) == q->clean)
+			break;
+		if (m->nb_segs != 1 || m->pkt_len > E1000_MAX_FRAME) {
+			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		looked++;
+		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(m, void *));
+		if (iova == IOP_IOVA_POISON) {
+			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ring[tail].addr = iova;
+		ring[tail].length = m->data_len;
+		ring[tail].cso = 0;
+		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+		ring[tail].status = 0;
+		ring[tail].css = 0;
+		ring[tail].special = 0;
+		q->sw[tail] = m;
+		tail = (uint16_t)((tail + 1) & q->mask);
+		q->cnt->packets++;
+		q->cnt->bytes += m->pkt_len;
+	}
+	iop_iova_cache_count(&q->cache, looked);
+	if (tail != q->next) {
+		q->next = tail;
+		wr(q->regs, E1000_TDT, tail);
+	}
+	return i;
+}
+
+static const struct iop_port_ops e1000_ops = {
+	.info_get = e1000_info_get,
+	.rx_queue_setup = e1000_rx_queue_setup,
+	.tx_queue_setup = e1000_tx_queue_setup,
+	.start = e1000_start,
+	.stop = e1000_stop,
+	.close = e1000_close,
+	.link_get = e1000_link_get,
+	.promisc_set = e1000_promisc_set,
+};
+
+static const struct iop_pci_id e1000_ids[] = {
+	{ 0x8086, 0x10d3 }, /* 82574L */
+	{ 0, 0 },
+};
+
+static struct iop_pci_pmd e1000_pmd = {
+	.name = "e1000e",
+	.ids = e1000_ids,
+	.priv_size = sizeof(struct e1000_priv),
+	.probe = e1000_probe,
+	.ops = &e1000_ops,
+};
+
+IOP_PCI_PMD_REGISTER(e1000_pmd)

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_E1000E_REGS_H
+#define IOP_E1000E_REGS_H
+
+/*
+ * Intel 82574L registers and descriptors we use, as QEMU's e1000e device
+ * emulates them. Section numbers are those of the "Intel 82574 GbE
+ * Controller Family Datasheet": chapter 4.6 (software initialization),
+ * chapter 7 (receive and transmit), chapter 10.2 (registers, BAR0 MMIO).
+ */
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* 10.2.2: general registers */
+#define E1000_CTRL 0x00000
+#define E1000_CTRL_SLU (1u << 6)        /* set link up */
+#define E1000_CTRL_RST (1u << 26)       /* software reset, self-clearing */
+#define E1000_STATUS 0x00008
+#define E1000_STATUS_LU (1u << 1)       /* link up */
+#define E1000_STATUS_SPEED_SHIFT 6      /* 00 10, 01 100, 1x 1000 Mb/s */
+#define E1000_CTRL_EXT 0x00018
+#define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver owns the device */
+
+/* 10.2.4: interrupts; we poll, so all are masked */
+#define E1000_ICR 0x000c0
+#define E1000_IMC 0x000d8
+
+/* 10.2.5: receive */
+#define E1000_RCTL 0x00100
+#define E1000_RCTL_EN (1u << 1)
+#define E1000_RCTL_UPE (1u << 3)        /* unicast promiscuous */
+#define E1000_RCTL_MPE (1u << 4)        /* multicast promiscuous */
+#define E1000_RCTL_BAM (1u << 15)       /* accept broadcast */
+/* BSIZE = 00 and BSEX = 0: 2048-byte buffers */
+#define E1000_RCTL_SECRC (1u << 26)     /* strip the Ethernet CRC */
+#define E1000_RFCTL 0x05008
+#define E1000_RFCTL_EXTEN (1u << 15)    /* 0: legacy descriptors (7.1.4) */
+#define E1000_RDBAL 0x02800
+#define E1000_RDBAH 0x02804
+#define E1000_RDLEN 0x02808
+#define E1000_RDH 0x02810
+#define E1000_RDT 0x02818
+#define E1000_RAL0 0x05400
+#define E1000_RAH0 0x05404
+#define E1000_RAH_AV (1u << 31)
+#define E1000_RX_BUF_SIZE 2048
+
+/* 10.2.6: transmit */
+#define E1000_TCTL 0x00400
+#define E1000_TCTL_EN (1u << 1)
+#define E1000_TCTL_PSP (1u << 3)        /* pad short packets */
+#define E1000_TCTL_CT_SHIFT 4           /* collision threshold */
+#define E1000_TCTL_COLD_SHIFT 12        /* collision distance */
+#define E1000_TIPG 0x00410
+#define E1000_TDBAL 0x03800
+#define E1000_TDBAH 0x03804
+#define E1000_TDLEN 0x03808
+#define E1000_TDH 0x03810
+#define E1000_TDT 0x03818
+
+/* 10.2.7: statistics (clear on read) */
+#define E1000_MPC 0x04010  /* missed packets: no rx descriptor free */
+
+/* 7.1.4: legacy receive descriptor, written back by the device */
+struct e1000_rx_desc {
+	uint64_t addr;     /* buffer IOVA */
+	uint16_t length;
+	uint16_t csum;
+	uint8_t status;
+	uint8_t errors;
+	uint16_t special;
+};
+static_assert(sizeof(struct e1000_rx_desc) == 16, "82574L 7.1.4: 16-byte legacy rx descriptor");
+static_assert(offsetof(struct e1000_rx_desc, status) == 12, "82574L 7.1.4: status at byte 12");
+#define E1000_RXD_STAT_DD (1u << 0)  /* descriptor done */
+#define E1000_RXD_STAT_EOP (1u << 1) /* end of packet */
+#define E1000_RXD_ERR_FRAME 0x97     /* CE, SE, SEQ, CXE, RXE: a bad frame */
+
+/* 7.2.10.1: legacy transmit descriptor */
+struct e1000_tx_desc {
+	uint64_t addr;     /* buffer IOVA */
+	uint16_t length;
+	uint8_t cso;
+	uint8_t cmd;
+	uint8_t status;
+	uint8_t css;
+	uint16_t special;
+};
+static_assert(sizeof(struct e1000_tx_desc) == 16, "82574L 7.2.10.1: 16-byte legacy tx descriptor");
+static_assert(offsetof(struct e1000_tx_desc, cmd) == 11, "82574L 7.2.10.1: cmd at byte 11");
+static_assert(offsetof(struct e1000_tx_desc, status) == 12, "82574L 7.2.10.1: status at byte 12");
+#define E1000_TXD_CMD_EOP (1u << 0)
+#define E1000_TXD_CMD_IFCS (1u << 1) /* insert the CRC */
+#define E1000_TXD_CMD_RS (1u << 3)   /* report status (DD) */
+#define E1000_TXD_STAT_DD (1u << 0)
+
+/* 10.2.5.x: the ring length must be a multiple of 128 bytes (8 descriptors) */
+#define E1000_RING_ALIGN 128
+
+#endif /* IOP_E1000E_REGS_H */

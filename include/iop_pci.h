@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_PCI_H
+#define IOP_PCI_H
+
+/*
+ * drivers/bus/pci: PCI devices over VFIO.
+ *
+ * Scan (libpci over sysfs, names from pci.ids), binding to vfio-pci, and,
+ * for a device lib/iommu has opened and attached, everything a PMD needs:
+ * region info, BAR mmap, config space, bus mastering, MSI-X and the request
+ * (hot-unplug) interrupt as eventfds, reset. Every call returns 0 or a
+ * negative errno with a one-line message in iop_err_msg().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iop_bus.h"
+#include "iop_iommu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- addresses ------------------------------------------------------------ */
+
+struct iop_pci_addr {
+	uint32_t domain;
+	uint8_t bus, dev, func;
+};
+
+/* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0); -EINVAL otherwise. */
+int iop_pci_addr_parse(const char *s, struct iop_pci_addr *addr);
+/* Writes the canonical "DDDD:BB:DD.F" form (IOP_BDF_LEN bytes). */
+void iop_pci_addr_format(const struct iop_pci_addr *addr, char bdf[IOP_BDF_LEN]);
+
+/* --- scan and binding (no device opened) ------------------------------------ */
+
+/* Every PCI device under root (default "/sys"), sorted by address. */
+int iop_pci_scan(const char *root, struct iop_bus_dev *devs, size_t max,
+		 size_t *count);
+/* One device; -ENODEV with a message when it does not exist. */
+int iop_pci_lookup(const char *root, const char *bdf, struct iop_bus_dev *dev);
+
+/*
+ * Binds a device to vfio-pci (driver_override, unbind from its driver,
+ * drivers_probe) and records its previous driver in state_dir (default
+ * "/run/iopath") so that unbind can give it back. Already on vfio-pci: 0.
+ */
+int iop_pci_bind_vfio(const char *root, const char *state_dir, const char *bdf);
+/* Unbinds from vfio-pci, clears driver_override and binds the driver
+ * recorded at bind time (or lets the kernel probe one). */
+int iop_pci_unbind(const char *root, const char *state_dir, const char *bdf);
+
+/* --- capability list (pure functions on a copy of config space) ------------- */
+
+#define IOP_PCI_CFG_SIZE 256
+#define IOP_PCI_CAP_ID_MSIX 0x11
+#define IOP_PCI_CAP_ID_VNDR 0x09
+#define IOP_PCI_CAP_ID_EXP 0x10
+
+/*
+ * Finds the next capability with id cap_id after position `after` (0: from
+ * the start of the list). -ENOENT when there is none or the device has no
+ * list; -EIO when the list is malformed (a pointer into the header, a loop).
+ */
+int iop_pci_cap_find(const uint8_t cfg[IOP_PCI_CFG_SIZE], uint8_t cap_id,
+		     uint8_t after, uint8_t *pos);
+
+/* --- an opened device ------------------------------------------------------- */
+
+struct iop_pci_dev;
+
+/*
+ * Wraps a device lib/iommu has opened (and, on the vfio backend, attached:
+ * its device fd exists only then). Reads config space and refuses a device
+ * that reads all-ones (-ENODEV: it stopped answering). Does not take
+ * ownership of dev.
+ */
+int iop_pci_dev_open(struct iop_dev *dev, struct iop_pci_dev **pdev);
+/* Unmaps BARs, disables interrupts and bus mastering, closes eventfds. */
+void iop_pci_dev_close(struct iop_pci_dev *pdev);
+
+const char *iop_pci_dev_bdf(const struct iop_pci_dev *pdev);
+struct iop_dev *iop_pci_dev_iommu(const struct iop_pci_dev *pdev);
+uint16_t iop_pci_dev_vendor(const struct iop_pci_dev *pdev);
+uint16_t iop_pci_dev_device(const struct iop_pci_dev *pdev);
+/* NUMA node from sysfs (-1 unknown); see iop_bus_socket_id(). */
+int iop_pci_dev_numa_node(const struct iop_pci_dev *pdev);
+
+/* VFIO region indexes 0..5 are BAR0..BAR5, 7 is config space. */
+#define IOP_PCI_REGION_CONFIG 7
+
+struct iop_pci_region {
+	uint64_t size;
+	uint64_t offset; /* in the device fd */
+	bool readable, writable, mmappable;
+};
+
+int iop_pci_region_info(struct iop_pci_dev *pdev, unsigned int index,
+			struct iop_pci_region *region);
+/* Maps a BAR (once; later calls return the same mapping). -ENODEV for an
+ * absent BAR, -ENOTSUP for a BAR VFIO does not let us mmap. */
+int iop_pci_bar_map(struct iop_pci_dev *pdev, unsigned int bar, void **addr,
+		    size_t *len);
+
+/* Config space through the VFIO config region; -EIO on short access. */
+int iop_pci_cfg_read(struct iop_pci_dev *pdev, unsigned int off, void *buf,
+		     size_t len);
+int iop_pci_cfg_write(struct iop_pci_dev *pdev, unsigned int off,
+		      const void *buf, size_t len);
+/* The first 256 bytes of config space as read at open (for cap walks). */
+const uint8_t *iop_pci_dev_cfg(const struct iop_pci_dev *pdev);
+
+int iop_pci_set_bus_master(struct iop_pci_dev *pdev, bool on);
+
+/*
+ * True when the device no longer answers: its vendor id reads 0xffff (a
+ * surprise removal, or a reset that did not come back).
+ */
+bool iop_pci_dev_gone(struct iop_pci_dev *pdev);
+
+/* Function-level reset through VFIO_DEVICE_RESET; -ENOTSUP when the device
+ * offers no reset. */
+int iop_pci_reset(struct iop_pci_dev *pdev);
+
+/*
+ * Enables n MSI-X vectors, each signalling its own eventfd (non-blocking),
+ * written to efds[0..n-1]. -ENOTSUP when the device has fewer vectors.
+ */
+int iop_pci_msix_enable(struct iop_pci_dev *pdev, unsigned int n, int *efds);
+int iop_pci_msix_disable(struct iop_pci_dev *pdev);
+
+/*
+ * The VFIO request interrupt: the kernel signals this eventfd when it wants
+ * the device back (hot-unplug, unbind). The owner must stop the port and
+ * close the device. -ENOTSUP when the kernel does not offer it.
+ */
+int iop_pci_req_irq_enable(struct iop_pci_dev *pdev, int *efd);
+
+/* --- MMIO accessors for PMDs --------------------------------------------------- */
+
+static inline uint32_t iop_mmio_read32(const volatile void *base, size_t off)
+{
+	uint32_t v = *(const volatile uint32_t *)((const volatile uint8_t *)base + off);
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return v;
+}
+
+static inline void iop_mmio_write32(volatile void *base, size_t off, uint32_t v)
+{
+	/* descriptor writes in memory must be visible before the doorbell */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*(volatile uint32_t *)((volatile uint8_t *)base + off) = v;
+}
+
+static inline uint16_t iop_mmio_read16(const volatile void *base, size_t off)
+{
+	uint16_t v = *(const volatile uint16_t *)((const volatile uint8_t *)base + off);
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return v;
+}
+
+static inline void iop_mmio_write16(volatile void *base, size_t off, uint16_t v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*(volatile uint16_t *)((volatile uint8_t *)base + off) = v;
+}
+
+static inline uint8_t iop_mmio_read8(const volatile void *base, size_t off)
+{
+	uint8_t v = *((const volatile uint8_t *)base + off);
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return v;
+}
+
+static inline void iop_mmio_write8(volatile void *base, size_t off, uint8_t v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	*((volatile uint8_t *)base + off) = v;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOP_PCI_H */

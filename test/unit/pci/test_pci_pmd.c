@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* PMD matching, virtio capability parsing, ring layouts and index
+ * arithmetic: everything of the PCI PMDs that needs no device. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "iop_log.h"
+#include "pci_pmd.h"
+#include "../../../drivers/net/e1000e/e1000e_regs.h"
+#include "../../../drivers/net/virtio/virtio_pci.h"
+#include "../../../drivers/net/virtio/virtio_ring.h"
+
+static void put_cap(uint8_t *cfg, uint8_t pos, uint8_t next, uint8_t type, uint8_t bar,
+		    uint32_t off, uint32_t len)
+{
+	cfg[pos] = IOP_PCI_CAP_ID_VNDR;
+	cfg[pos + 1] = next;
+	cfg[pos + 2] = 16;
+	cfg[pos + VIRTIO_CAP_CFG_TYPE] = type;
+	cfg[pos + VIRTIO_CAP_BAR] = bar;
+	memcpy(&cfg[pos + VIRTIO_CAP_OFFSET], &off, 4);
+	memcpy(&cfg[pos + VIRTIO_CAP_LENGTH], &len, 4);
+}
+
+/* QEMU's modern virtio-net: MSI-X first, then the virtio caps in BAR4. */
+static void qemu_virtio_cfg(uint8_t cfg[IOP_PCI_CFG_SIZE])
+{
+	uint32_t mult = 4;
+
+	memset(cfg, 0, IOP_PCI_CFG_SIZE);
+	cfg[0x06] = 0x10;
+	cfg[0x34] = 0x98;
+	cfg[0x98] = IOP_PCI_CAP_ID_MSIX; cfg[0x99] = 0x84;
+	put_cap(cfg, 0x84, 0x70, 5, 0, 0, 0);              /* PCI cfg access: ignored */
+	put_cap(cfg, 0x70, 0x60, VIRTIO_PCI_CAP_NOTIFY_CFG, 4, 0x3000, 0x1000);
+	memcpy(&cfg[0x70 + VIRTIO_CAP_NOTIFY_MULT], &mult, 4);
+	put_cap(cfg, 0x60, 0x50, VIRTIO_PCI_CAP_DEVICE_CFG, 4, 0x2000, 0x1000);
+	put_cap(cfg, 0x50, 0x40, VIRTIO_PCI_CAP_ISR_CFG, 4, 0x1000, 0x1000);
+	put_cap(cfg, 0x40, 0x00, VIRTIO_PCI_CAP_COMMON_CFG, 4, 0x0000, 0x1000);
+}
+
+static void pmd_match_finds_virtio_and_82574l_by_ids_only(void **state)
+{
+	(void)state;
+	assert_string_equal(iop_pci_pmd_match(0x1af4, 0x1041)->name, "virtio");
+	assert_string_equal(iop_pci_pmd_match(0x1af4, 0x1000)->name, "virtio");
+	assert_string_equal(iop_pci_pmd_match(0x8086, 0x10d3)->name, "e1000e");
+	assert_null(iop_pci_pmd_match(0x8086, 0x100e)); /* e1000, not 82574L */
+	assert_null(iop_pci_pmd_match(0x1af4, 0x1042)); /* virtio-blk */
+}
+
+static void virtio_caps_are_read_from_the_vendor_capabilities(void **state)
+{
+	uint8_t cfg[IOP_PCI_CFG_SIZE];
+	struct virtio_caps caps;
+
+	(void)state;
+	qemu_virtio_cfg(cfg);
+	assert_int_equal(virtio_caps_parse(cfg, "0000:00:04.0", &caps), 0);
+	assert_int_equal(caps.common.bar, 4);
+	assert_int_equal(caps.common.offset, 0);
+	assert_int_equal(caps.isr.offset, 0x1000);
+	assert_int_equal(caps.device.offset, 0x2000);
+	assert_int_equal(caps.notify.offset, 0x3000);
+	assert_int_equal(caps.notify_mult, 4);
+}
+
+static void virtio_first_capability_of_a_type_wins_and_bad_bars_are_skipped(void **state)
+{
+	uint8_t cfg[IOP_PCI_CFG_SIZE];
+	struct virtio_caps caps;
+
+	(void)state;
+	qemu_virtio_cfg(cfg);
+	/* a common cfg in a BAR that does not exist, before the real one */
+	cfg[0x34] = 0xb0;
+	put_cap(cfg, 0xb0, 0xc0, VIRTIO_PCI_CAP_COMMON_CFG, 7, 0x5000, 0x1000);
+	put_cap(cfg, 0xc0, 0x98, VIRTIO_PCI_CAP_DEVICE_CFG, 2, 0x8000, 0x100);
+	assert_int_equal(virtio_caps_parse(cfg, "0000:00:04.0", &caps), 0);
+	assert_int_equal(caps.common.bar, 4);
+	assert_int_equal(caps.device.bar, 2);
+	assert_int_equal(caps.device.offset, 0x8000);
+}
+
+static void virtio_legacy_only_device_is_enodev_with_the_qemu_fix(void **state)
+{
+	uint8_t cfg[IOP_PCI_CFG_SIZE];
+	struct virtio_caps caps;
+
+	(void)state;
+	qemu_virtio_cfg(cfg);
+	cfg[0x34] = 0x98;
+	cfg[0x99] = 0; /* only MSI-X */
+	assert_int_equal(virtio_caps_parse(cfg, "0000:00:04.0", &caps), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "legacy-only"));
+	assert_non_null(strstr(iop_err_msg(), "0000:00:04.0"));
+}
+
+static void virtio_short_common_config_is_enodev(void **state)
+{
+	uint8_t cfg[IOP_PCI_CFG_SIZE];
+	struct virtio_caps caps;
+	uint32_t len = 0x20;
+
+	(void)state;
+	qemu_virtio_cfg(cfg);
+	memcpy(&cfg[0x40 + VIRTIO_CAP_LENGTH], &len, 4);
+	assert_int_equal(virtio_caps_parse(cfg, "0000:00:04.0", &caps), -ENODEV);
+}
+
+static void vring_layout_aligns_parts_and_keeps_used_on_its_own_page(void **state)
+{
+	struct vring_layout l = vring_layout(256);
+
+	(void)state;
+	assert_int_equal(l.avail, 256 * 16);
+	assert_int_equal(l.avail % VRING_AVAIL_ALIGN, 0);
+	assert_int_equal(l.used, 8192);
+	assert_int_equal(l.used % VRING_USED_ALIGN, 0);
+	assert_true(l.used >= l.avail + 4 + 2 * 256 + 2);
+	assert_true(l.total >= l.used + 4 + 8 * 256 + 2);
+	assert_int_equal(l.total % 4096, 0);
+	l = vring_layout(64);
+	assert_int_equal(l.avail, 1024);
+	assert_int_equal(l.used, 4096);
+}
+
+static void vring_indexes_count_across_the_16_bit_wrap(void **state)
+{
+	(void)state;
+	assert_int_equal(vring_pending(10, 10), 0);
+	assert_int_equal(vring_pending(10, 74), 64);
+	assert_int_equal(vring_pending(65530, 4), 10);
+	assert_int_equal(vring_pending(65535, 0), 1);
+}
+
+static void e1000e_descriptors_have_the_datasheet_layout(void **state)
+{
+	(void)state;
+	/* the static_asserts in e1000e_regs.h and virtio_ring.h already hold
+	 * at compile time; these check the fields the PMDs poll */
+	assert_int_equal(offsetof(struct e1000_rx_desc, length), 8);
+	assert_int_equal(offsetof(struct e1000_rx_desc, errors), 13);
+	assert_int_equal(offsetof(struct e1000_tx_desc, length), 8);
+	assert_int_equal(offsetof(struct vring_desc, next), 14);
+	assert_int_equal(E1000_RING_ALIGN % sizeof(struct e1000_rx_desc), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pmd_match_finds_virtio_and_82574l_by_ids_only),
+		cmocka_unit_test(virtio_caps_are_read_from_the_vendor_capabilities),
+		cmocka_unit_test(virtio_first_capability_of_a_type_wins_and_bad_bars_are_skipped),
+		cmocka_unit_test(virtio_legacy_only_device_is_enodev_with_the_qemu_fix),
+		cmocka_unit_test(virtio_short_common_config_is_enodev),
+		cmocka_unit_test(vring_layout_aligns_parts_and_keeps_used_on_its_own_page),
+		cmocka_unit_test(vring_indexes_count_across_the_16_bit_wrap),
+		cmocka_unit_test(e1000e_descriptors_have_the_datasheet_layout),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Scan and vfio-pci binding against a fake sysfs tree in a temp folder. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "iop_bus.h"
+#include "iop_log.h"
+#include "iop_pci.h"
+
+struct tree {
+	char root[PATH_MAX];
+	char state[PATH_MAX];
+};
+
+/* a/b into out; a path that does not fit fails the test */
+static void join(char out[PATH_MAX], const char *a, const char *b)
+{
+	int n = snprintf(out, PATH_MAX, "%s/%s", a, b);
+
+	assert_true(n > 0 && n < PATH_MAX);
+}
+
+static void put(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	join(path, root, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void get(const char *root, const char *rel, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	size_t n;
+
+	join(path, root, rel);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void dir(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+
+	join(path, root, rel);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void add_device(const char *root, const char *bdf, const char *vendor,
+		       const char *device, const char *driver, const char *group,
+		       const char *numa)
+{
+	char devs[PATH_MAX], dev[PATH_MAX], target[PATH_MAX], path[PATH_MAX];
+
+	join(devs, root, "bus/pci/devices");
+	join(dev, devs, bdf);
+	assert_int_equal(mkdir(dev, 0755), 0);
+	put(dev, "vendor", vendor);
+	put(dev, "device", device);
+	put(dev, "class", "0x020000\n");
+	put(dev, "numa_node", numa);
+	put(dev, "driver_override", "(null)\n");
+	if (driver) {
+		join(target, "../../drivers", driver);
+		join(path, dev, "driver");
+		assert_int_equal(symlink(target, path), 0);
+	}
+	if (group) {
+		join(target, "../../../../kernel/iommu_groups", group);
+		join(path, dev, "iommu_group");
+		assert_int_equal(symlink(target, path), 0);
+	}
+}
+
+static int setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+
+	snprintf(t->root, sizeof(t->root), "/tmp/iop-pci-XXXXXX");
+	assert_non_null(mkdtemp(t->root));
+	join(t->state, t->root, "state");
+	dir(t->root, "bus");
+	dir(t->root, "bus/pci");
+	dir(t->root, "bus/pci/devices");
+	dir(t->root, "bus/pci/drivers");
+	put(t->root, "bus/pci/drivers_probe", "");
+	dir(t->root, "kernel");
+	dir(t->root, "kernel/iommu_groups");
+	dir(t->root, "kernel/iommu_groups/7");
+	dir(t->root, "kernel/iommu_groups/8");
+	for (int i = 0; i < 2; i++) {
+		const char *drv = i ? "vfio-pci" : "e1000e";
+		char drivers[PATH_MAX], d[PATH_MAX];
+
+		join(drivers, t->root, "bus/pci/drivers");
+		join(d, drivers, drv);
+		assert_int_equal(mkdir(d, 0755), 0);
+		put(d, "bind", "");
+		put(d, "unbind", "");
+	}
+	add_device(t->root, "0000:00:03.0", "0x1af4\n", "0x1041\n", "vfio-pci", "8", "-1\n");
+	add_device(t->root, "0000:00:02.0", "0x8086\n", "0x10d3\n", "e1000e", "7", "0\n");
+	add_device(t->root, "0000:01:01.0", "0x8086\n", "0x10d3\n", NULL, NULL, "-1\n");
+	*state = t;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct tree *t = *state;
+
+	nftw(t->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(t);
+	return 0;
+}
+
+static void scan_lists_every_device_sorted_with_driver_group_node_and_name(void **state)
+{
+	struct tree *t = *state;
+	struct iop_bus_dev d[8];
+	size_t n = 0;
+
+	assert_int_equal(iop_pci_scan(t->root, d, 8, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(d[0].addr, "0000:00:02.0");
+	assert_string_equal(d[0].bus, "pci");
+	assert_int_equal(d[0].vendor, 0x8086);
+	assert_int_equal(d[0].device, 0x10d3);
+	assert_int_equal(d[0].class_code, 0x020000);
+	assert_string_equal(d[0].driver, "e1000e");
+	assert_int_equal(d[0].iommu_group, 7);
+	assert_int_equal(d[0].numa_node, 0);
+	/* names come from pci.ids through libpci */
+	assert_non_null(strstr(d[0].desc, "82574L"));
+	assert_string_equal(d[1].addr, "0000:00:03.0");
+	assert_string_equal(d[1].driver, "vfio-pci");
+	assert_int_equal(d[1].iommu_group, 8);
+	assert_int_equal(d[1].numa_node, -1);
+	assert_string_equal(d[2].addr, "0000:01:01.0");
+	assert_string_equal(d[2].driver, "none");
+	assert_int_equal(d[2].iommu_group, -1);
+}
+
+static void scan_reports_the_count_beyond_max(void **state)
+{
+	struct tree *t = *state;
+	struct iop_bus_dev d[1];
+	size_t n = 0;
+
+	assert_int_equal(iop_pci_scan(t->root, d, 1, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(d[0].addr, "0000:00:02.0");
+}
+
+static void scan_of_a_missing_tree_is_eio_with_the_path(void **state)
+{
+	struct iop_bus_dev d[1];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(iop_pci_scan("/nonexistent-iop", d, 1, &n), -EIO);
+	assert_non_null(strstr(iop_err_msg(), "/nonexistent-iop/bus/pci"));
+}
+
+static void lookup_finds_short_forms_and_refuses_unknown_with_enodev(void **state)
+{
+	struct tree *t = *state;
+	struct iop_bus_dev d;
+
+	assert_int_equal(iop_pci_lookup(t->root, "00:03.0", &d), 0);
+	assert_int_equal(d.device, 0x1041);
+	assert_int_equal(iop_pci_lookup(t->root, "0000:00:09.0", &d), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "0000:00:09.0"));
+}
+
+static void bind_of_a_device_on_vfio_pci_changes_nothing(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+
+	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:00:03.0"), 0);
+	get(t->root, "bus/pci/devices/0000:00:03.0/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "(null)\n");
+}
+
+static void bind_sets_override_unbinds_probes_and_records_the_driver(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+	int rc;
+
+	/* a fake tree has no kernel to move the driver link: bind must notice
+	 * that the device is still on e1000e and say so */
+	rc = iop_pci_bind_vfio(t->root, t->state, "0000:00:02.0");
+	assert_int_equal(rc, -EIO);
+	assert_non_null(strstr(iop_err_msg(), "it is on e1000e"));
+	get(t->root, "bus/pci/devices/0000:00:02.0/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "vfio-pci");
+	get(t->root, "bus/pci/drivers/e1000e/unbind", buf, sizeof(buf));
+	assert_string_equal(buf, "0000:00:02.0");
+	get(t->root, "bus/pci/drivers_probe", buf, sizeof(buf));
+	assert_string_equal(buf, "0000:00:02.0");
+	get(t->state, "0000:00:02.0.driver", buf, sizeof(buf));
+	assert_string_equal(buf, "e1000e\n");
+}
+
+static void bind_without_vfio_pci_loaded_is_enoent(void **state)
+{
+	struct tree *t = *state;
+	char path[PATH_MAX];
+
+	char from[PATH_MAX];
+
+	join(from, t->root, "bus/pci/drivers/vfio-pci");
+	join(path, t->root, "bus/pci/drivers/vfio-pci.off");
+	assert_int_equal(rename(from, path), 0);
+	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:00:02.0"), -ENOENT);
+	assert_non_null(strstr(iop_err_msg(), "modprobe vfio-pci"));
+}
+
+static void bind_of_an_unknown_device_is_enodev(void **state)
+{
+	struct tree *t = *state;
+
+	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:00:1f.0"), -ENODEV);
+	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "eth0"), -EINVAL);
+}
+
+static void unbind_gives_the_device_back_to_the_recorded_driver(void **state)
+{
+	struct tree *t = *state;
+	char buf[64], path[PATH_MAX];
+
+	mkdir(t->state, 0755);
+	put(t->state, "0000:00:03.0.driver", "e1000e\n");
+	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), 0);
+	get(t->root, "bus/pci/drivers/vfio-pci/unbind", buf, sizeof(buf));
+	assert_string_equal(buf, "0000:00:03.0");
+	get(t->root, "bus/pci/devices/0000:00:03.0/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "\n");
+	get(t->root, "bus/pci/drivers/e1000e/bind", buf, sizeof(buf));
+	assert_string_equal(buf, "0000:00:03.0");
+	join(path, t->state, "0000:00:03.0.driver");
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void unbind_without_a_record_lets_the_kernel_probe(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+
+	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), 0);
+	get(t->root, "bus/pci/drivers_probe", buf, sizeof(buf));
+	assert_string_equal(buf, "0000:00:03.0");
+}
+
+static void unbind_of_a_device_not_on_vfio_pci_is_einval(void **state)
+{
+	struct tree *t = *state;
+
+	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:02.0"), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "it is on e1000e"));
+	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:01:01.0"), -EINVAL);
+}
+
+static void pci_bus_is_registered_and_unknown_nodes_mean_any_socket(void **state)
+{
+	(void)state;
+	assert_non_null(iop_bus_find("pci"));
+	assert_ptr_equal(iop_bus_find("pci")->scan, iop_pci_scan);
+	assert_null(iop_bus_find("usb"));
+	assert_int_equal(iop_bus_socket_id(-1), -1);
+	assert_int_equal(iop_bus_socket_id(4096), -1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(scan_lists_every_device_sorted_with_driver_group_node_and_name),
+		T(scan_reports_the_count_beyond_max),
+		T(scan_of_a_missing_tree_is_eio_with_the_path),
+		T(lookup_finds_short_forms_and_refuses_unknown_with_enodev),
+		T(bind_of_a_device_on_vfio_pci_changes_nothing),
+		T(bind_sets_override_unbinds_probes_and_records_the_driver),
+		T(bind_without_vfio_pci_loaded_is_enoent),
+		T(bind_of_an_unknown_device_is_enodev),
+		T(unbind_gives_the_device_back_to_the_recorded_driver),
+		T(unbind_without_a_record_lets_the_kernel_probe),
+		T(unbind_of_a_device_not_on_vfio_pci_is_einval),
+		T(pci_bus_is_registered_and_unknown_nodes_mean_any_socket),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
