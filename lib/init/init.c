@@ -16,6 +16,12 @@
 #include "iop_log.h"
 #include "mem_internal.h"
 
+/* EAL options iopath puts first (the user's own come after and win):
+ * iopath drives PCI devices itself, so DPDK's PCI bus must not probe them,
+ * and EAL's start-up chatter stays below notice. */
+static const char *const eal_defaults[] = { "--no-pci", "--log-level=lib.eal:notice" };
+#define NDEFAULTS ((int)(sizeof(eal_defaults) / sizeof(eal_defaults[0])))
+
 #define HUGEPAGE_MIB 2
 #define DEFAULT_HUGEPAGES 512 /* what scripts/setup reserves: 1 GiB */
 
@@ -150,6 +156,35 @@ static int parse_iopath(int first, int argc, char **argv)
 	return i - first;
 }
 
+/* rte_eal_init on [argv[0], defaults..., argv[1]...]; then copies the
+ * arguments back, as getopt may have permuted them. Returns the index of
+ * the program name in argv, as rte_eal_init does. */
+static int eal_init(int argc, char **argv)
+{
+	char **v = calloc((size_t)(argc + NDEFAULTS + 1), sizeof(*v));
+	int n;
+
+	if (!v) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	v[0] = argv[0];
+	for (int i = 0; i < NDEFAULTS; i++)
+		v[1 + i] = (char *)eal_defaults[i];
+	for (int i = 1; i < argc; i++)
+		v[i + NDEFAULTS] = argv[i];
+	rte_errno = 0;
+	n = rte_eal_init(argc + NDEFAULTS, v);
+	if (n >= 0) {
+		for (int i = 1; i < argc; i++)
+			argv[i] = v[i + NDEFAULTS];
+		n -= NDEFAULTS;
+		argv[n] = argv[0];
+	}
+	free(v);
+	return n;
+}
+
 int iop_init(int argc, char **argv)
 {
 	struct iop_ctx_params params = { 0 };
@@ -158,8 +193,9 @@ int iop_init(int argc, char **argv)
 	if (eal_up)
 		return IOP_ERR(EALREADY, "iopath is already initialised: call iop_init() once per process");
 	memset(&opts, 0, sizeof(opts));
-	rte_errno = 0;
-	n = rte_eal_init(argc, argv);
+	if (argc < 1)
+		return IOP_ERR(EINVAL, "iop_init needs argv[0], the program name");
+	n = eal_init(argc, argv);
 	if (n < 0)
 		return eal_error(argc, argv);
 	eal_up = true;
