@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_DEVICES_H
+#define IOP_DEVICES_H
+
+/*
+ * iop-devices: subcommands and what they share.
+ *
+ * Extension point: a subcommand is one file that defines a struct
+ * iopd_cmd and registers it with IOPD_COMMAND(); app/iop-devices/meson.build
+ * picks the file up. main.c parses the global options (--iommu,
+ * --sim-topology, --json) and runs the command named on the command line
+ * with the arguments after its name (argv[0] is the command name).
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "iop_iommu.h"
+
+struct iopd_env {
+	struct iop_ctx_params params;
+	bool json;
+	struct iop_ctx *ctx; /* opened by iopd_ctx() on first use */
+};
+
+struct iopd_cmd {
+	const char *name;
+	const char *args; /* usage after the name */
+	const char *help; /* one line */
+	/* Returns the exit code; prints its own errors with iopd_fail(). */
+	int (*run)(struct iopd_env *env, int argc, char **argv);
+	struct iopd_cmd *next;
+};
+
+void iopd_register(struct iopd_cmd *cmd);
+#define IOPD_COMMAND(cmd) \
+	static void __attribute__((constructor)) iopd_register_##cmd(void) \
+	{ iopd_register(&cmd); }
+
+/* Exit codes */
+#define IOPD_EXIT_OK 0
+#define IOPD_EXIT_FAIL 1  /* the request cannot be done (message says why) */
+#define IOPD_EXIT_USAGE 2 /* bad command line */
+
+/* The IOMMU context of the global options; prints the error and returns
+ * NULL on failure. */
+struct iop_ctx *iopd_ctx(struct iopd_env *env);
+
+/* Prints "iop-devices: <msg>" on stderr (and {"error": ...} on stdout
+ * with --json); returns code. */
+int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Parses the options common to subcommands (--json) in argv[1..]; moves
+ * the other words to the front and returns their count, or -1 after
+ * printing a usage error. Unknown options starting with "--" are kept
+ * for the command to judge. */
+int iopd_common_opts(struct iopd_env *env, int argc, char **argv);
+
+/* JSON string with escapes, quotes included. */
+void iopd_json_str(FILE *f, const char *s);
+
+#endif /* IOP_DEVICES_H */

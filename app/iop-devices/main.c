@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* iop-devices: global options and subcommand dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iop_devices.h"
+#include "iop_log.h"
+
+static struct iopd_cmd *commands;
+
+void iopd_register(struct iopd_cmd *cmd)
+{
+	struct iopd_cmd **pp = &commands;
+
+	/* kept sorted by name for --help */
+	while (*pp && strcmp((*pp)->name, cmd->name) < 0)
+		pp = &(*pp)->next;
+	cmd->next = *pp;
+	*pp = cmd;
+}
+
+void iopd_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "iop-devices: %s\n", msg);
+	if (env && env->json) {
+		fputs("{\"error\": ", stdout);
+		iopd_json_str(stdout, msg);
+		fputs("}\n", stdout);
+	}
+	return code;
+}
+
+struct iop_ctx *iopd_ctx(struct iopd_env *env)
+{
+	if (!env->ctx && iop_ctx_create(&env->params, &env->ctx)) {
+		iopd_fail(env, IOPD_EXIT_FAIL, "%s", iop_err_msg());
+		env->ctx = NULL;
+	}
+	return env->ctx;
+}
+
+int iopd_common_opts(struct iopd_env *env, int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			env->json = true;
+		else
+			argv[n++] = argv[i];
+	}
+	return n;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--json] COMMAND [ARGS]\n"
+		   "\ncommands:\n");
+	for (const struct iopd_cmd *c = commands; c; c = c->next)
+		fprintf(f, "  %s %s\n      %s\n", c->name, c->args, c->help);
+	fprintf(f, "\n--iommu=auto picks iommufd, else vfio; --sim-topology=FILE implies --iommu=sim\n"
+		   "(file format: doc/sim-topology.md). Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iommu", required_argument, NULL, 'i' },
+		{ "sim-topology", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct iopd_env env = { .params = { .backend = IOP_BACKEND_AUTO } };
+	bool iommu_given = false;
+	const struct iopd_cmd *cmd;
+	int c, rc;
+
+	opterr = 0;
+	/* '+': global options end at the command name */
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (iop_backend_parse(optarg, &env.params.backend))
+				return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
+			iommu_given = true;
+			break;
+		case 's':
+			env.params.sim_topology = optarg;
+			break;
+		case 'j':
+			env.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return IOPD_EXIT_OK;
+		default:
+			return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown or incomplete option '%s': iop-devices --help lists them",
+					 argv[optind - 1]);
+		}
+	}
+	if (env.params.sim_topology) {
+		if (iommu_given && env.params.backend != IOP_BACKEND_SIM)
+			return iopd_fail(&env, IOPD_EXIT_USAGE, "--sim-topology needs --iommu=sim, not --iommu=%s",
+					 iop_backend_name(env.params.backend));
+		env.params.backend = IOP_BACKEND_SIM;
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return iopd_fail(&env, IOPD_EXIT_USAGE, "no command given");
+	}
+	for (cmd = commands; cmd; cmd = cmd->next)
+		if (strcmp(cmd->name, argv[optind]) == 0)
+			break;
+	if (!cmd) {
+		char names[256] = "";
+		size_t len = 0;
+
+		for (const struct iopd_cmd *k = commands; k; k = k->next)
+			len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0,
+						"%s%s", len ? ", " : "", k->name);
+		return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown command '%s': commands are %s",
+				 argv[optind], names);
+	}
+	rc = cmd->run(&env, argc - optind, argv + optind);
+	iop_ctx_destroy(env.ctx);
+	return rc;
+}
