@@ -3,8 +3,8 @@
  * The sim backend: a model of the kernel's iommufd over VFIO device cdevs,
  * with its rules and errno values (io_pagetable.c, device.c): fixed maps
  * that must not overlap (EEXIST) nor leave the allowed ranges (EINVAL),
- * unmaps that must cover whole areas (ENOENT), copies that share pinned
- * pages, pinned pages counted against memlock (ENOMEM), groups whose
+ * unmaps that must cover whole areas (ENOENT), copies of ranges covered by
+ * earlier maps that share their pinned pages (ENOENT otherwise), pinned pages counted against memlock (ENOMEM), groups whose
  * ranges narrow an IOAS while attached (EADDRINUSE if mappings are in the
  * way), group ownership claimed by the first bound device, and a device of
  * a group that is attached elsewhere refused (EINVAL).
@@ -326,9 +326,9 @@ static int sim_detach(void *bdev)
 
 	if (rc)
 		return rc;
-	if (!d->attached)
-		return -EINVAL;
-	group_detach_dev(d);
+	/* the kernel's DETACH_IOMMUFD_PT does nothing and succeeds then */
+	if (d->attached)
+		group_detach_dev(d);
 	return 0;
 }
 
@@ -369,21 +369,33 @@ static int check_iova(struct sim_ioas *s, uint64_t iova, uint64_t len)
 	return 0;
 }
 
+/* Makes room for n more areas (so that a copy inserts all or none). */
+static int reserve_areas(struct sim_ioas *s, size_t n)
+{
+	size_t cap = s->cap ? s->cap : 16;
+	struct sim_area *na;
+
+	while (cap < s->nareas + n)
+		cap *= 2;
+	if (cap == s->cap)
+		return 0;
+	na = realloc(s->areas, cap * sizeof(*na));
+	if (!na)
+		return -ENOMEM;
+	pthread_rwlock_wrlock(&s->lock);
+	s->areas = na;
+	s->cap = cap;
+	pthread_rwlock_unlock(&s->lock);
+	return 0;
+}
+
 static int insert_area(struct sim_ioas *s, const struct sim_area *a)
 {
 	size_t i;
+	int rc = reserve_areas(s, 1);
 
-	if (s->nareas == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct sim_area *na = realloc(s->areas, cap * sizeof(*na));
-
-		if (!na)
-			return -ENOMEM;
-		pthread_rwlock_wrlock(&s->lock);
-		s->areas = na;
-		s->cap = cap;
-		pthread_rwlock_unlock(&s->lock);
-	}
+	if (rc)
+		return rc;
 	i = area_lower_bound(s, a->iova);
 	pthread_rwlock_wrlock(&s->lock);
 	memmove(&s->areas[i + 1], &s->areas[i], (s->nareas - i) * sizeof(*a));
@@ -431,32 +443,51 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	return 0;
 }
 
+/* IOAS_COPY: the source range must be covered by contiguous areas (as
+ * iopt_get_pages); the copy shares their pinned pages. */
 static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		    uint64_t src_iova, uint64_t len, unsigned int prot)
 {
 	struct sim_ioas *dst = dst_bioas, *src = src_bioas;
-	struct sim_pages *pages;
-	uintptr_t va;
-	size_t i;
+	uint64_t cur, end;
+	size_t first, i;
 	int rc = sim_call();
 
 	if (rc)
 		return rc;
-	i = area_lower_bound(src, src_iova);
-	if (i == src->nareas || src->areas[i].iova != src_iova || src->areas[i].len != len)
-		return -ENOENT;
-	pages = src->areas[i].pages;
-	va = src->areas[i].va;
-	if (prot == 0)
+	if (prot == 0 || len == 0)
 		return -EINVAL;
+	if (__builtin_add_overflow(src_iova, len, &end))
+		return -EOVERFLOW;
+	first = area_lower_bound(src, src_iova + 1);
+	if (first == 0)
+		return -ENOENT;
+	first--;
+	for (i = first, cur = src_iova; cur < end; i++) {
+		if (i == src->nareas || cur - src->areas[i].iova >= src->areas[i].len)
+			return -ENOENT;
+		cur = src->areas[i].iova + src->areas[i].len;
+	}
 	rc = check_iova(dst, dst_iova, len);
 	if (rc)
 		return rc;
-	rc = insert_area(dst, &(struct sim_area){ .iova = dst_iova, .len = len,
-			 .va = va, .prot = prot, .pages = pages });
+	rc = reserve_areas(dst, i - first);
 	if (rc)
 		return rc;
-	pages->refs++;
+	for (size_t k = first; k < i; k++) {
+		/* copy the source area out: inserting may move dst's array,
+		 * which is src's when both are one IOAS */
+		struct sim_area a = src->areas[k];
+		uint64_t lo = a.iova > src_iova ? a.iova : src_iova;
+		uint64_t hi = a.iova + a.len < end ? a.iova + a.len : end;
+
+		a.va += lo - a.iova;
+		a.iova = dst_iova + (lo - src_iova);
+		a.len = hi - lo;
+		a.prot = prot;
+		a.pages->refs++;
+		insert_area(dst, &a);
+	}
 	return 0;
 }
 
