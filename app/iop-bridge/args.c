@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "iop_log.h"
+
+static const char *const iopath_opts[] = {
+	"--iommu=", "--ioas=", "--strict", "--sim-topology=", "--log-level=",
+};
+
+static bool is_iopath_opt(const char *a)
+{
+	for (size_t i = 0; i < RTE_DIM(iopath_opts); i++) {
+		size_t n = strlen(iopath_opts[i]);
+
+		if (strncmp(a, iopath_opts[i], n) == 0 &&
+		    (iopath_opts[i][n - 1] == '=' || a[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* The spec of a --port argument at argv[i] (and i+1), or NULL. */
+static const char *port_spec_at(int argc, char **argv, int i)
+{
+	if (strncmp(argv[i], "--port=", 7) == 0)
+		return argv[i] + 7;
+	if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+		return argv[i + 1];
+	return NULL;
+}
+
+static int write_topology(int nsim, char *path, size_t len)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/iop-bridge-%d-XXXXXX", (int)getpid());
+	fd = mkstemp(path);
+	if (fd < 0)
+		return iop_err(errno, "cannot write the default sim topology in /tmp: %s; give --sim-topology=FILE",
+			       strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return iop_err(errno, "cannot write %s: %s", path, strerror(errno));
+	}
+	fprintf(f, "# iop-bridge's default: one singleton IOMMU group per sim port\n");
+	/* a topology has at least one device, even if only null ports use it */
+	nsim = nsim ? nsim : 1;
+	for (int i = 0; i < nsim; i++)
+		fprintf(f, "group %d\n", i + 1);
+	for (int i = 0; i < nsim; i++)
+		fprintf(f, "device 0000:00:%02x.0 group=%d driver=vfio-pci type=sim\n", i + 1, i + 1);
+	if (fclose(f) != 0) {
+		unlink(path);
+		return iop_err(EIO, "cannot write %s", path);
+	}
+	return 0;
+}
+
+int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_t len)
+{
+	static char *out[512];
+	static char topo_arg[PATH_MAX + 32];
+	int dd = -1, n = 0, nsim = 0;
+	bool has_topo = false, has_iommu = false, other_port = false;
+
+	topo_file[0] = '\0';
+	if (argc + 4 > (int)RTE_DIM(out))
+		return iop_err(E2BIG, "too many arguments (%d)", argc);
+	for (int i = 1; i < argc && dd < 0; i++)
+		if (strcmp(argv[i], "--") == 0)
+			dd = i;
+	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++) {
+		const char *spec = port_spec_at(argc, argv, i);
+
+		has_topo |= strncmp(argv[i], "--sim-topology=", 15) == 0;
+		has_iommu |= strncmp(argv[i], "--iommu=", 8) == 0;
+		if (!spec)
+			continue;
+		if (strncmp(spec, "sim", 3) == 0 && (spec[3] == '\0' || spec[3] == ':'))
+			nsim++;
+		else if (strncmp(spec, "null", 4) != 0)
+			other_port = true;
+	}
+	/* EAL arguments, then `--`, then iopath's, then `--`, then the app's */
+	for (int i = 0; i < (dd < 0 ? argc : dd); i++)
+		out[n++] = argv[i];
+	out[n++] = "--";
+	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
+		if (is_iopath_opt(argv[i]))
+			out[n++] = argv[i];
+	if (!has_topo && !other_port && (!has_iommu || nsim > 0)) {
+		int rc = write_topology(nsim, topo_file, len);
+
+		if (rc)
+			return rc;
+		if (!has_iommu)
+			out[n++] = "--iommu=sim";
+		snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_file);
+		out[n++] = topo_arg;
+	}
+	out[n++] = "--";
+	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
+		if (!is_iopath_opt(argv[i]))
+			out[n++] = argv[i];
+	out[n] = NULL;
+	*argv_out = out;
+	return n;
+}
+
+void args_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: iop-bridge [EAL options] -- --port SPEC --port SPEC ... [options]\n"
+		"  --port SPEC              a port: null[:size=B] | sim:wire=pair,peer=N |\n"
+		"                           sim:wire=af_packet,iface=NAME | sim:wire=gen[,size=B] |\n"
+		"                           pci:BDF (doc/bridge.md lists every key)\n"
+		"  --forward-mode=MODE      io (port 2k <-> 2k+1, default), macswap (io, MACs swapped),\n"
+		"                           l2 (learning bridge across all ports)\n"
+		"  --stats-period=S         live stats line every S seconds (default 1, 0: none)\n"
+		"  --duration=S             stop after S seconds (default: at SIGINT/SIGTERM)\n"
+		"  --json-stats=FILE        write the run's counters and rates as JSON\n"
+		"  --queues=N               rx and tx queues per port (default 1)\n"
+		"  --rxd=N --txd=N          descriptors per rx/tx queue (default 512)\n"
+		"  --burst=N                frames per burst (default 32, at most %d)\n"
+		"  --mbufs=N                mbufs in the pool (default: twice what the ports need)\n"
+		"  --aging=S                l2: forget a MAC after S seconds (default 300)\n"
+		"iopath options (--iommu, --ioas, --strict, --sim-topology, --log-level) may be\n"
+		"given among these; see iop-bridge -- --help.\n", BRIDGE_BURST_MAX);
+}
+
+static int num(const char *opt, const char *v, double min, double max, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || end == v || *end || d < min || d > max)
+		return iop_err(EINVAL, "%s%s: give a number from %g to %g", opt, v, min, max);
+	*out = d;
+	return 0;
+}
+
+static int unum(const char *opt, const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	double d;
+	int rc = num(opt, v, min, max, &d);
+
+	if (rc == 0 && d != (double)(uint32_t)d)
+		rc = iop_err(EINVAL, "%s%s: give a whole number", opt, v);
+	if (rc == 0)
+		*out = (uint32_t)d;
+	return rc;
+}
+
+static const char *value(const char *a, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	return strncmp(a, opt, n) == 0 ? a + n : NULL;
+}
+
+int args_parse(int argc, char **argv, struct bridge_opts *o)
+{
+	uint32_t u;
+	int rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_IO;
+	o->stats_period = 1;
+	o->queues = 1;
+	o->rxd = o->txd = 512;
+	o->burst = 32;
+	o->age_s = 300;
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i], *v;
+
+		if ((v = port_spec_at(argc, argv, i))) {
+			if (o->nports == IOP_PORT_MAX)
+				return iop_err(EINVAL, "more than %d --port", IOP_PORT_MAX);
+			o->port[o->nports++] = v;
+			i += strcmp(a, "--port") == 0;
+		} else if (strcmp(a, "--port") == 0) {
+			rc = iop_err(EINVAL, "--port needs a spec: --port sim:wire=gen");
+		} else if ((v = value(a, "--forward-mode="))) {
+			if (!strcmp(v, "io"))
+				o->mode = MODE_IO;
+			else if (!strcmp(v, "macswap"))
+				o->mode = MODE_MACSWAP;
+			else if (!strcmp(v, "l2"))
+				o->mode = MODE_L2;
+			else
+				rc = iop_err(EINVAL, "unknown --forward-mode=%s: use io, macswap or l2", v);
+		} else if ((v = value(a, "--stats-period="))) {
+			rc = num("--stats-period=", v, 0, 3600, &o->stats_period);
+		} else if ((v = value(a, "--duration="))) {
+			rc = num("--duration=", v, 0, 1e9, &o->duration);
+		} else if ((v = value(a, "--json-stats="))) {
+			o->json_path = v;
+		} else if ((v = value(a, "--queues="))) {
+			rc = unum("--queues=", v, 1, IOP_PORT_MAX_QUEUES, &u);
+			o->queues = (uint16_t)u;
+		} else if ((v = value(a, "--rxd="))) {
+			rc = unum("--rxd=", v, 1, 32768, &u);
+			o->rxd = (uint16_t)u;
+		} else if ((v = value(a, "--txd="))) {
+			rc = unum("--txd=", v, 1, 32768, &u);
+			o->txd = (uint16_t)u;
+		} else if ((v = value(a, "--burst="))) {
+			rc = unum("--burst=", v, 1, BRIDGE_BURST_MAX, &u);
+			o->burst = (uint16_t)u;
+		} else if ((v = value(a, "--mbufs="))) {
+			rc = unum("--mbufs=", v, 1, 1u << 26, &o->mbufs);
+		} else if ((v = value(a, "--aging="))) {
+			rc = unum("--aging=", v, 1, 86400, &o->age_s);
+		} else {
+			rc = iop_err(EINVAL, "unknown argument '%s' (iop-bridge -- --help lists them)", a);
+		}
+	}
+	if (rc)
+		return rc;
+	if (o->nports == 0)
+		return iop_err(EINVAL, "no port: give at least two, e.g. --port sim:wire=gen --port sim:wire=gen");
+	if (o->mode != MODE_L2 && o->nports % 2)
+		return iop_err(EINVAL, "%s mode forwards port 2k to 2k+1: give an even number of ports (got %u)",
+			       o->mode == MODE_IO ? "io" : "macswap", o->nports);
+	if (o->mode == MODE_L2 && o->nports < 2)
+		return iop_err(EINVAL, "l2 mode bridges ports: give at least two (got 1)");
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_BRIDGE_H
+#define IOP_BRIDGE_H
+
+/* iop-bridge's shared state: options, forwarding units, counters. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mempool.h>
+
+#include "iop_port.h"
+#include "l2_table.h"
+
+#define BRIDGE_BURST_MAX 256
+#define BRIDGE_MAX_UNITS (IOP_PORT_MAX * IOP_PORT_MAX_QUEUES)
+
+enum bridge_mode { MODE_IO, MODE_MACSWAP, MODE_L2 };
+
+/* Why the bridge dropped a frame it received (port-level reasons are in
+ * enum iop_drop). */
+enum bridge_drop {
+	BDROP_TX_FULL = 0, /* no egress queue took it */
+	BDROP_FILTERED,    /* l2: its destination is behind its ingress port */
+	BDROP_MAX
+};
+
+struct bridge_opts {
+	const char *port[IOP_PORT_MAX];
+	uint16_t nports;
+	enum bridge_mode mode;
+	double stats_period;   /* seconds, 0: no live line */
+	double duration;       /* seconds, 0: until SIGINT/SIGTERM */
+	const char *json_path;
+	uint16_t queues;
+	uint16_t rxd, txd;
+	uint16_t burst;
+	uint32_t mbufs;        /* 0: as many as the ports need, doubled */
+	uint32_t age_s;        /* l2 aging time */
+};
+
+/* What one forwarding unit saw of one ingress port (single writer). */
+struct port_fwd {
+	uint64_t rx;
+	uint64_t fwd;         /* left on at least one port */
+	uint64_t drops[BDROP_MAX];
+	uint64_t tx_accepted; /* frames (copies) this port's tx queue took */
+} __rte_cache_aligned;
+
+/* A set of queues one lcore polls: a port pair (io, macswap) or every
+ * port (l2), all on queue q. */
+struct fwd_unit {
+	uint16_t q;
+	uint16_t nports;
+	uint16_t port[IOP_PORT_MAX];
+	struct l2_table l2;
+	uint64_t next_age;    /* tsc of the next aging pass */
+	struct port_fwd cnt[IOP_PORT_MAX];
+};
+
+struct bridge {
+	struct bridge_opts opt;
+	struct rte_mempool *pool;
+	uint16_t nunits;
+	struct fwd_unit *unit[BRIDGE_MAX_UNITS];
+	/* units of each lcore */
+	uint16_t lcore_nunits[RTE_MAX_LCORE];
+	struct fwd_unit *lcore_unit[RTE_MAX_LCORE][BRIDGE_MAX_UNITS];
+	uint64_t start_tsc;
+};
+
+extern struct bridge bridge;
+
+/* set by signals and --duration; polled by every lcore */
+bool bridge_stopping(void);
+void bridge_stop(const char *why);
+const char *bridge_stop_reason(void);
+
+const char *bridge_mode_name(enum bridge_mode m);
+const char *bridge_drop_name(enum bridge_drop d);
+
+/* fwd.c: polls every unit of the calling lcore until the bridge stops;
+ * on the main lcore with no worker it also prints the live line. */
+int fwd_lcore_main(void *arg);
+
+/* stats.c */
+void stats_init(void);
+/* Prints the live line if a period elapsed; sets the stop at --duration. */
+void stats_tick(uint64_t now_tsc);
+/* Summary per port; false if some port does not balance. */
+bool stats_summary(double seconds);
+int stats_json(const char *path, double seconds);
+
+#endif /* IOP_BRIDGE_H */

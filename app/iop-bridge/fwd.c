@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Forwarding: each lcore polls its units. A burst from one ingress queue
+ * is sent before the next queue is read, so every frame's fate (sent on
+ * some port, or dropped with a reason) is known and counted against its
+ * ingress port: that is what makes the summary's conservation exact.
+ */
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "bridge.h"
+#include "iop_mem.h"
+
+/* Frames waiting for one egress port, with the ingress frame they came
+ * from (a flooded frame has one copy per egress port). */
+struct tx_buf {
+	uint16_t n;
+	struct rte_mbuf *m[BRIDGE_BURST_MAX];
+	uint16_t from[BRIDGE_BURST_MAX];
+};
+
+static void macswap(struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+		struct rte_ether_addr tmp = eth->dst_addr;
+
+		eth->dst_addr = eth->src_addr;
+		eth->src_addr = tmp;
+	}
+}
+
+/* io and macswap: everything from one port of the pair to the other. */
+static void fwd_pair(struct fwd_unit *u, uint16_t in, uint16_t out,
+		     struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	if (bridge.opt.mode == MODE_MACSWAP)
+		macswap(pkts, n);
+	sent = iop_port_tx_burst(out, u->q, pkts, n);
+	u->cnt[in].fwd += sent;
+	u->cnt[out].tx_accepted += sent;
+	if (sent < n) {
+		u->cnt[in].drops[BDROP_TX_FULL] += (uint64_t)(n - sent);
+		rte_pktmbuf_free_bulk(&pkts[sent], (unsigned int)(n - sent));
+	}
+}
+
+static void l2_queue(struct tx_buf *b, struct rte_mbuf *m, uint16_t from)
+{
+	b->m[b->n] = m;
+	b->from[b->n++] = from;
+}
+
+static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct tx_buf tx[IOP_PORT_MAX];
+	/* what became of each frame: 0 nothing yet, FILTERED, or SENT once
+	 * some egress port took it (or a copy of it) */
+	enum { FILTERED = 1, SENT = 2 };
+	uint8_t fate[BRIDGE_BURST_MAX] = {0};
+	uint64_t now = rte_rdtsc();
+
+	for (uint16_t k = 0; k < u->nports; k++)
+		tx[u->port[k]].n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+		int out = l2_decide(&u->l2, in, l2_mac(eth->src_addr.addr_bytes),
+				    l2_mac(eth->dst_addr.addr_bytes), now);
+
+		if (out == L2_FILTER) {
+			fate[i] = FILTERED;
+			rte_pktmbuf_free(pkts[i]);
+		} else if (out >= 0) {
+			l2_queue(&tx[out], pkts[i], i);
+		} else {
+			/* one reference per egress port; each tx frees its own */
+			rte_mbuf_refcnt_update(pkts[i], (int16_t)(u->nports - 2));
+			for (uint16_t k = 0; k < u->nports; k++)
+				if (u->port[k] != in)
+					l2_queue(&tx[u->port[k]], pkts[i], i);
+		}
+	}
+	for (uint16_t k = 0; k < u->nports; k++) {
+		uint16_t p = u->port[k], sent;
+		struct tx_buf *b = &tx[p];
+
+		if (p == in || b->n == 0)
+			continue;
+		sent = iop_port_tx_burst(p, u->q, b->m, b->n);
+		u->cnt[p].tx_accepted += sent;
+		for (uint16_t j = 0; j < sent; j++)
+			fate[b->from[j]] = SENT;
+		for (uint16_t j = sent; j < b->n; j++)
+			rte_pktmbuf_free(b->m[j]);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (fate[i] == SENT)
+			u->cnt[in].fwd++;
+		else if (fate[i] == FILTERED)
+			u->cnt[in].drops[BDROP_FILTERED]++;
+		else
+			u->cnt[in].drops[BDROP_TX_FULL]++;
+	}
+	if (now >= u->next_age) {
+		l2_age(&u->l2, now);
+		u->next_age = now + rte_get_tsc_hz();
+	}
+}
+
+static void fwd_unit_poll(struct fwd_unit *u)
+{
+	struct rte_mbuf *pkts[BRIDGE_BURST_MAX];
+
+	for (uint16_t k = 0; k < u->nports; k++) {
+		uint16_t in = u->port[k];
+		uint16_t n = iop_port_rx_burst(in, u->q, pkts, bridge.opt.burst);
+
+		if (n == 0)
+			continue;
+		u->cnt[in].rx += n;
+		if (bridge.opt.mode == MODE_L2)
+			fwd_l2(u, in, pkts, n);
+		else
+			fwd_pair(u, in, u->port[k ^ 1], pkts, n);
+	}
+}
+
+int fwd_lcore_main(void *arg)
+{
+	unsigned int lcore = rte_lcore_id();
+	bool stats = arg != NULL; /* the main lcore forwarding alone */
+
+	(void)arg;
+	iop_mem_thread_register();
+	while (!bridge_stopping()) {
+		for (uint16_t i = 0; i < bridge.lcore_nunits[lcore]; i++)
+			fwd_unit_poll(bridge.lcore_unit[lcore][i]);
+		iop_mem_quiescent();
+		if (stats)
+			stats_tick(rte_rdtsc());
+	}
+	iop_mem_thread_unregister();
+	return 0;
+}

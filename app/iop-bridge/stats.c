@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The live stats line, the summary with packet conservation per port, and
+ * the --json-stats file.
+ *
+ * Conservation, per port P, once every lcore has stopped:
+ *   ingress:  rx(P) = forwarded(P) + bridge drops of frames from P
+ *   egress:   frames P's tx queues took = tx(P) + P's tx drops
+ * where rx and tx are the port's own counters and the rest the bridge's.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "bridge.h"
+
+struct port_total {
+	struct iop_port_stats st;
+	uint64_t rx, fwd, tx_accepted;
+	uint64_t drops[BDROP_MAX];
+	uint64_t bridge_dropped;
+};
+
+static struct {
+	uint64_t hz, next_tsc, last_tsc, end_tsc;
+	struct port_total last[IOP_PORT_MAX];
+} s;
+
+static uint64_t load(const uint64_t *v)
+{
+	return __atomic_load_n(v, __ATOMIC_RELAXED);
+}
+
+static void port_total(uint16_t p, struct port_total *t)
+{
+	memset(t, 0, sizeof(*t));
+	iop_port_stats_get(p, &t->st);
+	for (uint16_t u = 0; u < bridge.nunits; u++) {
+		const struct port_fwd *c = &bridge.unit[u]->cnt[p];
+
+		t->rx += load(&c->rx);
+		t->fwd += load(&c->fwd);
+		t->tx_accepted += load(&c->tx_accepted);
+		for (int r = 0; r < BDROP_MAX; r++)
+			t->drops[r] += load(&c->drops[r]);
+	}
+	for (int r = 0; r < BDROP_MAX; r++)
+		t->bridge_dropped += t->drops[r];
+}
+
+/* Drops of frames that entered or left through p: the bridge's, the
+ * port's (device and wire). */
+static uint64_t dropped(const struct port_total *t)
+{
+	return t->bridge_dropped + t->st.dropped;
+}
+
+void stats_init(void)
+{
+	s.hz = rte_get_tsc_hz();
+	s.last_tsc = bridge.start_tsc;
+	s.next_tsc = bridge.opt.stats_period > 0 ?
+		     bridge.start_tsc + (uint64_t)(bridge.opt.stats_period * (double)s.hz) : UINT64_MAX;
+	s.end_tsc = bridge.opt.duration > 0 ?
+		    bridge.start_tsc + (uint64_t)(bridge.opt.duration * (double)s.hz) : UINT64_MAX;
+}
+
+static void rate(char *buf, size_t size, double v, const char *unit)
+{
+	if (v >= 1e9)
+		snprintf(buf, size, "%.2fG%s", v / 1e9, unit);
+	else if (v >= 1e6)
+		snprintf(buf, size, "%.2fM%s", v / 1e6, unit);
+	else if (v >= 1e3)
+		snprintf(buf, size, "%.2fk%s", v / 1e3, unit);
+	else
+		snprintf(buf, size, "%.0f%s", v, unit);
+}
+
+static void live_line(uint64_t now)
+{
+	double dt = (double)(now - s.last_tsc) / (double)s.hz;
+	char line[4096];
+	size_t off;
+
+	off = (size_t)snprintf(line, sizeof(line), "[%6.1fs]",
+			       (double)(now - bridge.start_tsc) / (double)s.hz);
+	for (uint16_t p = 0; p < bridge.opt.nports && off < sizeof(line); p++) {
+		struct port_total t, *l = &s.last[p];
+		char rx[16], tx[16], bps[16];
+
+		port_total(p, &t);
+		rate(rx, sizeof(rx), (double)(t.st.rx_packets - l->st.rx_packets) / dt, "pps");
+		rate(tx, sizeof(tx), (double)(t.st.tx_packets - l->st.tx_packets) / dt, "pps");
+		rate(bps, sizeof(bps), (double)(t.st.rx_bytes - l->st.rx_bytes) * 8 / dt, "b/s");
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+					" | p%u rx %s %s tx %s drop %" PRIu64 " dmaf %" PRIu64,
+					p, rx, bps, tx, dropped(&t) - dropped(l),
+					t.st.dma_faults - l->st.dma_faults);
+		*l = t;
+	}
+	printf("%s\n", line);
+	fflush(stdout);
+	s.last_tsc = now;
+}
+
+void stats_tick(uint64_t now)
+{
+	if (now >= s.end_tsc)
+		bridge_stop("duration");
+	if (now < s.next_tsc)
+		return;
+	live_line(now);
+	do
+		s.next_tsc += (uint64_t)(bridge.opt.stats_period * (double)s.hz);
+	while (s.next_tsc <= now);
+}
+
+static void print_reasons(const struct port_total *t)
+{
+	bool any = false;
+
+	for (int r = 0; r < BDROP_MAX; r++) {
+		if (!t->drops[r])
+			continue;
+		printf("%s%s %" PRIu64, any ? ", " : " (", bridge_drop_name((enum bridge_drop)r),
+		       t->drops[r]);
+		any = true;
+	}
+	printf("%s", any ? ")" : "");
+}
+
+bool stats_summary(double secs)
+{
+	bool all = true;
+
+	printf("iop-bridge: %s mode, stopped by %s after %.2f s\n",
+	       bridge_mode_name(bridge.opt.mode), bridge_stop_reason(), secs);
+	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+		struct port_total t;
+		uint64_t tx_drops = 0;
+		bool in_ok, out_ok;
+
+		port_total(p, &t);
+		tx_drops = t.st.drops[IOP_DROP_TX_UNMAPPED] + t.st.drops[IOP_DROP_TX_DMA_FAULT] +
+			   t.st.drops[IOP_DROP_TX_OVERSIZE];
+		in_ok = t.st.rx_packets == t.fwd + t.bridge_dropped && t.rx == t.st.rx_packets;
+		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
+		all = all && in_ok && out_ok;
+		printf("port %u %s: rx %" PRIu64 " (%.0f pps), tx %" PRIu64 " (%.0f pps), dropped %" PRIu64
+		       ", dma faults %" PRIu64 "\n", p, iop_port_name(p), t.st.rx_packets,
+		       (double)t.st.rx_packets / secs, t.st.tx_packets, (double)t.st.tx_packets / secs,
+		       dropped(&t), t.st.dma_faults);
+		printf("  in:  rx %" PRIu64 " = forwarded %" PRIu64 " + dropped %" PRIu64,
+		       t.st.rx_packets, t.fwd, t.bridge_dropped);
+		print_reasons(&t);
+		printf("  %s\n", in_ok ? "balanced" : "NOT BALANCED");
+		printf("  out: taken %" PRIu64 " = tx %" PRIu64 " + dropped %" PRIu64 "  %s\n",
+		       t.tx_accepted, t.st.tx_packets, tx_drops, out_ok ? "balanced" : "NOT BALANCED");
+		if (t.st.dropped || t.st.rx_nombuf || t.st.rx_unmapped) {
+			printf("  port:");
+			for (int r = 0; r < IOP_DROP_MAX; r++)
+				if (t.st.drops[r])
+					printf(" %s %" PRIu64, iop_drop_name((enum iop_drop)r), t.st.drops[r]);
+			if (t.st.rx_nombuf)
+				printf(" rx_nombuf %" PRIu64 " (events)", t.st.rx_nombuf);
+			if (t.st.rx_unmapped)
+				printf(" rx_unmapped %" PRIu64 " (buffers)", t.st.rx_unmapped);
+			printf("\n");
+		}
+	}
+	fflush(stdout);
+	return all;
+}
+
+/* JSON string escape for names (specs hold no control characters, but
+ * an interface name may hold a quote). */
+static void json_str(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', f);
+		fputc(*v, f);
+	}
+	fputc('"', f);
+}
+
+int stats_json(const char *path, double secs)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "{\"duration_s\":%.3f,\"forward_mode\":\"%s\",\"ports\":[", secs,
+		bridge_mode_name(bridge.opt.mode));
+	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+		struct port_total t;
+
+		port_total(p, &t);
+		fprintf(f, "%s{\"name\":", p ? "," : "");
+		json_str(f, iop_port_name(p));
+		fprintf(f, ",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
+			",\"dropped\":%" PRIu64 ",\"rx_pps\":%.1f,\"tx_pps\":%.1f"
+			",\"dma_faults\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+			",\"forwarded\":%" PRIu64 ",\"drops\":{",
+			t.st.rx_packets, t.st.tx_packets, dropped(&t),
+			(double)t.st.rx_packets / secs, (double)t.st.tx_packets / secs,
+			t.st.dma_faults, t.st.rx_bytes, t.st.tx_bytes, t.fwd);
+		for (int r = 0; r < BDROP_MAX; r++)
+			fprintf(f, "%s\"%s\":%" PRIu64, r ? "," : "",
+				bridge_drop_name((enum bridge_drop)r), t.drops[r]);
+		for (int r = 0; r < IOP_DROP_MAX; r++)
+			fprintf(f, ",\"%s\":%" PRIu64, iop_drop_name((enum iop_drop)r), t.st.drops[r]);
+		fprintf(f, "}}");
+	}
+	fprintf(f, "]}\n");
+	return fclose(f) == 0 ? 0 : -errno;
+}
