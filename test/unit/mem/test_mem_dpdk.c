@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/mem on real DPDK memory (EAL in memory, hugepages) and the sim IOMMU
+ * backend: one map call per run, pinned once; exact translation at every
+ * boundary; per-device IOVAs in IOAS of different layouts; bad input that
+ * leaves nothing mapped; memory hotplug while a queue on a second lcore
+ * translates and DMAs. Skips (77) when the EAL cannot get hugepages.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include "iommu_internal.h"
+#include "iop_init.h"
+#include "iop_iova_cache.h"
+#include "iop_log.h"
+#include "iop_mem.h"
+#include "iop_sim.h"
+
+#define MB2 (2ull << 20)
+#define BIT39 (1ull << 39)
+#define WINDOW (1ull << 59) /* group 2's IOVA window starts here */
+
+static const char topology[] =
+	"group 1 range=0x0-0x7fffffffff\n"           /* a 39-bit vIOMMU */
+	"group 2 range=0x800000000000000-0x80000ffffffffff\n" /* a window at 2^59 */
+	"group 3 range=0x0-0xfffff\n"                /* 1 MiB: too small */
+	"device 0000:00:01.0 group=1 driver=vfio-pci type=sim\n"
+	"device 0000:00:02.0 group=2 driver=vfio-pci type=sim\n"
+	"device 0000:00:03.0 group=3 driver=vfio-pci type=sim\n"
+	"memlock unlimited\n";
+static char topo_path[64], small_topo_path[64];
+
+static struct iop_ctx *ctx(void)
+{
+	return iop_ctx_get();
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static struct iop_ioas *new_ioas(void)
+{
+	struct iop_ioas *ioas;
+
+	assert_int_equal(iop_ioas_create(ctx(), &ioas), 0);
+	return ioas;
+}
+
+static struct iop_dev *open_on(const char *bdf, struct iop_ioas *ioas)
+{
+	struct iop_dev *dev;
+
+	assert_int_equal(iop_dev_open(ctx(), bdf, &dev), 0);
+	assert_int_equal(iop_dev_attach(dev, ioas), 0);
+	return dev;
+}
+
+/* --- one map call per run, pinned once ------------------------------------ */
+
+static void dpdk_memory_is_mapped_one_call_per_run_and_pinned_once(void **state)
+{
+	struct iop_ioas *a = new_ioas(), *b = new_ioas();
+	struct iop_mem_stats s0, s1;
+	struct iop_sim_counters c0, c1;
+	uint64_t pinned0 = iop_sim_pinned_pages(ctx());
+	bool multi_page_run = false;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	iop_mem_get_stats(&s0);
+	assert_int_equal(iop_mem_attach_ioas(a), 0);
+	assert_int_equal(iop_mem_attach_ioas(b), 0);
+	iop_mem_get_stats(&s1);
+	assert_true(s1.runs > 0);
+	assert_int_equal(s1.map_calls - s0.map_calls, 2 * s1.runs);
+	/* -m preallocates memory DPDK never frees: it maps as whole runs */
+	for (size_t i = 0; i < a->nmaps; i++)
+		multi_page_run |= a->maps[i].len > MB2;
+	assert_true(multi_page_run);
+	/* the second IOAS got the pages by copy: pinned once */
+	assert_int_equal(iop_sim_pinned_pages(ctx()) - pinned0, s1.bytes / 4096);
+	iop_mem_detach_ioas(a);
+	iop_mem_detach_ioas(b);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_int_equal(iop_ioas_destroy(a), 0);
+	assert_int_equal(iop_ioas_destroy(b), 0);
+}
+
+/* --- translation at every boundary ------------------------------------------ */
+
+static void expect_slow_path(struct iop_ioas *ioas, struct iop_iova_cache *c, uintptr_t va)
+{
+	uint64_t want;
+
+	if (iop_ioas_va2iova(ioas, (void *)va, &want))
+		want = IOP_IOVA_POISON;
+	assert_int_equal(iop_iova_cache_lookup(c, (void *)va), want);
+}
+
+static void translation_is_exact_at_every_boundary_of_every_mapping(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+	struct iop_dev *dev = open_on("0000:00:02.0", ioas); /* packed IOVAs */
+	struct iop_iova_cache c;
+
+	(void)state;
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	iop_iova_cache_init(&c, ioas);
+	iop_iova_cache_sync(&c);
+	assert_true(ioas->nmaps > 0);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ioas->nmaps; i++) {
+			const struct iop_map *m = &ioas->maps[i];
+
+			assert_true(m->iova >= WINDOW);
+			assert_int_equal(iop_iova_cache_lookup(&c, (void *)m->va), m->iova);
+			assert_int_equal(iop_iova_cache_lookup(&c, (void *)(m->va + m->len - 1)),
+					 m->iova + m->len - 1);
+			expect_slow_path(ioas, &c, m->va + m->len); /* one past */
+			expect_slow_path(ioas, &c, m->va - 1);      /* one before */
+		}
+	}
+	iop_mem_detach_ioas(ioas);
+	iop_dev_close(dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+}
+
+/* --- per-device IOVAs ---------------------------------------------------- */
+
+static void two_ioas_with_different_layouts_give_each_device_its_own_iova(void **state)
+{
+	struct iop_ioas *a = new_ioas(), *b = new_ioas();
+	struct iop_dev *d1 = open_on("0000:00:01.0", a), *d2 = open_on("0000:00:02.0", b);
+	struct iop_iova_cache ca, cb;
+	struct iop_sim_faults f1, f2;
+	char *buf = rte_malloc(NULL, 4096, 64), back[64], pattern[64];
+	uint64_t ia, ib;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(iop_mem_attach_ioas(a), 0);
+	assert_int_equal(iop_mem_attach_ioas(b), 0);
+	iop_iova_cache_init(&ca, a);
+	iop_iova_cache_init(&cb, b);
+	ia = iop_iova_cache_lookup(&ca, buf + 100);
+	ib = iop_iova_cache_lookup(&cb, buf + 100);
+	assert_true(ia < BIT39);
+	assert_true(ib >= WINDOW && ib < WINDOW + (1ull << 40));
+	assert_true(ia != ib);
+	/* each device reaches the one buffer through its own IOVA */
+	memset(pattern, 0x5a, sizeof(pattern));
+	assert_int_equal(iop_sim_dma_write(d2, ib, pattern, sizeof(pattern)), 0);
+	assert_int_equal(iop_sim_dma_read(d1, ia, back, sizeof(back)), 0);
+	assert_memory_equal(back, pattern, sizeof(back));
+	assert_memory_equal(buf + 100, pattern, sizeof(pattern));
+	/* and not through the other's */
+	assert_int_equal(iop_sim_dma_read(d1, ib, back, sizeof(back)), -EFAULT);
+	assert_int_equal(iop_sim_dev_faults(d1, &f1), 0);
+	assert_int_equal(iop_sim_dev_faults(d2, &f2), 0);
+	assert_int_equal(f1.count, 1);
+	assert_int_equal(f2.count, 0);
+	rte_free(buf);
+	iop_mem_detach_ioas(a);
+	iop_mem_detach_ioas(b);
+	iop_dev_close(d1);
+	iop_dev_close(d2);
+	assert_int_equal(iop_ioas_destroy(a), 0);
+	assert_int_equal(iop_ioas_destroy(b), 0);
+}
+
+/* --- bad input: nothing left mapped or pinned ------------------------------ */
+
+static void ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+	struct iop_dev *dev = open_on("0000:00:03.0", ioas);
+	struct iop_sim_counters c0, c1;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOSPC);
+	assert_non_null(strstr(iop_err_msg(), "too small for DPDK's memory"));
+	assert_non_null(strstr(iop_err_msg(), "its IOVA ranges hold 1 MiB"));
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_int_equal(ioas->nmaps, 0);
+	iop_dev_close(dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+}
+
+static void memlock_too_low_fails_with_the_size_needed_and_pins_nothing(void **state)
+{
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
+	struct iop_ctx *small;
+	struct iop_ioas *ioas;
+	struct iop_sim_counters c0, c1;
+
+	(void)state;
+	assert_int_equal(iop_ctx_create(&p, &small), 0);
+	assert_int_equal(iop_ioas_create(small, &ioas), 0);
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
+	assert_non_null(strstr(iop_err_msg(), "must be locked"));
+	assert_non_null(strstr(iop_err_msg(), "raise it to at least"));
+	iop_sim_counters(&c1);
+	assert_int_equal(iop_sim_pinned_pages(small), 0);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_ctx_destroy(small);
+}
+
+/* --- hotplug while a queue translates -------------------------------------- */
+
+#define HOT_LEN (64ull << 20) /* beyond what -m preallocated: new pages */
+#define ROUNDS 6
+#define DMA_STRIDE 4096
+#define LOOKUPS_PER_BURST (HOT_LEN / DMA_STRIDE)
+
+struct queue {
+	struct iop_dev *dev;
+	struct iop_ioas *ioas;
+	char *cur;       /* buffer the queue may use (NULL: none) */
+	char *retired;   /* freed, its free completed: must be poison */
+	unsigned int bursts, checked;
+	bool stop;
+	uint64_t lookups; /* atomic: the main thread watches it */
+	uint64_t dma_errors, stale;
+};
+
+static int translator(void *arg)
+{
+	struct queue *q = arg;
+	struct iop_iova_cache c;
+	char payload[64] = "iopath";
+
+	iop_mem_thread_register();
+	iop_iova_cache_init(&c, q->ioas);
+	while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
+		char *buf = __atomic_load_n(&q->cur, __ATOMIC_ACQUIRE);
+		char *old = __atomic_load_n(&q->retired, __ATOMIC_ACQUIRE);
+
+		iop_iova_cache_sync(&c);
+		if (buf) {
+			for (uint64_t off = 0; off < HOT_LEN; off += DMA_STRIDE) {
+				uint64_t iova = iop_iova_cache_lookup(&c, buf + off);
+
+				__atomic_fetch_add(&q->lookups, 1, __ATOMIC_RELEASE);
+				if (iova == IOP_IOVA_POISON ||
+				    iop_sim_dma_write(q->dev, iova, payload, sizeof(payload)))
+					q->dma_errors++;
+			}
+		}
+		if (old) {
+			if (iop_iova_cache_lookup(&c, old) != IOP_IOVA_POISON ||
+			    iop_iova_cache_lookup(&c, old + HOT_LEN - 1) != IOP_IOVA_POISON)
+				q->stale++;
+			__atomic_fetch_add(&q->checked, 1, __ATOMIC_RELEASE);
+		}
+		iop_mem_quiescent();
+		__atomic_fetch_add(&q->bursts, 1, __ATOMIC_RELEASE);
+	}
+	iop_mem_thread_unregister();
+	return 0;
+}
+
+static void wait_until(unsigned int *counter, unsigned int target)
+{
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < target)
+		rte_pause();
+}
+
+static void hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit(void **state)
+{
+	struct queue q = { 0 };
+	struct iop_mem_stats s0, s1;
+	struct iop_sim_faults f;
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
+
+	(void)state;
+	if (worker >= RTE_MAX_LCORE)
+		skip(); /* needs a second lcore (-l 0-1) */
+	q.ioas = new_ioas();
+	q.dev = open_on("0000:00:02.0", q.ioas);
+	assert_int_equal(iop_mem_attach_ioas(q.ioas), 0);
+	iop_mem_get_stats(&s0);
+	assert_int_equal(rte_eal_remote_launch(translator, &q, worker), 0);
+	for (int r = 0; r < ROUNDS; r++) {
+		char *p = rte_malloc(NULL, HOT_LEN, MB2);
+		uint64_t l;
+		unsigned int b;
+
+		assert_non_null(p);
+		__atomic_store_n(&q.cur, p, __ATOMIC_RELEASE);
+		/* free while the queue is in the middle of a burst on p: a
+		 * burst must end before the unmap, or its DMAs fault */
+		l = __atomic_load_n(&q.lookups, __ATOMIC_ACQUIRE);
+		while (__atomic_load_n(&q.lookups, __ATOMIC_ACQUIRE) < l + 2 * LOOKUPS_PER_BURST + LOOKUPS_PER_BURST / 4)
+			rte_pause();
+		__atomic_store_n(&q.cur, NULL, __ATOMIC_RELEASE);
+		rte_free(p); /* free event: invalidate, quiesce, unmap */
+		__atomic_store_n(&q.retired, p, __ATOMIC_RELEASE);
+		b = __atomic_load_n(&q.checked, __ATOMIC_ACQUIRE);
+		wait_until(&q.checked, b + 3);
+		__atomic_store_n(&q.retired, NULL, __ATOMIC_RELEASE);
+		/* the next round may get the same VA back: let every burst
+		 * that saw `retired` end first */
+		b = __atomic_load_n(&q.bursts, __ATOMIC_ACQUIRE);
+		wait_until(&q.bursts, b + 2);
+	}
+	__atomic_store_n(&q.stop, true, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(worker);
+	iop_mem_get_stats(&s1);
+	assert_true(s1.hotplug_alloc > s0.hotplug_alloc);
+	assert_true(s1.hotplug_free > s0.hotplug_free);
+	assert_true(q.lookups > 0);
+	assert_int_equal(q.dma_errors, 0);
+	assert_int_equal(q.stale, 0);
+	assert_int_equal(iop_sim_dev_faults(q.dev, &f), 0);
+	assert_int_equal(f.count, 0);
+	iop_mem_detach_ioas(q.ioas);
+	iop_dev_close(q.dev);
+	assert_int_equal(iop_ioas_destroy(q.ioas), 0);
+}
+
+int main(void)
+{
+	char prefix[64], topo_arg[96];
+	char *argv[] = { "test_mem_dpdk", "-l", "0-1", "--in-memory", "-m", "32",
+			 prefix, "--", "--iommu=sim", topo_arg, NULL };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dpdk_memory_is_mapped_one_call_per_run_and_pinned_once),
+		cmocka_unit_test(translation_is_exact_at_every_boundary_of_every_mapping),
+		cmocka_unit_test(two_ioas_with_different_layouts_give_each_device_its_own_iova),
+		cmocka_unit_test(ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped),
+		cmocka_unit_test(memlock_too_low_fails_with_the_size_needed_and_pins_nothing),
+		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
+	};
+	int rc;
+
+	snprintf(topo_path, sizeof(topo_path), "/tmp/iop-test-mem-%d.topology", getpid());
+	snprintf(small_topo_path, sizeof(small_topo_path), "/tmp/iop-test-mem-%d-4m.topology", getpid());
+	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_test_mem_%d", getpid());
+	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
+	write_file(topo_path, topology);
+	write_file(small_topo_path, "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock 4M\n");
+	rc = iop_init(10, argv);
+	if (rc == -EACCES || rc == -ENOMEM) {
+		printf("SKIP: the EAL cannot get hugepages here (%s)\n", iop_err_msg());
+		rc = 77;
+	} else if (rc < 0) {
+		printf("iop_init: %s\n", iop_err_msg());
+		rc = 1;
+	} else {
+		rc = cmocka_run_group_tests(tests, NULL, NULL);
+		iop_cleanup();
+	}
+	unlink(topo_path);
+	unlink(small_topo_path);
+	return rc;
+}
