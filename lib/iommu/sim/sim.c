@@ -379,14 +379,15 @@ static int reserve_areas(struct sim_ioas *s, size_t n)
 		cap *= 2;
 	if (cap == s->cap)
 		return 0;
-	na = realloc(s->areas, cap * sizeof(*na));
-	if (!na)
-		return -ENOMEM;
+	/* DMAs in flight read the array: it moves under the write lock */
 	pthread_rwlock_wrlock(&s->lock);
-	s->areas = na;
-	s->cap = cap;
+	na = realloc(s->areas, cap * sizeof(*na));
+	if (na) {
+		s->areas = na;
+		s->cap = cap;
+	}
 	pthread_rwlock_unlock(&s->lock);
-	return 0;
+	return na ? 0 : -ENOMEM;
 }
 
 static int insert_area(struct sim_ioas *s, const struct sim_area *a)

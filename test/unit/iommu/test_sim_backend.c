@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,63 @@ static void sim_dma_faults_are_counted_and_touch_nothing(void **state)
 	hugebuf_free(buf, len);
 }
 
+struct dma_thread {
+	struct iop_dev *dev;
+	uint64_t iova;
+	int stop;
+	unsigned long ok, bad;
+};
+
+static void *dma_loop(void *arg)
+{
+	struct dma_thread *t = arg;
+	char b[256];
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE)) {
+		if (iop_sim_dma_read(t->dev, t->iova, b, sizeof(b)) == 0 && b[0] == 0x11)
+			__atomic_add_fetch(&t->ok, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_add_fetch(&t->bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* A device-model thread keeps DMAing through a stable mapping while the
+ * control thread maps and unmaps others (the area array grows, moves and
+ * shrinks under it). */
+static void sim_dma_runs_beside_map_and_unmap(void **state)
+{
+	struct fix *f = *state;
+	struct dma_thread t = { 0 };
+	struct iop_ioas *ioas;
+	size_t len = 2 * MiB;
+	char *buf = hugebuf_alloc(len);
+	pthread_t th;
+	uint64_t iova;
+
+	memset(buf, 0x11, len);
+	assert_int_equal(iop_dev_open(f->ctx, "0000:00:06.0", &t.dev), 0);
+	assert_int_equal(iop_ioas_create(f->ctx, &ioas), 0);
+	assert_int_equal(iop_dev_attach(t.dev, ioas), 0);
+	assert_int_equal(iop_ioas_map(ioas, buf, len, IOP_PROT_READ, &t.iova), 0);
+	assert_int_equal(pthread_create(&th, NULL, dma_loop, &t), 0);
+	/* at least 20 rounds, and until the thread has done some DMA */
+	for (int round = 0; round < 20 || __atomic_load_n(&t.ok, __ATOMIC_RELAXED) < 100; round++) {
+		for (uint64_t i = 0; i < 64; i++)
+			assert_int_equal(iop_ioas_map(ioas, va(0x100000000000 + i * 2 * MiB), 4096,
+						      IOP_PROT_READ, &iova), 0);
+		for (uint64_t i = 0; i < 64; i++)
+			assert_int_equal(iop_ioas_unmap(ioas, va(0x100000000000 + i * 2 * MiB), 4096), 0);
+	}
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	assert_int_equal(t.bad, 0);
+	assert_true(t.ok > 0);
+	iop_dev_close(t.dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	hugebuf_free(buf, len);
+}
+
 struct bad_topo {
 	const char *text;
 	const char *msg; /* expected after "topology FILE:" */
@@ -329,6 +387,7 @@ int main(void)
 		T(sim_bind_rules),
 		T(sim_core_names_the_fix_for_a_device_on_no_driver),
 		T(sim_dma_faults_are_counted_and_touch_nothing),
+		T(sim_dma_runs_beside_map_and_unmap),
 		cmocka_unit_test(sim_topology_errors_name_file_and_line),
 		cmocka_unit_test(sim_missing_topology_is_one_clear_error),
 		cmocka_unit_test(sim_auto_without_iommu_nodes_says_what_to_do),
