@@ -57,15 +57,16 @@ static void print_text(const struct iop_dev_info *d, size_t n,
 	for (size_t i = 0, g = 0; i < n; g++) {
 		const struct iop_group_info *gi = &groups[g];
 
-		printf("group %u: %s", gi->id, gi->viable ? "viable" : "NOT viable: ");
-		if (!gi->viable)
-			fputs(gi->why, stdout);
+		printf("group %u", gi->id);
 		for (size_t r = 0; r < gi->nranges; r++)
-			printf("%s0x%" PRIx64 "-0x%" PRIx64, r ? " " : "; IOVA ", gi->ranges[r].first,
+			printf("%s0x%" PRIx64 "-0x%" PRIx64, r ? " " : " (IOVA ", gi->ranges[r].first,
 			       gi->ranges[r].last);
+		printf("%s: %s%s", gi->nranges ? ")" : "", gi->viable ? "viable" : "NOT viable: ",
+		       gi->viable ? "" : gi->why);
 		putchar('\n');
 		for (; i < n && d[i].group == gi->id; i++)
-			printf("  %s  %-10s %s\n", d[i].bdf, d[i].driver, d[i].type);
+			printf("  %s  %-10s%s%s\n", d[i].bdf, d[i].driver,
+			       d[i].type[0] ? " " : "", d[i].type);
 	}
 }
 

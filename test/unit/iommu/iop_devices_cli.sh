@@ -48,9 +48,9 @@ json_ok() {
 }
 
 run 0 --sim-topology="$topo/demo.topo" list
-expect out "group 9: NOT viable: 0000:02:00.1 on e1000e"
+expect out "group 9 (IOVA 0x0-0xffffffffffff): NOT viable: 0000:02:00.1 on e1000e"
 expect out "fix: iop-devices bind 0000:02:00.1"
-expect out "group 7: viable"
+expect out "group 7 (IOVA 0x0-0xffffffffffff): viable"
 expect out "  0000:05:00.1  vfio-pci"
 
 run 0 --iommu=sim --sim-topology="$topo/kernel-sibling.topo" list --json
