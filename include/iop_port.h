@@ -171,6 +171,10 @@ bool iop_port_is_started(uint16_t port);
 int iop_port_stats_get(uint16_t port, struct iop_port_stats *stats);
 int iop_port_stats_reset(uint16_t port);
 
+struct iop_dev;
+/* The IOMMU device behind the port (sim, pci), or NULL (null ports). */
+struct iop_dev *iop_port_dev(uint16_t port);
+
 int iop_port_link_get(uint16_t port, struct iop_port_link *link);
 int iop_port_mac_get(uint16_t port, struct rte_ether_addr *mac);
 int iop_port_promisc_set(uint16_t port, bool on);

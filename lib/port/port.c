@@ -438,6 +438,13 @@ int iop_port_link_get(uint16_t id, struct iop_port_link *link)
 	return p->drv->ops->link_get(p, link);
 }
 
+struct iop_dev *iop_port_dev(uint16_t id)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	return p && p->drv->ops->dev_get ? p->drv->ops->dev_get(p) : NULL;
+}
+
 int iop_port_mac_get(uint16_t id, struct rte_ether_addr *mac)
 {
 	struct iop_port *p = port_lookup(id, "mac");

@@ -41,6 +41,8 @@ struct iop_port_ops {
 	/* Releases what probe took. */
 	void (*close)(struct iop_port *port);
 	int (*link_get)(struct iop_port *port, struct iop_port_link *link);
+	/* Optional: the IOMMU device the port does DMA with. */
+	struct iop_dev *(*dev_get)(struct iop_port *port);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
 	iop_rx_burst_t rx_burst;

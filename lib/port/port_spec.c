@@ -63,7 +63,7 @@ int iop_port_spec_parse(const char *text, struct iop_port_spec *spec)
 		return rc;
 	p = colon + 1;
 	/* "pci:0000:01:00.0": a bare address, the PCI bus's own notation */
-	if (!strchr(p, '=')) {
+	if (!strchr(p, '=') && strchr(p, ':')) {
 		strcpy(spec->key[0], "bdf");
 		spec->nkeys = 1;
 		return copy_part(spec->value[0], IOP_SPEC_VALUE_LEN, p, strlen(p),

@@ -24,7 +24,8 @@ struct iop_port_spec {
 
 /* -EINVAL with a message for: empty type, a pair without '=', an empty key
  * or value, a repeated key, too many keys, a name or value too long.
- * A "pci:<BDF>" spec (the value has no '=') is kept as key "bdf". */
+ * A "pci:<BDF>" spec (no '=', and a ':' in the address) is kept as key
+ * "bdf". */
 int iop_port_spec_parse(const char *text, struct iop_port_spec *spec);
 
 /* The value of key, or NULL. */

@@ -420,6 +420,11 @@ static int sim_link(struct iop_port *port, struct iop_port_link *link)
 	return sp->wire.ops->link_get(&sp->wire, link);
 }
 
+static struct iop_dev *sim_dev_get(struct iop_port *port)
+{
+	return ((struct sim_port *)iop_port_priv(port))->dev;
+}
+
 static int sim_promisc(struct iop_port *port, bool on)
 {
 	struct sim_port *sp = iop_port_priv(port);
@@ -576,6 +581,7 @@ static const struct iop_port_ops sim_ops = {
 	.close = sim_close,
 	.link_get = sim_link,
 	.promisc_set = sim_promisc,
+	.dev_get = sim_dev_get,
 	.rx_burst = sim_rx_burst,
 	.tx_burst = sim_tx_burst,
 };

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The port API (lib/port) on null ports: state machine, argument checks,
+ * bursts, stats. Needs the EAL for mempools: runs it without hugepages. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "iop_log.h"
+#include "iop_port.h"
+
+static struct rte_mempool *pool;
+
+static int eal_up(void **state)
+{
+	char *argv[] = {"test_port_api", "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
+			"-l", "0", "--log-level=error", NULL};
+
+	(void)state;
+	if (rte_eal_init(9, argv) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("test_port_api", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return pool ? 0 : -1;
+}
+
+static int eal_down(void **state)
+{
+	(void)state;
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return 0;
+}
+
+static int close_ports(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	return 0;
+}
+
+/* A started null port with nq queues of 64 descriptors. */
+static uint16_t null_port(const char *spec, uint16_t nq)
+{
+	uint16_t p;
+
+	assert_int_equal(iop_port_open(spec, &p), 0);
+	assert_int_equal(iop_port_configure(p, nq, nq), 0);
+	for (uint16_t q = 0; q < nq; q++) {
+		assert_int_equal(iop_port_rx_queue_setup(p, q, 64, pool), 0);
+		assert_int_equal(iop_port_tx_queue_setup(p, q, 64), 0);
+	}
+	assert_int_equal(iop_port_start(p), 0);
+	return p;
+}
+
+static void open_unknown_type_is_einval_listing_types(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("bogus:x=1", &p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "unknown port type 'bogus' (types: "));
+	assert_non_null(strstr(iop_err_msg(), "null"));
+	assert_non_null(strstr(iop_err_msg(), "sim"));
+}
+
+static void open_unknown_key_is_einval_listing_keys(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null:speed=10", &p), -EINVAL);
+	assert_string_equal(iop_err_msg(),
+			    "port: port spec 'null:speed=10': unknown key 'speed' for type null (keys: size)");
+	assert_int_equal(iop_port_count(), 0);
+}
+
+static void configure_more_queues_than_driver_supports_is_einval(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, IOP_PORT_MAX_QUEUES + 1, 1), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "driver null supports at most 16 rx/16 tx"));
+	assert_int_equal(iop_port_configure(p, 0, 1), -EINVAL);
+	assert_int_equal(iop_port_configure(p, 2, 2), 0);
+}
+
+static void queue_setup_needs_power_of_two_descriptors_in_range(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 1000, pool), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "1000 rx descriptors: give a power of two from 1 to 4096"));
+	assert_int_equal(iop_port_tx_queue_setup(p, 0, 8192), -EINVAL);
+	assert_int_equal(iop_port_rx_queue_setup(p, 1, 64, pool), -EINVAL);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, NULL), -EINVAL);
+}
+
+static void start_before_every_queue_is_set_up_is_einval(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_start(p), -EINVAL);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), 0);
+	assert_int_equal(iop_port_start(p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "tx queue 0 is not set up"));
+}
+
+static void configure_while_started_is_ebusy(void **state)
+{
+	uint16_t p = null_port("null", 1);
+
+	(void)state;
+	assert_int_equal(iop_port_configure(p, 1, 1), -EBUSY);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), -EBUSY);
+	assert_int_equal(iop_port_stop(p), 0);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+}
+
+static void burst_on_stopped_port_returns_zero(void **state)
+{
+	uint16_t p = null_port("null", 1);
+	struct rte_mbuf *m[8];
+
+	(void)state;
+	assert_int_equal(iop_port_stop(p), 0);
+	assert_false(iop_port_is_started(p));
+	assert_int_equal(iop_port_rx_burst(p, 0, m, 8), 0);
+	assert_int_equal(iop_port_tx_burst(p, 0, m, 8), 0);
+}
+
+static void null_rx_gives_frames_of_size_and_counts_them_per_queue(void **state)
+{
+	uint16_t p = null_port("null:size=128", 2);
+	struct iop_port_stats st;
+	struct rte_mbuf *m[32];
+
+	(void)state;
+	assert_int_equal(iop_port_rx_burst(p, 1, m, 32), 32);
+	for (int i = 0; i < 32; i++) {
+		assert_int_equal(m[i]->pkt_len, 128);
+		assert_int_equal(m[i]->port, p);
+	}
+	assert_int_equal(iop_port_tx_burst(p, 0, m, 32), 32);
+	assert_int_equal(iop_port_stats_get(p, &st), 0);
+	assert_int_equal(st.rx_packets, 32);
+	assert_int_equal(st.rx_bytes, 32 * 128);
+	assert_int_equal(st.rxq[0].packets, 0);
+	assert_int_equal(st.rxq[1].packets, 32);
+	assert_int_equal(st.tx_packets, 32);
+	assert_int_equal(st.txq[0].bytes, 32 * 128);
+	assert_int_equal(st.dropped, 0);
+}
+
+static void null_tx_frees_every_frame(void **state)
+{
+	uint16_t p = null_port("null", 1);
+	unsigned int before = rte_mempool_avail_count(pool);
+	struct rte_mbuf *m[16];
+
+	(void)state;
+	assert_int_equal(iop_port_rx_burst(p, 0, m, 16), 16);
+	assert_int_equal(rte_mempool_avail_count(pool), before - 16);
+	assert_int_equal(iop_port_tx_burst(p, 0, m, 16), 16);
+	assert_int_equal(rte_mempool_avail_count(pool), before);
+}
+
+static void null_rx_with_empty_pool_counts_nombuf(void **state)
+{
+	struct rte_mempool *tiny = rte_pktmbuf_pool_create("tiny", 7, 0, 0,
+							    RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	struct iop_port_stats st;
+	struct rte_mbuf *m[8];
+	uint16_t p;
+
+	(void)state;
+	assert_non_null(tiny);
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 4, tiny), 0);
+	assert_int_equal(iop_port_tx_queue_setup(p, 0, 4), 0);
+	assert_int_equal(iop_port_start(p), 0);
+	assert_int_equal(iop_port_rx_burst(p, 0, m, 8), 0);
+	assert_int_equal(iop_port_stats_get(p, &st), 0);
+	assert_int_equal(st.rx_nombuf, 1);
+	assert_int_equal(st.rx_packets, 0);
+	iop_port_close(p);
+	rte_mempool_free(tiny);
+}
+
+static void null_size_beyond_mbuf_room_is_einval(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null:size=9000", &p), 0);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "size=9000 does not fit the 2048-byte mbufs"));
+}
+
+static void stats_reset_starts_counting_from_zero(void **state)
+{
+	uint16_t p = null_port("null", 1);
+	struct iop_port_stats st;
+	struct rte_mbuf *m[8];
+
+	(void)state;
+	assert_int_equal(iop_port_rx_burst(p, 0, m, 8), 8);
+	assert_int_equal(iop_port_stats_reset(p), 0);
+	assert_int_equal(iop_port_stats_get(p, &st), 0);
+	assert_int_equal(st.rx_packets, 0);
+	assert_int_equal(iop_port_tx_burst(p, 0, m, 8), 8);
+	assert_int_equal(iop_port_stats_get(p, &st), 0);
+	assert_int_equal(st.tx_packets, 8);
+	assert_int_equal(st.rx_packets, 0);
+}
+
+static void closed_port_id_is_invalid_then_reused(void **state)
+{
+	struct iop_port_stats st;
+	uint16_t a, b;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &a), 0);
+	iop_port_close(a);
+	assert_false(iop_port_is_valid(a));
+	assert_int_equal(iop_port_stats_get(a, &st), -ENODEV);
+	assert_int_equal(iop_port_open("null", &b), 0);
+	assert_int_equal(a, b);
+}
+
+static void link_mac_and_promiscuous_mode(void **state)
+{
+	struct rte_ether_addr mac;
+	struct iop_port_link link;
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_link_get(p, &link), 0);
+	assert_true(link.up);
+	assert_int_equal(iop_port_mac_get(p, &mac), 0);
+	assert_true(rte_is_unicast_ether_addr(&mac) && rte_is_local_admin_ether_addr(&mac));
+	assert_false(iop_port_promisc_get(p));
+	assert_int_equal(iop_port_promisc_set(p, true), 0);
+	assert_true(iop_port_promisc_get(p));
+	assert_null(iop_port_dev(p));
+}
+
+static void drop_reasons_have_names(void **state)
+{
+	(void)state;
+	for (int r = 0; r < IOP_DROP_MAX; r++)
+		assert_non_null(iop_drop_name((enum iop_drop)r));
+	assert_null(iop_drop_name(IOP_DROP_MAX));
+	assert_string_equal(iop_drop_name(IOP_DROP_RX_DMA_FAULT), "rx_dma_fault");
+}
+
+#define T(f) cmocka_unit_test_teardown(f, close_ports)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(open_unknown_type_is_einval_listing_types),
+		T(open_unknown_key_is_einval_listing_keys),
+		T(configure_more_queues_than_driver_supports_is_einval),
+		T(queue_setup_needs_power_of_two_descriptors_in_range),
+		T(start_before_every_queue_is_set_up_is_einval),
+		T(configure_while_started_is_ebusy),
+		T(burst_on_stopped_port_returns_zero),
+		T(null_rx_gives_frames_of_size_and_counts_them_per_queue),
+		T(null_tx_frees_every_frame),
+		T(null_rx_with_empty_pool_counts_nombuf),
+		T(null_size_beyond_mbuf_room_is_einval),
+		T(stats_reset_starts_counting_from_zero),
+		T(closed_port_id_is_invalid_then_reused),
+		T(link_mac_and_promiscuous_mode),
+		T(drop_reasons_have_names),
+	};
+
+	return cmocka_run_group_tests(tests, eal_up, eal_down);
+}
