@@ -1,0 +1,61 @@
+#!/bin/bash
+# Runs in a guest of test/vm/run-guest for pci-vm-test (see there):
+# binds the NICs with iop-devices, runs iop-pci-checks, then iop-bridge once
+# per layout until the host says that round's traffic is done, then gives a
+# NIC back to its kernel driver with iop-devices unbind.
+#
+#   pci-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_PCI_CHECKS IOP_BRIDGE ROUND...
+#   ROUND = LAYOUT:BDF,BDF,...   (ports in io-forwarding order)
+set -u
+backend=$1 work=$2 devices=$3 checks=$4 bridge=$5
+shift 5
+rc=0
+eal="-l 0 --in-memory --log-level=lib.eal:error"
+say() { echo "pci-guest: $*"; }
+
+bdfs="0000:00:04.0"
+for r in "$@"; do bdfs="$bdfs ${r#*:}"; done
+bdfs=${bdfs//,/ }
+# shellcheck disable=SC2086
+"$devices" bind $bdfs || { say "iop-devices bind failed"; rc=1; }
+
+# e1000e 08.0 and virtio 06.0 (round 1 NICs), nic1 03.0 left on e1000e,
+# vnet 04.0 a virtio-net without iommu_platform
+# shellcheck disable=SC2086
+"$checks" $eal -- --iommu="$backend" -- 0000:00:08.0 52:54:00:00:00:08 \
+	0000:00:06.0 52:54:00:00:00:06 0000:00:03.0 0000:00:04.0 || rc=1
+
+n=0
+for r in "$@"; do
+	n=$((n + 1))
+	layout=${r%%:*}
+	ports=()
+	IFS=, read -ra list <<< "${r#*:}"
+	for b in "${list[@]}"; do ports+=(--port "pci:$b"); done
+	say "round $n: $backend, --ioas=$layout, ${#list[@]} ports"
+	# shellcheck disable=SC2086
+	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" -- "${ports[@]}" \
+		--forward-mode=io --stats-period=10 --json-stats="/tmp/bridge-$n.json" &
+	pid=$!
+	for _ in $(seq 600); do
+		[ -e "$work/round$n.done" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	brc=$?
+	say "round $n: iop-bridge exit $brc"
+	[ "$brc" -eq 0 ] || rc=1
+	[ -e "/tmp/bridge-$n.json" ] && { echo "pci-guest: json $n: $(cat "/tmp/bridge-$n.json")"; }
+done
+
+"$devices" unbind 0000:00:04.0 || rc=1
+drv=$(basename "$(readlink /sys/bus/pci/devices/0000:00:04.0/driver)")
+if [ "$drv" = virtio-pci ]; then
+	say "ok - unbind gave 0000:00:04.0 back to virtio-pci"
+else
+	say "not ok - 0000:00:04.0 is on '$drv' after unbind, not virtio-pci"
+	rc=1
+fi
+exit $rc

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Host side of the guest forwarding test. Each guest NIC's QEMU netdev is a
+ * UDP socket pair on 127.0.0.1 (-netdev socket,udp=HOST,localaddr=QEMU):
+ * QEMU sends what the NIC transmits to our port HOST and takes what we send
+ * to its port QEMU as received frames. For every pair A<->B of NICs the
+ * bridge in the guest forwards, we send frames into A and expect them out
+ * of B, and the other way round.
+ *
+ *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] PAIR...
+ *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
+ *
+ * Per pair: probe frames until one crosses each way (the guest boots
+ * meanwhile), then N frames each way of sizes 60..1514 with a sequence
+ * number and a pattern, plus a few oversize frames (1515..2000 bytes) the
+ * bridge must drop. Passes when every valid frame came out of the other
+ * side exactly once and byte-identical, and no oversize frame came out.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PAIRS 8
+#define MAX_FRAME 2048
+#define ETHERTYPE 0x88b5 /* IEEE local experimental */
+#define KIND_PROBE 1
+#define KIND_DATA 2
+#define WINDOW 16        /* frames in flight: TCG guests are slow */
+
+/* Created by the test when the guest is gone: stop waiting for it. */
+static const char *abort_file;
+
+struct side {
+	int fd;              /* bound to 127.0.0.1:host */
+	struct sockaddr_in qemu;
+};
+
+struct pair {
+	char name[32];
+	struct side s[2];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int open_side(struct side *s, unsigned int host, unsigned int qemu)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)host) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "iop-pci-traffic: cannot bind UDP 127.0.0.1:%u: %s\n", host,
+			strerror(errno));
+		return -1;
+	}
+	s->qemu = a;
+	s->qemu.sin_port = htons((uint16_t)qemu);
+	return 0;
+}
+
+/* Frame: dst, src, ethertype, kind, direction, seq (be32), then a pattern
+ * that depends on seq and position, so a misplaced byte shows. */
+static size_t make_frame(uint8_t *f, size_t len, uint8_t kind, uint8_t dir, uint32_t seq)
+{
+	static const uint8_t dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
+	static const uint8_t src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
+
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = ETHERTYPE >> 8;
+	f[13] = ETHERTYPE & 0xff;
+	f[14] = kind;
+	f[15] = dir;
+	f[16] = (uint8_t)(seq >> 24);
+	f[17] = (uint8_t)(seq >> 16);
+	f[18] = (uint8_t)(seq >> 8);
+	f[19] = (uint8_t)seq;
+	for (size_t i = 20; i < len; i++)
+		f[i] = (uint8_t)(i * 7 + seq * 13);
+	return len;
+}
+
+/* Size of valid frame seq: spread over 60..1514 with both ends included. */
+static size_t frame_size(uint32_t seq)
+{
+	if (seq % 7 == 0)
+		return 60;
+	if (seq % 7 == 1)
+		return 1514;
+	return 60 + (seq * 2654435761u) % (1514 - 60 + 1);
+}
+
+static void send_to(struct side *s, const uint8_t *f, size_t len)
+{
+	if (sendto(s->fd, f, len, 0, (struct sockaddr *)&s->qemu, sizeof(s->qemu)) < 0)
+		fprintf(stderr, "iop-pci-traffic: sendto: %s\n", strerror(errno));
+}
+
+/* Waits up to timeout for a datagram on s; returns its length or -1. */
+static ssize_t recv_from(struct side *s, uint8_t *buf, double timeout)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+	if (poll(&p, 1, (int)(timeout * 1000)) <= 0)
+		return -1;
+	return recv(s->fd, buf, MAX_FRAME, 0);
+}
+
+/* Probes in direction dir (0: A->B) until one comes out. */
+static int wait_ready(struct pair *p, int dir, double deadline)
+{
+	uint8_t f[MAX_FRAME], r[MAX_FRAME];
+	uint32_t seq = 0;
+
+	while (now() < deadline && !(abort_file && access(abort_file, F_OK) == 0)) {
+		size_t len = make_frame(f, 64, KIND_PROBE, (uint8_t)dir, seq++);
+		double until = now() + 0.5;
+
+		send_to(&p->s[dir], f, len);
+		while (now() < until) {
+			ssize_t n = recv_from(&p->s[!dir], r, until - now());
+
+			if (n >= 20 && r[14] == KIND_PROBE && r[15] == dir)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+struct tally {
+	unsigned int ok, missing, corrupt, dup, oversize_out;
+};
+
+/* Sends count valid frames and the oversize ones in direction dir, WINDOW
+ * at a time, and checks what comes out of the other side. */
+static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
+{
+	static const size_t oversize[] = { 1515, 1600, 2000 };
+	const size_t noversize = sizeof(oversize) / sizeof(oversize[0]);
+	uint8_t *seen = calloc(count, 1);
+	uint8_t f[MAX_FRAME], r[MAX_FRAME], want[MAX_FRAME];
+	uint32_t sent = 0;
+
+	for (size_t i = 0; i < noversize; i++) {
+		make_frame(f, oversize[i], KIND_DATA, (uint8_t)dir, 0x80000000u | (uint32_t)i);
+		send_to(&p->s[dir], f, oversize[i]);
+	}
+	while (sent < count) {
+		uint32_t end = sent + WINDOW < count ? sent + WINDOW : count, got = 0;
+		double until;
+
+		for (uint32_t s = sent; s < end; s++) {
+			size_t len = make_frame(f, frame_size(s), KIND_DATA, (uint8_t)dir, s);
+
+			send_to(&p->s[dir], f, len);
+		}
+		until = now() + 5.0;
+		while (got < end - sent && now() < until) {
+			ssize_t n = recv_from(&p->s[!dir], r, until - now());
+			uint32_t seq;
+
+			if (n < 20 || r[14] != KIND_DATA || r[15] != dir)
+				continue;
+			seq = (uint32_t)r[16] << 24 | (uint32_t)r[17] << 16 | (uint32_t)r[18] << 8 | r[19];
+			if (seq & 0x80000000u) {
+				t->oversize_out++;
+				continue;
+			}
+			if (seq >= count)
+				continue;
+			make_frame(want, frame_size(seq), KIND_DATA, (uint8_t)dir, seq);
+			if ((size_t)n != frame_size(seq) || memcmp(r, want, (size_t)n) != 0) {
+				t->corrupt++;
+				fprintf(stderr, "iop-pci-traffic: %s: frame %u: %zd bytes, not the %zu sent (or bytes differ)\n",
+					p->name, seq, n, frame_size(seq));
+			} else if (seen[seq]) {
+				t->dup++;
+			} else {
+				seen[seq] = 1;
+				t->ok++;
+			}
+			if (seq >= sent && seq < end)
+				got++;
+		}
+		sent = end;
+	}
+	/* late arrivals and stray oversize frames */
+	for (ssize_t n; (n = recv_from(&p->s[!dir], r, 1.0)) >= 0;)
+		if (n >= 20 && r[14] == KIND_DATA && r[15] == dir && (r[16] & 0x80))
+			t->oversize_out++;
+	for (uint32_t s = 0; s < count; s++)
+		t->missing += !seen[s];
+	free(seen);
+}
+
+int main(int argc, char **argv)
+{
+	struct pair pairs[MAX_PAIRS];
+	unsigned int npairs = 0, count = 200;
+	double ready_timeout = 240;
+	int failed = 0;
+
+	for (int i = 1; i < argc; i++) {
+		unsigned int ha, qa, hb, qb;
+		char name[32];
+
+		if (sscanf(argv[i], "--count=%u", &count) == 1)
+			continue;
+		if (sscanf(argv[i], "--ready-timeout=%lf", &ready_timeout) == 1)
+			continue;
+		if (strncmp(argv[i], "--abort-file=", 13) == 0) {
+			abort_file = argv[i] + 13;
+			continue;
+		}
+		if (npairs == MAX_PAIRS ||
+		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+			return 2;
+		}
+		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
+		if (open_side(&pairs[npairs].s[0], ha, qa) || open_side(&pairs[npairs].s[1], hb, qb))
+			return 2;
+		npairs++;
+	}
+	if (!npairs) {
+		fprintf(stderr, "iop-pci-traffic: no NIC pair given\n");
+		return 2;
+	}
+	for (unsigned int i = 0; i < npairs; i++) {
+		struct pair *p = &pairs[i];
+		double deadline = now() + ready_timeout;
+
+		for (int dir = 0; dir < 2; dir++) {
+			struct tally t = { 0 };
+
+			if (wait_ready(p, dir, deadline) < 0) {
+				printf("iop-pci-traffic: %s %s: no probe frame crossed the bridge (waited up to %.0f s)\n",
+				       p->name, dir ? "B->A" : "A->B", ready_timeout);
+				failed++;
+				continue;
+			}
+			run_dir(p, dir, count, &t);
+			printf("iop-pci-traffic: %s %s: %u/%u frames byte-identical, %u missing, %u corrupt, %u duplicated, %u oversize forwarded\n",
+			       p->name, dir ? "B->A" : "A->B", t.ok, count, t.missing, t.corrupt, t.dup,
+			       t.oversize_out);
+			failed += t.ok != count || t.corrupt || t.dup || t.oversize_out;
+		}
+	}
+	printf("iop-pci-traffic: %s\n", failed ? "FAIL" : "PASS");
+	return failed ? 1 : 0;
+}
