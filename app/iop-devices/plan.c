@@ -47,7 +47,10 @@ static void print_plan(const struct iop_plan *plan, bool strict, bool json)
 			for (size_t j = 0; j < pi->ndevs; j++)
 				printf(" %s", pi->bdf[j]);
 			fputs("\n  IOVA ranges:", stdout);
-			print_ranges(pi, false);
+			if (pi->nranges)
+				print_ranges(pi, false);
+			else
+				fputs(" known once attached", stdout);
 			putchar('\n');
 		}
 	}
