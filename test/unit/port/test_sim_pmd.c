@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The sim PMD and its device model on the pair and gen wires, over the sim
+ * IOMMU (topology: sim_window.topo, given as argv[1]). EAL without
+ * hugepages.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "iop_init.h"
+#include "iop_log.h"
+#include "iop_port.h"
+#include "iop_sim.h"
+
+static const char *topology;
+static struct rte_mempool *pool;
+
+static int init(void **state)
+{
+	char topo_arg[512];
+	char *argv[] = {"test_sim_pmd", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
+			"-l", "0", "--log-level=error", "--iova-mode=va", "--", "--iommu=sim",
+			topo_arg, NULL};
+
+	(void)state;
+	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
+	if (iop_init(13, argv) < 0) {
+		print_error("iop_init: %s\n", iop_err_msg());
+		return -1;
+	}
+	pool = rte_pktmbuf_pool_create("test_sim", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return pool ? 0 : -1;
+}
+
+static int fini(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	rte_mempool_free(pool);
+	iop_cleanup();
+	return 0;
+}
+
+static int close_ports(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	return 0;
+}
+
+static uint16_t port_with(const char *spec, struct rte_mempool *mp)
+{
+	uint16_t p;
+
+	if (iop_port_open(spec, &p))
+		fail_msg("open %s: %s", spec, iop_err_msg());
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, mp), 0);
+	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
+	return p;
+}
+
+/* Ports 0 and 1 back to back, started; spec1 adds keys to port 1's. */
+static void pair(const char *extra0, const char *extra1, struct rte_mempool *mp1)
+{
+	char s0[128], s1[128];
+
+	snprintf(s0, sizeof(s0), "sim:wire=pair,peer=1%s", extra0);
+	snprintf(s1, sizeof(s1), "sim:wire=pair,peer=0%s", extra1);
+	assert_int_equal(port_with(s0, pool), 0);
+	assert_int_equal(port_with(s1, mp1), 1);
+	assert_int_equal(iop_port_start(0), 0);
+	assert_int_equal(iop_port_start(1), 0);
+}
+
+static struct rte_mbuf *frame(uint16_t len, uint8_t seed)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t *d;
+
+	assert_non_null(m);
+	d = (uint8_t *)rte_pktmbuf_append(m, len);
+	assert_non_null(d);
+	for (uint16_t i = 0; i < len; i++)
+		d[i] = (uint8_t)(seed + i * 7);
+	return m;
+}
+
+static bool is_frame(const struct rte_mbuf *m, uint16_t len, uint8_t seed)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->pkt_len != len)
+		return false;
+	for (uint16_t i = 0; i < len; i++)
+		if (d[i] != (uint8_t)(seed + i * 7))
+			return false;
+	return true;
+}
+
+static void pair_frames_arrive_byte_identical(void **state)
+{
+	static const uint16_t len[] = {60, 1000, 1514, 2048};
+	struct rte_mbuf *tx[4], *rx[8];
+	struct iop_port_stats st;
+
+	(void)state;
+	pair("", "", pool);
+	for (int i = 0; i < 4; i++)
+		tx[i] = frame(len[i], (uint8_t)i);
+	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
+	for (int i = 0; i < 4; i++) {
+		assert_true(is_frame(rx[i], len[i], (uint8_t)i));
+		assert_int_equal(rx[i]->port, 1);
+	}
+	rte_pktmbuf_free_bulk(rx, 4);
+	assert_int_equal(iop_port_stats_get(0, &st), 0);
+	assert_int_equal(st.tx_packets, 4);
+	assert_int_equal(st.tx_bytes, 60 + 1000 + 1514 + 2048);
+	assert_int_equal(iop_port_stats_get(1, &st), 0);
+	assert_int_equal(st.rx_packets, 4);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.dma_faults, 0);
+}
+
+static void pair_ports_use_iovas_not_vas(void **state)
+{
+	struct iop_sim_faults f;
+	struct rte_mbuf *m = NULL, *rx[2];
+
+	(void)state;
+	/* the window starts at 2^59: a VA posted as IOVA would fault */
+	pair("", "", pool);
+	m = frame(100, 9);
+	assert_int_equal(iop_port_tx_burst(0, 0, &m, 1), 1);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 2), 1);
+	rte_pktmbuf_free(rx[0]);
+	assert_int_equal(iop_sim_dev_faults(iop_port_dev(0), &f), 0);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(iop_sim_dev_faults(iop_port_dev(1), &f), 0);
+	assert_int_equal(f.count, 0);
+}
+
+static void pair_full_peer_inbox_takes_fewer_frames(void **state)
+{
+	struct rte_mbuf *m[32];
+	uint32_t taken = 0;
+	uint16_t n;
+
+	(void)state;
+	pair("", "", pool);
+	/* port 1 never polls: its inbox (1024 frames) fills, then port 0
+	 * takes nothing more and the caller keeps the rest */
+	do {
+		for (int i = 0; i < 32; i++)
+			m[i] = frame(64, 0);
+		n = iop_port_tx_burst(0, 0, m, 32);
+		taken += n;
+		rte_pktmbuf_free_bulk(&m[n], 32u - n);
+	} while (n == 32);
+	assert_int_equal(taken, 1024);
+	assert_int_equal(iop_port_tx_burst(0, 0, m, 0), 0);
+}
+
+static void frame_longer_than_rx_buffer_is_counted_drop(void **state)
+{
+	struct rte_mempool *small = rte_pktmbuf_pool_create("test_small", 255, 0, 0,
+							     RTE_PKTMBUF_HEADROOM + 128, 0);
+	struct rte_mbuf *tx[2], *rx[4];
+	struct iop_port_stats st;
+
+	(void)state;
+	assert_non_null(small);
+	pair("", "", small);
+	tx[0] = frame(200, 1);
+	tx[1] = frame(128, 2);
+	assert_int_equal(iop_port_tx_burst(0, 0, tx, 2), 2);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 4), 1);
+	assert_true(is_frame(rx[0], 128, 2));
+	rte_pktmbuf_free(rx[0]);
+	assert_int_equal(iop_port_stats_get(1, &st), 0);
+	assert_int_equal(st.drops[IOP_DROP_RX_OVERSIZE], 1);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.rx_packets, 1);
+	iop_port_close_all();
+	rte_mempool_free(small);
+}
+
+static void fill_canary(struct rte_mempool *mp, void *opaque, void *obj, unsigned int i)
+{
+	struct rte_mbuf *m = obj;
+
+	(void)mp;
+	(void)opaque;
+	(void)i;
+	memset((uint8_t *)m->buf_addr, 0xa5, m->buf_len);
+}
+
+static void count_touched(struct rte_mempool *mp, void *opaque, void *obj, unsigned int i)
+{
+	struct rte_mbuf *m = obj;
+	const uint8_t *d = m->buf_addr;
+
+	(void)mp;
+	(void)i;
+	for (uint16_t k = RTE_PKTMBUF_HEADROOM; k < m->buf_len; k++) {
+		if (d[k] != 0xa5) {
+			(*(unsigned int *)opaque)++;
+			return;
+		}
+	}
+}
+
+static void rx_buffer_with_bad_iova_faults_and_is_never_written(void **state)
+{
+	struct rte_mempool *rxpool = rte_pktmbuf_pool_create("test_rx_canary", 255, 0, 0,
+							      RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	struct rte_mbuf *m, *rx[4];
+	struct iop_port_stats st;
+	struct iop_sim_faults f;
+	unsigned int touched = 0;
+
+	(void)state;
+	assert_non_null(rxpool);
+	rte_mempool_obj_iter(rxpool, fill_canary, NULL);
+	/* iova=mbuf posts DPDK's buf_iova (= VA here): not an IOVA of the
+	 * window, so the device's write is an IOMMU fault */
+	pair("", ",iova=mbuf", rxpool);
+	m = frame(300, 3);
+	assert_int_equal(iop_port_tx_burst(0, 0, &m, 1), 1);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 4), 0);
+	assert_int_equal(iop_port_stats_get(1, &st), 0);
+	assert_int_equal(st.drops[IOP_DROP_RX_DMA_FAULT], 1);
+	assert_int_equal(st.dma_faults, 1);
+	assert_int_equal(st.rx_packets, 0);
+	assert_int_equal(iop_sim_dev_faults(iop_port_dev(1), &f), 0);
+	assert_int_equal(f.count, 1);
+	assert_true(f.last_iova < 0x800000000000000ull);
+	iop_port_close_all();
+	rte_mempool_obj_iter(rxpool, count_touched, &touched);
+	assert_int_equal(touched, 0);
+	rte_mempool_free(rxpool);
+}
+
+static void tx_buffer_with_bad_iova_faults_and_is_counted(void **state)
+{
+	struct rte_mbuf *m, *rx[4];
+	struct iop_port_stats st;
+	struct iop_sim_faults f;
+
+	(void)state;
+	pair(",iova=mbuf", "", pool);
+	m = frame(300, 4);
+	assert_int_equal(iop_port_tx_burst(0, 0, &m, 1), 1);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 4), 0);
+	assert_int_equal(iop_port_stats_get(0, &st), 0);
+	assert_int_equal(st.drops[IOP_DROP_TX_DMA_FAULT], 1);
+	assert_int_equal(st.tx_packets, 0);
+	assert_int_equal(st.dma_faults, 1);
+	assert_int_equal(iop_sim_dev_faults(iop_port_dev(0), &f), 0);
+	assert_int_equal(f.count, 1);
+}
+
+static void ext_free(void *addr, void *opaque)
+{
+	(void)opaque;
+	free(addr);
+}
+
+static void tx_buffer_outside_every_ioas_is_counted_drop(void **state)
+{
+	struct rte_mbuf_ext_shared_info *shinfo;
+	uint16_t len = 512;
+	uint8_t *ext = calloc(1, len + sizeof(*shinfo) + 64);
+	struct rte_mbuf *m, *rx[4];
+	struct iop_port_stats st;
+
+	(void)state;
+	/* a buffer from malloc: no IOAS maps it, the cache says POISON */
+	assert_non_null(ext);
+	pair("", "", pool);
+	shinfo = rte_pktmbuf_ext_shinfo_init_helper(ext, &len, ext_free, NULL);
+	assert_non_null(shinfo);
+	m = rte_pktmbuf_alloc(pool);
+	rte_pktmbuf_attach_extbuf(m, ext, 0, len, shinfo);
+	assert_non_null(rte_pktmbuf_append(m, 100));
+	assert_int_equal(iop_port_tx_burst(0, 0, &m, 1), 1);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 4), 0);
+	assert_int_equal(iop_port_stats_get(0, &st), 0);
+	assert_int_equal(st.drops[IOP_DROP_TX_UNMAPPED], 1);
+	assert_int_equal(st.dma_faults, 0);
+}
+
+static void gen_wire_delivers_ipv4_frames_of_its_size(void **state)
+{
+	struct rte_mbuf *rx[32];
+	uint16_t p;
+
+	(void)state;
+	p = port_with("sim:wire=gen,size=128", pool);
+	assert_int_equal(iop_port_start(p), 0);
+	assert_int_equal(iop_port_rx_burst(p, 0, rx, 32), 32);
+	for (int i = 0; i < 32; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(rx[i], const struct rte_ether_hdr *);
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+		assert_int_equal(rx[i]->pkt_len, 128);
+		assert_int_equal(eth->ether_type, rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4));
+		assert_int_equal(rte_ipv4_cksum(ip), 0); /* checksum over a valid header */
+		assert_int_equal(rte_be_to_cpu_16(ip->total_length), 128 - RTE_ETHER_HDR_LEN);
+	}
+	/* and the sink takes all of them back */
+	assert_int_equal(iop_port_tx_burst(p, 0, rx, 32), 32);
+}
+
+static void sim_spec_errors_are_einval_or_enodev(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("sim", &p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "sim ports need wire=pair|af_packet|gen"));
+	assert_int_equal(iop_port_open("sim:wire=coax", &p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "unknown wire 'coax'"));
+	assert_int_equal(iop_port_open("sim:wire=gen,iface=eth0", &p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "key 'iface' does not apply to wire=gen"));
+	assert_int_equal(iop_port_open("sim:wire=gen,iova=virt", &p), -EINVAL);
+	assert_int_equal(iop_port_open("sim:wire=gen,size=20", &p), -EINVAL);
+	assert_int_equal(iop_port_open("sim:wire=pair", &p), -EINVAL);
+	assert_int_equal(iop_port_open("sim:wire=af_packet", &p), -EINVAL);
+	assert_int_equal(iop_port_open("sim:wire=af_packet,iface=iopnosuch0", &p), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "no interface 'iopnosuch0'"));
+	assert_int_equal(iop_port_open("sim:wire=gen,dev=0000:09:00.0", &p), -ENODEV);
+	assert_int_equal(iop_port_count(), 0);
+}
+
+static void failed_open_releases_the_device(void **state)
+{
+	struct iop_sim_counters before, after;
+	uint16_t p;
+
+	(void)state;
+	iop_sim_counters(&before);
+	assert_int_equal(iop_port_open("sim:wire=gen,dev=0000:00:01.0,size=20", &p), -EINVAL);
+	assert_int_equal(iop_port_open("sim:wire=af_packet,iface=iopnosuch0,dev=0000:00:01.0", &p), -ENODEV);
+	iop_sim_counters(&after);
+	assert_int_equal(after.open_fds, before.open_fds);
+	assert_int_equal(after.mappings, before.mappings);
+	/* and the device is free for the next port */
+	assert_int_equal(iop_port_open("sim:wire=gen,dev=0000:00:01.0", &p), 0);
+}
+
+static void closed_ports_leave_nothing_mapped(void **state)
+{
+	struct iop_sim_counters before, after;
+	struct rte_mbuf *rx[8];
+
+	(void)state;
+	iop_sim_counters(&before);
+	pair("", "", pool);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 0);
+	iop_port_close_all();
+	iop_sim_counters(&after);
+	assert_int_equal(after.mappings, before.mappings);
+	assert_int_equal(after.pinned_pages, before.pinned_pages);
+	assert_int_equal(after.open_fds, before.open_fds);
+}
+
+static void pair_peer_must_be_a_pair_port_pointing_back(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("sim:wire=pair,peer=1", &p), 0);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), 0);
+	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
+	assert_int_equal(iop_port_start(p), -ENOTCONN);
+	assert_non_null(strstr(iop_err_msg(), "its pair peer port 1 is not open"));
+	assert_int_equal(iop_port_open("sim:wire=gen", &p), 0);
+	assert_int_equal(iop_port_open("sim:wire=pair,peer=1", &p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "peer port 1 is not sim:wire=pair,peer=2"));
+	assert_int_equal(iop_port_open("sim:wire=pair,peer=2", &p), -EINVAL);
+}
+
+static void more_sim_ports_than_devices_is_enodev(void **state)
+{
+	uint16_t p;
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(iop_port_open("sim:wire=gen", &p), 0);
+	assert_int_equal(iop_port_open("sim:wire=gen", &p), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "every type=sim device of the sim topology is in use"));
+}
+
+static void sim_rx_pool_smaller_than_ring_is_einval(void **state)
+{
+	struct rte_mempool *tiny = rte_pktmbuf_pool_create("test_tiny", 31, 0, 0,
+							    RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("sim:wire=gen", &p), 0);
+	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, tiny), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "has 31 mbufs, fewer than the 64 rx descriptors"));
+	assert_int_equal(iop_port_configure(p, 9, 9), -EINVAL);
+	iop_port_close(p);
+	rte_mempool_free(tiny);
+}
+
+#define T(f) cmocka_unit_test_teardown(f, close_ports)
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T(pair_frames_arrive_byte_identical),
+		T(pair_ports_use_iovas_not_vas),
+		T(pair_full_peer_inbox_takes_fewer_frames),
+		T(frame_longer_than_rx_buffer_is_counted_drop),
+		T(rx_buffer_with_bad_iova_faults_and_is_never_written),
+		T(tx_buffer_with_bad_iova_faults_and_is_counted),
+		T(tx_buffer_outside_every_ioas_is_counted_drop),
+		T(gen_wire_delivers_ipv4_frames_of_its_size),
+		T(sim_spec_errors_are_einval_or_enodev),
+		T(failed_open_releases_the_device),
+		T(closed_ports_leave_nothing_mapped),
+		T(pair_peer_must_be_a_pair_port_pointing_back),
+		T(more_sim_ports_than_devices_is_enodev),
+		T(sim_rx_pool_smaller_than_ring_is_einval),
+	};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s TOPOLOGY\n", argv[0]);
+		return 2;
+	}
+	topology = argv[1];
+	return cmocka_run_group_tests(tests, init, fini);
+}
