@@ -77,8 +77,8 @@ static int move_group(struct iop_dev *const *devs, size_t n,
 	return 0;
 }
 
-/* Puts every device of group g back on from[i]; logs what it cannot. */
-static void restore_group(struct iop_dev *const *devs, size_t n,
+/* Puts every device of group g back on from[i]; false if it could not. */
+static bool restore_group(struct iop_dev *const *devs, size_t n,
 			  struct iop_group *g, struct iop_ioas *const *from)
 {
 	int rc = detach_group(devs, n, g);
@@ -95,6 +95,7 @@ static void restore_group(struct iop_dev *const *devs, size_t n,
 	if (rc)
 		IOP_LOG(ERR, "could not put IOMMU group %u back after a failed move (%s): close its devices",
 			g->id, strerror(-rc));
+	return rc == 0;
 }
 
 int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
@@ -134,6 +135,7 @@ int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 			break;
 	}
 	if (rc) {
+		bool restored = true;
 		int err = -rc;
 
 		for (size_t k = 0; k <= done && k < n; k++) {
@@ -142,10 +144,12 @@ int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 			for (size_t j = 0; j < k; j++)
 				seen |= devs[j]->group == devs[k]->group;
 			if (!seen)
-				restore_group(devs, n, devs[k]->group, from);
+				restored &= restore_group(devs, n, devs[k]->group, from);
 		}
-		rc = IOP_ERR(err, "cannot move %zu device(s) to IOAS %u: %s; every device is back where it was",
-			     n, to->id, strerror(err));
+		rc = IOP_ERR(err, "cannot move %zu device(s) to IOAS %u: %s; %s",
+			     n, to->id, strerror(err),
+			     restored ? "every device is back where it was" :
+					"some devices are detached now (see the error above)");
 	}
 	free(from);
 	return rc;
