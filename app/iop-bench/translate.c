@@ -154,7 +154,7 @@ static void shuffle(struct rte_mbuf **m, int n)
 int bench_translate(const struct bench_args *a)
 {
 	static struct rte_mbuf *m[NB_MBUF];
-	static struct iop_iova_cache cache;
+	static struct iop_iova_cache cache __attribute__((aligned(64)));
 	struct rte_mempool *mp = NULL;
 	struct iop_ioas *ioas = NULL;
 	double ns[NVARIANTS], instr = -1;
