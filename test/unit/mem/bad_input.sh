@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Bad input at start-up, through iop-bench: each case must end with one
+# clear line saying what to do, and a nonzero exit.
+#   bad_input.sh IOP_BENCH
+set -uo pipefail
+bench=$1
+tmp=$(mktemp -d /tmp/iop-bad-input.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+expect() { # name, expected text of the last line, command...
+	local name=$1 want=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$? last
+	last=$(tail -n 1 "$tmp/err")
+	if [ "$rc" -eq 0 ] || [[ "$last" != *"$want"* ]]; then
+		echo "FAIL $name: exit $rc, last line: $last"
+		fail=1
+	else
+		echo "ok   $name: $last"
+	fi
+}
+
+printf 'device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock unlimited\n' >"$tmp/ok.topology"
+printf 'device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock 4M\n' >"$tmp/4m.topology"
+mkdir "$tmp/not-hugetlbfs"
+eal=(-l 0 --file-prefix=iop_bad_input_$$)
+
+expect no_hugepages_says_how_many_to_reserve_and_how "reserve 512 x 2 MiB as root (echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages" \
+	"$bench" "${eal[@]}" --huge-dir="$tmp/not-hugetlbfs" -- --iommu=sim --sim-topology="$tmp/ok.topology" translate
+if [ "$(grep -c HugePages_Total /proc/meminfo)" -eq 1 ] && [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -gt 8 ]; then
+	expect memlock_too_low_says_the_size_needed "must be locked and the locked-memory limit refused it" \
+		"$bench" "${eal[@]}" --in-memory -m 16 -- --iommu=sim --sim-topology="$tmp/4m.topology" translate
+else
+	echo "skip memlock_too_low_says_the_size_needed: no free hugepages on this machine"
+fi
+expect unknown_backend_is_named "unknown IOMMU backend 'bogus'" \
+	"$bench" "${eal[@]}" --no-huge -- --iommu=bogus translate
+expect option_without_value_says_how "--ioas needs a value" \
+	"$bench" "${eal[@]}" --no-huge -- --ioas translate
+exit $fail
