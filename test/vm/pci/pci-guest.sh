@@ -34,7 +34,7 @@ for r in "$@"; do
 	for b in "${list[@]}"; do ports+=(--port "pci:$b"); done
 	say "round $n: $backend, --ioas=$layout, ${#list[@]} ports"
 	# shellcheck disable=SC2086
-	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" -- "${ports[@]}" \
+	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" "${ports[@]}" --rxd=256 --txd=256 \
 		--forward-mode=io --stats-period=10 --json-stats="/tmp/bridge-$n.json" &
 	pid=$!
 	for _ in $(seq 600); do
