@@ -114,8 +114,9 @@ static bool va_overlaps(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
 	return i > 0 && ioas->maps[i - 1].va + ioas->maps[i - 1].len > va;
 }
 
-/* Rule 7 (iommufd IOAS_COPY): an IOAS of the context that already maps
- * exactly this VA range, so the pages are shared, not pinned again. */
+/* Rule 7 (seed 004: pinned pages are one object shared by their users):
+ * an IOAS of the context that already maps exactly this VA range, so
+ * IOAS_COPY shares its pages instead of pinning them again. */
 static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
 					  uintptr_t va, uint64_t len,
 					  uint64_t *src_iova)

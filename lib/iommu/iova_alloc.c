@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Rule 6 (seeds 001, 000): IOVAs honour the IOAS's ranges. IOVA = VA where
+ * Rule 6 (seed 001): IOVAs honour the IOAS's ranges. IOVA = VA where
  * it fits; otherwise mappings are packed inside the ranges, hugepage by
  * hugepage, keeping IOVA = VA modulo 2 MiB so that every 2 MiB page of VA
  * has one IOVA offset and the 2 MiB translation table stays exact.

@@ -9,6 +9,8 @@ static uint64_t calls;
 static uint64_t fail_at;
 static struct iop_sim_counters live;
 
+/* Rule 8 (the iommufd_fail_nth selftest, see seeds/README): every failable
+ * backend call passes here, so a test can fail each one in turn. */
 int sim_call(void)
 {
 	uint64_t n = __atomic_add_fetch(&calls, 1, __ATOMIC_RELAXED);

@@ -70,26 +70,37 @@ static struct iop_ioas *group_ioas(struct fix *f, struct iop_dev *d)
 static void rule1_first_attach_attaches_group_last_detach_detaches(void **state)
 {
 	struct fix *f = *state;
+	size_t len = 2u << 20;
+	char *buf = hugebuf_alloc(len);
+	uint64_t iova;
+	char x = 1;
 
 	open_both(f);
 	assert_null(group_ioas(f, f->a));
 	assert_int_equal(iop_dev_attach(f->a, f->A), 0);
 	assert_ptr_equal(group_ioas(f, f->a), f->A);
+	assert_int_equal(iop_ioas_map(f->A, buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
 	if (!f->b)
-		return;
+		goto out;
 	assert_int_equal(iop_dev_attach(f->b, f->A), 0);
 	assert_int_equal(iop_dev_detach(f->a), 0);
 	assert_null(iop_dev_ioas(f->a));
 	if (f->v->same_group) {
-		/* b holds the group on A */
+		/* b holds the group on A; a's DMA is still translated there */
 		assert_ptr_equal(group_ioas(f, f->a), f->A);
+		assert_int_equal(iop_sim_dma_write(f->a, iova, &x, 1), 0);
 	} else {
 		assert_null(group_ioas(f, f->a));
+		assert_int_equal(iop_sim_dma_write(f->a, iova, &x, 1), -EFAULT);
 	}
 	assert_ptr_equal(group_ioas(f, f->b), f->A);
 	assert_int_equal(iop_dev_detach(f->b), 0);
 	assert_null(group_ioas(f, f->b));
+	assert_int_equal(iop_sim_dma_write(f->b, iova, &x, 1), -EFAULT);
 	assert_int_equal(iop_dev_detach(f->b), -EINVAL);
+out:
+	assert_int_equal(iop_ioas_unmap(f->A, buf, len), 0);
+	hugebuf_free(buf, len);
 }
 
 static void rule2_device_cannot_take_its_group_to_another_ioas(void **state)
