@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IOP_LOG_PREFIX "iommu/sim: "
 #include "iop_log.h"
@@ -20,8 +21,73 @@
 
 #define RANGES_SCRATCH (4 * IOP_MAX_RANGES)
 
+/*
+ * DMA ownership of a group, across contexts: the first bound device
+ * claims it for its context (its iommufd); another context (another
+ * process on that machine) binding a device of the group gets EBUSY, as
+ * from iommu_device_claim_dma_owner().
+ */
+struct sim_claim {
+	dev_t dev;
+	ino_t ino;
+	unsigned int group;
+	const struct sim_ctx *owner;
+	struct sim_claim *next;
+};
+
+static pthread_mutex_t claims_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sim_claim *claims;
+
+static struct sim_claim **claim_find(const struct sim_ctx *c, unsigned int group)
+{
+	struct sim_claim **pp;
+
+	for (pp = &claims; *pp; pp = &(*pp)->next)
+		if ((*pp)->dev == c->topo_dev && (*pp)->ino == c->topo_ino &&
+		    (*pp)->group == group)
+			break;
+	return pp;
+}
+
+static int group_claim(const struct sim_ctx *c, unsigned int group)
+{
+	struct sim_claim *cl;
+	int rc = 0;
+
+	pthread_mutex_lock(&claims_lock);
+	cl = *claim_find(c, group);
+	if (cl) {
+		rc = -EBUSY;
+	} else {
+		cl = malloc(sizeof(*cl));
+		if (cl) {
+			*cl = (struct sim_claim){ c->topo_dev, c->topo_ino, group, c, claims };
+			claims = cl;
+			sim_count_allocs(1);
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&claims_lock);
+	return rc;
+}
+
+static void group_release(const struct sim_ctx *c, unsigned int group)
+{
+	struct sim_claim **pp, *cl;
+
+	pthread_mutex_lock(&claims_lock);
+	pp = claim_find(c, group);
+	cl = *pp;
+	*pp = cl->next;
+	free(cl);
+	sim_count_allocs(-1);
+	pthread_mutex_unlock(&claims_lock);
+}
+
 static int sim_open(const struct iop_ctx_params *params, void **out)
 {
+	struct stat st;
 	struct sim_ctx *c;
 	int rc = sim_call();
 
@@ -34,6 +100,10 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 	if (rc) {
 		free(c);
 		return rc;
+	}
+	if (stat(params->sim_topology, &st) == 0) {
+		c->topo_dev = st.st_dev;
+		c->topo_ino = st.st_ino;
 	}
 	c->groups = calloc(c->topo.ngroups, sizeof(*c->groups));
 	c->devs = calloc(c->topo.ndevs, sizeof(*c->devs));
@@ -144,6 +214,11 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 	for (size_t i = 0; i < c->topo.ndevs; i++)
 		if (c->devs[i].group == d->group && !allows_user_dma(c->topo.devs[i].driver))
 			return -EPERM;
+	if (d->group->nbound == 0) {
+		rc = group_claim(c, d->group->topo->id);
+		if (rc)
+			return rc;
+	}
 	d->bound = true;
 	d->group->nbound++;
 	__atomic_store_n(&d->fault_count, 0, __ATOMIC_RELAXED);
@@ -171,7 +246,8 @@ static void sim_dev_close(void *bdev)
 	if (d->attached)
 		group_detach_dev(d);
 	d->bound = false;
-	d->group->nbound--;
+	if (--d->group->nbound == 0)
+		group_release(d->ctx, d->group->topo->id);
 	sim_count_fds(-1);
 }
 

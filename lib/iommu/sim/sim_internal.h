@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sim_topology.h"
 
@@ -59,6 +60,8 @@ struct sim_ioas {
 
 struct sim_ctx {
 	struct sim_topo topo;
+	dev_t topo_dev;           /* the topology file is the machine: */
+	ino_t topo_ino;           /* contexts on one file share its groups */
 	struct sim_group *groups; /* topo.ngroups */
 	struct sim_dev *devs;     /* topo.ndevs */
 	uint64_t pinned_pages;

@@ -305,6 +305,30 @@ static void sim_dma_runs_beside_map_and_unmap(void **state)
 	hugebuf_free(buf, len);
 }
 
+/* Two contexts on one topology file are two users of one machine: the
+ * first to bind a device of a group owns the group. */
+static void sim_group_is_owned_by_one_context(void **state)
+{
+	char *path = topo_file_write(topo);
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = path };
+	struct iop_ctx *c1, *c2;
+	struct iop_dev *a, *b, *other;
+
+	(void)state;
+	assert_int_equal(iop_ctx_create(&p, &c1), 0);
+	assert_int_equal(iop_ctx_create(&p, &c2), 0);
+	assert_int_equal(iop_dev_open(c1, "0000:00:06.0", &a), 0);
+	assert_int_equal(iop_dev_open(c2, "0000:00:06.0", &b), -EBUSY);
+	assert_non_null(strstr(iop_err_msg(), "in use by a kernel driver or another process"));
+	assert_int_equal(iop_dev_open(c2, "0000:00:03.0", &other), 0);
+	iop_dev_close(a);
+	assert_int_equal(iop_dev_open(c2, "0000:00:06.0", &b), 0);
+	iop_ctx_destroy(c1);
+	iop_ctx_destroy(c2);
+	topo_file_remove(path);
+	assert_sim_clean();
+}
+
 struct bad_topo {
 	const char *text;
 	const char *msg; /* expected after "topology FILE:" */
@@ -388,6 +412,7 @@ int main(void)
 		T(sim_core_names_the_fix_for_a_device_on_no_driver),
 		T(sim_dma_faults_are_counted_and_touch_nothing),
 		T(sim_dma_runs_beside_map_and_unmap),
+		cmocka_unit_test(sim_group_is_owned_by_one_context),
 		cmocka_unit_test(sim_topology_errors_name_file_and_line),
 		cmocka_unit_test(sim_missing_topology_is_one_clear_error),
 		cmocka_unit_test(sim_auto_without_iommu_nodes_says_what_to_do),
