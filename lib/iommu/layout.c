@@ -118,8 +118,7 @@ static size_t intersect(const struct iop_iova_range *a, size_t na,
 
 /* The ranges each planned IOAS will have: those all its groups allow. */
 static int plan_ranges(struct iop_ctx *ctx, struct iop_plan *plan,
-		       const char *const *bdfs, const struct iop_dev_info *const *di,
-		       size_t n)
+		       const char *const *bdfs, const struct iop_dev_info *const *di)
 {
 	if (!ctx->ops->group_ranges)
 		return 0;
@@ -146,7 +145,6 @@ static int plan_ranges(struct iop_ctx *ctx, struct iop_plan *plan,
 			memcpy(pi->ranges, out, pi->nranges * sizeof(*out));
 		}
 	}
-	(void)n;
 	return 0;
 }
 
@@ -189,7 +187,7 @@ int iop_plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
 		rc = add_to(plan, k, bdfs[i]);
 	}
 	if (rc == 0)
-		rc = plan_ranges(ctx, plan, bdfs, di, n);
+		rc = plan_ranges(ctx, plan, bdfs, di);
 	free(di);
 	free(info);
 	return rc;
@@ -216,7 +214,8 @@ int iop_plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,
 		for (size_t j = 0; rc == 0 && j < plan->ioas[k].ndevs; j++) {
 			size_t i;
 
-			for (i = 0; i < n && bdfs[i] != plan->ioas[k].bdf[j]; i++)
+			/* by name: the caller may pass a copy of the list */
+			for (i = 0; i < n && strcmp(bdfs[i], plan->ioas[k].bdf[j]) != 0; i++)
 				;
 			if (i == n)
 				rc = IOP_ERR(EINVAL, "device %s of the plan is not in the device list",
