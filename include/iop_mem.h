@@ -69,8 +69,11 @@ int iop_mem_attach_ioas(struct iop_ioas *ioas);
 /* Quiesces and unmaps everything iop_mem mapped into ioas. Call before
  * iop_ioas_destroy(). */
 void iop_mem_detach_ioas(struct iop_ioas *ioas);
-/* Maps memory registered with rte_extmem_register() since the IOAS were
- * attached into every attached IOAS. */
+/* Brings every attached IOAS up to date with external memory: maps what
+ * was registered with rte_extmem_register() since, and (quiesced) unmaps
+ * what was unregistered with rte_extmem_unregister(), which DPDK announces
+ * to nobody. Call it after either; after unregistering, before freeing
+ * the memory. */
 int iop_mem_rescan(void);
 
 /*

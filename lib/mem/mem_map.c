@@ -238,27 +238,28 @@ static void on_alloc(const void *addr, size_t len)
 {
 	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
 	uintptr_t va = (uintptr_t)addr;
-	uint64_t pg = msl ? msl->page_sz : len;
+	/* DPDK frees dynamic memory page by page, so it maps page by page;
+	 * external memory added to a heap leaves it whole */
+	uint64_t step = msl && !msl->external ? msl->page_sz : len;
 
-	/* one run per page: DPDK frees dynamic memory page by page */
-	for (uintptr_t p = va; p < va + len; p += pg) {
+	for (uintptr_t p = va; p < va + len; p += step) {
 		size_t i;
 
 		if (run_known(p))
 			continue;
-		if (run_add(p, pg)) {
+		if (run_add(p, step)) {
 			IOP_LOG(ERR, "hotplugged memory at %p is not mapped: %s", (void *)p, iop_err_msg());
 			continue;
 		}
 		i = run_index(p);
 		for (size_t k = 0; k < mem.nioas; k++) {
 			if (map_runs(mem.ioas[k], i, i + 1)) {
-				/* a device cannot reach this page: its buffers
+				/* a device cannot reach this memory: its buffers
 				 * translate to IOP_IOVA_POISON and are dropped */
 				IOP_LOG(ERR, "hotplugged memory at %p is not mapped: %s",
 					(void *)p, iop_err_msg());
 				for (size_t j = 0; j < k; j++) {
-					iop_ioas_unmap(mem.ioas[j], (void *)p, pg);
+					iop_ioas_unmap(mem.ioas[j], (void *)p, step);
 					mem.st.unmap_calls++;
 				}
 				run_del(i);
@@ -300,11 +301,26 @@ static void mem_event(enum rte_mem_event type, const void *addr, size_t len, voi
 	pthread_mutex_unlock(&mem.lock);
 }
 
+/* Runs whose memory DPDK no longer knows (external memory unregistered
+ * with rte_extmem_unregister, which sends no memory event) leave every
+ * IOAS, quiesced. */
+static void drop_gone_runs(void)
+{
+	for (size_t i = mem.nruns; i-- > 0;) {
+		if (rte_mem_virt2memseg_list((void *)mem.runs[i].va))
+			continue;
+		unmap_runs(mem.ioas, mem.nioas, i, i + 1);
+		run_del(i);
+	}
+}
+
 static int rescan_locked(void)
 {
-	size_t before = mem.nruns;
+	size_t before;
 	int rc = 0;
 
+	drop_gone_runs();
+	before = mem.nruns;
 	if (rte_memseg_contig_walk_thread_unsafe(walk_contig, NULL))
 		return -ENOMEM;
 	/* new runs are interleaved with known ones: map every run that the

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -191,6 +192,48 @@ static void two_ioas_with_different_layouts_give_each_device_its_own_iova(void *
 	assert_int_equal(iop_ioas_destroy(b), 0);
 }
 
+/* --- external memory ------------------------------------------------------ */
+
+static void external_memory_is_mapped_by_rescan_and_unmapped_after_unregister(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+	struct iop_dev *dev = open_on("0000:00:02.0", ioas);
+	size_t len = 4 * MB2;
+	char *raw = mmap(NULL, len + MB2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *ext = (char *)(((uintptr_t)raw + MB2 - 1) & ~(MB2 - 1));
+	struct iop_iova_cache c;
+	struct iop_sim_faults f;
+	uint64_t iova;
+	char back[8];
+
+	(void)state;
+	assert_true(raw != MAP_FAILED);
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	iop_iova_cache_init(&c, ioas);
+	assert_int_equal(iop_iova_cache_lookup(&c, ext), IOP_IOVA_POISON);
+	/* registered after the attach: mapped by the rescan */
+	assert_int_equal(rte_extmem_register(ext, len, NULL, 0, 4096), 0);
+	assert_int_equal(iop_mem_rescan(), 0);
+	iop_iova_cache_sync(&c);
+	iova = iop_iova_cache_lookup(&c, ext + len - 1);
+	assert_true(iova >= WINDOW);
+	memcpy(ext + len - 8, "extmem!", 8);
+	assert_int_equal(iop_sim_dma_read(dev, iova - 7, back, 8), 0);
+	assert_memory_equal(back, "extmem!", 8);
+	/* unregistered: the rescan takes it out, caches included */
+	assert_int_equal(rte_extmem_unregister(ext, len), 0);
+	assert_int_equal(iop_mem_rescan(), 0);
+	iop_iova_cache_sync(&c);
+	assert_int_equal(iop_iova_cache_lookup(&c, ext), IOP_IOVA_POISON);
+	assert_int_equal(iop_sim_dma_read(dev, iova - 7, back, 8), -EFAULT);
+	assert_int_equal(iop_sim_dev_faults(dev, &f), 0);
+	assert_int_equal(f.count, 1);
+	iop_mem_detach_ioas(ioas);
+	iop_dev_close(dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	munmap(raw, len + MB2);
+}
+
 /* --- bad input: nothing left mapped or pinned ------------------------------ */
 
 static void ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped(void **state)
@@ -356,6 +399,7 @@ int main(void)
 		cmocka_unit_test(dpdk_memory_is_mapped_one_call_per_run_and_pinned_once),
 		cmocka_unit_test(translation_is_exact_at_every_boundary_of_every_mapping),
 		cmocka_unit_test(two_ioas_with_different_layouts_give_each_device_its_own_iova),
+		cmocka_unit_test(external_memory_is_mapped_by_rescan_and_unmapped_after_unregister),
 		cmocka_unit_test(ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped),
 		cmocka_unit_test(memlock_too_low_fails_with_the_size_needed_and_pins_nothing),
 		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
