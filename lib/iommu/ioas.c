@@ -177,6 +177,10 @@ int iop_ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
 	    (prot & ~(IOP_PROT_READ | IOP_PROT_WRITE)))
 		return IOP_ERR(EINVAL, "bad mapping request for IOAS %u: %zu bytes at %p, prot %#x",
 			       ioas->id, len, vaddr, prot);
+	/* the IOMMU maps whole pages; the kernel refuses the rest (EINVAL) */
+	if ((va | len) % IOP_IOMMU_PAGE_SIZE)
+		return IOP_ERR(EINVAL, "cannot map [%p, +%zu) into IOAS %u: address and length must be multiples of 4 KiB (DPDK hugepage memory is)",
+			       vaddr, len, ioas->id);
 	if (va_overlaps(ioas, va, len))
 		return IOP_ERR(EEXIST, "IOAS %u already maps part of [%p, +%zu): unmap it first",
 			       ioas->id, vaddr, len);

@@ -18,6 +18,7 @@
 struct iop_iova_table;
 
 #define IOP_HUGEPAGE_SIZE (UINT64_C(2) << 20)
+#define IOP_IOMMU_PAGE_SIZE 4096u
 #define IOP_RANGES_MAX IOP_MAX_RANGES
 
 /* One successful iop_ioas_map. */

@@ -78,6 +78,9 @@ static void rule6_iova_is_va_where_it_fits(void **state)
 	assert_int_equal(iop_ioas_va2iova(f->ioas, buf + 12345, &t), 0);
 	assert_int_equal(t, iova + 12345);
 	assert_int_equal(iop_iova_table_lookup(iop_ioas_table(f->ioas), (uintptr_t)buf + 7), iova + 7);
+	/* whole pages only, as the kernel */
+	assert_int_equal(iop_ioas_map(f->ioas, buf + 100, 4096, IOP_PROT_READ, &t), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "must be multiples of 4 KiB"));
 	assert_int_equal(iop_ioas_unmap(f->ioas, buf, len), 0);
 	assert_int_equal(iop_iova_table_lookup(iop_ioas_table(f->ioas), (uintptr_t)buf), IOP_IOVA_POISON);
 	assert_int_equal(iop_ioas_va2iova(f->ioas, buf, &t), -ENOENT);
