@@ -5,12 +5,17 @@
 # NIC back to its kernel driver with iop-devices unbind.
 #
 #   pci-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_PCI_CHECKS IOP_BRIDGE ROUND...
-#   ROUND = LAYOUT:BDF,BDF,...   (ports in io-forwarding order)
+#   ROUND = LAYOUT[@user]:BDF,BDF,...   (ports in io-forwarding order)
+# A round marked @user runs iop-bridge as uid 1000 owning only /dev/iommu
+# and its devices' VFIO cdevs, first with a memlock limit too low (it must
+# fail and name the size needed), then with enough.
 set -u
 backend=$1 work=$2 devices=$3 checks=$4 bridge=$5
 shift 5
 rc=0
-eal="-l 0 --in-memory --log-level=lib.eal:error"
+# DPDK memory above 2^40: with the 39-bit vIOMMU no VA fits the aperture,
+# so every descriptor carries an IOVA that differs from its VA
+eal="-l 0 --in-memory --base-virtaddr=0x10000000000 --log-level=lib.eal:error"
 say() { echo "pci-guest: $*"; }
 
 bdfs="0000:00:04.0"
@@ -29,13 +34,36 @@ n=0
 for r in "$@"; do
 	n=$((n + 1))
 	layout=${r%%:*}
+	user=""
+	case $layout in *@user) layout=${layout%@user} user=1000 ;; esac
 	ports=()
 	IFS=, read -ra list <<< "${r#*:}"
 	for b in "${list[@]}"; do ports+=(--port "pci:$b"); done
-	say "round $n: $backend, --ioas=$layout, ${#list[@]} ports"
-	# shellcheck disable=SC2086
-	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" "${ports[@]}" --rxd=256 --txd=256 \
-		--forward-mode=io --stats-period=10 --json-stats="/tmp/bridge-$n.json" &
+	say "round $n: $backend, --ioas=$layout, ${#list[@]} ports${user:+, as uid $user}"
+	# shellcheck disable=SC2206
+	ealr=($eal ${user:+--iova-mode=va})
+	run=("$bridge" "${ealr[@]}" -- --iommu="$backend" --ioas="$layout" "${ports[@]}" --rxd=256 --txd=256
+		--forward-mode=io --stats-period=10 --json-stats="/tmp/bridge-$n.json")
+	if [ -n "$user" ]; then
+		chown "$user" /dev/iommu
+		for b in "${list[@]}"; do
+			chown "$user" "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$b/vfio-dev")"
+		done
+		run=(setpriv --reuid="$user" --regid="$user" --clear-groups "${run[@]}")
+		# 1 MiB of memlock cannot hold DPDK's memory: one clear line with the size
+		out=$(bash -c 'ulimit -l 1024 && exec "$@"' low "${run[@]}" --duration=1 2>&1)
+		low=$?
+		echo "$out" | grep -i -E "memlock|locked" | head -3
+		if [ "$low" -ne 0 ] && echo "$out" | grep -q -i -E "memlock|locked" &&
+		   echo "$out" | grep -q -E "[0-9]+ ?(MiB|KiB|GiB|bytes|M|K)"; then
+			say "ok - as uid $user with 1 MiB of memlock iop-bridge fails naming the size needed"
+		else
+			say "not ok - as uid $user with 1 MiB of memlock: exit $low, output: $out"
+			rc=1
+		fi
+		run=(bash -c 'ulimit -l 262144 && exec "$@"' enough "${run[@]}")
+	fi
+	"${run[@]}" &
 	pid=$!
 	for _ in $(seq 600); do
 		[ -e "$work/round$n.done" ] && break

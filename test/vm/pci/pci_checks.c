@@ -22,6 +22,7 @@
 
 #include <rte_errno.h>
 #include <rte_ether.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "iop_init.h"
@@ -59,6 +60,32 @@ static void check(bool ok, const char *name, const char *fmt, ...)
 	check(strstr(iop_err_msg(), needle) != NULL, name, "message \"%s\" lacks \"%s\"", \
 	      iop_err_msg(), needle)
 
+/* Descriptors carry IOVAs of the device's IOAS: inside its ranges, and
+ * different from the VA where the VA lies outside them (a 39-bit vIOMMU). */
+static void iova_in_aperture(struct iop_ioas *ioas)
+{
+	struct iop_iova_range r[IOP_MAX_RANGES];
+	void *buf = rte_malloc(NULL, 4096, 4096);
+	uint64_t iova = 0, va = (uintptr_t)buf;
+	bool inside = false, va_fits = false;
+	size_t n = 0;
+
+	CHECK_RC(iop_ioas_va2iova(ioas, buf, &iova), 0, "DPDK memory is mapped in the IOAS");
+	iop_ioas_ranges(ioas, r, IOP_MAX_RANGES, &n);
+	for (size_t i = 0; i < n && i < IOP_MAX_RANGES; i++) {
+		inside |= iova >= r[i].first && iova + 4095 <= r[i].last;
+		va_fits |= va >= r[i].first && va + 4095 <= r[i].last;
+	}
+	printf("# VA 0x%llx -> IOVA 0x%llx, last IOVA 0x%llx\n", (unsigned long long)va,
+	       (unsigned long long)iova, n ? (unsigned long long)r[n - 1].last : 0ull);
+	check(inside, "the IOVA lies in the IOAS's ranges", "0x%llx", (unsigned long long)iova);
+	check(va_fits || iova != va, "IOVA differs from VA when the VA is outside the aperture",
+	      "IOVA = VA = 0x%llx", (unsigned long long)va);
+	if (!va_fits)
+		printf("# IOVA != VA: the VA lies outside the aperture\n");
+	rte_free(buf);
+}
+
 static void vfio_helpers(const char *bdf)
 {
 	struct iop_pci_region r = { 0 };
@@ -74,6 +101,7 @@ static void vfio_helpers(const char *bdf)
 	CHECK_RC(iop_port_dev_open(bdf, &dev, &ioas), 0, "device opens in an IOAS");
 	if (!dev)
 		return;
+	iova_in_aperture(ioas);
 	CHECK_RC(iop_pci_dev_open(dev, &p), 0, "VFIO device info and config region");
 	if (!p) {
 		iop_port_dev_close(dev);
