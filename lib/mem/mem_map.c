@@ -398,6 +398,8 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 {
 	size_t k;
 
+	if (rte_lcore_count() == 0)
+		return; /* no EAL: nothing can have been attached */
 	rte_mcfg_mem_read_lock();
 	pthread_mutex_lock(&mem.lock);
 	for (k = 0; k < mem.nioas && mem.ioas[k] != ioas; k++)
