@@ -69,7 +69,7 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 	static char *out[512];
 	static char topo_arg[PATH_MAX + 32];
 	int dd = -1, n = 0, nsim = 0;
-	bool has_topo = false, has_iommu = false, other_port = false;
+	bool has_topo = false, has_iommu = false, pci_port = false;
 
 	topo_file[0] = '\0';
 	if (argc + 4 > (int)RTE_DIM(out))
@@ -86,8 +86,8 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 			continue;
 		if (strncmp(spec, "sim", 3) == 0 && (spec[3] == '\0' || spec[3] == ':'))
 			nsim++;
-		else if (strncmp(spec, "null", 4) != 0)
-			other_port = true;
+		else if (strncmp(spec, "pci:", 4) == 0)
+			pci_port = true;
 	}
 	/* EAL arguments, then `--`, then iopath's, then `--`, then the app's */
 	for (int i = 0; i < (dd < 0 ? argc : dd); i++)
@@ -96,7 +96,7 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
 		if (is_iopath_opt(argv[i]))
 			out[n++] = argv[i];
-	if (!has_topo && !other_port && (!has_iommu || nsim > 0)) {
+	if (!has_topo && !pci_port && (!has_iommu || nsim > 0)) {
 		int rc = write_topology(nsim, topo_file, len);
 
 		if (rc)

@@ -10,7 +10,7 @@
  * Before iop_init: the command line is rearranged so that iopath's options
  * (--iommu, --ioas, --strict, --sim-topology, --log-level), which users
  * may write anywhere after `--`, come first; and when no topology was
- * given and every port is null or sim, a default sim topology with one
+ * given and no port is a pci port, a default sim topology with one
  * singleton IOMMU group per sim port is written and used. Returns the new
  * argc (argv_out is static storage) or -errno with iop_err_msg() set.
  * *topo_file is the generated file to delete after iop_init, or "".
@@ -19,7 +19,7 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 
 /* The app's own arguments (after iop_init). -EINVAL with a message. */
 int args_parse(int argc, char **argv, struct bridge_opts *opt);
-/* true if the app arguments ask for --help */
+/* The app options, for --help. */
 void args_usage(FILE *f);
 
 #endif /* IOP_BRIDGE_ARGS_H */

@@ -272,7 +272,12 @@ int main(int argc, char **argv)
 	}
 	argc -= n;
 	args += n;
-	if (args_parse(argc, args, &bridge.opt) < 0 || open_ports() < 0 ||
+	if (args_parse(argc, args, &bridge.opt) < 0) {
+		fail(NULL);
+		teardown();
+		return 1;
+	}
+	if (open_ports() < 0 ||
 	    create_pool() < 0 || setup_ports() < 0 || plan_units() < 0) {
 		teardown();
 		return 1;

@@ -151,7 +151,9 @@ static int afp_open(struct sim_wire *w, const struct iop_port_spec *spec)
 		afp_free(a);
 		return IOP_ERR(ENODEV, "af_packet: no interface '%s' (see ip link show)", ifname);
 	}
-	a->fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	/* protocol 0 until bind: an unbound ETH_P_ALL socket would take
+	 * frames of every interface into the ring meanwhile */
+	a->fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (a->fd < 0) {
 		rc = errno;
 		afp_free(a);
