@@ -25,6 +25,7 @@
  *   copy A2 IOVA2 A1 IOVA1 LEN
  *   unmap A IOVA LEN
  *   ranges A              prints the IOAS's IOVA ranges
+ *   granges G             prints the ranges group G will allow once attached
  *   fd D                  whether the device has a VFIO fd
  *   message TEXT          the last error message contains TEXT (real
  *                         backends only: sim messages belong to the core)
@@ -468,12 +469,18 @@ static int step(char **t, int n, char *extra, size_t elen)
 		NEED(!parse_u64(t[2], &iova) && !parse_u64(t[3], &len));
 		return ops->unmap(a->h, iova, len);
 	}
-	if (!strcmp(t[0], "ranges")) {
+	if (!strcmp(t[0], "ranges") || !strcmp(t[0], "granges")) {
 		struct iop_iova_range r[8];
-		size_t cnt, i, used = 0;
+		size_t cnt = 0, i, used = 0;
 
-		NEED(n == 2 && (a = find(ioas, t[1], false)));
-		ret = ops->iova_ranges(a->h, r, 8, &cnt);
+		if (!strcmp(t[0], "granges")) {
+			NEED(n == 2);
+			ret = ops->group_ranges ? ops->group_ranges(bctx, (unsigned int)atoi(t[1]), r, 8, &cnt)
+						: -EOPNOTSUPP;
+		} else {
+			NEED(n == 2 && (a = find(ioas, t[1], false)));
+			ret = ops->iova_ranges(a->h, r, 8, &cnt);
+		}
 		for (i = 0; !ret && i < cnt && i < 8; i++)
 			used += (size_t)snprintf(extra + used, elen - used, " [0x%" PRIx64 "-0x%" PRIx64 "]",
 						 r[i].first, r[i].last);

@@ -224,6 +224,33 @@ static void vfio_pci_device_without_cdev_says_kernel_lacks_cdev(void **state)
 	iop_backend_iommufd.close(bctx);
 }
 
+static void group_ranges_are_vtd_width_less_reserved_regions(void **state)
+{
+	struct fake *fk = *state;
+	struct iop_iova_range r[4];
+	char p[PATH_MAX];
+	size_t n = 99;
+
+	/* QEMU's intel-iommu at aw-bits=39: MGAW field 38 */
+	snprintf(p, sizeof(p), "%s/class/iommu/dmar0/intel-iommu", fk->sys);
+	mkdirs(p);
+	snprintf(p, sizeof(p), "%s/class/iommu/dmar0/intel-iommu/cap", fk->sys);
+	put(p, "d2008c22260286\n");
+	snprintf(p, sizeof(p), "%s/bus/pci/devices/0000:01:01.0/iommu", fk->sys);
+	assert_int_equal(symlink("../../../virtual/iommu/dmar0", p), 0);
+	snprintf(p, sizeof(p), "%s/kernel/iommu_groups/5/reserved_regions", fk->sys);
+	put(p, "0x00000000fee00000 0x00000000feefffff msi\n"
+	       "0x0000000000100000 0x00000000001fffff direct-relaxable\n");
+	assert_int_equal(iop_sysfs_group_ranges(fk->sys, 5, r, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(r[0].first == 0 && r[0].last == 0xfedfffffull);
+	assert_true(r[1].first == 0xfef00000ull && r[1].last == 0x7fffffffffull);
+	/* group 2's IOMMU shows no width: the backend cannot tell */
+	assert_int_equal(iop_sysfs_group_ranges(fk->sys, 2, r, 4, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(iop_sysfs_group_ranges(fk->sys, 77, r, 4, &n), -ENOENT);
+}
+
 static void map_enomem_names_memlock_and_size_needed(void **state)
 {
 	struct rlimit old, low = { 64 << 10, 0 };
@@ -249,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(device_without_group_says_iommu_is_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_viable_group_lists_offenders_not_the_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(vfio_pci_device_without_cdev_says_kernel_lacks_cdev, setup, teardown),
+		cmocka_unit_test_setup_teardown(group_ranges_are_vtd_width_less_reserved_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_enomem_names_memlock_and_size_needed, setup, teardown),
 	};
 

@@ -168,6 +168,20 @@ static void layouts(struct iop_ctx *ctx)
 		rc = iop_plan_apply(ctx, &plan, bdfs, 3, devs, ioas);
 		CHECK_RC(rc, 0, "per-device apply");
 		if (rc == 0) {
+			struct iop_iova_range r[IOP_MAX_RANGES];
+			size_t nr = 0, k;
+
+			/* the plan's ranges come from sysfs; the kernel's
+			 * after attach must be the same */
+			for (k = 0; k < plan.nioas; k++) {
+				rc = iop_ioas_ranges(ioas[k], r, IOP_MAX_RANGES, &nr);
+				check(rc == 0 && plan.ioas[k].nranges == nr && nr > 0 &&
+				      !memcmp(r, plan.ioas[k].ranges, nr * sizeof(*r)),
+				      "plan's IOVA ranges are the kernel's after attach",
+				      "plan %zu ranges (first ends 0x%llx), kernel %zu (first ends 0x%llx)",
+				      plan.ioas[k].nranges, (unsigned long long)plan.ioas[k].ranges[0].last,
+				      nr, (unsigned long long)r[0].last);
+			}
 			check(iop_dev_ioas(devs[0]) != iop_dev_ioas(devs[1]) &&
 			      iop_dev_ioas(devs[1]) == iop_dev_ioas(devs[2]),
 			      "per-device: nic0 alone, br0 and br1 together", "wrong IOAS assignment");

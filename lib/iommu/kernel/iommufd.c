@@ -364,6 +364,14 @@ uint32_t iop_iommufd_ioas_id(void *bioas)
 	return ((struct ifd_ioas *)bioas)->id;
 }
 
+static int ifd_group_ranges(void *bctx, unsigned int group,
+			  struct iop_iova_range *ranges, size_t max, size_t *count)
+{
+	struct ifd_ctx *c = bctx;
+
+	return iop_sysfs_group_ranges(c->sysfs, group, ranges, max, count);
+}
+
 const struct iop_backend_ops iop_backend_iommufd = {
 	.name = "iommufd",
 	.can_replace = true,
@@ -381,4 +389,5 @@ const struct iop_backend_ops iop_backend_iommufd = {
 	.copy = ifd_copy,
 	.unmap = ifd_unmap,
 	.iova_ranges = ifd_iova_ranges,
+	.group_ranges = ifd_group_ranges,
 };

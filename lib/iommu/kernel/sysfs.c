@@ -216,3 +216,100 @@ int iop_sysfs_group_offenders(const char *sysfs_root, unsigned int group,
 	free_names(names, n);
 	return offenders;
 }
+
+/* Address width of the Intel IOMMU serving a device: MGAW, bits 21:16 of
+ * its capability register plus one (VT-d spec, section 11.4.2). 0 if the
+ * device's IOMMU is not a VT-d unit. */
+static unsigned int intel_iommu_width(const char *sysfs_root, const char *bdf)
+{
+	char unit[64], path[PATH_MAX], buf[64];
+	unsigned long long cap;
+	FILE *f;
+	int ok;
+
+	if (read_link_name(sysfs_root, bdf, "iommu", unit, sizeof(unit)) < 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/class/iommu/%s/intel-iommu/cap", sysfs_root, unit);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return 0;
+	cap = strtoull(buf, NULL, 16);
+	return (unsigned int)((cap >> 16) & 0x3f) + 1;
+}
+
+/* Removes [first, last] from the sorted, disjoint ranges r[0..*n). */
+static void cut(struct iop_iova_range *r, size_t *n, size_t max,
+		uint64_t first, uint64_t last)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		struct iop_iova_range cur = r[i];
+
+		if (last < cur.first || first > cur.last)
+			continue;
+		if (first > cur.first && last < cur.last) {
+			if (*n == max)
+				return;
+			memmove(&r[i + 2], &r[i + 1], (*n - i - 1) * sizeof(*r));
+			r[i].last = first - 1;
+			r[i + 1] = (struct iop_iova_range){ last + 1, cur.last };
+			(*n)++;
+			return;
+		}
+		if (first <= cur.first && last >= cur.last) {
+			memmove(&r[i], &r[i + 1], (*n - i - 1) * sizeof(*r));
+			(*n)--;
+			i--;
+		} else if (first <= cur.first) {
+			r[i].first = last + 1;
+		} else {
+			r[i].last = first - 1;
+		}
+	}
+}
+
+int iop_sysfs_group_ranges(const char *sysfs_root, unsigned int group,
+			   struct iop_iova_range *ranges, size_t max,
+			   size_t *count)
+{
+	char path[PATH_MAX], line[128], type[32];
+	struct iop_iova_range r[32];
+	unsigned long long first, last;
+	unsigned int width = 0;
+	char **names;
+	size_t n, i;
+	FILE *f;
+
+	*count = 0;
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%u/devices", sysfs_root, group);
+	if (list_dir(path, &names, &n) < 0)
+		return -ENOENT;
+	for (i = 0; i < n && !width; i++)
+		width = intel_iommu_width(sysfs_root, names[i]);
+	free_names(names, n);
+	if (width < 12 || width > 64)
+		return 0;
+	r[0] = (struct iop_iova_range){ 0, width == 64 ? UINT64_MAX : (1ull << width) - 1 };
+	n = 1;
+	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%u/reserved_regions", sysfs_root, group);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			/* relaxable direct maps may be overridden: both kernel
+			 * backends leave them usable */
+			if (sscanf(line, "%llx %llx %31s", &first, &last, type) == 3 &&
+			    strcmp(type, "direct-relaxable") != 0)
+				cut(r, &n, 32, first, last);
+		}
+		fclose(f);
+	}
+	for (i = 0; i < n && i < max; i++)
+		ranges[i] = r[i];
+	*count = n;
+	return 0;
+}

@@ -35,4 +35,13 @@ int iop_sysfs_vfio_cdev(const char *sysfs_root, const char *bdf, char *name,
 int iop_sysfs_group_offenders(const char *sysfs_root, unsigned int group,
 			      char *why, size_t len);
 
+/* The IOVA ranges a group's IOMMU will allow once the group is attached:
+ * the IOMMU's address width less the group's reserved regions (the MSI
+ * window, firmware-reserved memory), as iommufd and type1 compute them.
+ * *count is 0 when sysfs does not tell the width (only Intel VT-d shows it,
+ * in intel-iommu/cap). */
+int iop_sysfs_group_ranges(const char *sysfs_root, unsigned int group,
+			   struct iop_iova_range *ranges, size_t max,
+			   size_t *count);
+
 #endif /* IOP_IOMMU_SYSFS_H */

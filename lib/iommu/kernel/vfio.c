@@ -566,6 +566,14 @@ uint64_t iop_vfio_ioas_pgsizes(void *bioas)
 	return pg;
 }
 
+static int vf_group_ranges(void *bctx, unsigned int group,
+			  struct iop_iova_range *ranges, size_t max, size_t *count)
+{
+	struct vf_ctx *c = bctx;
+
+	return iop_sysfs_group_ranges(c->sysfs, group, ranges, max, count);
+}
+
 const struct iop_backend_ops iop_backend_vfio = {
 	.name = "vfio",
 	.can_replace = false,
@@ -583,4 +591,5 @@ const struct iop_backend_ops iop_backend_vfio = {
 	.copy = NULL,
 	.unmap = vf_unmap,
 	.iova_ranges = vf_iova_ranges,
+	.group_ranges = vf_group_ranges,
 };
