@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * /iop/ports through DPDK telemetry (dpdk-telemetry.py):
- *   /iop/ports      {"<name>": [rx_packets, tx_packets, dropped, dma_faults], ...}
- *   /iop/ports,N    every counter of port N, per-queue packets as arrays
- * DPDK 22.11 only nests arrays inside a dict, hence the array summary.
+ *   /iop/ports      {"<id>": [rx_packets, tx_packets, dropped, dma_faults], ...}
+ *   /iop/ports,N    every counter of port N with its name, per-queue
+ *                   packets as arrays
+ * DPDK 22.11 only nests arrays inside a dict, and takes only plain names
+ * as keys (no ':' or '='), hence ids and an array in the summary.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <rte_telemetry.h>
@@ -18,6 +21,7 @@ static int port_summary(struct rte_tel_data *d)
 	for (uint16_t id = 0; id < iop_port_count(); id++) {
 		struct iop_port_stats st;
 		struct rte_tel_data *a;
+		char key[8];
 
 		if (iop_port_stats_get(id, &st))
 			continue;
@@ -29,7 +33,8 @@ static int port_summary(struct rte_tel_data *d)
 		rte_tel_data_add_array_u64(a, st.tx_packets);
 		rte_tel_data_add_array_u64(a, st.dropped);
 		rte_tel_data_add_array_u64(a, st.dma_faults);
-		rte_tel_data_add_dict_container(d, iop_port_name(id), a, 0);
+		snprintf(key, sizeof(key), "%u", id);
+		rte_tel_data_add_dict_container(d, key, a, 0);
 	}
 	return 0;
 }
@@ -89,5 +94,5 @@ static int handle_ports(const char *cmd, const char *params, struct rte_tel_data
 static void __attribute__((constructor)) port_telemetry_init(void)
 {
 	rte_telemetry_register_cmd("/iop/ports", handle_ports,
-		"Port counters. Without parameter: {name: [rx_packets, tx_packets, dropped, dma_faults]}. Parameter: port id");
+		"Port counters. Without parameter: {id: [rx_packets, tx_packets, dropped, dma_faults]}. Parameter: port id, for all its counters");
 }

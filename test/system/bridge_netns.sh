@@ -3,7 +3,8 @@
 # The bridge on real Linux traffic: two network namespaces, each joined by
 # a veth pair to an af_packet sim port of iop-bridge. Checks ping (0% loss),
 # an iperf3 TCP stream, a replayed pcap captured byte-identical on the far
-# side, zero DMA faults, a clean SIGINT stop and a balanced summary.
+# side, stats over telemetry, an oversize frame as a counted drop, zero DMA
+# faults, a clean SIGINT stop and a balanced summary.
 #
 #   bridge_netns.sh IOP_BRIDGE MODE [IOAS]     MODE: l2|io   IOAS: shared|per-device
 #
@@ -99,6 +100,19 @@ sleep 1
 kill -INT $td; wait $td
 python3 "$here/pcap_tool.py" same "$tmp/in.pcap" "$tmp/out.pcap" || fail "the capture differs from the pcap"
 
+# --- stats through DPDK telemetry --------------------------------------------------
+if command -v dpdk-telemetry.py >/dev/null; then
+	out=$(echo "/iop/ports,0" | dpdk-telemetry.py -f "iopsys$tag" 2>&1 | tail -1)
+	echo "telemetry: ${out:0:120}..."
+	echo "$out" | grep -q "\"name\": \"sim:wire=af_packet,iface=$va\"" || fail "telemetry /iop/ports,0: $out"
+fi
+
+# --- a frame longer than the rx buffers: a counted drop ------------------------
+# jumbo MTU on A's link only: 4000-byte pings reach port 0 and stop there
+ip link set "$va" mtu 9000
+ip netns exec "$nsa" ip link set "${va}n" mtu 9000
+ip netns exec "$nsa" ping -c 3 -i 0.1 -W 1 -s 4000 10.99.0.2 >/dev/null && fail "a 4042-byte frame crossed 2048-byte buffers"
+
 # --- clean stop, balanced summary, zero DMA faults -----------------------------
 kill -INT "$bridge_pid"
 wait "$bridge_pid"; rc=$?
@@ -114,6 +128,8 @@ assert len(s["ports"]) == 2, s
 for p in s["ports"]:
     assert p["dma_faults"] == 0, p
     assert p["rx_packets"] > 200 and p["tx_packets"] > 200, p
-print("json: %.1f s, dma faults 0 on both ports" % s["duration_s"])
+assert s["ports"][0]["drops"]["rx_oversize"] >= 3, s["ports"][0]
+print("json: %.1f s, dma faults 0 on both ports, %d oversize frames dropped"
+      % (s["duration_s"], s["ports"][0]["drops"]["rx_oversize"]))
 PY
 echo "ok: $mode mode, --ioas=$ioas"
