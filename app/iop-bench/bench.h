@@ -6,12 +6,29 @@
 #include <stdint.h>
 #include <time.h>
 
+#define BENCH_MAX_IOAS 64
+
 struct bench_args {
 	bool json;
 	bool count_instructions; /* translate: callgrind instructions per hit */
 	unsigned int nioas;      /* map: IOAS to map into */
 	unsigned int reps;       /* repetitions; the best one is reported */
+	const char *devs[BENCH_MAX_IOAS]; /* --dev: device i joins IOAS i */
+	unsigned int ndevs;
 };
+
+struct iop_ioas;
+struct iop_dev;
+
+struct bench_ioas {
+	struct iop_ioas *ioas[BENCH_MAX_IOAS];
+	struct iop_dev *dev[BENCH_MAX_IOAS];
+	unsigned int n;
+};
+
+/* k IOAS with the --dev devices attached; the message is printed on failure. */
+int bench_ioas_create(const struct bench_args *a, unsigned int k, struct bench_ioas *s);
+void bench_ioas_destroy(struct bench_ioas *s);
 
 static inline uint64_t bench_now_ns(void)
 {

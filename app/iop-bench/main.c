@@ -25,7 +25,9 @@ static void usage(FILE *f)
 	      "    --count-instructions  also count instructions per cache hit with valgrind (callgrind)\n"
 	      "  map                  map DPDK's memory into K IOAS, one call per run against one per page\n"
 	      "    --ioas K           IOAS to map into (default 4)\n"
-	      "  common: --json (one JSON line), --reps N (best of N, default 5)\n"
+	      "  common: --json (one JSON line), --reps N (best of N, default 5),\n"
+	      "          --dev BDF (repeatable: device i is attached to IOAS i; the vfio\n"
+	      "          backend needs one per IOAS, sim and iommufd need none)\n"
 	      "example: iop-bench -l 0 --in-memory -m 256 -- --iommu=sim --sim-topology=bench/bench.topology translate --json\n",
 	      f);
 }
@@ -39,6 +41,12 @@ static int parse_args(int argc, char **argv, struct bench_args *a)
 			a->json = true;
 		} else if (strcmp(argv[i], "--count-instructions") == 0) {
 			a->count_instructions = true;
+		} else if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc) {
+			if (a->ndevs == BENCH_MAX_IOAS) {
+				fprintf(stderr, "iop-bench: at most %d --dev\n", BENCH_MAX_IOAS);
+				return -EINVAL;
+			}
+			a->devs[a->ndevs++] = argv[++i];
 		} else if ((strcmp(argv[i], "--ioas") == 0 || strcmp(argv[i], "--reps") == 0) && i + 1 < argc) {
 			char *end;
 			unsigned long v = strtoul(argv[i + 1], &end, 10);

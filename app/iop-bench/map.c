@@ -20,8 +20,6 @@
 #include "iop_mem.h"
 #include "iop_sim.h"
 
-#define MAX_IOAS 64
-
 struct result {
 	uint64_t map_calls;
 	uint64_t pinned; /* 4 KiB pages, sim only */
@@ -58,25 +56,14 @@ static int page_cb(const struct rte_memseg_list *msl, const struct rte_memseg *m
 	return w->rc ? 1 : 0;
 }
 
-static int create_all(struct iop_ioas **ioas, unsigned int k)
+static int by_runs(const struct bench_args *a, struct result *r, struct iop_mem_stats *st)
 {
-	for (unsigned int i = 0; i < k; i++) {
-		if (iop_ioas_create(iop_ctx_get(), &ioas[i])) {
-			fprintf(stderr, "iop-bench: %s\n", iop_err_msg());
-			while (i--)
-				iop_ioas_destroy(ioas[i]);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-static int by_runs(unsigned int k, struct result *r, struct iop_mem_stats *st)
-{
-	struct iop_ioas *ioas[MAX_IOAS];
+	struct bench_ioas s;
+	struct iop_ioas **ioas = s.ioas;
 	struct iop_mem_stats before;
+	unsigned int k = a->nioas;
 	uint64_t t0;
-	int rc = create_all(ioas, k);
+	int rc = bench_ioas_create(a, k, &s);
 
 	if (rc)
 		return rc;
@@ -94,17 +81,18 @@ static int by_runs(unsigned int k, struct result *r, struct iop_mem_stats *st)
 	for (unsigned int i = 0; i < k; i++)
 		iop_mem_detach_ioas(ioas[i]);
 	r->unmap_ms = (double)(bench_now_ns() - t0) / 1e6;
-	for (unsigned int i = 0; i < k; i++)
-		iop_ioas_destroy(ioas[i]);
+	bench_ioas_destroy(&s);
 	return rc;
 }
 
-static int by_pages(unsigned int k, struct result *r, uint64_t *bytes)
+static int by_pages(const struct bench_args *a, struct result *r, uint64_t *bytes)
 {
-	struct iop_ioas *ioas[MAX_IOAS];
+	struct bench_ioas s;
+	struct iop_ioas **ioas = s.ioas;
 	struct page_walk w = { 0 };
+	unsigned int k = a->nioas;
 	uint64_t t0;
-	int rc = create_all(ioas, k);
+	int rc = bench_ioas_create(a, k, &s);
 
 	if (rc)
 		return rc;
@@ -128,8 +116,7 @@ static int by_pages(unsigned int k, struct result *r, uint64_t *bytes)
 		rte_memseg_walk(page_cb, &w);
 	}
 	r->unmap_ms = (double)(bench_now_ns() - t0) / 1e6;
-	for (unsigned int i = 0; i < k; i++)
-		iop_ioas_destroy(ioas[i]);
+	bench_ioas_destroy(&s);
 	return rc;
 }
 
@@ -141,9 +128,9 @@ int bench_map(const struct bench_args *a)
 	int rc = 0;
 
 	for (unsigned int rep = 0; rep < a->reps && !rc; rep++) {
-		rc = by_runs(a->nioas, &run, &st);
+		rc = by_runs(a, &run, &st);
 		if (!rc)
-			rc = by_pages(a->nioas, &page, &bytes);
+			rc = by_pages(a, &page, &bytes);
 		if (rep == 0 || run.map_ms < best_run.map_ms)
 			best_run = run;
 		if (rep == 0 || page.map_ms < best_page.map_ms)
