@@ -241,23 +241,25 @@ static void on_alloc(const void *addr, size_t len)
 	/* DPDK frees dynamic memory page by page, so it maps page by page;
 	 * external memory added to a heap leaves it whole */
 	uint64_t step = msl && !msl->external ? msl->page_sz : len;
+	size_t failed = 0;
+	int err = 0;
+	char why[512] = "";
 
 	for (uintptr_t p = va; p < va + len; p += step) {
 		size_t i;
 
 		if (run_known(p))
 			continue;
-		if (run_add(p, step)) {
-			IOP_LOG(ERR, "hotplugged memory at %p is not mapped: %s", (void *)p, iop_err_msg());
+		if ((err = run_add(p, step))) {
+			failed++;
+			snprintf(why, sizeof(why), "%s", iop_err_msg());
 			continue;
 		}
 		i = run_index(p);
 		for (size_t k = 0; k < mem.nioas; k++) {
-			if (map_runs(mem.ioas[k], i, i + 1)) {
-				/* a device cannot reach this memory: its buffers
-				 * translate to IOP_IOVA_POISON and are dropped */
-				IOP_LOG(ERR, "hotplugged memory at %p is not mapped: %s",
-					(void *)p, iop_err_msg());
+			if ((err = map_runs(mem.ioas[k], i, i + 1))) {
+				failed++;
+				snprintf(why, sizeof(why), "%s", iop_err_msg());
 				for (size_t j = 0; j < k; j++) {
 					iop_ioas_unmap(mem.ioas[j], (void *)p, step);
 					mem.st.unmap_calls++;
@@ -266,6 +268,19 @@ static void on_alloc(const void *addr, size_t len)
 				break;
 			}
 		}
+	}
+	/* devices cannot reach these pages: their buffers translate to
+	 * IOP_IOVA_POISON and PMDs drop them (one line per event) */
+	if (failed && err == -ENOMEM) {
+		uint64_t need = total_bytes() + failed * step;
+		char a[32];
+
+		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: the locked-memory limit refused them; DPDK now holds %s: raise RLIMIT_MEMLOCK to at least that (ulimit -l %" PRIu64 "; systemd: LimitMEMLOCK=; sim backend: the memlock line of the topology)",
+			failed, (uint64_t)((len + step - 1) / step), addr, mib(need, a, sizeof(a)),
+			((need + (1 << 20) - 1) >> 20) * 1024);
+	} else if (failed) {
+		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: %s",
+			failed, (uint64_t)((len + step - 1) / step), addr, why);
 	}
 }
 

@@ -7,6 +7,7 @@
  * translates and DMAs. Skips (77) when the EAL cannot get hugepages.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -277,6 +278,55 @@ static void memlock_too_low_fails_with_the_size_needed_and_pins_nothing(void **s
 	iop_ctx_destroy(small);
 }
 
+static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void **state)
+{
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
+	struct iop_ioas *probe = new_ioas(), *ioas;
+	struct iop_sim_counters c0, c1;
+	struct iop_mem_stats st;
+	struct iop_iova_cache c;
+	struct iop_ctx *small;
+	size_t len = 64ull << 20, poison = 0;
+	char topo[128], *buf;
+
+	(void)state;
+	/* a limit 8 MiB above what DPDK holds now */
+	assert_int_equal(iop_mem_attach_ioas(probe), 0);
+	iop_mem_get_stats(&st);
+	iop_mem_detach_ioas(probe);
+	assert_int_equal(iop_ioas_destroy(probe), 0);
+	snprintf(topo, sizeof(topo), "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock %" PRIu64 "M\n",
+		 (st.bytes >> 20) + 8);
+	write_file(small_topo_path, topo);
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_ctx_create(&p, &small), 0);
+	assert_int_equal(iop_ioas_create(small, &ioas), 0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	iop_iova_cache_init(&c, ioas);
+	buf = rte_malloc(NULL, len, MB2); /* hotplug: part of it cannot be pinned */
+	assert_non_null(buf);
+	for (size_t off = 0; off < len; off += MB2) {
+		uint64_t want, got = iop_iova_cache_lookup(&c, buf + off + 123);
+
+		if (got == IOP_IOVA_POISON) {
+			poison++;
+			continue;
+		}
+		assert_int_equal(iop_ioas_va2iova(ioas, buf + off + 123, &want), 0);
+		assert_int_equal(got, want);
+	}
+	assert_true(poison > 0);
+	assert_true(poison < len / MB2);
+	rte_free(buf);
+	iop_mem_detach_ioas(ioas);
+	assert_int_equal(iop_sim_pinned_pages(small), 0);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_ctx_destroy(small);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+}
+
 /* --- hotplug while a queue translates -------------------------------------- */
 
 #define HOT_LEN (64ull << 20) /* beyond what -m preallocated: new pages */
@@ -402,6 +452,7 @@ int main(void)
 		cmocka_unit_test(external_memory_is_mapped_by_rescan_and_unmapped_after_unregister),
 		cmocka_unit_test(ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped),
 		cmocka_unit_test(memlock_too_low_fails_with_the_size_needed_and_pins_nothing),
+		cmocka_unit_test(hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova),
 		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
 	};
 	int rc;
