@@ -331,32 +331,52 @@ static void drop_gone_runs(void)
 
 static int rescan_locked(void)
 {
+	char why[512] = "";
 	size_t before;
 	int rc = 0;
 
 	drop_gone_runs();
 	before = mem.nruns;
-	if (rte_memseg_contig_walk_thread_unsafe(walk_contig, NULL))
-		return -ENOMEM;
-	/* new runs are interleaved with known ones: map every run that the
-	 * first attached IOAS does not hold yet */
-	if (mem.nruns == before || mem.nioas == 0)
-		return 0;
-	for (size_t i = 0; i < mem.nruns && !rc; i++) {
-		uint64_t iova;
-
-		if (iop_ioas_va2iova(mem.ioas[0], (void *)mem.runs[i].va, &iova) == 0)
-			continue;
-		for (size_t k = 0; k < mem.nioas && !rc; k++) {
-			rc = map_runs(mem.ioas[k], i, i + 1);
-			if (rc)
-				for (size_t j = 0; j < k; j++)
-					iop_ioas_unmap(mem.ioas[j], (void *)mem.runs[i].va, mem.runs[i].len);
-		}
-		if (rc)
-			run_del(i);
+	/* a walk that runs out of memory still leaves the runs it recorded,
+	 * and they must be mapped like the others */
+	if (rte_memseg_contig_walk_thread_unsafe(walk_contig, NULL)) {
+		rc = -ENOMEM;
+		snprintf(why, sizeof(why), "%s", iop_err_msg());
 	}
-	if (!rc)
+	/* new runs are interleaved with known ones: map every run that the
+	 * first attached IOAS does not hold yet; a run that cannot be mapped
+	 * everywhere is mapped nowhere and forgotten (the first error is
+	 * returned), so that every known run is in every attached IOAS */
+	if (mem.nruns == before || mem.nioas == 0)
+		return rc;
+	for (size_t i = 0; i < mem.nruns;) {
+		uint64_t iova;
+		int err = 0;
+		size_t k;
+
+		if (iop_ioas_va2iova(mem.ioas[0], (void *)mem.runs[i].va, &iova) == 0) {
+			i++;
+			continue;
+		}
+		for (k = 0; k < mem.nioas && !err; k++)
+			err = map_runs(mem.ioas[k], i, i + 1);
+		if (!err) {
+			i++;
+			continue;
+		}
+		for (size_t j = 0; j + 1 < k; j++) {
+			iop_ioas_unmap(mem.ioas[j], (void *)mem.runs[i].va, mem.runs[i].len);
+			mem.st.unmap_calls++;
+		}
+		run_del(i);
+		if (!rc) {
+			rc = err;
+			snprintf(why, sizeof(why), "%s", iop_err_msg());
+		}
+	}
+	if (rc)
+		iop_err(-rc, "%s", why);
+	else
 		iop_err_clear(); /* the va2iova probes of new runs */
 	return rc;
 }

@@ -256,6 +256,39 @@ static void ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped(void **sta
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 }
 
+static void attach_failing_at_any_backend_call_leaves_nothing_mapped(void **state)
+{
+	struct iop_ioas *a = new_ioas(), *b = new_ioas();
+	struct iop_sim_counters c0, c1;
+	bool both = false;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	for (uint64_t n = 1; !both; n++) {
+		int ra, rb = -1;
+
+		iop_sim_fail_nth(n);
+		ra = iop_mem_attach_ioas(a);
+		if (ra == 0)
+			rb = iop_mem_attach_ioas(b);
+		iop_sim_fail_nth(0);
+		both = ra == 0 && rb == 0;
+		if (!both) {
+			/* the injected failure, reported as a memlock refusal */
+			assert_int_equal(ra ? ra : rb, -ENOMEM);
+			assert_int_equal((ra ? a : b)->nmaps, 0);
+		}
+		iop_mem_detach_ioas(a);
+		iop_mem_detach_ioas(b);
+		iop_sim_counters(&c1);
+		assert_int_equal(c1.mappings, c0.mappings);
+		assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+		assert_true(n < 1000);
+	}
+	assert_int_equal(iop_ioas_destroy(a), 0);
+	assert_int_equal(iop_ioas_destroy(b), 0);
+}
+
 static void memlock_too_low_fails_with_the_size_needed_and_pins_nothing(void **state)
 {
 	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
@@ -451,6 +484,7 @@ int main(void)
 		cmocka_unit_test(two_ioas_with_different_layouts_give_each_device_its_own_iova),
 		cmocka_unit_test(external_memory_is_mapped_by_rescan_and_unmapped_after_unregister),
 		cmocka_unit_test(ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped),
+		cmocka_unit_test(attach_failing_at_any_backend_call_leaves_nothing_mapped),
 		cmocka_unit_test(memlock_too_low_fails_with_the_size_needed_and_pins_nothing),
 		cmocka_unit_test(hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova),
 		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
