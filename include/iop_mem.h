@@ -85,8 +85,10 @@ int iop_mem_rescan(void);
 int iop_mem_unmap(struct iop_ioas *ioas, void *va, size_t len);
 
 struct iop_mem_stats {
+	/* now: what every attached IOAS holds (0 when none is attached) */
 	uint64_t runs;       /* contiguous runs mapped (one map call per IOAS each) */
 	uint64_t bytes;      /* bytes of DPDK memory mapped */
+	/* since the start of the process */
 	uint64_t map_calls;  /* iop_ioas_map calls made, all IOAS */
 	uint64_t unmap_calls;
 	uint64_t hotplug_alloc; /* memory events seen */

@@ -111,6 +111,13 @@ static uint64_t total_bytes(void)
 	return sum;
 }
 
+/* runs and bytes follow every change: attach, detach, rescan, hotplug */
+static void note_runs(void)
+{
+	mem.st.runs = mem.nruns;
+	mem.st.bytes = total_bytes();
+}
+
 static bool page_may_be_freed(const struct rte_memseg_list *msl,
 			      const struct rte_memseg *ms)
 {
@@ -313,6 +320,7 @@ static void mem_event(enum rte_mem_event type, const void *addr, size_t len, voi
 		mem.st.hotplug_free++;
 		on_free(addr, len);
 	}
+	note_runs();
 	pthread_mutex_unlock(&mem.lock);
 }
 
@@ -416,14 +424,13 @@ int iop_mem_attach_ioas(struct iop_ioas *ioas)
 	if (rc)
 		goto out;
 	mem.ioas[mem.nioas++] = ioas;
-	mem.st.runs = mem.nruns;
-	mem.st.bytes = total_bytes();
 out:
 	if (rc && mem.nioas == 0 && mem.hotplug) {
 		rte_mem_event_callback_unregister(CALLBACK_NAME, NULL);
 		mem.hotplug = false;
 		mem.nruns = 0;
 	}
+	note_runs();
 	pthread_mutex_unlock(&mem.lock);
 	rte_mcfg_mem_read_unlock();
 	return rc;
@@ -451,6 +458,7 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 		mem.runs = NULL;
 		mem.nruns = mem.cap = 0;
 	}
+	note_runs();
 	pthread_mutex_unlock(&mem.lock);
 	rte_mcfg_mem_read_unlock();
 }
@@ -464,8 +472,7 @@ int iop_mem_rescan(void)
 	rte_mcfg_mem_read_lock();
 	pthread_mutex_lock(&mem.lock);
 	rc = mem.nioas ? rescan_locked() : 0;
-	mem.st.runs = mem.nruns;
-	mem.st.bytes = total_bytes();
+	note_runs();
 	pthread_mutex_unlock(&mem.lock);
 	rte_mcfg_mem_read_unlock();
 	return rc;
