@@ -20,10 +20,13 @@ struct iop_pci_id {
 };
 
 /* First member of every rx and tx queue of a PCI PMD: its burst function
- * and how to free it (queue release gets no port to find the PMD by). */
+ * and how to free it (queue release gets no port to find the PMD by). The
+ * PMD sets those two; pci_port.c owns the rest. */
 struct iop_pci_q {
 	iop_rx_burst_t burst;
 	void (*release)(void *q);
+	struct pci_port *port;  /* for the request-interrupt check */
+	uint32_t polls;         /* bursts since the queue started */
 };
 
 struct iop_pci_pmd {

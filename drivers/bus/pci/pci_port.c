@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <rte_branch_prediction.h>
 
 #define IOP_LOG_PREFIX "pci: "
 #include "iop_log.h"
@@ -17,7 +20,15 @@ struct pci_port {
 	struct iop_dev *dev;
 	struct iop_pci_dev *pdev;
 	void *pmd_priv;
+	uint16_t id;
+	int req_fd;    /* VFIO request interrupt, -1 if the kernel has none */
+	bool removed;  /* the kernel wants the device back: bursts stop */
 };
+
+/* Queues look at the request eventfd once every this many bursts: a read
+ * syscall per 4096 bursts costs nothing, and a request is seen within
+ * milliseconds. */
+#define REQ_POLL_MASK 4095u
 
 void *iop_pci_port_priv(struct iop_port *port)
 {
@@ -49,6 +60,8 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 {
 	struct pci_port *pp = iop_port_priv(port);
 	const char *in = iop_port_spec_get(spec, "bdf");
+
+	pp->req_fd = -1;
 	struct iop_pci_addr addr;
 	struct iop_ioas *ioas;
 	char bdf[IOP_BDF_LEN];
@@ -82,6 +95,12 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 	rc = pp->pmd->probe(port, pp->pdev);
 	if (rc < 0)
 		goto fail;
+	pp->id = iop_port_id(port);
+	if (iop_pci_req_irq_enable(pp->pdev, &pp->req_fd) < 0) {
+		IOP_LOG(INFO, "pci:%s: %s; a hot-unplug will wait for the port to close", bdf,
+			iop_err_msg());
+		pp->req_fd = -1;
+	}
 	IOP_LOG(INFO, "pci:%s: %s port %u", bdf, pp->pmd->name, iop_port_id(port));
 	return 0;
 fail:
@@ -101,17 +120,33 @@ static int pci_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq
 	return ops->configure ? ops->configure(port, nb_rxq, nb_txq) : 0;
 }
 
+static void queue_bind(struct iop_port *port, void *q)
+{
+	struct iop_pci_q *pq = q;
+
+	pq->port = iop_port_priv(port);
+	pq->polls = 0;
+}
+
 static int pci_rx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
 			      struct rte_mempool *mp, struct iop_port_qcounters *cnt,
 			      void **rxq)
 {
-	return pmd_ops(port)->rx_queue_setup(port, q, nb_desc, mp, cnt, rxq);
+	int rc = pmd_ops(port)->rx_queue_setup(port, q, nb_desc, mp, cnt, rxq);
+
+	if (rc == 0)
+		queue_bind(port, *rxq);
+	return rc;
 }
 
 static int pci_tx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
 			      struct iop_port_qcounters *cnt, void **txq)
 {
-	return pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
+	int rc = pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
+
+	if (rc == 0)
+		queue_bind(port, *txq);
+	return rc;
 }
 
 /* Queue release has no port: the queue's own PMD ops are found through
@@ -126,6 +161,11 @@ static void pci_queue_release(void *q)
 
 static int pci_start(struct iop_port *port)
 {
+	struct pci_port *pp = iop_port_priv(port);
+
+	if (__atomic_load_n(&pp->removed, __ATOMIC_RELAXED))
+		return IOP_ERR(ENODEV, "pci:%s was taken back by the kernel (hot-unplug or unbind): close the port",
+			       iop_pci_dev_bdf(pp->pdev));
 	return pmd_ops(port)->start(port);
 }
 
@@ -157,9 +197,35 @@ static int pci_promisc_set(struct iop_port *port, bool on)
 	return ops->promisc_set(port, on);
 }
 
+/*
+ * The kernel signals the request eventfd when it wants the device back
+ * (hot-unplug, unbind from vfio-pci). From then on no queue of the port
+ * touches the device: bursts return 0 (a tx burst leaves the frames to the
+ * caller), bus mastering goes off, and the other ports go on. The device
+ * is released when the app closes the port.
+ */
+static void __attribute__((noinline)) pci_check_request(struct pci_port *pp)
+{
+	uint64_t events;
+
+	if (pp->req_fd < 0 || read(pp->req_fd, &events, sizeof(events)) != sizeof(events))
+		return;
+	if (__atomic_exchange_n(&pp->removed, true, __ATOMIC_RELAXED))
+		return;
+	iop_pci_set_bus_master(pp->pdev, false);
+	IOP_LOG(ERR, "port %u (pci:%s): the kernel asks for the device back (hot-unplug or unbind): port stopped, the others go on; close it to release the device",
+		pp->id, iop_pci_dev_bdf(pp->pdev));
+}
+
 static uint16_t pci_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	return ((struct iop_pci_q *)q)->burst(q, pkts, n);
+	struct iop_pci_q *pq = q;
+
+	if (unlikely((++pq->polls & REQ_POLL_MASK) == 0))
+		pci_check_request(pq->port);
+	if (unlikely(__atomic_load_n(&pq->port->removed, __ATOMIC_RELAXED)))
+		return 0;
+	return pq->burst(q, pkts, n);
 }
 
 static const struct iop_port_ops pci_port_ops = {

@@ -63,8 +63,22 @@ for r in "$@"; do
 		fi
 		run=(bash -c 'ulimit -l 262144 && exec "$@"' enough "${run[@]}")
 	fi
-	"${run[@]}" &
+	"${run[@]}" 2> "/tmp/bridge-$n.err" &
 	pid=$!
+	upid=""
+	if [ "$n" = 1 ] && [ -n "${IOP_PCI_UNPLUG:-}" ]; then
+		# the kernel's request interrupt, as on a hot-unplug: the write
+		# blocks until iop-bridge releases the device
+		for _ in $(seq 600); do
+			[ -e "$work/round1.traffic" ] && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 1
+		done
+		echo "$IOP_PCI_UNPLUG" > /sys/bus/pci/drivers/vfio-pci/unbind &
+		upid=$!
+		sleep 2
+		say "request sent for $IOP_PCI_UNPLUG"
+	fi
 	for _ in $(seq 600); do
 		[ -e "$work/round$n.done" ] && break
 		kill -0 "$pid" 2>/dev/null || break
@@ -73,8 +87,24 @@ for r in "$@"; do
 	kill -INT "$pid" 2>/dev/null
 	wait "$pid"
 	brc=$?
+	cat "/tmp/bridge-$n.err" >&2
 	say "round $n: iop-bridge exit $brc"
 	[ "$brc" -eq 0 ] || rc=1
+	if [ -n "$upid" ]; then
+		if grep -q "pci:$IOP_PCI_UNPLUG): the kernel asks for the device back" "/tmp/bridge-$n.err"; then
+			say "ok - iop-bridge stopped the port of $IOP_PCI_UNPLUG on the request"
+		else
+			say "not ok - iop-bridge said nothing about the request for $IOP_PCI_UNPLUG"
+			rc=1
+		fi
+		for _ in $(seq 30); do kill -0 "$upid" 2>/dev/null || break; sleep 1; done
+		if kill -0 "$upid" 2>/dev/null; then
+			say "not ok - the unbind of $IOP_PCI_UNPLUG still waits after iop-bridge exited"
+			rc=1
+		else
+			say "ok - the unbind of $IOP_PCI_UNPLUG completed once iop-bridge exited"
+		fi
+	fi
 	[ -e "/tmp/bridge-$n.json" ] && { echo "pci-guest: json $n: $(cat "/tmp/bridge-$n.json")"; }
 done
 
