@@ -45,6 +45,8 @@ static const char topology[] =
 	"device 0000:00:03.0 group=3 driver=vfio-pci type=sim\n"
 	"memlock unlimited\n";
 static char topo_path[64], small_topo_path[64];
+static char **app_argv; /* what iop_init left for the app */
+static int app_argc;
 
 static struct iop_ctx *ctx(void)
 {
@@ -76,6 +78,25 @@ static struct iop_dev *open_on(const char *bdf, struct iop_ioas *ioas)
 	assert_int_equal(iop_dev_open(ctx(), bdf, &dev), 0);
 	assert_int_equal(iop_dev_attach(dev, ioas), 0);
 	return dev;
+}
+
+/* --- iop_init ------------------------------------------------------------- */
+
+static void init_returns_the_index_of_the_apps_arguments(void **state)
+{
+	const struct iop_options *o = iop_options_get();
+
+	(void)state;
+	assert_int_equal(app_argc, 3);
+	assert_string_equal(app_argv[0], "test_mem_dpdk");
+	assert_string_equal(app_argv[1], "app-arg");
+	assert_string_equal(app_argv[2], "--strict"); /* after the second --: the app's */
+	assert_int_equal(o->backend, IOP_BACKEND_SIM);
+	assert_int_equal(o->layout, IOP_LAYOUT_PER_GROUP);
+	assert_true(o->strict);
+	assert_string_equal(o->sim_topology, topo_path);
+	assert_non_null(iop_ctx_get());
+	assert_int_equal(iop_ctx_backend(iop_ctx_get()), IOP_BACKEND_SIM);
 }
 
 /* --- one map call per run, pinned once ------------------------------------ */
@@ -477,8 +498,10 @@ int main(void)
 {
 	char prefix[64], topo_arg[96];
 	char *argv[] = { "test_mem_dpdk", "-l", "0-1", "--in-memory", "-m", "32",
-			 prefix, "--", "--iommu=sim", topo_arg, NULL };
+			 prefix, "--", "--iommu=sim", topo_arg, "--ioas=per-group", "--strict",
+			 "--", "app-arg", "--strict", NULL };
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(init_returns_the_index_of_the_apps_arguments),
 		cmocka_unit_test(dpdk_memory_is_mapped_one_call_per_run_and_pinned_once),
 		cmocka_unit_test(translation_is_exact_at_every_boundary_of_every_mapping),
 		cmocka_unit_test(two_ioas_with_different_layouts_give_each_device_its_own_iova),
@@ -497,7 +520,11 @@ int main(void)
 	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
 	write_file(topo_path, topology);
 	write_file(small_topo_path, "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock 4M\n");
-	rc = iop_init(10, argv);
+	rc = iop_init(15, argv);
+	if (rc >= 0) {
+		app_argv = argv + rc;
+		app_argc = 15 - rc;
+	}
 	if (rc == -EACCES || rc == -ENOMEM) {
 		printf("SKIP: the EAL cannot get hugepages here (%s)\n", iop_err_msg());
 		rc = 77;
