@@ -305,7 +305,7 @@ static int kernel_unmap(struct vf_ioas *a, uint64_t iova, uint64_t len)
 
 /* The container's first group: give it its IOMMU and the mappings made
  * while it had none. On failure the container is left without the group. */
-static int container_join(struct vf_ioas *a, struct vf_group *g)
+static int container_join(struct vf_ioas *a, struct vf_group *g, const char *bdf)
 {
 	size_t i;
 	int ret, err;
@@ -313,7 +313,7 @@ static int container_join(struct vf_ioas *a, struct vf_group *g)
 	if (ioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &a->fd) < 0) {
 		err = errno;
 		if (err == EPERM)
-			return iop_diag_not_viable(a->ctx->sysfs, "", g->id);
+			return iop_diag_not_viable(a->ctx->sysfs, bdf, g->id);
 		return IOP_ERR(err, "VFIO_GROUP_SET_CONTAINER of group %u failed: %s", g->id, strerror(err));
 	}
 	if (a->ngroups == 0) {
@@ -365,7 +365,7 @@ static int vf_attach(void *bdev, void *bioas)
 	if (g->ioas && g->ioas != a)
 		return IOP_ERR(EINVAL, "%s: its group %u is in another container", d->bdf, g->id);
 	if (!g->ioas) {
-		ret = container_join(a, g);
+		ret = container_join(a, g, d->bdf);
 		if (ret < 0)
 			return ret;
 	}
