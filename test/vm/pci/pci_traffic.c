@@ -8,6 +8,7 @@
  * of B, and the other way round.
  *
  *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] PAIR...
+ *   iop-pci-traffic --blast=S [--ready-timeout=S] PAIR...
  *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
  *
  * Per pair: probe frames until one crosses each way (the guest boots
@@ -15,6 +16,10 @@
  * number and a pattern, plus a few oversize frames (1515..2000 bytes) the
  * bridge must drop. Passes when every valid frame came out of the other
  * side exactly once and byte-identical, and no oversize frame came out.
+ *
+ * --blast=S measures instead: per pair, once ready, 64-byte frames go into
+ * A as fast as the socket takes them for S seconds while B counts what comes
+ * out; prints "blast NAME: sent N, received M, P pps".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -207,11 +212,38 @@ static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 	free(seen);
 }
 
+/* Sends into A for secs seconds, counts what leaves B; returns pps out. */
+static double blast(struct pair *p, double secs)
+{
+	uint8_t f[MAX_FRAME], r[MAX_FRAME];
+	uint64_t sent = 0, got = 0;
+	double start = now(), end = start + secs;
+	size_t len = make_frame(f, 64, KIND_DATA, 0, 0);
+
+	while (now() < end) {
+		for (int i = 0; i < 32; i++)
+			if (sendto(p->s[0].fd, f, len, MSG_DONTWAIT, (struct sockaddr *)&p->s[0].qemu,
+				   sizeof(p->s[0].qemu)) > 0)
+				sent++;
+		while (recv(p->s[1].fd, r, sizeof(r), MSG_DONTWAIT) > 0)
+			got++;
+	}
+	/* frames still in flight when the sender stops */
+	for (double until = now() + 1.0; now() < until;) {
+		if (recv_from(&p->s[1], r, until - now()) < 0)
+			break;
+		got++;
+	}
+	printf("blast %s: sent %llu, received %llu, %.0f pps\n", p->name,
+	       (unsigned long long)sent, (unsigned long long)got, (double)got / secs);
+	return (double)got / secs;
+}
+
 int main(int argc, char **argv)
 {
 	struct pair pairs[MAX_PAIRS];
 	unsigned int npairs = 0, count = 200;
-	double ready_timeout = 240;
+	double ready_timeout = 240, blast_s = 0;
 	int failed = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -221,6 +253,8 @@ int main(int argc, char **argv)
 		if (sscanf(argv[i], "--count=%u", &count) == 1)
 			continue;
 		if (sscanf(argv[i], "--ready-timeout=%lf", &ready_timeout) == 1)
+			continue;
+		if (sscanf(argv[i], "--blast=%lf", &blast_s) == 1)
 			continue;
 		if (strncmp(argv[i], "--abort-file=", 13) == 0) {
 			abort_file = argv[i] + 13;
@@ -240,6 +274,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iop-pci-traffic: no NIC pair given\n");
 		return 2;
 	}
+	for (unsigned int i = 0; blast_s > 0 && i < npairs; i++) {
+		if (wait_ready(&pairs[i], 0, now() + ready_timeout) < 0) {
+			printf("blast %s: no probe frame crossed the bridge\n", pairs[i].name);
+			failed++;
+			continue;
+		}
+		blast(&pairs[i], blast_s);
+	}
+	if (blast_s > 0)
+		return failed ? 1 : 0;
 	for (unsigned int i = 0; i < npairs; i++) {
 		struct pair *p = &pairs[i];
 		double deadline = now() + ready_timeout;
