@@ -5,7 +5,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -18,11 +20,14 @@ static struct rte_mempool *pool;
 
 static int eal_up(void **state)
 {
+	char prefix[64];
 	char *argv[] = {"test_port_api", "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
-			"-l", "0", "--log-level=error", NULL};
+			"-l", "0", "--log-level=error", "--no-telemetry", prefix, NULL};
 
 	(void)state;
-	if (rte_eal_init(9, argv) < 0)
+	/* its own prefix: other tests and builds may run EALs at the same time */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_port_api_%d", (int)getpid());
+	if (rte_eal_init(11, argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create("test_port_api", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	return pool ? 0 : -1;

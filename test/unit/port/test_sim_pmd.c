@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -27,14 +28,16 @@ static struct rte_mempool *pool;
 
 static int init(void **state)
 {
-	char topo_arg[512];
+	char topo_arg[512], prefix[64];
 	char *argv[] = {"test_sim_pmd", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
-			"-l", "0", "--log-level=error", "--iova-mode=va", "--", "--iommu=sim",
-			topo_arg, NULL};
+			"-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
+			"--", "--iommu=sim", topo_arg, NULL};
 
 	(void)state;
 	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
-	if (iop_init(13, argv) < 0) {
+	/* its own prefix: other tests and builds may run EALs at the same time */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_sim_pmd_%d", (int)getpid());
+	if (iop_init(15, argv) < 0) {
 		print_error("iop_init: %s\n", iop_err_msg());
 		return -1;
 	}
