@@ -48,6 +48,14 @@ struct port_fwd {
 	uint64_t tx_accepted; /* frames (copies) this port's tx queue took */
 } __rte_cache_aligned;
 
+/* Frames waiting for one egress port, with the ingress frame each came
+ * from (a flooded frame has one copy per egress port). */
+struct tx_buf {
+	uint16_t n;
+	struct rte_mbuf *m[BRIDGE_BURST_MAX];
+	uint16_t from[BRIDGE_BURST_MAX];
+};
+
 /* A set of queues one lcore polls: a port pair (io, macswap) or every
  * port (l2), all on queue q. */
 struct fwd_unit {
@@ -57,6 +65,7 @@ struct fwd_unit {
 	struct l2_table l2;
 	uint64_t next_age;    /* tsc of the next aging pass */
 	struct port_fwd cnt[IOP_PORT_MAX];
+	struct tx_buf tx[IOP_PORT_MAX]; /* l2: per egress port, one burst */
 };
 
 struct bridge {

@@ -13,14 +13,6 @@
 #include "bridge.h"
 #include "iop_mem.h"
 
-/* Frames waiting for one egress port, with the ingress frame they came
- * from (a flooded frame has one copy per egress port). */
-struct tx_buf {
-	uint16_t n;
-	struct rte_mbuf *m[BRIDGE_BURST_MAX];
-	uint16_t from[BRIDGE_BURST_MAX];
-};
-
 static void macswap(struct rte_mbuf **pkts, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
@@ -57,7 +49,7 @@ static void l2_queue(struct tx_buf *b, struct rte_mbuf *m, uint16_t from)
 
 static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct tx_buf tx[IOP_PORT_MAX];
+	struct tx_buf *tx = u->tx;
 	/* what became of each frame: 0 nothing yet, FILTERED, or SENT once
 	 * some egress port took it (or a copy of it) */
 	enum { FILTERED = 1, SENT = 2 };

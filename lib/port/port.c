@@ -217,7 +217,6 @@ void iop_port_close(uint16_t id)
 
 void iop_port_close_all(void)
 {
-	/* last first: a pair port's peer is usually opened before it */
 	for (int i = IOP_PORT_MAX - 1; i >= 0; i--)
 		iop_port_close((uint16_t)i);
 }
