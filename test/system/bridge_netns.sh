@@ -6,13 +6,14 @@
 # side, stats over telemetry, an oversize frame as a counted drop, zero DMA
 # faults, a clean SIGINT stop and a balanced summary.
 #
-#   bridge_netns.sh IOP_BRIDGE MODE [IOAS]     MODE: l2|io   IOAS: shared|per-device
+#   bridge_netns.sh IOP_BRIDGE MODE [IOAS [LCORES]]
+#       MODE: l2|io   IOAS: shared|per-device   LCORES: EAL -l list (default 0-1)
 #
 # Needs root and free hugepages; exits 77 (skipped) without them. Creates
 # only its own namespaces and veths, and removes them on any exit.
 set -uo pipefail
 
-bridge_bin=$1 mode=$2 ioas=${3:-shared}
+bridge_bin=$1 mode=$2 ioas=${3:-shared} lcores=${4:-0-1}
 here=$(cd "$(dirname "$0")" && pwd)
 tag=$$
 nsa=iop-sys-$tag-a nsb=iop-sys-$tag-b
@@ -64,7 +65,7 @@ done
 mac_a=$(ip netns exec "$nsa" cat "/sys/class/net/${va}n/address")
 
 # --- the bridge ---------------------------------------------------------------
-"$bridge_bin" -l 0-1 --in-memory --file-prefix "iopsys$tag" -- \
+"$bridge_bin" -l "$lcores" --in-memory --file-prefix "iopsys$tag" -- \
 	--port "sim:wire=af_packet,iface=$va" --port "sim:wire=af_packet,iface=$vb" \
 	--forward-mode="$mode" --ioas="$ioas" --stats-period=1 --duration=100 \
 	--json-stats="$tmp/stats.json" >"$tmp/bridge.log" 2>&1 &
@@ -75,7 +76,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 grep -q "port 1: " "$tmp/bridge.log" || fail "iop-bridge did not start in 10 s"
-echo "bridge: $mode mode, --ioas=$ioas, pid $bridge_pid"
+echo "bridge: $mode mode, --ioas=$ioas, -l $lcores, pid $bridge_pid"
 
 # --- ping ---------------------------------------------------------------------
 out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.99.0.2) || true
@@ -132,4 +133,4 @@ assert s["ports"][0]["drops"]["rx_oversize"] >= 3, s["ports"][0]
 print("json: %.1f s, dma faults 0 on both ports, %d oversize frames dropped"
       % (s["duration_s"], s["ports"][0]["drops"]["rx_oversize"]))
 PY
-echo "ok: $mode mode, --ioas=$ioas"
+echo "ok: $mode mode, --ioas=$ioas, -l $lcores"
