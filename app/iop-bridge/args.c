@@ -144,7 +144,7 @@ static int num(const char *opt, const char *v, double min, double max, double *o
 	errno = 0;
 	d = strtod(v, &end);
 	if (errno || end == v || *end || d < min || d > max)
-		return iop_err(EINVAL, "%s%s: give a number from %g to %g", opt, v, min, max);
+		return iop_err(EINVAL, "%s%s: give a number from %.10g to %.10g", opt, v, min, max);
 	*out = d;
 	return 0;
 }

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* iop-bridge's command line (app/iop-bridge/args.c): the app's options and
+ * the rearrangement done before iop_init. No EAL needed. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "args.h"
+#include "iop_log.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static int parse(int argc, char **argv, struct bridge_opts *o)
+{
+	iop_err_clear();
+	return args_parse(argc, argv, o);
+}
+
+static void bridge_defaults_are_io_one_queue_period_one(void **state)
+{
+	char *argv[] = {"iop-bridge", "--port", "null", "--port=null", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(argv), argv, &o), 0);
+	assert_int_equal(o.nports, 2);
+	assert_string_equal(o.port[1], "null");
+	assert_int_equal(o.mode, MODE_IO);
+	assert_int_equal(o.queues, 1);
+	assert_int_equal(o.burst, 32);
+	assert_true(o.stats_period == 1.0 && o.duration == 0.0);
+	assert_null(o.json_path);
+}
+
+static void bridge_io_mode_needs_even_port_count(void **state)
+{
+	char *argv[] = {"iop-bridge", "--port", "null", "--port", "null", "--port", "null", NULL};
+	char *l2[] = {"iop-bridge", "--port", "null", "--port", "null", "--port", "null",
+		      "--forward-mode=l2", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(argv), argv, &o), -EINVAL);
+	assert_string_equal(iop_err_msg(),
+			    "io mode forwards port 2k to 2k+1: give an even number of ports (got 3)");
+	assert_int_equal(parse(ARGC(l2), l2, &o), 0);
+	assert_int_equal(o.mode, MODE_L2);
+}
+
+static void bridge_l2_needs_two_ports_and_no_port_is_einval(void **state)
+{
+	char *one[] = {"iop-bridge", "--port", "null", "--forward-mode=l2", NULL};
+	char *none[] = {"iop-bridge", "--duration=1", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(one), one, &o), -EINVAL);
+	assert_int_equal(parse(ARGC(none), none, &o), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "no port"));
+}
+
+static void bridge_bad_values_are_einval_naming_the_option(void **state)
+{
+	static const char *const bad[][2] = {
+		{"--forward-mode=hub", "unknown --forward-mode=hub: use io, macswap or l2"},
+		{"--queues=17", "--queues=17: give a number from 1 to 16"},
+		{"--burst=0", "--burst=0: give a number from 1 to 256"},
+		{"--rxd=1.5", "--rxd=1.5: give a whole number"},
+		{"--duration=soon", "--duration=soon: give a number from 0 to 1000000000"},
+		{"--color", "unknown argument '--color' (iop-bridge -- --help lists them)"},
+	};
+	struct bridge_opts o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = {"iop-bridge", "--port", "null", "--port", "null", (char *)bad[i][0], NULL};
+
+		assert_int_equal(parse(ARGC(argv), argv, &o), -EINVAL);
+		assert_string_equal(iop_err_msg(), bad[i][1]);
+	}
+}
+
+static void prepare_moves_iopath_options_before_the_app_ones(void **state)
+{
+	char *argv[] = {"iop-bridge", "-l", "0", "--", "--port", "pci:0000:01:00.0",
+			"--ioas=per-device", "--port", "null", "--strict", "--duration=1", NULL};
+	char topo[256], **out;
+	int n;
+
+	(void)state;
+	n = args_prepare(ARGC(argv), argv, &out, topo, sizeof(topo));
+	/* a pci port: the real IOMMU, no generated topology */
+	assert_string_equal(topo, "");
+	assert_int_equal(n, 12);
+	assert_string_equal(out[3], "--");
+	assert_string_equal(out[4], "--ioas=per-device");
+	assert_string_equal(out[5], "--strict");
+	assert_string_equal(out[6], "--");
+	assert_string_equal(out[7], "--port");
+	assert_string_equal(out[11], "--duration=1");
+	assert_null(out[12]);
+}
+
+static void prepare_writes_singleton_groups_for_sim_ports(void **state)
+{
+	char *argv[] = {"iop-bridge", "--", "--port", "sim:wire=gen", "--port", "sim:wire=gen",
+			"--port", "null", "--port", "null", NULL};
+	char topo[256], line[128], **out;
+	int n, groups = 0, devices = 0;
+	FILE *f;
+
+	(void)state;
+	n = args_prepare(ARGC(argv), argv, &out, topo, sizeof(topo));
+	assert_true(n > 0);
+	assert_string_equal(out[2], "--iommu=sim");
+	assert_int_equal(strncmp(out[3], "--sim-topology=", 15), 0);
+	assert_string_equal(out[3] + 15, topo);
+	f = fopen(topo, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		groups += strncmp(line, "group ", 6) == 0;
+		devices += strstr(line, "driver=vfio-pci type=sim") != NULL;
+	}
+	fclose(f);
+	assert_int_equal(groups, 2);
+	assert_int_equal(devices, 2);
+	unlink(topo);
+}
+
+static void prepare_keeps_a_given_topology(void **state)
+{
+	char *argv[] = {"iop-bridge", "--", "--iommu=sim", "--sim-topology=my.topo",
+			"--port", "sim:wire=gen", NULL};
+	char topo[256], **out;
+
+	(void)state;
+	assert_true(args_prepare(ARGC(argv), argv, &out, topo, sizeof(topo)) > 0);
+	assert_string_equal(topo, "");
+	assert_string_equal(out[3], "--sim-topology=my.topo");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bridge_defaults_are_io_one_queue_period_one),
+		cmocka_unit_test(bridge_io_mode_needs_even_port_count),
+		cmocka_unit_test(bridge_l2_needs_two_ports_and_no_port_is_einval),
+		cmocka_unit_test(bridge_bad_values_are_einval_naming_the_option),
+		cmocka_unit_test(prepare_moves_iopath_options_before_the_app_ones),
+		cmocka_unit_test(prepare_writes_singleton_groups_for_sim_ports),
+		cmocka_unit_test(prepare_keeps_a_given_topology),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
