@@ -316,12 +316,16 @@ static struct tpacket3_hdr *afp_tx_hdr(struct afp_wire *a, uint32_t i)
 	return (struct tpacket3_hdr *)(a->tx_ring + (size_t)(i % TX_FRAMES) * a->tx_frame_size);
 }
 
+static void afp_tx_flush(struct sim_wire *w, uint16_t q);
+
 static uint16_t afp_tx_room(struct sim_wire *w, uint16_t q, uint16_t max)
 {
 	struct afp_wire *a = w->priv;
 	uint16_t n = 0;
 
-	(void)q;
+	/* frames a failed sendto left behind go first */
+	if (a->tx_pending)
+		afp_tx_flush(w, q);
 	while (n < max) {
 		struct tpacket3_hdr *h = afp_tx_hdr(a, a->tx_next + n);
 		uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
