@@ -31,8 +31,8 @@
 #include "port_driver.h"
 #include "sim_wire.h"
 
-#define RX_BLOCK_SIZE (1u << 18)
-#define RX_BLOCKS 32
+#define RX_BLOCK_SIZE (1u << 16)
+#define RX_BLOCKS 256
 #define RX_BLOCK_TIMEOUT_MS 1
 #define TX_FRAMES 512
 /* Where the frame starts in a tx slot (the kernel's rule without
