@@ -12,7 +12,10 @@
 #
 # The runs alternate (anchor, subject, anchor, ...) so that load from
 # other work on the machine hits both alike; each figure is the median of
-# the per-pair ratios.
+# the per-pair ratios. P3 compares frames per CPU second of the forwarding
+# lcore (the bridge's forward_cpu_s), which time the lcore spent
+# preempted by other work does not change; its wall-clock rates are shown
+# too.
 #
 #   bench/fwd.sh [BUILD_DIR] [SECONDS] [PAIRS]     defaults: build 5 3
 # Prints one human line per run and one JSON line per benchmark.
@@ -26,10 +29,13 @@ trap 'rm -rf "$tmp"' EXIT
 [ -x "$bridge" ] || { echo "fwd.sh: no $bridge: bash scripts/build $build" >&2; exit 1; }
 command -v dpdk-testpmd >/dev/null || { echo "fwd.sh: no dpdk-testpmd (package dpdk-dev)" >&2; exit 1; }
 
-# mean rx pps per port of a --json-stats file, and its DMA faults
+# of a --json-stats file: mean rx pps per port, its DMA faults, and mean
+# rx frames per port per forwarding CPU second
 json_pps() {
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); p=s["ports"]
-print("%.0f %d" % (sum(x["rx_pps"] for x in p) / len(p), sum(x["dma_faults"] for x in p)))' "$1"
+rx = sum(x["rx_packets"] for x in p) / len(p)
+print("%.0f %d %.0f" % (sum(x["rx_pps"] for x in p) / len(p), sum(x["dma_faults"] for x in p),
+                        rx / s["forward_cpu_s"]))' "$1"
 }
 
 run_bridge() { # json-out args...
@@ -60,7 +66,7 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 ratios=() a_all=() b_all=()
 for i in $(seq "$pairs"); do
 	read -r a _ < <(run_testpmd)
-	read -r b _ < <(run_bridge "$tmp/p2.json" --port null --port null --forward-mode=io)
+	read -r b _ _ < <(run_bridge "$tmp/p2.json" --port null --port null --forward-mode=io)
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
 	echo "P2 pair $i: testpmd $(awk -v v="$a" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, iop-bridge $(awk -v v="$b" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, ratio $r"
 	ratios+=("$r") a_all+=("$a") b_all+=("$b")
@@ -72,17 +78,20 @@ printf '{"bench":"P2","anchor":"dpdk-testpmd net_null io","testpmd_pps_per_port"
 	"$p2a" "$p2b" "$p2" "$pairs" "$secs"
 
 # --- P3 ----------------------------------------------------------------------
-ratios=() a_all=() b_all=()
+ratios=() a_all=() b_all=() aw_all=() bw_all=()
+mpps() { awk -v v="$1" 'BEGIN {printf "%.2f", v / 1e6}'; }
 for i in $(seq "$pairs"); do
-	read -r a fa < <(run_bridge "$tmp/p3a.json" --port sim:wire=gen,iova=mbuf --port sim:wire=gen,iova=mbuf)
-	read -r b fb < <(run_bridge "$tmp/p3b.json" --port sim:wire=gen --port sim:wire=gen)
+	read -r aw fa a < <(run_bridge "$tmp/p3a.json" --port sim:wire=gen,iova=mbuf --port sim:wire=gen,iova=mbuf)
+	read -r bw fb b < <(run_bridge "$tmp/p3b.json" --port sim:wire=gen --port sim:wire=gen)
 	[ "$fa" = 0 ] && [ "$fb" = 0 ] || { echo "fwd.sh: P3 runs had DMA faults ($fa, $fb): the figures are void" >&2; exit 1; }
 	r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
-	echo "P3 pair $i: iova=mbuf $(awk -v v="$a" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, iova=cache $(awk -v v="$b" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, ratio $r"
-	ratios+=("$r") a_all+=("$a") b_all+=("$b")
+	echo "P3 pair $i: iova=mbuf $(mpps "$a") Mpps/port/CPU-s ($(mpps "$aw") wall), iova=cache $(mpps "$b") Mpps/port/CPU-s ($(mpps "$bw") wall), ratio $r"
+	ratios+=("$r") a_all+=("$a") b_all+=("$b") aw_all+=("$aw") bw_all+=("$bw")
 done
 p3=$(printf '%s\n' "${ratios[@]}" | median)
 p3a=$(printf '%s\n' "${a_all[@]}" | median)
 p3b=$(printf '%s\n' "${b_all[@]}" | median)
-printf '{"bench":"P3","anchor":"sim gen, iova=mbuf (precomputed buf_iova)","mbuf_pps_per_port":%.0f,"cache_pps_per_port":%.0f,"ratio":%s,"pairs":%d,"seconds":%s}\n' \
-	"$p3a" "$p3b" "$p3" "$pairs" "$secs"
+p3aw=$(printf '%s\n' "${aw_all[@]}" | median)
+p3bw=$(printf '%s\n' "${bw_all[@]}" | median)
+printf '{"bench":"P3","anchor":"sim gen, iova=mbuf (precomputed buf_iova)","mbuf_pps_per_port_per_cpu_s":%.0f,"cache_pps_per_port_per_cpu_s":%.0f,"mbuf_pps_per_port":%.0f,"cache_pps_per_port":%.0f,"ratio":%s,"pairs":%d,"seconds":%s}\n' \
+	"$p3a" "$p3b" "$p3aw" "$p3bw" "$p3" "$pairs" "$secs"

@@ -77,6 +77,9 @@ struct bridge {
 	uint16_t lcore_nunits[RTE_MAX_LCORE];
 	struct fwd_unit *lcore_unit[RTE_MAX_LCORE][BRIDGE_MAX_UNITS];
 	uint64_t start_tsc;
+	/* CPU seconds each forwarding lcore spent polling (its thread's CPU
+	 * clock): rates per CPU second do not depend on what else ran */
+	double lcore_cpu_s[RTE_MAX_LCORE];
 };
 
 extern struct bridge bridge;

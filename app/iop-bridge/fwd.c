@@ -5,6 +5,8 @@
  * some port, or dropped with a reason) is known and counted against its
  * ingress port: that is what makes the summary's conservation exact.
  */
+#include <time.h>
+
 #include <rte_cycles.h>
 #include <rte_ether.h>
 #include <rte_lcore.h>
@@ -121,12 +123,20 @@ static void fwd_unit_poll(struct fwd_unit *u)
 	}
 }
 
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int fwd_lcore_main(void *arg)
 {
 	unsigned int lcore = rte_lcore_id();
 	bool stats = arg != NULL; /* the main lcore forwarding alone */
+	double cpu0 = thread_cpu_s();
 
-	(void)arg;
 	iop_mem_thread_register();
 	while (!bridge_stopping()) {
 		for (uint16_t i = 0; i < bridge.lcore_nunits[lcore]; i++)
@@ -136,5 +146,6 @@ int fwd_lcore_main(void *arg)
 			stats_tick(rte_rdtsc());
 	}
 	iop_mem_thread_unregister();
+	bridge.lcore_cpu_s[lcore] = thread_cpu_s() - cpu0;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 
 #include "bridge.h"
 
@@ -192,11 +193,15 @@ static void json_str(FILE *f, const char *v)
 int stats_json(const char *path, double secs)
 {
 	FILE *f = fopen(path, "w");
+	unsigned int lcore;
+	double cpu = 0;
 
 	if (!f)
 		return -errno;
-	fprintf(f, "{\"duration_s\":%.3f,\"forward_mode\":\"%s\",\"ports\":[", secs,
-		bridge_mode_name(bridge.opt.mode));
+	RTE_LCORE_FOREACH(lcore)
+		cpu += bridge.lcore_cpu_s[lcore];
+	fprintf(f, "{\"duration_s\":%.3f,\"forward_mode\":\"%s\",\"forward_cpu_s\":%.3f,\"ports\":[",
+		secs, bridge_mode_name(bridge.opt.mode), cpu);
 	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
 		struct port_total t;
 
