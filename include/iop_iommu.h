@@ -11,6 +11,13 @@
  *
  * Every call that can fail returns 0 or a negative errno and leaves a
  * one-line explanation in iop_err_msg() (see iop_log.h).
+ *
+ * Threads: the calls on one context and its objects may come from several
+ * threads (lib/mem maps from DPDK's hotplug callback, on whichever thread
+ * allocates memory): a per-context lock runs them one at a time. Objects
+ * must still outlive their use: do not close a device or destroy an IOAS
+ * that another thread is using. The fast path (iop_iova_cache.h, sim DMA)
+ * takes no lock.
  */
 
 #include <stdbool.h>
@@ -140,7 +147,9 @@ int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to);
 /* --- IOAS ------------------------------------------------------------------ */
 
 int iop_ioas_create(struct iop_ctx *ctx, struct iop_ioas **ioas);
-/* -EBUSY while devices are attached. Unmaps everything. */
+/* -EBUSY while devices are attached. Unmaps everything; an IOAS still
+ * holding DPDK's memory (iop_mem_attach_ioas) is detached from lib/mem
+ * first, as by iop_mem_detach_ioas(). */
 int iop_ioas_destroy(struct iop_ioas *ioas);
 unsigned int iop_ioas_id(const struct iop_ioas *ioas);
 struct iop_ctx *iop_ioas_ctx(const struct iop_ioas *ioas);

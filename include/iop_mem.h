@@ -66,8 +66,9 @@ void iop_mem_synchronize(void);
  * sizes), -ENODEV (no DPDK memory: how to reserve hugepages).
  */
 int iop_mem_attach_ioas(struct iop_ioas *ioas);
-/* Quiesces and unmaps everything iop_mem mapped into ioas. Call before
- * iop_ioas_destroy(). */
+/* Quiesces and unmaps everything iop_mem mapped into ioas; after it, no
+ * hotplug event touches ioas. iop_ioas_destroy() calls it for an IOAS
+ * that is still attached. */
 void iop_mem_detach_ioas(struct iop_ioas *ioas);
 /* Brings every attached IOAS up to date with external memory: maps what
  * was registered with rte_extmem_register() since, and (quiesced) unmaps

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The context: one per process and backend; owns devices, groups, IOAS. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define IOP_LOG_PREFIX "iommu: "
@@ -63,6 +65,30 @@ static int backend_ops(enum iop_backend_kind kind,
 	return 0;
 }
 
+static int lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+	int rc = pthread_mutexattr_init(&attr);
+
+	if (rc)
+		return rc;
+	rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	if (rc == 0)
+		rc = pthread_mutex_init(lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return rc;
+}
+
+void iop_ctx_lock(struct iop_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->lock);
+}
+
+void iop_ctx_unlock(struct iop_ctx *ctx)
+{
+	pthread_mutex_unlock(&ctx->lock);
+}
+
 int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **out)
 {
 	enum iop_backend_kind kind = params->backend;
@@ -84,9 +110,15 @@ int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **out)
 	ctx->kind = kind;
 	ctx->ops = ops;
 	ctx->next_ioas_id = 1;
+	rc = lock_init(&ctx->lock);
+	if (rc) {
+		free(ctx);
+		return IOP_ERR(rc, "cannot create the lock of the IOMMU context: %s", strerror(rc));
+	}
 	iop_err_clear();
 	rc = ops->open(params, &ctx->bctx);
 	if (rc) {
+		pthread_mutex_destroy(&ctx->lock);
 		free(ctx);
 		/* the backend leaves its own message for bad input */
 		if (iop_err_msg()[0] == '\0')
@@ -98,6 +130,8 @@ int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **out)
 	return 0;
 }
 
+/* No other thread may use ctx once this starts; lib/mem may still hold
+ * some of its IOAS: iop_ioas_destroy makes it let go (outside the lock). */
 void iop_ctx_destroy(struct iop_ctx *ctx)
 {
 	if (!ctx)
@@ -110,6 +144,7 @@ void iop_ctx_destroy(struct iop_ctx *ctx)
 		iop_ioas_destroy(ioas);
 	}
 	ctx->ops->close(ctx->bctx);
+	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 }
 
@@ -121,8 +156,11 @@ enum iop_backend_kind iop_ctx_backend(const struct iop_ctx *ctx)
 int iop_ctx_devices(struct iop_ctx *ctx, struct iop_dev_info *info, size_t max,
 		    size_t *count)
 {
-	int rc = ctx->ops->devices(ctx->bctx, info, max, count);
+	int rc;
 
+	iop_ctx_lock(ctx);
+	rc = ctx->ops->devices(ctx->bctx, info, max, count);
+	iop_ctx_unlock(ctx);
 	if (rc)
 		return IOP_ERR(-rc, "cannot list the devices of the %s backend: %s",
 			       ctx->ops->name, strerror(-rc));
@@ -154,4 +192,40 @@ int iop_ctx_devices_alloc(struct iop_ctx *ctx, struct iop_dev_info **info,
 	*info = buf;
 	*count = n;
 	return 0;
+}
+
+void iop_ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml)
+{
+	struct rlimit rl;
+
+	if (ctx->ops->memlock_limit) {
+		iop_ctx_lock(ctx);
+		ml->bytes = ctx->ops->memlock_limit(ctx->bctx);
+		iop_ctx_unlock(ctx);
+		ml->name = "the sim topology's memlock";
+		ml->from_topology = true;
+		return;
+	}
+	ml->bytes = UINT64_MAX;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		ml->bytes = rl.rlim_cur;
+	ml->name = "RLIMIT_MEMLOCK";
+	ml->from_topology = false;
+}
+
+void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
+		      size_t size)
+{
+	uint64_t mib = (need + (1 << 20) - 1) >> 20;
+
+	if (need == 0)
+		snprintf(buf, size, ml->from_topology ?
+			 "raise it: the memlock line of the topology file" :
+			 "raise it: ulimit -l (systemd: LimitMEMLOCK=)");
+	else if (ml->from_topology)
+		snprintf(buf, size, "raise it to at least %" PRIu64 " MiB: the line 'memlock %" PRIu64 "M' in the topology file",
+			 mib, mib);
+	else
+		snprintf(buf, size, "raise it to at least %" PRIu64 " MiB: ulimit -l %" PRIu64 " (systemd: LimitMEMLOCK=)",
+			 mib, mib * 1024);
 }

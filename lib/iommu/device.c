@@ -33,7 +33,7 @@ static struct iop_dev *find_open(struct iop_ctx *ctx, const char *bdf)
 	return NULL;
 }
 
-int iop_dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **out)
+static int dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **out)
 {
 	const struct iop_dev_info *di;
 	struct iop_dev_info *info;
@@ -93,6 +93,16 @@ out:
 	return rc;
 }
 
+int iop_dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **out)
+{
+	int rc;
+
+	iop_ctx_lock(ctx);
+	rc = dev_open(ctx, bdf, out);
+	iop_ctx_unlock(ctx);
+	return rc;
+}
+
 void iop_dev_close(struct iop_dev *dev)
 {
 	struct iop_ctx *ctx;
@@ -101,6 +111,7 @@ void iop_dev_close(struct iop_dev *dev)
 	if (!dev)
 		return;
 	ctx = dev->ctx;
+	iop_ctx_lock(ctx);
 	if (dev->ioas)
 		iop_dev_note_detached(dev);
 	/* the backend detaches on close, as closing the VFIO fd does */
@@ -110,6 +121,7 @@ void iop_dev_close(struct iop_dev *dev)
 		;
 	*pp = dev->next;
 	free(dev);
+	iop_ctx_unlock(ctx);
 }
 
 const char *iop_dev_bdf(const struct iop_dev *dev)
@@ -129,12 +141,22 @@ struct iop_ctx *iop_dev_ctx(const struct iop_dev *dev)
 
 struct iop_ioas *iop_dev_ioas(const struct iop_dev *dev)
 {
-	return dev->ioas;
+	struct iop_ioas *ioas;
+
+	iop_ctx_lock(dev->ctx);
+	ioas = dev->ioas;
+	iop_ctx_unlock(dev->ctx);
+	return ioas;
 }
 
 int iop_dev_fd(const struct iop_dev *dev)
 {
-	return dev->ctx->ops->dev_fd(dev->bdev);
+	int fd;
+
+	iop_ctx_lock(dev->ctx);
+	fd = dev->ctx->ops->dev_fd(dev->bdev);
+	iop_ctx_unlock(dev->ctx);
+	return fd;
 }
 
 void *iop_dev_backend(const struct iop_dev *dev)
@@ -192,7 +214,7 @@ int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
 		       dev->bdf, to->id, g->id, g->ioas->id, sibling, g->ioas->id);
 }
 
-int iop_dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
+static int dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
 {
 	struct iop_ctx *ctx = dev->ctx;
 	int rc;
@@ -220,7 +242,17 @@ int iop_dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
 	return 0;
 }
 
-int iop_dev_detach(struct iop_dev *dev)
+int iop_dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
+{
+	int rc;
+
+	iop_ctx_lock(dev->ctx);
+	rc = dev_attach(dev, ioas);
+	iop_ctx_unlock(dev->ctx);
+	return rc;
+}
+
+static int dev_detach(struct iop_dev *dev)
 {
 	int rc;
 
@@ -232,4 +264,14 @@ int iop_dev_detach(struct iop_dev *dev)
 			       dev->ioas->id, strerror(-rc));
 	iop_dev_note_detached(dev);
 	return 0;
+}
+
+int iop_dev_detach(struct iop_dev *dev)
+{
+	int rc;
+
+	iop_ctx_lock(dev->ctx);
+	rc = dev_detach(dev);
+	iop_ctx_unlock(dev->ctx);
+	return rc;
 }

@@ -44,10 +44,14 @@ void iop_group_put(struct iop_group *group)
 
 struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id)
 {
+	struct iop_ioas *ioas = NULL;
+
+	iop_ctx_lock(ctx);
 	for (struct iop_group *g = ctx->groups; g; g = g->next)
 		if (g->id == id)
-			return g->ioas;
-	return NULL;
+			ioas = g->ioas;
+	iop_ctx_unlock(ctx);
+	return ioas;
 }
 
 static bool driver_allows_user_dma(const char *driver)
@@ -92,8 +96,8 @@ int iop_group_check_viable(const char *bdf, unsigned int id,
 		       bdf, id, why);
 }
 
-int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
-		       struct iop_group_info *gi)
+static int group_info(struct iop_ctx *ctx, unsigned int group,
+		      struct iop_group_info *gi)
 {
 	struct iop_dev_info *info;
 	size_t count;
@@ -127,4 +131,15 @@ int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
 			gi->nranges = IOP_MAX_RANGES;
 	}
 	return 0;
+}
+
+int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
+		       struct iop_group_info *gi)
+{
+	int rc;
+
+	iop_ctx_lock(ctx);
+	rc = group_info(ctx, group, gi);
+	iop_ctx_unlock(ctx);
+	return rc;
 }

@@ -23,8 +23,10 @@ int iop_ioas_create(struct iop_ctx *ctx, struct iop_ioas **out)
 		free(ioas);
 		return IOP_ERR(ENOMEM, "out of memory creating an IOAS translation table");
 	}
+	iop_ctx_lock(ctx);
 	rc = ctx->ops->ioas_alloc(ctx->bctx, &ioas->bioas);
 	if (rc) {
+		iop_ctx_unlock(ctx);
 		iop_iova_table_destroy(ioas->table);
 		free(ioas);
 		return IOP_ERR(-rc, "cannot create an IOAS: %s", strerror(-rc));
@@ -33,28 +35,63 @@ int iop_ioas_create(struct iop_ctx *ctx, struct iop_ioas **out)
 	ioas->id = ctx->next_ioas_id++;
 	ioas->next = ctx->ioas_list;
 	ctx->ioas_list = ioas;
+	iop_ctx_unlock(ctx);
 	*out = ioas;
+	return 0;
+}
+
+static int check_no_devices(const struct iop_ioas *ioas)
+{
+	if (ioas->ndevs)
+		return IOP_ERR(EBUSY, "IOAS %u still has %u device(s) attached: detach them first",
+			       ioas->id, ioas->ndevs);
 	return 0;
 }
 
 int iop_ioas_destroy(struct iop_ioas *ioas)
 {
+	void (*release)(struct iop_ioas *ioas);
 	struct iop_ioas **pp;
+	struct iop_ctx *ctx;
+	int rc;
 
 	if (!ioas)
 		return 0;
-	if (ioas->ndevs)
-		return IOP_ERR(EBUSY, "IOAS %u still has %u device(s) attached: detach them first",
-			       ioas->id, ioas->ndevs);
+	ctx = ioas->ctx;
+	iop_ctx_lock(ctx);
+	rc = check_no_devices(ioas);
+	/* A user that maps into the IOAS on its own (lib/mem, from DPDK's
+	 * hotplug callback) lets go first, or it would map into freed memory
+	 * at its next event. Its release quiesces forwarding threads and takes
+	 * its own lock: never under ours (see the lock order). */
+	while (rc == 0 && (release = ioas->release) != NULL) {
+		iop_ctx_unlock(ctx);
+		release(ioas);
+		iop_ctx_lock(ctx);
+		rc = check_no_devices(ioas);
+	}
+	if (rc) {
+		iop_ctx_unlock(ctx);
+		return rc;
+	}
 	/* freeing the backend IOAS unmaps what is left, as the kernel does */
-	ioas->ctx->ops->ioas_free(ioas->bioas);
+	ctx->ops->ioas_free(ioas->bioas);
 	iop_iova_table_destroy(ioas->table);
-	for (pp = &ioas->ctx->ioas_list; *pp != ioas; pp = &(*pp)->next)
+	for (pp = &ctx->ioas_list; *pp != ioas; pp = &(*pp)->next)
 		;
 	*pp = ioas->next;
+	iop_ctx_unlock(ctx);
 	free(ioas->maps);
 	free(ioas);
 	return 0;
+}
+
+void iop_ioas_set_release(struct iop_ioas *ioas,
+			  void (*release)(struct iop_ioas *ioas))
+{
+	iop_ctx_lock(ioas->ctx);
+	ioas->release = release;
+	iop_ctx_unlock(ioas->ctx);
 }
 
 unsigned int iop_ioas_id(const struct iop_ioas *ioas)
@@ -86,7 +123,12 @@ int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 		    size_t max, size_t *count)
 {
-	return iop_ioas_ranges_get(ioas, ranges, max, count);
+	int rc;
+
+	iop_ctx_lock(ioas->ctx);
+	rc = iop_ioas_ranges_get(ioas, ranges, max, count);
+	iop_ctx_unlock(ioas->ctx);
+	return rc;
 }
 
 /* Index of the first mapping with va >= key (maps are sorted by va). */
@@ -164,8 +206,25 @@ static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
 	return ops->map(ioas->bioas, (void *)va, len, iova, prot);
 }
 
-int iop_ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
-		 unsigned int prot, uint64_t *iova_out)
+/* Rule 7's message: names the limit that applied (the process's, or the
+ * sim topology's) and how to raise it. */
+static int pin_refused_error(struct iop_ioas *ioas, size_t len)
+{
+	struct iop_memlock ml;
+	char limit[32], hint[160];
+
+	iop_ctx_memlock(ioas->ctx, &ml);
+	if (ml.bytes == UINT64_MAX)
+		snprintf(limit, sizeof(limit), "unlimited");
+	else
+		snprintf(limit, sizeof(limit), "%" PRIu64 " MiB", (ml.bytes + (1 << 20) - 1) >> 20);
+	iop_memlock_hint(&ml, 0, hint, sizeof(hint));
+	return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: over the locked-memory limit (%s is %s) or out of memory; %s",
+		       len, ioas->id, ml.name, limit, hint);
+}
+
+static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
+		    unsigned int prot, uint64_t *iova_out, bool *pin_refused)
 {
 	struct iop_iova_range ranges[IOP_MAX_RANGES];
 	uintptr_t va = (uintptr_t)vaddr;
@@ -201,9 +260,10 @@ int iop_ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
 	if (iop_iova_pick(ranges, nranges, ioas->maps, ioas->nmaps, va, len, &iova))
 		return no_room(ioas, len, ranges, nranges);
 	rc = backend_map(ioas, va, len, iova, prot);
-	if (rc == -ENOMEM)
-		return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: over the locked-memory limit or out of memory; raise it (ulimit -l, or the memlock line of a sim topology)",
-			       len, ioas->id);
+	if (rc == -ENOMEM) {
+		*pin_refused = true;
+		return pin_refused_error(ioas, len);
+	}
 	if (rc)
 		return IOP_ERR(-rc, "cannot map %zu bytes at IOVA 0x%" PRIx64 " into IOAS %u: %s",
 			       len, iova, ioas->id, strerror(-rc));
@@ -221,7 +281,27 @@ int iop_ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
 	return 0;
 }
 
-int iop_ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
+int iop_ioas_map_pinning(struct iop_ioas *ioas, void *va, size_t len,
+			 unsigned int prot, uint64_t *iova, bool *pin_refused)
+{
+	int rc;
+
+	*pin_refused = false;
+	iop_ctx_lock(ioas->ctx);
+	rc = ioas_map(ioas, va, len, prot, iova, pin_refused);
+	iop_ctx_unlock(ioas->ctx);
+	return rc;
+}
+
+int iop_ioas_map(struct iop_ioas *ioas, void *va, size_t len, unsigned int prot,
+		 uint64_t *iova)
+{
+	bool pin_refused;
+
+	return iop_ioas_map_pinning(ioas, va, len, prot, iova, &pin_refused);
+}
+
+static int ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
 {
 	uintptr_t va = (uintptr_t)vaddr;
 	size_t i = map_lower_bound(ioas, va);
@@ -246,7 +326,17 @@ int iop_ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
 	return 0;
 }
 
-int iop_ioas_va2iova(struct iop_ioas *ioas, const void *vaddr, uint64_t *iova)
+int iop_ioas_unmap(struct iop_ioas *ioas, void *va, size_t len)
+{
+	int rc;
+
+	iop_ctx_lock(ioas->ctx);
+	rc = ioas_unmap(ioas, va, len);
+	iop_ctx_unlock(ioas->ctx);
+	return rc;
+}
+
+static int ioas_va2iova(struct iop_ioas *ioas, const void *vaddr, uint64_t *iova)
 {
 	uintptr_t va = (uintptr_t)vaddr;
 	size_t i = map_lower_bound(ioas, va + 1);
@@ -261,4 +351,27 @@ int iop_ioas_va2iova(struct iop_ioas *ioas, const void *vaddr, uint64_t *iova)
 		}
 	}
 	return IOP_ERR(ENOENT, "address %p is not mapped in IOAS %u", vaddr, ioas->id);
+}
+
+int iop_ioas_va2iova(struct iop_ioas *ioas, const void *va, uint64_t *iova)
+{
+	int rc;
+
+	iop_ctx_lock(ioas->ctx);
+	rc = ioas_va2iova(ioas, va, iova);
+	iop_ctx_unlock(ioas->ctx);
+	return rc;
+}
+
+bool iop_ioas_maps_exactly(struct iop_ioas *ioas, const void *vaddr, size_t len)
+{
+	uintptr_t va = (uintptr_t)vaddr;
+	size_t i;
+	bool found;
+
+	iop_ctx_lock(ioas->ctx);
+	i = map_lower_bound(ioas, va);
+	found = i < ioas->nmaps && ioas->maps[i].va == va && ioas->maps[i].len == len;
+	iop_ctx_unlock(ioas->ctx);
+	return found;
 }

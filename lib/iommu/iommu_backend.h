@@ -73,6 +73,12 @@ struct iop_backend_ops {
 	int (*group_ranges)(void *bctx, unsigned int group,
 			    struct iop_iova_range *ranges, size_t max,
 			    size_t *count);
+
+	/* Optional (NULL: the process's RLIMIT_MEMLOCK applies, as in the
+	 * kernel): the limit in bytes of a backend that keeps its own (the
+	 * sim: the topology's memlock line; UINT64_MAX: none), so that
+	 * messages name the limit that refused a pin. */
+	uint64_t (*memlock_limit)(void *bctx);
 };
 
 extern const struct iop_backend_ops iop_backend_sim;

@@ -6,10 +6,23 @@
  * State of the lib/iommu core, shared by its files (ctx.c, group.c,
  * device.c, ioas.c, move.c, layout.c) and by code inside lib/ that needs
  * more than the public API (the per-queue IOVA cache, the sim backend's
- * DMA calls). Control calls on one context are not thread-safe: one thread
- * sets up and tears down; data-path readers use the IOVA table only.
+ * DMA calls).
+ *
+ * Locking: every public control call (device open/close/attach/detach/
+ * move, IOAS create/destroy/map/unmap/ranges/va2iova, device lists, plans)
+ * holds its context's lock, a recursive mutex, for its whole run: DPDK
+ * calls lib/mem's hotplug callback, which maps and unmaps, on whichever
+ * thread allocates memory, concurrently with the app's control thread.
+ * The fast path never takes it: queue caches read the IOVA table (its own
+ * rwlock and generation), sim DMA reads the sim IOAS (its own rwlock).
+ * Lock order: DPDK's memory hotplug lock, then lib/mem's lock, then the
+ * context lock. With the context lock held, nothing waits for forwarding
+ * threads (iop_mem_synchronize) nor takes the other two: a forwarding
+ * thread may itself be waiting for the context lock.
  */
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "iop_iommu.h"
@@ -37,6 +50,9 @@ struct iop_ioas {
 	struct iop_map *maps; /* sorted by va */
 	size_t nmaps, maps_cap;
 	unsigned int ndevs;   /* attached devices */
+	/* set by a user that maps into the IOAS on its own (lib/mem):
+	 * iop_ioas_destroy calls it first so that user lets go */
+	void (*release)(struct iop_ioas *ioas);
 	struct iop_ioas *next;
 };
 
@@ -66,7 +82,25 @@ struct iop_ctx {
 	struct iop_group *groups;
 	struct iop_ioas *ioas_list;
 	unsigned int next_ioas_id;
+	pthread_mutex_t lock; /* recursive: see "Locking" above */
 };
+
+/* ctx.c: the context lock (recursive; never on the fast path). */
+void iop_ctx_lock(struct iop_ctx *ctx);
+void iop_ctx_unlock(struct iop_ctx *ctx);
+
+/* The locked-memory limit the pins of a context count against, as the
+ * messages about it must name it. */
+struct iop_memlock {
+	uint64_t bytes;     /* UINT64_MAX: unlimited */
+	const char *name;   /* "RLIMIT_MEMLOCK" or "the sim topology's memlock" */
+	bool from_topology; /* sim: raised in the topology file, not ulimit -l */
+};
+void iop_ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml);
+/* "raise it to at least N MiB: ulimit -l K (systemd: LimitMEMLOCK=)", or
+ * the topology line for the sim; need in bytes (0: unknown, no size). */
+void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
+		      size_t size);
 
 /* The translation table of an IOAS, for the per-queue IOVA cache. */
 struct iop_iova_table *iop_ioas_table(struct iop_ioas *ioas);
@@ -81,6 +115,8 @@ int iop_ctx_devices_alloc(struct iop_ctx *ctx, struct iop_dev_info **info,
 /* group.c */
 struct iop_group *iop_group_get(struct iop_ctx *ctx, unsigned int id);
 void iop_group_put(struct iop_group *group);
+/* The IOAS a group of this context is attached to (NULL if none). */
+struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id);
 /* Rule 4: -EPERM with the offenders and the fix unless every device of the
  * group is on vfio-pci or on no driver (bdf: the device asked for). */
 int iop_group_check_viable(const char *bdf, unsigned int id,
@@ -88,8 +124,6 @@ int iop_group_check_viable(const char *bdf, unsigned int id,
 /* The entry of bdf in info (accepts "bb:dd.f" for domain 0), or NULL. */
 const struct iop_dev_info *iop_dev_info_find(const struct iop_dev_info *info,
 					     size_t count, const char *bdf);
-/* The IOAS a group of this context is attached to (NULL if none). */
-struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id);
 
 /* device.c: bookkeeping after the backend attached or detached a device. */
 void iop_dev_note_attached(struct iop_dev *dev, struct iop_ioas *ioas);
@@ -111,5 +145,18 @@ int iop_iova_pick(const struct iop_iova_range *ranges, size_t nranges,
 /* ioas.c */
 int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 			size_t max, size_t *count);
+/* iop_ioas_map that tells a pin refusal apart: *pin_refused is true only
+ * when the backend's map or copy gave -ENOMEM (the locked-memory limit, or
+ * the kernel out of memory), not for the core's own -ENOMEMs (reading the
+ * IOVA ranges, its bookkeeping). */
+int iop_ioas_map_pinning(struct iop_ioas *ioas, void *va, size_t len,
+			 unsigned int prot, uint64_t *iova, bool *pin_refused);
+/* True when [va, va+len) is exactly one mapping of ioas. */
+bool iop_ioas_maps_exactly(struct iop_ioas *ioas, const void *va, size_t len);
+/* Registers (NULL: clears) the release hook of ioas. The hook runs in
+ * iop_ioas_destroy without the context lock held, and must end with
+ * iop_ioas_set_release(ioas, NULL). */
+void iop_ioas_set_release(struct iop_ioas *ioas,
+			  void (*release)(struct iop_ioas *ioas));
 
 #endif /* IOP_IOMMU_INTERNAL_H */

@@ -148,8 +148,8 @@ static int plan_ranges(struct iop_ctx *ctx, struct iop_plan *plan,
 	return 0;
 }
 
-int iop_plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
-		   const char *const *bdfs, size_t n, struct iop_plan *plan)
+static int plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
+		      const char *const *bdfs, size_t n, struct iop_plan *plan)
 {
 	const struct iop_dev_info **di;
 	struct iop_dev_info *info;
@@ -193,9 +193,21 @@ int iop_plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
 	return rc;
 }
 
-int iop_plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,
-		   const char *const *bdfs, size_t n, struct iop_dev **devs,
-		   struct iop_ioas **ioas_out)
+int iop_plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
+		   const char *const *bdfs, size_t n, struct iop_plan *plan)
+{
+	int rc;
+
+	iop_ctx_lock(ctx);
+	rc = plan_build(ctx, layout, strict, bdfs, n, plan);
+	iop_ctx_unlock(ctx);
+	return rc;
+}
+
+/* The IOAS it destroys on failure are its own: nobody else holds them. */
+static int plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,
+		      const char *const *bdfs, size_t n, struct iop_dev **devs,
+		      struct iop_ioas **ioas_out)
 {
 	size_t opened = 0, created = 0;
 	int rc = 0;
@@ -235,5 +247,17 @@ int iop_plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,
 		iop_ioas_destroy(ioas_out[k]);
 		ioas_out[k] = NULL;
 	}
+	return rc;
+}
+
+int iop_plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,
+		   const char *const *bdfs, size_t n, struct iop_dev **devs,
+		   struct iop_ioas **ioas_out)
+{
+	int rc;
+
+	iop_ctx_lock(ctx);
+	rc = plan_apply(ctx, plan, bdfs, n, devs, ioas_out);
+	iop_ctx_unlock(ctx);
 	return rc;
 }

@@ -98,7 +98,7 @@ static bool restore_group(struct iop_dev *const *devs, size_t n,
 	return rc == 0;
 }
 
-int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
+static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 {
 	struct iop_ioas **from;
 	struct iop_ctx *ctx = to->ctx;
@@ -152,5 +152,15 @@ int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 					"some devices are detached now (see the error above)");
 	}
 	free(from);
+	return rc;
+}
+
+int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
+{
+	int rc;
+
+	iop_ctx_lock(to->ctx);
+	rc = dev_move(devs, n, to);
+	iop_ctx_unlock(to->ctx);
 	return rc;
 }

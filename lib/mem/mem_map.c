@@ -10,9 +10,14 @@
  *     --socket-mem, external memory) forms one run per contiguous range;
  *   - memory DPDK may give back (dynamic hugepages) forms one run per page.
  *
- * Lock order: DPDK's memory hotplug lock, then mem.lock. The hotplug
+ * Lock order: DPDK's memory hotplug lock, then mem.lock, then the IOMMU
+ * context's lock (taken inside each iop_ioas_* call). The hotplug
  * callbacks run with the hotplug lock held, so everything else takes it
  * first and walks memory with the _thread_unsafe walkers.
+ *
+ * An attached IOAS is registered with its release hook: iop_ioas_destroy()
+ * of an IOAS still attached here detaches it first, so mem.ioas[] never
+ * holds a destroyed IOAS.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +25,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <rte_eal.h>
 #include <rte_eal_memconfig.h>
@@ -162,24 +166,39 @@ static char *mib(uint64_t bytes, char *buf, size_t n)
 	return buf;
 }
 
+/* The limit that refused a pin into ioas (the process's RLIMIT_MEMLOCK,
+ * or the sim topology's memlock line): "<name> is <size>", and how to
+ * raise it to need bytes. */
+static void memlock_words(struct iop_ioas *ioas, uint64_t need, char *limit,
+			  size_t lsize, char *hint, size_t hsize)
+{
+	struct iop_memlock ml;
+	char b[32];
+
+	iop_ctx_memlock(iop_ioas_ctx(ioas), &ml);
+	if (ml.bytes == UINT64_MAX)
+		snprintf(b, sizeof(b), "unlimited");
+	else
+		mib(ml.bytes, b, sizeof(b));
+	snprintf(limit, lsize, "%s is %s", ml.name, b);
+	iop_memlock_hint(&ml, need, hint, hsize);
+}
+
 /* Turns the core's error for one run into the message about all of
- * DPDK's memory (the user sizes memory and limits, not runs). */
-static int map_error(struct iop_ioas *ioas, int rc)
+ * DPDK's memory (the user sizes memory and limits, not runs). An -ENOMEM
+ * that is not a pin refusal (reading the IOVA ranges, bookkeeping) keeps
+ * the core's message. */
+static int map_error(struct iop_ioas *ioas, int rc, bool pin_refused)
 {
 	uint64_t need = total_bytes();
 	char a[32], b[32];
 
-	if (rc == -ENOMEM) {
-		struct rlimit rl = { 0 };
+	if (rc == -ENOMEM && pin_refused) {
+		char limit[96], hint[160];
 
-		getrlimit(RLIMIT_MEMLOCK, &rl);
-		if (rl.rlim_cur == RLIM_INFINITY)
-			snprintf(b, sizeof(b), "unlimited");
-		else
-			mib(rl.rlim_cur, b, sizeof(b));
-		return IOP_ERR(ENOMEM, "cannot pin DPDK's memory for IOAS %u: %s must be locked and the locked-memory limit refused it (RLIMIT_MEMLOCK is %s); raise it to at least %s: ulimit -l %" PRIu64 " (systemd: LimitMEMLOCK=; sim backend: the memlock line of the topology)",
-			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), b, mib(need, a, sizeof(a)),
-			       ((need + (1 << 20) - 1) >> 20) * 1024);
+		memlock_words(ioas, need, limit, sizeof(limit), hint, sizeof(hint));
+		return IOP_ERR(ENOMEM, "cannot pin DPDK's memory for IOAS %u: %s must be locked and the locked-memory limit refused it (%s); %s",
+			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), limit, hint);
 	}
 	if (rc == -ENOSPC) {
 		struct iop_iova_range r[IOP_MAX_RANGES];
@@ -196,13 +215,19 @@ static int map_error(struct iop_ioas *ioas, int rc)
 	return rc;
 }
 
-/* Maps runs [first, last) into ioas; on failure unmaps what it mapped. */
-static int map_runs(struct iop_ioas *ioas, size_t first, size_t last)
+/* Maps runs [first, last) into ioas; on failure unmaps what it mapped.
+ * *pin_refused (may be NULL): the failure was the limit refusing a pin. */
+static int map_runs(struct iop_ioas *ioas, size_t first, size_t last,
+		    bool *pin_refused)
 {
+	bool refused = false;
 	uint64_t iova;
 
+	if (pin_refused)
+		*pin_refused = false;
 	for (size_t i = first; i < last; i++) {
-		int rc = iop_ioas_map(ioas, (void *)mem.runs[i].va, mem.runs[i].len, PROT_RW, &iova);
+		int rc = iop_ioas_map_pinning(ioas, (void *)mem.runs[i].va, mem.runs[i].len,
+					      PROT_RW, &iova, &refused);
 
 		mem.st.map_calls++;
 		if (rc) {
@@ -215,10 +240,11 @@ static int map_runs(struct iop_ioas *ioas, size_t first, size_t last)
 				iop_ioas_unmap(ioas, (void *)mem.runs[i].va, mem.runs[i].len);
 				mem.st.unmap_calls++;
 			}
-			rc = map_error(ioas, rc);
-			if (rc != -ENOMEM && rc != -ENOSPC)
-				iop_err(-rc, "%s", msg);
-			return rc;
+			if (pin_refused)
+				*pin_refused = refused;
+			if ((rc == -ENOMEM && refused) || rc == -ENOSPC)
+				return map_error(ioas, rc, refused);
+			return iop_err(-rc, "%s", msg);
 		}
 	}
 	return 0;
@@ -250,6 +276,8 @@ static void on_alloc(const void *addr, size_t len)
 	uint64_t step = msl && !msl->external ? msl->page_sz : len;
 	size_t failed = 0;
 	int err = 0;
+	bool refused = false;
+	struct iop_ioas *refused_by = NULL;
 	char why[512] = "";
 
 	for (uintptr_t p = va; p < va + len; p += step) {
@@ -264,8 +292,10 @@ static void on_alloc(const void *addr, size_t len)
 		}
 		i = run_index(p);
 		for (size_t k = 0; k < mem.nioas; k++) {
-			if ((err = map_runs(mem.ioas[k], i, i + 1))) {
+			if ((err = map_runs(mem.ioas[k], i, i + 1, &refused))) {
 				failed++;
+				if (refused)
+					refused_by = mem.ioas[k];
 				snprintf(why, sizeof(why), "%s", iop_err_msg());
 				for (size_t j = 0; j < k; j++) {
 					iop_ioas_unmap(mem.ioas[j], (void *)p, step);
@@ -278,13 +308,14 @@ static void on_alloc(const void *addr, size_t len)
 	}
 	/* devices cannot reach these pages: their buffers translate to
 	 * IOP_IOVA_POISON and PMDs drop them (one line per event) */
-	if (failed && err == -ENOMEM) {
+	if (failed && refused_by) {
 		uint64_t need = total_bytes() + failed * step;
-		char a[32];
+		char a[32], limit[96], hint[160];
 
-		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: the locked-memory limit refused them; DPDK now holds %s: raise RLIMIT_MEMLOCK to at least that (ulimit -l %" PRIu64 "; systemd: LimitMEMLOCK=; sim backend: the memlock line of the topology)",
-			failed, (uint64_t)((len + step - 1) / step), addr, mib(need, a, sizeof(a)),
-			((need + (1 << 20) - 1) >> 20) * 1024);
+		memlock_words(refused_by, need, limit, sizeof(limit), hint, sizeof(hint));
+		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: the locked-memory limit refused them (%s); DPDK now holds %s: %s",
+			failed, (uint64_t)((len + step - 1) / step), addr, limit,
+			mib(need, a, sizeof(a)), hint);
 	} else if (failed) {
 		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: %s",
 			failed, (uint64_t)((len + step - 1) / step), addr, why);
@@ -367,7 +398,7 @@ static int rescan_locked(void)
 			continue;
 		}
 		for (k = 0; k < mem.nioas && !err; k++)
-			err = map_runs(mem.ioas[k], i, i + 1);
+			err = map_runs(mem.ioas[k], i, i + 1, NULL);
 		if (!err) {
 			i++;
 			continue;
@@ -420,10 +451,12 @@ int iop_mem_attach_ioas(struct iop_ioas *ioas)
 		rc = IOP_ERR(ENODEV, "DPDK has no memory to map: reserve hugepages (echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages) or run with --no-huge");
 		goto out;
 	}
-	rc = map_runs(ioas, 0, mem.nruns);
+	rc = map_runs(ioas, 0, mem.nruns, NULL);
 	if (rc)
 		goto out;
 	mem.ioas[mem.nioas++] = ioas;
+	/* destroying it now detaches it from here first */
+	iop_ioas_set_release(ioas, iop_mem_detach_ioas);
 out:
 	if (rc && mem.nioas == 0 && mem.hotplug) {
 		rte_mem_event_callback_unregister(CALLBACK_NAME, NULL);
@@ -449,6 +482,7 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 	if (k < mem.nioas) {
 		mem.ioas[k] = mem.ioas[--mem.nioas];
 		unmap_runs(&ioas, 1, 0, mem.nruns);
+		iop_ioas_set_release(ioas, NULL);
 	}
 	if (mem.nioas == 0) {
 		if (mem.hotplug)
@@ -478,19 +512,11 @@ int iop_mem_rescan(void)
 	return rc;
 }
 
-static bool maps_exactly(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
-{
-	for (size_t i = 0; i < ioas->nmaps; i++)
-		if (ioas->maps[i].va == va && ioas->maps[i].len == len)
-			return true;
-	return false;
-}
-
 int iop_mem_unmap(struct iop_ioas *ioas, void *va, size_t len)
 {
 	/* checked first: invalidating a range that is not one mapping would
 	 * drop translations of mappings that stay */
-	if (!maps_exactly(ioas, (uintptr_t)va, len))
+	if (!iop_ioas_maps_exactly(ioas, va, len))
 		return IOP_ERR(ENOENT, "IOAS %u has no mapping of exactly [%p, +%zu): unmap whole ranges given to iop_ioas_map",
 			       iop_ioas_id(ioas), va, len);
 	mem_invalidate(iop_ioas_table(ioas), (uintptr_t)va, len);

@@ -281,7 +281,7 @@ static void pages_put(struct sim_ctx *c, struct sim_pages *p)
 {
 	if (--p->refs)
 		return;
-	c->pinned_pages -= p->npages;
+	__atomic_sub_fetch(&c->pinned_pages, p->npages, __ATOMIC_RELAXED);
 	sim_count_pinned(-(int64_t)p->npages);
 	sim_count_allocs(-1);
 	free(p);
@@ -501,7 +501,8 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 		return rc;
 	npages = len / SIM_PAGE_SIZE;
 	if (c->topo.memlock != UINT64_MAX &&
-	    c->pinned_pages + npages > c->topo.memlock / SIM_PAGE_SIZE)
+	    __atomic_load_n(&c->pinned_pages, __ATOMIC_RELAXED) + npages >
+	    c->topo.memlock / SIM_PAGE_SIZE)
 		return -ENOMEM;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -514,7 +515,7 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 		free(p);
 		return rc;
 	}
-	c->pinned_pages += npages;
+	__atomic_add_fetch(&c->pinned_pages, npages, __ATOMIC_RELAXED);
 	sim_count_pinned((int64_t)npages);
 	sim_count_allocs(1);
 	return 0;
@@ -617,6 +618,15 @@ static int sim_iova_ranges(void *bioas, struct iop_iova_range *ranges,
 	return 0;
 }
 
+/* Pins count against the topology's memlock line, not the process's
+ * RLIMIT_MEMLOCK: messages must name that one. */
+static uint64_t sim_memlock_limit(void *bctx)
+{
+	const struct sim_ctx *c = bctx;
+
+	return c->topo.memlock;
+}
+
 const struct iop_backend_ops iop_backend_sim = {
 	.name = "sim",
 	.can_replace = true,
@@ -635,4 +645,5 @@ const struct iop_backend_ops iop_backend_sim = {
 	.unmap = sim_unmap,
 	.iova_ranges = sim_iova_ranges,
 	.group_ranges = sim_group_ranges,
+	.memlock_limit = sim_memlock_limit,
 };

@@ -138,5 +138,6 @@ uint64_t iop_sim_pinned_pages(const struct iop_ctx *ctx)
 	if (!ctx || iop_ctx_backend(ctx) != IOP_BACKEND_SIM)
 		return 0;
 	c = ctx->bctx;
-	return c->pinned_pages;
+	/* other threads' maps change it (under the context lock) */
+	return __atomic_load_n(&c->pinned_pages, __ATOMIC_RELAXED);
 }

@@ -64,7 +64,7 @@ struct sim_ctx {
 	ino_t topo_ino;           /* contexts on one file share its groups */
 	struct sim_group *groups; /* topo.ngroups */
 	struct sim_dev *devs;     /* topo.ndevs */
-	uint64_t pinned_pages;
+	uint64_t pinned_pages;    /* atomic: iop_sim_pinned_pages reads it */
 };
 
 /* sim_counters.c: every failable op starts with sim_call(); non-zero is

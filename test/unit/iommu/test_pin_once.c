@@ -89,11 +89,30 @@ static void rule7_other_memory_is_pinned_again_up_to_memlock(void **state)
 	assert_sim_clean();
 }
 
+static void rule7_memlock_refusal_names_the_limit_that_applied(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_ioas *a;
+	uint64_t iova;
+	void *x = (void *)(uintptr_t)0x7f0000000000;
+
+	(void)state;
+	assert_int_equal(iop_ioas_create(ctx, &a), 0);
+	assert_int_equal(iop_ioas_map(a, x, 10 * MiB, IOP_PROT_READ, &iova), -ENOMEM);
+	/* the sim's limit is the topology's, not the process's ulimit -l */
+	assert_string_equal(iop_err_msg(),
+		"iommu: cannot map 10485760 bytes into IOAS 1: over the locked-memory limit (the sim topology's memlock is 8 MiB) or out of memory; raise it: the memlock line of the topology file");
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	iop_ctx_destroy(ctx);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rule7_same_memory_in_n_ioas_is_pinned_once),
 		cmocka_unit_test(rule7_other_memory_is_pinned_again_up_to_memlock),
+		cmocka_unit_test(rule7_memlock_refusal_names_the_limit_that_applied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,7 @@
 #include "iop_sim.h"
 
 #define MB2 (2ull << 20)
+#define HOT_LEN (64ull << 20) /* beyond what -m preallocated: new pages */
 #define BIT39 (1ull << 39)
 #define WINDOW (1ull << 59) /* group 2's IOVA window starts here */
 
@@ -43,6 +44,7 @@ static const char topology[] =
 	"device 0000:00:01.0 group=1 driver=vfio-pci type=sim\n"
 	"device 0000:00:02.0 group=2 driver=vfio-pci type=sim\n"
 	"device 0000:00:03.0 group=3 driver=vfio-pci type=sim\n"
+	"device 0000:00:04.0 group=4 driver=vfio-pci type=sim\n" /* no limits */
 	"memlock unlimited\n";
 static char topo_path[64], small_topo_path[64];
 static char **app_argv; /* what iop_init left for the app */
@@ -295,7 +297,7 @@ static void attach_failing_at_any_backend_call_leaves_nothing_mapped(void **stat
 		iop_sim_fail_nth(0);
 		both = ra == 0 && rb == 0;
 		if (!both) {
-			/* the injected failure, reported as a memlock refusal */
+			/* the injected failure */
 			assert_int_equal(ra ? ra : rb, -ENOMEM);
 			assert_int_equal((ra ? a : b)->nmaps, 0);
 		}
@@ -381,9 +383,157 @@ static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void 
 	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
 }
 
+static void memlock_refusal_names_the_limit_that_applied_not_rlimit_memlock(void **state)
+{
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
+	struct iop_ctx *small;
+	struct iop_ioas *ioas;
+
+	(void)state;
+	write_file(small_topo_path, "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock 4M\n");
+	assert_int_equal(iop_ctx_create(&p, &small), 0);
+	assert_int_equal(iop_ioas_create(small, &ioas), 0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
+	/* the sim counts pins against the topology, whatever ulimit -l says */
+	assert_non_null(strstr(iop_err_msg(), "(the sim topology's memlock is 4 MiB)"));
+	assert_null(strstr(iop_err_msg(), "RLIMIT_MEMLOCK"));
+	assert_non_null(strstr(iop_err_msg(), "in the topology file"));
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_ctx_destroy(small);
+}
+
+static void enomem_reading_iova_ranges_is_not_reported_as_a_memlock_refusal(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+
+	(void)state;
+	/* the first backend call of an attach reads the IOAS's IOVA ranges
+	 * (before the first map): fail it as a kernel out of memory would */
+	iop_sim_fail_nth(1);
+	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
+	iop_sim_fail_nth(0);
+	assert_non_null(strstr(iop_err_msg(), "cannot read the IOVA ranges of IOAS"));
+	assert_null(strstr(iop_err_msg(), "locked-memory"));
+	assert_int_equal(ioas->nmaps, 0);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+}
+
+/* --- the IOAS lib/mem maps into --------------------------------------------- */
+
+static void ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
+{
+	struct iop_ioas *gone = new_ioas(), *kept;
+	struct iop_sim_counters c0, c1;
+	struct iop_mem_stats st;
+	char *hot;
+	uint64_t iova;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_mem_attach_ioas(gone), 0);
+	/* no iop_mem_detach_ioas(): destroy must not leave lib/mem a pointer */
+	assert_int_equal(iop_ioas_destroy(gone), 0);
+	iop_mem_get_stats(&st);
+	assert_int_equal(st.runs, 0);
+	assert_int_equal(st.bytes, 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	/* the next attach and hotplug events see only live IOAS */
+	kept = new_ioas();
+	assert_int_equal(iop_mem_attach_ioas(kept), 0);
+	hot = rte_malloc(NULL, HOT_LEN, MB2);
+	assert_non_null(hot);
+	assert_int_equal(iop_ioas_va2iova(kept, hot + HOT_LEN - 1, &iova), 0);
+	rte_free(hot);
+	iop_mem_detach_ioas(kept);
+	assert_int_equal(iop_ioas_destroy(kept), 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+}
+
+/* --- hotplug on another thread while the app's thread makes control calls -- */
+
+#define RACE_ROUNDS 40
+#define RACE_CHUNK (64 * 1024)
+#define RACE_CHUNKS 24
+
+struct allocator {
+	unsigned int rounds; /* atomic: done when RACE_ROUNDS */
+	int failures;
+};
+
+/* Each rte_malloc/rte_free of new pages runs lib/mem's hotplug callback,
+ * which maps and unmaps, on this thread. */
+static int allocator(void *arg)
+{
+	struct allocator *a = arg;
+
+	for (int r = 0; r < RACE_ROUNDS; r++) {
+		char *p = rte_malloc(NULL, HOT_LEN, MB2);
+
+		if (!p)
+			a->failures++;
+		rte_free(p);
+		__atomic_add_fetch(&a->rounds, 1, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+static void hotplug_on_another_thread_and_the_apps_control_calls_are_serialized(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+	struct iop_dev *dev;
+	struct allocator a = { 0 };
+	struct iop_mem_stats s0, s1;
+	unsigned int worker = rte_get_next_lcore(-1, 1, 0);
+	size_t len = RACE_CHUNK * RACE_CHUNKS;
+	char *mine = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long calls = 0;
+
+	(void)state;
+	if (worker >= RTE_MAX_LCORE)
+		skip(); /* needs a second lcore (-l 0-1) */
+	assert_true(mine != MAP_FAILED);
+	/* a group without IOVA limits: it attaches over any mapping */
+	assert_int_equal(iop_dev_open(ctx(), "0000:00:04.0", &dev), 0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	iop_mem_get_stats(&s0);
+	assert_int_equal(rte_eal_remote_launch(allocator, &a, worker), 0);
+	while (__atomic_load_n(&a.rounds, __ATOMIC_ACQUIRE) < RACE_ROUNDS) {
+		uint64_t iova, back;
+
+		for (int c = 0; c < RACE_CHUNKS; c++) {
+			char *va = mine + (size_t)c * RACE_CHUNK;
+
+			assert_int_equal(iop_ioas_map(ioas, va, RACE_CHUNK, IOP_PROT_READ, &iova), 0);
+			assert_int_equal(iop_ioas_va2iova(ioas, va + RACE_CHUNK - 1, &back), 0);
+			assert_int_equal(back, iova + RACE_CHUNK - 1);
+		}
+		assert_int_equal(iop_dev_attach(dev, ioas), 0);
+		for (int c = 0; c < RACE_CHUNKS; c++)
+			assert_int_equal(iop_ioas_unmap(ioas, mine + (size_t)c * RACE_CHUNK, RACE_CHUNK), 0);
+		assert_int_equal(iop_dev_detach(dev), 0);
+		calls++;
+	}
+	rte_eal_wait_lcore(worker);
+	iop_mem_get_stats(&s1);
+	assert_int_equal(a.failures, 0);
+	assert_true(calls > 0);
+	assert_true(s1.hotplug_alloc > s0.hotplug_alloc);
+	assert_true(s1.hotplug_free > s0.hotplug_free);
+	/* what is left is exactly lib/mem's runs */
+	assert_int_equal(ioas->nmaps, s1.runs);
+	iop_mem_detach_ioas(ioas);
+	assert_int_equal(ioas->nmaps, 0);
+	iop_dev_close(dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	munmap(mine, len);
+}
+
 /* --- hotplug while a queue translates -------------------------------------- */
 
-#define HOT_LEN (64ull << 20) /* beyond what -m preallocated: new pages */
 #define ROUNDS 6
 #define DMA_STRIDE 4096
 #define LOOKUPS_PER_BURST (HOT_LEN / DMA_STRIDE)
@@ -510,6 +660,10 @@ int main(void)
 		cmocka_unit_test(attach_failing_at_any_backend_call_leaves_nothing_mapped),
 		cmocka_unit_test(memlock_too_low_fails_with_the_size_needed_and_pins_nothing),
 		cmocka_unit_test(hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova),
+		cmocka_unit_test(memlock_refusal_names_the_limit_that_applied_not_rlimit_memlock),
+		cmocka_unit_test(enomem_reading_iova_ranges_is_not_reported_as_a_memlock_refusal),
+		cmocka_unit_test(ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first),
+		cmocka_unit_test(hotplug_on_another_thread_and_the_apps_control_calls_are_serialized),
 		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
 	};
 	int rc;
