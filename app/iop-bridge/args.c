@@ -133,7 +133,7 @@ void args_usage(FILE *f)
 		"  --mbufs=N                mbufs in the pool (default: twice what the ports need)\n"
 		"  --aging=S                l2: forget a MAC after S seconds (default 300)\n"
 		"iopath options (--iommu, --ioas, --strict, --sim-topology, --log-level) may be\n"
-		"given among these; see iop-bridge -- --help.\n", BRIDGE_BURST_MAX);
+		"given among these:\n", BRIDGE_BURST_MAX);
 }
 
 static int num(const char *opt, const char *v, double min, double max, double *out)

@@ -284,9 +284,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	printf("iop-bridge: %s mode, %u ports, %u lcores (%s)\n", bridge_mode_name(bridge.opt.mode),
-	       bridge.opt.nports, rte_lcore_count(),
-	       rte_lcore_count() == 1 ? "main lcore forwards" : "main lcore prints stats");
+	printf("iop-bridge: %s mode, %u ports, %u lcore%s (%s)\n", bridge_mode_name(bridge.opt.mode),
+	       bridge.opt.nports, rte_lcore_count(), rte_lcore_count() == 1 ? "" : "s",
+	       rte_lcore_count() == 1 ? "the main lcore forwards" : "the main lcore prints stats");
 	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
 		struct rte_ether_addr mac;
 		struct iop_port_link link;
