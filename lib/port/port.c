@@ -429,12 +429,16 @@ bool iop_port_is_started(uint16_t id)
 
 int iop_port_link_get(uint16_t id, struct iop_port_link *link)
 {
-	struct iop_port *p = port_lookup(id, "link");
+	struct iop_port *p;
+	int rc;
 
-	if (!p)
-		return -ENODEV;
+	/* telemetry asks from its own thread: the port must not close meanwhile */
+	pthread_mutex_lock(&iop_port_lock);
+	p = port_lookup(id, "link");
 	memset(link, 0, sizeof(*link));
-	return p->drv->ops->link_get(p, link);
+	rc = p ? p->drv->ops->link_get(p, link) : -ENODEV;
+	pthread_mutex_unlock(&iop_port_lock);
+	return rc;
 }
 
 struct iop_dev *iop_port_dev(uint16_t id)
