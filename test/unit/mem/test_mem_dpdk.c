@@ -453,6 +453,33 @@ static void ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
 	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
 }
 
+static void ctx_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
+{
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
+	struct iop_sim_counters c0, c1;
+	struct iop_mem_stats st;
+	struct iop_ctx *other;
+	struct iop_ioas *ioas;
+	struct iop_dev *dev;
+
+	(void)state;
+	write_file(small_topo_path, "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock unlimited\n");
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_ctx_create(&p, &other), 0);
+	assert_int_equal(iop_ioas_create(other, &ioas), 0);
+	assert_int_equal(iop_dev_open(other, "0000:00:01.0", &dev), 0);
+	assert_int_equal(iop_dev_attach(dev, ioas), 0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	/* closes the device, then destroys the IOAS: lib/mem lets go first */
+	iop_ctx_destroy(other);
+	iop_mem_get_stats(&st);
+	assert_int_equal(st.runs, 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_int_equal(c1.open_fds, c0.open_fds);
+}
+
 /* --- hotplug on another thread while the app's thread makes control calls -- */
 
 #define RACE_ROUNDS 40
@@ -663,6 +690,7 @@ int main(void)
 		cmocka_unit_test(memlock_refusal_names_the_limit_that_applied_not_rlimit_memlock),
 		cmocka_unit_test(enomem_reading_iova_ranges_is_not_reported_as_a_memlock_refusal),
 		cmocka_unit_test(ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first),
+		cmocka_unit_test(ctx_destroy_takes_dpdk_memory_out_of_lib_mem_first),
 		cmocka_unit_test(hotplug_on_another_thread_and_the_apps_control_calls_are_serialized),
 		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
 	};
