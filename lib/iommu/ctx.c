@@ -31,12 +31,23 @@ static int resolve_auto(const struct iop_ctx_params *p,
 {
 	const char *dev = p->dev_root ? p->dev_root : "/dev";
 
-	if (node_exists(dev, "/iommu") && node_exists(dev, "/vfio/devices")) {
+	bool iommufd = node_exists(dev, "/iommu");
+
+	if (iommufd && node_exists(dev, "/vfio/devices")) {
 		*kind = IOP_BACKEND_IOMMUFD;
+		IOP_LOG(INFO, "--iommu=auto: using iommufd (%s/iommu and %s/vfio/devices exist)",
+			dev, dev);
 		return 0;
 	}
 	if (node_exists(dev, "/vfio/vfio")) {
 		*kind = IOP_BACKEND_VFIO;
+		/* a fallback is worth a warning: iommufd is the better backend */
+		if (iommufd)
+			IOP_LOG(WARN, "--iommu=auto: using the VFIO type1 container: no VFIO device cdevs in %s/vfio/devices (kernel without CONFIG_VFIO_DEVICE_CDEV)",
+				dev);
+		else
+			IOP_LOG(WARN, "--iommu=auto: using the VFIO type1 container: no %s/iommu (kernel without CONFIG_IOMMUFD)",
+				dev);
 		return 0;
 	}
 	return IOP_ERR(ENODEV, "no IOMMU: neither %s/iommu with %s/vfio/devices nor %s/vfio/vfio exists; --iommu=sim --sim-topology=FILE runs without an IOMMU",

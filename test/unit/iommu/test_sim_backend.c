@@ -12,10 +12,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "iommu_internal.h"
 #include "iop_log.h"
@@ -397,6 +400,53 @@ static void sim_auto_without_iommu_nodes_says_what_to_do(void **state)
 	assert_string_equal(iop_backend_name(IOP_BACKEND_IOMMUFD), "iommufd");
 }
 
+/* Runs iop_ctx_create(auto) on a fake /dev and returns what it logged. */
+static void auto_on_fake_dev(const char *const *nodes, char *log, size_t len)
+{
+	char dev[] = "/tmp/iop-auto-XXXXXX", path[256], logpath[300];
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_AUTO, .dev_root = dev };
+	struct iop_ctx *ctx = NULL;
+	int saved, fd;
+	ssize_t n;
+
+	assert_non_null(mkdtemp(dev));
+	snprintf(path, sizeof(path), "%s/vfio", dev);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (; *nodes; nodes++) {
+		snprintf(path, sizeof(path), "%s/%s", dev, *nodes);
+		fd = open(path, O_CREAT | O_WRONLY, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	snprintf(logpath, sizeof(logpath), "%s.log", dev);
+	fd = open(logpath, O_CREAT | O_RDWR | O_TRUNC, 0600);
+	saved = dup(2);
+	dup2(fd, 2);
+	/* the type1 backend opens its container only with the first IOAS */
+	if (iop_ctx_create(&p, &ctx) == 0)
+		iop_ctx_destroy(ctx);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, log, len - 1, 0);
+	log[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(logpath);
+	snprintf(path, sizeof(path), "rm -rf %s", dev);
+	assert_int_equal(system(path), 0);
+}
+
+static void auto_falls_back_to_vfio_and_says_why(void **state)
+{
+	const char *const vfio_only[] = { "vfio/vfio", NULL };
+	char log[1024];
+
+	(void)state;
+	iop_log_set_level(IOP_LOG_WARN);
+	auto_on_fake_dev(vfio_only, log, sizeof(log));
+	assert_non_null(strstr(log, "--iommu=auto: using the VFIO type1 container: no /tmp/iop-auto-"));
+	assert_non_null(strstr(log, "/iommu (kernel without CONFIG_IOMMUFD)"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -416,6 +466,7 @@ int main(void)
 		cmocka_unit_test(sim_topology_errors_name_file_and_line),
 		cmocka_unit_test(sim_missing_topology_is_one_clear_error),
 		cmocka_unit_test(sim_auto_without_iommu_nodes_says_what_to_do),
+		cmocka_unit_test(auto_falls_back_to_vfio_and_says_why),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
