@@ -19,6 +19,12 @@
 
 #define E1000_MAX_FRAME 1514
 #define E1000_MIN_DESC 64
+/* Doorbells and write-backs cost a bus transaction each (and a VM exit
+ * under emulation): the tail is moved back to the device once 32 rx
+ * descriptors are free, and only every 32nd tx descriptor asks for its
+ * status to be reported (RS), which then stands for the 32 before it. */
+#define E1000_RX_FREE_THRESH 32
+#define E1000_TX_RS_THRESH 32
 #define E1000_MAX_DESC 4096
 
 struct e1000_queue {
@@ -29,6 +35,7 @@ struct e1000_queue {
 	uint16_t size, mask;
 	uint16_t next;       /* rx: next to check; tx: next free (tail) */
 	uint16_t clean;      /* tx: oldest not yet reclaimed */
+	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
 	struct rte_mempool *mp;
 	struct iop_port_qcounters *cnt;
@@ -265,6 +272,7 @@ static int e1000_rx_start(struct e1000_queue *q)
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	q->next = 0;
+	q->hold = 0;
 	wr(q->regs, E1000_RDBAL, (uint32_t)q->ring_iova);
 	wr(q->regs, E1000_RDBAH, (uint32_t)(q->ring_iova >> 32));
 	wr(q->regs, E1000_RDLEN, (uint32_t)(q->size * sizeof(struct e1000_rx_desc)));
@@ -422,10 +430,12 @@ repost:
 		done++;
 	}
 	iop_iova_cache_count(&q->cache, looked);
-	if (done) {
-		q->next = idx;
+	q->next = idx;
+	q->hold = (uint16_t)(q->hold + done);
+	if (q->hold >= E1000_RX_FREE_THRESH) {
 		/* hand back everything up to the last descriptor we processed */
 		wr(q->regs, E1000_RDT, (uint32_t)((idx - 1) & q->mask));
+		q->hold = 0;
 	}
 	return got;
 }
@@ -436,10 +446,19 @@ static void e1000_tx_reclaim(struct e1000_queue *q)
 {
 	volatile struct e1000_tx_desc *ring = q->ring;
 
-	while (q->clean != q->next && (ring[q->clean].status & E1000_TXD_STAT_DD)) {
-		rte_pktmbuf_free(q->sw[q->clean]);
-		q->sw[q->clean] = NULL;
-		q->clean = (uint16_t)((q->clean + 1) & q->mask);
+	for (;;) {
+		/* the RS descriptor that closes the group of q->clean */
+		uint16_t rs = (uint16_t)(q->clean | (E1000_TX_RS_THRESH - 1));
+		uint16_t posted = (uint16_t)((q->next - q->clean) & q->mask);
+
+		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].status & E1000_TXD_STAT_DD))
+			return;
+		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
+		     i = (uint16_t)((i + 1) & q->mask)) {
+			rte_pktmbuf_free(q->sw[i]);
+			q->sw[i] = NULL;
+		}
+		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }
 
@@ -474,7 +493,9 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		ring[tail].addr = iova;
 		ring[tail].length = m->data_len;
 		ring[tail].cso = 0;
-		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | E1000_TXD_CMD_RS;
+		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS |
+				 ((tail & (E1000_TX_RS_THRESH - 1)) == E1000_TX_RS_THRESH - 1 ?
+				  E1000_TXD_CMD_RS : 0);
 		ring[tail].status = 0;
 		ring[tail].css = 0;
 		ring[tail].special = 0;

@@ -33,6 +33,6 @@ run_until bench1.done "$bridge" "${eal[@]}" -- --iommu="$backend" "${ports[@]}" 
 say "iop-bridge exit $?"
 say "dpdk-testpmd (its own net_virtio and net_e1000_em over VFIO type1)"
 run_until bench2.done dpdk-testpmd "${eal[@]}" "${allow[@]}" -- --forward-mode=io \
-	--nb-cores=1 --rxd=256 --txd=256 --auto-start --stats-period=30 < /dev/null
+	--nb-cores=1 --rxd=256 --txd=256 --total-num-mbufs=8192 --auto-start --stats-period=30 < /dev/null
 say "dpdk-testpmd exit $?"
 exit 0
