@@ -90,6 +90,15 @@ for r in "$@"; do
 	cat "/tmp/bridge-$n.err" >&2
 	say "round $n: iop-bridge exit $brc"
 	[ "$brc" -eq 0 ] || rc=1
+	if [ "$layout" = per-device ] && [ "${#list[@]}" -gt 6 ]; then
+		# NICs 7 and 8 share an IOMMU group: never split, one IOAS
+		if grep -q "share one IOAS (merged)" "/tmp/bridge-$n.err"; then
+			say "ok - per-device gave the two NICs of one IOMMU group one IOAS (merged)"
+		else
+			say "not ok - no 'merged' warning for the NICs that share an IOMMU group"
+			rc=1
+		fi
+	fi
 	if [ -n "$upid" ]; then
 		if grep -q "pci:$IOP_PCI_UNPLUG): the kernel asks for the device back" "/tmp/bridge-$n.err"; then
 			say "ok - iop-bridge stopped the port of $IOP_PCI_UNPLUG on the request"
