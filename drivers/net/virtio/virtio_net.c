@@ -214,7 +214,7 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 	return 0;
 }
 
-static void vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q)
+static int vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q)
 {
 	struct vring_layout l = vring_layout(q->size);
 
@@ -222,6 +222,10 @@ static void vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q)
 	q->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	q->notify = virtio_pci_queue_setup(&vn->vp, q->qidx, q->size, q->ring_iova,
 					   q->ring_iova + l.avail, q->ring_iova + l.used);
+	if (!q->notify)
+		return IOP_ERR(ENODEV, "%s: the notify address of virtio queue %u lies outside the notify structure",
+			       iop_pci_dev_bdf(vn->vp.pdev), q->qidx);
+	return 0;
 }
 
 static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
@@ -356,7 +360,9 @@ static int vnet_start(struct iop_port *port)
 	for (struct vnet_queue *q = vn->rxq; q; q = NULL) {
 		q->last_used = 0;
 		memset(q->used, 0, 4);
-		vnet_queue_program(vn, q);
+		rc = vnet_queue_program(vn, q);
+		if (rc < 0)
+			return rc;
 		rc = vnet_rx_fill(q);
 		if (rc < 0) {
 			vnet_drop_mbufs(q);
@@ -368,7 +374,11 @@ static int vnet_start(struct iop_port *port)
 		q->avail->idx = 0;
 		memset(q->used, 0, 4);
 		vnet_tx_reset(q);
-		vnet_queue_program(vn, q);
+		rc = vnet_queue_program(vn, q);
+		if (rc < 0) {
+			vnet_drop_mbufs(vn->rxq);
+			return rc;
+		}
 	}
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
 	virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_DRIVER_OK);

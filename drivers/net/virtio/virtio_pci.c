@@ -162,6 +162,8 @@ volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t q, uin
 	iop_mmio_write32(vp->common, VIRTIO_COMMON_Q_USEDLO, (uint32_t)used);
 	iop_mmio_write32(vp->common, VIRTIO_COMMON_Q_USEDHI, (uint32_t)(used >> 32));
 	noff = iop_mmio_read16(vp->common, VIRTIO_COMMON_Q_NOFF);
+	if ((uint64_t)noff * vp->caps.notify_mult + 2 > vp->caps.notify.length)
+		return NULL;
 	iop_mmio_write16(vp->common, VIRTIO_COMMON_Q_ENABLE, 1);
 	/* 4.1.4.4: cap.offset + queue_notify_off * notify_off_multiplier */
 	return (volatile uint16_t *)(vp->notify + (size_t)noff * vp->caps.notify_mult);

@@ -102,7 +102,8 @@ uint64_t virtio_pci_device_features(struct virtio_pci *vp);
 int virtio_pci_set_features(struct virtio_pci *vp, uint64_t features);
 uint16_t virtio_pci_queue_max(struct virtio_pci *vp, uint16_t q);
 /* Programs queue q with n entries at the given IOVAs and enables it;
- * returns the notify address of the queue. */
+ * returns the notify address of the queue, or NULL (queue left disabled)
+ * when the device puts it outside its notify structure. */
 volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t q, uint16_t n,
 					  uint64_t desc, uint64_t avail, uint64_t used);
 /* Reads len bytes of device config at off, consistent per config_generation
