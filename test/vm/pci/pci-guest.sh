@@ -20,6 +20,7 @@ say() { echo "pci-guest: $*"; }
 
 bdfs="0000:00:04.0"
 for r in "$@"; do bdfs="$bdfs ${r#*:}"; done
+[ -n "${IOP_PCI_LINK_FLAP:-}" ] && bdfs="$bdfs ${IOP_PCI_LINK_FLAP}"
 bdfs=${bdfs//,/ }
 # shellcheck disable=SC2086
 "$devices" bind $bdfs || { say "iop-devices bind failed"; rc=1; }

@@ -7,7 +7,10 @@
  *   - bad input: a NIC still on its kernel driver and a virtio-net without
  *     VIRTIO_F_ACCESS_PLATFORM are each refused with one clear error while
  *     the good ports open and run;
- *   - MAC, link and start/stop/start of an e1000e and a virtio-net port.
+ *   - MAC, link and start/stop/start of an e1000e and a virtio-net port;
+ *   - with IOP_PCI_LINK_FLAP=E1000E,VIRTIO (two more NICs whose QEMU links
+ *     the host turns off and on every two seconds): each port sees its
+ *     link go down, then come back up.
  *
  *   iop-pci-checks [EAL] -- --iommu=... -- E1000E MAC VIRTIO MAC KERNEL_NIC LEGACY_VIRTIO
  *
@@ -17,6 +20,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -172,6 +176,53 @@ static void good_port(const char *bdf, const char *mac, const char *driver,
 	CHECK_RC(iop_port_start(*id), 0, "start again");
 }
 
+/* Polls the link of ports a and b for up to 60 s until both are `up`. */
+static void wait_link(uint16_t a, uint16_t b, bool up)
+{
+	struct iop_port_link la = { .up = !up }, lb = { .up = !up };
+
+	for (int i = 0; i < 600 && (la.up != up || lb.up != up); i++) {
+		usleep(100000);
+		iop_port_link_get(a, &la);
+		iop_port_link_get(b, &lb);
+	}
+	check(la.up == up, up ? "e1000e link comes back up" : "e1000e sees its link go down",
+	      "link still %s after 60 s", la.up ? "up" : "down");
+	check(lb.up == up, up ? "virtio link comes back up (config interrupt)" :
+				"virtio sees its link go down (config interrupt)",
+	      "link still %s after 60 s", lb.up ? "up" : "down");
+}
+
+static uint16_t flap_port(const char *bdf, struct rte_mempool *mp)
+{
+	char spec[64];
+	uint16_t id = UINT16_MAX;
+
+	snprintf(spec, sizeof(spec), "pci:%s", bdf);
+	if (iop_port_open(spec, &id) || iop_port_configure(id, 1, 1) ||
+	    iop_port_rx_queue_setup(id, 0, 64, mp) || iop_port_tx_queue_setup(id, 0, 64) ||
+	    iop_port_start(id)) {
+		check(false, "link test port", "%s: %s", bdf, iop_err_msg());
+		return UINT16_MAX;
+	}
+	return id;
+}
+
+static void link_flap(const char *list, struct rte_mempool *mp)
+{
+	char e1000e[IOP_BDF_LEN], virtio[IOP_BDF_LEN];
+	uint16_t e, v;
+
+	if (!list || sscanf(list, "%12[^,],%12s", e1000e, virtio) != 2)
+		return;
+	e = flap_port(e1000e, mp);
+	v = flap_port(virtio, mp);
+	if (e == UINT16_MAX || v == UINT16_MAX)
+		return;
+	wait_link(e, v, false);
+	wait_link(e, v, true);
+}
+
 int main(int argc, char **argv)
 {
 	struct rte_mempool *mp;
@@ -214,6 +265,7 @@ int main(int argc, char **argv)
 	if (mp) {
 		good_port(argv[1], argv[2], "e1000e", mp, &e);
 		good_port(argv[3], argv[4], "virtio", mp, &v);
+		link_flap(getenv("IOP_PCI_LINK_FLAP"), mp);
 	}
 	iop_port_close_all();
 	iop_cleanup();
