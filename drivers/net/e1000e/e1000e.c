@@ -16,6 +16,7 @@
 #include "iop_iova_cache.h"
 #include "iop_log.h"
 #include "pci_pmd.h"
+#include "pci_pmd_ring.h"
 
 #define E1000_MAX_FRAME 1514
 #define E1000_MIN_DESC 64
@@ -149,7 +150,6 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size, struct e1000_
 	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
 	size_t bytes = (size_t)size * sizeof(struct e1000_rx_desc);
 	struct e1000_queue *q;
-	uint64_t last;
 	int rc;
 
 	if (!ioas)
@@ -164,13 +164,10 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size, struct e1000_
 		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e ring of %u descriptors: reserve more hugepages",
 			       size);
 	}
-	rc = iop_ioas_va2iova(ioas, q->ring, &q->ring_iova);
-	if (rc == 0)
-		rc = iop_ioas_va2iova(ioas, (uint8_t *)q->ring + bytes - 1, &last);
-	if (rc < 0 || last != q->ring_iova + bytes - 1) {
+	rc = iop_pci_ring_iova(pdev, ioas, "e1000e", q->ring, bytes, &q->ring_iova);
+	if (rc < 0) {
 		e1000_queue_free(q);
-		return IOP_ERR(rc < 0 ? -rc : EFAULT, "%s: e1000e ring memory is not mapped contiguously in the device's IOAS",
-			       iop_pci_dev_bdf(pdev));
+		return rc;
 	}
 	q->regs = ep->regs;
 	q->size = size;
@@ -239,12 +236,8 @@ static void e1000_queue_release(void *arg)
 
 static void e1000_drop_mbufs(struct e1000_queue *q)
 {
-	if (!q)
-		return;
-	for (uint16_t i = 0; i < q->size; i++) {
-		rte_pktmbuf_free(q->sw[i]);
-		q->sw[i] = NULL;
-	}
+	if (q)
+		iop_pci_free_mbufs(q->sw, q->size);
 }
 
 /* 4.6.5: receive initialization */
@@ -255,18 +248,13 @@ static int e1000_rx_start(struct e1000_queue *q)
 
 	iop_iova_cache_sync(&q->cache);
 	for (uint16_t i = 0; i < q->size; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
+		struct rte_mbuf *m;
 		uint64_t iova;
+		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "e1000e", q->size,
+					      RTE_PKTMBUF_HEADROOM, &looked, &m, &iova);
 
-		if (!m)
-			return IOP_ERR(ENOMEM, "not enough mbufs to fill an e1000e rx ring of %u: make the pool larger",
-				       q->size);
-		looked++;
-		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(m, void *));
-		if (iova == IOP_IOVA_POISON) {
-			rte_pktmbuf_free(m);
-			return IOP_ERR(EFAULT, "rx mbufs are not mapped in the device's IOAS: create the mempool after iop_init()");
-		}
+		if (rc < 0)
+			return rc;
 		q->sw[i] = m;
 		ring[i] = (struct e1000_rx_desc){ .addr = iova };
 	}
@@ -403,27 +391,14 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			goto repost;
 		}
 		/* no replacement buffer: leave the frame to the next burst */
-		fresh = rte_mbuf_raw_alloc(q->mp);
-		if (!fresh) {
-			q->cnt->rx_nombuf++;
+		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, RTE_PKTMBUF_HEADROOM,
+					  &looked, &iova);
+		if (!fresh)
 			break;
-		}
-		rte_pktmbuf_reset(fresh);
-		looked++;
-		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(fresh, void *));
-		if (iova == IOP_IOVA_POISON) {
-			rte_pktmbuf_free(fresh);
-			q->cnt->rx_unmapped++;
-			break;
-		}
 		q->sw[idx] = fresh;
 		d->addr = iova;
-		m->data_len = len;
-		m->pkt_len = len;
-		m->port = q->port_id;
+		iop_pci_rx_deliver(m, len, q->port_id, q->cnt);
 		pkts[got++] = m;
-		q->cnt->packets++;
-		q->cnt->bytes += len;
 repost:
 		d->status = 0;
 		idx = (uint16_t)((idx + 1) & q->mask);
@@ -478,18 +453,9 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		/* one descriptor stays free so that a full ring differs from an empty one */
 		if (((tail + 1) & q->mask) == q->clean)
 			break;
-		if (m->nb_segs != 1 || m->pkt_len > E1000_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
-			rte_pktmbuf_free(m);
+		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, E1000_MAX_FRAME, &looked);
+		if (iova == IOP_IOVA_POISON)
 			continue;
-		}
-		looked++;
-		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(m, void *));
-		if (iova == IOP_IOVA_POISON) {
-			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
 		ring[tail].addr = iova;
 		ring[tail].length = m->data_len;
 		ring[tail].cso = 0;
@@ -501,8 +467,7 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		ring[tail].special = 0;
 		q->sw[tail] = m;
 		tail = (uint16_t)((tail + 1) & q->mask);
-		q->cnt->packets++;
-		q->cnt->bytes += m->pkt_len;
+		iop_pci_count_packet(q->cnt, m->pkt_len);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (tail != q->next) {

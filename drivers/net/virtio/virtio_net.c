@@ -17,6 +17,7 @@
 #include "iop_iova_cache.h"
 #include "iop_log.h"
 #include "pci_pmd.h"
+#include "pci_pmd_ring.h"
 #include "virtio_pci.h"
 #include "virtio_ring.h"
 
@@ -177,7 +178,6 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
 	struct vring_layout l = vring_layout(size);
 	struct vnet_queue *q;
-	uint64_t last;
 	int rc;
 
 	if (!ioas)
@@ -193,13 +193,10 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 		return IOP_ERR(ENOMEM, "no hugepage memory for a virtio ring of %u entries: reserve more hugepages",
 			       size);
 	}
-	rc = iop_ioas_va2iova(ioas, q->ring, &q->ring_iova);
-	if (rc == 0)
-		rc = iop_ioas_va2iova(ioas, (uint8_t *)q->ring + l.total + extra - 1, &last);
-	if (rc < 0 || last != q->ring_iova + l.total + extra - 1) {
+	rc = iop_pci_ring_iova(pdev, ioas, "virtio", q->ring, l.total + extra, &q->ring_iova);
+	if (rc < 0) {
 		vnet_queue_free(q);
-		return IOP_ERR(rc < 0 ? -rc : EFAULT, "%s: virtio ring memory is not mapped contiguously in the device's IOAS",
-			       iop_pci_dev_bdf(pdev));
+		return rc;
 	}
 	q->desc = q->ring;
 	q->avail = (struct vring_avail *)((uint8_t *)q->ring + l.avail);
@@ -299,12 +296,8 @@ static void vnet_queue_release(void *arg)
 
 static void vnet_drop_mbufs(struct vnet_queue *q)
 {
-	if (!q)
-		return;
-	for (uint16_t i = 0; i < q->size; i++) {
-		rte_pktmbuf_free(q->sw[i]);
-		q->sw[i] = NULL;
-	}
+	if (q)
+		iop_pci_free_mbufs(q->sw, q->size);
 }
 
 static int vnet_rx_fill(struct vnet_queue *q)
@@ -314,18 +307,13 @@ static int vnet_rx_fill(struct vnet_queue *q)
 
 	iop_iova_cache_sync(&q->cache);
 	for (uint16_t i = 0; i < q->size; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(q->mp);
+		struct rte_mbuf *m;
 		uint64_t iova;
+		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "virtio", q->size, hr,
+					      &looked, &m, &iova);
 
-		if (!m)
-			return IOP_ERR(ENOMEM, "not enough mbufs to fill a virtio rx ring of %u: make the pool larger",
-				       q->size);
-		looked++;
-		iova = iop_iova_cache_lookup(&q->cache, (uint8_t *)m->buf_addr + hr);
-		if (iova == IOP_IOVA_POISON) {
-			rte_pktmbuf_free(m);
-			return IOP_ERR(EFAULT, "rx mbufs are not mapped in the device's IOAS: create the mempool after iop_init()");
-		}
+		if (rc < 0)
+			return rc;
 		q->sw[i] = m;
 		q->desc[i].addr = iova;
 		q->desc[i].len = q->buf_len;
@@ -469,28 +457,14 @@ static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		}
 		/* no replacement buffer: leave the frame in the ring for the
 		 * next burst (the device drops at the wire once the ring is full) */
-		fresh = rte_mbuf_raw_alloc(q->mp);
-		if (!fresh) {
-			q->cnt->rx_nombuf++;
+		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, hr, &looked, &iova);
+		if (!fresh)
 			break;
-		}
-		looked++;
-		iova = iop_iova_cache_lookup(&q->cache, (uint8_t *)fresh->buf_addr + hr);
-		if (iova == IOP_IOVA_POISON) {
-			rte_mbuf_raw_free(fresh);
-			q->cnt->rx_unmapped++;
-			break;
-		}
-		rte_pktmbuf_reset(fresh);
 		q->sw[id] = fresh;
 		q->desc[id].addr = iova;
 		m->data_off = RTE_PKTMBUF_HEADROOM;
-		m->data_len = (uint16_t)(len - VNET_HDR_LEN);
-		m->pkt_len = m->data_len;
-		m->port = q->port_id;
+		iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->port_id, q->cnt);
 		pkts[got++] = m;
-		q->cnt->packets++;
-		q->cnt->bytes += m->pkt_len;
 repost:
 		q->last_used++;
 		q->avail->ring[avail & q->mask] = id;
@@ -530,18 +504,9 @@ static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t slot;
 		uint64_t iova;
 
-		if (m->nb_segs != 1 || m->pkt_len > VNET_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
-			rte_pktmbuf_free(m);
+		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, VNET_MAX_FRAME, &looked);
+		if (iova == IOP_IOVA_POISON)
 			continue;
-		}
-		looked++;
-		iova = iop_iova_cache_lookup(&q->cache, rte_pktmbuf_mtod(m, void *));
-		if (iova == IOP_IOVA_POISON) {
-			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
-			rte_pktmbuf_free(m);
-			continue;
-		}
 		slot = q->free[--q->nfree];
 		d = &q->desc[2 * slot + 1];
 		d->addr = iova;
@@ -550,8 +515,7 @@ static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		q->sw[slot] = m;
 		q->avail->ring[avail & q->mask] = (uint16_t)(2 * slot);
 		avail++;
-		q->cnt->packets++;
-		q->cnt->bytes += m->pkt_len;
+		iop_pci_count_packet(q->cnt, m->pkt_len);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (avail != q->avail_idx)

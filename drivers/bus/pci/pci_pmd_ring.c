@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+
+#include "iop_iommu.h"
+#include "iop_log.h"
+#include "pci_pmd_ring.h"
+
+/* Messages start with the PMD's name, as its own IOP_ERR() would. */
+
+int iop_pci_ring_iova(struct iop_pci_dev *pdev, struct iop_ioas *ioas, const char *pmd,
+		      const void *va, size_t bytes, uint64_t *iova)
+{
+	uint64_t last;
+	int rc;
+
+	rc = iop_ioas_va2iova(ioas, va, iova);
+	if (rc == 0)
+		rc = iop_ioas_va2iova(ioas, (const uint8_t *)va + bytes - 1, &last);
+	if (rc < 0 || last != *iova + bytes - 1)
+		return iop_err(rc < 0 ? -rc : EFAULT, "%s: %s: %s ring memory is not mapped contiguously in the device's IOAS",
+			       pmd, iop_pci_dev_bdf(pdev), pmd);
+	return 0;
+}
+
+void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		rte_pktmbuf_free(sw[i]);
+		sw[i] = NULL;
+	}
+}
+
+int iop_pci_rx_buf_alloc(struct rte_mempool *mp, struct iop_iova_cache *cache,
+			 const char *pmd, uint16_t ring_size, uint16_t off,
+			 unsigned int *looked, struct rte_mbuf **m, uint64_t *iova)
+{
+	*m = rte_pktmbuf_alloc(mp);
+	if (!*m)
+		return iop_err(ENOMEM, "%s: not enough mbufs to fill the %s rx ring of %u: make the pool larger",
+			       pmd, pmd, ring_size);
+	(*looked)++;
+	*iova = iop_iova_cache_lookup(cache, (uint8_t *)(*m)->buf_addr + off);
+	if (*iova == IOP_IOVA_POISON) {
+		rte_pktmbuf_free(*m);
+		*m = NULL;
+		return iop_err(EFAULT, "%s: rx mbufs are not mapped in the device's IOAS: create the mempool after iop_init()",
+			       pmd);
+	}
+	return 0;
+}
