@@ -25,12 +25,12 @@
 #include "iommu_backend.h"
 #include "iop_log.h"
 #include "kernel_backend.h"
+#include "kernel_ctx.h"
 #include "sysfs.h"
 
 struct ifd_ctx {
+	struct iop_kernel_ctx k; /* must stay first (kernel_ctx.h) */
 	int fd; /* /dev/iommu */
-	char sysfs[PATH_MAX];
-	char dev[PATH_MAX];
 };
 
 struct ifd_dev {
@@ -66,11 +66,8 @@ static int ifd_open(const struct iop_ctx_params *params, void **bctx)
 
 	if (!c)
 		return IOP_ERR(ENOMEM, "out of memory");
-	snprintf(c->sysfs, sizeof(c->sysfs), "%s",
-		 params && params->sysfs_root ? params->sysfs_root : "/sys");
-	snprintf(c->dev, sizeof(c->dev), "%s",
-		 params && params->dev_root ? params->dev_root : "/dev");
-	snprintf(path, sizeof(path), "%s/iommu", c->dev);
+	iop_kernel_ctx_init(&c->k, params);
+	snprintf(path, sizeof(path), "%s/iommu", c->k.dev);
 	c->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (c->fd < 0) {
 		err = errno;
@@ -97,14 +94,6 @@ static void ifd_close(void *bctx)
 	free(c);
 }
 
-static int ifd_devices(void *bctx, struct iop_dev_info *info, size_t max,
-		       size_t *count)
-{
-	struct ifd_ctx *c = bctx;
-
-	return iop_sysfs_pci_scan(c->sysfs, info, max, count);
-}
-
 static int ifd_dev_open(void *bctx, const char *bdf, void **bdev)
 {
 	struct ifd_ctx *c = bctx;
@@ -114,10 +103,10 @@ static int ifd_dev_open(void *bctx, const char *bdf, void **bdev)
 	char cdev[32], path[PATH_MAX + 64];
 	int ret, err;
 
-	ret = iop_diag_check_device(c->sysfs, bdf, &info);
+	ret = iop_diag_check_device(c->k.sysfs, bdf, &info);
 	if (ret < 0)
 		return ret;
-	if (iop_sysfs_vfio_cdev(c->sysfs, bdf, cdev, sizeof(cdev)) < 0)
+	if (iop_sysfs_vfio_cdev(c->k.sysfs, bdf, cdev, sizeof(cdev)) < 0)
 		return IOP_ERR(ENOENT, "%s is on vfio-pci but has no VFIO device node: the kernel "
 			       "lacks CONFIG_VFIO_DEVICE_CDEV (use --iommu=vfio)", bdf);
 	d = calloc(1, sizeof(*d));
@@ -126,7 +115,7 @@ static int ifd_dev_open(void *bctx, const char *bdf, void **bdev)
 	d->ctx = c;
 	d->group = info.group;
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
-	snprintf(path, sizeof(path), "%s/vfio/devices/%s", c->dev, cdev);
+	snprintf(path, sizeof(path), "%s/vfio/devices/%s", c->k.dev, cdev);
 	d->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {
 		err = errno;
@@ -141,7 +130,7 @@ static int ifd_dev_open(void *bctx, const char *bdf, void **bdev)
 		close(d->fd);
 		free(d);
 		if (err == EPERM)
-			return iop_diag_not_viable(c->sysfs, bdf, info.group);
+			return iop_diag_not_viable(c->k.sysfs, bdf, info.group);
 		if (err == EBUSY)
 			return IOP_ERR(EBUSY, "%s is already in use (opened through its group, or by another process)", bdf);
 		return IOP_ERR(err, "VFIO_DEVICE_BIND_IOMMUFD of %s failed: %s", bdf, strerror(err));
@@ -364,20 +353,12 @@ uint32_t iop_iommufd_ioas_id(void *bioas)
 	return ((struct ifd_ioas *)bioas)->id;
 }
 
-static int ifd_group_ranges(void *bctx, unsigned int group,
-			  struct iop_iova_range *ranges, size_t max, size_t *count)
-{
-	struct ifd_ctx *c = bctx;
-
-	return iop_sysfs_group_ranges(c->sysfs, group, ranges, max, count);
-}
-
 const struct iop_backend_ops iop_backend_iommufd = {
 	.name = "iommufd",
 	.can_replace = true,
 	.open = ifd_open,
 	.close = ifd_close,
-	.devices = ifd_devices,
+	.devices = iop_kernel_devices,
 	.dev_open = ifd_dev_open,
 	.dev_close = ifd_dev_close,
 	.dev_fd = ifd_dev_fd,
@@ -389,5 +370,5 @@ const struct iop_backend_ops iop_backend_iommufd = {
 	.copy = ifd_copy,
 	.unmap = ifd_unmap,
 	.iova_ranges = ifd_iova_ranges,
-	.group_ranges = ifd_group_ranges,
+	.group_ranges = iop_kernel_group_ranges,
 };

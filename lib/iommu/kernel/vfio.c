@@ -35,6 +35,7 @@
 #include "iommu_backend.h"
 #include "iop_log.h"
 #include "kernel_backend.h"
+#include "kernel_ctx.h"
 #include "sysfs.h"
 
 #define VF_PAGE 4096u
@@ -51,8 +52,7 @@ struct vf_group {
 };
 
 struct vf_ctx {
-	char sysfs[PATH_MAX];
-	char dev[PATH_MAX];
+	struct iop_kernel_ctx k; /* must stay first (kernel_ctx.h) */
 	struct vf_group *groups;
 };
 
@@ -85,11 +85,8 @@ static int vf_open(const struct iop_ctx_params *params, void **bctx)
 
 	if (!c)
 		return IOP_ERR(ENOMEM, "out of memory");
-	snprintf(c->sysfs, sizeof(c->sysfs), "%s",
-		 params && params->sysfs_root ? params->sysfs_root : "/sys");
-	snprintf(c->dev, sizeof(c->dev), "%s",
-		 params && params->dev_root ? params->dev_root : "/dev");
-	snprintf(path, sizeof(path), "%s/vfio/vfio", c->dev);
+	iop_kernel_ctx_init(&c->k, params);
+	snprintf(path, sizeof(path), "%s/vfio/vfio", c->k.dev);
 	if (access(path, F_OK) != 0) {
 		free(c);
 		return IOP_ERR(ENOENT, "no %s: vfio-pci not loaded (modprobe vfio-pci, then "
@@ -117,14 +114,6 @@ static void vf_close(void *bctx)
 	free(c);
 }
 
-static int vf_devices(void *bctx, struct iop_dev_info *info, size_t max,
-		      size_t *count)
-{
-	struct vf_ctx *c = bctx;
-
-	return iop_sysfs_pci_scan(c->sysfs, info, max, count);
-}
-
 static int group_get(struct vf_ctx *c, const char *bdf, unsigned int id,
 		     struct vf_group **out)
 {
@@ -139,7 +128,7 @@ static int group_get(struct vf_ctx *c, const char *bdf, unsigned int id,
 			return 0;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/vfio/%u", c->dev, id);
+	snprintf(path, sizeof(path), "%s/vfio/%u", c->k.dev, id);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
@@ -154,7 +143,7 @@ static int group_get(struct vf_ctx *c, const char *bdf, unsigned int id,
 	}
 	if (!(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
 		close(fd);
-		return iop_diag_not_viable(c->sysfs, bdf, id);
+		return iop_diag_not_viable(c->k.sysfs, bdf, id);
 	}
 	g = calloc(1, sizeof(*g));
 	if (!g) {
@@ -191,7 +180,7 @@ static int vf_dev_open(void *bctx, const char *bdf, void **bdev)
 	struct vf_dev *d;
 	int ret;
 
-	ret = iop_diag_check_device(c->sysfs, bdf, &info);
+	ret = iop_diag_check_device(c->k.sysfs, bdf, &info);
 	if (ret < 0)
 		return ret;
 	d = calloc(1, sizeof(*d));
@@ -226,7 +215,7 @@ static int vf_ioas_alloc(void *bctx, void **bioas)
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return IOP_ERR(ENOMEM, "out of memory");
-	snprintf(path, sizeof(path), "%s/vfio/vfio", c->dev);
+	snprintf(path, sizeof(path), "%s/vfio/vfio", c->k.dev);
 	a->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (a->fd < 0) {
 		err = errno;
@@ -313,7 +302,7 @@ static int container_join(struct vf_ioas *a, struct vf_group *g, const char *bdf
 	if (ioctl(g->fd, VFIO_GROUP_SET_CONTAINER, &a->fd) < 0) {
 		err = errno;
 		if (err == EPERM)
-			return iop_diag_not_viable(a->ctx->sysfs, bdf, g->id);
+			return iop_diag_not_viable(a->ctx->k.sysfs, bdf, g->id);
 		return IOP_ERR(err, "VFIO_GROUP_SET_CONTAINER of group %u failed: %s", g->id, strerror(err));
 	}
 	if (a->ngroups == 0) {
@@ -566,20 +555,12 @@ uint64_t iop_vfio_ioas_pgsizes(void *bioas)
 	return pg;
 }
 
-static int vf_group_ranges(void *bctx, unsigned int group,
-			  struct iop_iova_range *ranges, size_t max, size_t *count)
-{
-	struct vf_ctx *c = bctx;
-
-	return iop_sysfs_group_ranges(c->sysfs, group, ranges, max, count);
-}
-
 const struct iop_backend_ops iop_backend_vfio = {
 	.name = "vfio",
 	.can_replace = false,
 	.open = vf_open,
 	.close = vf_close,
-	.devices = vf_devices,
+	.devices = iop_kernel_devices,
 	.dev_open = vf_dev_open,
 	.dev_close = vf_dev_close,
 	.dev_fd = vf_dev_fd,
@@ -591,5 +572,5 @@ const struct iop_backend_ops iop_backend_vfio = {
 	.copy = NULL,
 	.unmap = vf_unmap,
 	.iova_ranges = vf_iova_ranges,
-	.group_ranges = vf_group_ranges,
+	.group_ranges = iop_kernel_group_ranges,
 };
