@@ -251,30 +251,30 @@ static int sim_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq
 	return rc;
 }
 
+/* Frees a queue (rx or tx), its ring and the mbufs it still holds. */
+static void queue_free(void *q, struct sim_desc *ring, struct rte_mbuf **sw, uint16_t nb_desc)
+{
+	for (uint16_t i = 0; i < nb_desc && sw; i++)
+		rte_pktmbuf_free(sw[i]);
+	rte_free(sw);
+	rte_free(ring);
+	rte_free(q);
+}
+
 static void sim_rxq_release(void *p)
 {
 	struct sim_rxq *q = p;
 
-	if (!q)
-		return;
-	for (uint16_t i = 0; i < q->nb_desc && q->sw; i++)
-		rte_pktmbuf_free(q->sw[i]);
-	rte_free(q->sw);
-	rte_free(q->ring);
-	rte_free(q);
+	if (q)
+		queue_free(q, q->ring, q->sw, q->nb_desc);
 }
 
 static void sim_txq_release(void *p)
 {
 	struct sim_txq *q = p;
 
-	if (!q)
-		return;
-	for (uint16_t i = 0; i < q->nb_desc && q->sw; i++)
-		rte_pktmbuf_free(q->sw[i]);
-	rte_free(q->sw);
-	rte_free(q->ring);
-	rte_free(q);
+	if (q)
+		queue_free(q, q->ring, q->sw, q->nb_desc);
 }
 
 static int ring_alloc(struct iop_port *port, const char *dir, uint16_t qid, uint16_t nb_desc,
@@ -357,23 +357,25 @@ static int sim_txq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	return 0;
 }
 
+/* Empties a ring (rx or tx): no mbufs, no descriptor posted. */
+static void ring_clear(struct sim_desc *ring, struct rte_mbuf **sw, uint16_t nb_desc)
+{
+	for (uint16_t i = 0; i < nb_desc; i++) {
+		rte_pktmbuf_free(sw[i]);
+		sw[i] = NULL;
+		ring[i].flags = 0;
+	}
+}
+
 static void rxq_reset(struct sim_rxq *q)
 {
-	for (uint16_t i = 0; i < q->nb_desc; i++) {
-		rte_pktmbuf_free(q->sw[i]);
-		q->sw[i] = NULL;
-		q->ring[i].flags = 0;
-	}
+	ring_clear(q->ring, q->sw, q->nb_desc);
 	q->next = q->rearm = q->dev_next = 0;
 }
 
 static void txq_reset(struct sim_txq *q)
 {
-	for (uint16_t i = 0; i < q->nb_desc; i++) {
-		rte_pktmbuf_free(q->sw[i]);
-		q->sw[i] = NULL;
-		q->ring[i].flags = 0;
-	}
+	ring_clear(q->ring, q->sw, q->nb_desc);
 	q->next = q->clean = q->dev_next = 0;
 }
 
