@@ -14,7 +14,6 @@
  * failure.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,41 +23,14 @@
 
 #include "iop_iommu.h"
 #include "iop_log.h"
+#include "vm_check.h"
 
 #define NIC0 "0000:00:02.0"
 #define BR0 "0000:01:01.0"
 #define BR1 "0000:01:02.0"
 #define BR_GROUP 5u
 
-static int failures;
 static unsigned int aperture = 39;
-
-static void check(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - %s", ok ? "ok" : "not ok", name);
-	if (!ok) {
-		failures++;
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-}
-
-#define CHECK_RC(call, want, name) do { \
-		int rc_ = (call); \
-		check(rc_ == (want), name, "returned %d (%s), expected %d; message: %s", \
-		      rc_, strerror(-rc_), (want), iop_err_msg()); \
-	} while (0)
-#define CHECK_MSG(needle, name) \
-	check(strstr(iop_err_msg(), needle) != NULL, name, "message \"%s\" lacks \"%s\"", \
-	      iop_err_msg(), needle)
 
 /* Rules 1 and 2 (seed 000) on the bridged group through the core. */
 static void rule1_rule2(struct iop_ctx *ctx)

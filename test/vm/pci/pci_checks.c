@@ -17,7 +17,6 @@
  * Prints "ok - ..." / "not ok - ..." per check; exit 1 on any failure.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,35 +33,8 @@
 #include "iop_pci.h"
 #include "iop_port.h"
 #include "port_driver.h"
+#include "../vm_check.h"
 
-static int failures;
-
-static void check(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(bool ok, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - %s", ok ? "ok" : "not ok", name);
-	if (!ok) {
-		failures++;
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	printf("\n");
-}
-
-#define CHECK_RC(call, want, name) do { \
-		int rc_ = (call); \
-		check(rc_ == (want), name, "returned %d (%s), expected %d; message: %s", \
-		      rc_, strerror(-rc_), (want), iop_err_msg()); \
-	} while (0)
-#define CHECK_MSG(needle, name) \
-	check(strstr(iop_err_msg(), needle) != NULL, name, "message \"%s\" lacks \"%s\"", \
-	      iop_err_msg(), needle)
 
 /* Descriptors carry IOVAs of the device's IOAS: inside its ranges, and
  * different from the VA where the VA lies outside them (a 39-bit vIOMMU). */
