@@ -85,17 +85,30 @@ static int record_driver(const char *state_dir, const char *bdf, const char *drv
 	return fclose(f) == 0 ? 0 : IOP_ERR(EIO, "cannot write %s", path);
 }
 
+/* What bind and unbind start from: root and state_dir with their defaults,
+ * the canonical BDF of in and the driver it is on now. */
+static int bind_target(const char **root, const char **state_dir, const char *in,
+		       char bdf[IOP_BDF_LEN], char drv[IOP_DRIVER_LEN])
+{
+	int rc;
+
+	*root = *root ? *root : "/sys";
+	*state_dir = *state_dir ? *state_dir : "/run/iopath";
+	rc = canonical(*root, in, bdf);
+	if (rc < 0)
+		return rc;
+	current_driver(*root, bdf, drv, IOP_DRIVER_LEN);
+	return 0;
+}
+
 int iop_pci_bind_vfio(const char *root, const char *state_dir, const char *in)
 {
 	char bdf[IOP_BDF_LEN], drv[IOP_DRIVER_LEN], path[PATH_MAX];
 	int rc;
 
-	root = root ? root : "/sys";
-	state_dir = state_dir ? state_dir : "/run/iopath";
-	rc = canonical(root, in, bdf);
+	rc = bind_target(&root, &state_dir, in, bdf, drv);
 	if (rc < 0)
 		return rc;
-	current_driver(root, bdf, drv, sizeof(drv));
 	if (strcmp(drv, VFIO_PCI) == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/" VFIO_PCI, root);
@@ -134,12 +147,9 @@ int iop_pci_unbind(const char *root, const char *state_dir, const char *in)
 	FILE *f;
 	int rc;
 
-	root = root ? root : "/sys";
-	state_dir = state_dir ? state_dir : "/run/iopath";
-	rc = canonical(root, in, bdf);
+	rc = bind_target(&root, &state_dir, in, bdf, drv);
 	if (rc < 0)
 		return rc;
-	current_driver(root, bdf, drv, sizeof(drv));
 	if (strcmp(drv, VFIO_PCI) != 0)
 		return IOP_ERR(EINVAL, "%s is not bound to vfio-pci (it is on %s): nothing to unbind",
 			       bdf, drv);
