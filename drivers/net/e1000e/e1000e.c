@@ -142,7 +142,8 @@ static void e1000_queue_free(struct e1000_queue *q)
 	rte_free(q);
 }
 
-static int e1000_queue_alloc(struct iop_port *port, uint16_t size, struct e1000_queue **out)
+static int e1000_queue_alloc(struct iop_port *port, uint16_t size, iop_rx_burst_t burst,
+			     struct iop_port_qcounters *cnt, struct e1000_queue **out)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
@@ -174,7 +175,9 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size, struct e1000_
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
 	q->ep = ep;
+	q->q.burst = burst;
 	q->q.release = e1000_queue_release;
+	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
 	*out = q;
 	return 0;
@@ -194,12 +197,10 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for e1000e: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE);
-	rc = e1000_queue_alloc(port, nb_desc, &q);
+	rc = e1000_queue_alloc(port, nb_desc, e1000_rx_burst, cnt, &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = e1000_rx_burst;
 	q->mp = mp;
-	q->cnt = cnt;
 	ep->rxq = q;
 	*rxq = q;
 	return 0;
@@ -213,11 +214,9 @@ static int e1000_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	int rc;
 
 	(void)qi;
-	rc = e1000_queue_alloc(port, nb_desc, &q);
+	rc = e1000_queue_alloc(port, nb_desc, e1000_tx_burst, cnt, &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = e1000_tx_burst;
-	q->cnt = cnt;
 	ep->txq = q;
 	*txq = q;
 	return 0;
