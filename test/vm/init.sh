@@ -32,8 +32,20 @@ for bdf in $IOP_BIND; do
 done
 
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host || fail "cannot mount the host root over 9p"
+# the guest needs a writable /tmp and /run, but the build tree may live
+# there on the host (a CI clone in /tmp): bind those folders back on top
+i=0
+for k in $IOP_KEEP; do
+	mkdir -p /keep/$i && mount -o bind "/host$k" /keep/$i || fail "cannot keep the host's $k"
+	i=$((i + 1))
+done
 mount -t tmpfs tmpfs /host/tmp
 mount -t tmpfs tmpfs /host/run
+i=0
+for k in $IOP_KEEP; do
+	mkdir -p "/host$k" && mount -o bind /keep/$i "/host$k" || fail "cannot keep the host's $k"
+	i=$((i + 1))
+done
 mount -o bind /proc /host/proc
 mount -o bind /sys /host/sys
 mount -o bind /dev /host/dev
