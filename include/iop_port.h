@@ -168,6 +168,16 @@ int iop_port_start(uint16_t port);
 int iop_port_stop(uint16_t port);
 bool iop_port_is_started(uint16_t port);
 
+/*
+ * True once the port's PMD declared its device gone (hot-unplug, or the
+ * kernel asking for it back, like DPDK's RTE_ETH_EVENT_INTR_RMV). From
+ * then on its bursts return 0 and iop_port_start() fails with -ENODEV;
+ * the device is released only by iop_port_close(), which the app calls
+ * once no lcore polls the port any more. Safe from any thread; false for a
+ * port that is not open.
+ */
+bool iop_port_is_removed(uint16_t port);
+
 int iop_port_stats_get(uint16_t port, struct iop_port_stats *stats);
 int iop_port_stats_reset(uint16_t port);
 

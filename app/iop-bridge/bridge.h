@@ -80,6 +80,10 @@ struct bridge {
 	/* CPU seconds each forwarding lcore spent polling (its thread's CPU
 	 * clock): rates per CPU second do not depend on what else ran */
 	double lcore_cpu_s[RTE_MAX_LCORE];
+	/* ports closed while forwarding (device removed): lcores skip them,
+	 * the summary uses the counters taken just before the close */
+	bool port_closed[IOP_PORT_MAX];
+	struct iop_port_stats closed_stats[IOP_PORT_MAX];
 };
 
 extern struct bridge bridge;
@@ -88,6 +92,16 @@ extern struct bridge bridge;
 bool bridge_stopping(void);
 void bridge_stop(const char *why);
 const char *bridge_stop_reason(void);
+
+/* Read by the forwarding lcores once per poll of a port. */
+static inline bool bridge_port_closed(uint16_t p)
+{
+	return __atomic_load_n(&bridge.port_closed[p], __ATOMIC_ACQUIRE);
+}
+
+/* main.c: closes every port whose device was removed, once no lcore polls
+ * it; called by the main lcore between its polls. */
+void bridge_close_removed(void);
 
 const char *bridge_mode_name(enum bridge_mode m);
 const char *bridge_drop_name(enum bridge_drop d);
@@ -98,6 +112,10 @@ int fwd_lcore_main(void *arg);
 
 /* stats.c */
 void stats_init(void);
+/* The port's counters: live, or as they were when it was closed. */
+int stats_port_get(uint16_t p, struct iop_port_stats *st);
+/* Prints the line about a port closed while forwarding. */
+void stats_port_closed(uint16_t p);
 /* Prints the live line if a period elapsed; sets the stop at --duration. */
 void stats_tick(uint64_t now_tsc);
 /* Summary per port; false if some port does not balance. */

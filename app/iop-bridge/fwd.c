@@ -30,11 +30,12 @@ static void macswap(struct rte_mbuf **pkts, uint16_t n)
 static void fwd_pair(struct fwd_unit *u, uint16_t in, uint16_t out,
 		     struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent;
+	uint16_t sent = 0;
 
 	if (bridge.opt.mode == MODE_MACSWAP)
 		macswap(pkts, n);
-	sent = iop_port_tx_burst(out, u->q, pkts, n);
+	if (!bridge_port_closed(out))
+		sent = iop_port_tx_burst(out, u->q, pkts, n);
 	u->cnt[in].fwd += sent;
 	u->cnt[out].tx_accepted += sent;
 	if (sent < n) {
@@ -57,9 +58,12 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 	enum { FILTERED = 1, SENT = 2 };
 	uint8_t fate[BRIDGE_BURST_MAX] = {0};
 	uint64_t now = rte_rdtsc();
+	uint16_t open = 0; /* egress ports a flood goes to */
 
-	for (uint16_t k = 0; k < u->nports; k++)
+	for (uint16_t k = 0; k < u->nports; k++) {
 		tx[u->port[k]].n = 0;
+		open += u->port[k] != in && !bridge_port_closed(u->port[k]);
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
 		int out = l2_decide(&u->l2, in, l2_mac(eth->src_addr.addr_bytes),
@@ -68,13 +72,16 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		if (out == L2_FILTER) {
 			fate[i] = FILTERED;
 			rte_pktmbuf_free(pkts[i]);
+		} else if (out >= 0 ? bridge_port_closed((uint16_t)out) : open == 0) {
+			/* its egress port was removed: counted as tx_full */
+			rte_pktmbuf_free(pkts[i]);
 		} else if (out >= 0) {
 			l2_queue(&tx[out], pkts[i], i);
 		} else {
 			/* one reference per egress port; each tx frees its own */
-			rte_mbuf_refcnt_update(pkts[i], (int16_t)(u->nports - 2));
+			rte_mbuf_refcnt_update(pkts[i], (int16_t)(open - 1));
 			for (uint16_t k = 0; k < u->nports; k++)
-				if (u->port[k] != in)
+				if (u->port[k] != in && !bridge_port_closed(u->port[k]))
 					l2_queue(&tx[u->port[k]], pkts[i], i);
 		}
 	}
@@ -110,9 +117,11 @@ static void fwd_unit_poll(struct fwd_unit *u)
 	struct rte_mbuf *pkts[BRIDGE_BURST_MAX];
 
 	for (uint16_t k = 0; k < u->nports; k++) {
-		uint16_t in = u->port[k];
-		uint16_t n = iop_port_rx_burst(in, u->q, pkts, bridge.opt.burst);
+		uint16_t in = u->port[k], n;
 
+		if (bridge_port_closed(in))
+			continue;
+		n = iop_port_rx_burst(in, u->q, pkts, bridge.opt.burst);
 		if (n == 0)
 			continue;
 		u->cnt[in].rx += n;
@@ -141,9 +150,13 @@ int fwd_lcore_main(void *arg)
 	while (!bridge_stopping()) {
 		for (uint16_t i = 0; i < bridge.lcore_nunits[lcore]; i++)
 			fwd_unit_poll(bridge.lcore_unit[lcore][i]);
+		/* no burst of this lcore is under way past this point: a
+		 * port closed from here on is skipped by the next loop */
 		iop_mem_quiescent();
-		if (stats)
+		if (stats) {
+			bridge_close_removed();
 			stats_tick(rte_rdtsc());
+		}
 	}
 	iop_mem_thread_unregister();
 	bridge.lcore_cpu_s[lcore] = thread_cpu_s() - cpu0;

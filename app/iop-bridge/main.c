@@ -29,6 +29,7 @@
 #include "bridge.h"
 #include "iop_init.h"
 #include "iop_log.h"
+#include "iop_mem.h"
 
 #define POOL_CACHE 256
 
@@ -51,6 +52,26 @@ void bridge_stop(const char *why)
 const char *bridge_stop_reason(void)
 {
 	return stop_reason;
+}
+
+/*
+ * A port whose PMD declared its device removed is closed at once, so the
+ * kernel finishes the unplug while the others forward: the flag makes
+ * every lcore skip the port from its next loop on, and iop_mem_synchronize()
+ * waits until each lcore finished the loop it was in (it calls
+ * iop_mem_quiescent() after its bursts). Then nothing touches the port.
+ */
+void bridge_close_removed(void)
+{
+	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+		if (bridge_port_closed(p) || !iop_port_is_removed(p))
+			continue;
+		__atomic_store_n(&bridge.port_closed[p], true, __ATOMIC_RELEASE);
+		iop_mem_synchronize();
+		iop_port_stats_get(p, &bridge.closed_stats[p]);
+		iop_port_close(p);
+		stats_port_closed(p);
+	}
 }
 
 static void on_signal(int sig)
@@ -227,13 +248,15 @@ static int run(void)
 	} else {
 		while (!bridge_stopping()) {
 			usleep(10000);
+			bridge_close_removed();
 			stats_tick(rte_rdtsc());
 		}
 	}
 	rte_eal_mp_wait_lcore();
 	end = rte_rdtsc();
 	for (uint16_t p = 0; p < bridge.opt.nports; p++)
-		iop_port_stop(p);
+		if (!bridge_port_closed(p))
+			iop_port_stop(p);
 	secs = (double)(end - bridge.start_tsc) / (double)rte_get_tsc_hz();
 	balanced = stats_summary(secs);
 	if (bridge.opt.json_path && stats_json(bridge.opt.json_path, secs) < 0) {

@@ -35,10 +35,19 @@ static uint64_t load(const uint64_t *v)
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
 }
 
+int stats_port_get(uint16_t p, struct iop_port_stats *st)
+{
+	if (bridge_port_closed(p)) {
+		*st = bridge.closed_stats[p];
+		return 0;
+	}
+	return iop_port_stats_get(p, st);
+}
+
 static void port_total(uint16_t p, struct port_total *t)
 {
 	memset(t, 0, sizeof(*t));
-	iop_port_stats_get(p, &t->st);
+	stats_port_get(p, &t->st);
 	for (uint16_t u = 0; u < bridge.nunits; u++) {
 		const struct port_fwd *c = &bridge.unit[u]->cnt[p];
 
@@ -120,6 +129,19 @@ void stats_tick(uint64_t now)
 	while (s.next_tsc <= now);
 }
 
+void stats_port_closed(uint16_t p)
+{
+	struct port_total t;
+
+	port_total(p, &t);
+	/* beside the PMD's line about the removal, on stderr */
+	fprintf(stderr, "iop-bridge: port %u %s removed (hot-unplug or unbind): closed, the others go on; final rx %" PRIu64
+	       " (forwarded %" PRIu64 ", dropped %" PRIu64 "), tx %" PRIu64 ", dropped %" PRIu64
+	       ", dma faults %" PRIu64 "\n",
+	       p, bridge.opt.port[p], t.st.rx_packets, t.fwd, t.bridge_dropped, t.st.tx_packets,
+	       dropped(&t), t.st.dma_faults);
+}
+
 static void print_reasons(const struct port_total *t)
 {
 	bool any = false;
@@ -152,9 +174,10 @@ bool stats_summary(double secs)
 		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
 		all = all && in_ok && out_ok;
 		printf("port %u %s: rx %" PRIu64 " (%.0f pps), tx %" PRIu64 " (%.0f pps), dropped %" PRIu64
-		       ", dma faults %" PRIu64 "\n", p, iop_port_name(p), t.st.rx_packets,
+		       ", dma faults %" PRIu64 "%s\n", p, bridge.opt.port[p], t.st.rx_packets,
 		       (double)t.st.rx_packets / secs, t.st.tx_packets, (double)t.st.tx_packets / secs,
-		       dropped(&t), t.st.dma_faults);
+		       dropped(&t), t.st.dma_faults,
+		       bridge_port_closed(p) ? " (removed, closed while forwarding)" : "");
 		printf("  in:  rx %" PRIu64 " = forwarded %" PRIu64 " + dropped %" PRIu64,
 		       t.st.rx_packets, t.fwd, t.bridge_dropped);
 		print_reasons(&t);
@@ -207,7 +230,8 @@ int stats_json(const char *path, double secs)
 
 		port_total(p, &t);
 		fprintf(f, "%s{\"name\":", p ? "," : "");
-		json_str(f, iop_port_name(p));
+		json_str(f, bridge.opt.port[p]);
+		fprintf(f, ",\"removed\":%s", bridge_port_closed(p) ? "true" : "false");
 		fprintf(f, ",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
 			",\"dropped\":%" PRIu64 ",\"rx_pps\":%.1f,\"tx_pps\":%.1f"
 			",\"dma_faults\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64

@@ -385,6 +385,9 @@ int iop_port_start(uint16_t id)
 		return -ENODEV;
 	if (p->state == PORT_STARTED)
 		return 0;
+	if (iop_port_is_removed(id))
+		return IOP_ERR(ENODEV, "port %u (%s): its device was removed (hot-unplug or unbind): close the port",
+			       id, p->spec);
 	if (p->state != PORT_CONFIGURED)
 		return IOP_ERR(EINVAL, "port %u (%s): configure it before starting it", id, p->spec);
 	for (uint16_t q = 0; q < p->nb_rxq; q++)
@@ -425,6 +428,13 @@ bool iop_port_is_started(uint16_t id)
 	struct iop_port *p = iop_port_get(id);
 
 	return p && p->state == PORT_STARTED;
+}
+
+bool iop_port_is_removed(uint16_t id)
+{
+	struct iop_port *p = iop_port_get(id);
+
+	return p && __atomic_load_n(&p->removed, __ATOMIC_ACQUIRE);
 }
 
 int iop_port_link_get(uint16_t id, struct iop_port_link *link)
@@ -499,6 +509,11 @@ const char *iop_port_spec_text(const struct iop_port *port)
 void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac)
 {
 	port->mac = *mac;
+}
+
+void iop_port_set_removed(struct iop_port *port)
+{
+	__atomic_store_n(&port->removed, true, __ATOMIC_RELEASE);
 }
 
 const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port)

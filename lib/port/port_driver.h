@@ -71,6 +71,12 @@ void *iop_port_priv(struct iop_port *port);
 uint16_t iop_port_id(const struct iop_port *port);
 const char *iop_port_spec_text(const struct iop_port *port);
 void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac);
+/*
+ * Declares the port's device gone (see iop_port_is_removed()). The PMD
+ * calls it once its bursts have stopped touching the device; it may do so
+ * from a burst, on the polling lcore.
+ */
+void iop_port_set_removed(struct iop_port *port);
 /* The port object of an open port id, or NULL (drivers use it for peers). */
 struct iop_port *iop_port_get(uint16_t port);
 /* The driver of an open port (to check a peer is of the same kind). */

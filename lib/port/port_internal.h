@@ -33,6 +33,7 @@ struct iop_port {
 	struct iop_port_stats base;
 	struct rte_ether_addr mac;
 	bool promisc;
+	bool removed;    /* set by the PMD, possibly from a polling lcore */
 };
 
 extern pthread_mutex_t iop_port_lock;

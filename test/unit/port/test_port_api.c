@@ -15,6 +15,7 @@
 
 #include "iop_log.h"
 #include "iop_port.h"
+#include "port_driver.h"
 
 static struct rte_mempool *pool;
 
@@ -248,6 +249,39 @@ static void closed_port_id_is_invalid_then_reused(void **state)
 	assert_int_equal(a, b);
 }
 
+/* What a PMD does when its device goes (pci: the VFIO request interrupt). */
+static void removed_port_keeps_its_counters_refuses_start_until_closed(void **state)
+{
+	struct rte_mbuf *m[8];
+	struct iop_port_stats st;
+	uint16_t gone, other, again;
+
+	(void)state;
+	gone = null_port("null:size=64", 1);
+	other = null_port("null:size=64", 1);
+	assert_int_equal(iop_port_rx_burst(gone, 0, m, 8), 8);
+	rte_pktmbuf_free_bulk(m, 8);
+	assert_false(iop_port_is_removed(gone));
+	iop_port_set_removed(iop_port_get(gone));
+	assert_true(iop_port_is_removed(gone));
+	assert_false(iop_port_is_removed(other));
+	/* the final counters stay readable until the port is closed */
+	assert_int_equal(iop_port_stats_get(gone, &st), 0);
+	assert_int_equal(st.rx_packets, 8);
+	assert_int_equal(iop_port_stop(gone), 0);
+	assert_int_equal(iop_port_start(gone), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "removed"));
+	assert_true(iop_port_is_started(other));
+	iop_port_close(gone);
+	assert_false(iop_port_is_removed(gone));
+	assert_false(iop_port_is_valid(gone));
+	assert_false(iop_port_is_removed(IOP_PORT_MAX));
+	/* the id is reused for a port whose device is there */
+	assert_int_equal(iop_port_open("null", &again), 0);
+	assert_int_equal(again, gone);
+	assert_false(iop_port_is_removed(again));
+}
+
 static void link_mac_and_promiscuous_mode(void **state)
 {
 	struct rte_ether_addr mac;
@@ -293,6 +327,7 @@ int main(void)
 		T(null_size_beyond_mbuf_room_is_einval),
 		T(stats_reset_starts_counting_from_zero),
 		T(closed_port_id_is_invalid_then_reused),
+		T(removed_port_keeps_its_counters_refuses_start_until_closed),
 		T(link_mac_and_promiscuous_mode),
 		T(drop_reasons_have_names),
 	};
