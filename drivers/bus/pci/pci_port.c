@@ -201,8 +201,8 @@ static int pci_promisc_set(struct iop_port *port, bool on)
  * The kernel signals the request eventfd when it wants the device back
  * (hot-unplug, unbind from vfio-pci). From then on no queue of the port
  * touches the device: bursts return 0 (a tx burst leaves the frames to the
- * caller), bus mastering goes off, and the other ports go on. The device
- * is released when the app closes the port.
+ * caller), bus mastering goes off, and the other ports go on. The port is
+ * marked removed; the device is released when the app closes the port.
  */
 static void __attribute__((noinline)) pci_check_request(struct pci_port *pp)
 {
@@ -213,6 +213,8 @@ static void __attribute__((noinline)) pci_check_request(struct pci_port *pp)
 	if (__atomic_exchange_n(&pp->removed, true, __ATOMIC_RELAXED))
 		return;
 	iop_pci_set_bus_master(pp->pdev, false);
+	/* the app learns it from iop_port_is_removed() and closes the port */
+	iop_port_set_removed(iop_port_get(pp->id));
 	IOP_LOG(ERR, "port %u (pci:%s): the kernel asks for the device back (hot-unplug or unbind): port stopped, the others go on; close it to release the device",
 		pp->id, iop_pci_dev_bdf(pp->pdev));
 }
