@@ -159,13 +159,9 @@ static void pci_queue_release(void *q)
 		pq->release(q);
 }
 
+/* iop_port_start() refuses a removed port before it gets here */
 static int pci_start(struct iop_port *port)
 {
-	struct pci_port *pp = iop_port_priv(port);
-
-	if (__atomic_load_n(&pp->removed, __ATOMIC_RELAXED))
-		return IOP_ERR(ENODEV, "pci:%s was taken back by the kernel (hot-unplug or unbind): close the port",
-			       iop_pci_dev_bdf(pp->pdev));
 	return pmd_ops(port)->start(port);
 }
 
