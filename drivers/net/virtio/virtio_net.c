@@ -50,6 +50,9 @@ struct vnet_queue {
 	uint16_t qidx, size, mask;
 	uint16_t last_used, avail_idx;
 	uint16_t nfree;       /* tx: free slots in free[] */
+	uint16_t slots;       /* tx: frames in flight at most (vring_tx_layout) */
+	uint16_t head_stride; /* tx: ring entries per slot */
+	struct vring_desc *txd; /* tx: header+frame pairs, the ring or indirect tables */
 	uint16_t port_id;
 	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
 	struct rte_mempool *mp;
@@ -79,7 +82,8 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 {
 	uint64_t offered = virtio_pci_device_features(&vn->vp);
 	uint64_t want = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) |
-			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS);
+			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |
+			BIT(VIRTIO_F_INDIRECT_DESC);
 
 	if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_VERSION_1: only virtio 1.0 devices are supported", bdf);
@@ -257,26 +261,39 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 	struct vring_layout l = vring_layout(nb_desc);
+	bool indirect = vn->features & BIT(VIRTIO_F_INDIRECT_DESC);
+	struct vring_tx_layout t = vring_tx_layout(nb_desc, indirect);
+	/* after the ring: one zeroed header all tx chains share (the device
+	 * only reads it), then with indirect descriptors a two-entry table
+	 * per slot */
+	size_t tables = l.total + VRING_DESC_ALIGN;
 	struct vnet_queue *q;
 	int rc;
 
 	(void)qi;
-	/* room for one zeroed header all tx chains share (the device only reads it) */
-	rc = vnet_queue_alloc(port, VNET_TXQ, nb_desc, VNET_HDR_LEN, &q);
+	rc = vnet_queue_alloc(port, VNET_TXQ, nb_desc,
+			      VRING_DESC_ALIGN + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0),
+			      &q);
 	if (rc < 0)
 		return rc;
 	q->q.burst = vnet_tx_burst;
 	q->q.release = vnet_queue_release;
 	q->cnt = cnt;
-	/* each packet is a chain of two descriptors: slot s uses 2s (header)
-	 * and 2s+1 (frame) */
-	for (uint16_t s = 0; s < nb_desc / 2; s++) {
-		struct vring_desc *h = &q->desc[2 * s];
+	q->slots = t.slots;
+	q->head_stride = t.head_stride;
+	q->txd = indirect ? (struct vring_desc *)((uint8_t *)q->ring + tables) : q->desc;
+	for (uint16_t s = 0; s < t.slots; s++) {
+		struct vring_desc *h = &q->txd[2 * s];
 
+		if (indirect) {
+			q->desc[s].addr = q->ring_iova + tables + 2u * s * sizeof(*h);
+			q->desc[s].len = 2 * sizeof(*h);
+			q->desc[s].flags = VRING_DESC_F_INDIRECT;
+		}
 		h->addr = q->ring_iova + l.total;
 		h->len = VNET_HDR_LEN;
 		h->flags = VRING_DESC_F_NEXT;
-		h->next = (uint16_t)(2 * s + 1);
+		h->next = (uint16_t)(indirect ? 1 : 2 * s + 1);
 	}
 	vn->txq = q;
 	*txq = q;
@@ -329,7 +346,7 @@ static int vnet_rx_fill(struct vnet_queue *q)
 static void vnet_tx_reset(struct vnet_queue *q)
 {
 	q->nfree = 0;
-	for (uint16_t s = 0; s < q->size / 2; s++)
+	for (uint16_t s = 0; s < q->slots; s++)
 		q->free[q->nfree++] = s;
 }
 
@@ -481,7 +498,8 @@ static void vnet_tx_reclaim(struct vnet_queue *q)
 	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
 
 	while (q->last_used != used) {
-		uint16_t slot = (uint16_t)((q->used->ring[q->last_used & q->mask].id & q->mask) / 2);
+		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
+		uint16_t slot = (uint16_t)(id / q->head_stride);
 
 		q->last_used++;
 		rte_pktmbuf_free(q->sw[slot]);
@@ -508,12 +526,12 @@ static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		slot = q->free[--q->nfree];
-		d = &q->desc[2 * slot + 1];
+		d = &q->txd[2 * slot + 1];
 		d->addr = iova;
 		d->len = m->data_len;
 		d->flags = 0;
 		q->sw[slot] = m;
-		q->avail->ring[avail & q->mask] = (uint16_t)(2 * slot);
+		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
 		avail++;
 		iop_pci_count_packet(q->cnt, m->pkt_len);
 	}

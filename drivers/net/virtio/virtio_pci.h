@@ -56,6 +56,8 @@
 #define VIRTIO_STATUS_FAILED 128
 
 /* 6: reserved feature bits */
+/* 2.4.5.3: a descriptor may point to a table of descriptors */
+#define VIRTIO_F_INDIRECT_DESC 28
 #define VIRTIO_F_VERSION_1 32
 /* The device's DMA goes through the platform IOMMU: without it a device
  * behind a vIOMMU would use guest-physical addresses, not our IOVAs. */

@@ -14,6 +14,8 @@
 
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2
+/* 2.4.5.3: addr/len is a table of descriptors (VIRTIO_F_INDIRECT_DESC) */
+#define VRING_DESC_F_INDIRECT 4
 /* 2.4.7: we poll, so the device need not interrupt */
 #define VRING_AVAIL_F_NO_INTERRUPT 1
 /* 2.4.8: set by the device when it does not want kicks */
@@ -75,6 +77,29 @@ static inline struct vring_layout vring_layout(uint16_t n)
 	l.used = vring_align(l.avail + 4 + 2u * n + 2, 4096);
 	l.total = vring_align(l.used + 4 + sizeof(struct vring_used_elem) * n + 2, 4096);
 	return l;
+}
+
+/*
+ * tx: each frame goes out as two descriptors, the shared virtio-net header
+ * and the frame. Directly in the ring that takes two of its n entries, so
+ * only n/2 frames fit; with indirect descriptors (2.4.5.3) the ring entry
+ * points to a two-entry table of the frame's own, so all n fit. Slot s
+ * (one frame in flight) has its head at ring entry s * head_stride and its
+ * two descriptors at entries 2s and 2s+1 of the table they live in (the
+ * ring itself, or the array of per-slot indirect tables).
+ */
+struct vring_tx_layout {
+	uint16_t slots;       /* frames in flight at most */
+	uint16_t head_stride; /* ring entries per slot */
+};
+
+static inline struct vring_tx_layout vring_tx_layout(uint16_t n, int indirect)
+{
+	struct vring_tx_layout t;
+
+	t.head_stride = indirect ? 1 : 2;
+	t.slots = (uint16_t)(n / t.head_stride);
+	return t;
 }
 
 /* Free-running 16-bit indexes (2.4.6, 2.4.8): entries between a and b,

@@ -139,6 +139,21 @@ static void vring_indexes_count_across_the_16_bit_wrap(void **state)
 	assert_int_equal(vring_pending(65535, 0), 1);
 }
 
+static void vring_tx_holds_a_frame_per_entry_with_indirect_and_half_without(void **state)
+{
+	struct vring_tx_layout t;
+
+	(void)state;
+	t = vring_tx_layout(256, 1);
+	assert_int_equal(t.slots, 256);
+	assert_int_equal(t.head_stride, 1);
+	t = vring_tx_layout(256, 0);
+	assert_int_equal(t.slots, 128);
+	assert_int_equal(t.head_stride, 2);
+	/* the last slot's chain ends inside the ring */
+	assert_int_equal((t.slots - 1) * t.head_stride + 1, 255);
+}
+
 static void e1000e_descriptors_have_the_datasheet_layout(void **state)
 {
 	(void)state;
@@ -161,6 +176,7 @@ int main(void)
 		cmocka_unit_test(virtio_short_common_config_is_enodev),
 		cmocka_unit_test(vring_layout_aligns_parts_and_keeps_used_on_its_own_page),
 		cmocka_unit_test(vring_indexes_count_across_the_16_bit_wrap),
+		cmocka_unit_test(vring_tx_holds_a_frame_per_entry_with_indirect_and_half_without),
 		cmocka_unit_test(e1000e_descriptors_have_the_datasheet_layout),
 	};
 
