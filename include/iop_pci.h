@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_io.h>
+
 #include "iop_bus.h"
 #include "iop_iommu.h"
 
@@ -141,47 +143,37 @@ int iop_pci_req_irq_enable(struct iop_pci_dev *pdev, int *efd);
 
 /* --- MMIO accessors for PMDs --------------------------------------------------- */
 
+/* DPDK's rte_read/rte_write carry the barriers a doorbell needs (descriptor
+ * writes in memory visible before the register write; a register read
+ * ordered before later memory reads); these only add the BAR offset. */
 static inline uint32_t iop_mmio_read32(const volatile void *base, size_t off)
 {
-	uint32_t v = *(const volatile uint32_t *)((const volatile uint8_t *)base + off);
-
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return v;
+	return rte_read32((const volatile uint8_t *)base + off);
 }
 
 static inline void iop_mmio_write32(volatile void *base, size_t off, uint32_t v)
 {
-	/* descriptor writes in memory must be visible before the doorbell */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	*(volatile uint32_t *)((volatile uint8_t *)base + off) = v;
+	rte_write32(v, (volatile uint8_t *)base + off);
 }
 
 static inline uint16_t iop_mmio_read16(const volatile void *base, size_t off)
 {
-	uint16_t v = *(const volatile uint16_t *)((const volatile uint8_t *)base + off);
-
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return v;
+	return rte_read16((const volatile uint8_t *)base + off);
 }
 
 static inline void iop_mmio_write16(volatile void *base, size_t off, uint16_t v)
 {
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	*(volatile uint16_t *)((volatile uint8_t *)base + off) = v;
+	rte_write16(v, (volatile uint8_t *)base + off);
 }
 
 static inline uint8_t iop_mmio_read8(const volatile void *base, size_t off)
 {
-	uint8_t v = *((const volatile uint8_t *)base + off);
-
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return v;
+	return rte_read8((const volatile uint8_t *)base + off);
 }
 
 static inline void iop_mmio_write8(volatile void *base, size_t off, uint8_t v)
 {
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	*((volatile uint8_t *)base + off) = v;
+	rte_write8(v, (volatile uint8_t *)base + off);
 }
 
 #ifdef __cplusplus
