@@ -94,8 +94,29 @@ struct iop_mem_stats {
 	uint64_t unmap_calls;
 	uint64_t hotplug_alloc; /* memory events seen */
 	uint64_t hotplug_free;
+	/* unmaps that failed: the IOMMU still maps memory that was freed */
+	uint64_t unmap_failures; /* since the start of the process */
+	uint64_t unmap_retried;  /* of those, done later by a retry */
+	uint64_t stale;          /* now: failed unmaps still being retried */
 };
 void iop_mem_get_stats(struct iop_mem_stats *st);
+
+/*
+ * An unmap that failed. Its mapping stays in the IOAS (the IOMMU still
+ * maps it) but is stale: nothing translates through it (buffers there
+ * give IOP_IOVA_POISON and PMDs drop them), memory DPDK hands out again at
+ * its address is mapped only once the unmap succeeds. lib/mem retries it
+ * at every memory event, iop_mem_rescan() and iop_mem_detach_ioas().
+ */
+struct iop_mem_stale {
+	unsigned int ioas_id;
+	void *va;
+	uint64_t len;
+	int err;           /* negative errno of the latest attempt */
+	uint64_t attempts;
+};
+/* Copies up to max failed unmaps into out; returns how many there are. */
+size_t iop_mem_stale_list(struct iop_mem_stale *out, size_t max);
 
 #ifdef __cplusplus
 }

@@ -240,3 +240,33 @@ void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
 		snprintf(buf, size, "raise it to at least %" PRIu64 " MiB: ulimit -l %" PRIu64 " (systemd: LimitMEMLOCK=)",
 			 mib, mib * 1024);
 }
+
+/* An -ENOMEM from pinning is the limit's doing only if the limit is
+ * finite: with no limit, or one the request stays under, saying "raise
+ * the limit" sends the user the wrong way. */
+bool iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t size)
+{
+	struct iop_memlock ml;
+	char hint[160];
+	uint64_t lim_mib, need_mib = (need + (1 << 20) - 1) >> 20;
+
+	iop_ctx_memlock(ctx, &ml);
+	lim_mib = (ml.bytes + (1 << 20) - 1) >> 20;
+	if (ml.bytes == UINT64_MAX) {
+		snprintf(buf, size, "%s ran out of memory (not the locked-memory limit: %s is unlimited)",
+			 ml.from_topology ? "the sim IOMMU backend" : "the kernel", ml.name);
+		return false;
+	}
+	iop_memlock_hint(&ml, need, hint, sizeof(hint));
+	if (need == 0)
+		snprintf(buf, size, "over the locked-memory limit (%s is %" PRIu64 " MiB) or out of memory; %s",
+			 ml.name, lim_mib, hint);
+	else if (need > ml.bytes)
+		snprintf(buf, size, "the locked-memory limit refused it (%s is %" PRIu64 " MiB); %s",
+			 ml.name, lim_mib, hint);
+	else
+		snprintf(buf, size, "%s ran out of memory, or memory pinned elsewhere counts against the locked-memory limit (%s is %" PRIu64 " MiB, %" PRIu64 " MiB of it needed here)",
+			 ml.from_topology ? "the sim IOMMU backend" : "the kernel",
+			 ml.name, lim_mib, need_mib);
+	return need > ml.bytes;
+}

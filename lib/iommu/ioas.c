@@ -169,7 +169,8 @@ static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
 		if (s == dst)
 			continue;
 		i = map_lower_bound(s, va);
-		if (i < s->nmaps && s->maps[i].va == va && s->maps[i].len == len) {
+		if (i < s->nmaps && s->maps[i].va == va && s->maps[i].len == len &&
+		    !s->maps[i].stale) {
 			*src_iova = s->maps[i].iova;
 			return s;
 		}
@@ -207,20 +208,14 @@ static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
 }
 
 /* Rule 7's message: names the limit that applied (the process's, or the
- * sim topology's) and how to raise it. */
+ * sim topology's) only when it can have refused the pin. */
 static int pin_refused_error(struct iop_ioas *ioas, size_t len)
 {
-	struct iop_memlock ml;
-	char limit[32], hint[160];
+	char cause[320];
 
-	iop_ctx_memlock(ioas->ctx, &ml);
-	if (ml.bytes == UINT64_MAX)
-		snprintf(limit, sizeof(limit), "unlimited");
-	else
-		snprintf(limit, sizeof(limit), "%" PRIu64 " MiB", (ml.bytes + (1 << 20) - 1) >> 20);
-	iop_memlock_hint(&ml, 0, hint, sizeof(hint));
-	return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: over the locked-memory limit (%s is %s) or out of memory; %s",
-		       len, ioas->id, ml.name, limit, hint);
+	iop_memlock_cause(ioas->ctx, 0, cause, sizeof(cause));
+	return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: %s",
+		       len, ioas->id, cause);
 }
 
 static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
@@ -316,9 +311,12 @@ static int ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
 	iop_iova_table_remove(ioas->table, va, len);
 	rc = ioas->ctx->ops->unmap(ioas->bioas, m.iova, m.len);
 	if (rc) {
-		/* still mapped: keep the table in step with the backend */
-		iop_iova_table_insert(ioas->table, va, m.iova, m.len);
-		return IOP_ERR(-rc, "cannot unmap [%p, +%zu) from IOAS %u: %s",
+		/* still mapped, so the table keeps it, but stale: the caller is
+		 * done with the memory, which may be freed and reused at this
+		 * VA, so nothing may translate through it again */
+		iop_iova_table_insert_stale(ioas->table, va, m.iova, m.len);
+		ioas->maps[i].stale = true;
+		return IOP_ERR(-rc, "cannot unmap [%p, +%zu) from IOAS %u: %s; it stays mapped and is no longer translated until an unmap succeeds",
 			       vaddr, len, ioas->id, strerror(-rc));
 	}
 	memmove(&ioas->maps[i], &ioas->maps[i + 1], (ioas->nmaps - i - 1) * sizeof(*ioas->maps));
@@ -345,6 +343,9 @@ static int ioas_va2iova(struct iop_ioas *ioas, const void *vaddr, uint64_t *iova
 	if (i > 0) {
 		const struct iop_map *m = &ioas->maps[i - 1];
 
+		if (va >= m->va && va - m->va < m->len && m->stale)
+			return IOP_ERR(ESTALE, "address %p is in [%p, +%" PRIu64 ") of IOAS %u, whose unmap failed: it is not translated until an unmap succeeds",
+				       vaddr, (void *)m->va, m->len, ioas->id);
 		if (va >= m->va && va - m->va < m->len) {
 			*iova = m->iova + (va - m->va);
 			return 0;

@@ -40,6 +40,10 @@ struct iop_map {
 	uint64_t len;
 	uint64_t iova;
 	unsigned int prot;
+	/* its unmap failed: the IOMMU still maps it, nothing translates
+	 * through it, and it is never a copy source (its pages may no longer
+	 * be the memory at va) until an unmap succeeds */
+	bool stale;
 };
 
 struct iop_ioas {
@@ -101,6 +105,11 @@ void iop_ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml);
  * the topology line for the sim; need in bytes (0: unknown, no size). */
 void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
 		      size_t size);
+/* Why pinning failed with -ENOMEM, as a message clause ("the
+ * locked-memory limit refused it (...); raise it ..." only when the limit
+ * can be the cause, never when it is unlimited); need: the bytes the
+ * context would have pinned (0: unknown). True when the limit refused. */
+bool iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t size);
 
 /* The translation table of an IOAS, for the per-queue IOVA cache. */
 struct iop_iova_table *iop_ioas_table(struct iop_ioas *ioas);

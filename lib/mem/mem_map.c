@@ -46,18 +46,57 @@
 struct run {
 	uintptr_t va;
 	uint64_t len;
+	bool mapped; /* in every attached IOAS (false only while being added) */
+};
+
+/* A mapping lib/mem asked an IOAS to drop and the unmap failed. The IOAS
+ * keeps it as stale (translated nowhere, never a copy source); lib/mem
+ * retries the unmap until it succeeds or the IOAS is detached. */
+struct owed {
+	struct iop_ioas *ioas;
+	uintptr_t va;
+	uint64_t len;
+	int err;           /* negative errno of the latest attempt */
+	uint64_t attempts;
+};
+
+/* DPDK memory handed out while an owed unmap overlaps it: mapped nowhere
+ * (its buffers translate to IOP_IOVA_POISON) until that unmap succeeds. */
+struct waiting {
+	uintptr_t va;
+	uint64_t len;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	struct run *runs; /* sorted by va, disjoint */
 	size_t nruns, cap;
+	struct owed *owed;
+	size_t nowed, owed_cap;
+	struct waiting *waiting;
+	size_t nwaiting, waiting_cap;
 	struct iop_ioas *ioas[MAX_IOAS];
 	size_t nioas;
 	bool hotplug;        /* our memory event callback is registered */
 	bool dynamic;        /* DPDK may free memory (callbacks supported) */
 	struct iop_mem_stats st;
 } mem = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* Room for one more element in a growable array. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+	void *a;
+
+	if (n < *cap)
+		return 0;
+	a = realloc(*arr, c * elem);
+	if (!a)
+		return -ENOMEM;
+	*arr = a;
+	*cap = c;
+	return 0;
+}
 
 static size_t run_index(uintptr_t va)
 {
@@ -81,22 +120,18 @@ static bool run_known(uintptr_t va)
 	return i < mem.nruns && mem.runs[i].va <= va;
 }
 
-static int run_add(uintptr_t va, uint64_t len)
+/* Records a run, not mapped yet; *index: where it went. */
+static int run_add(uintptr_t va, uint64_t len, size_t *index)
 {
 	size_t i = run_index(va);
 
-	if (mem.nruns == mem.cap) {
-		size_t cap = mem.cap ? 2 * mem.cap : 64;
-		struct run *r = realloc(mem.runs, cap * sizeof(*r));
-
-		if (!r)
-			return IOP_ERR(ENOMEM, "out of memory recording DPDK's memory");
-		mem.runs = r;
-		mem.cap = cap;
-	}
+	if (grow((void **)&mem.runs, &mem.cap, mem.nruns, sizeof(*mem.runs)))
+		return IOP_ERR(ENOMEM, "out of memory recording DPDK's memory");
 	memmove(&mem.runs[i + 1], &mem.runs[i], (mem.nruns - i) * sizeof(*mem.runs));
-	mem.runs[i] = (struct run){ va, len };
+	mem.runs[i] = (struct run){ va, len, false };
 	mem.nruns++;
+	if (index)
+		*index = i;
 	return 0;
 }
 
@@ -115,11 +150,13 @@ static uint64_t total_bytes(void)
 	return sum;
 }
 
-/* runs and bytes follow every change: attach, detach, rescan, hotplug */
+/* runs, bytes and stale follow every change: attach, detach, rescan,
+ * hotplug, retries */
 static void note_runs(void)
 {
 	mem.st.runs = mem.nruns;
 	mem.st.bytes = total_bytes();
+	mem.st.stale = mem.nowed;
 }
 
 static bool page_may_be_freed(const struct rte_memseg_list *msl,
@@ -144,7 +181,7 @@ static int walk_contig(const struct rte_memseg_list *msl,
 			while (end < npages && !page_may_be_freed(msl, &ms[end]))
 				end++;
 		if (!run_known(ms[start].addr_64)) {
-			if (run_add(ms[start].addr_64, (end - start) * msl->page_sz))
+			if (run_add(ms[start].addr_64, (end - start) * msl->page_sz, NULL))
 				return -1;
 		}
 		start = end;
@@ -166,39 +203,156 @@ static char *mib(uint64_t bytes, char *buf, size_t n)
 	return buf;
 }
 
-/* The limit that refused a pin into ioas (the process's RLIMIT_MEMLOCK,
- * or the sim topology's memlock line): "<name> is <size>", and how to
- * raise it to need bytes. */
-static void memlock_words(struct iop_ioas *ioas, uint64_t need, char *limit,
-			  size_t lsize, char *hint, size_t hsize)
-{
-	struct iop_memlock ml;
-	char b[32];
+/* --- unmaps that failed ----------------------------------------------------- */
 
-	iop_ctx_memlock(iop_ioas_ctx(ioas), &ml);
-	if (ml.bytes == UINT64_MAX)
-		snprintf(b, sizeof(b), "unlimited");
-	else
-		mib(ml.bytes, b, sizeof(b));
-	snprintf(limit, lsize, "%s is %s", ml.name, b);
-	iop_memlock_hint(&ml, need, hint, hsize);
+/* The owed unmap of ioas that overlaps [va, va+len), or NULL. */
+static const struct owed *owed_in(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
+{
+	for (size_t i = 0; i < mem.nowed; i++) {
+		const struct owed *o = &mem.owed[i];
+
+		if (o->ioas == ioas && o->va < va + len && va < o->va + o->len)
+			return o;
+	}
+	return NULL;
 }
 
-/* Turns the core's error for one run into the message about all of
- * DPDK's memory (the user sizes memory and limits, not runs). An -ENOMEM
- * that is not a pin refusal (reading the IOVA ranges, bookkeeping) keeps
- * the core's message. */
+/* Records an unmap that failed (its message is in iop_err_msg()) so that
+ * it is retried, and reports it. */
+static void owe(struct iop_ioas *ioas, uintptr_t va, uint64_t len, int err)
+{
+	mem.st.unmap_failures++;
+	IOP_LOG(ERR, "%s; retried at the next memory event, iop_mem_rescan() and detach",
+		iop_err_msg());
+	if (grow((void **)&mem.owed, &mem.owed_cap, mem.nowed, sizeof(*mem.owed))) {
+		IOP_LOG(ERR, "out of memory recording it: it stays stale in IOAS %u until the IOAS is destroyed",
+			iop_ioas_id(ioas));
+		return;
+	}
+	mem.owed[mem.nowed++] = (struct owed){ ioas, va, len, err, 1 };
+	/* an IOAS lib/mem does not hold (a failed attach) must still tell us
+	 * before it goes: the entry points at it */
+	if (!attached(ioas))
+		iop_ioas_set_release(ioas, iop_mem_detach_ioas);
+}
+
+/* Retries the owed unmaps (of one IOAS, or of all when only is NULL). The
+ * translations were invalidated and quiesced before the first attempt and
+ * have been stale since: no queue can hold their IOVAs. */
+static void retry_owed(const struct iop_ioas *only)
+{
+	for (size_t i = 0; i < mem.nowed;) {
+		struct owed *o = &mem.owed[i];
+
+		if (only && o->ioas != only) {
+			i++;
+			continue;
+		}
+		o->attempts++;
+		mem.st.unmap_calls++;
+		o->err = iop_ioas_unmap(o->ioas, (void *)o->va, o->len);
+		/* -ENOENT: the IOAS no longer holds it (unmapped by its owner) */
+		if (o->err && o->err != -ENOENT) {
+			i++;
+			continue;
+		}
+		IOP_LOG(INFO, "unmapped [%p, +%" PRIu64 ") from IOAS %u at attempt %" PRIu64,
+			(void *)o->va, o->len, iop_ioas_id(o->ioas), o->attempts);
+		mem.st.unmap_retried++;
+		*o = mem.owed[--mem.nowed];
+	}
+}
+
+/* --- mapping and unmapping -------------------------------------------------- */
+
+/* Takes runs [first, last) out of the given IOAS: tables first (every
+ * queue cache flushes at its next burst), one wait for the forwarding
+ * threads, then the unmaps. An unmap that fails leaves the mapping stale
+ * in its IOAS (translated nowhere) and owed here. */
+static void unmap_runs(struct iop_ioas *const *ioas, size_t nioas, size_t first, size_t last)
+{
+	if (first == last || nioas == 0)
+		return;
+	for (size_t k = 0; k < nioas; k++)
+		for (size_t i = first; i < last; i++)
+			iop_iova_table_remove(iop_ioas_table(ioas[k]), mem.runs[i].va, mem.runs[i].len);
+	iop_mem_synchronize();
+	for (size_t k = 0; k < nioas; k++) {
+		for (size_t i = first; i < last; i++) {
+			int rc = iop_ioas_unmap(ioas[k], (void *)mem.runs[i].va, mem.runs[i].len);
+
+			mem.st.unmap_calls++;
+			if (rc)
+				owe(ioas[k], mem.runs[i].va, mem.runs[i].len, rc);
+		}
+	}
+}
+
+/*
+ * The one way lib/mem maps: runs [first, last) into every one of ioas[],
+ * or into none. A run that an owed unmap overlaps in one of them is
+ * refused with -EBUSY (the old mapping there still points at the memory
+ * that was freed). On failure what this call mapped is taken out like any
+ * unmap, and the error is returned with the message of its cause;
+ * *pin_refused_by is the IOAS whose backend refused to pin (else NULL).
+ */
+static int map_everywhere(size_t first, size_t last, struct iop_ioas *const *ioas,
+			  size_t nioas, struct iop_ioas **pin_refused_by)
+{
+	char msg[512];
+	size_t i, k = 0;
+	int rc = 0;
+
+	*pin_refused_by = NULL;
+	for (i = first; i < last; i++) {
+		const struct run *r = &mem.runs[i];
+
+		for (k = 0; k < nioas; k++) {
+			const struct owed *o = owed_in(ioas[k], r->va, r->len);
+			bool refused = false;
+			uint64_t iova;
+
+			if (o) {
+				rc = IOP_ERR(EBUSY, "IOAS %u still maps [%p, +%" PRIu64 ") of memory freed earlier (its unmap failed: %s): the memory now there is not mapped until a retry of that unmap succeeds",
+					     iop_ioas_id(ioas[k]), (void *)o->va, o->len, strerror(-o->err));
+				goto undo;
+			}
+			rc = iop_ioas_map_pinning(ioas[k], (void *)r->va, r->len, PROT_RW,
+						  &iova, &refused);
+			mem.st.map_calls++;
+			if (rc) {
+				if (refused)
+					*pin_refused_by = ioas[k];
+				goto undo;
+			}
+		}
+	}
+	for (i = first; i < last; i++)
+		mem.runs[i].mapped = true;
+	return 0;
+undo:
+	snprintf(msg, sizeof(msg), "%s", iop_err_msg());
+	unmap_runs(ioas, k, i, i + 1);
+	unmap_runs(ioas, nioas, first, i);
+	iop_err(-rc, "%s", msg);
+	return rc;
+}
+
+/* The message about all of DPDK's memory (the user sizes memory and
+ * limits, not runs) for a failure to map it into ioas. An -ENOMEM that is
+ * not a pin refusal (reading the IOVA ranges, bookkeeping) keeps the
+ * core's message. */
 static int map_error(struct iop_ioas *ioas, int rc, bool pin_refused)
 {
 	uint64_t need = total_bytes();
 	char a[32], b[32];
 
 	if (rc == -ENOMEM && pin_refused) {
-		char limit[96], hint[160];
+		char cause[320];
 
-		memlock_words(ioas, need, limit, sizeof(limit), hint, sizeof(hint));
-		return IOP_ERR(ENOMEM, "cannot pin DPDK's memory for IOAS %u: %s must be locked and the locked-memory limit refused it (%s); %s",
-			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), limit, hint);
+		iop_memlock_cause(iop_ioas_ctx(ioas), need, cause, sizeof(cause));
+		return IOP_ERR(ENOMEM, "cannot pin DPDK's memory for IOAS %u: %s must be locked and %s",
+			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), cause);
 	}
 	if (rc == -ENOSPC) {
 		struct iop_iova_range r[IOP_MAX_RANGES];
@@ -215,57 +369,64 @@ static int map_error(struct iop_ioas *ioas, int rc, bool pin_refused)
 	return rc;
 }
 
-/* Maps runs [first, last) into ioas; on failure unmaps what it mapped.
- * *pin_refused (may be NULL): the failure was the limit refusing a pin. */
-static int map_runs(struct iop_ioas *ioas, size_t first, size_t last,
-		    bool *pin_refused)
+/* --- memory that waits for an owed unmap ---------------------------------- */
+
+static void wait_add(uintptr_t va, uint64_t len)
 {
-	bool refused = false;
-	uint64_t iova;
-
-	if (pin_refused)
-		*pin_refused = false;
-	for (size_t i = first; i < last; i++) {
-		int rc = iop_ioas_map_pinning(ioas, (void *)mem.runs[i].va, mem.runs[i].len,
-					      PROT_RW, &iova, &refused);
-
-		mem.st.map_calls++;
-		if (rc) {
-			char msg[512];
-
-			/* keep the core's message if ours does not apply */
-			snprintf(msg, sizeof(msg), "%s", iop_err_msg());
-			while (i-- > first) {
-				/* never handed to a queue: no quiescence needed */
-				iop_ioas_unmap(ioas, (void *)mem.runs[i].va, mem.runs[i].len);
-				mem.st.unmap_calls++;
-			}
-			if (pin_refused)
-				*pin_refused = refused;
-			if ((rc == -ENOMEM && refused) || rc == -ENOSPC)
-				return map_error(ioas, rc, refused);
-			return iop_err(-rc, "%s", msg);
-		}
+	if (grow((void **)&mem.waiting, &mem.waiting_cap, mem.nwaiting, sizeof(*mem.waiting))) {
+		IOP_LOG(ERR, "out of memory: [%p, +%" PRIu64 ") is mapped only by iop_mem_rescan()",
+			(void *)va, len);
+		return;
 	}
-	return 0;
+	mem.waiting[mem.nwaiting++] = (struct waiting){ va, len };
 }
 
-/* Takes runs [first, last) out of every attached IOAS: caches first, one
- * wait for the forwarding threads, then the unmaps. */
-static void unmap_runs(struct iop_ioas *const *ioas, size_t nioas, size_t first, size_t last)
+/* DPDK frees [va, va+len): what waited there is no longer to be mapped. */
+static void wait_forget(uintptr_t va, uint64_t len)
 {
-	for (size_t k = 0; k < nioas; k++)
-		for (size_t i = first; i < last; i++)
-			iop_iova_table_remove(iop_ioas_table(ioas[k]), mem.runs[i].va, mem.runs[i].len);
-	iop_mem_synchronize();
-	for (size_t k = 0; k < nioas; k++) {
-		for (size_t i = first; i < last; i++) {
-			if (iop_ioas_unmap(ioas[k], (void *)mem.runs[i].va, mem.runs[i].len))
-				IOP_LOG(ERR, "%s", iop_err_msg());
-			mem.st.unmap_calls++;
-		}
+	for (size_t i = 0; i < mem.nwaiting;) {
+		if (mem.waiting[i].va >= va && mem.waiting[i].va < va + len)
+			mem.waiting[i] = mem.waiting[--mem.nwaiting];
+		else
+			i++;
 	}
 }
+
+static bool owed_anywhere(uintptr_t va, uint64_t len)
+{
+	for (size_t k = 0; k < mem.nioas; k++)
+		if (owed_in(mem.ioas[k], va, len))
+			return true;
+	return false;
+}
+
+/* Maps, into every attached IOAS, the memory whose owed unmaps are done. */
+static void map_waiting(void)
+{
+	for (size_t i = 0; i < mem.nwaiting;) {
+		struct waiting w = mem.waiting[i];
+		struct iop_ioas *by;
+		size_t r;
+
+		if (owed_anywhere(w.va, w.len)) {
+			i++;
+			continue;
+		}
+		mem.waiting[i] = mem.waiting[--mem.nwaiting];
+		if (run_known(w.va) || run_add(w.va, w.len, &r))
+			continue;
+		if (map_everywhere(r, r + 1, mem.ioas, mem.nioas, &by)) {
+			IOP_LOG(ERR, "[%p, +%" PRIu64 ") is still not mapped for DMA: %s",
+				(void *)w.va, w.len, iop_err_msg());
+			run_del(r);
+			continue;
+		}
+		IOP_LOG(INFO, "[%p, +%" PRIu64 ") is mapped for DMA now that the unmap it waited for is done",
+			(void *)w.va, w.len);
+	}
+}
+
+/* --- memory events ------------------------------------------------------------ */
 
 static void on_alloc(const void *addr, size_t len)
 {
@@ -275,47 +436,42 @@ static void on_alloc(const void *addr, size_t len)
 	 * external memory added to a heap leaves it whole */
 	uint64_t step = msl && !msl->external ? msl->page_sz : len;
 	size_t failed = 0;
-	int err = 0;
-	bool refused = false;
 	struct iop_ioas *refused_by = NULL;
 	char why[512] = "";
 
 	for (uintptr_t p = va; p < va + len; p += step) {
+		struct iop_ioas *by;
 		size_t i;
+		int err;
 
 		if (run_known(p))
 			continue;
-		if ((err = run_add(p, step))) {
+		err = run_add(p, step, &i);
+		if (!err) {
+			err = map_everywhere(i, i + 1, mem.ioas, mem.nioas, &by);
+			if (err) {
+				run_del(i);
+				if (by)
+					refused_by = by;
+				if (err == -EBUSY)
+					wait_add(p, step);
+			}
+		}
+		if (err) {
 			failed++;
 			snprintf(why, sizeof(why), "%s", iop_err_msg());
-			continue;
-		}
-		i = run_index(p);
-		for (size_t k = 0; k < mem.nioas; k++) {
-			if ((err = map_runs(mem.ioas[k], i, i + 1, &refused))) {
-				failed++;
-				if (refused)
-					refused_by = mem.ioas[k];
-				snprintf(why, sizeof(why), "%s", iop_err_msg());
-				for (size_t j = 0; j < k; j++) {
-					iop_ioas_unmap(mem.ioas[j], (void *)p, step);
-					mem.st.unmap_calls++;
-				}
-				run_del(i);
-				break;
-			}
 		}
 	}
 	/* devices cannot reach these pages: their buffers translate to
 	 * IOP_IOVA_POISON and PMDs drop them (one line per event) */
 	if (failed && refused_by) {
 		uint64_t need = total_bytes() + failed * step;
-		char a[32], limit[96], hint[160];
+		char a[32], cause[320];
 
-		memlock_words(refused_by, need, limit, sizeof(limit), hint, sizeof(hint));
-		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: the locked-memory limit refused them (%s); DPDK now holds %s: %s",
-			failed, (uint64_t)((len + step - 1) / step), addr, limit,
-			mib(need, a, sizeof(a)), hint);
+		iop_memlock_cause(iop_ioas_ctx(refused_by), need, cause, sizeof(cause));
+		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: %s; DPDK now holds %s",
+			failed, (uint64_t)((len + step - 1) / step), addr, cause,
+			mib(need, a, sizeof(a)));
 	} else if (failed) {
 		IOP_LOG(ERR, "%zu of %" PRIu64 " hotplugged page(s) at %p are not mapped for DMA: %s",
 			failed, (uint64_t)((len + step - 1) / step), addr, why);
@@ -344,6 +500,12 @@ static void mem_event(enum rte_mem_event type, const void *addr, size_t len, voi
 {
 	(void)arg;
 	pthread_mutex_lock(&mem.lock);
+	/* memory being freed is no longer to be mapped; then every event is
+	 * a retry point for the unmaps that failed and what waits on them */
+	if (type == RTE_MEM_EVENT_FREE)
+		wait_forget((uintptr_t)addr, len);
+	retry_owed(NULL);
+	map_waiting();
 	if (type == RTE_MEM_EVENT_ALLOC) {
 		mem.st.hotplug_alloc++;
 		on_alloc(addr, len);
@@ -371,41 +533,32 @@ static void drop_gone_runs(void)
 static int rescan_locked(void)
 {
 	char why[512] = "";
-	size_t before;
 	int rc = 0;
 
+	retry_owed(NULL);
+	map_waiting();
 	drop_gone_runs();
-	before = mem.nruns;
 	/* a walk that runs out of memory still leaves the runs it recorded,
 	 * and they must be mapped like the others */
 	if (rte_memseg_contig_walk_thread_unsafe(walk_contig, NULL)) {
 		rc = -ENOMEM;
 		snprintf(why, sizeof(why), "%s", iop_err_msg());
 	}
-	/* new runs are interleaved with known ones: map every run that the
-	 * first attached IOAS does not hold yet; a run that cannot be mapped
-	 * everywhere is mapped nowhere and forgotten (the first error is
-	 * returned), so that every known run is in every attached IOAS */
-	if (mem.nruns == before || mem.nioas == 0)
-		return rc;
+	/* a new run that cannot be mapped everywhere is mapped nowhere and
+	 * forgotten (the first error is returned), so that every known run
+	 * is in every attached IOAS */
 	for (size_t i = 0; i < mem.nruns;) {
-		uint64_t iova;
-		int err = 0;
-		size_t k;
+		struct iop_ioas *by;
+		int err;
 
-		if (iop_ioas_va2iova(mem.ioas[0], (void *)mem.runs[i].va, &iova) == 0) {
+		if (mem.runs[i].mapped || mem.nioas == 0) {
 			i++;
 			continue;
 		}
-		for (k = 0; k < mem.nioas && !err; k++)
-			err = map_runs(mem.ioas[k], i, i + 1, NULL);
+		err = map_everywhere(i, i + 1, mem.ioas, mem.nioas, &by);
 		if (!err) {
 			i++;
 			continue;
-		}
-		for (size_t j = 0; j + 1 < k; j++) {
-			iop_ioas_unmap(mem.ioas[j], (void *)mem.runs[i].va, mem.runs[i].len);
-			mem.st.unmap_calls++;
 		}
 		run_del(i);
 		if (!rc) {
@@ -415,13 +568,12 @@ static int rescan_locked(void)
 	}
 	if (rc)
 		iop_err(-rc, "%s", why);
-	else
-		iop_err_clear(); /* the va2iova probes of new runs */
 	return rc;
 }
 
 int iop_mem_attach_ioas(struct iop_ioas *ioas)
 {
+	struct iop_ioas *refused_by;
 	int rc = 0;
 
 	if (rte_lcore_count() == 0)
@@ -451,9 +603,11 @@ int iop_mem_attach_ioas(struct iop_ioas *ioas)
 		rc = IOP_ERR(ENODEV, "DPDK has no memory to map: reserve hugepages (echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages) or run with --no-huge");
 		goto out;
 	}
-	rc = map_runs(ioas, 0, mem.nruns, NULL);
-	if (rc)
+	rc = map_everywhere(0, mem.nruns, &ioas, 1, &refused_by);
+	if (rc) {
+		rc = map_error(ioas, rc, refused_by != NULL);
 		goto out;
+	}
 	mem.ioas[mem.nioas++] = ioas;
 	/* destroying it now detaches it from here first */
 	iop_ioas_set_release(ioas, iop_mem_detach_ioas);
@@ -462,6 +616,7 @@ out:
 		rte_mem_event_callback_unregister(CALLBACK_NAME, NULL);
 		mem.hotplug = false;
 		mem.nruns = 0;
+		mem.nwaiting = 0;
 	}
 	note_runs();
 	pthread_mutex_unlock(&mem.lock);
@@ -471,7 +626,8 @@ out:
 
 void iop_mem_detach_ioas(struct iop_ioas *ioas)
 {
-	size_t k;
+	size_t k, kept = 0;
+	bool was_attached;
 
 	if (rte_lcore_count() == 0)
 		return; /* no EAL: nothing can have been attached */
@@ -479,11 +635,27 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 	pthread_mutex_lock(&mem.lock);
 	for (k = 0; k < mem.nioas && mem.ioas[k] != ioas; k++)
 		;
-	if (k < mem.nioas) {
+	was_attached = k < mem.nioas;
+	if (was_attached) {
 		mem.ioas[k] = mem.ioas[--mem.nioas];
 		unmap_runs(&ioas, 1, 0, mem.nruns);
-		iop_ioas_set_release(ioas, NULL);
 	}
+	/* the last retry lib/mem makes for this IOAS: what still fails stays
+	 * stale in it (translated nowhere) and goes when it is destroyed */
+	retry_owed(ioas);
+	for (size_t i = 0; i < mem.nowed;) {
+		if (mem.owed[i].ioas == ioas) {
+			mem.owed[i] = mem.owed[--mem.nowed];
+			kept++;
+		} else {
+			i++;
+		}
+	}
+	if (kept)
+		IOP_LOG(ERR, "IOAS %u keeps %zu stale mapping(s) whose unmap failed: translated nowhere, they go when the IOAS is destroyed",
+			iop_ioas_id(ioas), kept);
+	if (was_attached || kept)
+		iop_ioas_set_release(ioas, NULL);
 	if (mem.nioas == 0) {
 		if (mem.hotplug)
 			rte_mem_event_callback_unregister(CALLBACK_NAME, NULL);
@@ -491,6 +663,7 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 		free(mem.runs);
 		mem.runs = NULL;
 		mem.nruns = mem.cap = 0;
+		mem.nwaiting = 0;
 	}
 	note_runs();
 	pthread_mutex_unlock(&mem.lock);
@@ -528,6 +701,24 @@ void iop_mem_get_stats(struct iop_mem_stats *st)
 	pthread_mutex_lock(&mem.lock);
 	*st = mem.st;
 	pthread_mutex_unlock(&mem.lock);
+}
+
+size_t iop_mem_stale_list(struct iop_mem_stale *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&mem.lock);
+	n = mem.nowed;
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct iop_mem_stale){
+			.ioas_id = iop_ioas_id(mem.owed[i].ioas),
+			.va = (void *)mem.owed[i].va,
+			.len = mem.owed[i].len,
+			.err = mem.owed[i].err,
+			.attempts = mem.owed[i].attempts,
+		};
+	pthread_mutex_unlock(&mem.lock);
+	return n;
 }
 
 void mem_detach_all(void)

@@ -9,6 +9,11 @@
  * "partial" and is resolved from the exact list under a read lock (slow, and
  * never cached). Lookups run lock-free against concurrent inserts; removes
  * bump the generation so that queue caches flush at their next burst.
+ *
+ * A "stale" mapping is one the IOMMU still maps although its unmap was
+ * asked for and failed: it stays in the list (the table says what the
+ * IOMMU maps) but translates to IOP_IOVA_POISON, as its memory may belong
+ * to someone else by now.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +37,7 @@ struct mapping {
 	uintptr_t va;
 	uint64_t iova;
 	uint64_t len;
+	bool stale;
 };
 
 struct iop_iova_table {
@@ -105,9 +111,12 @@ static uint64_t page_entry(const struct iop_iova_table *t, uintptr_t page)
 
 	if (i == t->nmaps || m->va >= page + PAGE_SIZE)
 		return 0;
+	/* a page wholly in a stale mapping translates nowhere */
+	if (m->stale && m->va <= page && m->va + m->len >= page + PAGE_SIZE)
+		return 0;
 	/* full only if the IOVA of the page start is itself page aligned,
 	 * so the entry can carry flags in its low bits */
-	if (m->va <= page && m->va + m->len >= page + PAGE_SIZE &&
+	if (!m->stale && m->va <= page && m->va + m->len >= page + PAGE_SIZE &&
 	    !((m->iova + (page - m->va)) & (PAGE_SIZE - 1)))
 		return (m->iova + (page - m->va)) | ENTRY_FULL;
 	return ENTRY_PARTIAL;
@@ -139,8 +148,8 @@ static int refresh_pages(struct iop_iova_table *t, uintptr_t va, uint64_t len)
 	return 0;
 }
 
-int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
-			  uint64_t len)
+static int insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
+		  uint64_t len, bool stale)
 {
 	size_t i;
 	int rc;
@@ -166,7 +175,7 @@ int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
 		t->cap = cap;
 	}
 	memmove(&t->maps[i + 1], &t->maps[i], (t->nmaps - i) * sizeof(*t->maps));
-	t->maps[i] = (struct mapping){ .va = va, .iova = iova, .len = len };
+	t->maps[i] = (struct mapping){ .va = va, .iova = iova, .len = len, .stale = stale };
 	t->nmaps++;
 	rc = refresh_pages(t, va, len);
 	if (rc) {
@@ -177,6 +186,18 @@ int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
 	}
 	pthread_rwlock_unlock(&t->lock);
 	return rc;
+}
+
+int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
+			  uint64_t len)
+{
+	return insert(t, va, iova, len, false);
+}
+
+int iop_iova_table_insert_stale(struct iop_iova_table *t, uintptr_t va,
+				uint64_t iova, uint64_t len)
+{
+	return insert(t, va, iova, len, true);
 }
 
 void iop_iova_table_remove(struct iop_iova_table *t, uintptr_t va, uint64_t len)
@@ -221,8 +242,23 @@ uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va)
 		return IOP_IOVA_POISON;
 	pthread_rwlock_rdlock((pthread_rwlock_t *)&t->lock);
 	size_t i = first_ending_after(t, va);
-	if (i < t->nmaps && t->maps[i].va <= va)
+	if (i < t->nmaps && t->maps[i].va <= va && !t->maps[i].stale)
 		iova = t->maps[i].iova + (va - t->maps[i].va);
 	pthread_rwlock_unlock((pthread_rwlock_t *)&t->lock);
 	return iova;
+}
+
+size_t iop_iova_table_list(const struct iop_iova_table *t,
+			   struct iop_iova_table_mapping *out, size_t max)
+{
+	size_t n;
+
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&t->lock);
+	n = t->nmaps;
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct iop_iova_table_mapping){ .va = t->maps[i].va,
+			.iova = t->maps[i].iova, .len = t->maps[i].len,
+			.stale = t->maps[i].stale };
+	pthread_rwlock_unlock((pthread_rwlock_t *)&t->lock);
+	return n;
 }

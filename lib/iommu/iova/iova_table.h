@@ -8,6 +8,8 @@
  * map and unmap; PMD queues fill their caches from it.
  */
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The IOVA of an address that no mapping covers: a PMD counts and drops the
@@ -29,6 +31,13 @@ void iop_iova_table_destroy(struct iop_iova_table *t);
  * outside user VA, or one whose IOVA would reach IOP_IOVA_POISON. */
 int iop_iova_table_insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
 			  uint64_t len);
+/* Records that the IOMMU still maps [va, va+len) at iova although its unmap
+ * failed: the table keeps it (it says what the IOMMU maps) but lookups give
+ * IOP_IOVA_POISON, as the memory may be someone else's now. Right after
+ * iop_iova_table_remove() of the same range it cannot fail (no level or
+ * list growth is needed). */
+int iop_iova_table_insert_stale(struct iop_iova_table *t, uintptr_t va,
+				uint64_t iova, uint64_t len);
 /* Forgets [va, va+len) and bumps the generation, so that every queue cache
  * flushes at its next burst. */
 void iop_iova_table_remove(struct iop_iova_table *t, uintptr_t va, uint64_t len);
@@ -39,6 +48,18 @@ const uint64_t *iop_iova_table_generation(const struct iop_iova_table *t);
 uint64_t iop_iova_table_page(const struct iop_iova_table *t, uintptr_t va);
 /* Exact translation, or IOP_IOVA_POISON when va is not mapped. */
 uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va);
+
+/* One mapping of the table, as iop_iova_table_list() reports it. */
+struct iop_iova_table_mapping {
+	uintptr_t va;
+	uint64_t iova;
+	uint64_t len;
+	bool stale; /* still mapped by the IOMMU, translated nowhere */
+};
+/* Copies up to max mappings, sorted by va, into out; returns how many the
+ * table holds (checks that the table says what the IOMMU maps). */
+size_t iop_iova_table_list(const struct iop_iova_table *t,
+			   struct iop_iova_table_mapping *out, size_t max);
 
 /* Binds an empty queue cache to a table (iop_iova_cache_init does this for
  * an IOAS; tests bind to a bare table). */

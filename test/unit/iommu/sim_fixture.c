@@ -11,9 +11,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "iommu_internal.h"
 #include "iop_log.h"
 #include "iop_sim.h"
+#include "iova_table.h"
 #include "sim_fixture.h"
+#include "sim_internal.h"
 
 const struct topo_variant variant_singletons = {
 	.name = "singletons",
@@ -82,6 +85,46 @@ void assert_sim_clean(void)
 	assert_int_equal(c.allocations, 0);
 	assert_int_equal(c.mappings, 0);
 	assert_int_equal(c.pinned_pages, 0);
+}
+
+static const struct sim_area *sim_area_at(const struct sim_ioas *s, uint64_t iova)
+{
+	for (size_t i = 0; i < s->nareas; i++)
+		if (s->areas[i].iova == iova)
+			return &s->areas[i];
+	return NULL;
+}
+
+void assert_tables_match_backend(struct iop_ctx *ctx)
+{
+	for (struct iop_ioas *s = ctx->ioas_list; s; s = s->next) {
+		const struct sim_ioas *ss = s->bioas;
+		size_t n = iop_iova_table_list(s->table, NULL, 0);
+		struct iop_iova_table_mapping *t = calloc(n + 1, sizeof(*t));
+
+		assert_non_null(t);
+		assert_int_equal(iop_iova_table_list(s->table, t, n), n);
+		/* one list: the backend's areas, the IOAS's maps, the table */
+		assert_int_equal(n, ss->nareas);
+		assert_int_equal(n, s->nmaps);
+		for (size_t i = 0; i < n; i++) {
+			const struct sim_area *a = sim_area_at(ss, t[i].iova);
+			uint64_t want = t[i].stale ? IOP_IOVA_POISON : t[i].iova;
+			uint64_t last = t[i].stale ? IOP_IOVA_POISON : t[i].iova + t[i].len - 1;
+
+			assert_non_null(a);
+			assert_int_equal(a->va, t[i].va);
+			assert_int_equal(a->len, t[i].len);
+			assert_int_equal(s->maps[i].va, t[i].va);
+			assert_int_equal(s->maps[i].iova, t[i].iova);
+			assert_int_equal(s->maps[i].len, t[i].len);
+			assert_int_equal(s->maps[i].stale, t[i].stale);
+			/* and it translates as it must: a stale one nowhere */
+			assert_int_equal(iop_iova_table_lookup(s->table, t[i].va), want);
+			assert_int_equal(iop_iova_table_lookup(s->table, t[i].va + t[i].len - 1), last);
+		}
+		free(t);
+	}
 }
 
 void *hugebuf_alloc(size_t len)

@@ -37,6 +37,12 @@ struct iop_ctx *sim_ctx_new(const char *text);
 /* Asserts that no sim fd, pin, mapping or backend object is left. */
 void assert_sim_clean(void);
 
+/* The invariant of every IOAS of ctx: its translation table holds exactly
+ * the mappings the sim backend holds (same VA, IOVA, length), which are the
+ * IOAS's own list; each translates to its IOVA, or, if its unmap failed
+ * (stale), to IOP_IOVA_POISON. */
+void assert_tables_match_backend(struct iop_ctx *ctx);
+
 /* 2 MiB-aligned anonymous memory the tests map and DMA into. */
 void *hugebuf_alloc(size_t len);
 void hugebuf_free(void *p, size_t len);

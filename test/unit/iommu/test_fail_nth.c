@@ -20,7 +20,6 @@
 #include "iommu_internal.h"
 #include "iop_log.h"
 #include "iop_sim.h"
-#include "iova_table.h"
 #include "sim_fixture.h"
 #include "sim_internal.h"
 
@@ -41,14 +40,7 @@ static void assert_core_matches_backend(struct iop_ctx *ctx)
 		if (d->ioas)
 			assert_ptr_equal(sd->group->ioas, d->ioas->bioas);
 	}
-	for (struct iop_ioas *s = ctx->ioas_list; s; s = s->next) {
-		const struct sim_ioas *ss = s->bioas;
-
-		assert_int_equal(ss->nareas, s->nmaps);
-		for (size_t i = 0; i < s->nmaps; i++)
-			assert_int_equal(iop_iova_table_lookup(s->table, s->maps[i].va),
-					 s->maps[i].iova);
-	}
+	assert_tables_match_backend(ctx);
 }
 
 static int full_setup(const char *path, const struct sweep *sw,
