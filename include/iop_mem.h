@@ -74,7 +74,8 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas);
  * was registered with rte_extmem_register() since, and (quiesced) unmaps
  * what was unregistered with rte_extmem_unregister(), which DPDK announces
  * to nobody. Call it after either; after unregistering, before freeing
- * the memory. */
+ * the memory. It is also a retry point for unmaps that failed (see
+ * iop_mem_stale_list) and maps the memory that waited for them. */
 int iop_mem_rescan(void);
 
 /*

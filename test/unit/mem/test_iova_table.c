@@ -78,6 +78,43 @@ static void table_unaligned_delta_stays_exact(void **state)
 	iop_iova_table_destroy(t);
 }
 
+/* A mapping whose unmap failed: still listed (the IOMMU maps it), never
+ * translated, neither on its full pages nor on a partial one it shares
+ * with a live mapping; a queue cache refills nothing from it. */
+static void table_stale_mapping_is_listed_and_translates_nowhere(void **state)
+{
+	struct iop_iova_table *t = iop_iova_table_create();
+	struct iop_iova_table_mapping m[4];
+	uintptr_t va = 0x40000000;
+
+	(void)state;
+	assert_int_equal(iop_iova_table_insert(t, va, 0x200000, 2 * MB2), 0);
+	assert_int_equal(iop_iova_table_insert(t, va + 2 * MB2, 0x800000, 0x1000), 0);
+	iop_iova_table_remove(t, va, 2 * MB2);
+	assert_int_equal(iop_iova_table_insert_stale(t, va, 0x200000, 2 * MB2), 0);
+	assert_int_equal(iop_iova_table_list(t, m, 4), 2);
+	assert_int_equal(m[0].va, va);
+	assert_int_equal(m[0].iova, 0x200000);
+	assert_true(m[0].stale);
+	assert_false(m[1].stale);
+	assert_int_equal(iop_iova_table_page(t, va), 0);
+	assert_int_equal(iop_iova_table_lookup(t, va), IOP_IOVA_POISON);
+	assert_int_equal(iop_iova_table_lookup(t, va + 2 * MB2 - 1), IOP_IOVA_POISON);
+	/* the live neighbour still translates */
+	assert_int_equal(iop_iova_table_lookup(t, va + 2 * MB2), 0x800000);
+	/* a stale mapping on a partial page: exact list, still poison */
+	iop_iova_table_remove(t, va + 2 * MB2, 0x1000);
+	assert_int_equal(iop_iova_table_insert_stale(t, va + 2 * MB2, 0x800000, 0x1000), 0);
+	assert_int_equal(iop_iova_table_lookup(t, va + 2 * MB2), IOP_IOVA_POISON);
+	/* the IOVAs still in use: a new mapping there overlaps */
+	assert_int_equal(iop_iova_table_insert(t, va, 0x200000, MB2), -EEXIST);
+	/* once unmapped, the VA can be mapped afresh */
+	iop_iova_table_remove(t, va, 2 * MB2);
+	assert_int_equal(iop_iova_table_insert(t, va, 0x400000, 2 * MB2), 0);
+	assert_int_equal(iop_iova_table_lookup(t, va + 5), 0x400005);
+	iop_iova_table_destroy(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +123,7 @@ int main(void)
 		cmocka_unit_test(table_overlapping_insert_is_eexist),
 		cmocka_unit_test(table_remove_bumps_generation_and_poisons),
 		cmocka_unit_test(table_unaligned_delta_stays_exact),
+		cmocka_unit_test(table_stale_mapping_is_listed_and_translates_nowhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

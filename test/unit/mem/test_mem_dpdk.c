@@ -418,6 +418,133 @@ static void enomem_reading_iova_ranges_is_not_reported_as_a_memlock_refusal(void
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 }
 
+static void injected_enomem_with_memlock_unlimited_is_not_blamed_on_the_limit(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+
+	(void)state;
+	/* an attach reads the IOVA ranges (call 1), then maps (call 2): the
+	 * topology's memlock is unlimited, so the limit refused nothing */
+	iop_sim_fail_nth(2);
+	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
+	iop_sim_fail_nth(0);
+	assert_non_null(strstr(iop_err_msg(), "ran out of memory"));
+	assert_non_null(strstr(iop_err_msg(), "not the locked-memory limit: the sim topology's memlock is unlimited"));
+	assert_null(strstr(iop_err_msg(), "refused"));
+	assert_null(strstr(iop_err_msg(), "raise it"));
+	assert_int_equal(ioas->nmaps, 0);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+}
+
+/* --- an unmap that fails --------------------------------------------------- */
+
+static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeeds(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+	struct iop_dev *dev = open_on("0000:00:02.0", ioas);
+	struct iop_sim_counters c0, ca, c1;
+	struct iop_mem_stats s0, s1;
+	struct iop_mem_stale stale[4];
+	struct iop_iova_cache c;
+	struct iop_sim_faults f;
+	uint64_t iova, poison0;
+	char *p, *q, *va;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	iop_mem_get_stats(&s0);
+	iop_sim_counters(&ca);
+	iop_iova_cache_init(&c, ioas);
+	p = rte_malloc(NULL, HOT_LEN, MB2);
+	assert_non_null(p);
+	/* the first backend call of the free is the unmap of its first page */
+	iop_sim_fail_nth(1);
+	rte_free(p);
+	iop_sim_fail_nth(0);
+	iop_mem_get_stats(&s1);
+	assert_int_equal(s1.unmap_failures, s0.unmap_failures + 1);
+	assert_int_equal(s1.stale, 1);
+	assert_int_equal(iop_mem_stale_list(stale, 4), 1);
+	assert_int_equal(stale[0].ioas_id, iop_ioas_id(ioas));
+	assert_int_equal(stale[0].err, -ENOMEM);
+	va = stale[0].va;
+	assert_true(va >= p - MB2 && va < p + HOT_LEN);
+	/* the memory is gone: nothing translates it, the IOMMU still maps it */
+	iop_iova_cache_sync(&c);
+	assert_int_equal(iop_iova_cache_lookup(&c, va), IOP_IOVA_POISON);
+	assert_int_equal(iop_ioas_va2iova(ioas, va, &iova), -ESTALE);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, ca.mappings + 1);
+
+	/* the retry at the next event fails too: DPDK hands the address out
+	 * again and lib/mem refuses to map it (poison, never the old pages) */
+	iop_sim_fail_nth(1);
+	q = rte_malloc(NULL, HOT_LEN, MB2);
+	iop_sim_fail_nth(0);
+	assert_ptr_equal(q, p);
+	iop_mem_get_stats(&s1);
+	assert_int_equal(s1.stale, 1);
+	poison0 = c.poison;
+	iop_iova_cache_sync(&c);
+	assert_int_equal(iop_iova_cache_lookup(&c, va + 100), IOP_IOVA_POISON);
+	assert_int_equal(c.poison, poison0 + 1); /* what a PMD counts and drops */
+	assert_true(iop_iova_cache_lookup(&c, q + HOT_LEN - 1) != IOP_IOVA_POISON);
+
+	/* a retry point (iop_mem_rescan) that succeeds maps it afresh */
+	assert_int_equal(iop_mem_rescan(), 0);
+	iop_mem_get_stats(&s1);
+	assert_int_equal(s1.stale, 0);
+	assert_int_equal(s1.unmap_retried, s0.unmap_retried + 1);
+	iop_iova_cache_sync(&c);
+	iova = iop_iova_cache_lookup(&c, va + 100);
+	assert_true(iova != IOP_IOVA_POISON);
+	memcpy(va + 100, "fresh", 6);
+	{
+		char back[6];
+
+		assert_int_equal(iop_sim_dma_read(dev, iova, back, sizeof(back)), 0);
+		assert_memory_equal(back, "fresh", 6);
+	}
+	assert_int_equal(iop_sim_dev_faults(dev, &f), 0);
+	assert_int_equal(f.count, 0);
+	rte_free(q);
+	iop_mem_detach_ioas(ioas);
+	iop_dev_close(dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+}
+
+static void unmap_failing_at_detach_is_retried_there_and_leaves_nothing(void **state)
+{
+	struct iop_ioas *ioas = new_ioas();
+	struct iop_sim_counters c0, c1;
+	struct iop_mem_stats st;
+	size_t stale = 0;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
+	/* the detach unmaps each run (call 1 fails), then retries it */
+	iop_sim_fail_nth(1);
+	iop_mem_detach_ioas(ioas);
+	iop_sim_fail_nth(0);
+	for (size_t i = 0; i < ioas->nmaps; i++)
+		stale += ioas->maps[i].stale;
+	iop_mem_get_stats(&st);
+	assert_true(st.unmap_failures > 0);
+	/* the retry at detach succeeded: nothing stale is left anywhere */
+	assert_int_equal(stale, 0);
+	assert_int_equal(ioas->nmaps, 0);
+	assert_int_equal(st.stale, 0);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+}
+
 /* --- the IOAS lib/mem maps into --------------------------------------------- */
 
 static void ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
@@ -689,6 +816,9 @@ int main(void)
 		cmocka_unit_test(hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova),
 		cmocka_unit_test(memlock_refusal_names_the_limit_that_applied_not_rlimit_memlock),
 		cmocka_unit_test(enomem_reading_iova_ranges_is_not_reported_as_a_memlock_refusal),
+		cmocka_unit_test(injected_enomem_with_memlock_unlimited_is_not_blamed_on_the_limit),
+		cmocka_unit_test(memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeeds),
+		cmocka_unit_test(unmap_failing_at_detach_is_retried_there_and_leaves_nothing),
 		cmocka_unit_test(ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first),
 		cmocka_unit_test(ctx_destroy_takes_dpdk_memory_out_of_lib_mem_first),
 		cmocka_unit_test(hotplug_on_another_thread_and_the_apps_control_calls_are_serialized),
