@@ -393,6 +393,94 @@ static void fail_nth_during_port_start_and_stop_keeps_every_table_true(void **st
 		      (unsigned long long)n - 1);
 }
 
+/* --- what a PMD does with memory over a failed unmap -------------------- */
+
+static void no_free(void *addr, void *opaque)
+{
+	(void)addr;
+	(void)opaque;
+}
+
+/* A one-segment frame whose data is at va (memory the test owns). */
+static struct rte_mbuf *frame_at(struct rte_mempool *mp, char *va, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	struct rte_mbuf_ext_shared_info *shinfo;
+	uint16_t buf_len = 4096;
+
+	assert_non_null(m);
+	shinfo = rte_pktmbuf_ext_shinfo_init_helper(va, &buf_len, no_free, NULL);
+	assert_non_null(shinfo);
+	rte_pktmbuf_attach_extbuf(m, va, 0, buf_len, shinfo);
+	m->data_off = 0;
+	for (uint16_t i = 0; i < len; i++)
+		va[i] = (char)(i * 3 + 1);
+	assert_non_null(rte_pktmbuf_append(m, len));
+	return m;
+}
+
+static void frame_over_a_failed_unmap_is_dropped_as_unmapped_then_sent_after_the_retry(void **state)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create("over_stale", 1023, 0, 0,
+							 RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	struct iop_port_stats s0, s1;
+	struct iop_mem_stale stale;
+	struct rte_mbuf *m, *rx[4];
+	uint16_t p0, p1;
+	char *p, *q, *va;
+
+	(void)state;
+	assert_non_null(mp);
+	assert_int_equal(port_with("sim:wire=pair,peer=1", mp, &p0), 0);
+	assert_int_equal(port_with("sim:wire=pair,peer=0", mp, &p1), 0);
+	assert_int_equal(iop_port_start(p0), 0);
+	assert_int_equal(iop_port_start(p1), 0);
+	p = rte_malloc(NULL, HOT_LEN, MB2);
+	assert_non_null(p);
+	/* the free's second backend call, the unmap of its second page (the
+	 * first one holds the heap's element header), fails; so does its
+	 * retry, the first call of the re-allocation, which hands the same
+	 * memory out again */
+	iop_sim_fail_nth(2);
+	rte_free(p);
+	iop_sim_fail_nth(1);
+	q = rte_malloc(NULL, HOT_LEN, MB2);
+	iop_sim_fail_nth(0);
+	check_step();
+	assert_int_equal(iop_mem_stale_list(&stale, 1), 1);
+	va = stale.va;
+	assert_true(va >= q && va + MB2 <= q + HOT_LEN);
+
+	/* the frame is dropped with its reason, never DMAed */
+	assert_int_equal(iop_port_stats_get(p0, &s0), 0);
+	m = frame_at(mp, va, 60);
+	assert_int_equal(iop_port_tx_burst(p0, 0, &m, 1), 1);
+	assert_int_equal(iop_port_rx_burst(p1, 0, rx, 4), 0);
+	assert_int_equal(iop_port_stats_get(p0, &s1), 0);
+	assert_int_equal(s1.drops[IOP_DROP_TX_UNMAPPED], s0.drops[IOP_DROP_TX_UNMAPPED] + 1);
+	assert_int_equal(s1.tx_packets, s0.tx_packets);
+	assert_int_equal(s1.dma_faults, 0);
+
+	/* a retry point that succeeds maps the memory afresh: it is sent */
+	assert_int_equal(iop_mem_rescan(), 0);
+	check_step();
+	m = frame_at(mp, va, 60);
+	assert_int_equal(iop_port_tx_burst(p0, 0, &m, 1), 1);
+	assert_int_equal(iop_port_rx_burst(p1, 0, rx, 4), 1);
+	assert_int_equal(rx[0]->pkt_len, 60);
+	for (int i = 0; i < 60; i++)
+		assert_int_equal(rte_pktmbuf_mtod(rx[0], char *)[i], (char)(i * 3 + 1));
+	rte_pktmbuf_free(rx[0]);
+	assert_int_equal(iop_port_stats_get(p0, &s1), 0);
+	assert_int_equal(s1.tx_packets, s0.tx_packets + 1);
+	assert_int_equal(s1.dma_faults, 0);
+	iop_port_close_all();
+	note_free(q, HOT_LEN);
+	rte_free(q);
+	check_step();
+	rte_mempool_free(mp);
+}
+
 int main(void)
 {
 	char prefix[64], topo_arg[96];
@@ -403,6 +491,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fail_nth_during_free_and_realloc_never_translates_through_a_stale_mapping),
 		cmocka_unit_test(fail_nth_during_port_start_and_stop_keeps_every_table_true),
+		cmocka_unit_test(frame_over_a_failed_unmap_is_dropped_as_unmapped_then_sent_after_the_retry),
 	};
 	int rc;
 
