@@ -244,7 +244,7 @@ void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
 /* An -ENOMEM from pinning is the limit's doing only if the limit is
  * finite: with no limit, or one the request stays under, saying "raise
  * the limit" sends the user the wrong way. */
-bool iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t size)
+void iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t size)
 {
 	struct iop_memlock ml;
 	char hint[160];
@@ -255,7 +255,7 @@ bool iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t siz
 	if (ml.bytes == UINT64_MAX) {
 		snprintf(buf, size, "%s ran out of memory (not the locked-memory limit: %s is unlimited)",
 			 ml.from_topology ? "the sim IOMMU backend" : "the kernel", ml.name);
-		return false;
+		return;
 	}
 	iop_memlock_hint(&ml, need, hint, sizeof(hint));
 	if (need == 0)
@@ -268,5 +268,4 @@ bool iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t siz
 		snprintf(buf, size, "%s ran out of memory, or memory pinned elsewhere counts against the locked-memory limit (%s is %" PRIu64 " MiB, %" PRIu64 " MiB of it needed here)",
 			 ml.from_topology ? "the sim IOMMU backend" : "the kernel",
 			 ml.name, lim_mib, need_mib);
-	return need > ml.bytes;
 }

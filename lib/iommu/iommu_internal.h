@@ -108,8 +108,8 @@ void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
 /* Why pinning failed with -ENOMEM, as a message clause ("the
  * locked-memory limit refused it (...); raise it ..." only when the limit
  * can be the cause, never when it is unlimited); need: the bytes the
- * context would have pinned (0: unknown). True when the limit refused. */
-bool iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t size);
+ * context would have pinned (0: unknown). */
+void iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t size);
 
 /* The translation table of an IOAS, for the per-queue IOVA cache. */
 struct iop_iova_table *iop_ioas_table(struct iop_ioas *ioas);

@@ -627,7 +627,7 @@ out:
 void iop_mem_detach_ioas(struct iop_ioas *ioas)
 {
 	size_t k, kept = 0;
-	bool was_attached;
+	bool was_attached, had_owed = false;
 
 	if (rte_lcore_count() == 0)
 		return; /* no EAL: nothing can have been attached */
@@ -642,6 +642,8 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 	}
 	/* the last retry lib/mem makes for this IOAS: what still fails stays
 	 * stale in it (translated nowhere) and goes when it is destroyed */
+	for (size_t i = 0; i < mem.nowed; i++)
+		had_owed |= mem.owed[i].ioas == ioas;
 	retry_owed(ioas);
 	for (size_t i = 0; i < mem.nowed;) {
 		if (mem.owed[i].ioas == ioas) {
@@ -654,7 +656,8 @@ void iop_mem_detach_ioas(struct iop_ioas *ioas)
 	if (kept)
 		IOP_LOG(ERR, "IOAS %u keeps %zu stale mapping(s) whose unmap failed: translated nowhere, they go when the IOAS is destroyed",
 			iop_ioas_id(ioas), kept);
-	if (was_attached || kept)
+	/* our release hook is set while it is attached or owed an unmap */
+	if (was_attached || had_owed)
 		iop_ioas_set_release(ioas, NULL);
 	if (mem.nioas == 0) {
 		if (mem.hotplug)

@@ -84,9 +84,18 @@ static void died(void *bioas, uint64_t iova, uint64_t len)
 	}
 }
 
+/* Failures the sweep cannot make (it fails one call): every unmap while
+ * unmaps_fail is set, and the map that map_fail_in counts down to. */
+static bool unmaps_fail;
+static unsigned int map_fail_in;
+
 static int spy_map(void *bioas, void *va, uint64_t len, uint64_t iova, unsigned int prot)
 {
-	int rc = iop_backend_sim.map(bioas, va, len, iova, prot);
+	int rc;
+
+	if (map_fail_in && --map_fail_in == 0)
+		return -ENOMEM;
+	rc = iop_backend_sim.map(bioas, va, len, iova, prot);
 
 	if (rc == 0)
 		born(bioas, iova, len);
@@ -105,7 +114,7 @@ static int spy_copy(void *dst, uint64_t dst_iova, void *src, uint64_t src_iova,
 
 static int spy_unmap(void *bioas, uint64_t iova, uint64_t len)
 {
-	int rc = iop_backend_sim.unmap(bioas, iova, len);
+	int rc = unmaps_fail ? -ENOMEM : iop_backend_sim.unmap(bioas, iova, len);
 
 	if (rc == 0)
 		died(bioas, iova, len);
@@ -393,6 +402,80 @@ static void fail_nth_during_port_start_and_stop_keeps_every_table_true(void **st
 		      (unsigned long long)n - 1);
 }
 
+/* --- unmaps that keep failing -------------------------------------------- */
+
+static size_t stale_maps(const struct iop_ioas *ioas)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ioas->nmaps; i++)
+		n += ioas->maps[i].stale;
+	return n;
+}
+
+static void unmaps_failing_at_detach_stay_stale_until_the_ioas_is_destroyed(void **state)
+{
+	struct iop_sim_counters c0, c1;
+	struct iop_mem_stats st;
+	struct iop_ioas *ioas;
+	struct iop_dev *dev;
+
+	(void)state;
+	iop_sim_counters(&c0);
+	ioas = ioas_on("0000:00:03.0", &dev);
+	unmaps_fail = true;
+	iop_mem_detach_ioas(ioas); /* every unmap and its retry fail */
+	unmaps_fail = false;
+	check_step();
+	/* lib/mem let go; the IOAS still maps it all, translated nowhere */
+	iop_mem_get_stats(&st);
+	assert_int_equal(st.stale, 0);
+	assert_true(ioas->nmaps > 0);
+	assert_int_equal(stale_maps(ioas), ioas->nmaps);
+	iop_dev_close(dev);
+	/* the destroy frees what is left, as the kernel's IOAS destroy does */
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+}
+
+static void attach_whose_rollback_cannot_unmap_is_retried_when_the_ioas_goes(void **state)
+{
+	struct iop_sim_counters c0, c1;
+	struct iop_mem_stale stale[4];
+	struct iop_mem_stats st;
+	struct iop_ioas *ioas;
+	char *hot;
+
+	(void)state;
+	/* hotplugged pages: DPDK's memory is many runs */
+	hot = rte_malloc(NULL, HOT_LEN, MB2);
+	assert_non_null(hot);
+	iop_sim_counters(&c0);
+	assert_int_equal(iop_ioas_create(iop_ctx_get(), &ioas), 0);
+	/* the second map fails, and the rollback of the first cannot unmap */
+	map_fail_in = 2;
+	unmaps_fail = true;
+	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
+	unmaps_fail = false;
+	map_fail_in = 0;
+	check_step();
+	assert_int_equal(stale_maps(ioas), 1);
+	assert_int_equal(iop_mem_stale_list(stale, 4), 1);
+	assert_int_equal(stale[0].ioas_id, iop_ioas_id(ioas));
+	/* not attached, yet lib/mem hears of its destroy and retries first */
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_mem_get_stats(&st);
+	assert_int_equal(st.stale, 0);
+	iop_sim_counters(&c1);
+	assert_int_equal(c1.mappings, c0.mappings);
+	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	note_free(hot, HOT_LEN);
+	rte_free(hot);
+	check_step();
+}
+
 /* --- what a PMD does with memory over a failed unmap -------------------- */
 
 static void no_free(void *addr, void *opaque)
@@ -492,6 +575,8 @@ int main(void)
 		cmocka_unit_test(fail_nth_during_free_and_realloc_never_translates_through_a_stale_mapping),
 		cmocka_unit_test(fail_nth_during_port_start_and_stop_keeps_every_table_true),
 		cmocka_unit_test(frame_over_a_failed_unmap_is_dropped_as_unmapped_then_sent_after_the_retry),
+		cmocka_unit_test(unmaps_failing_at_detach_stay_stale_until_the_ioas_is_destroyed),
+		cmocka_unit_test(attach_whose_rollback_cannot_unmap_is_retried_when_the_ioas_goes),
 	};
 	int rc;
 
