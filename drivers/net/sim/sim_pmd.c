@@ -82,6 +82,7 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 
 			if (iova == IOP_IOVA_POISON) {
 				q->cnt->rx_unmapped++;
+				iop_iova_cache_count(&q->cache, i + 1u);
 				rte_pktmbuf_free_bulk(&m[i], k - i);
 				return false;
 			}
@@ -92,6 +93,7 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 			d->flags = SIM_DESC_AVAIL;
 			q->rearm = (uint16_t)((q->rearm + 1) & q->mask);
 		}
+		iop_iova_cache_count(&q->cache, k);
 		empty = (uint16_t)(empty - k);
 	}
 	return true;
@@ -167,13 +169,14 @@ static void tx_clean(struct sim_txq *q)
 
 /* Posts one frame (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
-static bool tx_post(struct sim_txq *q, struct rte_mbuf *m)
+static bool tx_post(struct sim_txq *q, struct rte_mbuf *m, unsigned int *looked)
 {
 	uint64_t iova[SIM_TX_MAX_SEGS];
 	uint16_t s = 0, idx = q->next;
 
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
 		iova[s] = buf_iova(&q->cache, q->iova_mode, seg);
+		++*looked;
 		if (iova[s] == IOP_IOVA_POISON)
 			return false;
 	}
@@ -195,6 +198,7 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_txq *q = txq;
 	uint16_t room, free_desc, i, sent = 0;
+	unsigned int looked = 0;
 
 	if (q->iova_mode == SIM_IOVA_CACHE)
 		iop_iova_cache_sync(&q->cache);
@@ -213,13 +217,14 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (m->nb_segs > free_desc)
 			break;
-		if (!tx_post(q, m)) {
+		if (!tx_post(q, m, &looked)) {
 			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		sent++;
 	}
+	iop_iova_cache_count(&q->cache, looked);
 	sim_dev_tx_poll(q);
 	tx_clean(q);
 	return i;
@@ -322,6 +327,8 @@ static int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
+	if (q->iova_mode == SIM_IOVA_CACHE)
+		cnt->iova_cache = &q->cache;
 	sp->rxq[qid] = q;
 	*out = q;
 	return 0;
@@ -352,6 +359,8 @@ static int sim_txq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
+	if (q->iova_mode == SIM_IOVA_CACHE)
+		cnt->iova_cache = &q->cache;
 	sp->txq[qid] = q;
 	*out = q;
 	return 0;
