@@ -5,6 +5,7 @@
  * runs the device model (sim_dev.c) inside its bursts.
  *
  *   sim:wire=pair,peer=N | wire=af_packet,iface=NAME | wire=gen[,size=B]
+ *       | wire=pcap,rx=FILE[,tx=FILE][,loop=N]
  *       [,dev=BDF]         the device of the sim topology (default: the
  *                          next unused device of type=sim)
  *       [,iova=cache|mbuf] where buffer IOVAs come from (mbuf: DPDK's
@@ -519,7 +520,7 @@ static int sim_probe(struct iop_port *port, const struct iop_port_spec *spec)
 	int rc;
 
 	if (!wire)
-		return IOP_ERR(EINVAL, "port spec '%s': sim ports need wire=pair|af_packet|gen",
+		return IOP_ERR(EINVAL, "port spec '%s': sim ports need wire=pair|af_packet|gen|pcap",
 			       iop_port_spec_text(port));
 	rc = sim_wire_find(wire, &sp->wire.ops);
 	if (rc)
@@ -568,7 +569,7 @@ static void sim_close(struct iop_port *port)
 int sim_wire_find(const char *name, const struct sim_wire_ops **ops)
 {
 	static const struct sim_wire_ops *const wires[] = {
-		&sim_wire_pair, &sim_wire_af_packet, &sim_wire_gen,
+		&sim_wire_pair, &sim_wire_af_packet, &sim_wire_gen, &sim_wire_pcap,
 	};
 
 	for (size_t i = 0; i < RTE_DIM(wires); i++) {
@@ -577,7 +578,7 @@ int sim_wire_find(const char *name, const struct sim_wire_ops **ops)
 			return 0;
 		}
 	}
-	return IOP_ERR(EINVAL, "sim: unknown wire '%s' (wires: pair, af_packet, gen)", name);
+	return IOP_ERR(EINVAL, "sim: unknown wire '%s' (wires: pair, af_packet, gen, pcap)", name);
 }
 
 static const struct iop_port_ops sim_ops = {
@@ -597,7 +598,8 @@ static const struct iop_port_ops sim_ops = {
 	.tx_burst = sim_tx_burst,
 };
 
-static const char *const sim_keys[] = {"wire", "dev", "iova", "peer", "iface", "size", NULL};
+static const char *const sim_keys[] = {"wire", "dev", "iova", "peer", "iface", "size",
+				       "rx", "tx", "loop", NULL};
 
 static struct iop_port_driver sim_driver = {
 	.name = "sim",
