@@ -19,7 +19,8 @@
  *
  * Stats are kept per queue by the PMD (single writer: the lcore polling
  * the queue) and summed on read, so reading them from another thread is
- * safe. They are also served by DPDK telemetry as /iop/ports.
+ * safe. They are also served by DPDK telemetry as /iop/stats,N and
+ * /iop/xstats,N (doc/bridge.md).
  */
 
 #include <stdbool.h>

@@ -30,6 +30,7 @@ struct row {
 	char type[16];          /* sim devices: the topology's type= */
 	int group;              /* -1: none (no IOMMU) */
 	int numa_node;
+	uint16_t vendor, device; /* PCI ids */
 	bool active;
 	char why_active[IFNAMSIZ + 32];
 	bool persist;
@@ -96,6 +97,8 @@ static int rows_from_pci(const char *root, struct listing *l)
 		snprintf(r->driver, sizeof(r->driver), "%s", d->driver);
 		r->group = d->iommu_group;
 		r->numa_node = d->numa_node;
+		r->vendor = d->vendor;
+		r->device = d->device;
 		iop_pci_netif(root, d->addr, r->netif);
 		r->active = iop_netif_active(r->netif, r->why_active, sizeof(r->why_active));
 		r->persist = iop_pci_persist_is_set(rules_dir(), d->addr);
@@ -140,6 +143,8 @@ static int rows_from_ctx(struct iop_ctx *ctx, struct listing *l)
 		snprintf(r->type, sizeof(r->type), "%s", d[i].type);
 		r->group = (int)d[i].group;
 		r->numa_node = d[i].numa_node;
+		r->vendor = d[i].vendor;
+		r->device = d[i].device;
 	}
 	l->n = n;
 	free(d);
@@ -198,11 +203,14 @@ static void print_json(struct iopd_env *env, const struct listing *l)
 		json_array_append_new(groups, json_group(&l->groups[g]));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct row *r = &l->rows[i];
+		char vendor[8], device[8];
 
+		snprintf(vendor, sizeof(vendor), "0x%04x", r->vendor);
+		snprintf(device, sizeof(device), "0x%04x", r->device);
 		json_array_append_new(devs, json_pack(
-			"{s:s,s:s,s:s,s:s,s:o,s:i,s:b,s:s,s:b,s:s}",
-			"bdf", r->bdf, "name", r->name, "interface", r->netif,
-			"driver", r->driver,
+			"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:b,s:s,s:b,s:s}",
+			"bdf", r->bdf, "name", r->name, "vendor", vendor, "device", device,
+			"interface", r->netif, "driver", r->driver,
 			"group", r->group < 0 ? json_null() : json_integer(r->group),
 			"numa_node", r->numa_node, "active", r->active,
 			"why_active", r->active ? r->why_active : "",
