@@ -50,6 +50,30 @@ assert b == a * 3, "%d frames, want %d" % (len(b), 3 * len(a))
 print("ok: loop=3: %d frames, three passes byte-identical" % len(b))
 PY
 
+# the ports' xstats against the far side (the files), through telemetry
+if command -v dpdk-telemetry.py >/dev/null; then
+	timeout 60 "$bridge_bin" -l 0 --in-memory --file-prefix "ioppcapt$$" -- \
+		--port "sim:wire=pcap,rx=$tmp/in.pcap" --port "sim:wire=pcap,tx=$tmp/outt.pcap" \
+		--duration=4 >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	sleep 2.5
+	printf '%s\n' /iop/xstats,0 /iop/xstats,1 | dpdk-telemetry.py -f "ioppcapt$$" >"$tmp/replies" 2>&1
+	wait $pid || fail "telemetry run: exit"
+	python3 - "$here" "$tmp/in.pcap" "$tmp/outt.pcap" "$tmp/replies" <<'PY' || fail "xstats vs the files"
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import pcap_tool
+sent, got = pcap_tool.read(sys.argv[2]), pcap_tool.read(sys.argv[3])
+x0, x1 = [json.loads(l)["/iop/xstats"] for l in open(sys.argv[4]) if l.startswith("{")]
+assert got == sent, "recorded %d frames of %d" % (len(got), len(sent))
+assert x0["rx_good_packets"] == len(sent) and x0["rx_good_bytes"] == sum(map(len, sent)), x0
+assert x1["tx_good_packets"] == len(got) and x1["tx_good_bytes"] == sum(map(len, got)), x1
+assert x1["tx_errors"] == 0 and x0["rx_errors"] == 0 and x0["tx_full"] == 0, (x0, x1)
+print("ok: xstats: port 0 rx %d frames / %d bytes, port 1 tx the same, as the files hold"
+      % (x0["rx_good_packets"], x0["rx_good_bytes"]))
+PY
+fi
+
 # bad input: one line, exit 1, nothing left running
 bad() { # name expected-text port-spec...
 	local name=$1 want=$2; shift 2
