@@ -74,6 +74,20 @@ print("ok: xstats: port 0 rx %d frames / %d bytes, port 1 tx the same, as the fi
 PY
 fi
 
+# a tx file that cannot take the frames (/dev/full): said once, and the
+# port stops taking frames, so what it counts is at most one burst
+bridge --port "sim:wire=pcap,rx=$tmp/in.pcap,loop=0" --port "sim:wire=pcap,tx=/dev/full" \
+	--duration=1 --json-stats="$tmp/full.json"
+rc=$?
+[ "$rc" = 0 ] && [ "$(grep -c 'writing its tx file failed' "$tmp/err")" = 1 ] || fail "tx to /dev/full: exit $rc"
+python3 - "$tmp/full.json" <<'PY' || fail "tx to /dev/full: counters"
+import json, sys
+p = json.load(open(sys.argv[1]))["ports"]
+assert p[1]["tx_packets"] <= 32 and p[0]["drops"]["tx_full"] > 0, p
+print("ok: tx file full: port 1 counted %d frames, then took none (tx_full %d)"
+      % (p[1]["tx_packets"], p[0]["drops"]["tx_full"]))
+PY
+
 # bad input: one line, exit 1, nothing left running
 bad() { # name expected-text port-spec...
 	local name=$1 want=$2; shift 2

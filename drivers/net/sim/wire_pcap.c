@@ -39,6 +39,7 @@ struct pcap_wire {
 	pcap_dumper_t *dumper;
 	uint8_t slot[PCAP_MAX_FRAME];
 	uint32_t pending; /* committed, not yet flushed */
+	bool write_failed;
 };
 
 static void frames_free(struct pcap_wire *pw)
@@ -224,8 +225,9 @@ static uint16_t pcap_wire_tx_room(struct sim_wire *w, uint16_t q, uint16_t max)
 	struct pcap_wire *pw = w->priv;
 
 	(void)q;
-	/* one slot: the device writes a frame, commit records it */
-	return pw->dumper ? max : 0;
+	/* one slot: the device writes a frame, commit records it; after a
+	 * failed write nothing more is taken, so nothing more is counted */
+	return pw->dumper && !pw->write_failed ? max : 0;
 }
 
 static uint8_t *pcap_wire_tx_slot(struct sim_wire *w, uint16_t q)
@@ -252,9 +254,15 @@ static void pcap_wire_tx_flush(struct sim_wire *w, uint16_t q)
 	struct pcap_wire *pw = w->priv;
 
 	(void)q;
-	/* on disk once the burst returns, so a reader never sees half a frame */
-	if (pw->pending && pw->dumper)
-		pcap_dump_flush(pw->dumper);
+	/* on disk once the burst returns, so a reader never sees half a frame;
+	 * a failed write (disk full) is only seen here, after the frames were
+	 * counted as sent: say so, once */
+	if (pw->pending && pw->dumper && !pw->write_failed &&
+	    (pcap_dump_flush(pw->dumper) != 0 || ferror(pcap_dump_file(pw->dumper)))) {
+		pw->write_failed = true;
+		IOP_LOG(ERR, "pcap wire: port %u: writing its tx file failed (disk full?): frames counted as sent since the last flush may be missing from it; the port sends nothing more",
+			iop_port_id(w->port));
+	}
 	pw->pending = 0;
 }
 
