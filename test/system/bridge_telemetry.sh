@@ -18,7 +18,6 @@ prefix=ioptel$$
 pid=
 cleanup() { [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-[ -z "${IOP_KEEP:-}" ] || trap - EXIT
 
 # two gen ports, io mode, per-device IOAS: two IOAS, one device each
 "$bridge_bin" -l 0-1 --in-memory --file-prefix "$prefix" -- --port sim:wire=gen \
