@@ -175,6 +175,40 @@ int iop_ioas_unmap(struct iop_ioas *ioas, void *va, size_t len);
 /* Slow-path translation (the fast path is iop_iova_cache.h). */
 int iop_ioas_va2iova(struct iop_ioas *ioas, const void *va, uint64_t *iova);
 
+/* --- what a context holds (telemetry) ------------------------------------ */
+
+struct iop_ioas_info {
+	unsigned int id;
+	unsigned int ndevs;     /* devices attached */
+	size_t nmaps;
+	uint64_t mapped_bytes;  /* sum of its mappings */
+};
+/* The IOAS of ctx in creation order: fills up to max, *count = all. */
+int iop_ctx_ioas_list(struct iop_ctx *ctx, struct iop_ioas_info *info, size_t max,
+		      size_t *count);
+
+struct iop_map_info {
+	uint64_t va, iova, len;
+	unsigned int prot;      /* IOP_PROT_* */
+};
+/* The mappings of IOAS id, by VA; -ENOENT for an unknown id. */
+int iop_ctx_ioas_maps(struct iop_ctx *ctx, unsigned int id, struct iop_map_info *maps,
+		      size_t max, size_t *count);
+
+struct iop_open_dev {
+	char bdf[IOP_BDF_LEN];
+	unsigned int group;
+	unsigned int ioas;      /* id of the IOAS it is attached to, 0: none */
+};
+/* The devices opened in ctx. */
+int iop_ctx_open_devices(struct iop_ctx *ctx, struct iop_open_dev *devs, size_t max,
+			 size_t *count);
+
+/* Bytes of memory the backend keeps pinned for every IOAS: a range mapped
+ * in several IOAS counts once where the backend copies mappings instead of
+ * pinning again (iommufd, sim), once per IOAS otherwise (type1). */
+uint64_t iop_ctx_pinned_bytes(struct iop_ctx *ctx);
+
 /* --- layouts ------------------------------------------------------------------ */
 
 struct iop_plan_ioas {

@@ -55,6 +55,35 @@ int iop_pci_bind_vfio(const char *root, const char *state_dir, const char *bdf);
  * recorded at bind time (or lets the kernel probe one). */
 int iop_pci_unbind(const char *root, const char *state_dir, const char *bdf);
 
+/*
+ * The kernel network interface of a device ("" if none): the first entry
+ * of <root>/bus/pci/devices/<bdf>/net (or virtioN/net for virtio-net).
+ */
+void iop_pci_netif(const char *root, const char *bdf, char name[16]);
+/*
+ * True when interface ifname of the caller's network namespace is up or
+ * carries routes (dpdk-devbind's *Active*); why gets "eth0 is up", "eth0
+ * carries routes", ... An interface that does not exist is not active.
+ */
+bool iop_netif_active(const char *ifname, char *why, size_t size);
+/*
+ * What bind checks before taking a device away from its kernel driver:
+ * -EBUSY, with the interface and what to do, when the device or another
+ * device of its IOMMU group is active; 0 otherwise.
+ */
+int iop_pci_active_check(const char *root, const char *bdf);
+
+/*
+ * Persistent bindings, as driverctl keeps them: a udev rule in dir
+ * (default "/etc/udev/rules.d") that puts the device on vfio-pci when it
+ * appears at boot. set writes it (atomically), clear removes it (no rule:
+ * 0), is_set tells whether it is there; path gives its file name.
+ */
+int iop_pci_persist_set(const char *dir, const char *bdf);
+int iop_pci_persist_clear(const char *dir, const char *bdf);
+bool iop_pci_persist_is_set(const char *dir, const char *bdf);
+int iop_pci_persist_path(const char *dir, const char *bdf, char path[4096]);
+
 /* --- capability list (pure functions on a copy of config space) ------------- */
 
 #define IOP_PCI_CFG_SIZE 256

@@ -19,7 +19,8 @@
  *
  * Stats are kept per queue by the PMD (single writer: the lcore polling
  * the queue) and summed on read, so reading them from another thread is
- * safe. They are also served by DPDK telemetry as /iop/ports.
+ * safe. They are also served by DPDK telemetry as /iop/stats,N and
+ * /iop/xstats,N (doc/bridge.md).
  */
 
 #include <stdbool.h>
@@ -33,6 +34,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct iop_iova_cache;
 
 #define IOP_PORT_MAX 32
 #define IOP_PORT_MAX_QUEUES 16
@@ -63,6 +66,12 @@ struct iop_port_qcounters {
 	uint64_t dma_faults;
 	uint64_t rx_nombuf;   /* rx: mbuf allocations that failed (no frame lost) */
 	uint64_t rx_unmapped; /* rx: buffers not posted, not mapped in the IOAS */
+	/* tx: frames a tx burst handed back (no room in the queue); counted
+	 * by iop_port_tx_burst() once per burst, not by the PMD */
+	uint64_t tx_full;
+	/* the queue's IOVA cache, whose lookups/misses/poison counters the
+	 * xstats read; set by the PMD at queue setup (NULL: it has none) */
+	const struct iop_iova_cache *iova_cache;
 } __rte_cache_aligned;
 
 struct iop_port_qstats {
@@ -78,6 +87,7 @@ struct iop_port_stats {
 	uint64_t dma_faults;          /* DMA faults the device hit */
 	uint64_t rx_nombuf;           /* events, not frames: see qcounters */
 	uint64_t rx_unmapped;
+	uint64_t tx_full;             /* frames tx bursts handed back */
 	uint16_t nb_rxq, nb_txq;
 	struct iop_port_qstats rxq[IOP_PORT_MAX_QUEUES];
 	struct iop_port_qstats txq[IOP_PORT_MAX_QUEUES];
@@ -108,6 +118,7 @@ struct iop_port_fp {
 	iop_tx_burst_t tx_burst;
 	void *rxq[IOP_PORT_MAX_QUEUES];
 	void *txq[IOP_PORT_MAX_QUEUES];
+	uint64_t *tx_full[IOP_PORT_MAX_QUEUES]; /* the tx queues' tx_full counters */
 } __rte_cache_aligned;
 
 extern struct iop_port_fp iop_port_fp[IOP_PORT_MAX];
@@ -122,13 +133,16 @@ static inline uint16_t iop_port_rx_burst(uint16_t port, uint16_t q,
 }
 
 /* Queues up to n frames on queue q; returns how many the port took (it
- * frees them). The caller still owns pkts[ret..n-1]. */
+ * frees them). The caller still owns pkts[ret..n-1], counted as tx_full. */
 static inline uint16_t iop_port_tx_burst(uint16_t port, uint16_t q,
 					 struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct iop_port_fp *fp = &iop_port_fp[port];
+	uint16_t sent = fp->tx_burst(fp->txq[q], pkts, n);
 
-	return fp->tx_burst(fp->txq[q], pkts, n);
+	if (__builtin_expect(sent < n, 0))
+		*fp->tx_full[q] += (uint16_t)(n - sent);
+	return sent;
 }
 
 /* --- slow path --------------------------------------------------------- */
@@ -179,7 +193,30 @@ bool iop_port_is_started(uint16_t port);
 bool iop_port_is_removed(uint16_t port);
 
 int iop_port_stats_get(uint16_t port, struct iop_port_stats *stats);
+/* Resets the stats and the xstats (the counters themselves are never
+ * written: later reads subtract what they were at the reset). */
 int iop_port_stats_reset(uint16_t port);
+
+/*
+ * Extended stats, in ethdev's shape (rte_eth_xstats_get_names /
+ * rte_eth_xstats_get_by_id): xstat `id` has names[id] and values[id].
+ * First ethdev's basic names: rx_good_packets, tx_good_packets,
+ * rx_good_bytes, tx_good_bytes, rx_missed_errors, rx_errors, tx_errors,
+ * rx_mbuf_allocation_errors, rx_qN_packets, rx_qN_bytes, tx_qN_packets,
+ * tx_qN_bytes; then iopath's: one per enum iop_drop (rx_oversize, ...),
+ * dma_faults, rx_unmapped, tx_full, iova_cache_lookups, iova_cache_hits,
+ * iova_cache_misses, iova_cache_poison, iova_cache_flushes (doc/ports.md).
+ * Both return how many xstats the port has; when that is more than n only
+ * the first n were written (call with NULL, 0 to size the arrays).
+ * -ENODEV for a port that is not open.
+ */
+#define IOP_PORT_XSTAT_NAME_LEN 64
+struct iop_port_xstat_name {
+	char name[IOP_PORT_XSTAT_NAME_LEN];
+};
+int iop_port_xstats_get_names(uint16_t port, struct iop_port_xstat_name *names,
+			      unsigned int n);
+int iop_port_xstats_get(uint16_t port, uint64_t *values, unsigned int n);
 
 struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */

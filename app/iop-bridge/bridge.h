@@ -111,7 +111,17 @@ const char *bridge_drop_name(enum bridge_drop d);
 int fwd_lcore_main(void *arg);
 
 /* stats.c */
+/* What the bridge and the port counted of one port, all units summed. */
+struct bridge_port_total {
+	struct iop_port_stats st;       /* the port's own (live, or at close) */
+	uint64_t rx, fwd, tx_accepted;  /* the bridge's, as in struct port_fwd */
+	uint64_t drops[BDROP_MAX];
+	uint64_t bridge_dropped;        /* sum of drops[] */
+};
+void stats_port_total(uint16_t p, struct bridge_port_total *t);
 void stats_init(void);
+/* From a signal handler: print the live line at the next tick (SIGUSR1). */
+void stats_ask_line(void);
 /* The port's counters: live, or as they were when it was closed. */
 int stats_port_get(uint16_t p, struct iop_port_stats *st);
 /* Prints the line about a port closed while forwarding. */
@@ -121,5 +131,10 @@ void stats_tick(uint64_t now_tsc);
 /* Summary per port; false if some port does not balance. */
 bool stats_summary(double seconds);
 int stats_json(const char *path, double seconds);
+
+/* telemetry.c: /iop/bridge through DPDK telemetry; after stop it
+ * answers nothing, so the units and ports may go. */
+void bridge_telemetry_register(void);
+void bridge_telemetry_stop(void);
 
 #endif /* IOP_BRIDGE_H */

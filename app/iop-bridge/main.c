@@ -74,6 +74,12 @@ void bridge_close_removed(void)
 	}
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stats_ask_line();
+}
+
 static void on_signal(int sig)
 {
 	/* only async-signal-safe work: a flag and a static string */
@@ -221,6 +227,7 @@ static int plan_units(void)
 
 static void teardown(void)
 {
+	bridge_telemetry_stop();
 	iop_port_close_all();
 	for (uint16_t i = 0; i < bridge.nunits; i++) {
 		l2_table_free(&bridge.unit[i]->l2);
@@ -307,6 +314,8 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_usr1);
+	bridge_telemetry_register();
 	printf("iop-bridge: %s mode, %u ports, %u lcore%s (%s)\n", bridge_mode_name(bridge.opt.mode),
 	       bridge.opt.nports, rte_lcore_count(), rte_lcore_count() == 1 ? "" : "s",
 	       rte_lcore_count() == 1 ? "the main lcore forwards" : "the main lcore prints stats");

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,16 +19,10 @@
 
 #include "bridge.h"
 
-struct port_total {
-	struct iop_port_stats st;
-	uint64_t rx, fwd, tx_accepted;
-	uint64_t drops[BDROP_MAX];
-	uint64_t bridge_dropped;
-};
-
 static struct {
 	uint64_t hz, next_tsc, last_tsc, end_tsc;
-	struct port_total last[IOP_PORT_MAX];
+	volatile sig_atomic_t line_asked; /* SIGUSR1 */
+	struct bridge_port_total last[IOP_PORT_MAX];
 } s;
 
 static uint64_t load(const uint64_t *v)
@@ -44,7 +39,7 @@ int stats_port_get(uint16_t p, struct iop_port_stats *st)
 	return iop_port_stats_get(p, st);
 }
 
-static void port_total(uint16_t p, struct port_total *t)
+void stats_port_total(uint16_t p, struct bridge_port_total *t)
 {
 	memset(t, 0, sizeof(*t));
 	stats_port_get(p, &t->st);
@@ -63,7 +58,7 @@ static void port_total(uint16_t p, struct port_total *t)
 
 /* Drops of frames that entered or left through p: the bridge's, the
  * port's (device and wire). */
-static uint64_t dropped(const struct port_total *t)
+static uint64_t dropped(const struct bridge_port_total *t)
 {
 	return t->bridge_dropped + t->st.dropped;
 }
@@ -99,10 +94,10 @@ static void live_line(uint64_t now)
 	off = (size_t)snprintf(line, sizeof(line), "[%6.1fs]",
 			       (double)(now - bridge.start_tsc) / (double)s.hz);
 	for (uint16_t p = 0; p < bridge.opt.nports && off < sizeof(line); p++) {
-		struct port_total t, *l = &s.last[p];
+		struct bridge_port_total t, *l = &s.last[p];
 		char rx[16], tx[16], bps[16];
 
-		port_total(p, &t);
+		stats_port_total(p, &t);
 		rate(rx, sizeof(rx), (double)(t.st.rx_packets - l->st.rx_packets) / dt, "pps");
 		rate(tx, sizeof(tx), (double)(t.st.tx_packets - l->st.tx_packets) / dt, "pps");
 		rate(bps, sizeof(bps), (double)(t.st.rx_bytes - l->st.rx_bytes) * 8 / dt, "b/s");
@@ -117,10 +112,19 @@ static void live_line(uint64_t now)
 	s.last_tsc = now;
 }
 
+void stats_ask_line(void)
+{
+	s.line_asked = 1;
+}
+
 void stats_tick(uint64_t now)
 {
 	if (now >= s.end_tsc)
 		bridge_stop("duration");
+	if (s.line_asked) {
+		s.line_asked = 0;
+		live_line(now);
+	}
 	if (now < s.next_tsc)
 		return;
 	live_line(now);
@@ -131,9 +135,9 @@ void stats_tick(uint64_t now)
 
 void stats_port_closed(uint16_t p)
 {
-	struct port_total t;
+	struct bridge_port_total t;
 
-	port_total(p, &t);
+	stats_port_total(p, &t);
 	/* beside the PMD's line about the removal, on stderr */
 	fprintf(stderr, "iop-bridge: port %u %s removed (hot-unplug or unbind): closed, the others go on; final rx %" PRIu64
 	       " (forwarded %" PRIu64 ", dropped %" PRIu64 "), tx %" PRIu64 ", dropped %" PRIu64
@@ -142,7 +146,7 @@ void stats_port_closed(uint16_t p)
 	       dropped(&t), t.st.dma_faults);
 }
 
-static void print_reasons(const struct port_total *t)
+static void print_reasons(const struct bridge_port_total *t)
 {
 	bool any = false;
 
@@ -163,11 +167,11 @@ bool stats_summary(double secs)
 	printf("iop-bridge: %s mode, stopped by %s after %.2f s\n",
 	       bridge_mode_name(bridge.opt.mode), bridge_stop_reason(), secs);
 	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
-		struct port_total t;
+		struct bridge_port_total t;
 		uint64_t tx_drops = 0;
 		bool in_ok, out_ok;
 
-		port_total(p, &t);
+		stats_port_total(p, &t);
 		tx_drops = t.st.drops[IOP_DROP_TX_UNMAPPED] + t.st.drops[IOP_DROP_TX_DMA_FAULT] +
 			   t.st.drops[IOP_DROP_TX_OVERSIZE];
 		in_ok = t.st.rx_packets == t.fwd + t.bridge_dropped && t.rx == t.st.rx_packets;
@@ -226,9 +230,9 @@ int stats_json(const char *path, double secs)
 	fprintf(f, "{\"duration_s\":%.3f,\"forward_mode\":\"%s\",\"forward_cpu_s\":%.3f,\"ports\":[",
 		secs, bridge_mode_name(bridge.opt.mode), cpu);
 	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
-		struct port_total t;
+		struct bridge_port_total t;
 
-		port_total(p, &t);
+		stats_port_total(p, &t);
 		fprintf(f, "%s{\"name\":", p ? "," : "");
 		json_str(f, bridge.opt.port[p]);
 		fprintf(f, ",\"removed\":%s", bridge_port_closed(p) ? "true" : "false");

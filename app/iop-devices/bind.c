@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* iop-devices bind / unbind: hand PCI devices to vfio-pci and back. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,48 +17,120 @@ static const char *state_dir(void)
 	return d && *d ? d : "/run/iopath";
 }
 
+/* Where --persist writes its udev rules (tests point it elsewhere). */
+static const char *rules_dir(void)
+{
+	return getenv("IOP_UDEV_RULES_DIR");
+}
+
+struct bind_opts {
+	bool force;   /* bind even an active device */
+	bool persist; /* bind: keep across reboots; unbind: stop keeping */
+};
+
+/* Takes --force and --persist out of argv; returns the count left or -1
+ * (after the usage error) for another option. */
+static int bind_opts_parse(struct iopd_env *env, int n, char **argv, bool bind,
+			   struct bind_opts *o)
+{
+	int left = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (bind && strcmp(argv[i], "--force") == 0)
+			o->force = true;
+		else if (strcmp(argv[i], "--persist") == 0)
+			o->persist = true;
+		else if (strncmp(argv[i], "--", 2) == 0)
+			return iopd_fail(env, -1, "unknown %s option '%s': %s", bind ? "bind" : "unbind",
+					 argv[i], bind ? "bind [--force] [--persist] BDF..." : "unbind [--persist] BDF...");
+		else
+			argv[left++] = argv[i];
+	}
+	return left;
+}
+
+/* Binds one device: the active check, the binding, the rule. */
+static int bind_one(const char *root, const char *bdf, const struct bind_opts *o,
+		    bool *forced)
+{
+	int rc = iop_pci_active_check(root, bdf);
+
+	*forced = false;
+	if (rc == -EBUSY && o->force) {
+		fprintf(stderr, "iop-devices: warning: binding anyway (--force): %s\n", iop_err_msg());
+		*forced = true;
+		rc = 0;
+	}
+	if (rc == 0)
+		rc = iop_pci_bind_vfio(root, state_dir(), bdf);
+	if (rc == 0 && o->persist)
+		rc = iop_pci_persist_set(rules_dir(), bdf);
+	return rc;
+}
+
+/* Unbinds one device; --persist removes its rule first so that a failed
+ * unbind still leaves nothing for the next boot. */
+static int unbind_one(const char *root, const char *bdf, const struct bind_opts *o)
+{
+	int rc = o->persist ? iop_pci_persist_clear(rules_dir(), bdf) : 0;
+
+	return rc ? rc : iop_pci_unbind(root, state_dir(), bdf);
+}
+
 static int run_each(struct iopd_env *env, int argc, char **argv, bool bind)
 {
 	const char *root = env->params.sysfs_root;
+	struct bind_opts o = { 0 };
 	int n = iopd_common_opts(env, argc, argv);
+	json_t *results = json_array();
 	int failed = 0;
 
-	if (n < 0)
+	n = n < 0 ? n : bind_opts_parse(env, n, argv, bind, &o);
+	if (n < 0) {
+		json_decref(results);
 		return IOPD_EXIT_USAGE;
-	if (n == 0)
+	}
+	if (n == 0) {
+		json_decref(results);
 		return iopd_fail(env, IOPD_EXIT_USAGE, "%s needs at least one PCI address (e.g. 0000:00:03.0): see 'iop-devices list'",
 				 bind ? "bind" : "unbind");
-	if (env->json)
-		fputs("[", stdout);
+	}
 	for (int i = 0; i < n; i++) {
 		struct iop_bus_dev before, after;
+		char rule[PATH_MAX] = "";
+		bool forced = false;
 		int rc = iop_pci_lookup(root, argv[i], &before);
 
 		if (rc == 0)
-			rc = bind ? iop_pci_bind_vfio(root, state_dir(), argv[i])
-				  : iop_pci_unbind(root, state_dir(), argv[i]);
+			rc = bind ? bind_one(root, before.addr, &o, &forced)
+				  : unbind_one(root, before.addr, &o);
 		if (rc == 0)
 			rc = iop_pci_lookup(root, argv[i], &after);
 		if (rc < 0) {
 			/* one clear line per device; the others still go on */
 			fprintf(stderr, "iop-devices: %s\n", iop_err_msg());
+			json_array_append_new(results, json_pack("{s:s,s:s}", "bdf", argv[i],
+								 "error", iop_err_msg()));
 			failed++;
 			continue;
 		}
-		if (env->json) {
-			printf("%s{\"bdf\": ", i ? ", " : "");
-			iopd_json_str(stdout, after.addr);
-			fputs(", \"driver\": ", stdout);
-			iopd_json_str(stdout, after.driver);
-			fputs(", \"previous\": ", stdout);
-			iopd_json_str(stdout, before.driver);
-			fputs("}", stdout);
-		} else {
-			printf("%s: %s (was %s)\n", after.addr, after.driver, before.driver);
-		}
+		if (o.persist)
+			iop_pci_persist_path(rules_dir(), after.addr, rule);
+		json_array_append_new(results, json_pack("{s:s,s:s,s:s,s:b,s:o}",
+			"bdf", after.addr, "driver", after.driver, "previous", before.driver,
+			"forced", forced, "persist_rule",
+			!o.persist ? json_null() : json_string(rule)));
+		if (env->json)
+			continue;
+		printf("%s: %s (was %s)", after.addr, after.driver, before.driver);
+		if (o.persist)
+			printf(bind ? "; kept at boot by %s" : "; %s removed", rule);
+		putchar('\n');
 	}
 	if (env->json)
-		fputs("]\n", stdout);
+		iopd_json_print(results);
+	else
+		json_decref(results);
 	return failed ? IOPD_EXIT_FAIL : IOPD_EXIT_OK;
 }
 
@@ -73,15 +146,15 @@ static int run_unbind(struct iopd_env *env, int argc, char **argv)
 
 static struct iopd_cmd bind_cmd = {
 	.name = "bind",
-	.args = "BDF... [--json]",
-	.help = "bind PCI devices to vfio-pci (their driver is remembered for unbind; root)",
+	.args = "[--force] [--persist] BDF... [--json]",
+	.help = "bind PCI devices to vfio-pci (their driver is remembered for unbind; root). Refuses a device whose interface, or one of its IOMMU group, is up or routed unless --force; --persist keeps the binding across reboots (a udev rule)",
 	.run = run_bind,
 };
 
 static struct iopd_cmd unbind_cmd = {
 	.name = "unbind",
-	.args = "BDF... [--json]",
-	.help = "give PCI devices back from vfio-pci to the driver they had before bind (root)",
+	.args = "[--persist] BDF... [--json]",
+	.help = "give PCI devices back from vfio-pci to the driver they had before bind (root); --persist also removes the boot-time rule of bind --persist",
 	.run = run_unbind,
 };
 

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "iop_iommu.h"
 
 struct iopd_env {
@@ -46,7 +48,7 @@ void iopd_register(struct iopd_cmd *cmd);
  * NULL on failure. */
 struct iop_ctx *iopd_ctx(struct iopd_env *env);
 
-/* Prints "iop-devices: <msg>" on stderr (and {"error": ...} on stdout
+/* Prints "iop-devices: <msg>" on stderr (and {"error": msg} on stdout
  * with --json); returns code. */
 int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -57,7 +59,8 @@ int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
  * for the command to judge. */
 int iopd_common_opts(struct iopd_env *env, int argc, char **argv);
 
-/* JSON string with escapes, quotes included. */
-void iopd_json_str(FILE *f, const char *s);
+/* Prints a JSON document (jansson: escapes, nesting and numbers are
+ * its job) on stdout and releases it. */
+void iopd_json_print(json_t *doc);
 
 #endif /* IOP_DEVICES_H */

@@ -23,20 +23,11 @@ void iopd_register(struct iopd_cmd *cmd)
 	*pp = cmd;
 }
 
-void iopd_json_str(FILE *f, const char *s)
+void iopd_json_print(json_t *doc)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(doc);
 }
 
 int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
@@ -48,11 +39,8 @@ int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "iop-devices: %s\n", msg);
-	if (env && env->json) {
-		fputs("{\"error\": ", stdout);
-		iopd_json_str(stdout, msg);
-		fputs("}\n", stdout);
-	}
+	if (env && env->json)
+		iopd_json_print(json_pack("{s:s}", "error", msg));
 	return code;
 }
 
@@ -80,12 +68,12 @@ int iopd_common_opts(struct iopd_env *env, int argc, char **argv)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--json] COMMAND [ARGS]\n"
+	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--sysfs=DIR] [--json] COMMAND [ARGS]\n"
 		   "\ncommands:\n");
 	for (const struct iopd_cmd *c = commands; c; c = c->next)
 		fprintf(f, "  %s %s\n      %s\n", c->name, c->args, c->help);
 	fprintf(f, "\n--iommu=auto picks iommufd, else vfio; --sim-topology=FILE implies --iommu=sim\n"
-		   "(file format: doc/sim-topology.md). Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n");
+		   "(file format: doc/sim-topology.md); --sysfs=DIR reads a copy of /sys (tests). Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n");
 }
 
 int main(int argc, char **argv)
@@ -93,6 +81,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "iommu", required_argument, NULL, 'i' },
 		{ "sim-topology", required_argument, NULL, 's' },
+		{ "sysfs", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -113,6 +102,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			env.params.sim_topology = optarg;
+			break;
+		case 'S':
+			env.params.sysfs_root = optarg;
 			break;
 		case 'j':
 			env.json = true;

@@ -7,55 +7,58 @@
 #include "iop_devices.h"
 #include "iop_log.h"
 
-static void print_ranges(const struct iop_plan_ioas *pi, bool json)
+static json_t *json_ranges(const struct iop_plan_ioas *pi)
 {
+	json_t *a = json_array();
+
 	for (size_t r = 0; r < pi->nranges; r++) {
-		if (json)
-			printf("%s{\"first\": \"0x%" PRIx64 "\", \"last\": \"0x%" PRIx64 "\"}",
-			       r ? ", " : "", pi->ranges[r].first, pi->ranges[r].last);
-		else
-			printf(" 0x%" PRIx64 "-0x%" PRIx64, pi->ranges[r].first, pi->ranges[r].last);
+		char first[24], last[24];
+
+		snprintf(first, sizeof(first), "0x%" PRIx64, pi->ranges[r].first);
+		snprintf(last, sizeof(last), "0x%" PRIx64, pi->ranges[r].last);
+		json_array_append_new(a, json_pack("{s:s,s:s}", "first", first, "last", last));
 	}
+	return a;
 }
 
-static void print_plan(const struct iop_plan *plan, bool strict, bool json)
+static void print_json(const struct iop_plan *plan, bool strict)
 {
-	if (json) {
-		printf("{\"layout\": \"%s\", \"strict\": %s, \"merged_groups\": [",
-		       iop_layout_name(plan->layout), strict ? "true" : "false");
-		for (size_t m = 0; m < plan->nmerged; m++)
-			printf("%s%u", m ? ", " : "", plan->merged_group[m]);
-		fputs("], \"ioas\": [", stdout);
-	} else {
-		printf("layout %s%s: %zu IOAS\n", iop_layout_name(plan->layout),
-		       strict ? " (strict)" : "", plan->nioas);
-		for (size_t m = 0; m < plan->nmerged; m++)
-			printf("merged: IOMMU group %u shares one IOAS\n", plan->merged_group[m]);
+	json_t *merged = json_array(), *ioas = json_array();
+
+	for (size_t m = 0; m < plan->nmerged; m++)
+		json_array_append_new(merged, json_integer(plan->merged_group[m]));
+	for (size_t k = 0; k < plan->nioas; k++) {
+		const struct iop_plan_ioas *pi = &plan->ioas[k];
+		json_t *devs = json_array();
+
+		for (size_t j = 0; j < pi->ndevs; j++)
+			json_array_append_new(devs, json_string(pi->bdf[j]));
+		json_array_append_new(ioas, json_pack("{s:I,s:o,s:o}", "ioas", (json_int_t)(k + 1),
+						      "devices", devs, "ranges", json_ranges(pi)));
 	}
+	iopd_json_print(json_pack("{s:s,s:b,s:o,s:o}", "layout", iop_layout_name(plan->layout),
+				  "strict", strict, "merged_groups", merged, "ioas", ioas));
+}
+
+static void print_text(const struct iop_plan *plan, bool strict)
+{
+	printf("layout %s%s: %zu IOAS\n", iop_layout_name(plan->layout),
+	       strict ? " (strict)" : "", plan->nioas);
+	for (size_t m = 0; m < plan->nmerged; m++)
+		printf("merged: IOMMU group %u shares one IOAS\n", plan->merged_group[m]);
 	for (size_t k = 0; k < plan->nioas; k++) {
 		const struct iop_plan_ioas *pi = &plan->ioas[k];
 
-		if (json) {
-			printf("%s\n  {\"ioas\": %zu, \"devices\": [", k ? "," : "", k + 1);
-			for (size_t j = 0; j < pi->ndevs; j++)
-				printf("%s\"%s\"", j ? ", " : "", pi->bdf[j]);
-			fputs("], \"ranges\": [", stdout);
-			print_ranges(pi, true);
-			fputs("]}", stdout);
-		} else {
-			printf("IOAS %zu:", k + 1);
-			for (size_t j = 0; j < pi->ndevs; j++)
-				printf(" %s", pi->bdf[j]);
-			fputs("\n  IOVA ranges:", stdout);
-			if (pi->nranges)
-				print_ranges(pi, false);
-			else
-				fputs(" known once attached", stdout);
-			putchar('\n');
-		}
+		printf("IOAS %zu:", k + 1);
+		for (size_t j = 0; j < pi->ndevs; j++)
+			printf(" %s", pi->bdf[j]);
+		fputs("\n  IOVA ranges:", stdout);
+		for (size_t r = 0; r < pi->nranges; r++)
+			printf(" 0x%" PRIx64 "-0x%" PRIx64, pi->ranges[r].first, pi->ranges[r].last);
+		if (!pi->nranges)
+			fputs(" known once attached", stdout);
+		putchar('\n');
 	}
-	if (json)
-		fputs("\n]}\n", stdout);
 }
 
 static int plan_run(struct iopd_env *env, int argc, char **argv)
@@ -94,8 +97,10 @@ static int plan_run(struct iopd_env *env, int argc, char **argv)
 		return iopd_fail(env, IOPD_EXIT_FAIL, "out of memory");
 	rc = iop_plan_build(env->ctx, layout, strict, (const char *const *)argv,
 			    (size_t)ndev, plan);
-	if (rc == 0)
-		print_plan(plan, strict, env->json);
+	if (rc == 0 && env->json)
+		print_json(plan, strict);
+	else if (rc == 0)
+		print_text(plan, strict);
 	free(plan);
 	if (rc)
 		return iopd_fail(env, IOPD_EXIT_FAIL, "%s", iop_err_msg());

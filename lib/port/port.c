@@ -44,11 +44,17 @@ static uint16_t idle_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
 	return 0;
 }
 
+/* Where a port that is not started counts the frames its idle tx burst
+ * hands back: no queue owns them. */
+static uint64_t idle_tx_full;
+
 static void fp_reset(uint16_t id)
 {
 	memset(&iop_port_fp[id], 0, sizeof(iop_port_fp[id]));
 	iop_port_fp[id].rx_burst = idle_burst;
 	iop_port_fp[id].tx_burst = idle_burst;
+	for (uint16_t q = 0; q < IOP_PORT_MAX_QUEUES; q++)
+		iop_port_fp[id].tx_full[q] = &idle_tx_full;
 }
 
 static void __attribute__((constructor)) fp_init(void)
@@ -401,8 +407,10 @@ int iop_port_start(uint16_t id)
 		return rc;
 	for (uint16_t q = 0; q < p->nb_rxq; q++)
 		fp->rxq[q] = p->rxq[q];
-	for (uint16_t q = 0; q < p->nb_txq; q++)
+	for (uint16_t q = 0; q < p->nb_txq; q++) {
 		fp->txq[q] = p->txq[q];
+		fp->tx_full[q] = &p->txc[q]->tx_full;
+	}
 	fp->rx_burst = p->drv->ops->rx_burst;
 	fp->tx_burst = p->drv->ops->tx_burst;
 	p->state = PORT_STARTED;

@@ -25,6 +25,7 @@ static void add_counters(const struct iop_port_qcounters *c, struct iop_port_qst
 	st->dma_faults += load(&c->dma_faults);
 	st->rx_nombuf += load(&c->rx_nombuf);
 	st->rx_unmapped += load(&c->rx_unmapped);
+	st->tx_full += load(&c->tx_full);
 }
 
 static void raw_stats(const struct iop_port *p, struct iop_port_stats *st)
@@ -57,6 +58,7 @@ static void subtract(struct iop_port_stats *st, const struct iop_port_stats *b)
 	st->dma_faults -= b->dma_faults;
 	st->rx_nombuf -= b->rx_nombuf;
 	st->rx_unmapped -= b->rx_unmapped;
+	st->tx_full -= b->tx_full;
 	st->dropped = 0;
 	for (int r = 0; r < IOP_DROP_MAX; r++) {
 		st->drops[r] -= b->drops[r];
@@ -70,6 +72,12 @@ static void subtract(struct iop_port_stats *st, const struct iop_port_stats *b)
 	}
 }
 
+void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st)
+{
+	raw_stats(p, st);
+	subtract(st, &p->base);
+}
+
 int iop_port_stats_get(uint16_t id, struct iop_port_stats *st)
 {
 	struct iop_port *p;
@@ -80,8 +88,7 @@ int iop_port_stats_get(uint16_t id, struct iop_port_stats *st)
 		pthread_mutex_unlock(&iop_port_lock);
 		return IOP_ERR(ENODEV, "stats: no open port %u", id);
 	}
-	raw_stats(p, st);
-	subtract(st, &p->base);
+	iop_port_stats_locked(p, st);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
 }
@@ -97,6 +104,7 @@ int iop_port_stats_reset(uint16_t id)
 		return IOP_ERR(ENODEV, "stats reset: no open port %u", id);
 	}
 	raw_stats(p, &p->base);
+	iop_port_cache_totals(p, &p->cache_base);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
 }

@@ -103,9 +103,9 @@ python3 "$here/pcap_tool.py" same "$tmp/in.pcap" "$tmp/out.pcap" || fail "the ca
 
 # --- stats through DPDK telemetry --------------------------------------------------
 if command -v dpdk-telemetry.py >/dev/null; then
-	out=$(echo "/iop/ports,0" | dpdk-telemetry.py -f "iopsys$tag" 2>&1 | tail -1)
+	out=$(echo "/iop/info,0" | dpdk-telemetry.py -f "iopsys$tag" 2>&1 | tail -1)
 	echo "telemetry: ${out:0:120}..."
-	echo "$out" | grep -q "\"name\": \"sim:wire=af_packet,iface=$va\"" || fail "telemetry /iop/ports,0: $out"
+	echo "$out" | grep -q "\"name\": \"sim:wire=af_packet,iface=$va\"" || fail "telemetry /iop/info,0: $out"
 fi
 
 # --- a frame longer than the rx buffers: a counted drop ------------------------

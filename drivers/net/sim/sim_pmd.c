@@ -5,6 +5,7 @@
  * runs the device model (sim_dev.c) inside its bursts.
  *
  *   sim:wire=pair,peer=N | wire=af_packet,iface=NAME | wire=gen[,size=B]
+ *       | wire=pcap,rx=FILE[,tx=FILE][,loop=N]
  *       [,dev=BDF]         the device of the sim topology (default: the
  *                          next unused device of type=sim)
  *       [,iova=cache|mbuf] where buffer IOVAs come from (mbuf: DPDK's
@@ -82,6 +83,7 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 
 			if (iova == IOP_IOVA_POISON) {
 				q->cnt->rx_unmapped++;
+				iop_iova_cache_count(&q->cache, i + 1u);
 				rte_pktmbuf_free_bulk(&m[i], k - i);
 				return false;
 			}
@@ -92,6 +94,7 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 			d->flags = SIM_DESC_AVAIL;
 			q->rearm = (uint16_t)((q->rearm + 1) & q->mask);
 		}
+		iop_iova_cache_count(&q->cache, k);
 		empty = (uint16_t)(empty - k);
 	}
 	return true;
@@ -167,13 +170,14 @@ static void tx_clean(struct sim_txq *q)
 
 /* Posts one frame (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
-static bool tx_post(struct sim_txq *q, struct rte_mbuf *m)
+static bool tx_post(struct sim_txq *q, struct rte_mbuf *m, unsigned int *looked)
 {
 	uint64_t iova[SIM_TX_MAX_SEGS];
 	uint16_t s = 0, idx = q->next;
 
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
 		iova[s] = buf_iova(&q->cache, q->iova_mode, seg);
+		++*looked;
 		if (iova[s] == IOP_IOVA_POISON)
 			return false;
 	}
@@ -195,6 +199,7 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_txq *q = txq;
 	uint16_t room, free_desc, i, sent = 0;
+	unsigned int looked = 0;
 
 	if (q->iova_mode == SIM_IOVA_CACHE)
 		iop_iova_cache_sync(&q->cache);
@@ -213,13 +218,14 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (m->nb_segs > free_desc)
 			break;
-		if (!tx_post(q, m)) {
+		if (!tx_post(q, m, &looked)) {
 			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		sent++;
 	}
+	iop_iova_cache_count(&q->cache, looked);
 	sim_dev_tx_poll(q);
 	tx_clean(q);
 	return i;
@@ -322,6 +328,8 @@ static int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
+	if (q->iova_mode == SIM_IOVA_CACHE)
+		cnt->iova_cache = &q->cache;
 	sp->rxq[qid] = q;
 	*out = q;
 	return 0;
@@ -352,6 +360,8 @@ static int sim_txq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
+	if (q->iova_mode == SIM_IOVA_CACHE)
+		cnt->iova_cache = &q->cache;
 	sp->txq[qid] = q;
 	*out = q;
 	return 0;
@@ -510,7 +520,7 @@ static int sim_probe(struct iop_port *port, const struct iop_port_spec *spec)
 	int rc;
 
 	if (!wire)
-		return IOP_ERR(EINVAL, "port spec '%s': sim ports need wire=pair|af_packet|gen",
+		return IOP_ERR(EINVAL, "port spec '%s': sim ports need wire=pair|af_packet|gen|pcap",
 			       iop_port_spec_text(port));
 	rc = sim_wire_find(wire, &sp->wire.ops);
 	if (rc)
@@ -559,7 +569,7 @@ static void sim_close(struct iop_port *port)
 int sim_wire_find(const char *name, const struct sim_wire_ops **ops)
 {
 	static const struct sim_wire_ops *const wires[] = {
-		&sim_wire_pair, &sim_wire_af_packet, &sim_wire_gen,
+		&sim_wire_pair, &sim_wire_af_packet, &sim_wire_gen, &sim_wire_pcap,
 	};
 
 	for (size_t i = 0; i < RTE_DIM(wires); i++) {
@@ -568,7 +578,7 @@ int sim_wire_find(const char *name, const struct sim_wire_ops **ops)
 			return 0;
 		}
 	}
-	return IOP_ERR(EINVAL, "sim: unknown wire '%s' (wires: pair, af_packet, gen)", name);
+	return IOP_ERR(EINVAL, "sim: unknown wire '%s' (wires: pair, af_packet, gen, pcap)", name);
 }
 
 static const struct iop_port_ops sim_ops = {
@@ -588,7 +598,8 @@ static const struct iop_port_ops sim_ops = {
 	.tx_burst = sim_tx_burst,
 };
 
-static const char *const sim_keys[] = {"wire", "dev", "iova", "peer", "iface", "size", NULL};
+static const char *const sim_keys[] = {"wire", "dev", "iova", "peer", "iface", "size",
+				       "rx", "tx", "loop", NULL};
 
 static struct iop_port_driver sim_driver = {
 	.name = "sim",

@@ -9,7 +9,7 @@
  * moves bytes once, with a DMA straight between the wire and the buffer.
  *
  * Wires: pair (two sim ports back to back), af_packet (a kernel interface),
- * gen (a generator and sink). Each queue of a port has its own wire queue;
+ * gen (a generator and sink), pcap (a capture file replayed, one recorded). Each queue of a port has its own wire queue;
  * one thread polls a wire queue at a time.
  */
 
@@ -82,5 +82,6 @@ int sim_wire_find(const char *name, const struct sim_wire_ops **ops);
 extern const struct sim_wire_ops sim_wire_pair;
 extern const struct sim_wire_ops sim_wire_af_packet;
 extern const struct sim_wire_ops sim_wire_gen;
+extern const struct sim_wire_ops sim_wire_pcap;
 
 #endif /* IOP_SIM_WIRE_H */

@@ -249,6 +249,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	q->q.release = vnet_queue_release;
 	q->mp = mp;
 	q->cnt = cnt;
+	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
 	q->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM + VNET_HDR_LEN);
 	vn->rxq = q;
@@ -279,6 +280,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	q->q.burst = vnet_tx_burst;
 	q->q.release = vnet_queue_release;
 	q->cnt = cnt;
+	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
 	q->txd = indirect ? (struct vring_desc *)((uint8_t *)q->ring + tables) : q->desc;

@@ -107,12 +107,74 @@ static void rule7_memlock_refusal_names_the_limit_that_applied(void **state)
 	assert_sim_clean();
 }
 
+/* What telemetry shows of a context: the IOAS, their mappings, the open
+ * devices and the pinned bytes, which must be the backend's own count. */
+static void rule7_pinned_bytes_shown_are_the_backend_s_pinned_pages(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_ioas_info info[4];
+	struct iop_map_info maps[2];
+	struct iop_open_dev open[4];
+	struct iop_plan plan;
+	struct iop_dev *devs[3];
+	struct iop_ioas *ioas[3];
+	size_t len = 2 * MiB, n;
+	char *buf = hugebuf_alloc(len);
+	void *other = (void *)(uintptr_t)0x7f0000000000;
+	uint64_t iova;
+	int k;
+
+	(void)state;
+	assert_int_equal(iop_plan_build(ctx, IOP_LAYOUT_PER_DEVICE, true, bdfs, 3, &plan), 0);
+	assert_int_equal(iop_plan_apply(ctx, &plan, bdfs, 3, devs, ioas), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(iop_ioas_map(ioas[i], buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
+	assert_int_equal(iop_ctx_pinned_bytes(ctx), iop_sim_pinned_pages(ctx) * 4096);
+	assert_int_equal(iop_ctx_pinned_bytes(ctx), len);
+	/* other memory in one IOAS is pinned again */
+	assert_int_equal(iop_ioas_map(ioas[1], other, len, IOP_PROT_READ, &iova), 0);
+	assert_int_equal(iop_ctx_pinned_bytes(ctx), iop_sim_pinned_pages(ctx) * 4096);
+	assert_int_equal(iop_ctx_pinned_bytes(ctx), 2 * len);
+
+	assert_int_equal(iop_ctx_ioas_list(ctx, NULL, 0, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(iop_ctx_ioas_list(ctx, info, 4, &n), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		/* creation order */
+		assert_int_equal(info[i].id, iop_ioas_id(ioas[i]));
+		assert_int_equal(info[i].ndevs, 1);
+		assert_int_equal(info[i].nmaps, i == 1 ? 2 : 1);
+		assert_int_equal(info[i].mapped_bytes, i == 1 ? 2 * len : len);
+	}
+	assert_int_equal(iop_ctx_ioas_maps(ctx, iop_ioas_id(ioas[1]), maps, 2, &n), 0);
+	assert_int_equal(n, 2);
+	/* by VA */
+	assert_true(maps[0].va < maps[1].va);
+	k = maps[0].va == (uintptr_t)other ? 0 : 1;
+	assert_int_equal(maps[k].va, (uintptr_t)other);
+	assert_int_equal(maps[k].iova, iova);
+	assert_int_equal(maps[k].len, len);
+	assert_int_equal(maps[k].prot, IOP_PROT_READ);
+	assert_int_equal(maps[1 - k].va, (uintptr_t)buf);
+	assert_int_equal(iop_ctx_ioas_maps(ctx, 99, maps, 2, &n), -ENOENT);
+	assert_int_equal(iop_ctx_open_devices(ctx, open, 4, &n), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		for (k = 0; k < 3; k++)
+			if (strcmp(open[i].bdf, bdfs[k]) == 0)
+				assert_int_equal(open[i].ioas, iop_ioas_id(ioas[k]));
+	iop_ctx_destroy(ctx);
+	hugebuf_free(buf, len);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rule7_same_memory_in_n_ioas_is_pinned_once),
 		cmocka_unit_test(rule7_other_memory_is_pinned_again_up_to_memlock),
 		cmocka_unit_test(rule7_memlock_refusal_names_the_limit_that_applied),
+		cmocka_unit_test(rule7_pinned_bytes_shown_are_the_backend_s_pinned_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -299,6 +299,77 @@ static void pci_bus_is_registered_and_unknown_nodes_mean_any_socket(void **state
 	assert_int_equal(iop_bus_socket_id(4096), -1);
 }
 
+static void netif_is_found_under_net_and_under_virtio(void **state)
+{
+	struct tree *t = *state;
+	char name[16], path[PATH_MAX];
+
+	join(path, t->root, "bus/pci/devices/0000:00:02.0/net");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, t->root, "bus/pci/devices/0000:00:02.0/net/enp0s2");
+	assert_int_equal(mkdir(path, 0755), 0);
+	iop_pci_netif(t->root, "0000:00:02.0", name);
+	assert_string_equal(name, "enp0s2");
+	/* virtio-net: <bdf>/virtioN/net/<if> */
+	join(path, t->root, "bus/pci/devices/0000:00:03.0/virtio4");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, t->root, "bus/pci/devices/0000:00:03.0/virtio4/net");
+	assert_int_equal(mkdir(path, 0755), 0);
+	join(path, t->root, "bus/pci/devices/0000:00:03.0/virtio4/net/eth7");
+	assert_int_equal(mkdir(path, 0755), 0);
+	iop_pci_netif(t->root, "0000:00:03.0", name);
+	assert_string_equal(name, "eth7");
+	iop_pci_netif(t->root, "0000:01:01.0", name);
+	assert_string_equal(name, "");
+}
+
+static void interface_absent_from_the_namespace_is_not_active(void **state)
+{
+	char why[64];
+
+	(void)state;
+	assert_false(iop_netif_active("iopnone0", why, sizeof(why)));
+	assert_string_equal(why, "iopnone0 is down");
+	assert_false(iop_netif_active("", why, sizeof(why)));
+	assert_int_equal(iop_pci_active_check(NULL, "not-a-bdf"), -EINVAL);
+}
+
+static void persist_rule_sets_driver_override_for_that_device_only(void **state)
+{
+	struct tree *t = *state;
+	char buf[1024], path[PATH_MAX];
+
+	assert_int_equal(iop_pci_persist_set(t->root, "01:01.0"), 0);
+	get(t->root, "70-iopath-0000:01:01.0.rules", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"0000:01:01.0\", ATTR{driver_override}=\"vfio-pci\""));
+	assert_non_null(strstr(buf, "echo 0000:01:01.0 > /sys/bus/pci/drivers_probe"));
+	assert_true(iop_pci_persist_is_set(t->root, "0000:01:01.0"));
+	assert_false(iop_pci_persist_is_set(t->root, "0000:00:02.0"));
+	/* no temporary file left behind */
+	join(path, t->root, "70-iopath-0000:01:01.0.rules.tmp");
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(iop_pci_persist_clear(t->root, "0000:01:01.0"), 0);
+	assert_false(iop_pci_persist_is_set(t->root, "0000:01:01.0"));
+	/* clearing what is not there is not an error */
+	assert_int_equal(iop_pci_persist_clear(t->root, "0000:01:01.0"), 0);
+	assert_int_equal(iop_pci_persist_set(t->root, "../etc"), -EINVAL);
+}
+
+static void persist_refuses_a_symlink_planted_at_its_temporary_file(void **state)
+{
+	struct tree *t = *state;
+	char path[PATH_MAX], target[PATH_MAX], buf[16];
+
+	join(target, t->root, "victim");
+	put(t->root, "victim", "keep");
+	join(path, t->root, "70-iopath-0000:01:01.0.rules.tmp");
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(iop_pci_persist_set(t->root, "0000:01:01.0"), -ELOOP);
+	assert_non_null(strstr(iop_err_msg(), "cannot write"));
+	get(t->root, "victim", buf, sizeof(buf));
+	assert_string_equal(buf, "keep");
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -316,6 +387,10 @@ int main(void)
 		T(unbind_without_a_record_lets_the_kernel_probe),
 		T(unbind_of_a_device_not_on_vfio_pci_is_einval),
 		T(pci_bus_is_registered_and_unknown_nodes_mean_any_socket),
+		T(netif_is_found_under_net_and_under_virtio),
+		T(interface_absent_from_the_namespace_is_not_active),
+		T(persist_rule_sets_driver_override_for_that_device_only),
+		T(persist_refuses_a_symlink_planted_at_its_temporary_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,6 +111,22 @@ static bool is_frame(const struct rte_mbuf *m, uint16_t len, uint8_t seed)
 	return true;
 }
 
+/* The value of the xstat called name on port p (fails the test if absent). */
+static uint64_t xstat(uint16_t p, const char *name)
+{
+	struct iop_port_xstat_name names[256];
+	uint64_t values[256];
+	int n = iop_port_xstats_get_names(p, names, 256);
+
+	assert_true(n > 0 && n <= 256);
+	assert_int_equal(iop_port_xstats_get(p, values, 256), n);
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i].name, name) == 0)
+			return values[i];
+	fail_msg("port %u has no xstat %s", p, name);
+	return 0;
+}
+
 static void pair_frames_arrive_byte_identical(void **state)
 {
 	static const uint16_t len[] = {60, 1000, 1514, 2048};
@@ -303,6 +319,9 @@ static void tx_buffer_outside_every_ioas_is_counted_drop(void **state)
 	assert_int_equal(iop_port_stats_get(0, &st), 0);
 	assert_int_equal(st.drops[IOP_DROP_TX_UNMAPPED], 1);
 	assert_int_equal(st.dma_faults, 0);
+	assert_int_equal(xstat(0, "iova_cache_poison"), 1);
+	assert_int_equal(xstat(0, "tx_unmapped"), 1);
+	assert_int_equal(xstat(0, "tx_errors"), 1);
 }
 
 static void gen_wire_delivers_ipv4_frames_of_its_size(void **state)
@@ -424,6 +443,85 @@ static void sim_rx_pool_smaller_than_ring_is_einval(void **state)
 	rte_mempool_free(tiny);
 }
 
+static void xstats_names_are_ethdev_s_and_a_short_array_gets_the_count(void **state)
+{
+	static const char *const first[] = {
+		"rx_good_packets", "tx_good_packets", "rx_good_bytes", "tx_good_bytes",
+		"rx_missed_errors", "rx_errors", "tx_errors", "rx_mbuf_allocation_errors",
+		"rx_q0_packets", "rx_q0_bytes", "tx_q0_packets", "tx_q0_bytes",
+	};
+	struct iop_port_xstat_name names[64] = { 0 };
+	uint64_t values[2];
+	int n;
+
+	(void)state;
+	pair("", "", pool);
+	n = iop_port_xstats_get_names(0, NULL, 0);
+	assert_true(n > 12 && n <= 64);
+	/* too short: the count, and only what fits is written */
+	assert_int_equal(iop_port_xstats_get_names(0, names, 2), n);
+	assert_string_equal(names[1].name, "tx_good_packets");
+	assert_string_equal(names[2].name, "");
+	assert_int_equal(iop_port_xstats_get(0, values, 2), n);
+	assert_int_equal(iop_port_xstats_get_names(0, names, 64), n);
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		assert_string_equal(names[i].name, first[i]);
+	assert_int_equal(iop_port_xstats_get_names(31, names, 64), -ENODEV);
+	assert_int_equal(iop_port_xstats_get_names(0, NULL, 5), -EINVAL);
+}
+
+static void xstats_count_frames_bytes_and_every_iova_cache_lookup(void **state)
+{
+	struct rte_mbuf *tx[4], *rx[8];
+	uint64_t lookups;
+
+	(void)state;
+	pair("", "", pool);
+	/* start posted 64 rx buffers per port: 64 lookups each */
+	assert_int_equal(xstat(1, "iova_cache_lookups"), 64);
+	for (int i = 0; i < 4; i++)
+		tx[i] = frame(100, (uint8_t)i);
+	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
+	rte_pktmbuf_free_bulk(rx, 4);
+	assert_int_equal(xstat(0, "tx_good_packets"), 4);
+	assert_int_equal(xstat(0, "tx_q0_packets"), 4);
+	assert_int_equal(xstat(0, "tx_good_bytes"), 400);
+	assert_int_equal(xstat(1, "rx_good_packets"), 4);
+	assert_int_equal(xstat(1, "rx_q0_bytes"), 400);
+	/* port 0: 64 rx buffers and 4 tx frames */
+	lookups = xstat(0, "iova_cache_lookups");
+	assert_int_equal(lookups, 64 + 4);
+	assert_int_equal(xstat(0, "iova_cache_hits") + xstat(0, "iova_cache_misses") +
+			 xstat(0, "iova_cache_poison"), lookups);
+	assert_true(xstat(0, "iova_cache_misses") >= 1);
+	/* port 1 refills its 4 empty descriptors in batches: maybe not yet */
+	assert_in_range(xstat(1, "iova_cache_lookups"), 64, 64 + 4);
+	assert_int_equal(iop_port_stats_reset(0), 0);
+	assert_int_equal(xstat(0, "tx_good_packets"), 0);
+	assert_int_equal(xstat(0, "iova_cache_lookups"), 0);
+}
+
+static void xstats_tx_full_counts_the_frames_a_burst_hands_back(void **state)
+{
+	struct rte_mbuf *m[32];
+	uint64_t back = 0;
+	uint16_t n;
+
+	(void)state;
+	pair("", "", pool);
+	do {
+		for (int i = 0; i < 32; i++)
+			m[i] = frame(64, 0);
+		n = iop_port_tx_burst(0, 0, m, 32);
+		back += 32u - n;
+		rte_pktmbuf_free_bulk(&m[n], 32u - n);
+	} while (n == 32);
+	assert_true(back > 0);
+	assert_int_equal(xstat(0, "tx_full"), back);
+	assert_int_equal(xstat(0, "tx_good_packets"), 1024);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, close_ports)
 
 int main(int argc, char **argv)
@@ -443,6 +541,9 @@ int main(int argc, char **argv)
 		T(pair_peer_must_be_a_pair_port_pointing_back),
 		T(more_sim_ports_than_devices_is_enodev),
 		T(sim_rx_pool_smaller_than_ring_is_einval),
+		T(xstats_names_are_ethdev_s_and_a_short_array_gets_the_count),
+		T(xstats_count_frames_bytes_and_every_iova_cache_lookup),
+		T(xstats_tx_full_counts_the_frames_a_burst_hands_back),
 	};
 
 	if (argc < 2) {

@@ -22,6 +22,34 @@ bdfs="0000:00:04.0"
 for r in "$@"; do bdfs="$bdfs ${r#*:}"; done
 [ -n "${IOP_PCI_LINK_FLAP:-}" ] && bdfs="$bdfs ${IOP_PCI_LINK_FLAP}"
 bdfs=${bdfs//,/ }
+# list and bind against the guest kernel: nic1 (03.0) stays on e1000e; with
+# its interface up it is *Active* and bind refuses it, its group not viable
+nic1=0000:00:03.0
+ifc=$(ls "/sys/bus/pci/devices/$nic1/net" 2>/dev/null | head -1)
+if [ -n "$ifc" ] && ip link set "$ifc" up; then
+	out=$("$devices" list 2>&1)
+	if echo "$out" | grep -q "^  $nic1 '.*82574L.*' if=$ifc drv=e1000e numa=-\?[0-9]* \*Active\*$" &&
+	   echo "$out" | grep -q "^group [0-9]* .*NOT viable: $nic1 on e1000e"; then
+		say "ok - list shows $nic1 as $ifc on e1000e, *Active*, under its not viable group"
+	else
+		say "not ok - list of $nic1 with $ifc up: $out"
+		rc=1
+	fi
+	out=$("$devices" bind "$nic1" 2>&1)
+	brc=$?
+	if [ "$brc" = 1 ] && echo "$out" | grep -q "$nic1 is active ($ifc is up" &&
+	   [ "$(basename "$(readlink "/sys/bus/pci/devices/$nic1/driver")")" = e1000e ]; then
+		say "ok - bind refuses $nic1 while $ifc is up and leaves it on e1000e"
+	else
+		say "not ok - bind of active $nic1: exit $brc: $out"
+		rc=1
+	fi
+	ip link set "$ifc" down
+else
+	say "not ok - no interface for $nic1 (e1000e) to bring up"
+	rc=1
+fi
+
 # shellcheck disable=SC2086
 "$devices" bind $bdfs || { say "iop-devices bind failed"; rc=1; }
 
