@@ -108,8 +108,8 @@ int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
 
 /*
  * Opens a device for user DMA: looks up its group, checks the group is
- * viable (every device on vfio-pci or no driver), claims the group's DMA
- * ownership on the first open. Errors: -ENODEV (unknown BDF), -EPERM
+ * viable (every device on vfio-pci, pci-stub, pcieport or no driver),
+ * claims the group's DMA ownership on the first open. Errors: -ENODEV (unknown BDF), -EPERM
  * (group not viable; the message lists offenders and the fix).
  */
 int iop_dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **dev);

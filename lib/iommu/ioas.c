@@ -75,7 +75,11 @@ int iop_ioas_destroy(struct iop_ioas *ioas)
 		return rc;
 	}
 	/* freeing the backend IOAS unmaps what is left, as the kernel does */
-	ctx->ops->ioas_free(ioas->bioas);
+	rc = ctx->ops->ioas_free(ioas->bioas);
+	if (rc) {
+		iop_ctx_unlock(ctx);
+		return IOP_ERR(-rc, "cannot destroy IOAS %u: %s", ioas->id, strerror(-rc));
+	}
 	iop_iova_table_destroy(ioas->table);
 	for (pp = &ctx->ioas_list; *pp != ioas; pp = &(*pp)->next)
 		;
@@ -157,11 +161,13 @@ static bool va_overlaps(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
 }
 
 /* Rule 7 (seed 004: pinned pages are one object shared by their users):
- * an IOAS of the context that already maps exactly this VA range, so
- * IOAS_COPY shares its pages instead of pinning them again. */
+ * an IOAS of the context that already maps exactly this VA range with at
+ * least the protection asked for, so IOAS_COPY shares its pages instead of
+ * pinning them again. The kernel refuses a writable copy of pages mapped
+ * read-only (EPERM): such a request is a map of its own. */
 static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
 					  uintptr_t va, uint64_t len,
-					  uint64_t *src_iova)
+					  unsigned int prot, uint64_t *src_iova)
 {
 	for (const struct iop_ioas *s = dst->ctx->ioas_list; s; s = s->next) {
 		size_t i;
@@ -169,7 +175,8 @@ static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
 		if (s == dst)
 			continue;
 		i = map_lower_bound(s, va);
-		if (i < s->nmaps && s->maps[i].va == va && s->maps[i].len == len) {
+		if (i < s->nmaps && s->maps[i].va == va && s->maps[i].len == len &&
+		    (prot & ~s->maps[i].prot) == 0) {
 			*src_iova = s->maps[i].iova;
 			return s;
 		}
@@ -198,7 +205,7 @@ static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
 	uint64_t src_iova;
 
 	if (ops->copy) {
-		src = copy_source(ioas, va, len, &src_iova);
+		src = copy_source(ioas, va, len, prot, &src_iova);
 		if (src)
 			return ops->copy(ioas->bioas, iova, src->bioas,
 					 src_iova, len, prot);
@@ -207,8 +214,8 @@ static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
 }
 
 /* Rule 7's message: names the limit that applied (the process's, or the
- * sim topology's) and how to raise it. */
-static int pin_refused_error(struct iop_ioas *ioas, size_t len)
+ * sim topology's), what was being pinned and how to raise the limit. */
+int iop_pin_refused_error(struct iop_ioas *ioas, const char *what, uint64_t need)
 {
 	struct iop_memlock ml;
 	char limit[32], hint[160];
@@ -218,9 +225,27 @@ static int pin_refused_error(struct iop_ioas *ioas, size_t len)
 		snprintf(limit, sizeof(limit), "unlimited");
 	else
 		snprintf(limit, sizeof(limit), "%" PRIu64 " MiB", (ml.bytes + (1 << 20) - 1) >> 20);
-	iop_memlock_hint(&ml, 0, hint, sizeof(hint));
-	return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: over the locked-memory limit (%s is %s) or out of memory; %s",
-		       len, ioas->id, ml.name, limit, hint);
+	iop_memlock_hint(&ml, need, hint, sizeof(hint));
+	return IOP_ERR(ENOMEM, "%s: over the locked-memory limit (%s is %s) or out of memory; %s",
+		       what, ml.name, limit, hint);
+}
+
+uint64_t iop_ioas_mapped_bytes(const struct iop_ioas *ioas)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < ioas->nmaps; i++)
+		total += ioas->maps[i].len;
+	return total;
+}
+
+static int pin_refused_error(struct iop_ioas *ioas, size_t len)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "cannot map %zu bytes into IOAS %u", len, ioas->id);
+	/* what this IOAS pins once the map is in: a lower bound of the need */
+	return iop_pin_refused_error(ioas, what, iop_ioas_mapped_bytes(ioas) + len);
 }
 
 static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,

@@ -179,17 +179,20 @@ static int ifd_ioas_alloc(void *bctx, void **bioas)
 	return 0;
 }
 
-static void ifd_ioas_free(void *bioas)
+static int ifd_ioas_free(void *bioas)
 {
 	struct ifd_ioas *a = bioas;
 	struct iommu_destroy cmd = { .size = sizeof(cmd) };
+	int err;
 
-	if (!a)
-		return;
 	cmd.id = a->id;
-	if (ioctl(a->ctx->fd, IOMMU_DESTROY, &cmd) < 0)
-		IOP_LOG(WARN, "IOMMU_DESTROY of IOAS %u failed: %s", a->id, strerror(errno));
+	/* EBUSY while a device is attached: the IOAS stays, as does a */
+	if (ioctl(a->ctx->fd, IOMMU_DESTROY, &cmd) < 0) {
+		err = errno;
+		return IOP_ERR(err, "IOMMU_DESTROY of IOAS %u failed: %s", a->id, strerror(err));
+	}
 	free(a);
+	return 0;
 }
 
 static int ifd_attach(void *bdev, void *bioas)

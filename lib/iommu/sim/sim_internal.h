@@ -19,10 +19,14 @@
 
 struct sim_ioas;
 
-/* Pinned user pages, shared by every area that maps them (IOAS_COPY). */
+/* User pages, shared by every area that maps them (IOAS_COPY). As in
+ * iommufd, they are pinned (and charged to memlock) only while an IOAS with
+ * a domain (a group attached) maps them: ndomain counts those areas. */
 struct sim_pages {
 	unsigned int refs;
+	unsigned int ndomain;
 	uint64_t npages;
+	bool writable;           /* mapped with write: copies may be writable */
 };
 
 struct sim_area {
