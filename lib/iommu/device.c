@@ -84,7 +84,10 @@ static int dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **out)
 		 * diagnosis (a missing cdev, the group's offenders) stands */
 		if (iop_err_msg()[0])
 			goto out;
-		if (rc == -EPERM || rc == -EBUSY)
+		if (rc == -EINVAL)
+			rc = IOP_ERR(EINVAL, "cannot open %s: it is already bound for user DMA (by another process, or opened twice)",
+				     di->bdf);
+		else if (rc == -EPERM || rc == -EBUSY)
 			rc = IOP_ERR(-rc, "cannot claim %s for user DMA: its IOMMU group %u is in use by a kernel driver or another process (%s)",
 				     di->bdf, di->group, strerror(-rc));
 		else

@@ -18,7 +18,8 @@
  *                         next bind; sim: the topology's memlock line)
  *   open D BDF [ctx=2]    claim / release a device (ctx=2: through a
  *   close D               second context of the backend, as another
- *                         process would: another iommufd or container set)
+ *                         process would: another iommufd or container set;
+ *                         closing a device that is not open: EBADF)
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
  *   buf B SIZE            anonymous, populated memory
@@ -423,7 +424,10 @@ static int step(char **t, int n, char *extra, size_t elen)
 		return ret;
 	}
 	if (!strcmp(t[0], "close")) {
-		NEED(n == 2 && (d = find(devs, t[1], false)));
+		NEED(n == 2);
+		/* a device whose open failed: nothing to close */
+		if (!(d = find(devs, t[1], false)))
+			return -EBADF;
 		ops->dev_close(d->h);
 		d->h = NULL;
 		return 0;

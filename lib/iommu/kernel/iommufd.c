@@ -206,6 +206,8 @@ static int ifd_attach(void *bdev, void *bioas)
 	cmd.pt_id = a->id;
 	if (ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd) < 0) {
 		err = errno;
+		if (err == ENOMEM)
+			return iop_diag_attach_nomem("iommufd", d->bdf);
 		return IOP_ERR(err, "VFIO_DEVICE_ATTACH_IOMMUFD_PT of %s (group %u) to IOAS %u failed: %s",
 			       d->bdf, d->group, a->id, strerror(err));
 	}

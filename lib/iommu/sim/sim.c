@@ -64,7 +64,9 @@ static struct sim_claim **claim_find(const struct sim_ctx *c, unsigned int group
 	return pp;
 }
 
-static int group_claim(const struct sim_ctx *c, unsigned int group)
+/* dev: index of the device being bound (the same in every context on one
+ * topology file). */
+static int group_claim(const struct sim_ctx *c, unsigned int group, size_t dev)
 {
 	struct sim_claim *cl;
 	int rc = 0;
@@ -72,7 +74,9 @@ static int group_claim(const struct sim_ctx *c, unsigned int group)
 	pthread_mutex_lock(&claims_lock);
 	cl = *claim_find(c, group);
 	if (cl) {
-		rc = -EPERM;
+		/* vfio_df_open refuses a device open elsewhere (EINVAL) before
+		 * the group's ownership is asked for (EPERM) */
+		rc = cl->owner->devs[dev].bound ? -EINVAL : -EPERM;
 	} else {
 		cl = malloc(sizeof(*cl));
 		if (cl) {
@@ -226,7 +230,7 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 		if (c->devs[i].group == d->group && !iop_driver_allows_user_dma(c->topo.devs[i].driver))
 			return -EPERM;
 	if (d->group->nbound == 0) {
-		rc = group_claim(c, d->group->topo->id);
+		rc = group_claim(c, d->group->topo->id, (size_t)(d - c->devs));
 		if (rc)
 			return rc;
 	}

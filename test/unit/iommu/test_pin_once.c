@@ -151,6 +151,40 @@ static void rule7_first_attach_pins_earlier_maps_and_names_the_size(void **state
 	assert_sim_clean();
 }
 
+/* Item 1 of the kernel's copy rule (copy_edges.scn: a writable IOAS_COPY of
+ * pages mapped read-only is EPERM): a copy stands in for a map only when
+ * the source's protection covers the request. */
+static void rule7_copy_only_when_the_source_protection_covers_the_map(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_ioas *a, *b, *c;
+	struct iop_dev *db;
+	size_t len = 2 * MiB;
+	char *buf = hugebuf_alloc(len);
+	uint64_t ia, ib, ic;
+	char byte = 0x3c;
+
+	(void)state;
+	a = attached_ioas(ctx, bdfs[0]);
+	assert_int_equal(iop_ioas_create(ctx, &b), 0);
+	assert_int_equal(iop_dev_open(ctx, bdfs[1], &db), 0);
+	assert_int_equal(iop_dev_attach(db, b), 0);
+	c = attached_ioas(ctx, bdfs[2]);
+	assert_int_equal(iop_ioas_map(a, buf, len, IOP_PROT_READ, &ia), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(len));
+	/* read-write over read-only pages: a map of its own, pinned again */
+	assert_int_equal(iop_ioas_map(b, buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &ib), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(2 * len));
+	assert_int_equal(iop_sim_dma_write(db, ib + 7, &byte, 1), 0);
+	assert_int_equal(buf[7], byte);
+	/* read-only over either: a copy, nothing pinned again */
+	assert_int_equal(iop_ioas_map(c, buf, len, IOP_PROT_READ, &ic), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(2 * len));
+	iop_ctx_destroy(ctx);
+	hugebuf_free(buf, len);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +192,7 @@ int main(void)
 		cmocka_unit_test(rule7_other_memory_is_pinned_again_up_to_memlock),
 		cmocka_unit_test(rule7_memlock_refusal_names_the_limit_that_applied),
 		cmocka_unit_test(rule7_first_attach_pins_earlier_maps_and_names_the_size),
+		cmocka_unit_test(rule7_copy_only_when_the_source_protection_covers_the_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
