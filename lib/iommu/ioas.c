@@ -135,6 +135,62 @@ int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 	return rc;
 }
 
+int iop_ioas_window_create(struct iop_ioas *ioas, unsigned int page_shift,
+			   uint64_t size, uint64_t *start)
+{
+	const struct iop_backend_ops *ops = ioas->ctx->ops;
+	int rc;
+
+	if (!ops->window_create)
+		return IOP_ERR(EOPNOTSUPP, "the %s backend's IOMMUs have fixed apertures, not DMA windows",
+			       ops->name);
+	iop_ctx_lock(ioas->ctx);
+	rc = ops->window_create(ioas->bioas, page_shift, size, start);
+	iop_ctx_unlock(ioas->ctx);
+	if (rc == -ENOSPC)
+		return IOP_ERR(ENOSPC, "cannot create a DMA window in IOAS %u: both window slots are in use; remove one first",
+			       ioas->id);
+	if (rc == -ENXIO)
+		return IOP_ERR(ENXIO, "cannot create a DMA window in IOAS %u: no device with a window-style IOMMU is attached to it",
+			       ioas->id);
+	if (rc)
+		return IOP_ERR(-rc, "cannot create a DMA window of %" PRIu64 " bytes with 2^%u-byte pages in IOAS %u: %s",
+			       size, page_shift, ioas->id, strerror(-rc));
+	return 0;
+}
+
+int iop_ioas_window_remove(struct iop_ioas *ioas, uint64_t start)
+{
+	const struct iop_backend_ops *ops = ioas->ctx->ops;
+	struct iop_iova_range r[IOP_MAX_RANGES];
+	size_t n = 0;
+	int rc;
+
+	if (!ops->window_remove)
+		return IOP_ERR(EOPNOTSUPP, "the %s backend's IOMMUs have fixed apertures, not DMA windows",
+			       ops->name);
+	iop_ctx_lock(ioas->ctx);
+	/* the kernel drops a removed window's mappings; the translation
+	 * table must never hold an IOVA the IOMMU no longer maps */
+	rc = iop_ioas_ranges_get(ioas, r, IOP_MAX_RANGES, &n);
+	for (size_t i = 0; rc == 0 && i < n && i < IOP_MAX_RANGES; i++) {
+		if (r[i].first > start || start > r[i].last)
+			continue;
+		for (size_t m = 0; rc == 0 && m < ioas->nmaps; m++)
+			if (ioas->maps[m].iova >= r[i].first && ioas->maps[m].iova <= r[i].last)
+				rc = IOP_ERR(EBUSY, "cannot remove the DMA window at 0x%" PRIx64 " of IOAS %u: it still maps [%p, +%" PRIu64 "); unmap it first",
+					     r[i].first, ioas->id, (void *)ioas->maps[m].va, ioas->maps[m].len);
+	}
+	if (rc == 0) {
+		rc = ops->window_remove(ioas->bioas, start);
+		if (rc)
+			rc = IOP_ERR(-rc, "cannot remove the DMA window at 0x%" PRIx64 " of IOAS %u: %s",
+				     start, ioas->id, rc == -EINVAL ? "no window there" : strerror(-rc));
+	}
+	iop_ctx_unlock(ioas->ctx);
+	return rc;
+}
+
 /* Index of the first mapping with va >= key (maps are sorted by va). */
 static size_t map_lower_bound(const struct iop_ioas *ioas, uintptr_t key)
 {

@@ -84,6 +84,15 @@ struct iop_backend_ops {
 	 * sim: the topology's memlock line; UINT64_MAX: none), so that
 	 * messages name the limit that refused a pin. */
 	uint64_t (*memlock_limit)(void *bctx);
+
+	/* Optional (NULL: the backend's IOMMUs have fixed apertures): DMA
+	 * windows of a window-style IOMMU (sPAPR TCE, seed 001). create puts
+	 * a window of size bytes with 2^page_shift pages where the platform
+	 * wants it (*start); remove takes the window holding start away with
+	 * the mappings in it. -ENXIO without a window-style group attached. */
+	int (*window_create)(void *bioas, unsigned int page_shift, uint64_t size,
+			     uint64_t *start);
+	int (*window_remove)(void *bioas, uint64_t start);
 };
 
 extern const struct iop_backend_ops iop_backend_sim;

@@ -29,6 +29,10 @@
  *   mapany A B            kernel-chosen IOVA (iommufd only)
  *   copy A2 IOVA2 A1 IOVA1 LEN [prot=r|w|rw]
  *   unmap A IOVA LEN      (IOVA 0 and LEN 0xffffffffffffffff: unmap-all)
+ *   mock M A | unmock M   a second group with other IOVA ranges joins A /
+ *                         leaves it (iommufd: the self-test's mock device,
+ *                         IOVA 16 MiB..2 GiB-1; sim: a group with that
+ *                         range; vfio: EOPNOTSUPP)
  *   ranges A              prints the IOAS's IOVA ranges
  *   granges G             prints the ranges group G will allow once attached
  *   fd D                  whether the device has a VFIO fd
@@ -57,6 +61,7 @@
 #include "iommu_backend.h"
 #include "iop_log.h"
 #include "kernel_backend.h"
+#include "scn_mock.h"
 
 /* the sim is another module of the library: absent, scenarios still run
  * on the kernel backends */
@@ -85,6 +90,9 @@ static size_t nlayout;
 static void *bctx, *bctx2;
 static struct iop_ctx_params ctx_params;
 static struct obj devs[MAX_OBJ], ioas[MAX_OBJ], bufs[MAX_OBJ];
+/* mock devices: h is the sim device, or (iommufd) the IOAS it is on with
+ * the self-test device's object id in len */
+static struct obj mocks[MAX_OBJ];
 static int failures;
 static char topo_path[64];
 static struct rlimit saved_memlock;
@@ -295,16 +303,67 @@ static int write_topology(char **bound, int nbound, const char *memlock)
 	for (i = 0; i < nlayout; i++)
 		fprintf(f, "device %s group=%u driver=%s\n", layout[i].bdf, layout[i].group,
 			in_list(layout[i].bdf, bound, nbound) ? "vfio-pci" : layout[i].driver);
+	for (i = 0; i < SCN_MOCKS; i++) {
+		fprintf(f, "group %zu %s\ndevice " SCN_MOCK_BDF " group=%zu driver=vfio-pci\n",
+			SCN_MOCK_GROUP + i, SCN_MOCK_RANGE, (unsigned int)i, SCN_MOCK_GROUP + i);
+	}
 	if (memlock)
 		fprintf(f, "memlock %s\n", memlock);
 	fclose(f);
 	return 0;
 }
 
+static int unmock(struct obj *m)
+{
+	int ret = 0;
+
+	if (ops == &iop_backend_sim)
+		ops->dev_close(m->h);
+	else
+		ret = scn_mock_detach(iop_iommufd_fd(m->h), (uint32_t)m->len);
+	m->h = NULL;
+	return ret;
+}
+
+static int mock(struct obj *m, struct obj *a)
+{
+	uint32_t stdev;
+	int ret;
+
+	if (ops == &iop_backend_sim) {
+		char bdf[16];
+		unsigned int i;
+
+		/* the first mock device no mock holds */
+		for (i = 0, ret = -EBUSY; ret == -EBUSY && i < SCN_MOCKS; i++) {
+			snprintf(bdf, sizeof(bdf), SCN_MOCK_BDF, i);
+			ret = ops->dev_open(bctx, bdf, &m->h);
+			if (ret == -EINVAL) /* bound by another mock */
+				ret = -EBUSY;
+		}
+		if (ret == 0 && (ret = ops->attach(m->h, a->h)) < 0)
+			ops->dev_close(m->h);
+		if (ret < 0)
+			m->h = NULL;
+		return ret;
+	}
+	if (ops != &iop_backend_iommufd)
+		return -EOPNOTSUPP;
+	ret = scn_mock_attach(iop_iommufd_fd(a->h), iop_iommufd_ioas_id(a->h), &stdev);
+	if (ret == 0) {
+		m->h = a->h;
+		m->len = stdev;
+	}
+	return ret;
+}
+
 static void teardown(void)
 {
 	int i;
 
+	for (i = 0; i < MAX_OBJ; i++)
+		if (mocks[i].h)
+			unmock(&mocks[i]);
 	/* devices first: an IOAS with a device attached cannot be freed */
 	for (i = 0; i < MAX_OBJ; i++) {
 		if (devs[i].h)
@@ -453,6 +512,16 @@ static int step(char **t, int n, char *extra, size_t elen)
 	if (!strcmp(t[0], "detach")) {
 		NEED(n == 2 && (d = find(devs, t[1], false)));
 		return ops->detach(d->h);
+	}
+	if (!strcmp(t[0], "mock")) {
+		NEED(n == 3 && (d = find(mocks, t[1], true)) && !d->h && (a = find(ioas, t[2], false)));
+		return mock(d, a);
+	}
+	if (!strcmp(t[0], "unmock")) {
+		NEED(n == 2);
+		if (!(d = find(mocks, t[1], false)))
+			return -EBADF;
+		return unmock(d);
 	}
 	if (!strcmp(t[0], "fd")) {
 		NEED(n == 2 && (d = find(devs, t[1], false)));

@@ -358,6 +358,11 @@ uint32_t iop_iommufd_ioas_id(void *bioas)
 	return ((struct ifd_ioas *)bioas)->id;
 }
 
+int iop_iommufd_fd(void *bioas)
+{
+	return ((struct ifd_ioas *)bioas)->ctx->fd;
+}
+
 const struct iop_backend_ops iop_backend_iommufd = {
 	.name = "iommufd",
 	.can_replace = true,

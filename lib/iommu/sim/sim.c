@@ -397,12 +397,15 @@ static size_t intersect(const struct iop_iova_range *a, size_t na,
 	return n;
 }
 
-/* Allowed IOVA: everything, narrowed by each attached group's ranges. */
+/* Allowed IOVA: everything, narrowed by each attached group's ranges; or
+ * the windows of a window-style IOAS. */
 static size_t ioas_ranges(const struct sim_ioas *s, struct iop_iova_range *out)
 {
 	struct iop_iova_range tmp[RANGES_SCRATCH];
 	size_t n = 1;
 
+	if (s->windowed)
+		return sim_windows_ranges(s, out);
 	out[0] = (struct iop_iova_range){ 0, UINT64_MAX };
 	for (size_t g = 0; g < s->ctx->topo.ngroups; g++) {
 		const struct sim_group *grp = &s->ctx->groups[g];
@@ -441,21 +444,46 @@ static bool page_aligned(uint64_t x)
 	return x % SIM_PAGE_SIZE == 0;
 }
 
-/* A group joins s. The first one gives s its domain: every area must be
- * page aligned then (iova, length and offset in the page: EADDRINUSE) and
- * its pages get pinned (ENOMEM). */
-static int ioas_group_join(struct sim_ioas *s)
+/* Every area of s lies in its windows. */
+static bool areas_in_windows(const struct sim_ioas *s)
 {
+	struct iop_iova_range w[SIM_MAX_WINDOWS];
+	size_t n = sim_windows_ranges(s, w);
+
+	for (size_t i = 0; i < s->nareas; i++)
+		if (!inside(w, n, s->areas[i].iova, s->areas[i].iova + s->areas[i].len - 1))
+			return false;
+	return true;
+}
+
+/* Group g joins s: its IOMMU must be of the style of the groups there
+ * (EPERM), the areas of s must fit its ranges or the windows (EADDRINUSE).
+ * The first group gives s its domain: every area must be page aligned then
+ * (iova, length and offset in the page: EADDRINUSE) and its pages get
+ * pinned (ENOMEM). Nothing changes on failure. */
+static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
+{
+	struct iop_iova_range windows[SIM_MAX_WINDOWS];
+	bool windowed = s->windowed;
 	int rc;
 
-	if (!has_domain(s)) {
-		for (size_t i = 0; i < s->nareas; i++)
-			if (!page_aligned(s->areas[i].iova | s->areas[i].len |
-					  s->areas[i].va))
-				return -EADDRINUSE;
+	memcpy(windows, s->windows, sizeof(windows));
+	rc = sim_windows_join(s, g);
+
+	if (rc)
+		return rc;
+	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_fits(g, s))
+		rc = -EADDRINUSE;
+	for (size_t i = 0; rc == 0 && !has_domain(s) && i < s->nareas; i++)
+		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
+			rc = -EADDRINUSE;
+	if (rc == 0 && !has_domain(s))
 		rc = pin_areas(s->ctx, s->areas, s->nareas);
-		if (rc)
-			return rc;
+	if (rc) {
+		/* a default window made for g goes with it */
+		s->windowed = windowed;
+		memcpy(s->windows, windows, sizeof(windows));
+		return rc;
 	}
 	s->ngroups++;
 	return 0;
@@ -464,8 +492,10 @@ static int ioas_group_join(struct sim_ioas *s)
 /* The last group to leave takes the domain, and the pins, with it. */
 static void ioas_group_leave(struct sim_ioas *s)
 {
-	if (--s->ngroups == 0)
+	if (--s->ngroups == 0) {
 		unpin_areas(s->ctx, s->areas, s->nareas);
+		sim_windows_leave(s);
+	}
 }
 
 static int sim_attach(void *bdev, void *bioas)
@@ -483,9 +513,7 @@ static int sim_attach(void *bdev, void *bioas)
 		/* a second attach replaces the domain of the whole group */
 		if (g->ioas == s)
 			return 0;
-		if (!group_fits(g, s))
-			return -EADDRINUSE;
-		rc = ioas_group_join(s);
+		rc = ioas_group_join(s, g);
 		if (rc)
 			return rc;
 		ioas_group_leave(g->ioas);
@@ -495,9 +523,7 @@ static int sim_attach(void *bdev, void *bioas)
 	if (g->ioas && g->ioas != s)
 		return -EINVAL;
 	if (!g->ioas) {
-		if (!group_fits(g, s))
-			return -EADDRINUSE;
-		rc = ioas_group_join(s);
+		rc = ioas_group_join(s, g);
 		if (rc)
 			return rc;
 		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);
@@ -548,8 +574,9 @@ static int check_iova(struct sim_ioas *s, uint64_t iova, uint64_t len)
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
 	n = ioas_ranges(s, r);
+	/* outside every window, sPAPR finds no table: ENXIO */
 	if (!inside(r, n, iova, last))
-		return -EINVAL;
+		return s->windowed ? -ENXIO : -EINVAL;
 	i = area_lower_bound(s, iova);
 	if (i < s->nareas && s->areas[i].iova <= last)
 		return -EEXIST;
@@ -734,6 +761,16 @@ static void remove_areas(struct sim_ioas *s, size_t first, size_t end)
 	sim_count_mappings(-(int)(end - first));
 }
 
+void sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last)
+{
+	size_t lo = area_lower_bound(s, first), hi = lo;
+
+	while (hi < s->nareas && s->areas[hi].iova + s->areas[hi].len - 1 <= last)
+		hi++;
+	if (hi > lo)
+		remove_areas(s, lo, hi);
+}
+
 /* iopt_unmap_iova_range: whole areas in IOVA order; the first area that
  * reaches outside [iova, last] stops it with ENOENT, those before it are
  * gone; nothing there at all is ENOENT too. */
@@ -814,4 +851,6 @@ const struct iop_backend_ops iop_backend_sim = {
 	.iova_ranges = sim_iova_ranges,
 	.group_ranges = sim_group_ranges,
 	.memlock_limit = sim_memlock_limit,
+	.window_create = sim_window_create,
+	.window_remove = sim_window_remove,
 };
