@@ -484,6 +484,9 @@ static void sim_topology_errors_name_file_and_line(void **state)
 		{ "group x\n", ":1: expected 'group <id>" },
 		{ "group 1\ngroup 1\n", ":2: group 1 is declared twice" },
 		{ "memlock lots\n", ":1: expected 'memlock <size>'" },
+		{ "group 1 dma-window=0\n", ":1: bad 'dma-window=0' (expected dma-window=<size>, a multiple of 4K)" },
+		{ "group 1 dma-window=1000\n", ":1: bad 'dma-window=1000'" },
+		{ "group 1 dma-window=1G range=0-0xfff\n", ":1: group 1 has both dma-window= and range=" },
 		{ "# nothing\n", ": no device lines" },
 	};
 	(void)state;
