@@ -305,17 +305,30 @@ static void charge(struct sim_ctx *c, int64_t npages)
 	sim_count_pinned(npages);
 }
 
-/* One more area of an IOAS with a domain maps these pages. */
-static void pages_domain_get(struct sim_ctx *c, struct sim_pages *p)
+/* The pages [va, va + len) touches. */
+static uint64_t pages_spanned(uintptr_t va, uint64_t len)
 {
-	if (p->ndomain++ == 0)
-		charge(c, (int64_t)p->npages);
+	uint64_t first = va / SIM_PAGE_SIZE;
+	uint64_t last = (va + len - 1) / SIM_PAGE_SIZE;
+
+	return last - first + 1;
 }
 
-static void pages_domain_put(struct sim_ctx *c, struct sim_pages *p)
+/* Adds delta to the domain count of each page area a covers; returns how
+ * many pages went from 0 to 1 (delta 1) or from 1 to 0 (delta -1). */
+static uint64_t area_domain_refs(const struct sim_area *a, int delta)
 {
-	if (--p->ndomain == 0)
-		charge(c, -(int64_t)p->npages);
+	struct sim_pages *p = a->pages;
+	uint64_t first = a->va / SIM_PAGE_SIZE - p->first_page;
+	uint64_t n = pages_spanned(a->va, a->len), changed = 0;
+
+	for (uint64_t i = first; i < first + n; i++) {
+		if (delta > 0)
+			changed += p->domain_refs[i]++ == 0;
+		else
+			changed += --p->domain_refs[i] == 0;
+	}
+	return changed;
 }
 
 /* Pins the pages of areas for a domain, all or none: -ENOMEM past the
@@ -325,24 +338,37 @@ static int pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 {
 	uint64_t need = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (a[i].pages->ndomain++ == 0)
-			need += a[i].pages->npages;
-	for (size_t i = 0; i < n; i++)
-		a[i].pages->ndomain--;
+	for (size_t i = 0; i < n; i++) {
+		struct sim_pages *p = a[i].pages;
+
+		if (!p->domain_refs) {
+			p->domain_refs = calloc(p->npages, sizeof(*p->domain_refs));
+			if (!p->domain_refs) {
+				while (i--)
+					area_domain_refs(&a[i], -1);
+				return -ENOMEM;
+			}
+		}
+		need += area_domain_refs(&a[i], 1);
+	}
 	if (c->topo.memlock != UINT64_MAX &&
 	    __atomic_load_n(&c->pinned_pages, __ATOMIC_RELAXED) + need >
-	    c->topo.memlock / SIM_PAGE_SIZE)
+	    c->topo.memlock / SIM_PAGE_SIZE) {
+		for (size_t i = 0; i < n; i++)
+			area_domain_refs(&a[i], -1);
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		pages_domain_get(c, a[i].pages);
+	}
+	charge(c, (int64_t)need);
 	return 0;
 }
 
 static void unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 {
+	uint64_t freed = 0;
+
 	for (size_t i = 0; i < n; i++)
-		pages_domain_put(c, a[i].pages);
+		freed += area_domain_refs(&a[i], -1);
+	charge(c, -(int64_t)freed);
 }
 
 /* An area of s goes away. */
@@ -351,10 +377,11 @@ static void area_put(struct sim_ioas *s, const struct sim_area *a)
 	struct sim_pages *p = a->pages;
 
 	if (has_domain(s))
-		pages_domain_put(s->ctx, p);
+		unpin_areas(s->ctx, a, 1);
 	if (--p->refs)
 		return;
 	sim_count_allocs(-1);
+	free(p->domain_refs);
 	free(p);
 }
 
@@ -623,15 +650,6 @@ static int insert_area(struct sim_ioas *s, const struct sim_area *a)
 	return 0;
 }
 
-/* The pages [va, va + len) touches. */
-static uint64_t pages_spanned(uintptr_t va, uint64_t len)
-{
-	uint64_t first = va / SIM_PAGE_SIZE;
-	uint64_t last = (va + len - 1) / SIM_PAGE_SIZE;
-
-	return last - first + 1;
-}
-
 static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 		   unsigned int prot)
 {
@@ -642,8 +660,11 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 
 	if (rc)
 		return rc;
-	if (prot == 0)
+	if (prot == 0 || len == 0)
 		return -EINVAL;
+	/* iopt_alloc_pages: the user range must not wrap */
+	if ((uintptr_t)va + len - 1 < (uintptr_t)va)
+		return -EOVERFLOW;
 	rc = check_iova(s, iova, len);
 	if (rc)
 		return rc;
@@ -654,6 +675,7 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	if (!p)
 		return -ENOMEM;
 	p->refs = 1;
+	p->first_page = (uintptr_t)va / SIM_PAGE_SIZE;
 	p->npages = pages_spanned((uintptr_t)va, len);
 	p->writable = prot & IOP_PROT_WRITE;
 	a = (struct sim_area){ .iova = iova, .len = len, .va = (uintptr_t)va,
@@ -665,6 +687,7 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 			unpin_areas(s->ctx, &a, 1);
 	}
 	if (rc) {
+		free(p->domain_refs);
 		free(p);
 		return rc;
 	}

@@ -20,12 +20,14 @@
 struct sim_ioas;
 
 /* User pages, shared by every area that maps them (IOAS_COPY). As in
- * iommufd, they are pinned (and charged to memlock) only while an IOAS with
- * a domain (a group attached) maps them: ndomain counts those areas. */
+ * iommufd, a page is pinned (and charged to memlock) only while an area of
+ * an IOAS with a domain (a group attached) covers it: domain_refs counts
+ * those areas page by page, so a copy of part of a mapping pins that part. */
 struct sim_pages {
 	unsigned int refs;
-	unsigned int ndomain;
+	uint64_t first_page;     /* user address / 4 KiB of the first page */
 	uint64_t npages;
+	uint32_t *domain_refs;   /* npages counters; NULL until first pinned */
 	bool writable;           /* mapped with write: copies may be writable */
 };
 
