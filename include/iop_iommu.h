@@ -108,8 +108,8 @@ int iop_ctx_group_info(struct iop_ctx *ctx, unsigned int group,
 
 /*
  * Opens a device for user DMA: looks up its group, checks the group is
- * viable (every device on vfio-pci or no driver), claims the group's DMA
- * ownership on the first open. Errors: -ENODEV (unknown BDF), -EPERM
+ * viable (every device on vfio-pci, pci-stub, pcieport or no driver),
+ * claims the group's DMA ownership on the first open. Errors: -ENODEV (unknown BDF), -EPERM
  * (group not viable; the message lists offenders and the fix).
  */
 int iop_dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **dev);
@@ -157,6 +157,20 @@ struct iop_ctx *iop_ioas_ctx(const struct iop_ioas *ioas);
 /* The IOVA ranges usable now (they narrow as groups attach). */
 int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 		    size_t max, size_t *count);
+
+/*
+ * DMA windows of a window-style IOMMU (seed 001; sPAPR TCE, modelled by the
+ * sim's dma-window= groups): the IOAS's ranges are its windows. The first
+ * such group attached brings a default window at IOVA 0; this creates
+ * another one, size bytes of 2^page_shift-byte pages, placed by the
+ * platform at *start (-ENOSPC: no window slot left; -EINVAL: a page size
+ * the IOMMU lacks; -ENXIO: no window-style group attached; -EOPNOTSUPP:
+ * the backend's IOMMUs have fixed apertures). Removing a window that still
+ * holds mappings is refused (-EBUSY): unmap them first.
+ */
+int iop_ioas_window_create(struct iop_ioas *ioas, unsigned int page_shift,
+			   uint64_t size, uint64_t *start);
+int iop_ioas_window_remove(struct iop_ioas *ioas, uint64_t start);
 
 #define IOP_PROT_READ  1u /* device may read */
 #define IOP_PROT_WRITE 2u /* device may write */

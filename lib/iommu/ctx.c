@@ -152,7 +152,12 @@ void iop_ctx_destroy(struct iop_ctx *ctx)
 	while (ctx->ioas_list) {
 		struct iop_ioas *ioas = ctx->ioas_list;
 
-		iop_ioas_destroy(ioas);
+		/* every device is closed, so the backend cannot refuse; if it
+		 * does anyway, leak the rest rather than loop forever */
+		if (iop_ioas_destroy(ioas)) {
+			IOP_LOG(WARN, "IOAS %u not destroyed: %s", ioas->id, iop_err_msg());
+			break;
+		}
 	}
 	ctx->ops->close(ctx->bctx);
 	pthread_mutex_destroy(&ctx->lock);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Devices: what users name (a PCI address); attach/detach by group rules. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +75,19 @@ static int dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **out)
 		rc = IOP_ERR(ENOMEM, "out of memory opening %s", di->bdf);
 		goto out;
 	}
+	iop_err_clear();
 	rc = ctx->ops->dev_open(ctx->bctx, dev->bdf, &dev->bdev);
 	if (rc) {
 		iop_group_put(dev->group);
 		free(dev);
-		if (rc == -EPERM || rc == -EBUSY)
+		/* whoever knows the cause writes the message: a real backend's
+		 * diagnosis (a missing cdev, the group's offenders) stands */
+		if (iop_err_msg()[0])
+			goto out;
+		if (rc == -EINVAL)
+			rc = IOP_ERR(EINVAL, "cannot open %s: it is already bound for user DMA (by another process, or opened twice)",
+				     di->bdf);
+		else if (rc == -EPERM || rc == -EBUSY)
 			rc = IOP_ERR(-rc, "cannot claim %s for user DMA: its IOMMU group %u is in use by a kernel driver or another process (%s)",
 				     di->bdf, di->group, strerror(-rc));
 		else
@@ -214,6 +223,18 @@ int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
 		       dev->bdf, to->id, g->id, g->ioas->id, sibling, g->ioas->id);
 }
 
+/* The kernel pins an IOAS's pages when its first device attaches, so the
+ * locked-memory limit can refuse the attach rather than the maps. */
+static int attach_pin_refused(const struct iop_dev *dev, struct iop_ioas *ioas)
+{
+	uint64_t mapped = iop_ioas_mapped_bytes(ioas);
+	char what[160];
+
+	snprintf(what, sizeof(what), "cannot attach %s to IOAS %u: attaching pins the %" PRIu64 " MiB mapped in it",
+		 dev->bdf, ioas->id, (mapped + (1 << 20) - 1) >> 20);
+	return iop_pin_refused_error(ioas, what, mapped);
+}
+
 static int dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
 {
 	struct iop_ctx *ctx = dev->ctx;
@@ -235,6 +256,8 @@ static int dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
 	if (rc == -EADDRINUSE)
 		return IOP_ERR(EADDRINUSE, "cannot attach %s to IOAS %u: mappings of that IOAS lie outside the IOVA ranges of group %u; attach before mapping",
 			       dev->bdf, ioas->id, dev->group->id);
+	if (rc == -ENOMEM)
+		return attach_pin_refused(dev, ioas);
 	if (rc)
 		return IOP_ERR(-rc, "cannot attach %s to IOAS %u: %s", dev->bdf,
 			       ioas->id, strerror(-rc));

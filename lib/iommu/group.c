@@ -8,6 +8,7 @@
 #define IOP_LOG_PREFIX "iommu: "
 #include "iop_log.h"
 #include "iommu_internal.h"
+#include "user_dma.h"
 
 struct iop_group *iop_group_get(struct iop_ctx *ctx, unsigned int id)
 {
@@ -54,11 +55,6 @@ struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id)
 	return ioas;
 }
 
-static bool driver_allows_user_dma(const char *driver)
-{
-	return strcmp(driver, "vfio-pci") == 0 || strcmp(driver, "none") == 0;
-}
-
 /* Fills why[] with the offenders of group id and their fix; false if none. */
 static bool group_offenders(unsigned int id, const struct iop_dev_info *info,
 			    size_t count, char *why, size_t size)
@@ -67,7 +63,7 @@ static bool group_offenders(unsigned int id, const struct iop_dev_info *info,
 	size_t nl = 0, nf = 0, n = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		if (info[i].group != id || driver_allows_user_dma(info[i].driver))
+		if (info[i].group != id || iop_driver_allows_user_dma(info[i].driver))
 			continue;
 		nl += (size_t)snprintf(list + nl, nl < sizeof(list) ? sizeof(list) - nl : 0,
 				       "%s%s on %s", n ? ", " : "", info[i].bdf,
@@ -78,13 +74,13 @@ static bool group_offenders(unsigned int id, const struct iop_dev_info *info,
 	}
 	if (n == 0)
 		return false;
-	snprintf(why, size, "%s (every device of a group must be on vfio-pci or no driver); fix: iop-devices bind%s",
+	snprintf(why, size, "%s (every device of a group must be on vfio-pci, pci-stub, pcieport or no driver); fix: iop-devices bind%s",
 		 list, fix);
 	return true;
 }
 
 /* Rule 4 (seed 002): a group is safe for user DMA only when every device
- * in it is on vfio-pci or on no driver. */
+ * in it is on a driver that does no DMA of its own, or on none. */
 int iop_group_check_viable(const char *bdf, unsigned int id,
 			   const struct iop_dev_info *info, size_t count)
 {

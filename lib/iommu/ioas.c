@@ -75,7 +75,11 @@ int iop_ioas_destroy(struct iop_ioas *ioas)
 		return rc;
 	}
 	/* freeing the backend IOAS unmaps what is left, as the kernel does */
-	ctx->ops->ioas_free(ioas->bioas);
+	rc = ctx->ops->ioas_free(ioas->bioas);
+	if (rc) {
+		iop_ctx_unlock(ctx);
+		return IOP_ERR(-rc, "cannot destroy IOAS %u: %s", ioas->id, strerror(-rc));
+	}
 	iop_iova_table_destroy(ioas->table);
 	for (pp = &ctx->ioas_list; *pp != ioas; pp = &(*pp)->next)
 		;
@@ -131,6 +135,62 @@ int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 	return rc;
 }
 
+int iop_ioas_window_create(struct iop_ioas *ioas, unsigned int page_shift,
+			   uint64_t size, uint64_t *start)
+{
+	const struct iop_backend_ops *ops = ioas->ctx->ops;
+	int rc;
+
+	if (!ops->window_create)
+		return IOP_ERR(EOPNOTSUPP, "the %s backend's IOMMUs have fixed apertures, not DMA windows",
+			       ops->name);
+	iop_ctx_lock(ioas->ctx);
+	rc = ops->window_create(ioas->bioas, page_shift, size, start);
+	iop_ctx_unlock(ioas->ctx);
+	if (rc == -ENOSPC)
+		return IOP_ERR(ENOSPC, "cannot create a DMA window in IOAS %u: both window slots are in use; remove one first",
+			       ioas->id);
+	if (rc == -ENXIO)
+		return IOP_ERR(ENXIO, "cannot create a DMA window in IOAS %u: no device with a window-style IOMMU is attached to it",
+			       ioas->id);
+	if (rc)
+		return IOP_ERR(-rc, "cannot create a DMA window of %" PRIu64 " bytes with 2^%u-byte pages in IOAS %u: %s",
+			       size, page_shift, ioas->id, strerror(-rc));
+	return 0;
+}
+
+int iop_ioas_window_remove(struct iop_ioas *ioas, uint64_t start)
+{
+	const struct iop_backend_ops *ops = ioas->ctx->ops;
+	struct iop_iova_range r[IOP_MAX_RANGES];
+	size_t n = 0;
+	int rc;
+
+	if (!ops->window_remove)
+		return IOP_ERR(EOPNOTSUPP, "the %s backend's IOMMUs have fixed apertures, not DMA windows",
+			       ops->name);
+	iop_ctx_lock(ioas->ctx);
+	/* the kernel drops a removed window's mappings; the translation
+	 * table must never hold an IOVA the IOMMU no longer maps */
+	rc = iop_ioas_ranges_get(ioas, r, IOP_MAX_RANGES, &n);
+	for (size_t i = 0; rc == 0 && i < n && i < IOP_MAX_RANGES; i++) {
+		if (r[i].first > start || start > r[i].last)
+			continue;
+		for (size_t m = 0; rc == 0 && m < ioas->nmaps; m++)
+			if (ioas->maps[m].iova >= r[i].first && ioas->maps[m].iova <= r[i].last)
+				rc = IOP_ERR(EBUSY, "cannot remove the DMA window at 0x%" PRIx64 " of IOAS %u: it still maps [%p, +%" PRIu64 "); unmap it first",
+					     r[i].first, ioas->id, (void *)ioas->maps[m].va, ioas->maps[m].len);
+	}
+	if (rc == 0) {
+		rc = ops->window_remove(ioas->bioas, start);
+		if (rc)
+			rc = IOP_ERR(-rc, "cannot remove the DMA window at 0x%" PRIx64 " of IOAS %u: %s",
+				     start, ioas->id, rc == -EINVAL ? "no window there" : strerror(-rc));
+	}
+	iop_ctx_unlock(ioas->ctx);
+	return rc;
+}
+
 /* Index of the first mapping with va >= key (maps are sorted by va). */
 static size_t map_lower_bound(const struct iop_ioas *ioas, uintptr_t key)
 {
@@ -157,11 +217,13 @@ static bool va_overlaps(const struct iop_ioas *ioas, uintptr_t va, uint64_t len)
 }
 
 /* Rule 7 (seed 004: pinned pages are one object shared by their users):
- * an IOAS of the context that already maps exactly this VA range, so
- * IOAS_COPY shares its pages instead of pinning them again. */
+ * an IOAS of the context that already maps exactly this VA range with at
+ * least the protection asked for, so IOAS_COPY shares its pages instead of
+ * pinning them again. The kernel refuses a writable copy of pages mapped
+ * read-only (EPERM): such a request is a map of its own. */
 static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
 					  uintptr_t va, uint64_t len,
-					  uint64_t *src_iova)
+					  unsigned int prot, uint64_t *src_iova)
 {
 	for (const struct iop_ioas *s = dst->ctx->ioas_list; s; s = s->next) {
 		size_t i;
@@ -170,7 +232,7 @@ static const struct iop_ioas *copy_source(const struct iop_ioas *dst,
 			continue;
 		i = map_lower_bound(s, va);
 		if (i < s->nmaps && s->maps[i].va == va && s->maps[i].len == len &&
-		    !s->maps[i].stale) {
+		    !s->maps[i].stale && (prot & ~s->maps[i].prot) == 0) {
 			*src_iova = s->maps[i].iova;
 			return s;
 		}
@@ -199,7 +261,7 @@ static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
 	uint64_t src_iova;
 
 	if (ops->copy) {
-		src = copy_source(ioas, va, len, &src_iova);
+		src = copy_source(ioas, va, len, prot, &src_iova);
 		if (src)
 			return ops->copy(ioas->bioas, iova, src->bioas,
 					 src_iova, len, prot);
@@ -208,14 +270,32 @@ static int backend_map(struct iop_ioas *ioas, uintptr_t va, uint64_t len,
 }
 
 /* Rule 7's message: names the limit that applied (the process's, or the
- * sim topology's) only when it can have refused the pin. */
-static int pin_refused_error(struct iop_ioas *ioas, size_t len)
+ * sim topology's) only when it can have refused the pin, what was being
+ * pinned and how to raise the limit. */
+int iop_pin_refused_error(struct iop_ioas *ioas, const char *what, uint64_t need)
 {
 	char cause[320];
 
-	iop_memlock_cause(ioas->ctx, 0, cause, sizeof(cause));
-	return IOP_ERR(ENOMEM, "cannot map %zu bytes into IOAS %u: %s",
-		       len, ioas->id, cause);
+	iop_memlock_cause(ioas->ctx, need, cause, sizeof(cause));
+	return IOP_ERR(ENOMEM, "%s: %s", what, cause);
+}
+
+uint64_t iop_ioas_mapped_bytes(const struct iop_ioas *ioas)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < ioas->nmaps; i++)
+		total += ioas->maps[i].len;
+	return total;
+}
+
+static int pin_refused_error(struct iop_ioas *ioas, size_t len)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "cannot map %zu bytes into IOAS %u", len, ioas->id);
+	/* what this IOAS pins once the map is in: a lower bound of the need */
+	return iop_pin_refused_error(ioas, what, iop_ioas_mapped_bytes(ioas) + len);
 }
 
 static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,

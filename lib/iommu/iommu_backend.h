@@ -46,9 +46,9 @@ struct iop_backend_ops {
 	int (*dev_fd)(void *bdev);
 
 	int (*ioas_alloc)(void *bctx, void **bioas);
-	/* Unmaps what is left (as destroying an IOAS does); no device may
-	 * be attached. */
-	void (*ioas_free)(void *bioas);
+	/* Unmaps what is left (as destroying an IOAS does); -EBUSY (and the
+	 * IOAS stays) while a device is attached to it. */
+	int (*ioas_free)(void *bioas);
 
 	/* Kernel semantics: a device of a group that is attached elsewhere
 	 * gets -EINVAL; attaching an attached device replaces (can_replace)
@@ -56,14 +56,19 @@ struct iop_backend_ops {
 	int (*attach)(void *bdev, void *bioas);
 	int (*detach)(void *bdev);
 
-	/* Fixed-IOVA map; -EEXIST on overlap, -ENOMEM over memlock. */
+	/* Fixed-IOVA map; -EEXIST on overlap, -ENOMEM over memlock (pages
+	 * are pinned only while the IOAS has a device attached: the first
+	 * attach pins earlier maps and may fail with -ENOMEM too). */
 	int (*map)(void *bioas, void *va, uint64_t len, uint64_t iova,
 		   unsigned int prot);
-	/* Optional (NULL if absent): maps the pages of an exact earlier
-	 * mapping of src at dst_iova of dst without pinning them again. */
+	/* Optional (NULL if absent): maps the pages of earlier mappings of
+	 * src at dst_iova of dst without pinning them again; -EPERM writable
+	 * from pages mapped read-only. */
 	int (*copy)(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		    uint64_t src_iova, uint64_t len, unsigned int prot);
-	/* Must cover whole earlier mappings: -ENOENT otherwise. */
+	/* Removes whole mappings in IOVA order; -ENOENT at the first one
+	 * the range would cut (those before it are gone) or if there is
+	 * none; iova 0 and len UINT64_MAX unmaps everything, even nothing. */
 	int (*unmap)(void *bioas, uint64_t iova, uint64_t len);
 	int (*iova_ranges)(void *bioas, struct iop_iova_range *ranges,
 			   size_t max, size_t *count);
@@ -79,6 +84,15 @@ struct iop_backend_ops {
 	 * sim: the topology's memlock line; UINT64_MAX: none), so that
 	 * messages name the limit that refused a pin. */
 	uint64_t (*memlock_limit)(void *bctx);
+
+	/* Optional (NULL: the backend's IOMMUs have fixed apertures): DMA
+	 * windows of a window-style IOMMU (sPAPR TCE, seed 001). create puts
+	 * a window of size bytes with 2^page_shift pages where the platform
+	 * wants it (*start); remove takes the window holding start away with
+	 * the mappings in it. -ENXIO without a window-style group attached. */
+	int (*window_create)(void *bioas, unsigned int page_shift, uint64_t size,
+			     uint64_t *start);
+	int (*window_remove)(void *bioas, uint64_t start);
 };
 
 extern const struct iop_backend_ops iop_backend_sim;

@@ -127,7 +127,8 @@ void iop_group_put(struct iop_group *group);
 /* The IOAS a group of this context is attached to (NULL if none). */
 struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id);
 /* Rule 4: -EPERM with the offenders and the fix unless every device of the
- * group is on vfio-pci or on no driver (bdf: the device asked for). */
+ * group is on a driver that does no DMA of its own, or none (user_dma.h;
+ * bdf: the device asked for). */
 int iop_group_check_viable(const char *bdf, unsigned int id,
 			   const struct iop_dev_info *info, size_t count);
 /* The entry of bdf in info (accepts "bb:dd.f" for domain 0), or NULL. */
@@ -160,6 +161,11 @@ int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
  * IOVA ranges, its bookkeeping). */
 int iop_ioas_map_pinning(struct iop_ioas *ioas, void *va, size_t len,
 			 unsigned int prot, uint64_t *iova, bool *pin_refused);
+/* -ENOMEM with rule 7's message: "<what>: over the locked-memory limit
+ * (<limit>); raise it to at least <need>" (need in bytes, 0: unknown). */
+int iop_pin_refused_error(struct iop_ioas *ioas, const char *what, uint64_t need);
+/* Bytes mapped in ioas: what its first attach pins (at most). */
+uint64_t iop_ioas_mapped_bytes(const struct iop_ioas *ioas);
 /* True when [va, va+len) is exactly one mapping of ioas. */
 bool iop_ioas_maps_exactly(struct iop_ioas *ioas, const void *va, size_t len);
 /* Registers (NULL: clears) the release hook of ioas. The hook runs in

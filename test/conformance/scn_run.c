@@ -16,14 +16,23 @@
  *                         memlock= limits pinned memory (kernel: sets
  *                         RLIMIT_MEMLOCK and drops CAP_IPC_LOCK until the
  *                         next bind; sim: the topology's memlock line)
- *   open D BDF | close D  claim / release a device
+ *   open D BDF [ctx=2]    claim / release a device (ctx=2: through a
+ *   close D               second context of the backend, as another
+ *                         process would: another iommufd or container set;
+ *                         closing a device that is not open: EBADF)
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
  *   buf B SIZE            anonymous, populated memory
- *   map A B IOVA|va [prot=r|w|rw]      fixed-IOVA map of all of B
+ *   map A B IOVA|va [prot=r|w|rw] [off=N] [len=N]
+ *                         fixed-IOVA map of B (from byte off, len bytes;
+ *                         default all of it)
  *   mapany A B            kernel-chosen IOVA (iommufd only)
- *   copy A2 IOVA2 A1 IOVA1 LEN
- *   unmap A IOVA LEN
+ *   copy A2 IOVA2 A1 IOVA1 LEN [prot=r|w|rw]
+ *   unmap A IOVA LEN      (IOVA 0 and LEN 0xffffffffffffffff: unmap-all)
+ *   mock M A | unmock M   a second group with other IOVA ranges joins A /
+ *                         leaves it (iommufd: the self-test's mock device,
+ *                         IOVA 16 MiB..2 GiB-1; sim: a group with that
+ *                         range; vfio: EOPNOTSUPP)
  *   ranges A              prints the IOAS's IOVA ranges
  *   granges G             prints the ranges group G will allow once attached
  *   fd D                  whether the device has a VFIO fd
@@ -52,6 +61,7 @@
 #include "iommu_backend.h"
 #include "iop_log.h"
 #include "kernel_backend.h"
+#include "scn_mock.h"
 
 /* the sim is another module of the library: absent, scenarios still run
  * on the kernel backends */
@@ -77,8 +87,12 @@ static const char *backend_name;
 static unsigned int aperture = 39;
 static struct layout_dev layout[MAX_LAYOUT];
 static size_t nlayout;
-static void *bctx;
+static void *bctx, *bctx2;
+static struct iop_ctx_params ctx_params;
 static struct obj devs[MAX_OBJ], ioas[MAX_OBJ], bufs[MAX_OBJ];
+/* mock devices: h is the sim device, or (iommufd) the IOAS it is on with
+ * the self-test device's object id in len */
+static struct obj mocks[MAX_OBJ];
 static int failures;
 static char topo_path[64];
 static struct rlimit saved_memlock;
@@ -234,6 +248,14 @@ static void current_driver(const char *bdf, char *out, size_t len)
 	snprintf(out, len, "%s", strrchr(target, '/') + 1);
 }
 
+static bool device_present(const char *bdf)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	return access(path, F_OK) == 0;
+}
+
 /* Puts a guest device on vfio-pci or back on its own driver. */
 static int rebind(const struct layout_dev *d, bool vfio)
 {
@@ -289,24 +311,76 @@ static int write_topology(char **bound, int nbound, const char *memlock)
 	for (i = 0; i < nlayout; i++)
 		fprintf(f, "device %s group=%u driver=%s\n", layout[i].bdf, layout[i].group,
 			in_list(layout[i].bdf, bound, nbound) ? "vfio-pci" : layout[i].driver);
+	for (i = 0; i < SCN_MOCKS; i++) {
+		fprintf(f, "group %zu %s\ndevice " SCN_MOCK_BDF " group=%zu driver=vfio-pci\n",
+			SCN_MOCK_GROUP + i, SCN_MOCK_RANGE, (unsigned int)i, SCN_MOCK_GROUP + i);
+	}
 	if (memlock)
 		fprintf(f, "memlock %s\n", memlock);
 	fclose(f);
 	return 0;
 }
 
+static int unmock(struct obj *m)
+{
+	int ret = 0;
+
+	if (ops == &iop_backend_sim)
+		ops->dev_close(m->h);
+	else
+		ret = scn_mock_detach(iop_iommufd_fd(m->h), (uint32_t)m->len);
+	m->h = NULL;
+	return ret;
+}
+
+static int mock(struct obj *m, struct obj *a)
+{
+	uint32_t stdev;
+	int ret;
+
+	if (ops == &iop_backend_sim) {
+		char bdf[16];
+		unsigned int i;
+
+		/* the first mock device no mock holds */
+		for (i = 0, ret = -EBUSY; ret == -EBUSY && i < SCN_MOCKS; i++) {
+			snprintf(bdf, sizeof(bdf), SCN_MOCK_BDF, i);
+			ret = ops->dev_open(bctx, bdf, &m->h);
+			if (ret == -EINVAL) /* bound by another mock */
+				ret = -EBUSY;
+		}
+		if (ret == 0 && (ret = ops->attach(m->h, a->h)) < 0)
+			ops->dev_close(m->h);
+		if (ret < 0)
+			m->h = NULL;
+		return ret;
+	}
+	if (ops != &iop_backend_iommufd)
+		return -EOPNOTSUPP;
+	ret = scn_mock_attach(iop_iommufd_fd(a->h), iop_iommufd_ioas_id(a->h), &stdev);
+	if (ret == 0) {
+		m->h = a->h;
+		m->len = stdev;
+	}
+	return ret;
+}
+
 static void teardown(void)
 {
 	int i;
 
+	for (i = 0; i < MAX_OBJ; i++)
+		if (mocks[i].h)
+			unmock(&mocks[i]);
+	/* devices first: an IOAS with a device attached cannot be freed */
 	for (i = 0; i < MAX_OBJ; i++) {
 		if (devs[i].h)
 			ops->dev_close(devs[i].h);
 		devs[i].h = NULL;
 	}
 	for (i = 0; i < MAX_OBJ; i++) {
-		if (ioas[i].h)
-			ops->ioas_free(ioas[i].h);
+		if (ioas[i].h && ops->ioas_free(ioas[i].h) < 0)
+			printf("FAIL teardown: IOAS %s cannot be freed with no device open\n", ioas[i].name);
 		ioas[i].h = NULL;
 	}
 	for (i = 0; i < MAX_OBJ; i++) {
@@ -316,7 +390,9 @@ static void teardown(void)
 	}
 	if (bctx)
 		ops->close(bctx);
-	bctx = NULL;
+	if (bctx2)
+		ops->close(bctx2);
+	bctx = bctx2 = NULL;
 	if (topo_path[0])
 		unlink(topo_path);
 	topo_path[0] = '\0';
@@ -326,6 +402,7 @@ static void teardown(void)
 static int do_bind(char **arg, int n)
 {
 	struct iop_ctx_params p = { 0 };
+	int rc;
 	const char *memlock = NULL;
 	uint64_t limit;
 	size_t i;
@@ -343,15 +420,37 @@ static int do_bind(char **arg, int n)
 		p.backend = IOP_BACKEND_SIM;
 		p.sim_topology = topo_path;
 	} else {
-		for (i = 0; i < nlayout; i++)
-			if (strcmp(layout[i].driver, "none") &&
-			    rebind(&layout[i], in_list(layout[i].bdf, arg, n)) < 0)
+		for (i = 0; i < nlayout; i++) {
+			bool want_vfio = in_list(layout[i].bdf, arg, n);
+
+			/* a layout device this guest lacks (vm-test adds the
+			 * root port's) matters only when a step binds it */
+			if (!want_vfio && !device_present(layout[i].bdf))
+				continue;
+			if (strcmp(layout[i].driver, "none") && rebind(&layout[i], want_vfio) < 0)
 				return -EIO;
+		}
 		p.backend = ops == &iop_backend_vfio ? IOP_BACKEND_VFIO : IOP_BACKEND_IOMMUFD;
 		if (memlock && (ret = limit_memlock(limit)) < 0)
 			return ret;
 	}
-	return ops->open(&p, &bctx);
+	rc = ops->open(&p, &bctx);
+	ctx_params = p;
+	return rc;
+}
+
+/* Prot tokens of map and copy steps. */
+static bool parse_prot(const char *tok, unsigned int *prot)
+{
+	if (!strcmp(tok, "prot=r"))
+		*prot = IOP_PROT_READ;
+	else if (!strcmp(tok, "prot=w"))
+		*prot = IOP_PROT_WRITE;
+	else if (!strcmp(tok, "prot=rw"))
+		*prot = IOP_PROT_READ | IOP_PROT_WRITE;
+	else
+		return false;
+	return true;
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -384,14 +483,24 @@ static int step(char **t, int n, char *extra, size_t elen)
 		return do_bind(t + 1, n - 1);
 	NEED(bctx || !strcmp(t[0], "buf"));
 	if (!strcmp(t[0], "open")) {
-		NEED(n == 3 && (d = find(devs, t[1], true)));
-		ret = ops->dev_open(bctx, t[2], &d->h);
+		void *ctx = bctx;
+
+		NEED((n == 3 || (n == 4 && !strcmp(t[3], "ctx=2"))) && (d = find(devs, t[1], true)));
+		if (n == 4) {
+			if (!bctx2 && (ret = ops->open(&ctx_params, &bctx2)) < 0)
+				return ret;
+			ctx = bctx2;
+		}
+		ret = ops->dev_open(ctx, t[2], &d->h);
 		if (ret < 0)
 			d->h = NULL;
 		return ret;
 	}
 	if (!strcmp(t[0], "close")) {
-		NEED(n == 2 && (d = find(devs, t[1], false)));
+		NEED(n == 2);
+		/* a device whose open failed: nothing to close */
+		if (!(d = find(devs, t[1], false)))
+			return -EBADF;
 		ops->dev_close(d->h);
 		d->h = NULL;
 		return 0;
@@ -405,9 +514,10 @@ static int step(char **t, int n, char *extra, size_t elen)
 	}
 	if (!strcmp(t[0], "free")) {
 		NEED(n == 2 && (a = find(ioas, t[1], false)));
-		ops->ioas_free(a->h);
-		a->h = NULL;
-		return 0;
+		ret = ops->ioas_free(a->h);
+		if (ret == 0)
+			a->h = NULL;
+		return ret;
 	}
 	if (!strcmp(t[0], "attach")) {
 		NEED(n == 3 && (d = find(devs, t[1], false)) && (a = find(ioas, t[2], false)));
@@ -416,6 +526,16 @@ static int step(char **t, int n, char *extra, size_t elen)
 	if (!strcmp(t[0], "detach")) {
 		NEED(n == 2 && (d = find(devs, t[1], false)));
 		return ops->detach(d->h);
+	}
+	if (!strcmp(t[0], "mock")) {
+		NEED(n == 3 && (d = find(mocks, t[1], true)) && !d->h && (a = find(ioas, t[2], false)));
+		return mock(d, a);
+	}
+	if (!strcmp(t[0], "unmock")) {
+		NEED(n == 2);
+		if (!(d = find(mocks, t[1], false)))
+			return -EBADF;
+		return unmock(d);
 	}
 	if (!strcmp(t[0], "fd")) {
 		NEED(n == 2 && (d = find(devs, t[1], false)));
@@ -434,16 +554,27 @@ static int step(char **t, int n, char *extra, size_t elen)
 		return 0;
 	}
 	if (!strcmp(t[0], "map")) {
+		uint64_t off = 0;
+		int i;
+
 		NEED(n >= 4 && (a = find(ioas, t[1], false)) && (b = find(bufs, t[2], false)));
 		if (!strcmp(t[3], "va"))
 			iova = (uintptr_t)b->h;
 		else
 			NEED(!parse_u64(t[3], &iova));
-		if (n == 5 && !strcmp(t[4], "prot=r"))
-			prot = IOP_PROT_READ;
-		else if (n == 5 && !strcmp(t[4], "prot=w"))
-			prot = IOP_PROT_WRITE;
-		return ops->map(a->h, b->h, b->len, iova, prot);
+		len = 0;
+		for (i = 4; i < n; i++) {
+			if (!strncmp(t[i], "off=", 4))
+				NEED(!parse_u64(t[i] + 4, &off));
+			else if (!strncmp(t[i], "len=", 4))
+				NEED(!parse_u64(t[i] + 4, &len));
+			else
+				NEED(parse_prot(t[i], &prot));
+		}
+		NEED(off < b->len && len <= b->len - off);
+		if (!len)
+			len = b->len - off;
+		return ops->map(a->h, (char *)b->h + off, len, iova, prot);
 	}
 	if (!strcmp(t[0], "mapany")) {
 		NEED(n == 3 && (a = find(ioas, t[1], false)) && (b = find(bufs, t[2], false)));
@@ -458,7 +589,8 @@ static int step(char **t, int n, char *extra, size_t elen)
 		return ret;
 	}
 	if (!strcmp(t[0], "copy")) {
-		NEED(n == 6 && (a2 = find(ioas, t[1], false)) && (a = find(ioas, t[3], false)));
+		NEED((n == 6 || (n == 7 && parse_prot(t[6], &prot))) &&
+		     (a2 = find(ioas, t[1], false)) && (a = find(ioas, t[3], false)));
 		NEED(!parse_u64(t[2], &iova2) && !parse_u64(t[4], &iova) && !parse_u64(t[5], &len));
 		if (!ops->copy)
 			return -EOPNOTSUPP;

@@ -19,6 +19,7 @@
 
 #include "diag.h"
 #include "iommu_backend.h"
+#include "iop_iommu.h"
 #include "iop_log.h"
 #include "sysfs.h"
 
@@ -224,6 +225,35 @@ static void vfio_pci_device_without_cdev_says_kernel_lacks_cdev(void **state)
 	iop_backend_iommufd.close(bctx);
 }
 
+/* Through the public API: the backend that found the cause writes what the
+ * user reads, not a generic errno string of the core. */
+static void dev_open_shows_the_backends_diagnosis(void **state)
+{
+	struct fake *fk = *state;
+	struct iop_ctx_params p = { .backend = IOP_BACKEND_IOMMUFD, .sysfs_root = fk->sys,
+				    .dev_root = fk->dev };
+	char path[PATH_MAX];
+	struct iop_ctx *ctx;
+	struct iop_dev *d = NULL;
+
+	snprintf(path, sizeof(path), "%s/iommu", fk->dev);
+	put(path, "");
+	add_device(fk, "0000:00:03.0", 3, "vfio-pci", NULL);
+	/* rule 4: a root port on pcieport in the NIC's group does not block it */
+	add_device(fk, "0000:00:1c.0", 7, "pcieport", NULL);
+	add_device(fk, "0000:04:00.0", 7, "vfio-pci", NULL);
+	assert_int_equal(iop_ctx_create(&p, &ctx), 0);
+	assert_int_equal(iop_dev_open(ctx, "0000:00:03.0", &d), -ENOENT);
+	assert_string_equal(iop_err_msg(), "iommu/iommufd: 0000:00:03.0 is on vfio-pci but has no VFIO device node: "
+			    "the kernel lacks CONFIG_VFIO_DEVICE_CDEV (use --iommu=vfio)");
+	assert_int_equal(iop_dev_open(ctx, "0000:00:02.0", &d), -ENOENT);
+	assert_non_null(strstr(iop_err_msg(), "/vfio/devices/vfio0 for 0000:00:02.0: vfio-pci not loaded"));
+	assert_int_equal(iop_dev_open(ctx, "0000:04:00.0", &d), -ENOENT);
+	assert_non_null(strstr(iop_err_msg(), "lacks CONFIG_VFIO_DEVICE_CDEV"));
+	assert_null(d);
+	iop_ctx_destroy(ctx);
+}
+
 static void group_ranges_are_vtd_width_less_reserved_regions(void **state)
 {
 	struct fake *fk = *state;
@@ -276,6 +306,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(device_without_group_says_iommu_is_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_viable_group_lists_offenders_not_the_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(vfio_pci_device_without_cdev_says_kernel_lacks_cdev, setup, teardown),
+		cmocka_unit_test_setup_teardown(dev_open_shows_the_backends_diagnosis, setup, teardown),
 		cmocka_unit_test_setup_teardown(group_ranges_are_vtd_width_less_reserved_regions, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_enomem_names_memlock_and_size_needed, setup, teardown),
 	};

@@ -206,6 +206,46 @@ static void not_viable(struct iop_ctx *ctx)
 		iop_dev_close(a);
 }
 
+/* A read-write map of memory another IOAS maps read-only is a map of its
+ * own: the kernel refuses a writable IOAS_COPY of read-only pages (EPERM),
+ * so the core must not turn it into one. */
+static void copy_keeps_protection(struct iop_ctx *ctx)
+{
+	const size_t len = 2u << 20;
+	const unsigned int rw = IOP_PROT_READ | IOP_PROT_WRITE;
+	struct iop_ioas *A = NULL, *B = NULL, *C = NULL;
+	struct iop_dev *n = NULL;
+	uint64_t ia, ib, ic, got;
+	void *buf;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED) {
+		check(false, "copy: buffer", "mmap failed");
+		return;
+	}
+	CHECK_RC(iop_dev_open(ctx, NIC0, &n), 0, "copy: open nic0");
+	CHECK_RC(iop_ioas_create(ctx, &A), 0, "copy: create IOAS A");
+	CHECK_RC(iop_ioas_create(ctx, &B), 0, "copy: create IOAS B");
+	CHECK_RC(iop_ioas_create(ctx, &C), 0, "copy: create IOAS C");
+	if (!n || !A || !B || !C)
+		goto out;
+	CHECK_RC(iop_dev_attach(n, B), 0, "copy: nic0 on B");
+	CHECK_RC(iop_ioas_map(A, buf, len, IOP_PROT_READ, &ia), 0, "copy: map read-only into A");
+	CHECK_RC(iop_ioas_map(B, buf, len, rw, &ib), 0,
+		 "item1: read-write into B over A's read-only pages is a map, not a refused copy");
+	CHECK_RC(iop_ioas_va2iova(B, (char *)buf + 4096, &got), 0, "copy: B translates the buffer");
+	check(got == ib + 4096, "copy: B's translation is its own mapping", "0x%llx", (unsigned long long)got);
+	CHECK_RC(iop_ioas_map(C, buf, len, IOP_PROT_READ, &ic), 0, "copy: read-only into C (a copy on iommufd)");
+	CHECK_RC(iop_ioas_unmap(B, buf, len), 0, "copy: unmap B");
+	CHECK_RC(iop_dev_detach(n), 0, "copy: detach nic0");
+out:
+	iop_dev_close(n);
+	iop_ioas_destroy(C);
+	iop_ioas_destroy(B);
+	iop_ioas_destroy(A);
+	munmap(buf, len);
+}
+
 int main(int argc, char **argv)
 {
 	struct iop_ctx_params p = { 0 };
@@ -247,6 +287,7 @@ int main(int argc, char **argv)
 		iop_ctx_destroy(autoctx);
 		rule1_rule2(ctx);
 		layouts(ctx);
+		copy_keeps_protection(ctx);
 	} else {
 		not_viable(ctx);
 	}

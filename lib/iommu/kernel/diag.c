@@ -76,3 +76,16 @@ int iop_diag_map_nomem(const char *backend, uint64_t len)
 		       backend, len >> 10, (unsigned long long)rl.rlim_cur >> 10, need >> 10,
 		       need >> 10);
 }
+
+int iop_diag_attach_nomem(const char *backend, const char *bdf)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return IOP_ERR(ENOMEM, "%s: out of memory pinning the mappings of the IOAS %s attaches to",
+			       backend, bdf);
+	return IOP_ERR(ENOMEM, "%s: cannot attach %s: the first device of an IOAS pins all that is mapped "
+		       "in it, and RLIMIT_MEMLOCK is %llu KiB with %" PRIu64 " KiB pinned already "
+		       "(raise it: ulimit -l, or LimitMEMLOCK= in a systemd unit, or run as root)",
+		       backend, bdf, (unsigned long long)rl.rlim_cur >> 10, pinned_bytes() >> 10);
+}

@@ -25,4 +25,8 @@ int iop_diag_not_viable(const char *sysfs_root, const char *bdf,
  * memory exhaustion when the limit is not what stopped it. */
 int iop_diag_map_nomem(const char *backend, uint64_t len);
 
+/* -ENOMEM from iommufd's attach: the first device of an IOAS pins all
+ * that is mapped in it, so the limit can refuse the attach. */
+int iop_diag_attach_nomem(const char *backend, const char *bdf);
+
 #endif /* IOP_IOMMU_DIAG_H */

@@ -179,17 +179,20 @@ static int ifd_ioas_alloc(void *bctx, void **bioas)
 	return 0;
 }
 
-static void ifd_ioas_free(void *bioas)
+static int ifd_ioas_free(void *bioas)
 {
 	struct ifd_ioas *a = bioas;
 	struct iommu_destroy cmd = { .size = sizeof(cmd) };
+	int err;
 
-	if (!a)
-		return;
 	cmd.id = a->id;
-	if (ioctl(a->ctx->fd, IOMMU_DESTROY, &cmd) < 0)
-		IOP_LOG(WARN, "IOMMU_DESTROY of IOAS %u failed: %s", a->id, strerror(errno));
+	/* EBUSY while a device is attached: the IOAS stays, as does a */
+	if (ioctl(a->ctx->fd, IOMMU_DESTROY, &cmd) < 0) {
+		err = errno;
+		return IOP_ERR(err, "IOMMU_DESTROY of IOAS %u failed: %s", a->id, strerror(err));
+	}
 	free(a);
+	return 0;
 }
 
 static int ifd_attach(void *bdev, void *bioas)
@@ -203,6 +206,8 @@ static int ifd_attach(void *bdev, void *bioas)
 	cmd.pt_id = a->id;
 	if (ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd) < 0) {
 		err = errno;
+		if (err == ENOMEM)
+			return iop_diag_attach_nomem("iommufd", d->bdf);
 		return IOP_ERR(err, "VFIO_DEVICE_ATTACH_IOMMUFD_PT of %s (group %u) to IOAS %u failed: %s",
 			       d->bdf, d->group, a->id, strerror(err));
 	}
@@ -351,6 +356,11 @@ uint32_t iop_iommufd_dev_hwpt(void *bdev)
 uint32_t iop_iommufd_ioas_id(void *bioas)
 {
 	return ((struct ifd_ioas *)bioas)->id;
+}
+
+int iop_iommufd_fd(void *bioas)
+{
+	return ((struct ifd_ioas *)bioas)->ctx->fd;
 }
 
 const struct iop_backend_ops iop_backend_iommufd = {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "iop_log.h"
+#include "user_dma.h"
 
 /* Base name of the symlink <sysfs>/bus/pci/devices/<bdf>/<attr>. */
 static int read_link_name(const char *sysfs_root, const char *bdf,
@@ -181,14 +182,6 @@ int iop_sysfs_vfio_cdev(const char *sysfs_root, const char *bdf, char *name,
 	return ret;
 }
 
-/* Drivers that leave a group safe for user DMA: vfio-pci owns it for the
- * user, and pcieport never does DMA (seed 002: DMA ownership). */
-static int driver_is_harmless(const char *driver)
-{
-	return !strcmp(driver, "vfio-pci") || !strcmp(driver, "none") ||
-	       !strcmp(driver, "pcieport");
-}
-
 int iop_sysfs_group_offenders(const char *sysfs_root, unsigned int group,
 			      char *why, size_t len)
 {
@@ -205,7 +198,7 @@ int iop_sysfs_group_offenders(const char *sysfs_root, unsigned int group,
 	for (i = 0; i < n; i++) {
 		if (read_link_name(sysfs_root, names[i], "driver", drv, sizeof(drv)) < 0)
 			continue;
-		if (driver_is_harmless(drv))
+		if (iop_driver_allows_user_dma(drv))
 			continue;
 		if (used < len)
 			used += (size_t)snprintf(why + used, len - used,

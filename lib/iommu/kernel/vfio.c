@@ -10,8 +10,11 @@
  * - mappings are kept here too, so an IOAS can be mapped before any device
  *   attaches; they are replayed when the container gets its IOMMU (the
  *   kernel drops them when the last group leaves);
- * - an unmap must cover whole mappings (-ENOENT), as on iommufd, where the
- *   type1 kernel would answer EINVAL or silently unmap nothing;
+ * - an unmap removes whole mappings in IOVA order and stops with -ENOENT
+ *   at the first it would cut, as on iommufd, where the type1 kernel would
+ *   answer EINVAL or silently unmap nothing; unmap-all is type1's
+ *   VFIO_DMA_UNMAP_FLAG_ALL;
+ * - a container that still holds a group is not closed (-EBUSY);
  * - a group on one container refuses another (-EINVAL, as the kernel's
  *   SET_CONTAINER); an attached device is not moved (-EBUSY: no replace);
  * - a device has an fd only while attached: type1 hands device fds out only
@@ -242,15 +245,19 @@ static int vf_ioas_alloc(void *bctx, void **bioas)
 	return 0;
 }
 
-static void vf_ioas_free(void *bioas)
+static int vf_ioas_free(void *bioas)
 {
 	struct vf_ioas *a = bioas;
 
-	if (!a)
-		return;
+	/* closing a container a group is still in would leave the group in
+	 * it, out of our sight: refuse, as iommufd's IOMMU_DESTROY does */
+	if (a->ngroups)
+		return IOP_ERR(EBUSY, "the container still holds %u group(s): detach their devices first",
+			       a->ngroups);
 	close(a->fd);
 	free(a->maps);
 	free(a);
+	return 0;
 }
 
 static int kernel_map(struct vf_ioas *a, const struct vf_map *m)
@@ -436,32 +443,69 @@ static int vf_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	return 0;
 }
 
+/* Unmap-all on iommufd (IOVA 0, length UINT64_MAX) is type1's
+ * VFIO_DMA_UNMAP_FLAG_ALL (Linux 5.12), which wants IOVA and size 0. */
+static int unmap_all(struct vf_ioas *a)
+{
+	struct vfio_iommu_type1_dma_unmap cmd = { .argsz = sizeof(cmd) };
+	int err;
+
+	cmd.flags = VFIO_DMA_UNMAP_FLAG_ALL;
+	if (a->ngroups && ioctl(a->fd, VFIO_IOMMU_UNMAP_DMA, &cmd) < 0) {
+		err = errno;
+		return IOP_ERR(err, "VFIO_IOMMU_UNMAP_DMA of everything failed: %s (Linux 5.12 or later needed)",
+			       strerror(err));
+	}
+	a->nmaps = 0;
+	return 0;
+}
+
+/* The overlapping mapping with the lowest IOVA, or -1. */
+static ssize_t first_overlap(const struct vf_ioas *a, uint64_t iova, uint64_t len)
+{
+	ssize_t best = -1;
+
+	for (size_t i = 0; i < a->nmaps; i++)
+		if (overlaps(&a->maps[i], iova, len) &&
+		    (best < 0 || a->maps[i].iova < a->maps[best].iova))
+			best = (ssize_t)i;
+	return best;
+}
+
+/* iommufd's rule: whole mappings in IOVA order; the first one the range
+ * would cut stops the unmap with ENOENT (those before it are gone), as
+ * does a range with nothing in it. type1 would answer EINVAL or silently
+ * unmap nothing instead. */
 static int vf_unmap(void *bioas, uint64_t iova, uint64_t len)
 {
 	struct vf_ioas *a = bioas;
-	size_t i, j, hit = 0;
+	size_t done = 0;
+	ssize_t i;
 	int ret;
 
-	/* iommufd's rule: whole mappings only, and at least one */
-	for (i = 0; i < a->nmaps; i++) {
-		if (!overlaps(&a->maps[i], iova, len))
-			continue;
-		if (a->maps[i].iova < iova || a->maps[i].iova + a->maps[i].len > iova + len)
+	if (iova == 0 && len == UINT64_MAX)
+		return unmap_all(a);
+	if (iova == UINT64_MAX || len == UINT64_MAX || (len && iova + len - 1 < iova))
+		return IOP_ERR(EOVERFLOW, "unmap of IOVA 0x%" PRIx64 "+0x%" PRIx64 " wraps", iova, len);
+	if (!len)
+		return IOP_ERR(EINVAL, "unmap of 0 bytes");
+	while ((i = first_overlap(a, iova, len)) >= 0) {
+		const struct vf_map *m = &a->maps[i];
+
+		if (m->iova < iova || m->iova + m->len - 1 > iova + len - 1)
 			return IOP_ERR(ENOENT, "unmap of IOVA 0x%" PRIx64 "+0x%" PRIx64
-				       " would split a mapping", iova, len);
-		hit++;
+				       " would cut the mapping at 0x%" PRIx64 " (%zu whole mapping(s) before it are unmapped)",
+				       iova, len, m->iova, done);
+		if (a->ngroups) {
+			ret = kernel_unmap(a, m->iova, m->len);
+			if (ret < 0)
+				return ret;
+		}
+		a->maps[i] = a->maps[--a->nmaps];
+		done++;
 	}
-	if (!hit)
+	if (!done)
 		return IOP_ERR(ENOENT, "nothing mapped at IOVA 0x%" PRIx64 "+0x%" PRIx64, iova, len);
-	if (a->ngroups) {
-		ret = kernel_unmap(a, iova, len);
-		if (ret < 0)
-			return ret;
-	}
-	for (i = j = 0; i < a->nmaps; i++)
-		if (!overlaps(&a->maps[i], iova, len))
-			a->maps[j++] = a->maps[i];
-	a->nmaps = j;
 	return 0;
 }
 

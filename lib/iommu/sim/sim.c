@@ -1,13 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The sim backend: a model of the kernel's iommufd over VFIO device cdevs,
- * with its rules and errno values (io_pagetable.c, device.c): fixed maps
- * that must not overlap (EEXIST) nor leave the allowed ranges (EINVAL),
- * unmaps that must cover whole areas (ENOENT), copies of ranges covered by
- * earlier maps that share their pinned pages (ENOENT otherwise), pinned pages counted against memlock (ENOMEM), groups whose
- * ranges narrow an IOAS while attached (EADDRINUSE if mappings are in the
- * way), group ownership claimed by the first bound device, and a device of
- * a group that is attached elsewhere refused (EINVAL).
+ * with its rules and errno values (io_pagetable.c, device.c), each checked
+ * against the kernel by the conformance scenarios (doc/backends.md):
+ * - maps must not overlap (EEXIST) nor leave the allowed ranges (EINVAL);
+ *   page alignment applies only once the IOAS has a domain (a group
+ *   attached): before, anything goes and the first attach fails with
+ *   EADDRINUSE if an area is not page aligned;
+ * - unmaps remove whole areas in IOVA order and stop with ENOENT at the
+ *   first one they would cut (the ones before it are gone); unmap-all
+ *   (IOVA 0, length UINT64_MAX) succeeds even on an empty IOAS;
+ * - copies share the source's pages (ENOENT unless covered by areas;
+ *   EPERM writable from pages mapped read-only; EINVAL into an IOAS with a
+ *   domain from a source inside a page);
+ * - pages are pinned and charged to memlock (ENOMEM) only while an IOAS
+ *   with a domain maps them: at map when attached, at the first attach for
+ *   earlier maps; the last group to leave unpins them;
+ * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings
+ *   are in the way); an IOAS with a group attached cannot be destroyed
+ *   (EBUSY);
+ * - binding claims the group for the context: a second bind of a device is
+ *   EINVAL, a device of a group another context owns EPERM; a device of a
+ *   group that is attached elsewhere is refused (EINVAL).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,14 +32,15 @@
 #include "iop_log.h"
 #include "iommu_backend.h"
 #include "sim_internal.h"
+#include "user_dma.h"
 
 #define RANGES_SCRATCH (4 * IOP_MAX_RANGES)
 
 /*
  * DMA ownership of a group, across contexts: the first bound device
  * claims it for its context (its iommufd); another context (another
- * process on that machine) binding a device of the group gets EBUSY, as
- * from iommu_device_claim_dma_owner().
+ * process on that machine) binding a device of the group gets EPERM, as
+ * from iommu_device_claim_dma_owner() with another owner.
  */
 struct sim_claim {
 	dev_t dev;
@@ -49,7 +64,9 @@ static struct sim_claim **claim_find(const struct sim_ctx *c, unsigned int group
 	return pp;
 }
 
-static int group_claim(const struct sim_ctx *c, unsigned int group)
+/* dev: index of the device being bound (the same in every context on one
+ * topology file). */
+static int group_claim(const struct sim_ctx *c, unsigned int group, size_t dev)
 {
 	struct sim_claim *cl;
 	int rc = 0;
@@ -57,7 +74,9 @@ static int group_claim(const struct sim_ctx *c, unsigned int group)
 	pthread_mutex_lock(&claims_lock);
 	cl = *claim_find(c, group);
 	if (cl) {
-		rc = -EBUSY;
+		/* vfio_df_open refuses a device open elsewhere (EINVAL) before
+		 * the group's ownership is asked for (EPERM) */
+		rc = cl->owner->devs[dev].bound ? -EINVAL : -EPERM;
 	} else {
 		cl = malloc(sizeof(*cl));
 		if (cl) {
@@ -188,11 +207,6 @@ static int sim_group_ranges(void *bctx, unsigned int id,
 	return -ENOENT;
 }
 
-static bool allows_user_dma(const char *driver)
-{
-	return strcmp(driver, "vfio-pci") == 0 || strcmp(driver, "none") == 0;
-}
-
 static int sim_dev_open(void *bctx, const char *bdf, void **out)
 {
 	struct sim_ctx *c = bctx;
@@ -207,15 +221,16 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 	/* only a device on vfio-pci has a /dev/vfio/devices node */
 	if (!d || strcmp(d->topo->driver, "vfio-pci") != 0)
 		return -ENODEV;
+	/* the cdev path allows one open of a device (vfio_df_open) */
 	if (d->bound)
-		return -EBUSY;
+		return -EINVAL;
 	/* BIND_IOMMUFD claims DMA ownership of the whole group: refused
 	 * while a sibling is on a kernel driver */
 	for (size_t i = 0; i < c->topo.ndevs; i++)
-		if (c->devs[i].group == d->group && !allows_user_dma(c->topo.devs[i].driver))
+		if (c->devs[i].group == d->group && !iop_driver_allows_user_dma(c->topo.devs[i].driver))
 			return -EPERM;
 	if (d->group->nbound == 0) {
-		rc = group_claim(c, d->group->topo->id);
+		rc = group_claim(c, d->group->topo->id, (size_t)(d - c->devs));
 		if (rc)
 			return rc;
 	}
@@ -228,13 +243,15 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 	return 0;
 }
 
+static void ioas_group_leave(struct sim_ioas *s);
+
 static void group_detach_dev(struct sim_dev *d)
 {
 	struct sim_group *g = d->group;
 
 	d->attached = false;
 	if (--g->nattached == 0) {
-		g->ioas->ngroups--;
+		ioas_group_leave(g->ioas);
 		__atomic_store_n(&g->ioas, NULL, __ATOMIC_RELEASE);
 	}
 }
@@ -277,27 +294,113 @@ static int sim_ioas_alloc(void *bctx, void **out)
 	return 0;
 }
 
-static void pages_put(struct sim_ctx *c, struct sim_pages *p)
+static bool has_domain(const struct sim_ioas *s)
 {
+	return s->ngroups > 0;
+}
+
+static void charge(struct sim_ctx *c, int64_t npages)
+{
+	__atomic_add_fetch(&c->pinned_pages, (uint64_t)npages, __ATOMIC_RELAXED);
+	sim_count_pinned(npages);
+}
+
+/* The pages [va, va + len) touches. */
+static uint64_t pages_spanned(uintptr_t va, uint64_t len)
+{
+	uint64_t first = va / SIM_PAGE_SIZE;
+	uint64_t last = (va + len - 1) / SIM_PAGE_SIZE;
+
+	return last - first + 1;
+}
+
+/* Adds delta to the domain count of each page area a covers; returns how
+ * many pages went from 0 to 1 (delta 1) or from 1 to 0 (delta -1). */
+static uint64_t area_domain_refs(const struct sim_area *a, int delta)
+{
+	struct sim_pages *p = a->pages;
+	uint64_t first = a->va / SIM_PAGE_SIZE - p->first_page;
+	uint64_t n = pages_spanned(a->va, a->len), changed = 0;
+
+	for (uint64_t i = first; i < first + n; i++) {
+		if (delta > 0)
+			changed += p->domain_refs[i]++ == 0;
+		else
+			changed += --p->domain_refs[i] == 0;
+	}
+	return changed;
+}
+
+/* Pins the pages of areas for a domain, all or none: -ENOMEM past the
+ * memlock line. Pages already pinned (by another IOAS with a domain, or
+ * an earlier area of the list) cost nothing. */
+static int pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
+{
+	uint64_t need = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sim_pages *p = a[i].pages;
+
+		if (!p->domain_refs) {
+			p->domain_refs = calloc(p->npages, sizeof(*p->domain_refs));
+			if (!p->domain_refs) {
+				while (i--)
+					area_domain_refs(&a[i], -1);
+				return -ENOMEM;
+			}
+		}
+		need += area_domain_refs(&a[i], 1);
+	}
+	if (c->topo.memlock != UINT64_MAX &&
+	    __atomic_load_n(&c->pinned_pages, __ATOMIC_RELAXED) + need >
+	    c->topo.memlock / SIM_PAGE_SIZE) {
+		for (size_t i = 0; i < n; i++)
+			area_domain_refs(&a[i], -1);
+		return -ENOMEM;
+	}
+	charge(c, (int64_t)need);
+	return 0;
+}
+
+static void unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
+{
+	uint64_t freed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		freed += area_domain_refs(&a[i], -1);
+	charge(c, -(int64_t)freed);
+}
+
+/* An area of s goes away. */
+static void area_put(struct sim_ioas *s, const struct sim_area *a)
+{
+	struct sim_pages *p = a->pages;
+
+	if (has_domain(s))
+		unpin_areas(s->ctx, a, 1);
 	if (--p->refs)
 		return;
-	__atomic_sub_fetch(&c->pinned_pages, p->npages, __ATOMIC_RELAXED);
-	sim_count_pinned(-(int64_t)p->npages);
 	sim_count_allocs(-1);
+	free(p->domain_refs);
 	free(p);
 }
 
-static void sim_ioas_free(void *bioas)
+static int sim_ioas_free(void *bioas)
 {
 	struct sim_ioas *s = bioas;
 
+	/* IOMMU_DESTROY of an IOAS a device is attached to (never an injected
+	 * fault: teardown paths rely on it) */
+	if (has_domain(s))
+		return -EBUSY;
 	for (size_t i = 0; i < s->nareas; i++)
-		pages_put(s->ctx, s->areas[i].pages);
+		area_put(s, &s->areas[i]);
 	sim_count_mappings(-(int)s->nareas);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->areas);
 	free(s);
 	sim_count_allocs(-1);
+	return 0;
 }
 
 /* Intersects the sorted disjoint lists a and b into out. */
@@ -321,12 +424,15 @@ static size_t intersect(const struct iop_iova_range *a, size_t na,
 	return n;
 }
 
-/* Allowed IOVA: everything, narrowed by each attached group's ranges. */
+/* Allowed IOVA: everything, narrowed by each attached group's ranges; or
+ * the windows of a window-style IOAS. */
 static size_t ioas_ranges(const struct sim_ioas *s, struct iop_iova_range *out)
 {
 	struct iop_iova_range tmp[RANGES_SCRATCH];
 	size_t n = 1;
 
+	if (s->windowed)
+		return sim_windows_ranges(s, out);
 	out[0] = (struct iop_iova_range){ 0, UINT64_MAX };
 	for (size_t g = 0; g < s->ctx->topo.ngroups; g++) {
 		const struct sim_group *grp = &s->ctx->groups[g];
@@ -360,6 +466,65 @@ static bool group_fits(const struct sim_group *g, const struct sim_ioas *s)
 	return true;
 }
 
+static bool page_aligned(uint64_t x)
+{
+	return x % SIM_PAGE_SIZE == 0;
+}
+
+/* Every area of s lies in its windows. */
+static bool areas_in_windows(const struct sim_ioas *s)
+{
+	struct iop_iova_range w[SIM_MAX_WINDOWS];
+	size_t n = sim_windows_ranges(s, w);
+
+	for (size_t i = 0; i < s->nareas; i++)
+		if (!inside(w, n, s->areas[i].iova, s->areas[i].iova + s->areas[i].len - 1))
+			return false;
+	return true;
+}
+
+/* Group g joins s: its IOMMU must be of the style of the groups there
+ * (EPERM), the areas of s must fit its ranges or the windows (EADDRINUSE).
+ * The first group gives s its domain: every area must be page aligned then
+ * (iova, length and offset in the page: EADDRINUSE) and its pages get
+ * pinned (ENOMEM). Nothing changes on failure. */
+static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
+{
+	struct iop_iova_range windows[SIM_MAX_WINDOWS];
+	bool windowed = s->windowed;
+	int rc;
+
+	memcpy(windows, s->windows, sizeof(windows));
+	rc = sim_windows_join(s, g);
+
+	if (rc)
+		return rc;
+	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_fits(g, s))
+		rc = -EADDRINUSE;
+	for (size_t i = 0; rc == 0 && !has_domain(s) && i < s->nareas; i++)
+		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
+			rc = -EADDRINUSE;
+	if (rc == 0 && !has_domain(s))
+		rc = pin_areas(s->ctx, s->areas, s->nareas);
+	if (rc) {
+		/* a default window made for g goes with it */
+		s->windowed = windowed;
+		memcpy(s->windows, windows, sizeof(windows));
+		return rc;
+	}
+	s->ngroups++;
+	return 0;
+}
+
+/* The last group to leave takes the domain, and the pins, with it. */
+static void ioas_group_leave(struct sim_ioas *s)
+{
+	if (--s->ngroups == 0) {
+		unpin_areas(s->ctx, s->areas, s->nareas);
+		sim_windows_leave(s);
+	}
+}
+
 static int sim_attach(void *bdev, void *bioas)
 {
 	struct sim_dev *d = bdev;
@@ -375,19 +540,19 @@ static int sim_attach(void *bdev, void *bioas)
 		/* a second attach replaces the domain of the whole group */
 		if (g->ioas == s)
 			return 0;
-		if (!group_fits(g, s))
-			return -EADDRINUSE;
-		g->ioas->ngroups--;
-		s->ngroups++;
+		rc = ioas_group_join(s, g);
+		if (rc)
+			return rc;
+		ioas_group_leave(g->ioas);
 		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);
 		return 0;
 	}
 	if (g->ioas && g->ioas != s)
 		return -EINVAL;
 	if (!g->ioas) {
-		if (!group_fits(g, s))
-			return -EADDRINUSE;
-		s->ngroups++;
+		rc = ioas_group_join(s, g);
+		if (rc)
+			return rc;
 		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);
 	}
 	g->nattached++;
@@ -423,20 +588,22 @@ static size_t area_lower_bound(const struct sim_ioas *s, uint64_t iova)
 	return lo;
 }
 
-/* The checks of iopt_check_iova: alignment, overflow, allowed, free. */
+/* The checks of iopt_check_iova: alignment (to the domain's page; none
+ * before the IOAS has a domain), overflow, allowed, free. */
 static int check_iova(struct sim_ioas *s, uint64_t iova, uint64_t len)
 {
 	struct iop_iova_range r[RANGES_SCRATCH];
 	uint64_t last;
 	size_t n, i;
 
-	if (len == 0 || (iova | len) % SIM_PAGE_SIZE)
+	if (len == 0 || (has_domain(s) && !page_aligned(iova | len)))
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
 	n = ioas_ranges(s, r);
+	/* outside every window, sPAPR finds no table: ENXIO */
 	if (!inside(r, n, iova, last))
-		return -EINVAL;
+		return s->windowed ? -ENXIO : -EINVAL;
 	i = area_lower_bound(s, iova);
 	if (i < s->nareas && s->areas[i].iova <= last)
 		return -EEXIST;
@@ -487,48 +654,56 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 		   unsigned int prot)
 {
 	struct sim_ioas *s = bioas;
-	struct sim_ctx *c = s->ctx;
 	struct sim_pages *p;
-	uint64_t npages;
+	struct sim_area a;
 	int rc = sim_call();
 
 	if (rc)
 		return rc;
-	if ((uintptr_t)va % SIM_PAGE_SIZE || prot == 0)
+	if (prot == 0 || len == 0)
 		return -EINVAL;
+	/* iopt_alloc_pages: the user range must not wrap */
+	if ((uintptr_t)va + len - 1 < (uintptr_t)va)
+		return -EOVERFLOW;
 	rc = check_iova(s, iova, len);
 	if (rc)
 		return rc;
-	npages = len / SIM_PAGE_SIZE;
-	if (c->topo.memlock != UINT64_MAX &&
-	    __atomic_load_n(&c->pinned_pages, __ATOMIC_RELAXED) + npages >
-	    c->topo.memlock / SIM_PAGE_SIZE)
-		return -ENOMEM;
+	/* the user address must sit at the same offset in its page */
+	if (has_domain(s) && !page_aligned((uintptr_t)va))
+		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->refs = 1;
-	p->npages = npages;
-	rc = insert_area(s, &(struct sim_area){ .iova = iova, .len = len,
-			 .va = (uintptr_t)va, .prot = prot, .pages = p });
+	p->first_page = (uintptr_t)va / SIM_PAGE_SIZE;
+	p->npages = pages_spanned((uintptr_t)va, len);
+	p->writable = prot & IOP_PROT_WRITE;
+	a = (struct sim_area){ .iova = iova, .len = len, .va = (uintptr_t)va,
+			       .prot = prot, .pages = p };
+	rc = has_domain(s) ? pin_areas(s->ctx, &a, 1) : 0;
+	if (rc == 0) {
+		rc = insert_area(s, &a);
+		if (rc && has_domain(s))
+			unpin_areas(s->ctx, &a, 1);
+	}
 	if (rc) {
+		free(p->domain_refs);
 		free(p);
 		return rc;
 	}
-	__atomic_add_fetch(&c->pinned_pages, npages, __ATOMIC_RELAXED);
-	sim_count_pinned((int64_t)npages);
 	sim_count_allocs(1);
 	return 0;
 }
 
 /* IOAS_COPY: the source range must be covered by contiguous areas (as
- * iopt_get_pages); the copy shares their pinned pages. */
+ * iopt_get_pages); the copy shares their pages. */
 static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		    uint64_t src_iova, uint64_t len, unsigned int prot)
 {
 	struct sim_ioas *dst = dst_bioas, *src = src_bioas;
+	struct sim_area *na;
 	uint64_t cur, end;
-	size_t first, i;
+	size_t first, i, n;
 	int rc = sim_call();
 
 	if (rc)
@@ -549,13 +724,14 @@ static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 	rc = check_iova(dst, dst_iova, len);
 	if (rc)
 		return rc;
-	rc = reserve_areas(dst, i - first);
-	if (rc)
-		return rc;
-	for (size_t k = first; k < i; k++) {
-		/* copy the source area out: inserting may move dst's array,
-		 * which is src's when both are one IOAS */
-		struct sim_area a = src->areas[k];
+	n = i - first;
+	/* the new areas, built first: inserting may move dst's array, which
+	 * is src's when both are one IOAS */
+	na = calloc(n, sizeof(*na));
+	if (!na)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++) {
+		struct sim_area a = src->areas[first + k];
 		uint64_t lo = a.iova > src_iova ? a.iova : src_iova;
 		uint64_t hi = a.iova + a.len < end ? a.iova + a.len : end;
 
@@ -563,12 +739,64 @@ static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		a.iova = dst_iova + (lo - src_iova);
 		a.len = hi - lo;
 		a.prot = prot;
-		a.pages->refs++;
-		insert_area(dst, &a);
+		na[k] = a;
+		/* iopt_insert_area: writable only from pages mapped writable;
+		 * into a domain only from a page boundary */
+		if ((prot & IOP_PROT_WRITE) && !a.pages->writable)
+			rc = -EPERM;
+		else if (has_domain(dst) && !page_aligned(a.va))
+			rc = -EINVAL;
+		if (rc)
+			break;
 	}
-	return 0;
+	if (rc == 0)
+		rc = reserve_areas(dst, n);
+	if (rc == 0 && has_domain(dst))
+		rc = pin_areas(dst->ctx, na, n);
+	if (rc == 0) {
+		for (size_t k = 0; k < n; k++) {
+			na[k].pages->refs++;
+			insert_area(dst, &na[k]);
+		}
+	}
+	free(na);
+	return rc;
 }
 
+/* Unmap-all: IOVA 0 and length UINT64_MAX (IOMMU_IOAS_UNMAP's special
+ * case), which succeeds on an empty IOAS too. */
+static bool is_unmap_all(uint64_t iova, uint64_t len)
+{
+	return iova == 0 && len == UINT64_MAX;
+}
+
+/* Removes the areas [first, end) of s. */
+static void remove_areas(struct sim_ioas *s, size_t first, size_t end)
+{
+	/* the write lock waits for DMAs in flight, as the access unmap
+	 * callback does */
+	pthread_rwlock_wrlock(&s->lock);
+	for (size_t i = first; i < end; i++)
+		area_put(s, &s->areas[i]);
+	memmove(&s->areas[first], &s->areas[end], (s->nareas - end) * sizeof(*s->areas));
+	s->nareas -= end - first;
+	pthread_rwlock_unlock(&s->lock);
+	sim_count_mappings(-(int)(end - first));
+}
+
+void sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last)
+{
+	size_t lo = area_lower_bound(s, first), hi = lo;
+
+	while (hi < s->nareas && s->areas[hi].iova + s->areas[hi].len - 1 <= last)
+		hi++;
+	if (hi > lo)
+		remove_areas(s, lo, hi);
+}
+
+/* iopt_unmap_iova_range: whole areas in IOVA order; the first area that
+ * reaches outside [iova, last] stops it with ENOENT, those before it are
+ * gone; nothing there at all is ENOENT too. */
 static int sim_unmap(void *bioas, uint64_t iova, uint64_t len)
 {
 	struct sim_ioas *s = bioas;
@@ -578,29 +806,29 @@ static int sim_unmap(void *bioas, uint64_t iova, uint64_t len)
 
 	if (rc)
 		return rc;
+	if (is_unmap_all(iova, len)) {
+		remove_areas(s, 0, s->nareas);
+		return 0;
+	}
+	if (iova == UINT64_MAX || len == UINT64_MAX)
+		return -EOVERFLOW;
 	if (len == 0)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
 	first = area_lower_bound(s, iova);
-	/* an area that starts below iova and reaches into it would be split */
+	/* an area that starts below iova and reaches into it comes first */
 	if (first > 0 && s->areas[first - 1].iova + s->areas[first - 1].len > iova)
-		return -ENOENT;
+		first--;
 	for (end = first; end < s->nareas && s->areas[end].iova <= last; end++)
-		if (s->areas[end].iova + s->areas[end].len - 1 > last)
-			return -ENOENT;
+		if (s->areas[end].iova < iova ||
+		    s->areas[end].iova + s->areas[end].len - 1 > last)
+			break;
+	rc = end < s->nareas && s->areas[end].iova <= last ? -ENOENT : 0;
 	if (end == first)
 		return -ENOENT;
-	/* the write lock waits for DMAs in flight, as the access unmap
-	 * callback does */
-	pthread_rwlock_wrlock(&s->lock);
-	for (size_t i = first; i < end; i++)
-		pages_put(s->ctx, s->areas[i].pages);
-	memmove(&s->areas[first], &s->areas[end], (s->nareas - end) * sizeof(*s->areas));
-	s->nareas -= end - first;
-	pthread_rwlock_unlock(&s->lock);
-	sim_count_mappings(-(int)(end - first));
-	return 0;
+	remove_areas(s, first, end);
+	return rc;
 }
 
 static int sim_iova_ranges(void *bioas, struct iop_iova_range *ranges,
@@ -646,4 +874,6 @@ const struct iop_backend_ops iop_backend_sim = {
 	.iova_ranges = sim_iova_ranges,
 	.group_ranges = sim_group_ranges,
 	.memlock_limit = sim_memlock_limit,
+	.window_create = sim_window_create,
+	.window_remove = sim_window_remove,
 };

@@ -19,10 +19,16 @@
 
 struct sim_ioas;
 
-/* Pinned user pages, shared by every area that maps them (IOAS_COPY). */
+/* User pages, shared by every area that maps them (IOAS_COPY). As in
+ * iommufd, a page is pinned (and charged to memlock) only while an area of
+ * an IOAS with a domain (a group attached) covers it: domain_refs counts
+ * those areas page by page, so a copy of part of a mapping pins that part. */
 struct sim_pages {
 	unsigned int refs;
+	uint64_t first_page;     /* user address / 4 KiB of the first page */
 	uint64_t npages;
+	uint32_t *domain_refs;   /* npages counters; NULL until first pinned */
+	bool writable;           /* mapped with write: copies may be writable */
 };
 
 struct sim_area {
@@ -50,12 +56,20 @@ struct sim_dev {
 	uint64_t fault_last;     /* atomic */
 };
 
+/* Window slots of a window-style IOAS (the kernel's
+ * IOMMU_TABLE_GROUP_MAX_TABLES). */
+#define SIM_MAX_WINDOWS 2
+
 struct sim_ioas {
 	struct sim_ctx *ctx;
 	pthread_rwlock_t lock;   /* areas: DMA reads, map/unmap writes */
 	struct sim_area *areas;  /* sorted by iova, disjoint */
 	size_t nareas, cap;
 	unsigned int ngroups;    /* groups attached */
+	/* sim_windows.c: DMA windows, once a window-style group has joined
+	 * (they stay with the IOAS, as with the container's tables) */
+	bool windowed;
+	struct iop_iova_range windows[SIM_MAX_WINDOWS]; /* unused: first > last */
 };
 
 struct sim_ctx {
@@ -74,6 +88,22 @@ void sim_count_fds(int delta);
 void sim_count_allocs(int delta);
 void sim_count_mappings(int delta);
 void sim_count_pinned(int64_t delta);
+
+/* sim_windows.c: window-style IOMMUs (sPAPR TCE, seed 001). */
+bool sim_group_windowed(const struct sim_group *g);
+/* Group g joins s: -EPERM when s holds groups of the other IOMMU style;
+ * the first window-style group gives s its default window. */
+int sim_windows_join(struct sim_ioas *s, const struct sim_group *g);
+/* The last group left s: its windows go, as a container's IOMMU does
+ * when its last group leaves. */
+void sim_windows_leave(struct sim_ioas *s);
+/* The windows of a windowed IOAS, sorted; their count. */
+size_t sim_windows_ranges(const struct sim_ioas *s, struct iop_iova_range *out);
+int sim_window_create(void *bioas, unsigned int page_shift, uint64_t size,
+		      uint64_t *start);
+int sim_window_remove(void *bioas, uint64_t start);
+/* sim.c: removes the areas of s inside [first, last] (a window goes). */
+void sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last);
 
 /* sim_dma.c */
 int sim_dma(struct sim_dev *dev, uint64_t iova, void *buf, size_t len,

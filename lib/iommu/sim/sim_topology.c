@@ -123,8 +123,15 @@ static int parse_group(struct parser *p, char **tok, int ntok)
 		struct iop_iova_range r;
 		char *dash;
 
+		/* seed 001: a window-style IOMMU, see doc/sim-topology.md */
+		if (strncmp(tok[i], "dma-window=", 11) == 0) {
+			if (parse_size(tok[i] + 11, &g->dma_window) || g->dma_window == 0 ||
+			    g->dma_window % 4096)
+				return PERR(p, "bad '%s' (expected dma-window=<size>, a multiple of 4K)", tok[i]);
+			continue;
+		}
 		if (strncmp(tok[i], "range=", 6) != 0)
-			return PERR(p, "unknown group attribute '%s' (expected range=<first>-<last>)", tok[i]);
+			return PERR(p, "unknown group attribute '%s' (expected range=<first>-<last> or dma-window=<size>)", tok[i]);
 		dash = strchr(tok[i] + 6, '-');
 		if (!dash)
 			return PERR(p, "bad range '%s' (expected range=<first>-<last>)", tok[i]);
@@ -141,6 +148,8 @@ static int parse_group(struct parser *p, char **tok, int ntok)
 	for (size_t i = 1; i < g->nranges; i++)
 		if (g->ranges[i].first <= g->ranges[i - 1].last)
 			return PERR(p, "ranges of group %u overlap", g->id);
+	if (g->dma_window && g->nranges)
+		return PERR(p, "group %u has both dma-window= and range= (a window-style IOMMU has no fixed ranges)", g->id);
 	if (g->nranges == 0) {
 		g->ranges[0] = (struct iop_iova_range){ 0, DEFAULT_LAST };
 		g->nranges = 1;

@@ -13,6 +13,9 @@ struct sim_topo_group {
 	unsigned int id;
 	size_t nranges;
 	struct iop_iova_range ranges[IOP_MAX_RANGES]; /* sorted, disjoint */
+	/* a window-style IOMMU (sPAPR TCE, seed 001): the size of its default
+	 * DMA window at IOVA 0; 0 for an aperture-style one (ranges) */
+	uint64_t dma_window;
 };
 
 struct sim_topo_dev {

@@ -2,7 +2,8 @@
 /*
  * Rule 7: N IOAS holding the same memory pin it once: later IOAS copy the
  * pages from the first (iommufd IOAS_COPY), checked on the sim's
- * pinned-page count and its memlock limit.
+ * pinned-page count and its memlock limit. As in the kernel (memlock.scn),
+ * pages are pinned only while their IOAS has a device attached.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,6 +66,18 @@ static void rule7_same_memory_in_n_ioas_is_pinned_once(void **state)
 	assert_sim_clean();
 }
 
+/* An IOAS with a device attached: its maps pin. */
+static struct iop_ioas *attached_ioas(struct iop_ctx *ctx, const char *bdf)
+{
+	struct iop_ioas *ioas;
+	struct iop_dev *d;
+
+	assert_int_equal(iop_ioas_create(ctx, &ioas), 0);
+	assert_int_equal(iop_dev_open(ctx, bdf, &d), 0);
+	assert_int_equal(iop_dev_attach(d, ioas), 0);
+	return ioas;
+}
+
 static void rule7_other_memory_is_pinned_again_up_to_memlock(void **state)
 {
 	struct iop_ctx *ctx = sim_ctx_new(topo);
@@ -74,8 +87,8 @@ static void rule7_other_memory_is_pinned_again_up_to_memlock(void **state)
 	void *x = (void *)(uintptr_t)0x7f0000000000, *y = (void *)(uintptr_t)0x7f0010000000;
 
 	(void)state;
-	assert_int_equal(iop_ioas_create(ctx, &a), 0);
-	assert_int_equal(iop_ioas_create(ctx, &b), 0);
+	a = attached_ioas(ctx, bdfs[0]);
+	b = attached_ioas(ctx, bdfs[1]);
 	assert_int_equal(iop_ioas_map(a, x, 6 * MiB, IOP_PROT_READ, &iova), 0);
 	/* a different range of the same size is not shared */
 	iop_err_clear();
@@ -97,11 +110,11 @@ static void rule7_memlock_refusal_names_the_limit_that_applied(void **state)
 	void *x = (void *)(uintptr_t)0x7f0000000000;
 
 	(void)state;
-	assert_int_equal(iop_ioas_create(ctx, &a), 0);
+	a = attached_ioas(ctx, bdfs[0]);
 	assert_int_equal(iop_ioas_map(a, x, 10 * MiB, IOP_PROT_READ, &iova), -ENOMEM);
 	/* the sim's limit is the topology's, not the process's ulimit -l */
 	assert_string_equal(iop_err_msg(),
-		"iommu: cannot map 10485760 bytes into IOAS 1: over the locked-memory limit (the sim topology's memlock is 8 MiB) or out of memory; raise it: the memlock line of the topology file");
+		"iommu: cannot map 10485760 bytes into IOAS 1: the locked-memory limit refused it (the sim topology's memlock is 8 MiB); raise it to at least 10 MiB: the line 'memlock 10M' in the topology file");
 	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
 	iop_ctx_destroy(ctx);
 	assert_sim_clean();
@@ -168,6 +181,71 @@ static void rule7_pinned_bytes_shown_are_the_backend_s_pinned_pages(void **state
 	assert_sim_clean();
 }
 
+/* The kernel pins what was mapped before at the first attach (memlock.scn):
+ * that attach is what the limit refuses, and its message says how much. */
+static void rule7_first_attach_pins_earlier_maps_and_names_the_size(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_ioas *a;
+	struct iop_dev *d;
+	uint64_t iova;
+	void *x = (void *)(uintptr_t)0x7f0000000000;
+
+	(void)state;
+	assert_int_equal(iop_ioas_create(ctx, &a), 0);
+	assert_int_equal(iop_dev_open(ctx, bdfs[0], &d), 0);
+	assert_int_equal(iop_ioas_map(a, x, 10 * MiB, IOP_PROT_READ, &iova), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	assert_int_equal(iop_dev_attach(d, a), -ENOMEM);
+	assert_string_equal(iop_err_msg(),
+		"iommu: cannot attach 0000:00:03.0 to IOAS 1: attaching pins the 10 MiB mapped in it: the locked-memory limit refused it (the sim topology's memlock is 8 MiB); raise it to at least 10 MiB: the line 'memlock 10M' in the topology file");
+	assert_null(iop_dev_ioas(d));
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	/* within the limit the attach pins, and the last detach unpins */
+	assert_int_equal(iop_ioas_unmap(a, x, 10 * MiB), 0);
+	assert_int_equal(iop_ioas_map(a, x, 6 * MiB, IOP_PROT_READ, &iova), 0);
+	assert_int_equal(iop_dev_attach(d, a), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(6 * MiB));
+	assert_int_equal(iop_dev_detach(d), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	iop_ctx_destroy(ctx);
+	assert_sim_clean();
+}
+
+/* Item 1 of the kernel's copy rule (copy_edges.scn: a writable IOAS_COPY of
+ * pages mapped read-only is EPERM): a copy stands in for a map only when
+ * the source's protection covers the request. */
+static void rule7_copy_only_when_the_source_protection_covers_the_map(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_ioas *a, *b, *c;
+	struct iop_dev *db;
+	size_t len = 2 * MiB;
+	char *buf = hugebuf_alloc(len);
+	uint64_t ia, ib, ic;
+	char byte = 0x3c;
+
+	(void)state;
+	a = attached_ioas(ctx, bdfs[0]);
+	assert_int_equal(iop_ioas_create(ctx, &b), 0);
+	assert_int_equal(iop_dev_open(ctx, bdfs[1], &db), 0);
+	assert_int_equal(iop_dev_attach(db, b), 0);
+	c = attached_ioas(ctx, bdfs[2]);
+	assert_int_equal(iop_ioas_map(a, buf, len, IOP_PROT_READ, &ia), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(len));
+	/* read-write over read-only pages: a map of its own, pinned again */
+	assert_int_equal(iop_ioas_map(b, buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &ib), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(2 * len));
+	assert_int_equal(iop_sim_dma_write(db, ib + 7, &byte, 1), 0);
+	assert_int_equal(buf[7], byte);
+	/* read-only over either: a copy, nothing pinned again */
+	assert_int_equal(iop_ioas_map(c, buf, len, IOP_PROT_READ, &ic), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), PAGES(2 * len));
+	iop_ctx_destroy(ctx);
+	hugebuf_free(buf, len);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +253,8 @@ int main(void)
 		cmocka_unit_test(rule7_other_memory_is_pinned_again_up_to_memlock),
 		cmocka_unit_test(rule7_memlock_refusal_names_the_limit_that_applied),
 		cmocka_unit_test(rule7_pinned_bytes_shown_are_the_backend_s_pinned_pages),
+		cmocka_unit_test(rule7_first_attach_pins_earlier_maps_and_names_the_size),
+		cmocka_unit_test(rule7_copy_only_when_the_source_protection_covers_the_map),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

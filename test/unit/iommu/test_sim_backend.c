@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The sim backend against the kernel's iommufd semantics, with the exact
- * errno values: fixed maps, unmaps that must cover whole areas, copies,
- * memlock, ranges, attach and bind rules; simulated DMA and its faults;
- * the topology file's errors.
+ * errno values the kernel gave in the guest (test/conformance, doc/backends.md):
+ * fixed maps, unmaps in IOVA order, copies, pinning only with a domain and
+ * memlock, alignment, ranges, attach, destroy and bind rules; simulated
+ * DMA and its faults; the topology file's errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,7 +64,7 @@ static int teardown(void **state)
 
 	f->ops->dev_close(f->d1);
 	f->ops->dev_close(f->d2);
-	f->ops->ioas_free(f->s);
+	assert_int_equal(f->ops->ioas_free(f->s), 0);
 	iop_ctx_destroy(f->ctx);
 	free(f);
 	assert_sim_clean();
@@ -84,25 +85,48 @@ static void sim_map_overlap_is_eexist(void **state)
 	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 2 * MiB, 0x0ff00000, RW), -EEXIST);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 2 * MiB, 0x10200000, RW), 0);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 0, 0x20000000, RW), -EINVAL);
-	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4096, 0x20000100, RW), -EINVAL);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 8192, UINT64_MAX - 4095, RW), -EOVERFLOW);
 }
 
-static void sim_unmap_must_cover_whole_mappings(void **state)
+/* Kernel (map_rules/unaligned.scn): iova_alignment is 1 until a domain. */
+static void sim_alignment_applies_once_a_device_is_attached(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000800), 4096, 0x20000100, RW), 0);
+	assert_int_equal(f->ops->attach(f->d2, f->s), -EADDRINUSE);
+	assert_int_equal(f->ops->unmap(f->s, 0, UINT64_MAX), 0);
+	assert_int_equal(f->ops->attach(f->d2, f->s), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4096, 0x20000100, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000800), 4096, 0x20000000, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4095, 0x20000000, RW), -EINVAL);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4096, 0x20000000, RW), 0);
+	assert_int_equal(f->ops->detach(f->d2), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0010000800), 4096, 0x20001100, RW), 0);
+}
+
+/* Kernel (unmap_order.scn): whole areas in IOVA order, ENOENT at the first
+ * cut with the areas before it gone; unmap-all works on an empty IOAS. */
+static void sim_unmap_removes_whole_areas_in_order_until_a_cut(void **state)
 {
 	struct fix *f = *state;
 
 	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, 0x10000000, RW), 0);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0000200000), 2 * MiB, 0x10200000, RW), 0);
-	/* a split of one mapping */
+	/* the first area would be cut: nothing goes */
 	assert_int_equal(f->ops->unmap(f->s, 0x10000000, MiB), -ENOENT);
 	assert_int_equal(f->ops->unmap(f->s, 0x10100000, 2 * MiB), -ENOENT);
+	/* the second would be cut: the first is gone */
+	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 3 * MiB), -ENOENT);
+	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 2 * MiB), -ENOENT);
 	/* nothing there */
 	assert_int_equal(f->ops->unmap(f->s, 0x20000000, 2 * MiB), -ENOENT);
 	assert_int_equal(f->ops->unmap(f->s, 0x20000000, 0), -EINVAL);
-	/* both whole mappings at once, with room around them */
+	assert_int_equal(f->ops->unmap(f->s, 0x1000, UINT64_MAX), -EOVERFLOW);
+	/* whole mappings, with room around them */
 	assert_int_equal(f->ops->unmap(f->s, 0x0f000000, 0x2000000), 0);
-	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 2 * MiB), -ENOENT);
+	assert_int_equal(f->ops->unmap(f->s, 0x10200000, 2 * MiB), -ENOENT);
+	assert_int_equal(f->ops->unmap(f->s, 0, UINT64_MAX), 0);
 }
 
 static void sim_copy_source_must_be_covered_by_maps(void **state)
@@ -118,6 +142,8 @@ static void sim_copy_source_must_be_covered_by_maps(void **state)
 	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10600000, 4 * MiB, RW), -ENOENT);
 	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x0ff00000, 2 * MiB, RW), -ENOENT);
 	/* whole, part of one, or across two contiguous mappings */
+	assert_int_equal(f->ops->attach(f->d2, f->s), 0);
+	assert_int_equal(f->ops->attach(f->d1, t), 0);
 	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 4 * MiB, RW), 0);
 	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 4 * MiB, RW), -EEXIST);
 	assert_int_equal(f->ops->copy(t, 0x50000000, f->s, 0x10200000, 2 * MiB, RW), 0);
@@ -128,7 +154,56 @@ static void sim_copy_source_must_be_covered_by_maps(void **state)
 	 * the third mapping, never copied, are released */
 	assert_int_equal(f->ops->unmap(f->s, 0, UINT64_MAX), 0);
 	assert_int_equal(iop_sim_pinned_pages(f->ctx), 6 * MiB / 4096);
-	f->ops->ioas_free(t);
+	/* no IOAS with a domain maps them any more: unpinned */
+	assert_int_equal(f->ops->ioas_free(t), -EBUSY);
+	assert_int_equal(f->ops->detach(f->d1), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 0);
+	assert_int_equal(f->ops->ioas_free(t), 0);
+}
+
+/* Kernel (copy_edges.scn): a writable copy of pages mapped read-only is
+ * EPERM; into an IOAS with a domain, a source inside a page is EINVAL. */
+static void sim_copy_keeps_protection_and_page_offsets(void **state)
+{
+	struct fix *f = *state;
+	void *t;
+
+	assert_int_equal(f->ops->ioas_alloc(f->ctx->bctx, &t), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 2 * MiB, 0x10000000, IOP_PROT_READ), 0);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 2 * MiB, RW), -EPERM);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 2 * MiB, IOP_PROT_WRITE), -EPERM);
+	assert_int_equal(f->ops->copy(t, 0x40000000, f->s, 0x10000000, 2 * MiB, IOP_PROT_READ), 0);
+	/* no domain yet: a source inside a page is fine */
+	assert_int_equal(f->ops->copy(t, 0x50000800, f->s, 0x10000800, 4096, IOP_PROT_READ), 0);
+	assert_int_equal(f->ops->unmap(t, 0x50000800, 4096), 0);
+	assert_int_equal(f->ops->attach(f->d2, t), 0);
+	assert_int_equal(f->ops->copy(t, 0x50000000, f->s, 0x10000800, 4096, IOP_PROT_READ), -EINVAL);
+	assert_int_equal(f->ops->copy(t, 0x50000800, f->s, 0x10001000, 4096, IOP_PROT_READ), -EINVAL);
+	assert_int_equal(f->ops->copy(t, 0x50000000, f->s, 0x10001000, 4096, IOP_PROT_READ), 0);
+	assert_int_equal(f->ops->detach(f->d2), 0);
+	assert_int_equal(f->ops->ioas_free(t), 0);
+}
+
+/* Kernel (destroy.scn): IOMMU_DESTROY of an IOAS with a device attached is
+ * EBUSY and the device stays on it. */
+static void sim_ioas_with_a_device_attached_cannot_be_freed(void **state)
+{
+	struct fix *f = *state;
+	void *t, *u;
+
+	assert_int_equal(f->ops->ioas_alloc(f->ctx->bctx, &t), 0);
+	assert_int_equal(f->ops->attach(f->d2, t), 0);
+	assert_int_equal(f->ops->ioas_free(t), -EBUSY);
+	/* still on t: its group's 48-bit range narrows t */
+	assert_int_equal(f->ops->map(t, va(0x7f0000000000), 2 * MiB, UINT64_C(1) << 48, RW), -EINVAL);
+	assert_int_equal(f->ops->map(t, va(0x7f0000000000), 2 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 2 * MiB / 4096);
+	/* a new IOAS does not inherit the group */
+	assert_int_equal(f->ops->ioas_alloc(f->ctx->bctx, &u), 0);
+	assert_int_equal(f->ops->map(u, va(0x7f0000000000), 2 * MiB, UINT64_C(1) << 48, RW), 0);
+	assert_int_equal(f->ops->detach(f->d2), 0);
+	assert_int_equal(f->ops->ioas_free(t), 0);
+	assert_int_equal(f->ops->ioas_free(u), 0);
 	assert_int_equal(iop_sim_pinned_pages(f->ctx), 0);
 }
 
@@ -136,12 +211,35 @@ static void sim_pinned_pages_count_against_memlock(void **state)
 {
 	struct fix *f = *state;
 
+	assert_int_equal(f->ops->attach(f->d2, f->s), 0);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 12 * MiB, 0x10000000, RW), 0);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 8 * MiB, 0x20000000, RW), -ENOMEM);
 	assert_int_equal(f->ops->map(f->s, va(0x7f0010000000), 4 * MiB, 0x20000000, RW), 0);
 	assert_int_equal(iop_sim_pinned_pages(f->ctx), 16 * MiB / 4096);
 	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 12 * MiB), 0);
 	assert_int_equal(iop_sim_pinned_pages(f->ctx), 4 * MiB / 4096);
+}
+
+/* Kernel (memlock.scn): pins only while the IOAS has a domain; the first
+ * attach pins (or is refused with ENOMEM), the last detach unpins. */
+static void sim_pages_are_pinned_only_while_a_device_is_attached(void **state)
+{
+	struct fix *f = *state;
+
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 20 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 0);
+	assert_int_equal(f->ops->attach(f->d2, f->s), -ENOMEM);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 0);
+	assert_int_equal(f->ops->unmap(f->s, 0x10000000, 20 * MiB), 0);
+	assert_int_equal(f->ops->map(f->s, va(0x7f0000000000), 10 * MiB, 0x10000000, RW), 0);
+	assert_int_equal(f->ops->attach(f->d2, f->s), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 10 * MiB / 4096);
+	/* a second group on the IOAS shares its domain: nothing more */
+	assert_int_equal(f->ops->attach(f->d1, f->s), 0);
+	assert_int_equal(f->ops->detach(f->d2), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 10 * MiB / 4096);
+	assert_int_equal(f->ops->detach(f->d1), 0);
+	assert_int_equal(iop_sim_pinned_pages(f->ctx), 0);
 }
 
 static void sim_map_outside_ranges_is_einval(void **state)
@@ -174,10 +272,11 @@ static void sim_bind_rules(void **state)
 	struct fix *f = *state;
 	void *d;
 
-	/* a device on no driver has no VFIO node; a bound one is busy */
+	/* a device on no driver has no VFIO node; a second bind of a bound
+	 * one is EINVAL (kernel: group_rules.scn) */
 	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:05.0", &d), -ENODEV);
 	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:09.0", &d), -ENODEV);
-	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:03.0", &d), -EBUSY);
+	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:03.0", &d), -EINVAL);
 	/* a sibling on no driver keeps the group viable */
 	assert_int_equal(f->ops->dev_open(f->ctx->bctx, "0000:00:06.0", &d), 0);
 	f->ops->dev_close(d);
@@ -309,10 +408,14 @@ static void sim_dma_runs_beside_map_and_unmap(void **state)
 }
 
 /* Two contexts on one topology file are two users of one machine: the
- * first to bind a device of a group owns the group. */
+ * first to bind a device of a group owns the group; the other gets EPERM
+ * (kernel: ownership.scn). */
 static void sim_group_is_owned_by_one_context(void **state)
 {
-	char *path = topo_file_write(topo);
+	char *path = topo_file_write(
+		"device 0000:00:03.0 group=1 driver=vfio-pci\n"
+		"device 0000:00:05.0 group=3 driver=vfio-pci\n"
+		"device 0000:00:06.0 group=3 driver=vfio-pci\n");
 	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = path };
 	struct iop_ctx *c1, *c2;
 	struct iop_dev *a, *b, *other;
@@ -321,14 +424,45 @@ static void sim_group_is_owned_by_one_context(void **state)
 	assert_int_equal(iop_ctx_create(&p, &c1), 0);
 	assert_int_equal(iop_ctx_create(&p, &c2), 0);
 	assert_int_equal(iop_dev_open(c1, "0000:00:06.0", &a), 0);
-	assert_int_equal(iop_dev_open(c2, "0000:00:06.0", &b), -EBUSY);
+	/* the device itself is bound elsewhere: EINVAL, as vfio_df_open */
+	assert_int_equal(iop_dev_open(c2, "0000:00:06.0", &b), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "already bound"));
+	/* its sibling: the group is owned elsewhere, EPERM */
+	assert_int_equal(iop_dev_open(c2, "0000:00:05.0", &b), -EPERM);
 	assert_non_null(strstr(iop_err_msg(), "in use by a kernel driver or another process"));
 	assert_int_equal(iop_dev_open(c2, "0000:00:03.0", &other), 0);
 	iop_dev_close(a);
-	assert_int_equal(iop_dev_open(c2, "0000:00:06.0", &b), 0);
+	assert_int_equal(iop_dev_open(c2, "0000:00:05.0", &b), 0);
 	iop_ctx_destroy(c1);
 	iop_ctx_destroy(c2);
 	topo_file_remove(path);
+	assert_sim_clean();
+}
+
+/* Rule 4, one predicate for core, kernel backends and sim: drivers that do
+ * no DMA of their own (pcieport, pci-stub) leave a NIC's group viable. */
+static void rule4_root_port_on_pcieport_and_pci_stub_keep_the_group_viable(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(
+		"device 0000:00:1c.0 group=7 driver=pcieport\n"
+		"device 0000:01:00.0 group=7 driver=vfio-pci\n"
+		"device 0000:01:00.1 group=7 driver=pci-stub\n"
+		"device 0000:02:00.0 group=8 driver=vfio-pci\n"
+		"device 0000:02:00.1 group=8 driver=ixgbe\n");
+	struct iop_group_info gi;
+	struct iop_dev *d;
+
+	(void)state;
+	assert_int_equal(iop_ctx_group_info(ctx, 7, &gi), 0);
+	assert_true(gi.viable);
+	assert_int_equal(iop_dev_open(ctx, "0000:01:00.0", &d), 0);
+	iop_dev_close(d);
+	/* a driver that does DMA still blocks, and the fix names only it */
+	assert_int_equal(iop_dev_open(ctx, "0000:02:00.0", &d), -EPERM);
+	assert_non_null(strstr(iop_err_msg(), "fix: iop-devices bind 0000:02:00.1"));
+	assert_int_equal(iop_ctx_group_info(ctx, 8, &gi), 0);
+	assert_false(gi.viable);
+	iop_ctx_destroy(ctx);
 	assert_sim_clean();
 }
 
@@ -350,6 +484,9 @@ static void sim_topology_errors_name_file_and_line(void **state)
 		{ "group x\n", ":1: expected 'group <id>" },
 		{ "group 1\ngroup 1\n", ":2: group 1 is declared twice" },
 		{ "memlock lots\n", ":1: expected 'memlock <size>'" },
+		{ "group 1 dma-window=0\n", ":1: bad 'dma-window=0' (expected dma-window=<size>, a multiple of 4K)" },
+		{ "group 1 dma-window=1000\n", ":1: bad 'dma-window=1000'" },
+		{ "group 1 dma-window=1G range=0-0xfff\n", ":1: group 1 has both dma-window= and range=" },
 		{ "# nothing\n", ": no device lines" },
 	};
 	(void)state;
@@ -453,9 +590,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(sim_map_overlap_is_eexist),
-		T(sim_unmap_must_cover_whole_mappings),
+		T(sim_alignment_applies_once_a_device_is_attached),
+		T(sim_unmap_removes_whole_areas_in_order_until_a_cut),
 		T(sim_copy_source_must_be_covered_by_maps),
+		T(sim_copy_keeps_protection_and_page_offsets),
+		T(sim_ioas_with_a_device_attached_cannot_be_freed),
 		T(sim_pinned_pages_count_against_memlock),
+		T(sim_pages_are_pinned_only_while_a_device_is_attached),
 		T(sim_map_outside_ranges_is_einval),
 		T(sim_attach_over_mappings_outside_ranges_is_eaddrinuse),
 		T(sim_bind_rules),
@@ -463,6 +604,7 @@ int main(void)
 		T(sim_dma_faults_are_counted_and_touch_nothing),
 		T(sim_dma_runs_beside_map_and_unmap),
 		cmocka_unit_test(sim_group_is_owned_by_one_context),
+		cmocka_unit_test(rule4_root_port_on_pcieport_and_pci_stub_keep_the_group_viable),
 		cmocka_unit_test(sim_topology_errors_name_file_and_line),
 		cmocka_unit_test(sim_missing_topology_is_one_clear_error),
 		cmocka_unit_test(sim_auto_without_iommu_nodes_says_what_to_do),

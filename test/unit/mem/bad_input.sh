@@ -30,7 +30,7 @@ expect no_hugepages_says_how_many_to_reserve_and_how "reserve 512 x 2 MiB as roo
 	"$bench" "${eal[@]}" --huge-dir="$tmp/not-hugetlbfs" -- --iommu=sim --sim-topology="$tmp/ok.topology" translate
 if [ "$(grep -c HugePages_Total /proc/meminfo)" -eq 1 ] && [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -gt 8 ]; then
 	expect memlock_too_low_says_the_size_needed "must be locked and the locked-memory limit refused it" \
-		"$bench" "${eal[@]}" --in-memory -m 16 -- --iommu=sim --sim-topology="$tmp/4m.topology" translate
+		"$bench" "${eal[@]}" --in-memory -m 16 -- --iommu=sim --sim-topology="$tmp/4m.topology" translate --dev 0000:00:01.0
 else
 	echo "skip memlock_too_low_says_the_size_needed: no free hugepages on this machine"
 fi

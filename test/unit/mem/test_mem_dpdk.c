@@ -110,6 +110,8 @@ static void dpdk_memory_is_mapped_one_call_per_run_and_pinned_once(void **state)
 	struct iop_sim_counters c0, c1;
 	uint64_t pinned0 = iop_sim_pinned_pages(ctx());
 	bool multi_page_run = false;
+	/* pages are pinned only for an IOAS with a device (as in the kernel) */
+	struct iop_dev *da = open_on("0000:00:04.0", a), *db = open_on("0000:00:01.0", b);
 
 	(void)state;
 	iop_sim_counters(&c0);
@@ -127,6 +129,8 @@ static void dpdk_memory_is_mapped_one_call_per_run_and_pinned_once(void **state)
 	assert_int_equal(iop_sim_pinned_pages(ctx()) - pinned0, s1.bytes / 4096);
 	iop_mem_detach_ioas(a);
 	iop_mem_detach_ioas(b);
+	iop_dev_close(da);
+	iop_dev_close(db);
 	iop_sim_counters(&c1);
 	assert_int_equal(c1.mappings, c0.mappings);
 	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
@@ -317,11 +321,15 @@ static void memlock_too_low_fails_with_the_size_needed_and_pins_nothing(void **s
 	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
 	struct iop_ctx *small;
 	struct iop_ioas *ioas;
+	struct iop_dev *dev;
 	struct iop_sim_counters c0, c1;
 
 	(void)state;
 	assert_int_equal(iop_ctx_create(&p, &small), 0);
 	assert_int_equal(iop_ioas_create(small, &ioas), 0);
+	/* pins happen only for an IOAS with a device attached */
+	assert_int_equal(iop_dev_open(small, "0000:00:01.0", &dev), 0);
+	assert_int_equal(iop_dev_attach(dev, ioas), 0);
 	iop_sim_counters(&c0);
 	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
 	assert_non_null(strstr(iop_err_msg(), "must be locked"));
@@ -330,6 +338,7 @@ static void memlock_too_low_fails_with_the_size_needed_and_pins_nothing(void **s
 	assert_int_equal(iop_sim_pinned_pages(small), 0);
 	assert_int_equal(c1.mappings, c0.mappings);
 	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 	iop_ctx_destroy(small);
 }
@@ -342,6 +351,7 @@ static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void 
 	struct iop_mem_stats st;
 	struct iop_iova_cache c;
 	struct iop_ctx *small;
+	struct iop_dev *dev;
 	size_t len = 64ull << 20, poison = 0;
 	char topo[128], *buf;
 
@@ -357,6 +367,8 @@ static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void 
 	iop_sim_counters(&c0);
 	assert_int_equal(iop_ctx_create(&p, &small), 0);
 	assert_int_equal(iop_ioas_create(small, &ioas), 0);
+	assert_int_equal(iop_dev_open(small, "0000:00:01.0", &dev), 0);
+	assert_int_equal(iop_dev_attach(dev, ioas), 0);
 	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
 	iop_iova_cache_init(&c, ioas);
 	buf = rte_malloc(NULL, len, MB2); /* hotplug: part of it cannot be pinned */
@@ -376,6 +388,7 @@ static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void 
 	rte_free(buf);
 	iop_mem_detach_ioas(ioas);
 	assert_int_equal(iop_sim_pinned_pages(small), 0);
+	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 	iop_ctx_destroy(small);
 	iop_sim_counters(&c1);
@@ -388,16 +401,20 @@ static void memlock_refusal_names_the_limit_that_applied_not_rlimit_memlock(void
 	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
 	struct iop_ctx *small;
 	struct iop_ioas *ioas;
+	struct iop_dev *dev;
 
 	(void)state;
 	write_file(small_topo_path, "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock 4M\n");
 	assert_int_equal(iop_ctx_create(&p, &small), 0);
 	assert_int_equal(iop_ioas_create(small, &ioas), 0);
+	assert_int_equal(iop_dev_open(small, "0000:00:01.0", &dev), 0);
+	assert_int_equal(iop_dev_attach(dev, ioas), 0);
 	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOMEM);
 	/* the sim counts pins against the topology, whatever ulimit -l says */
 	assert_non_null(strstr(iop_err_msg(), "(the sim topology's memlock is 4 MiB)"));
 	assert_null(strstr(iop_err_msg(), "RLIMIT_MEMLOCK"));
 	assert_non_null(strstr(iop_err_msg(), "in the topology file"));
+	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 	iop_ctx_destroy(small);
 }
