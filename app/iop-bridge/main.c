@@ -269,7 +269,6 @@ static int run(void)
 
 int main(int argc, char **argv)
 {
-	char topo[PATH_MAX];
 	char **args;
 	int n, rc;
 
@@ -280,15 +279,13 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	n = args_prepare(argc, argv, &args, topo, sizeof(topo));
+	n = args_prepare(argc, argv, &args);
 	if (n < 0) {
 		fail(NULL);
 		return 1;
 	}
 	argc = n;
 	n = iop_init(argc, args);
-	if (topo[0])
-		unlink(topo);
 	if (n < 0) {
 		fail(NULL);
 		return 1;
