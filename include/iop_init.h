@@ -4,7 +4,7 @@
 
 /*
  * Process start-up: DPDK's EAL, then iopath's own options, then the IOMMU
- * context (doc/cli.md lists every option).
+ * context (iopath(7) lists every option).
  *
  *     app [EAL options] -- [iopath options] [--] [app arguments]
  *
@@ -61,6 +61,13 @@ const struct iop_options *iop_options_get(void);
 
 /* Prints iopath's options (the --help text) to f. */
 void iop_init_usage(FILE *f);
+
+/*
+ * Every app's --version, checked before iop_init (it needs no EAL): true
+ * when some argument is "--version", after printing "APP (iopath) VERSION"
+ * to stdout; the app then exits 0.
+ */
+bool iop_init_version_asked(int argc, char **argv, const char *app);
 
 /* Takes DPDK's memory out of every IOAS, destroys the context (closing its
  * devices) and cleans up the EAL. Safe to call twice. */

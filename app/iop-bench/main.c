@@ -74,6 +74,8 @@ int main(int argc, char **argv)
 	/* the callgrind child needs no EAL and no context (see hits.c) */
 	if (argc == 3 && strcmp(argv[1], HIT_CHILD) == 0)
 		return bench_hit_child(strtoull(argv[2], NULL, 10)) ? 1 : 0;
+	if (iop_init_version_asked(argc, argv, "iop-bench"))
+		return 0;
 	n = iop_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "iop-bench: %s\n", iop_err_msg());

@@ -272,6 +272,8 @@ int main(int argc, char **argv)
 	char **args;
 	int n, rc;
 
+	if (iop_init_version_asked(argc, argv, "iop-bridge"))
+		return 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			args_usage(stdout);

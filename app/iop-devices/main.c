@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iop_devices.h"
+#include "iop_init.h"
 #include "iop_log.h"
 
 static struct iopd_cmd *commands;
@@ -81,11 +82,13 @@ int iopd_common_opts(struct iopd_env *env, int argc, char **argv)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--json] COMMAND [ARGS]\n"
+		   "       iop-devices --help | --version\n"
 		   "\ncommands:\n");
 	for (const struct iopd_cmd *c = commands; c; c = c->next)
 		fprintf(f, "  %s %s\n      %s\n", c->name, c->args, c->help);
 	fprintf(f, "\n--iommu=auto picks iommufd, else vfio; --sim-topology=FILE implies --iommu=sim\n"
-		   "(file format: doc/sim-topology.md). Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n");
+		   "(--iommu=sim alone: 32 singleton sim NICs). Exit: 0 ok, 1 refused (the message says why),\n"
+		   "2 bad usage. More: man iop-devices; the topology format: man iopath.\n");
 }
 
 int main(int argc, char **argv)
@@ -102,6 +105,8 @@ int main(int argc, char **argv)
 	const struct iopd_cmd *cmd;
 	int c, rc;
 
+	if (iop_init_version_asked(argc, argv, "iop-devices"))
+		return IOPD_EXIT_OK;
 	opterr = 0;
 	/* '+': global options end at the command name */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {

@@ -47,9 +47,11 @@ void iop_init_usage(FILE *f)
 	      "  --ioas=shared|per-device|per-group\n"
 	      "                                 IOAS layout (default shared)\n"
 	      "  --strict                       per-device: refuse to merge devices of one IOMMU group\n"
-	      "  --sim-topology=FILE            topology of the sim backend (doc/sim-topology.md)\n"
+	      "  --sim-topology=FILE            topology of the sim backend (default: a built-in one\n"
+	      "                                 of 32 sim NICs, each alone in its IOMMU group; iopath(7))\n"
 	      "  --log-level=err|warn|info|debug  iopath's log level (default warn)\n"
 	      "  --help                         this text, then the app's own options\n"
+	      "  --version                      the version, then exit\n"
 	      "  --                             ends iopath's options\n", f);
 }
 
