@@ -7,8 +7,9 @@
 #   - each installed header compiles alone with `pkg-config --cflags
 #     iopath`, and the app tier without the driver and test tiers;
 #   - the examples build with make (pkg-config alone) and with meson's
-#     dependency('iopath'), each shared and static, and each binary
-#     forwards between a sim NIC and the out-of-tree ring PMD for 2 s.
+#     dependency('iopath'), each shared and static, and with iopath as a
+#     meson subproject; each binary forwards between a sim NIC and the
+#     out-of-tree ring PMD for 2 s.
 #
 #   check-install.sh BUILD_DIR EXAMPLES_DIR
 set -uo pipefail
@@ -34,7 +35,7 @@ lib=$stage$libdir inc=$stage$includedir/iopath man=$stage$mandir
 for f in "$lib/libiopath.a" "$lib/libiopath.so" "$lib/pkgconfig/iopath.pc" \
 	 "$inc/iopath.h" "$inc/iop_version.h" "$inc/iop_port.h" \
 	 "$inc/driver/iopath_driver.h" "$inc/driver/port_driver.h" "$inc/driver/pci_pmd_ring.h" \
-	 "$inc/test/iop_sim.h" "$man/man1/iop-bridge.1" "$man/man1/iop-devices.1" \
+	 "$inc/test/iopath_test.h" "$inc/test/iop_sim.h" "$man/man1/iop-bridge.1" "$man/man1/iop-devices.1" \
 	 "$man/man1/iop-bench.1" "$man/man7/iopath.7"; do
 	[ -e "$f" ] || fail "not installed: ${f#"$stage"}"
 done
@@ -82,12 +83,23 @@ for kind in shared static; do
 	fi
 done
 
+# iopath as a subproject (meson.override_dependency), not installed
+mkdir -p "$tmp/sub/subprojects"
+cp -r "$src"/l2fwd "$src"/ring_pmd "$src"/meson.build "$src"/meson_options.txt "$tmp/sub/"
+ln -s "$(dirname "$src")" "$tmp/sub/subprojects/iopath"
+if env -u PKG_CONFIG_PATH meson setup "$tmp/meson-subproject" "$tmp/sub" --force-fallback-for=iopath \
+	>"$tmp/meson.log" 2>&1 && ninja -C "$tmp/meson-subproject" iop-l2fwd >>"$tmp/meson.log" 2>&1; then
+	builds+=("meson-subproject")
+else
+	sed 's/^/  | /' "$tmp/meson.log" | tail -20; fail "meson, iopath as a subproject"
+fi
+
 for b in "${builds[@]}"; do
 	exe=$tmp/$b/iop-l2fwd
 	needs=$(objdump -p "$exe" | awk '/NEEDED/ {print $2}' | grep -c '^libiopath\.so')
 	case $b in
 	*-shared) [ "$needs" = 1 ] || { fail "$b: not linked with libiopath.so"; continue; } ;;
-	*-static) [ "$needs" = 0 ] || { fail "$b: linked with libiopath.so, not the archive"; continue; } ;;
+	*-static|*-subproject) [ "$needs" = 0 ] || { fail "$b: linked with libiopath.so, not the archive"; continue; } ;;
 	esac
 	v=$(LD_LIBRARY_PATH=$lib "$exe" --version)
 	[ "$v" = "iop-l2fwd (iopath) $version" ] || fail "$b: --version printed '$v'"
@@ -112,5 +124,5 @@ PY
 	fi
 	ok "$b: $(grep -m1 '^forwarded' "$tmp/out") frames; $(grep '^port 1' "$tmp/out")"
 done
-[ ${#builds[@]} = 4 ] || fail "only ${#builds[@]} of 4 example builds"
+[ ${#builds[@]} = 5 ] || fail "only ${#builds[@]} of 5 example builds"
 exit $failed
