@@ -81,7 +81,8 @@ int iopd_common_opts(struct iopd_env *env, int argc, char **argv)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--json] COMMAND [ARGS]\n"
+	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--json]\n"
+		   "                   [--log-level=[TYPE:]LEVEL] COMMAND [ARGS]\n"
 		   "       iop-devices --help | --version\n"
 		   "\ncommands:\n");
 	for (const struct iopd_cmd *c = commands; c; c = c->next)
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
 		{ "iommu", required_argument, NULL, 'i' },
 		{ "sim-topology", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,6 +123,10 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			env.json = true;
+			break;
+		case 'l':
+			if (iop_log_level_option(optarg))
+				return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
 			break;
 		case 'h':
 			usage(stdout);
