@@ -31,7 +31,7 @@ static void sim_without_a_file_models_32_singleton_sim_nics(void **state)
 	for (size_t i = 0; i < n; i++) {
 		char bdf[IOP_BDF_LEN];
 
-		snprintf(bdf, sizeof(bdf), "0000:00:%02zx.0", i + 1);
+		snprintf(bdf, sizeof(bdf), "0000:00:%02x.0", (unsigned int)(i + 1) & 0xff);
 		assert_string_equal(info[i].bdf, bdf);
 		assert_string_equal(info[i].driver, "vfio-pci");
 		assert_string_equal(info[i].type, "sim");
