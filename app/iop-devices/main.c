@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return IOPD_EXIT_OK;
 		default:
-			return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown or incomplete option '%s': iop-devices --help lists them",
+			return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown or incomplete option '%s': iop-devices --help or man iop-devices lists them",
 					 argv[optind - 1]);
 		}
 	}
