@@ -64,7 +64,21 @@ const char *iop_err_msg(void);
 /* Forgets the last message (tests use it between steps). */
 void iop_err_clear(void);
 
-#ifndef IOP_LOG_PREFIX
+/*
+ * The log type of a prefix ("iommu/sim: " -> iop.iommu.sim), registered
+ * with rte_log at its first use. A file that sets IOP_LOG_PREFIX before
+ * including this header registers its type from a constructor, while the
+ * process is still single-threaded (rte_log's table of types is not safe
+ * to grow while other threads log).
+ */
+int iop_log_type_register(const char *prefix);
+
+#ifdef IOP_LOG_PREFIX
+static void __attribute__((constructor)) iop_log_type_register_file(void)
+{
+	iop_log_type_register(IOP_LOG_PREFIX);
+}
+#else
 #define IOP_LOG_PREFIX ""
 #endif
 

@@ -134,7 +134,7 @@ static int find_type(const char *prefix)
 	return -1;
 }
 
-static int log_type(const char *prefix)
+int iop_log_type_register(const char *prefix)
 {
 	char name[TYPE_NAME_LEN + 4];
 	int type = find_type(prefix);
@@ -160,10 +160,16 @@ static int log_type(const char *prefix)
 	return type < 0 ? RTE_LOGTYPE_USER1 : type;
 }
 
+/* the type of iop_log() and iop_err(), which have no prefix */
+static void __attribute__((constructor)) register_root_type(void)
+{
+	iop_log_type_register("");
+}
+
 static void vlog(const char *prefix, enum iop_log_level level, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	int type = log_type(prefix);
+	int type = iop_log_type_register(prefix);
 
 	if (!rte_log_can_log((uint32_t)type, rte_levels[level]))
 		return;
