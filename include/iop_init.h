@@ -12,8 +12,10 @@
  *     --iommu=auto|iommufd|vfio|sim   IOMMU backend (default auto)
  *     --ioas=shared|per-device|per-group   IOAS layout (default shared)
  *     --strict                        per-device never merges a group
- *     --sim-topology=FILE             topology of the sim backend
- *     --log-level=err|warn|info|debug iopath's log level
+ *     --sim-topology=FILE             topology of the sim backend (default:
+ *                                     built in, 32 singleton sim NICs)
+ *     --log-level=[TYPE:]LEVEL        level of iopath's rte_log types
+ *                                     (iop_log.h)
  *     --help                          prints these options (see below)
  *
  * iopath stops at the first argument it does not know or after a second
