@@ -4,7 +4,7 @@
 
 /*
  * Process start-up: DPDK's EAL, then iopath's own options, then the IOMMU
- * context (doc/cli.md lists every option).
+ * context (iopath(7) lists every option).
  *
  *     app [EAL options] -- [iopath options] [--] [app arguments]
  *
@@ -12,8 +12,10 @@
  *     --iommu=auto|iommufd|vfio|sim   IOMMU backend (default auto)
  *     --ioas=shared|per-device|per-group   IOAS layout (default shared)
  *     --strict                        per-device never merges a group
- *     --sim-topology=FILE             topology of the sim backend
- *     --log-level=err|warn|info|debug iopath's log level
+ *     --sim-topology=FILE             topology of the sim backend (default:
+ *                                     built in, 32 singleton sim NICs)
+ *     --log-level=[TYPE:]LEVEL        level of iopath's rte_log types
+ *                                     (iop_log.h)
  *     --help                          prints these options (see below)
  *
  * iopath stops at the first argument it does not know or after a second
@@ -61,6 +63,13 @@ const struct iop_options *iop_options_get(void);
 
 /* Prints iopath's options (the --help text) to f. */
 void iop_init_usage(FILE *f);
+
+/*
+ * Every app's --version, checked before iop_init (it needs no EAL): true
+ * when some argument is "--version", after printing "APP (iopath) VERSION"
+ * to stdout; the app then exits 0.
+ */
+bool iop_init_version_asked(int argc, char **argv, const char *app);
 
 /* Takes DPDK's memory out of every IOAS, destroys the context (closing its
  * devices) and cleans up the EAL. Safe to call twice. */

@@ -58,7 +58,7 @@ const char *iop_layout_name(enum iop_layout layout);
 
 struct iop_ctx_params {
 	enum iop_backend_kind backend;
-	const char *sim_topology; /* sim: path of the topology file (required) */
+	const char *sim_topology; /* sim: topology file; NULL: the built-in default */
 	const char *sysfs_root;   /* real backends: default "/sys" */
 	const char *dev_root;     /* real backends: default "/dev" */
 };

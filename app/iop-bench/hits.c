@@ -4,8 +4,8 @@
  * runs hits inside bench_hit_once() (not inlined, so callgrind can collect
  * exactly its instructions, its `ret` included) and the parent divides the
  * collected count by the number of calls. The hit path does not depend on
- * the addresses, so the child needs no EAL: a bare table with one 2 MiB
- * mapping is enough.
+ * the addresses, so the child needs no EAL: an IOAS of the sim backend
+ * with one 2 MiB mapping is enough, made with the app API as any app would.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "iop_iommu.h"
 #include "iop_iova_cache.h"
-#include "iova_table.h"
 
 #define CHILD_CALLS 100000
 
@@ -33,18 +33,27 @@ __attribute__((noinline)) uint64_t bench_hit_once(struct iop_iova_cache *c, cons
 int bench_hit_child(uint64_t n)
 {
 	static struct iop_iova_cache c;
-	struct iop_iova_table *t = iop_iova_table_create();
-	uintptr_t va = 0x7f0000000000ull;
-	uint64_t acc = 0;
+	const size_t page = 2u << 20;
+	struct iop_ctx_params params = { .backend = IOP_BACKEND_SIM };
+	uint8_t *va = aligned_alloc(page, page);
+	struct iop_ctx *ctx = NULL;
+	struct iop_ioas *ioas;
+	uint64_t iova, acc = 0;
+	int rc = -ENOMEM;
 
-	if (!t || iop_iova_table_insert(t, va, 0x40000000ull, 2u << 20))
-		return -ENOMEM;
-	iop_iova_cache_bind(&c, t);
-	iop_iova_cache_lookup(&c, (void *)va); /* the one miss */
+	if (!va || iop_ctx_create(&params, &ctx) || iop_ioas_create(ctx, &ioas) ||
+	    iop_ioas_map(ioas, va, page, IOP_PROT_READ | IOP_PROT_WRITE, &iova))
+		goto out;
+	iop_iova_cache_init(&c, ioas);
+	iop_iova_cache_lookup(&c, va); /* the one miss */
 	for (uint64_t i = 0; i < n; i++)
-		acc += bench_hit_once(&c, (void *)(va + (i & 0xfff) * 64));
-	iop_iova_table_destroy(t);
-	return acc == 0 ? -EIO : 0;
+		acc += bench_hit_once(&c, va + (i & 0xfff) * 64);
+	rc = acc == 0 ? -EIO : 0;
+out:
+	if (ctx)
+		iop_ctx_destroy(ctx);
+	free(va);
+	return rc;
 }
 
 static int collected_ir(const char *path, uint64_t *ir)

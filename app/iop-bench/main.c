@@ -28,7 +28,8 @@ static void usage(FILE *f)
 	      "  common: --json (one JSON line), --reps N (best of N, default 5),\n"
 	      "          --dev BDF (repeatable: device i is attached to IOAS i; the vfio\n"
 	      "          backend needs one per IOAS, sim and iommufd need none)\n"
-	      "example: iop-bench -l 0 --in-memory -m 256 -- --iommu=sim --sim-topology=bench/bench.topology translate --json\n",
+	      "example: iop-bench -l 0 --in-memory -m 256 -- --iommu=sim --sim-topology=bench/bench.topology translate --json\n"
+	      "more: man iop-bench; iopath's options: man iopath\n",
 	      f);
 }
 
@@ -59,7 +60,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a)
 			*(argv[i][2] == 'i' ? &a->nioas : &a->reps) = (unsigned int)v;
 			i++;
 		} else {
-			fprintf(stderr, "iop-bench: unknown option '%s' (see --help)\n", argv[i]);
+			fprintf(stderr, "iop-bench: unknown option '%s' (see --help or man iop-bench)\n", argv[i]);
 			return -EINVAL;
 		}
 	}
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
 	/* the callgrind child needs no EAL and no context (see hits.c) */
 	if (argc == 3 && strcmp(argv[1], HIT_CHILD) == 0)
 		return bench_hit_child(strtoull(argv[2], NULL, 10)) ? 1 : 0;
+	if (iop_init_version_asked(argc, argv, "iop-bench"))
+		return 0;
 	n = iop_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "iop-bench: %s\n", iop_err_msg());
@@ -93,7 +96,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[1], "map") == 0) {
 			rc = bench_map(&a);
 		} else {
-			fprintf(stderr, "iop-bench: unknown benchmark '%s': use translate or map\n", argv[1]);
+			fprintf(stderr, "iop-bench: unknown benchmark '%s': use translate or map (man iop-bench)\n", argv[1]);
 			rc = -EINVAL;
 		}
 	}

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "args.h"
 #include "iop_log.h"
@@ -34,44 +33,12 @@ static const char *port_spec_at(int argc, char **argv, int i)
 	return NULL;
 }
 
-static int write_topology(int nsim, char *path, size_t len)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, len, "/tmp/iop-bridge-%d-XXXXXX", (int)getpid());
-	fd = mkstemp(path);
-	if (fd < 0)
-		return iop_err(errno, "cannot write the default sim topology in /tmp: %s; give --sim-topology=FILE",
-			       strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return iop_err(errno, "cannot write %s: %s", path, strerror(errno));
-	}
-	fprintf(f, "# iop-bridge's default: one singleton IOMMU group per sim port\n");
-	/* a topology has at least one device, even if only null ports use it */
-	nsim = nsim ? nsim : 1;
-	for (int i = 0; i < nsim; i++)
-		fprintf(f, "group %d\n", i + 1);
-	for (int i = 0; i < nsim; i++)
-		fprintf(f, "device 0000:00:%02x.0 group=%d driver=vfio-pci type=sim\n", i + 1, i + 1);
-	if (fclose(f) != 0) {
-		unlink(path);
-		return iop_err(EIO, "cannot write %s", path);
-	}
-	return 0;
-}
-
-int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_t len)
+int args_prepare(int argc, char **argv, char ***argv_out)
 {
 	static char *out[512];
-	static char topo_arg[PATH_MAX + 32];
-	int dd = -1, n = 0, nsim = 0;
+	int dd = -1, n = 0;
 	bool has_topo = false, has_iommu = false, pci_port = false;
 
-	topo_file[0] = '\0';
 	if (argc + 4 > (int)RTE_DIM(out))
 		return iop_err(E2BIG, "too many arguments (%d)", argc);
 	for (int i = 1; i < argc && dd < 0; i++)
@@ -82,11 +49,7 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 
 		has_topo |= strncmp(argv[i], "--sim-topology=", 15) == 0;
 		has_iommu |= strncmp(argv[i], "--iommu=", 8) == 0;
-		if (!spec)
-			continue;
-		if (strncmp(spec, "sim", 3) == 0 && (spec[3] == '\0' || spec[3] == ':'))
-			nsim++;
-		else if (strncmp(spec, "pci:", 4) == 0)
+		if (spec && strncmp(spec, "pci:", 4) == 0)
 			pci_port = true;
 	}
 	/* EAL arguments, then `--`, then iopath's, then `--`, then the app's */
@@ -96,16 +59,10 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
 		if (is_iopath_opt(argv[i]))
 			out[n++] = argv[i];
-	if (!has_topo && !pci_port && (!has_iommu || nsim > 0)) {
-		int rc = write_topology(nsim, topo_file, len);
-
-		if (rc)
-			return rc;
-		if (!has_iommu)
-			out[n++] = "--iommu=sim";
-		snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_file);
-		out[n++] = topo_arg;
-	}
+	/* no pci port and no choice made: the sim IOMMU with its built-in
+	 * topology (one singleton group per sim NIC) */
+	if (!has_iommu && !pci_port && !has_topo)
+		out[n++] = "--iommu=sim";
 	out[n++] = "--";
 	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
 		if (!is_iopath_opt(argv[i]))
@@ -121,7 +78,7 @@ void args_usage(FILE *f)
 		"usage: iop-bridge [EAL options] -- --port SPEC --port SPEC ... [options]\n"
 		"  --port SPEC              a port: null[:size=B] | sim:wire=pair,peer=N |\n"
 		"                           sim:wire=af_packet,iface=NAME | sim:wire=gen[,size=B] |\n"
-		"                           pci:BDF (doc/bridge.md lists every key)\n"
+		"                           pci:BDF (man iop-bridge lists every key)\n"
 		"  --forward-mode=MODE      io (port 2k <-> 2k+1, default), macswap (io, MACs swapped),\n"
 		"                           l2 (learning bridge across all ports)\n"
 		"  --stats-period=S         live stats line every S seconds (default 1, 0: none)\n"

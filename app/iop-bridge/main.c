@@ -276,10 +276,11 @@ static int run(void)
 
 int main(int argc, char **argv)
 {
-	char topo[PATH_MAX];
 	char **args;
 	int n, rc;
 
+	if (iop_init_version_asked(argc, argv, "iop-bridge"))
+		return 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			args_usage(stdout);
@@ -287,15 +288,13 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	n = args_prepare(argc, argv, &args, topo, sizeof(topo));
+	n = args_prepare(argc, argv, &args);
 	if (n < 0) {
 		fail(NULL);
 		return 1;
 	}
 	argc = n;
 	n = iop_init(argc, args);
-	if (topo[0])
-		unlink(topo);
 	if (n < 0) {
 		fail(NULL);
 		return 1;

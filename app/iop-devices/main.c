@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iop_devices.h"
+#include "iop_init.h"
 #include "iop_log.h"
 
 static struct iopd_cmd *commands;
@@ -68,12 +69,16 @@ int iopd_common_opts(struct iopd_env *env, int argc, char **argv)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--sysfs=DIR] [--json] COMMAND [ARGS]\n"
+	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--sysfs=DIR] [--json]\n"
+		   "                   [--log-level=[TYPE:]LEVEL] COMMAND [ARGS]\n"
+		   "       iop-devices --help | --version\n"
 		   "\ncommands:\n");
 	for (const struct iopd_cmd *c = commands; c; c = c->next)
 		fprintf(f, "  %s %s\n      %s\n", c->name, c->args, c->help);
 	fprintf(f, "\n--iommu=auto picks iommufd, else vfio; --sim-topology=FILE implies --iommu=sim\n"
-		   "(file format: doc/sim-topology.md); --sysfs=DIR reads a copy of /sys (tests). Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n");
+		   "(--iommu=sim alone: 32 singleton sim NICs); --sysfs=DIR reads a copy of /sys (tests).\n"
+		   "Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n"
+		   "More: man iop-devices; the topology format: man iopath.\n");
 }
 
 int main(int argc, char **argv)
@@ -83,6 +88,7 @@ int main(int argc, char **argv)
 		{ "sim-topology", required_argument, NULL, 's' },
 		{ "sysfs", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -91,6 +97,8 @@ int main(int argc, char **argv)
 	const struct iopd_cmd *cmd;
 	int c, rc;
 
+	if (iop_init_version_asked(argc, argv, "iop-devices"))
+		return IOPD_EXIT_OK;
 	opterr = 0;
 	/* '+': global options end at the command name */
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -109,11 +117,15 @@ int main(int argc, char **argv)
 		case 'j':
 			env.json = true;
 			break;
+		case 'l':
+			if (iop_log_level_option(optarg))
+				return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
+			break;
 		case 'h':
 			usage(stdout);
 			return IOPD_EXIT_OK;
 		default:
-			return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown or incomplete option '%s': iop-devices --help lists them",
+			return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown or incomplete option '%s': iop-devices --help or man iop-devices lists them",
 					 argv[optind - 1]);
 		}
 	}

@@ -18,8 +18,11 @@
 
 /* EAL options iopath puts first (the user's own come after and win):
  * iopath drives PCI devices itself, so DPDK's PCI bus must not probe them,
- * and EAL's start-up chatter stays below notice. */
-static const char *const eal_defaults[] = { "--no-pci", "--log-level=lib.eal:notice" };
+ * and EAL's and telemetry's start-up chatter stays quiet in every app
+ * (EAL warns of absent 1 GiB pages, telemetry of its unused legacy
+ * socket); EAL errors still show. */
+static const char *const eal_defaults[] = { "--no-pci", "--log-level=lib.eal:error",
+					    "--log-level=lib.telemetry:error" };
 #define NDEFAULTS ((int)(sizeof(eal_defaults) / sizeof(eal_defaults[0])))
 
 #define HUGEPAGE_MIB 2
@@ -47,9 +50,13 @@ void iop_init_usage(FILE *f)
 	      "  --ioas=shared|per-device|per-group\n"
 	      "                                 IOAS layout (default shared)\n"
 	      "  --strict                       per-device: refuse to merge devices of one IOMMU group\n"
-	      "  --sim-topology=FILE            topology of the sim backend (doc/sim-topology.md)\n"
-	      "  --log-level=err|warn|info|debug  iopath's log level (default warn)\n"
+	      "  --sim-topology=FILE            topology of the sim backend (default: a built-in one\n"
+	      "                                 of 32 sim NICs, each alone in its IOMMU group; iopath(7))\n"
+	      "  --log-level=[TYPE:]err|warn|info|debug\n"
+	      "                                 level of iopath's log types (default warn), all or\n"
+	      "                                 those TYPE matches: iop.port, iop.iommu.*, ...\n"
 	      "  --help                         this text, then the app's own options\n"
+	      "  --version                      the version, then exit\n"
 	      "  --                             ends iopath's options\n", f);
 }
 
@@ -120,7 +127,6 @@ static int parse_iopath(int first, int argc, char **argv)
 
 	for (i = first; i < argc; i++) {
 		const char *a = argv[i], *v;
-		enum iop_log_level level;
 		int rc;
 
 		if (strcmp(a, "--") == 0)
@@ -136,11 +142,7 @@ static int parse_iopath(int first, int argc, char **argv)
 			opts.sim_topology = v;
 			rc = 0;
 		} else if (opt_value(a, "--log-level", &v)) {
-			rc = iop_log_level_parse(v, &level);
-			if (rc)
-				rc = IOP_ERR(EINVAL, "unknown log level '%s': use --log-level=err, warn, info or debug", v);
-			else
-				iop_log_set_level(level);
+			rc = iop_log_level_option(v);
 		} else if (strcmp(a, "--help") == 0) {
 			opts.help = true;
 			break; /* --help stays for the app */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # iop-bridge on bad input: each case must end with a nonzero exit and one
-# "iop-bridge: ..." line on stderr that says what is wrong, and leave no
-# generated topology file behind.
+# "iop-bridge: ..." line on stderr that says what is wrong. (The default sim
+# topology is built into the library: the bridge writes no file to clean up.)
 #
 #   bridge_bad_input.sh IOP_BRIDGE
 #
@@ -27,17 +27,14 @@ ip link add "$down" type veth peer name "${down}p" || skip "cannot create a veth
 # case NAME EXPECTED-TEXT [EAL args] -- [app args]
 case_() {
 	local name=$1 want=$2; shift 2
-	local eal=() rc lines before after
+	local eal=() rc lines
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do eal+=("$1"); shift; done
 	shift
-	before=$(ls /tmp | grep -c '^iop-bridge-')
 	timeout 30 "$bridge_bin" -l 0 --in-memory --file-prefix "iopbad$tag" "${eal[@]}" -- \
 		--duration=5 "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	after=$(ls /tmp | grep -c '^iop-bridge-')
 	lines=$(grep -c '^iop-bridge: ' "$tmp/err")
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$lines" = 1 ] && grep -qF -- "$want" "$tmp/err" &&
-	   [ "$after" = "$before" ]; then
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ "$lines" = 1 ] && grep -qF -- "$want" "$tmp/err"; then
 		echo "ok: $name: exit $rc: $(grep '^iop-bridge: ' "$tmp/err")"
 	else
 		echo "FAIL: $name: exit $rc, $lines error lines, wanted '$want'"

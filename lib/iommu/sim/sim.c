@@ -120,7 +120,7 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 		free(c);
 		return rc;
 	}
-	if (stat(params->sim_topology, &st) == 0) {
+	if (params->sim_topology && stat(params->sim_topology, &st) == 0) {
 		c->topo_dev = st.st_dev;
 		c->topo_ino = st.st_ino;
 	}

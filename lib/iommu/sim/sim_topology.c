@@ -261,21 +261,49 @@ static int add_implicit_groups(struct parser *p)
 	return 0;
 }
 
+/* Without a file the sim models a machine of SIM_DEFAULT_NICS sim NICs,
+ * each alone in its IOMMU group: as many as lib/port opens ports. */
+#define SIM_DEFAULT_NICS 32
+#define SIM_DEFAULT_NAME "(built-in default)"
+
+/* The default topology as a file's text (malloc'd), read by the same parser. */
+static char *default_text(void)
+{
+	size_t len = 0, size = 64 * (2 * SIM_DEFAULT_NICS + 1);
+	char *text = malloc(size);
+
+	if (!text)
+		return NULL;
+	for (int i = 1; i <= SIM_DEFAULT_NICS; i++)
+		len += (size_t)snprintf(text + len, size - len, "group %d\n", i);
+	for (int i = 1; i <= SIM_DEFAULT_NICS; i++)
+		len += (size_t)snprintf(text + len, size - len,
+					"device 0000:00:%02x.0 group=%d driver=vfio-pci type=sim\n", i, i);
+	return text;
+}
+
 int sim_topo_load(const char *path, struct sim_topo *topo)
 {
-	struct parser p = { .path = path, .topo = topo };
-	char buf[1024];
+	struct parser p = { .path = path ? path : SIM_DEFAULT_NAME, .topo = topo };
+	char buf[1024], *text = NULL;
 	FILE *f;
 	int rc = 0;
 
 	memset(topo, 0, sizeof(*topo));
 	topo->memlock = UINT64_MAX;
-	if (!path)
-		return IOP_ERR(EINVAL, "the sim backend needs a topology: pass --sim-topology=FILE (format: doc/sim-topology.md)");
-	f = fopen(path, "r");
-	if (!f)
-		return IOP_ERR(errno, "cannot open sim topology %s: %s; pass --sim-topology=FILE (format: doc/sim-topology.md)",
-			       path, strerror(errno));
+	if (path) {
+		f = fopen(path, "r");
+		if (!f)
+			return IOP_ERR(errno, "cannot open sim topology %s: %s; pass --sim-topology=FILE (format: iopath(7))",
+				       path, strerror(errno));
+	} else {
+		text = default_text();
+		f = text ? fmemopen(text, strlen(text), "r") : NULL;
+		if (!f) {
+			free(text);
+			return IOP_ERR(ENOMEM, "out of memory for the default sim topology");
+		}
+	}
 	while (fgets(buf, sizeof(buf), f)) {
 		p.line++;
 		if (!strchr(buf, '\n') && !feof(f)) {
@@ -287,10 +315,11 @@ int sim_topo_load(const char *path, struct sim_topo *topo)
 			break;
 	}
 	fclose(f);
+	free(text);
 	if (rc == 0)
 		rc = add_implicit_groups(&p);
 	if (rc == 0 && topo->ndevs == 0)
-		rc = IOP_ERR(EINVAL, "topology %s: no device lines (see doc/sim-topology.md)", path);
+		rc = IOP_ERR(EINVAL, "topology %s: no device lines (format: iopath(7))", p.path);
 	if (rc)
 		sim_topo_free(topo);
 	return rc;

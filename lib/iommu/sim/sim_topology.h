@@ -35,7 +35,8 @@ struct sim_topo {
 	uint64_t memlock; /* bytes; UINT64_MAX: unlimited */
 };
 
-/* -ENOENT/-EINVAL with a message naming the file and line. */
+/* -ENOENT/-EINVAL with a message naming the file and line. Without a
+ * path: the built-in default, 32 sim NICs each alone in its group. */
 int sim_topo_load(const char *path, struct sim_topo *topo);
 void sim_topo_free(struct sim_topo *topo);
 
