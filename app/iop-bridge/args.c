@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -34,21 +36,28 @@ static const char *port_spec_at(int argc, char **argv, int i)
 	return NULL;
 }
 
+/*
+ * The default topology lives in an anonymous memory file, named to iop_init
+ * as /proc/self/fd/N: nothing is left on disk whichever way the process
+ * ends (an EAL exit, kill -9). Returns the fd, or -errno.
+ */
 static int write_topology(int nsim, char *path, size_t len)
 {
 	FILE *f;
-	int fd;
+	int fd = memfd_create("iop-bridge-topology", 0), dup_fd;
 
-	snprintf(path, len, "/tmp/iop-bridge-%d-XXXXXX", (int)getpid());
-	fd = mkstemp(path);
 	if (fd < 0)
-		return iop_err(errno, "cannot write the default sim topology in /tmp: %s; give --sim-topology=FILE",
+		return iop_err(errno, "cannot create the default sim topology in memory: %s; give --sim-topology=FILE",
 			       strerror(errno));
-	f = fdopen(fd, "w");
+	dup_fd = dup(fd);
+	f = dup_fd < 0 ? NULL : fdopen(dup_fd, "w");
 	if (!f) {
+		int err = errno;
+
+		if (dup_fd >= 0)
+			close(dup_fd);
 		close(fd);
-		unlink(path);
-		return iop_err(errno, "cannot write %s: %s", path, strerror(errno));
+		return iop_err(err, "cannot write the default sim topology: %s", strerror(err));
 	}
 	fprintf(f, "# iop-bridge's default: one singleton IOMMU group per sim port\n");
 	/* a topology has at least one device, even if only null ports use it */
@@ -58,22 +67,29 @@ static int write_topology(int nsim, char *path, size_t len)
 	for (int i = 0; i < nsim; i++)
 		fprintf(f, "device 0000:00:%02x.0 group=%d driver=vfio-pci type=sim\n", i + 1, i + 1);
 	if (fclose(f) != 0) {
-		unlink(path);
-		return iop_err(EIO, "cannot write %s", path);
+		close(fd);
+		return iop_err(EIO, "cannot write the default sim topology in memory");
 	}
-	return 0;
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
 }
 
-int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_t len)
+/* Added to the user's arguments: two `--`, --iommu=sim, --sim-topology=
+ * and the closing NULL. */
+#define ARGS_ADDED 5
+
+int args_prepare(int argc, char **argv, char ***argv_out, int *topo_fd)
 {
 	static char *out[512];
-	static char topo_arg[PATH_MAX + 32];
+	static char topo_arg[64];
+	char topo_file[32];
 	int dd = -1, n = 0, nsim = 0;
 	bool has_topo = false, has_iommu = false, pci_port = false;
 
-	topo_file[0] = '\0';
-	if (argc + 4 > (int)RTE_DIM(out))
-		return iop_err(E2BIG, "too many arguments (%d)", argc);
+	*topo_fd = -1;
+	if (argc > (int)RTE_DIM(out) - ARGS_ADDED)
+		return iop_err(E2BIG, "too many arguments (%d): iop-bridge takes at most %d",
+			       argc - 1, (int)RTE_DIM(out) - ARGS_ADDED - 1);
 	for (int i = 1; i < argc && dd < 0; i++)
 		if (strcmp(argv[i], "--") == 0)
 			dd = i;
@@ -97,10 +113,11 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 		if (is_iopath_opt(argv[i]))
 			out[n++] = argv[i];
 	if (!has_topo && !pci_port && (!has_iommu || nsim > 0)) {
-		int rc = write_topology(nsim, topo_file, len);
+		int fd = write_topology(nsim, topo_file, sizeof(topo_file));
 
-		if (rc)
-			return rc;
+		if (fd < 0)
+			return fd;
+		*topo_fd = fd;
 		if (!has_iommu)
 			out[n++] = "--iommu=sim";
 		snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_file);
@@ -112,6 +129,7 @@ int args_prepare(int argc, char **argv, char ***argv_out, char *topo_file, size_
 			out[n++] = argv[i];
 	out[n] = NULL;
 	*argv_out = out;
+	assert(n < (int)RTE_DIM(out));
 	return n;
 }
 

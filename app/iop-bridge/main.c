@@ -269,9 +269,8 @@ static int run(void)
 
 int main(int argc, char **argv)
 {
-	char topo[PATH_MAX];
 	char **args;
-	int n, rc;
+	int n, rc, topo_fd;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -280,15 +279,15 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	n = args_prepare(argc, argv, &args, topo, sizeof(topo));
+	n = args_prepare(argc, argv, &args, &topo_fd);
 	if (n < 0) {
 		fail(NULL);
 		return 1;
 	}
 	argc = n;
 	n = iop_init(argc, args);
-	if (topo[0])
-		unlink(topo);
+	if (topo_fd >= 0)
+		close(topo_fd);
 	if (n < 0) {
 		fail(NULL);
 		return 1;

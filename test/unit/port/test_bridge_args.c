@@ -90,13 +90,13 @@ static void prepare_moves_iopath_options_before_the_app_ones(void **state)
 {
 	char *argv[] = {"iop-bridge", "-l", "0", "--", "--port", "pci:0000:01:00.0",
 			"--ioas=per-device", "--port", "null", "--strict", "--duration=1", NULL};
-	char topo[256], **out;
-	int n;
+	char **out;
+	int n, topo_fd;
 
 	(void)state;
-	n = args_prepare(ARGC(argv), argv, &out, topo, sizeof(topo));
+	n = args_prepare(ARGC(argv), argv, &out, &topo_fd);
 	/* a pci port: the real IOMMU, no generated topology */
-	assert_string_equal(topo, "");
+	assert_int_equal(topo_fd, -1);
 	assert_int_equal(n, 12);
 	assert_string_equal(out[3], "--");
 	assert_string_equal(out[4], "--ioas=per-device");
@@ -111,17 +111,16 @@ static void prepare_writes_singleton_groups_for_sim_ports(void **state)
 {
 	char *argv[] = {"iop-bridge", "--", "--port", "sim:wire=gen", "--port", "sim:wire=gen",
 			"--port", "null", "--port", "null", NULL};
-	char topo[256], line[128], **out;
-	int n, groups = 0, devices = 0;
+	char line[128], **out;
+	int n, topo_fd, groups = 0, devices = 0;
 	FILE *f;
 
 	(void)state;
-	n = args_prepare(ARGC(argv), argv, &out, topo, sizeof(topo));
+	n = args_prepare(ARGC(argv), argv, &out, &topo_fd);
 	assert_true(n > 0);
 	assert_string_equal(out[2], "--iommu=sim");
 	assert_int_equal(strncmp(out[3], "--sim-topology=", 15), 0);
-	assert_string_equal(out[3] + 15, topo);
-	f = fopen(topo, "r");
+	f = fopen(out[3] + 15, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		groups += strncmp(line, "group ", 6) == 0;
@@ -130,18 +129,68 @@ static void prepare_writes_singleton_groups_for_sim_ports(void **state)
 	fclose(f);
 	assert_int_equal(groups, 2);
 	assert_int_equal(devices, 2);
-	unlink(topo);
+	close(topo_fd);
+}
+
+/* The default topology is an anonymous memory file: however the process
+ * ends, no file is left behind (it once stayed in /tmp). */
+static void prepare_keeps_the_default_topology_off_disk(void **state)
+{
+	char *argv[] = {"iop-bridge", "--", "--port", "sim:wire=gen", "--port", "sim:wire=gen", NULL};
+	char path[64], target[256], **out;
+	ssize_t len;
+	int topo_fd;
+
+	(void)state;
+	assert_true(args_prepare(ARGC(argv), argv, &out, &topo_fd) > 0);
+	assert_true(topo_fd >= 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", topo_fd);
+	assert_string_equal(out[3] + 15, path);
+	len = readlink(path, target, sizeof(target) - 1);
+	assert_true(len > 0);
+	target[len] = '\0';
+	assert_non_null(strstr(target, "memfd:"));
+	close(topo_fd);
+}
+
+/* argv, two `--`, --iommu=sim, --sim-topology= and NULL must fit the
+ * rearranged array: 507 EAL arguments without `--` once wrote past it. */
+static void prepare_never_writes_past_its_array(void **state)
+{
+	static char *argv[600];
+	char **out;
+	int topo_fd;
+
+	(void)state;
+	argv[0] = "iop-bridge";
+	for (int i = 1; i < 600; i++)
+		argv[i] = "-v";
+	for (int argc = 490; argc < 600; argc++) {
+		int n;
+
+		iop_err_clear();
+		n = args_prepare(argc, argv, &out, &topo_fd);
+		if (n < 0) {
+			assert_int_equal(n, -E2BIG);
+			assert_non_null(strstr(iop_err_msg(), "too many arguments"));
+			continue;
+		}
+		assert_true(n < 512);
+		assert_null(out[n]);
+		close(topo_fd);
+	}
 }
 
 static void prepare_keeps_a_given_topology(void **state)
 {
 	char *argv[] = {"iop-bridge", "--", "--iommu=sim", "--sim-topology=my.topo",
 			"--port", "sim:wire=gen", NULL};
-	char topo[256], **out;
+	char **out;
+	int topo_fd;
 
 	(void)state;
-	assert_true(args_prepare(ARGC(argv), argv, &out, topo, sizeof(topo)) > 0);
-	assert_string_equal(topo, "");
+	assert_true(args_prepare(ARGC(argv), argv, &out, &topo_fd) > 0);
+	assert_int_equal(topo_fd, -1);
 	assert_string_equal(out[3], "--sim-topology=my.topo");
 }
 
@@ -155,6 +204,8 @@ int main(void)
 		cmocka_unit_test(prepare_moves_iopath_options_before_the_app_ones),
 		cmocka_unit_test(prepare_writes_singleton_groups_for_sim_ports),
 		cmocka_unit_test(prepare_keeps_a_given_topology),
+		cmocka_unit_test(prepare_keeps_the_default_topology_off_disk),
+		cmocka_unit_test(prepare_never_writes_past_its_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
