@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +124,9 @@ int args_prepare(int argc, char **argv, char ***argv_out, int *topo_fd)
 			out[n++] = "--iommu=sim";
 		snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_file);
 		out[n++] = topo_arg;
+	} else if (has_topo && !has_iommu) {
+		/* a topology is the sim's: it implies --iommu=sim, as in iop-devices */
+		out[n++] = "--iommu=sim";
 	}
 	out[n++] = "--";
 	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
@@ -159,9 +164,12 @@ static int num(const char *opt, const char *v, double min, double max, double *o
 	char *end;
 	double d;
 
+	/* a digit first: strtod also reads " 1", "+1", "nan" and "inf" */
+	if (!isdigit((unsigned char)v[0]) && !(v[0] == '.' && isdigit((unsigned char)v[1])))
+		return iop_err(EINVAL, "%s%s: give a number from %.10g to %.10g", opt, v, min, max);
 	errno = 0;
 	d = strtod(v, &end);
-	if (errno || end == v || *end || d < min || d > max)
+	if (errno || end == v || *end || !isfinite(d) || d < min || d > max)
 		return iop_err(EINVAL, "%s%s: give a number from %.10g to %.10g", opt, v, min, max);
 	*out = d;
 	return 0;

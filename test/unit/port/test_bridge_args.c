@@ -73,6 +73,13 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 		{"--burst=0", "--burst=0: give a number from 1 to 256"},
 		{"--rxd=1.5", "--rxd=1.5: give a whole number"},
 		{"--duration=soon", "--duration=soon: give a number from 0 to 1000000000"},
+		{"--duration=nan", "--duration=nan: give a number from 0 to 1000000000"},
+		{"--duration=inf", "--duration=inf: give a number from 0 to 1000000000"},
+		{"--duration=-1", "--duration=-1: give a number from 0 to 1000000000"},
+		{"--duration= 1", "--duration= 1: give a number from 0 to 1000000000"},
+		{"--stats-period=nan", "--stats-period=nan: give a number from 0 to 3600"},
+		{"--stats-period=INF", "--stats-period=INF: give a number from 0 to 3600"},
+		{"--stats-period=-0.5", "--stats-period=-0.5: give a number from 0 to 3600"},
 		{"--color", "unknown argument '--color' (iop-bridge -- --help lists them)"},
 	};
 	struct bridge_opts o;
@@ -130,6 +137,23 @@ static void prepare_writes_singleton_groups_for_sim_ports(void **state)
 	assert_int_equal(groups, 2);
 	assert_int_equal(devices, 2);
 	close(topo_fd);
+}
+
+/* --sim-topology alone implies --iommu=sim (the bridge once fell back to
+ * the kernel's IOMMU and told the user to pass --sim-topology). */
+static void prepare_sim_topology_implies_the_sim_backend(void **state)
+{
+	char *argv[] = {"iop-bridge", "--", "--sim-topology=my.topo", "--port", "sim:wire=gen", NULL};
+	char **out;
+	int topo_fd, n;
+
+	(void)state;
+	n = args_prepare(ARGC(argv), argv, &out, &topo_fd);
+	assert_int_equal(n, 7);
+	assert_int_equal(topo_fd, -1);
+	assert_string_equal(out[2], "--sim-topology=my.topo");
+	assert_string_equal(out[3], "--iommu=sim");
+	assert_string_equal(out[4], "--");
 }
 
 /* The default topology is an anonymous memory file: however the process
@@ -205,6 +229,7 @@ int main(void)
 		cmocka_unit_test(prepare_writes_singleton_groups_for_sim_ports),
 		cmocka_unit_test(prepare_keeps_a_given_topology),
 		cmocka_unit_test(prepare_keeps_the_default_topology_off_disk),
+		cmocka_unit_test(prepare_sim_topology_implies_the_sim_backend),
 		cmocka_unit_test(prepare_never_writes_past_its_array),
 	};
 
