@@ -38,4 +38,12 @@ expect unknown_backend_is_named "unknown IOMMU backend 'bogus'" \
 	"$bench" "${eal[@]}" --no-huge -- --iommu=bogus translate
 expect option_without_value_says_how "--ioas needs a value" \
 	"$bench" "${eal[@]}" --no-huge -- --ioas translate
+# the callgrind child's count: a negative one once looped for ever, a
+# word exited 1 without a word
+expect hit_child_refuses_a_negative_count "takes a number of calls from 1 to 1000000000, not '-1'" \
+	timeout 20 "$bench" --hit-child -1
+expect hit_child_refuses_a_word "takes a number of calls from 1 to 1000000000, not 'abc'" \
+	timeout 20 "$bench" --hit-child abc
+expect reps_refuses_a_sign "--reps takes a number from 1 to 64, not '+5'" \
+	"$bench" "${eal[@]}" --no-huge -- --iommu=sim --sim-topology="$tmp/ok.topology" map --reps +5
 exit $fail
