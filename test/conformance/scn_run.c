@@ -158,13 +158,25 @@ static int errnum(const char *s)
 	return -1;
 }
 
+/* Why the last step was malformed, for its error line. */
+static char malformed_why[96];
+
+/* The object called name; with create, a free slot for a new one, or
+ * NULL when the name is in use (its object would be lost) or all slots
+ * are. */
 static struct obj *find(struct obj *tab, const char *name, bool create)
 {
 	int i;
 
-	for (i = 0; i < MAX_OBJ; i++)
-		if (tab[i].h && !strcmp(tab[i].name, name))
-			return &tab[i];
+	for (i = 0; i < MAX_OBJ; i++) {
+		if (tab[i].h && !strcmp(tab[i].name, name)) {
+			if (!create)
+				return &tab[i];
+			snprintf(malformed_why, sizeof(malformed_why),
+				 ": %.15s is in use (close or free it first)", name);
+			return NULL;
+		}
+	}
 	if (!create)
 		return NULL;
 	for (i = 0; i < MAX_OBJ; i++) {
@@ -173,6 +185,7 @@ static struct obj *find(struct obj *tab, const char *name, bool create)
 			return &tab[i];
 		}
 	}
+	snprintf(malformed_why, sizeof(malformed_why), ": more than %d objects of a kind", MAX_OBJ);
 	return NULL;
 }
 
@@ -382,7 +395,10 @@ static int step(char **t, int n, char *extra, size_t elen)
 	extra[0] = '\0';
 	if (!strcmp(t[0], "bind"))
 		return do_bind(t + 1, n - 1);
-	NEED(bctx || !strcmp(t[0], "buf"));
+	if (!bctx && strcmp(t[0], "buf")) {
+		snprintf(malformed_why, sizeof(malformed_why), ": no bind step before it");
+		return -1000;
+	}
 	if (!strcmp(t[0], "open")) {
 		NEED(n == 3 && (d = find(devs, t[1], true)));
 		ret = ops->dev_open(bctx, t[2], &d->h);
@@ -558,10 +574,13 @@ static int run_file(const char *path)
 			continue;
 		}
 		iop_err_clear();
+		malformed_why[0] = '\0';
 		got = step(tok, nstep, extra, sizeof(extra));
 		if (got == -1000) {
-			fprintf(stderr, "iop-scn: %s:%d: malformed step '%s'\n", path, lineno, text);
+			fprintf(stderr, "iop-scn: %s:%d: malformed step '%s'%s\n", path, lineno, text,
+				malformed_why);
 			fclose(f);
+			teardown();
 			return -1;
 		}
 		/* steps that only some backends have are shown, not compared */
