@@ -124,6 +124,43 @@ static void sim_topology_finds_duplicates_and_groups_among_many(void **state)
 	assert_refused(text, ":10001: group 9998 is declared twice");
 }
 
+/* A window at the top of the 64-bit space: the allocator neither wraps
+ * past 2^64 (a 4 KiB window once gave IOVA 0x200000) nor reaches the last
+ * IOVA, IOP_IOVA_POISON (a 2 MiB window once failed as "Invalid
+ * argument" when the table refused it): too small is ENOSPC. */
+static void sim_window_at_the_top_of_the_iova_space_is_enospc_not_einval(void **state)
+{
+	static const char *const windows[] = {
+		"group 1 range=0xfffffffffffff000-0xffffffffffffffff\n",
+		"group 1 range=0xffffffffffe00000-0xffffffffffffffff\n",
+	};
+	const size_t len = 2u << 20;
+	char *buf = hugebuf_alloc(len);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		char text[256];
+		struct iop_ctx *ctx;
+		struct iop_dev *dev;
+		struct iop_ioas *ioas;
+		uint64_t iova;
+
+		snprintf(text, sizeof(text), "%sdevice 0000:00:03.0 group=1 driver=vfio-pci\n", windows[i]);
+		ctx = sim_ctx_new(text);
+		assert_int_equal(iop_dev_open(ctx, "0000:00:03.0", &dev), 0);
+		assert_int_equal(iop_ioas_create(ctx, &ioas), 0);
+		assert_int_equal(iop_dev_attach(dev, ioas), 0);
+		iop_err_clear();
+		assert_int_equal(iop_ioas_map(ioas, buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &iova), -ENOSPC);
+		assert_non_null(strstr(iop_err_msg(), "no room for"));
+		iop_dev_close(dev);
+		assert_int_equal(iop_ioas_destroy(ioas), 0);
+		iop_ctx_destroy(ctx);
+	}
+	hugebuf_free(buf, len);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +168,7 @@ int main(void)
 		cmocka_unit_test(sim_topology_numbers_are_decimal_or_hex),
 		cmocka_unit_test(sim_topology_refuses_impossible_pci_addresses),
 		cmocka_unit_test(sim_topology_finds_duplicates_and_groups_among_many),
+		cmocka_unit_test(sim_window_at_the_top_of_the_iova_space_is_enospc_not_einval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
