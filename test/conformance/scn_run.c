@@ -19,7 +19,7 @@
  *   open D BDF | close D  claim / release a device
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
- *   buf B SIZE            anonymous, populated memory
+ *   buf B SIZE            anonymous, populated memory (at most 256M)
  *   map A B IOVA|va [prot=r|w|rw]      fixed-IOVA map of all of B
  *   mapany A B            kernel-chosen IOVA (iommufd only)
  *   copy A2 IOVA2 A1 IOVA1 LEN
@@ -34,6 +34,7 @@
  * only some backends have: mapany, fd); "msg " lines carry
  * the backend's message; "FAIL " lines are expectation misses (exit 1).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -58,6 +59,7 @@
 extern const struct iop_backend_ops iop_backend_sim __attribute__((weak));
 
 #define MAX_OBJ 16
+#define BUF_MAX (256 << 20) /* populated at once: scenarios use a few MiB */
 #define MAX_LAYOUT 16
 
 struct obj {
@@ -85,17 +87,20 @@ static struct rlimit saved_memlock;
 static bool memlock_limited;
 static int fds_at_start;
 
+/* Open fds of this process (one directory read: the fuzz harness counts
+ * them for every input). */
 static int count_fds(void)
 {
-	char path[64];
-	int fd, n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
 
-	for (fd = 0; fd < 1024; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (access(path, F_OK) == 0)
-			n++;
-	}
-	return n;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
 }
 
 /* Without CAP_IPC_LOCK even root is held to RLIMIT_MEMLOCK by both kernel
@@ -440,6 +445,11 @@ static int step(char **t, int n, char *extra, size_t elen)
 	}
 	if (!strcmp(t[0], "buf")) {
 		NEED(n == 3 && (b = find(bufs, t[1], true)) && !parse_u64(t[2], &len));
+		if (len > BUF_MAX) {
+			snprintf(malformed_why, sizeof(malformed_why), ": a buffer holds at most %dM",
+				 BUF_MAX >> 20);
+			return -1000;
+		}
 		b->h = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (b->h == MAP_FAILED) {
