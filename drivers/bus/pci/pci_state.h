@@ -2,6 +2,8 @@
 #ifndef IOP_PCI_STATE_H
 #define IOP_PCI_STATE_H
 
+#include <stdbool.h>
+
 #include "iop_iommu.h"
 
 /*
