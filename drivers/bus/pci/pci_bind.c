@@ -6,10 +6,10 @@
  * kernel forgets it.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
