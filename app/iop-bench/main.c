@@ -6,6 +6,7 @@
  *   iop-bench [EAL options] -- [iopath options] translate [--json] [--count-instructions] [--reps N]
  *   iop-bench [EAL options] -- [iopath options] map [--json] [--ioas K] [--reps N]
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,26 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The callgrind child (hits.c): COUNT calls, 1 to 10^9. Exit status. */
+static int hit_child(const char *count)
+{
+	unsigned long long n;
+	char *end;
+	int rc;
+
+	errno = 0;
+	n = strtoull(count, &end, 10);
+	if (!isdigit((unsigned char)count[0]) || errno || *end || n == 0 || n > 1000000000ull) {
+		fprintf(stderr, "iop-bench: " HIT_CHILD " takes a number of calls from 1 to 1000000000, not '%s'\n",
+			count);
+		return 2;
+	}
+	rc = bench_hit_child(n);
+	if (rc)
+		fprintf(stderr, "iop-bench: " HIT_CHILD " %llu failed: %s\n", n, strerror(-rc));
+	return rc ? 1 : 0;
+}
+
 static int parse_args(int argc, char **argv, struct bench_args *a)
 {
 	a->nioas = 4;
@@ -52,7 +73,7 @@ static int parse_args(int argc, char **argv, struct bench_args *a)
 			char *end;
 			unsigned long v = strtoul(argv[i + 1], &end, 10);
 
-			if (*end || v == 0 || v > 64) {
+			if (!isdigit((unsigned char)argv[i + 1][0]) || *end || v == 0 || v > 64) {
 				fprintf(stderr, "iop-bench: %s takes a number from 1 to 64, not '%s'\n",
 					argv[i], argv[i + 1]);
 				return -EINVAL;
@@ -74,7 +95,7 @@ int main(int argc, char **argv)
 
 	/* the callgrind child needs no EAL and no context (see hits.c) */
 	if (argc == 3 && strcmp(argv[1], HIT_CHILD) == 0)
-		return bench_hit_child(strtoull(argv[2], NULL, 10)) ? 1 : 0;
+		return hit_child(argv[2]);
 	if (iop_init_version_asked(argc, argv, "iop-bench"))
 		return 0;
 	n = iop_init(argc, argv);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <assert.h>
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +36,19 @@ static const char *port_spec_at(int argc, char **argv, int i)
 	return NULL;
 }
 
+/* Added to the user's arguments: two `--`, --iommu=sim and the closing
+ * NULL. */
+#define ARGS_ADDED 4
+
 int args_prepare(int argc, char **argv, char ***argv_out)
 {
 	static char *out[512];
 	int dd = -1, n = 0;
 	bool has_topo = false, has_iommu = false, pci_port = false;
 
-	if (argc + 4 > (int)RTE_DIM(out))
-		return iop_err(E2BIG, "too many arguments (%d)", argc);
+	if (argc > (int)RTE_DIM(out) - ARGS_ADDED)
+		return iop_err(E2BIG, "too many arguments (%d): iop-bridge takes at most %d",
+			       argc - 1, (int)RTE_DIM(out) - ARGS_ADDED - 1);
 	for (int i = 1; i < argc && dd < 0; i++)
 		if (strcmp(argv[i], "--") == 0)
 			dd = i;
@@ -60,8 +68,9 @@ int args_prepare(int argc, char **argv, char ***argv_out)
 		if (is_iopath_opt(argv[i]))
 			out[n++] = argv[i];
 	/* no pci port and no choice made: the sim IOMMU with its built-in
-	 * topology (one singleton group per sim NIC) */
-	if (!has_iommu && !pci_port && !has_topo)
+	 * topology (one singleton group per sim NIC); a topology is the sim's:
+	 * it implies --iommu=sim, as in iop-devices */
+	if (!has_iommu && (has_topo || !pci_port))
 		out[n++] = "--iommu=sim";
 	out[n++] = "--";
 	for (int i = dd < 0 ? argc : dd + 1; i < argc; i++)
@@ -69,6 +78,7 @@ int args_prepare(int argc, char **argv, char ***argv_out)
 			out[n++] = argv[i];
 	out[n] = NULL;
 	*argv_out = out;
+	assert(n < (int)RTE_DIM(out));
 	return n;
 }
 
@@ -98,9 +108,12 @@ static int num(const char *opt, const char *v, double min, double max, double *o
 	char *end;
 	double d;
 
+	/* a digit first: strtod also reads " 1", "+1", "nan" and "inf" */
+	if (!isdigit((unsigned char)v[0]) && !(v[0] == '.' && isdigit((unsigned char)v[1])))
+		return iop_err(EINVAL, "%s%s: give a number from %.10g to %.10g", opt, v, min, max);
 	errno = 0;
 	d = strtod(v, &end);
-	if (errno || end == v || *end || d < min || d > max)
+	if (errno || end == v || *end || !isfinite(d) || d < min || d > max)
 		return iop_err(EINVAL, "%s%s: give a number from %.10g to %.10g", opt, v, min, max);
 	*out = d;
 	return 0;

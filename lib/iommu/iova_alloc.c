@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "iommu_internal.h"
+#include "iova_table.h"
 
 #define HP IOP_HUGEPAGE_SIZE
 
@@ -28,7 +29,7 @@ static bool fits_ranges(const struct iop_iova_range *r, size_t nr,
 {
 	uint64_t last;
 
-	if (__builtin_add_overflow(iova, len - 1, &last))
+	if (__builtin_add_overflow(iova, len - 1, &last) || last > IOP_IOVA_LAST_USABLE)
 		return false;
 	for (size_t i = 0; i < nr; i++)
 		if (r[i].first <= iova && last <= r[i].last)
@@ -89,8 +90,11 @@ static bool pack_in_range(const struct iop_iova_range *r,
 	uint64_t span = hp_last(va + len - 1) - hp_down(va); /* bytes - 1 */
 	uint64_t b = hp_down(r->first);
 
-	if (b + off < r->first)
+	if (b + off < r->first) {
+		if (b > UINT64_MAX - HP)
+			return false; /* no 2 MiB page starts above: b would wrap to 0 */
 		b += HP;
+	}
 	if (b == 0)
 		b = HP;
 	for (;;) {
@@ -98,7 +102,8 @@ static bool pack_in_range(const struct iop_iova_range *r,
 		const struct iop_map *m;
 
 		if (b < HP || __builtin_add_overflow(b + off, len - 1, &last_byte) ||
-		    last_byte > r->last || __builtin_add_overflow(b, span, &block_last))
+		    last_byte > r->last || last_byte > IOP_IOVA_LAST_USABLE ||
+		    __builtin_add_overflow(b, span, &block_last))
 			return false;
 		m = conflict(maps, n, b, block_last, b + off - va);
 		if (!m) {

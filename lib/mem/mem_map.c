@@ -37,6 +37,7 @@
 #include "iop_log.h"
 #include "iop_mem.h"
 #include "iommu_internal.h"
+#include "iova_table.h"
 #include "mem_internal.h"
 
 #define PROT_RW (IOP_PROT_READ | IOP_PROT_WRITE)
@@ -197,9 +198,14 @@ static bool attached(const struct iop_ioas *ioas)
 	return false;
 }
 
+/* "N MiB", or the exact bytes when not whole MiB: a window of one byte
+ * must not read as 1 MiB. */
 static char *mib(uint64_t bytes, char *buf, size_t n)
 {
-	snprintf(buf, n, "%" PRIu64 " MiB", (bytes + (1 << 20) - 1) >> 20);
+	if (bytes % (1 << 20) == 0)
+		snprintf(buf, n, "%" PRIu64 " MiB", bytes >> 20);
+	else
+		snprintf(buf, n, "%" PRIu64 " byte%s", bytes, bytes == 1 ? "" : "s");
 	return buf;
 }
 
@@ -358,13 +364,20 @@ static int map_error(struct iop_ioas *ioas, int rc, bool pin_refused)
 		struct iop_iova_range r[IOP_MAX_RANGES];
 		size_t n = 0;
 		uint64_t room = 0;
+		bool top = false;
 
-		if (iop_ioas_ranges(ioas, r, IOP_MAX_RANGES, &n) == 0)
-			for (size_t i = 0; i < n && i < IOP_MAX_RANGES; i++)
-				room += r[i].last - r[i].first + 1;
-		return IOP_ERR(ENOSPC, "IOAS %u is too small for DPDK's memory: %s in %zu run(s) to map, its IOVA ranges hold %s; give DPDK less memory (-m or --socket-mem) or use an IOMMU with a larger aperture",
+		if (iop_ioas_ranges(ioas, r, IOP_MAX_RANGES, &n) == 0) {
+			for (size_t i = 0; i < n && i < IOP_MAX_RANGES; i++) {
+				uint64_t last = RTE_MIN(r[i].last, (uint64_t)IOP_IOVA_LAST_USABLE);
+
+				top |= r[i].last > IOP_IOVA_LAST_USABLE;
+				room += last >= r[i].first ? last - r[i].first + 1 : 0;
+			}
+		}
+		return IOP_ERR(ENOSPC, "IOAS %u is too small for DPDK's memory: %s in %zu run(s) to map, its IOVA ranges hold %s%s; give DPDK less memory (-m or --socket-mem) or use an IOMMU with a larger aperture",
 			       iop_ioas_id(ioas), mib(need, a, sizeof(a)), mem.nruns,
-			       mib(room, b, sizeof(b)));
+			       mib(room, b, sizeof(b)),
+			       top ? " (IOVA 0xffffffffffffffff is never mapped: it means 'no translation')" : "");
 	}
 	return rc;
 }

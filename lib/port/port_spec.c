@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,11 @@ static int copy_part(char *dst, size_t size, const char *src, size_t len,
 	if (len >= size)
 		return IOP_ERR(EINVAL, "port spec '%s': %s longer than %zu characters",
 			       text, what, size - 1);
+	/* no name, number or address holds blanks: " 64" is a typo, not 64 */
+	for (size_t i = 0; i < len; i++)
+		if (isspace((unsigned char)src[i]) || iscntrl((unsigned char)src[i]))
+			return IOP_ERR(EINVAL, "port spec '%s': %s '%.*s' holds a space or control character: remove it",
+				       text, what, (int)len, src);
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 	return 0;
@@ -103,7 +109,7 @@ int iop_port_spec_get_u32(const struct iop_port_spec *spec, const char *key,
 	}
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s || s[0] == '-' || v < min || v > max)
+	if (!isdigit((unsigned char)s[0]) || errno || *end || v < min || v > max)
 		return IOP_ERR(EINVAL, "port spec: %s=%s: give a number from %u to %u",
 			       key, s, min, max);
 	*val = (uint32_t)v;

@@ -22,7 +22,7 @@
  *                         closing a device that is not open: EBADF)
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
- *   buf B SIZE            anonymous, populated memory
+ *   buf B SIZE            anonymous, populated memory (at most 256M)
  *   map A B IOVA|va [prot=r|w|rw] [off=N] [len=N]
  *                         fixed-IOVA map of B (from byte off, len bytes;
  *                         default all of it)
@@ -43,6 +43,7 @@
  * only some backends have: mapany, fd); "msg " lines carry
  * the backend's message; "FAIL " lines are expectation misses (exit 1).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -68,6 +69,7 @@
 extern const struct iop_backend_ops iop_backend_sim __attribute__((weak));
 
 #define MAX_OBJ 16
+#define BUF_MAX (256 << 20) /* populated at once: scenarios use a few MiB */
 #define MAX_LAYOUT 16
 
 struct obj {
@@ -99,17 +101,20 @@ static struct rlimit saved_memlock;
 static bool memlock_limited;
 static int fds_at_start;
 
+/* Open fds of this process (one directory read: the fuzz harness counts
+ * them for every input). */
 static int count_fds(void)
 {
-	char path[64];
-	int fd, n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
 
-	for (fd = 0; fd < 1024; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (access(path, F_OK) == 0)
-			n++;
-	}
-	return n;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
 }
 
 /* Without CAP_IPC_LOCK even root is held to RLIMIT_MEMLOCK by both kernel
@@ -172,13 +177,25 @@ static int errnum(const char *s)
 	return -1;
 }
 
+/* Why the last step was malformed, for its error line. */
+static char malformed_why[96];
+
+/* The object called name; with create, a free slot for a new one, or
+ * NULL when the name is in use (its object would be lost) or all slots
+ * are. */
 static struct obj *find(struct obj *tab, const char *name, bool create)
 {
 	int i;
 
-	for (i = 0; i < MAX_OBJ; i++)
-		if (tab[i].h && !strcmp(tab[i].name, name))
-			return &tab[i];
+	for (i = 0; i < MAX_OBJ; i++) {
+		if (tab[i].h && !strcmp(tab[i].name, name)) {
+			if (!create)
+				return &tab[i];
+			snprintf(malformed_why, sizeof(malformed_why),
+				 ": %.15s is in use (close or free it first)", name);
+			return NULL;
+		}
+	}
 	if (!create)
 		return NULL;
 	for (i = 0; i < MAX_OBJ; i++) {
@@ -187,6 +204,7 @@ static struct obj *find(struct obj *tab, const char *name, bool create)
 			return &tab[i];
 		}
 	}
+	snprintf(malformed_why, sizeof(malformed_why), ": more than %d objects of a kind", MAX_OBJ);
 	return NULL;
 }
 
@@ -481,7 +499,10 @@ static int step(char **t, int n, char *extra, size_t elen)
 	extra[0] = '\0';
 	if (!strcmp(t[0], "bind"))
 		return do_bind(t + 1, n - 1);
-	NEED(bctx || !strcmp(t[0], "buf"));
+	if (!bctx && strcmp(t[0], "buf")) {
+		snprintf(malformed_why, sizeof(malformed_why), ": no bind step before it");
+		return -1000;
+	}
 	if (!strcmp(t[0], "open")) {
 		void *ctx = bctx;
 
@@ -544,6 +565,11 @@ static int step(char **t, int n, char *extra, size_t elen)
 	}
 	if (!strcmp(t[0], "buf")) {
 		NEED(n == 3 && (b = find(bufs, t[1], true)) && !parse_u64(t[2], &len));
+		if (len > BUF_MAX) {
+			snprintf(malformed_why, sizeof(malformed_why), ": a buffer holds at most %dM",
+				 BUF_MAX >> 20);
+			return -1000;
+		}
 		b->h = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (b->h == MAP_FAILED) {
@@ -690,10 +716,13 @@ static int run_file(const char *path)
 			continue;
 		}
 		iop_err_clear();
+		malformed_why[0] = '\0';
 		got = step(tok, nstep, extra, sizeof(extra));
 		if (got == -1000) {
-			fprintf(stderr, "iop-scn: %s:%d: malformed step '%s'\n", path, lineno, text);
+			fprintf(stderr, "iop-scn: %s:%d: malformed step '%s'%s\n", path, lineno, text,
+				malformed_why);
 			fclose(f);
+			teardown();
 			return -1;
 		}
 		/* steps that only some backends have are shown, not compared */

@@ -154,8 +154,7 @@ static int insert(struct iop_iova_table *t, uintptr_t va, uint64_t iova,
 	size_t i;
 	int rc;
 
-	/* the last IOVA byte must stay below IOP_IOVA_POISON */
-	if (!in_user_va(va, len) || len > UINT64_MAX - iova)
+	if (!in_user_va(va, len) || len - 1 > IOP_IOVA_LAST_USABLE - iova)
 		return -EINVAL;
 	pthread_rwlock_wrlock(&t->lock);
 	i = first_ending_after(t, va);

@@ -12,6 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The highest IOVA a mapped byte may have: all ones is IOP_IOVA_POISON,
+ * "no translation", so the table refuses a mapping that reaches it and
+ * the IOVA allocator never picks one. */
+#define IOP_IOVA_LAST_USABLE (UINT64_MAX - 1)
+
 /* The IOVA of an address that no mapping covers: a PMD counts and drops the
  * buffer, it never hands this to a device. */
 #ifndef IOP_IOVA_POISON

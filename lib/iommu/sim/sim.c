@@ -140,9 +140,7 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 
 		d->topo = &c->topo.devs[i];
 		d->ctx = c;
-		for (size_t g = 0; g < c->topo.ngroups; g++)
-			if (c->topo.groups[g].id == d->topo->group)
-				d->group = &c->groups[g];
+		d->group = &c->groups[d->topo->group_index];
 	}
 	sim_count_fds(1);
 	sim_count_allocs(1);

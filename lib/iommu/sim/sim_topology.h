@@ -23,6 +23,7 @@ struct sim_topo_dev {
 	char driver[IOP_DRIVER_LEN];
 	char type[16];
 	unsigned int group;
+	size_t group_index; /* its group in sim_topo.groups */
 	uint16_t vendor, device;
 	int numa_node;
 };

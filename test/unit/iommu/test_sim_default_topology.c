@@ -31,7 +31,9 @@ static void sim_without_a_file_models_32_singleton_sim_nics(void **state)
 	for (size_t i = 0; i < n; i++) {
 		char bdf[IOP_BDF_LEN];
 
-		snprintf(bdf, sizeof(bdf), "0000:00:%02x.0", (unsigned int)(i + 1) & 0xff);
+		/* slots 01..1f of bus 0, then bus 1: a slot is at most 0x1f */
+		snprintf(bdf, sizeof(bdf), "0000:%02x:%02x.0", (unsigned int)(i + 1) / 32,
+			 (unsigned int)(i + 1) % 32);
 		assert_string_equal(info[i].bdf, bdf);
 		assert_string_equal(info[i].driver, "vfio-pci");
 		assert_string_equal(info[i].type, "sim");
@@ -52,7 +54,7 @@ static void sim_default_devices_open_and_attach_like_a_file_s(void **state)
 	(void)state;
 	assert_int_equal(iop_ctx_create(&params, &ctx), 0);
 	assert_int_equal(iop_dev_open(ctx, "0000:00:01.0", &a), 0);
-	assert_int_equal(iop_dev_open(ctx, "0000:00:20.0", &b), 0);
+	assert_int_equal(iop_dev_open(ctx, "0000:01:00.0", &b), 0);
 	assert_int_equal(iop_ioas_create(ctx, &ioas), 0);
 	assert_int_equal(iop_dev_attach(a, ioas), 0);
 	assert_int_equal(iop_dev_attach(b, ioas), 0);

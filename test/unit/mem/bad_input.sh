@@ -31,11 +31,28 @@ expect no_hugepages_says_how_many_to_reserve_and_how "reserve 512 x 2 MiB as roo
 if [ "$(grep -c HugePages_Total /proc/meminfo)" -eq 1 ] && [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -gt 8 ]; then
 	expect memlock_too_low_says_the_size_needed "must be locked and the locked-memory limit refused it" \
 		"$bench" "${eal[@]}" --in-memory -m 16 -- --iommu=sim --sim-topology="$tmp/4m.topology" translate --dev 0000:00:01.0
+	# a one-byte window once read "holds 1 MiB"; one at the top of the
+	# 64-bit space gave "Invalid argument"
+	printf 'group 1 range=0-0\ndevice 0000:00:01.0 group=1 driver=vfio-pci\n' >"$tmp/byte.topology"
+	expect one_byte_window_says_one_byte "its IOVA ranges hold 1 byte;" \
+		"$bench" "${eal[@]}" --in-memory -m 16 -- --iommu=sim --sim-topology="$tmp/byte.topology" map --ioas 1 --dev 0000:00:01.0
+	printf 'group 1 range=0xffffffffff000000-0xffffffffffffffff\ndevice 0000:00:01.0 group=1 driver=vfio-pci\n' >"$tmp/top.topology"
+	expect window_at_the_top_of_the_iova_space_is_too_small_not_einval \
+		"its IOVA ranges hold 16777215 bytes (IOVA 0xffffffffffffffff is never mapped: it means 'no translation')" \
+		"$bench" "${eal[@]}" --in-memory -m 16 -- --iommu=sim --sim-topology="$tmp/top.topology" map --ioas 1 --dev 0000:00:01.0
 else
-	echo "skip memlock_too_low_says_the_size_needed: no free hugepages on this machine"
+	echo "skip memlock_too_low_says_the_size_needed, one_byte_window_says_one_byte, window_at_the_top...: no free hugepages on this machine"
 fi
 expect unknown_backend_is_named "unknown IOMMU backend 'bogus'" \
 	"$bench" "${eal[@]}" --no-huge -- --iommu=bogus translate
 expect option_without_value_says_how "--ioas needs a value" \
 	"$bench" "${eal[@]}" --no-huge -- --ioas translate
+# the callgrind child's count: a negative one once looped for ever, a
+# word exited 1 without a word
+expect hit_child_refuses_a_negative_count "takes a number of calls from 1 to 1000000000, not '-1'" \
+	timeout 20 "$bench" --hit-child -1
+expect hit_child_refuses_a_word "takes a number of calls from 1 to 1000000000, not 'abc'" \
+	timeout 20 "$bench" --hit-child abc
+expect reps_refuses_a_sign "--reps takes a number from 1 to 64, not '+5'" \
+	"$bench" "${eal[@]}" --no-huge -- --iommu=sim --sim-topology="$tmp/ok.topology" map --reps +5
 exit $fail

@@ -209,25 +209,49 @@ static void bind_of_a_device_on_vfio_pci_changes_nothing(void **state)
 	assert_string_equal(buf, "(null)\n");
 }
 
-static void bind_sets_override_unbinds_probes_and_records_the_driver(void **state)
+static void bind_that_fails_is_undone_and_leaves_no_record(void **state)
 {
 	struct tree *t = *state;
-	char buf[64];
+	char buf[64], path[PATH_MAX];
+	struct stat st;
 	int rc;
 
 	/* a fake tree has no kernel to move the driver link: bind must notice
-	 * that the device is still on e1000e and say so */
+	 * that the device is still on e1000e, say so, and undo its steps */
 	rc = iop_pci_bind_vfio(t->root, t->state, "0000:00:02.0");
 	assert_int_equal(rc, -EIO);
 	assert_non_null(strstr(iop_err_msg(), "it is on e1000e"));
-	get(t->root, "bus/pci/devices/0000:00:02.0/driver_override", buf, sizeof(buf));
-	assert_string_equal(buf, "vfio-pci");
 	get(t->root, "bus/pci/drivers/e1000e/unbind", buf, sizeof(buf));
 	assert_string_equal(buf, "0000:00:02.0");
 	get(t->root, "bus/pci/drivers_probe", buf, sizeof(buf));
 	assert_string_equal(buf, "0000:00:02.0");
-	get(t->state, "0000:00:02.0.driver", buf, sizeof(buf));
-	assert_string_equal(buf, "e1000e\n");
+	/* undone: override cleared, offered back to e1000e, no record */
+	get(t->root, "bus/pci/devices/0000:00:02.0/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "\n");
+	get(t->root, "bus/pci/drivers/e1000e/bind", buf, sizeof(buf));
+	assert_string_equal(buf, "0000:00:02.0");
+	join(path, t->state, "0000:00:02.0.driver");
+	assert_int_equal(access(path, F_OK), -1);
+	/* the state folder bind created is ours alone */
+	assert_int_equal(stat(t->state, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+}
+
+static void unbind_refuses_a_recorded_driver_that_is_a_path(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+
+	mkdir(t->state, 0700);
+	put(t->state, "0000:00:03.0.driver", "../../../e1000e\n");
+	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "does not hold a driver name"));
+	/* refused before any change */
+	get(t->root, "bus/pci/drivers/vfio-pci/unbind", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	put(t->state, "0000:00:03.0.driver", "igb\n");
+	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), -ENOENT);
+	assert_non_null(strstr(iop_err_msg(), "no such driver is loaded"));
 }
 
 static void bind_without_vfio_pci_loaded_is_enoent(void **state)
@@ -257,7 +281,7 @@ static void unbind_gives_the_device_back_to_the_recorded_driver(void **state)
 	struct tree *t = *state;
 	char buf[64], path[PATH_MAX];
 
-	mkdir(t->state, 0755);
+	mkdir(t->state, 0700);
 	put(t->state, "0000:00:03.0.driver", "e1000e\n");
 	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), 0);
 	get(t->root, "bus/pci/drivers/vfio-pci/unbind", buf, sizeof(buf));
@@ -380,7 +404,8 @@ int main(void)
 		T(scan_of_a_missing_tree_is_eio_with_the_path),
 		T(lookup_finds_short_forms_and_refuses_unknown_with_enodev),
 		T(bind_of_a_device_on_vfio_pci_changes_nothing),
-		T(bind_sets_override_unbinds_probes_and_records_the_driver),
+		T(bind_that_fails_is_undone_and_leaves_no_record),
+		T(unbind_refuses_a_recorded_driver_that_is_a_path),
 		T(bind_without_vfio_pci_loaded_is_enoent),
 		T(bind_of_an_unknown_device_is_enodev),
 		T(unbind_gives_the_device_back_to_the_recorded_driver),

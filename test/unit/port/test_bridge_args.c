@@ -73,6 +73,13 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 		{"--burst=0", "--burst=0: give a number from 1 to 256"},
 		{"--rxd=1.5", "--rxd=1.5: give a whole number"},
 		{"--duration=soon", "--duration=soon: give a number from 0 to 1000000000"},
+		{"--duration=nan", "--duration=nan: give a number from 0 to 1000000000"},
+		{"--duration=inf", "--duration=inf: give a number from 0 to 1000000000"},
+		{"--duration=-1", "--duration=-1: give a number from 0 to 1000000000"},
+		{"--duration= 1", "--duration= 1: give a number from 0 to 1000000000"},
+		{"--stats-period=nan", "--stats-period=nan: give a number from 0 to 3600"},
+		{"--stats-period=INF", "--stats-period=INF: give a number from 0 to 3600"},
+		{"--stats-period=-0.5", "--stats-period=-0.5: give a number from 0 to 3600"},
 		{"--color", "unknown argument '--color' (iop-bridge -- --help lists them)"},
 	};
 	struct bridge_opts o;
@@ -125,6 +132,48 @@ static void prepare_picks_the_sim_and_its_builtin_topology_for_sim_ports(void **
 		assert_null(strstr(out[i], "--sim-topology"));
 }
 
+/* --sim-topology alone implies --iommu=sim (the bridge once fell back to
+ * the kernel's IOMMU and told the user to pass --sim-topology). */
+static void prepare_sim_topology_implies_the_sim_backend(void **state)
+{
+	char *argv[] = {"iop-bridge", "--", "--sim-topology=my.topo", "--port", "sim:wire=gen", NULL};
+	char **out;
+	int n;
+
+	(void)state;
+	n = args_prepare(ARGC(argv), argv, &out);
+	assert_int_equal(n, 7);
+	assert_string_equal(out[2], "--sim-topology=my.topo");
+	assert_string_equal(out[3], "--iommu=sim");
+	assert_string_equal(out[4], "--");
+}
+
+/* argv, two `--`, --iommu=sim and NULL must fit the rearranged array: 507
+ * EAL arguments without `--` once wrote past it. */
+static void prepare_never_writes_past_its_array(void **state)
+{
+	static char *argv[600];
+	char **out;
+
+	(void)state;
+	argv[0] = "iop-bridge";
+	for (int i = 1; i < 600; i++)
+		argv[i] = "-v";
+	for (int argc = 490; argc < 600; argc++) {
+		int n;
+
+		iop_err_clear();
+		n = args_prepare(argc, argv, &out);
+		if (n < 0) {
+			assert_int_equal(n, -E2BIG);
+			assert_non_null(strstr(iop_err_msg(), "too many arguments"));
+			continue;
+		}
+		assert_true(n < 512);
+		assert_null(out[n]);
+	}
+}
+
 static void prepare_keeps_a_given_topology(void **state)
 {
 	char *argv[] = {"iop-bridge", "--", "--iommu=sim", "--sim-topology=my.topo",
@@ -148,6 +197,8 @@ int main(void)
 		cmocka_unit_test(prepare_moves_iopath_options_before_the_app_ones),
 		cmocka_unit_test(prepare_picks_the_sim_and_its_builtin_topology_for_sim_ports),
 		cmocka_unit_test(prepare_keeps_a_given_topology),
+		cmocka_unit_test(prepare_sim_topology_implies_the_sim_backend),
+		cmocka_unit_test(prepare_never_writes_past_its_array),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

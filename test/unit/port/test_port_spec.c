@@ -62,6 +62,32 @@ static void spec_malformed_is_einval_with_message(void **state)
 	}
 }
 
+/* " 64" is a typo, not 64: no part of a spec holds blanks. */
+static void spec_part_with_a_space_is_refused(void **state)
+{
+	static const char *const bad[][2] = {
+		{"sim:wire=gen,size= 64", "value ' 64' holds a space or control character"},
+		{"sim:wire=gen,size=64 ", "value '64 ' holds a space or control character"},
+		{"sim:wire=af_packet,iface=\teth0", "holds a space or control character"},
+		{" sim:wire=gen", "port type ' sim' holds a space"},
+		{"sim: wire=gen", "key ' wire' holds a space"},
+		{"pci: 0000:01:00.0", "address ' 0000:01:00.0' holds a space"},
+	};
+	struct iop_port_spec s;
+	uint32_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		iop_err_clear();
+		assert_int_equal(iop_port_spec_parse(bad[i][0], &s), -EINVAL);
+		if (!strstr(iop_err_msg(), bad[i][1]))
+			fail_msg("'%s': got '%s'", bad[i][0], iop_err_msg());
+	}
+	/* a number reached another way still starts with a digit */
+	assert_int_equal(iop_port_spec_parse("sim:wire=gen,size=+64", &s), 0);
+	assert_int_equal(iop_port_spec_get_u32(&s, "size", 64, 60, 9216, &v), -EINVAL);
+}
+
 static void spec_repeated_key_is_named(void **state)
 {
 	struct iop_port_spec s;
@@ -107,6 +133,7 @@ int main(void)
 		cmocka_unit_test(spec_keys_keep_their_order_and_values),
 		cmocka_unit_test(spec_pci_address_is_key_bdf),
 		cmocka_unit_test(spec_malformed_is_einval_with_message),
+		cmocka_unit_test(spec_part_with_a_space_is_refused),
 		cmocka_unit_test(spec_repeated_key_is_named),
 		cmocka_unit_test(spec_number_out_of_range_is_einval),
 		cmocka_unit_test(spec_absent_number_takes_default),
