@@ -5,6 +5,12 @@
   pcap_tool.py make OUT.pcap SRC_MAC     frames of many sizes (60..1514),
                                          IPv4/UDP, one 802.1Q-tagged, all
                                          from SRC_MAC (a capture filter key)
+  pcap_tool.py mtu IN.pcap WANT.pcap SRC_MAC
+                                         for an egress MTU of 1500: a 1516-byte
+                                         untagged frame (over MTU+14, refused),
+                                         a 1518-byte 802.1Q frame (MTU+18, fits),
+                                         then 1000 numbered frames; WANT.pcap is
+                                         what must arrive, in this order
   pcap_tool.py same A.pcap B.pcap        exit 0 if both hold the same frames,
                                          byte for byte, in the same order
 """
@@ -45,11 +51,25 @@ def make(path, src_mac):
         frames.append(udp_frame(src, dst, seq, sizes[seq % len(sizes)]))
     frames.append(udp_frame(src, dst, 200, 300, vlan=42))
     frames.append(udp_frame(src, b"\xff" * 6, 201, 100))  # broadcast
+    write(path, frames)
+
+
+def write(path, frames):
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", MAGIC, 2, 4, 0, 0, 65535, LINKTYPE_ETHERNET))
         for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1700000000, i * 1000, len(fr), len(fr)))
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000000, i % 1000000, len(fr), len(fr)))
             f.write(fr)
+
+
+def mtu(path_in, path_want, src_mac):
+    src = bytes(int(x, 16) for x in src_mac.split(":"))
+    dst = bytes([0x02, 0, 0, 0xaa, 0xbb, 0x02])
+    over = udp_frame(src, dst, 5000, 1516)
+    tagged = udp_frame(src, dst, 5001, 1518, vlan=42)
+    numbered = [udp_frame(src, dst, seq, 60 + (seq * 37) % 1455) for seq in range(1000)]
+    write(path_in, [over, tagged] + numbered)
+    write(path_want, [tagged] + numbered)
 
 
 def read(path):
@@ -81,6 +101,8 @@ def same(a, b):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 5 and sys.argv[1] == "mtu":
+        mtu(sys.argv[2], sys.argv[3], sys.argv[4])
     elif len(sys.argv) == 4 and sys.argv[1] == "same":
         sys.exit(same(sys.argv[2], sys.argv[3]))
     else:

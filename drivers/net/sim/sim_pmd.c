@@ -379,14 +379,22 @@ static void txq_reset(struct sim_txq *q)
 	q->next = q->clean = q->dev_next = 0;
 }
 
+#define SIM_TX_DRAIN_MS 1000
+
 static void sim_stop(struct iop_port *port)
 {
 	struct sim_port *sp = iop_port_priv(port);
 
 	for (uint16_t i = 0; i < sp->nb_rxq; i++)
 		rxq_reset(sp->rxq[i]);
-	for (uint16_t i = 0; i < sp->nb_txq; i++)
+	for (uint16_t i = 0; i < sp->nb_txq; i++) {
+		/* every frame tx_burst took is sent or a counted drop once
+		 * stop returns, unless the far side holds it for a second */
+		if (!sim_dev_tx_drain(sp->txq[i], SIM_TX_DRAIN_MS))
+			IOP_LOG(WARN, "port %u: tx queue %u: the wire still holds frames after %u ms; they are not counted",
+				iop_port_id(port), i, SIM_TX_DRAIN_MS);
 		txq_reset(sp->txq[i]);
+	}
 }
 
 static int sim_start(struct iop_port *port)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Frames the egress interface's MTU does not allow: dropped with a named
+# reason, counted as sent never, and they block nothing behind them.
+#
+#   bridge_mtu.sh IOP_BRIDGE lowered|far_smaller|jumbo
+#
+# lowered: both ends of B's link go from MTU 1500 to 1400 while the bridge
+#   runs; one 1462-byte frame (ping -s 1420) from A, then 20 ordinary
+#   pings that must all come back.
+# far_smaller: as lowered, but only the end inside B's namespace goes to
+#   1400: the kernel takes the frame and the veth drops it (tx_dropped).
+# jumbo: A's link at MTU 9000, B's at 1500; a 1516-byte untagged frame
+#   (over B's MTU + 14), a 1518-byte 802.1Q frame (within MTU + 18) and
+#   1000 numbered frames replayed from A must reach B, all but the first,
+#   in the order sent.
+# All: the dropped frame is one tx_oversize, tx_refused or tx_link_dropped
+# drop on port 1,
+# and every port's counters equal the kernel's and the far capture's.
+set -uo pipefail
+
+bridge_bin=$1 case_=$2
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/netns_lib.sh"
+
+netns_needs ping tcpreplay
+netns_setup
+if [ "$case_" = jumbo ]; then
+	ip link set "$va" mtu 9000
+	ip netns exec "$nsa" ip link set "${va}n" mtu 9000
+fi
+bridge_start 0-1 --forward-mode=l2 --stats-period=0
+kernel_counters start
+far_captures_start
+
+# both hosts known to the bridge and to each other first
+ip netns exec "$nsa" ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "first pings lost"
+
+case $case_ in
+lowered|far_smaller)
+	[ "$case_" = lowered ] && ip link set "$vb" mtu 1400
+	ip netns exec "$nsb" ip link set "${vb}n" mtu 1400
+	# A still has MTU 1500: the frame leaves A whole and reaches port 1
+	ip netns exec "$nsa" ping -c 1 -W 1 -s 1420 -M do 10.99.0.2 >/dev/null &&
+		fail "a 1462-byte frame crossed an MTU of 1400"
+	out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.99.0.2) || true
+	echo "$out" | tail -2
+	echo "$out" | grep -q " 0% packet loss" || fail "pings lost after one frame over the MTU"
+	;;
+jumbo)
+	python3 "$here/pcap_tool.py" mtu "$tmp/in.pcap" "$tmp/want.pcap" "$mac_a"
+	ip netns exec "$nsb" tcpdump -i "${vb}n" --immediate-mode -U -w "$tmp/out.pcap" \
+		"ether src $mac_a and (udp port 9999 or (vlan and udp port 9999))" 2>"$tmp/tcpdump.log" &
+	td=$!
+	for _ in $(seq 50); do grep -q listening "$tmp/tcpdump.log" && break; sleep 0.1; done
+	ip netns exec "$nsa" tcpreplay -q -i "${va}n" --pps=2000 "$tmp/in.pcap" >/dev/null 2>&1 ||
+		fail "tcpreplay"
+	sleep 1
+	kill -INT $td; wait $td
+	python3 "$here/pcap_tool.py" same "$tmp/want.pcap" "$tmp/out.pcap" ||
+		fail "B did not get the frames that fit its MTU, in order"
+	out=$(ip netns exec "$nsa" ping -c 5 -i 0.05 -W 2 10.99.0.2) || true
+	echo "$out" | grep -q " 0% packet loss" || fail "pings lost after the replay"
+	;;
+*)
+	fail "unknown case $case_ (lowered, far_smaller, jumbo)"
+	;;
+esac
+
+sleep 0.5
+bridge_stop
+far_captures_stop
+kernel_counters end
+conservation_check
+python3 - "$tmp/stats.json" <<'PY' || fail "--json-stats: the frame over the MTU is not one named drop on port 1"
+import json, sys
+s = json.load(open(sys.argv[1]))
+p1 = s["ports"][1]["drops"]
+over = p1["tx_oversize"] + p1.get("tx_refused", 0) + p1.get("tx_link_dropped", 0)
+assert over == 1, p1
+assert all(p["dma_faults"] == 0 for p in s["ports"]), s
+print("json: port 1 dropped the frame over its MTU (tx_oversize %d, tx_refused %d, tx_link_dropped %d)"
+      % (p1["tx_oversize"], p1.get("tx_refused", 0), p1.get("tx_link_dropped", 0)))
+PY
+echo "ok: $case_"
