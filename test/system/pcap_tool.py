@@ -11,8 +11,14 @@
                                          a 1518-byte 802.1Q frame (MTU+18, fits),
                                          then 1000 numbered frames; WANT.pcap is
                                          what must arrive, in this order
+  pcap_tool.py stream OUT.pcap SRC_MAC DST_MAC N SIZE
+                                         N numbered frames of SIZE bytes, to
+                                         10.99.0.99: no host answers them
   pcap_tool.py same A.pcap B.pcap        exit 0 if both hold the same frames,
                                          byte for byte, in the same order
+  pcap_tool.py subseq SENT.pcap GOT.pcap exit 0 if GOT's frames are some of
+                                         SENT's, byte for byte, in SENT's
+                                         order; prints how many
 """
 import struct
 import sys
@@ -28,7 +34,7 @@ def ip_checksum(hdr):
     return ~s & 0xffff
 
 
-def udp_frame(src, dst, seq, size, vlan=None):
+def udp_frame(src, dst, seq, size, vlan=None, ip_dst=(10, 99, 0, 2)):
     eth = dst + src
     if vlan is not None:
         eth += struct.pack("!HH", 0x8100, vlan)
@@ -37,7 +43,7 @@ def udp_frame(src, dst, seq, size, vlan=None):
     payload = bytes((seq * 31 + i) & 0xff for i in range(payload_len))
     udp = struct.pack("!HHHH", 40000 + seq % 1000, 9999, 8 + payload_len, 0)
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + payload_len, seq & 0xffff,
-                     0, 64, 17, 0, bytes([10, 99, 0, 1]), bytes([10, 99, 0, 2]))
+                     0, 64, 17, 0, bytes([10, 99, 0, 1]), bytes(ip_dst))
     ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
     return eth + ip + udp + payload
 
@@ -72,6 +78,27 @@ def mtu(path_in, path_want, src_mac):
     write(path_want, [tagged] + numbered)
 
 
+def stream(path, src_mac, dst_mac, n, size):
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    write(path, [udp_frame(mac(src_mac), mac(dst_mac), seq, size, ip_dst=(10, 99, 0, 99))
+                 for seq in range(n)])
+
+
+def subseq(sent_path, got_path):
+    sent, got = read(sent_path), read(got_path)
+    i = 0
+    for k, fr in enumerate(got):
+        while i < len(sent) and sent[i] != fr:
+            i += 1
+        if i == len(sent):
+            print("pcap: frame %d of %s is not a later frame of %s (out of order, or changed)"
+                  % (k, got_path, sent_path))
+            return 1
+        i += 1
+    print("pcap: %d of %d frames arrived, in order, byte-identical" % (len(got), len(sent)))
+    return 0
+
+
 def read(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -103,7 +130,11 @@ if __name__ == "__main__":
         make(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "mtu":
         mtu(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 7 and sys.argv[1] == "stream":
+        stream(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     elif len(sys.argv) == 4 and sys.argv[1] == "same":
         sys.exit(same(sys.argv[2], sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "subseq":
+        sys.exit(subseq(sys.argv[2], sys.argv[3]))
     else:
         sys.exit(__doc__)

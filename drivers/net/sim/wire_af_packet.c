@@ -453,6 +453,8 @@ static bool afp_tx_skip_head(struct afp_wire *a)
 	return true;
 }
 
+static void afp_tx_flush(struct sim_wire *w, uint16_t q);
+
 static void afp_tx_reap(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f)
 {
 	struct afp_wire *a = w->priv;
@@ -474,6 +476,8 @@ static void afp_tx_reap(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f)
 				f->refused++;
 			else
 				f->link_dropped++;
+			/* the frames behind it go now, not at the next burst */
+			afp_tx_flush(w, q);
 		} else {
 			return; /* not sent yet (SEND_REQUEST), or being sent (SENDING) */
 		}
@@ -487,8 +491,6 @@ static uint32_t afp_tx_in_flight(struct sim_wire *w, uint16_t q)
 	(void)q;
 	return a->tx_next - a->tx_done;
 }
-
-static void afp_tx_flush(struct sim_wire *w, uint16_t q);
 
 static uint16_t afp_tx_room(struct sim_wire *w, uint16_t q, uint16_t max)
 {
