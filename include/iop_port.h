@@ -51,6 +51,8 @@ enum iop_drop {
 				   * the kernel marked it wrong format) */
 	IOP_DROP_TX_LINK_DROPPED, /* the far side took it and dropped it (af_packet:
 				   * the interface counts it in tx_dropped) */
+	IOP_DROP_TX_UNSENT,       /* the port stopped before the far side took it
+				   * (af_packet: the interface was down) */
 	IOP_DROP_MAX
 };
 

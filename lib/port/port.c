@@ -30,6 +30,7 @@ static const char *const drop_names[IOP_DROP_MAX] = {
 	[IOP_DROP_TX_OVERSIZE] = "tx_oversize",
 	[IOP_DROP_TX_REFUSED] = "tx_refused",
 	[IOP_DROP_TX_LINK_DROPPED] = "tx_link_dropped",
+	[IOP_DROP_TX_UNSENT] = "tx_unsent",
 };
 
 const char *iop_drop_name(enum iop_drop reason)

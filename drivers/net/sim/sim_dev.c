@@ -135,6 +135,15 @@ static void tx_one(struct sim_txq *q, uint16_t *i)
 	}
 }
 
+static void tx_count(struct sim_txq *q, const struct sim_tx_fate *f)
+{
+	q->cnt->packets += f->sent;
+	q->cnt->bytes += f->sent_bytes;
+	q->cnt->drops[IOP_DROP_TX_REFUSED] += f->refused;
+	q->cnt->drops[IOP_DROP_TX_LINK_DROPPED] += f->link_dropped;
+	q->cnt->drops[IOP_DROP_TX_UNSENT] += f->unsent;
+}
+
 /* Counts the frames whose fate the wire learned: a frame is sent when
  * the far side took it, not when the device handed it over. */
 static void tx_reap(struct sim_txq *q)
@@ -145,10 +154,7 @@ static void tx_reap(struct sim_txq *q)
 	if (!w->ops->tx_reap)
 		return;
 	w->ops->tx_reap(w, q->q, &f);
-	q->cnt->packets += f.sent;
-	q->cnt->bytes += f.sent_bytes;
-	q->cnt->drops[IOP_DROP_TX_REFUSED] += f.refused;
-	q->cnt->drops[IOP_DROP_TX_LINK_DROPPED] += f.link_dropped;
+	tx_count(q, &f);
 }
 
 void sim_dev_tx_poll(struct sim_txq *q)
@@ -168,8 +174,14 @@ bool sim_dev_tx_drain(struct sim_txq *q, unsigned int timeout_ms)
 		tx_reap(q);
 		if (w->ops->tx_in_flight(w, q->q) == 0)
 			break;
-		if (ms == timeout_ms)
-			return false;
+		if (ms == timeout_ms) {
+			struct sim_tx_fate f = {0};
+
+			if (w->ops->tx_discard)
+				w->ops->tx_discard(w, q->q, &f);
+			tx_count(q, &f);
+			return w->ops->tx_in_flight(w, q->q) == 0;
+		}
 		usleep(1000);
 	}
 	return true;

@@ -389,9 +389,10 @@ static void sim_stop(struct iop_port *port)
 		rxq_reset(sp->rxq[i]);
 	for (uint16_t i = 0; i < sp->nb_txq; i++) {
 		/* every frame tx_burst took is sent or a counted drop once
-		 * stop returns, unless the far side holds it for a second */
+		 * stop returns (tx_unsent if the far side took none of it
+		 * for a second), unless the far side is still sending it */
 		if (!sim_dev_tx_drain(sp->txq[i], SIM_TX_DRAIN_MS))
-			IOP_LOG(WARN, "port %u: tx queue %u: the wire still holds frames after %u ms; they are not counted",
+			IOP_LOG(WARN, "port %u: tx queue %u: the far side is still sending frames after %u ms; they are not counted",
 				iop_port_id(port), i, SIM_TX_DRAIN_MS);
 		txq_reset(sp->txq[i]);
 	}

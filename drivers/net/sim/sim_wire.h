@@ -42,6 +42,7 @@ struct sim_tx_fate {
 	uint64_t sent, sent_bytes; /* the far side took them */
 	uint64_t refused;          /* IOP_DROP_TX_REFUSED */
 	uint64_t link_dropped;     /* IOP_DROP_TX_LINK_DROPPED */
+	uint64_t unsent;           /* IOP_DROP_TX_UNSENT */
 };
 
 struct sim_wire_ops {
@@ -85,6 +86,9 @@ struct sim_wire_ops {
 	void (*tx_reap)(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f);
 	/* committed frames whose fate is not known yet */
 	uint32_t (*tx_in_flight)(struct sim_wire *w, uint16_t q);
+	/* At stop, once waiting did not help: gives up the committed frames
+	 * the far side has not taken (they will never be sent), as unsent. */
+	void (*tx_discard)(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f);
 };
 
 struct sim_wire {

@@ -412,14 +412,15 @@ static uint32_t afp_tx_status(struct afp_wire *a, uint32_t i)
 
 /*
  * The kernel is stuck at the frame a->tx_done: it refused it, or the
- * interface dropped it and the kernel would send it again and again. Its
- * head cannot be moved past a slot, so the frames behind that one move,
- * in order, to a fresh tx socket. false: no new socket (logged once);
- * the wire stays stuck and is tried again at the next reap.
+ * interface dropped it and the kernel would send it again and again; or
+ * the port stops and gives up every frame not taken. Its head cannot be
+ * moved past a slot, so the frames behind the skip first ones move, in
+ * order, to a fresh tx socket. false: no new socket (logged once); the
+ * wire stays as it was and is tried again at the next reap.
  */
-static bool afp_tx_skip_head(struct afp_wire *a)
+static bool afp_tx_skip_head(struct afp_wire *a, uint32_t skip)
 {
-	uint32_t n = a->tx_next - a->tx_done - 1;
+	uint32_t n = a->tx_next - a->tx_done - skip;
 	uint8_t *ring;
 	size_t len;
 	int fd;
@@ -433,7 +434,8 @@ static bool afp_tx_skip_head(struct afp_wire *a)
 	}
 	a->tx_rebuild_failed = false;
 	for (uint32_t k = 0; k < n; k++) {
-		struct tpacket3_hdr *from = afp_tx_hdr(a->tx_ring, a->tx_frame_size, a->tx_done + 1 + k);
+		struct tpacket3_hdr *from = afp_tx_hdr(a->tx_ring, a->tx_frame_size,
+						       a->tx_done + skip + k);
 		struct tpacket3_hdr *to = afp_tx_hdr(ring, a->tx_frame_size, k);
 
 		memcpy((uint8_t *)to + TX_DATA_OFF, (uint8_t *)from + TX_DATA_OFF, from->tp_len);
@@ -470,7 +472,7 @@ static void afp_tx_reap(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f)
 			a->tx_done++;
 		} else if (st == TP_STATUS_WRONG_FORMAT ||
 			   (st == TP_STATUS_SEND_REQUEST && a->tx_xmit_dropped)) {
-			if (!afp_tx_skip_head(a))
+			if (!afp_tx_skip_head(a, 1))
 				return;
 			if (st == TP_STATUS_WRONG_FORMAT)
 				f->refused++;
@@ -482,6 +484,20 @@ static void afp_tx_reap(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f)
 			return; /* not sent yet (SEND_REQUEST), or being sent (SENDING) */
 		}
 	}
+}
+
+/* Frames from the kernel's head on were never taken: the kernel sends in
+ * ring order. A frame it is sending (SENDING) it still holds: kept. */
+static void afp_tx_discard(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f)
+{
+	struct afp_wire *a = w->priv;
+	uint32_t n;
+
+	afp_tx_reap(w, q, f);
+	n = a->tx_next - a->tx_done;
+	if (n && afp_tx_status(a, a->tx_done) == TP_STATUS_SEND_REQUEST &&
+	    afp_tx_skip_head(a, n))
+		f->unsent += n;
 }
 
 static uint32_t afp_tx_in_flight(struct sim_wire *w, uint16_t q)
@@ -577,4 +593,5 @@ const struct sim_wire_ops sim_wire_af_packet = {
 	.tx_flush = afp_tx_flush,
 	.tx_reap = afp_tx_reap,
 	.tx_in_flight = afp_tx_in_flight,
+	.tx_discard = afp_tx_discard,
 };
