@@ -15,7 +15,7 @@ netns_needs ping
 netns_setup
 bridge_start 0-1 --forward-mode=l2 --stats-period=0
 kernel_counters start
-ip netns exec "$nsa" ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "first pings lost"
+ip netns exec "$nsa" ping -c 2 -i 0.2 -w 10 10.99.0.2 >/dev/null || fail "first pings lost"
 ip link set "$vb" down
 ip netns exec "$nsa" ping -c 5 -i 0.05 -W 1 10.99.0.2 >/dev/null && fail "pings crossed a link that is down"
 sleep 0.5

@@ -40,7 +40,7 @@ kernel_counters start
 far_captures_start
 
 # both hosts known to the bridge and to each other first
-ip netns exec "$nsa" ping -c 2 -i 0.2 -W 2 10.99.0.2 >/dev/null || fail "first pings lost"
+ip netns exec "$nsa" ping -c 2 -i 0.2 -w 10 10.99.0.2 >/dev/null || fail "first pings lost"
 
 case $case_ in
 lowered|far_smaller)
@@ -49,7 +49,7 @@ lowered|far_smaller)
 	# A still has MTU 1500: the frame leaves A whole and reaches port 1
 	ip netns exec "$nsa" ping -c 1 -W 1 -s 1420 -M do 10.99.0.2 >/dev/null &&
 		fail "a 1462-byte frame crossed an MTU of 1400"
-	out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.99.0.2) || true
+	out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -w 10 10.99.0.2) || true
 	echo "$out" | tail -2
 	echo "$out" | grep -q " 0% packet loss" || fail "pings lost after one frame over the MTU"
 	;;
@@ -65,7 +65,7 @@ jumbo)
 	kill -INT $td; wait $td
 	python3 "$here/pcap_tool.py" same "$tmp/want.pcap" "$tmp/out.pcap" ||
 		fail "B did not get the frames that fit its MTU, in order"
-	out=$(ip netns exec "$nsa" ping -c 5 -i 0.05 -W 2 10.99.0.2) || true
+	out=$(ip netns exec "$nsa" ping -c 5 -i 0.05 -w 10 10.99.0.2) || true
 	echo "$out" | grep -q " 0% packet loss" || fail "pings lost after the replay"
 	;;
 flapping)

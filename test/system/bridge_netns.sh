@@ -27,7 +27,7 @@ kernel_counters start
 far_captures_start
 
 # --- ping ---------------------------------------------------------------------
-out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.99.0.2) || true
+out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -w 10 10.99.0.2) || true
 echo "$out" | tail -2
 echo "$out" | grep -q " 0% packet loss" || fail "ping lost packets"
 
