@@ -41,19 +41,28 @@ struct iop_iova_cache;
 #define IOP_PORT_MAX_QUEUES 16
 #define IOP_PORT_NAME_LEN 128
 
-/* Why a frame was dropped below the app (by the PMD, its device or wire). */
+/* Why a frame was dropped below the app (by the PMD, its device or wire).
+ * The rx reasons come first, then the tx reasons (iop_drop_is_tx). */
 enum iop_drop {
 	IOP_DROP_RX_OVERSIZE = 0, /* frame longer than the rx buffer */
 	IOP_DROP_RX_DMA_FAULT,    /* the device's write into the buffer faulted */
 	IOP_DROP_RX_RING_FULL,    /* the wire dropped it: no free rx descriptor */
 	IOP_DROP_TX_UNMAPPED,     /* tx buffer not mapped in the port's IOAS */
 	IOP_DROP_TX_DMA_FAULT,    /* the device's read of the buffer faulted */
-	IOP_DROP_TX_OVERSIZE,     /* frame longer than the wire takes */
+	IOP_DROP_TX_OVERSIZE,     /* frame longer than the wire takes now */
+	IOP_DROP_TX_REFUSED,      /* the far side refused the frame (af_packet:
+				   * the kernel marked it wrong format) */
+	IOP_DROP_TX_LINK_DROPPED, /* the far side took it and dropped it (af_packet:
+				   * the interface counts it in tx_dropped) */
+	IOP_DROP_TX_UNSENT,       /* the port stopped before the far side took it
+				   * (af_packet: the interface was down) */
 	IOP_DROP_MAX
 };
 
 /* "rx_oversize", "rx_dma_fault", ... (NULL for an unknown value) */
 const char *iop_drop_name(enum iop_drop reason);
+/* true for the reasons that lose a frame a tx queue had accepted */
+bool iop_drop_is_tx(enum iop_drop reason);
 
 /*
  * Counters of one queue. The PMD writes them from the polling lcore only;

@@ -4,6 +4,7 @@
 
 /* iop-bridge's shared state: options, forwarding units, counters. */
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -66,7 +67,10 @@ struct fwd_unit {
 	uint64_t next_age;    /* tsc of the next aging pass */
 	struct port_fwd cnt[IOP_PORT_MAX];
 	struct tx_buf tx[IOP_PORT_MAX]; /* l2: per egress port, one burst */
+	uint32_t tx_polled;   /* ports whose tx queue this poll loop called */
 };
+
+static_assert(IOP_PORT_MAX <= 32, "fwd_unit.tx_polled has a bit per port");
 
 struct bridge {
 	struct bridge_opts opt;

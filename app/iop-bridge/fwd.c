@@ -34,8 +34,10 @@ static void fwd_pair(struct fwd_unit *u, uint16_t in, uint16_t out,
 
 	if (bridge.opt.mode == MODE_MACSWAP)
 		macswap(pkts, n);
-	if (!bridge_port_closed(out))
+	if (!bridge_port_closed(out)) {
 		sent = iop_port_tx_burst(out, u->q, pkts, n);
+		u->tx_polled |= 1u << out;
+	}
 	u->cnt[in].fwd += sent;
 	u->cnt[out].tx_accepted += sent;
 	if (sent < n) {
@@ -92,6 +94,7 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		if (p == in || b->n == 0)
 			continue;
 		sent = iop_port_tx_burst(p, u->q, b->m, b->n);
+		u->tx_polled |= 1u << p;
 		u->cnt[p].tx_accepted += sent;
 		for (uint16_t j = 0; j < sent; j++)
 			fate[b->from[j]] = SENT;
@@ -130,6 +133,13 @@ static void fwd_unit_poll(struct fwd_unit *u)
 		else
 			fwd_pair(u, in, u->port[k ^ 1], pkts, n);
 	}
+	for (uint16_t k = 0; k < u->nports; k++) {
+		uint16_t p = u->port[k];
+
+		if (!(u->tx_polled & (1u << p)) && !bridge_port_closed(p))
+			iop_port_tx_burst(p, u->q, pkts, 0);
+	}
+	u->tx_polled = 0;
 }
 
 static double thread_cpu_s(void)

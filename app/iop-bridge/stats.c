@@ -172,8 +172,9 @@ bool stats_summary(double secs)
 		bool in_ok, out_ok;
 
 		stats_port_total(p, &t);
-		tx_drops = t.st.drops[IOP_DROP_TX_UNMAPPED] + t.st.drops[IOP_DROP_TX_DMA_FAULT] +
-			   t.st.drops[IOP_DROP_TX_OVERSIZE];
+		for (int r = 0; r < IOP_DROP_MAX; r++)
+			if (iop_drop_is_tx((enum iop_drop)r))
+				tx_drops += t.st.drops[r];
 		in_ok = t.st.rx_packets == t.fwd + t.bridge_dropped && t.rx == t.st.rx_packets;
 		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
 		all = all && in_ok && out_ok;

@@ -28,11 +28,19 @@ static const char *const drop_names[IOP_DROP_MAX] = {
 	[IOP_DROP_TX_UNMAPPED] = "tx_unmapped",
 	[IOP_DROP_TX_DMA_FAULT] = "tx_dma_fault",
 	[IOP_DROP_TX_OVERSIZE] = "tx_oversize",
+	[IOP_DROP_TX_REFUSED] = "tx_refused",
+	[IOP_DROP_TX_LINK_DROPPED] = "tx_link_dropped",
+	[IOP_DROP_TX_UNSENT] = "tx_unsent",
 };
 
 const char *iop_drop_name(enum iop_drop reason)
 {
 	return (unsigned int)reason < IOP_DROP_MAX ? drop_names[reason] : NULL;
+}
+
+bool iop_drop_is_tx(enum iop_drop reason)
+{
+	return reason >= IOP_DROP_TX_UNMAPPED && reason < IOP_DROP_MAX;
 }
 
 /* What a port polls while it is not started. */

@@ -105,12 +105,16 @@ static int handle_stats(const char *cmd, const char *params, struct rte_tel_data
 {
 	struct iop_port_stats st;
 	const uint64_t *r;
+	uint64_t tx_drops = 0;
 	uint16_t id;
 
 	(void)cmd;
 	if (port_param(params, &id) || iop_port_stats_get(id, &st))
 		return -EINVAL;
 	r = st.drops;
+	for (int k = 0; k < IOP_DROP_MAX; k++)
+		if (iop_drop_is_tx((enum iop_drop)k))
+			tx_drops += r[k];
 	/* struct rte_eth_stats, as /ethdev/stats names it */
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "ipackets", st.rx_packets);
@@ -119,8 +123,7 @@ static int handle_stats(const char *cmd, const char *params, struct rte_tel_data
 	rte_tel_data_add_dict_u64(d, "obytes", st.tx_bytes);
 	rte_tel_data_add_dict_u64(d, "imissed", r[IOP_DROP_RX_RING_FULL]);
 	rte_tel_data_add_dict_u64(d, "ierrors", r[IOP_DROP_RX_OVERSIZE] + r[IOP_DROP_RX_DMA_FAULT]);
-	rte_tel_data_add_dict_u64(d, "oerrors", r[IOP_DROP_TX_UNMAPPED] + r[IOP_DROP_TX_DMA_FAULT] +
-				  r[IOP_DROP_TX_OVERSIZE]);
+	rte_tel_data_add_dict_u64(d, "oerrors", tx_drops);
 	rte_tel_data_add_dict_u64(d, "rx_nombuf", st.rx_nombuf);
 	queue_array(d, "q_ipackets", st.rxq, st.nb_rxq, false);
 	queue_array(d, "q_opackets", st.txq, st.nb_txq, false);

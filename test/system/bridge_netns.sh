@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The bridge on real Linux traffic: two network namespaces, each joined by
 # a veth pair to an af_packet sim port of iop-bridge. Checks ping (0% loss),
-# an iperf3 TCP stream, a replayed pcap captured byte-identical on the far
-# side, stats over telemetry, an oversize frame as a counted drop, zero DMA
-# faults, a clean SIGINT stop and a balanced summary.
+# an iperf3 TCP stream, a replayed pcap captured byte-identical and in order
+# on the far side, stats over telemetry, an oversize frame as a counted
+# drop, zero DMA faults, a clean SIGINT stop, a balanced summary, and every
+# port's counters against the kernel's interface counters and against what
+# the far namespaces captured (conservation.py).
 #
 #   bridge_netns.sh IOP_BRIDGE MODE [IOAS [LCORES]]
 #       MODE: l2|io   IOAS: shared|per-device   LCORES: EAL -l list (default 0-1)
@@ -15,71 +17,17 @@ set -uo pipefail
 
 bridge_bin=$1 mode=$2 ioas=${3:-shared} lcores=${4:-0-1}
 here=$(cd "$(dirname "$0")" && pwd)
-tag=$$
-nsa=iop-sys-$tag-a nsb=iop-sys-$tag-b
-va=iopa$tag vb=iopb$tag
-tmp=$(mktemp -d /tmp/iop-sys-XXXXXX)
-bridge_pid=
+. "$here/netns_lib.sh"
 
-skip() { echo "skip: $*"; exit 77; }
-fail() { echo "FAIL: $*"; [ -f "$tmp/bridge.log" ] && sed 's/^/  bridge| /' "$tmp/bridge.log"; exit 1; }
-
-cleanup() {
-	[ -n "$bridge_pid" ] && kill -KILL "$bridge_pid" 2>/dev/null
-	for ns in $nsa $nsb; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	ip link del "$va" 2>/dev/null
-	ip link del "$vb" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, packet sockets)"
-for t in ip ping iperf3 tcpreplay tcpdump ethtool python3; do
-	command -v $t >/dev/null || skip "needs $t (scripts/setup installs it)"
-done
-free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
-[ "$free" -ge 64 ] || skip "needs 64 free 2 MiB hugepages, $free free (scripts/setup reserves them)"
-
-# --- two hosts, each behind a veth whose root-side end the bridge owns -----
-i=0
-for side in a b; do
-	i=$((i + 1))
-	ns=iop-sys-$tag-$side dev=iop$side$tag
-	ip netns add "$ns" || fail "ip netns add $ns"
-	ip link add "$dev" type veth peer name "${dev}n" || fail "ip link add $dev"
-	ip link set "${dev}n" netns "$ns"
-	# the root side carries only what the namespaces send
-	sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1"
-	ip link set "$dev" up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "$ns" ip link set lo up
-	ip netns exec "$ns" ip link set "${dev}n" up
-	ip netns exec "$ns" ip addr add "10.99.0.$i/24" dev "${dev}n"
-	# a NIC sees finished frames: no checksum or segmentation offload
-	# left for the far end to do (see doc/bridge.md)
-	ip netns exec "$ns" ethtool -K "${dev}n" tx off tso off gso off >/dev/null 2>&1
-done
-mac_a=$(ip netns exec "$nsa" cat "/sys/class/net/${va}n/address")
-
-# --- the bridge ---------------------------------------------------------------
-"$bridge_bin" -l "$lcores" --in-memory --file-prefix "iopsys$tag" -- \
-	--port "sim:wire=af_packet,iface=$va" --port "sim:wire=af_packet,iface=$vb" \
-	--forward-mode="$mode" --ioas="$ioas" --stats-period=1 --duration=100 \
-	--json-stats="$tmp/stats.json" >"$tmp/bridge.log" 2>&1 &
-bridge_pid=$!
-for _ in $(seq 100); do
-	grep -q "port 1: " "$tmp/bridge.log" && break
-	kill -0 "$bridge_pid" 2>/dev/null || fail "iop-bridge exited at start"
-	sleep 0.1
-done
-grep -q "port 1: " "$tmp/bridge.log" || fail "iop-bridge did not start in 10 s"
+netns_needs ping iperf3 tcpreplay
+netns_setup
+bridge_start "$lcores" --forward-mode="$mode" --ioas="$ioas" --stats-period=1 --duration=100
 echo "bridge: $mode mode, --ioas=$ioas, -l $lcores, pid $bridge_pid"
+kernel_counters start
+far_captures_start
 
 # --- ping ---------------------------------------------------------------------
-out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.99.0.2) || true
+out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -w 10 10.99.0.2) || true
 echo "$out" | tail -2
 echo "$out" | grep -q " 0% packet loss" || fail "ping lost packets"
 
@@ -114,14 +62,13 @@ ip link set "$va" mtu 9000
 ip netns exec "$nsa" ip link set "${va}n" mtu 9000
 ip netns exec "$nsa" ping -c 3 -i 0.1 -W 1 -s 4000 10.99.0.2 >/dev/null && fail "a 4042-byte frame crossed 2048-byte buffers"
 
-# --- clean stop, balanced summary, zero DMA faults -----------------------------
-kill -INT "$bridge_pid"
-wait "$bridge_pid"; rc=$?
-bridge_pid=
-sed -n '/stopped by/,$p' "$tmp/bridge.log"
-[ "$rc" = 0 ] || fail "iop-bridge exited with $rc after SIGINT"
+# --- clean stop, balanced summary, zero DMA faults, the kernel agrees -----
+sleep 0.5
+bridge_stop INT
 grep -q "stopped by SIGINT" "$tmp/bridge.log" || fail "no summary after SIGINT"
-grep -q "NOT BALANCED" "$tmp/bridge.log" && fail "a port does not balance"
+far_captures_stop
+kernel_counters end
+conservation_check
 python3 - "$tmp/stats.json" <<'PY' || fail "--json-stats"
 import json, sys
 s = json.load(open(sys.argv[1]))

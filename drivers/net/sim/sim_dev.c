@@ -13,6 +13,7 @@
  * benchmark measure the scheduler.
  */
 #include <errno.h>
+#include <unistd.h>
 
 #include <rte_ether.h>
 
@@ -101,6 +102,7 @@ static void tx_one(struct sim_txq *q, uint16_t *i)
 	if (len > w->max_frame_len) {
 		q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
 	} else {
+		/* the slot stays the wire's next until a frame is committed */
 		uint32_t off = 0;
 
 		slot = w->ops->tx_slot(w, q->q);
@@ -116,10 +118,14 @@ static void tx_one(struct sim_txq *q, uint16_t *i)
 		if (fault) {
 			q->cnt->drops[IOP_DROP_TX_DMA_FAULT]++;
 			q->cnt->dma_faults++;
+		} else if (w->ops->tx_max_len && len > w->ops->tx_max_len(w, q->q, slot)) {
+			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
 		} else {
 			w->ops->tx_commit(w, q->q, len);
-			q->cnt->packets++;
-			q->cnt->bytes += len;
+			if (!w->ops->tx_reap) { /* the wire took it */
+				q->cnt->packets++;
+				q->cnt->bytes += len;
+			}
 		}
 	}
 	for (uint16_t j = first;; j = (uint16_t)((j + 1) & q->mask)) {
@@ -129,9 +135,54 @@ static void tx_one(struct sim_txq *q, uint16_t *i)
 	}
 }
 
+static void tx_count(struct sim_txq *q, const struct sim_tx_fate *f)
+{
+	q->cnt->packets += f->sent;
+	q->cnt->bytes += f->sent_bytes;
+	q->cnt->drops[IOP_DROP_TX_REFUSED] += f->refused;
+	q->cnt->drops[IOP_DROP_TX_LINK_DROPPED] += f->link_dropped;
+	q->cnt->drops[IOP_DROP_TX_UNSENT] += f->unsent;
+}
+
+/* Counts the frames whose fate the wire learned: a frame is sent when
+ * the far side took it, not when the device handed it over. */
+static void tx_reap(struct sim_txq *q)
+{
+	struct sim_wire *w = q->wire;
+	struct sim_tx_fate f = {0};
+
+	if (!w->ops->tx_reap)
+		return;
+	w->ops->tx_reap(w, q->q, &f);
+	tx_count(q, &f);
+}
+
 void sim_dev_tx_poll(struct sim_txq *q)
 {
 	while ((q->ring[q->dev_next].flags & (SIM_DESC_AVAIL | SIM_DESC_DONE)) == SIM_DESC_AVAIL)
 		tx_one(q, &q->dev_next);
 	q->wire->ops->tx_flush(q->wire, q->q);
+	tx_reap(q);
+}
+
+bool sim_dev_tx_drain(struct sim_txq *q, unsigned int timeout_ms)
+{
+	struct sim_wire *w = q->wire;
+
+	for (unsigned int ms = 0; w->ops->tx_in_flight; ms++) {
+		w->ops->tx_flush(w, q->q);
+		tx_reap(q);
+		if (w->ops->tx_in_flight(w, q->q) == 0)
+			break;
+		if (ms == timeout_ms) {
+			struct sim_tx_fate f = {0};
+
+			if (w->ops->tx_discard)
+				w->ops->tx_discard(w, q->q, &f);
+			tx_count(q, &f);
+			return w->ops->tx_in_flight(w, q->q) == 0;
+		}
+		usleep(1000);
+	}
+	return true;
 }

@@ -389,14 +389,23 @@ static void txq_reset(struct sim_txq *q)
 	q->next = q->clean = q->dev_next = 0;
 }
 
+#define SIM_TX_DRAIN_MS 1000
+
 static void sim_stop(struct iop_port *port)
 {
 	struct sim_port *sp = iop_port_priv(port);
 
 	for (uint16_t i = 0; i < sp->nb_rxq; i++)
 		rxq_reset(sp->rxq[i]);
-	for (uint16_t i = 0; i < sp->nb_txq; i++)
+	for (uint16_t i = 0; i < sp->nb_txq; i++) {
+		/* every frame tx_burst took is sent or a counted drop once
+		 * stop returns (tx_unsent if the far side took none of it
+		 * for a second), unless the far side is still sending it */
+		if (!sim_dev_tx_drain(sp->txq[i], SIM_TX_DRAIN_MS))
+			IOP_LOG(WARN, "port %u: tx queue %u: the far side is still sending frames after %u ms; they are not counted",
+				iop_port_id(port), i, SIM_TX_DRAIN_MS);
 		txq_reset(sp->txq[i]);
+	}
 }
 
 static int sim_start(struct iop_port *port)

@@ -77,5 +77,10 @@ struct sim_txq {
  * tx sends every posted descriptor. */
 void sim_dev_rx_poll(struct sim_rxq *q, uint16_t budget);
 void sim_dev_tx_poll(struct sim_txq *q);
+/* At stop: sends what the wire still holds and waits, up to timeout_ms,
+ * until the fate of every frame is known and counted; then gives up the
+ * frames the far side has not taken (tx_unsent). false: the far side is
+ * still sending some frame (counted if its fate becomes known later). */
+bool sim_dev_tx_drain(struct sim_txq *q, unsigned int timeout_ms);
 
 #endif /* IOP_SIM_RING_H */

@@ -36,6 +36,15 @@ struct sim_frame {
 	bool truncated;
 };
 
+/* What became of frames a wire was given (tx_commit), learned in the
+ * order they were given. */
+struct sim_tx_fate {
+	uint64_t sent, sent_bytes; /* the far side took them */
+	uint64_t refused;          /* IOP_DROP_TX_REFUSED */
+	uint64_t link_dropped;     /* IOP_DROP_TX_LINK_DROPPED */
+	uint64_t unsent;           /* IOP_DROP_TX_UNSENT */
+};
+
 struct sim_wire_ops {
 	const char *name;
 	const char *const *keys;  /* spec keys besides wire= and dev= */
@@ -64,16 +73,29 @@ struct sim_wire_ops {
 	uint16_t (*tx_room)(struct sim_wire *w, uint16_t q, uint16_t max);
 	/* a slot of max_frame_len bytes for the next frame (tx_room said so) */
 	uint8_t *(*tx_slot)(struct sim_wire *w, uint16_t q);
+	/* Optional: the longest the frame now in the slot may be (af_packet:
+	 * the interface's MTU + 14, + 18 if 802.1Q-tagged, as the kernel
+	 * rules); without it, max_frame_len. A longer frame is not committed. */
+	uint32_t (*tx_max_len)(struct sim_wire *w, uint16_t q, const uint8_t *frame);
 	void (*tx_commit)(struct sim_wire *w, uint16_t q, uint32_t len);
 	/* sends what was committed (af_packet: one sendto per burst) */
 	void (*tx_flush)(struct sim_wire *w, uint16_t q);
+	/* Optional, with tx_in_flight: adds to *f the fates of committed
+	 * frames learned since the last call. A wire without them took each
+	 * frame at tx_commit (pair, gen), and the device counts it sent then. */
+	void (*tx_reap)(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f);
+	/* committed frames whose fate is not known yet */
+	uint32_t (*tx_in_flight)(struct sim_wire *w, uint16_t q);
+	/* At stop, once waiting did not help: gives up the committed frames
+	 * the far side has not taken (they will never be sent), as unsent. */
+	void (*tx_discard)(struct sim_wire *w, uint16_t q, struct sim_tx_fate *f);
 };
 
 struct sim_wire {
 	const struct sim_wire_ops *ops;
 	struct iop_port *port;
 	void *priv;  /* the wire's own state */
-	uint32_t max_frame_len; /* longest frame it carries */
+	uint32_t max_frame_len; /* longest frame a tx slot holds */
 };
 
 /* The wire named by the spec's wire= key; -EINVAL listing the wires. */

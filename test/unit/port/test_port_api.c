@@ -309,6 +309,22 @@ static void drop_reasons_have_names(void **state)
 	assert_string_equal(iop_drop_name(IOP_DROP_RX_DMA_FAULT), "rx_dma_fault");
 }
 
+/* The bridge's "out" equation sums exactly the reasons iop_drop_is_tx
+ * names: each reason is rx or tx by its name. */
+static void drop_reasons_are_rx_or_tx_by_name(void **state)
+{
+	(void)state;
+	for (int r = 0; r < IOP_DROP_MAX; r++) {
+		const char *n = iop_drop_name((enum iop_drop)r);
+
+		assert_int_equal(iop_drop_is_tx((enum iop_drop)r), strncmp(n, "tx_", 3) == 0);
+		assert_true(strncmp(n, "tx_", 3) == 0 || strncmp(n, "rx_", 3) == 0);
+	}
+	assert_string_equal(iop_drop_name(IOP_DROP_TX_REFUSED), "tx_refused");
+	assert_string_equal(iop_drop_name(IOP_DROP_TX_LINK_DROPPED), "tx_link_dropped");
+	assert_false(iop_drop_is_tx(IOP_DROP_MAX));
+}
+
 #define T(f) cmocka_unit_test_teardown(f, close_ports)
 
 int main(void)
@@ -330,6 +346,7 @@ int main(void)
 		T(removed_port_keeps_its_counters_refuses_start_until_closed),
 		T(link_mac_and_promiscuous_mode),
 		T(drop_reasons_have_names),
+		T(drop_reasons_are_rx_or_tx_by_name),
 	};
 
 	return cmocka_run_group_tests(tests, eal_up, eal_down);
