@@ -158,13 +158,38 @@ static int parse_iopath(int first, int argc, char **argv)
 	return i - first;
 }
 
+/* Whether the user's EAL arguments set the log level of a default's type
+ * (or every type's): theirs then wins. DPDK applies the first matching
+ * --log-level to a type it registers after parsing, so a default put first
+ * would win instead. */
+static bool user_sets_log_level(int argc, char **argv, const char *dflt)
+{
+	const char *prefix = "--log-level=";
+	size_t plen = strlen(prefix);
+	const char *type = dflt + plen, *colon = strchr(type, ':');
+
+	if (strncmp(dflt, prefix, plen) != 0 || !colon)
+		return false;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *v = NULL;
+
+		if (strncmp(argv[i], prefix, plen) == 0)
+			v = argv[i] + plen;
+		else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc)
+			v = argv[i + 1];
+		if (v && (!strchr(v, ':') || strncmp(v, type, (size_t)(colon - type)) == 0))
+			return true;
+	}
+	return false;
+}
+
 /* rte_eal_init on [argv[0], defaults..., argv[1]...]; then copies the
  * arguments back, as getopt may have permuted them. Returns the index of
  * the program name in argv, as rte_eal_init does. */
 static int eal_init(int argc, char **argv)
 {
 	char **v = calloc((size_t)(argc + NDEFAULTS + 1), sizeof(*v));
-	int n;
+	int n, nd = 0;
 
 	if (!v) {
 		rte_errno = ENOMEM;
@@ -172,15 +197,16 @@ static int eal_init(int argc, char **argv)
 	}
 	v[0] = argv[0];
 	for (int i = 0; i < NDEFAULTS; i++)
-		v[1 + i] = (char *)eal_defaults[i];
+		if (!user_sets_log_level(argc, argv, eal_defaults[i]))
+			v[1 + nd++] = (char *)eal_defaults[i];
 	for (int i = 1; i < argc; i++)
-		v[i + NDEFAULTS] = argv[i];
+		v[i + nd] = argv[i];
 	rte_errno = 0;
-	n = rte_eal_init(argc + NDEFAULTS, v);
+	n = rte_eal_init(argc + nd, v);
 	if (n >= 0) {
 		for (int i = 1; i < argc; i++)
-			argv[i] = v[i + NDEFAULTS];
-		n -= NDEFAULTS;
+			argv[i] = v[i + nd];
+		n -= nd;
 		argv[n] = argv[0];
 	}
 	free(v);

@@ -100,13 +100,15 @@ python3 -c 'import json,sys; d={x["interface"]: x["active"] for x in json.load(o
 echo "ok: routes make it active; down again, nothing is"
 
 # --force goes ahead (the fake tree has no kernel to move the driver link,
-# so the bind ends with "vfio-pci did not take" after writing the override)
+# so the bind ends with "vfio-pci did not take"; a bind that fails is
+# undone: no override and no record are left)
 ip -n "$ns" link set veth0 up
 run 1 bind --force 0000:00:09.0
 has err "warning: binding anyway (--force): pci: 0000:00:09.0 is active"
 has err "vfio-pci did not take 0000:00:09.0"
-[ "$(override 0000:00:09.0)" = "vfio-pci" ] || fail "--force did not write driver_override"
-echo "ok: --force binds an active device"
+[ -z "$(override 0000:00:09.0)" ] || fail "a failed bind left driver_override '$(override 0000:00:09.0)'"
+[ -z "$(ls -A "$IOP_STATE_DIR" 2>/dev/null)" ] || fail "a failed bind left a record: $(ls -A "$IOP_STATE_DIR")"
+echo "ok: --force goes past the active check; the failed bind is undone"
 
 # --persist writes a udev rule that sets driver_override at boot; unbind --persist removes it
 rule=$IOP_UDEV_RULES_DIR/70-iopath-0000:00:0b.0.rules
