@@ -181,6 +181,13 @@ bool iop_port_is_removed(uint16_t port);
 int iop_port_stats_get(uint16_t port, struct iop_port_stats *stats);
 int iop_port_stats_reset(uint16_t port);
 
+/* The IOVA caches of a port's queues, summed (doc/iova-cache.md), since
+ * the queues were set up; all 0 for a driver that translates nothing. */
+struct iop_port_iova_stats {
+	uint64_t lookups, hits, misses, poison, flushes;
+};
+int iop_port_iova_stats_get(uint16_t port, struct iop_port_iova_stats *stats);
+
 struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */
 struct iop_dev *iop_port_dev(uint16_t port);

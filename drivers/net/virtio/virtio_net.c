@@ -247,6 +247,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 		return rc;
 	q->q.burst = vnet_rx_burst;
 	q->q.release = vnet_queue_release;
+	q->q.cache = &q->cache;
 	q->mp = mp;
 	q->cnt = cnt;
 	/* the 12-byte header goes in the headroom, right before the frame */
@@ -278,6 +279,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 		return rc;
 	q->q.burst = vnet_tx_burst;
 	q->q.release = vnet_queue_release;
+	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
