@@ -200,8 +200,13 @@ static int context_join(const char *name, const struct net_iop_args *a)
 	first_args = *a;
 	first_args.opts.sim_topology = first_args.has_topo ? first_args.topo : NULL;
 	rc = iop_init_in_eal(&first_args.opts);
-	if (rc)
-		return rc;
+	if (rc) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", iop_err_msg());
+		return iop_err(-rc, "%s: %s (net_iop takes iopath's options as devargs: iommu=, ioas=, strict, sim-topology=)",
+			       name, msg);
+	}
 	rc = rte_mp_action_register(MP_ACTION, mp_counters);
 	if (rc && rte_errno != ENOTSUP) {
 		iop_cleanup_in_eal();
@@ -362,7 +367,10 @@ static int net_iop_probe(struct rte_vdev_device *vdev)
 	pthread_mutex_unlock(&lock);
 out:
 	if (rc) {
-		NET_IOP_LOG(ERR, "%s", iop_err_msg());
+		const char *msg = iop_err_msg();
+		bool named = strncmp(msg, name, strlen(name)) == 0;
+
+		NET_IOP_LOG(ERR, "%s%s%s", named ? "" : name, named ? "" : ": ", msg);
 		return rc;
 	}
 	NET_IOP_LOG(INFO, "%s: iopath port %u (%s)", name, port, a.spec);

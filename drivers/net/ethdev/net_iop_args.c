@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define IOP_LOG_PREFIX "net_iop: "
 #include "iop_log.h"
 #include "net_iop_args.h"
 
