@@ -35,6 +35,7 @@ RTE_LOG_REGISTER_DEFAULT(net_iop_logtype, NOTICE);
 /* recursive: an event callback may close a port from inside link_poll */
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static unsigned int ndev;
+static bool dev_open[RTE_MAX_ETHPORTS]; /* ethdev port ids of open net_iop ports */
 static char first_name[RTE_DEV_NAME_MAX_LEN];
 static struct net_iop_args first_args;
 
@@ -83,7 +84,7 @@ static int mp_counters(const struct rte_mp_msg *msg, const void *peer)
 	memset(&reply, 0, sizeof(reply));
 	pthread_mutex_lock(&lock);
 	dev = req->port_id < RTE_MAX_ETHPORTS ? &rte_eth_devices[req->port_id] : NULL;
-	if (msg->len_param == sizeof(*req) && dev && dev->dev_ops == &net_iop_ops) {
+	if (msg->len_param == sizeof(*req) && dev && dev_open[req->port_id]) {
 		struct net_iop_priv *priv = dev->data->dev_private;
 
 		if (req->reset) {
@@ -181,8 +182,7 @@ static void link_poll(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	for (uint16_t i = 0; i < RTE_MAX_ETHPORTS; i++)
-		if (rte_eth_devices[i].state != RTE_ETH_DEV_UNUSED &&
-		    rte_eth_devices[i].dev_ops == &net_iop_ops)
+		if (dev_open[i])
 			net_iop_link_refresh(&rte_eth_devices[i]);
 	if (ndev > 0)
 		rte_eal_alarm_set(LINK_POLL_US, link_poll, NULL);
@@ -233,7 +233,7 @@ void net_iop_port_close(struct rte_eth_dev *dev)
 
 	pthread_mutex_lock(&lock);
 	iop_port_close(priv->port);
-	dev->dev_ops = NULL; /* the link poll passes it by from now on */
+	dev_open[dev->data->port_id] = false; /* the link poll passes it by */
 	last = --ndev == 0;
 	if (last)
 		context_leave();
@@ -332,6 +332,7 @@ static int dev_create(struct rte_vdev_device *vdev, uint16_t port)
 	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV |
 				RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	dev->dev_ops = &net_iop_ops;
+	dev_open[dev->data->port_id] = true;
 	net_iop_link_refresh(dev);
 	rte_eth_dev_probing_finish(dev);
 	return 0;
@@ -385,6 +386,9 @@ static int net_iop_remove(struct rte_vdev_device *vdev)
 		return 0; /* closed by the app already */
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return rte_eth_dev_release_port(dev);
+	/* the EAL's cleanup of a port the app left running */
+	if (dev->data->dev_started)
+		rte_eth_dev_stop(dev->data->port_id);
 	return rte_eth_dev_close(dev->data->port_id);
 }
 

@@ -158,7 +158,9 @@ static int iop_promisc(struct rte_eth_dev *dev, bool on)
 {
 	int rc = iop_port_promisc_set(port_of(dev), on);
 
-	return rc ? failed(dev, rc) : 0;
+	/* -ENOTSUP (a device that always receives every frame) is ethdev's
+	 * answer to pass on, not an error: ethdev's start tolerates it */
+	return rc && rc != -ENOTSUP ? failed(dev, rc) : rc;
 }
 
 static int iop_promisc_on(struct rte_eth_dev *dev)
