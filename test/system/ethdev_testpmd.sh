@@ -43,6 +43,7 @@ cleanup() {
 	ip link del "$va" 2>/dev/null
 	ip link del "$vb" 2>/dev/null
 	rm -rf "$tmp" "/var/run/dpdk/$prefix"
+	rm -f /dev/hugepages/"$prefix"map_*  # left by a testpmd killed above
 }
 trap cleanup EXIT
 
