@@ -13,6 +13,7 @@
 #   - testpmd's interactive commands under traffic: show port stats,
 #     stop/start forwarding, port stop/start, set fwd rxonly (the kernel
 #     sees nothing leave) and back to io (pings cross again);
+#   - the kernel takes a veth down and up: RTE_ETH_EVENT_INTR_LSC each time;
 #   - quit: every port closes, the iopath context goes with the last one.
 #
 #   ethdev_testpmd.sh LIBRTE_NET_IOP_SO
@@ -236,6 +237,21 @@ kill $bg_ping 2>/dev/null; wait $bg_ping 2>/dev/null
 out=$(ip netns exec "$nsa" ping -c 10 -i 0.05 -W 2 10.98.0.2) || true
 grep -q " 0% packet loss" <<<"$out" || fail "ping after port stop/start and set fwd io: $(echo "$out" | tail -2)"
 echo "interactive: port stop/start, rxonly (nothing left port 1), io again: ping 0% loss"
+
+# --- the kernel takes a link down and up: LSC events, link status ---------------------
+link_event() { # count of "Port 1: link state change event" lines so far
+	grep -c "Port 1: link state change event" "$tmp/testpmd.log"
+}
+ev0=$(link_event)
+ip link set "$vb" down
+for _ in $(seq 30); do [ "$(link_event)" -gt "$ev0" ] && break; sleep 0.1; done
+[ "$(link_event)" -gt "$ev0" ] || fail "no link state change event for port 1 after ip link set $vb down"
+out=$(cmd "show port info 1"); grep -q "Link status: down" <<<"$out" || fail "port 1 link not down: $out"
+ip link set "$vb" up
+for _ in $(seq 30); do [ "$(link_event)" -gt $((ev0 + 1)) ] && break; sleep 0.1; done
+[ "$(link_event)" -gt $((ev0 + 1)) ] || fail "no link state change event for port 1 after ip link set $vb up"
+out=$(cmd "show port info 1"); grep -q "Link status: up" <<<"$out" || fail "port 1 link not up again: $out"
+echo "link: ip link set $vb down/up gave two LSC events and the status of each"
 
 # --- quit: ports close, the context goes with the last ----------------------------
 cmd "stop" >/dev/null
