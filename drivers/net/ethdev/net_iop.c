@@ -31,8 +31,9 @@ RTE_LOG_REGISTER_DEFAULT(net_iop_logtype, NOTICE);
 #define MP_ACTION "net_iop_counters"
 #define MP_TIMEOUT_S 5
 
-/* Process-wide state of the primary: the devices, the options in force. */
-/* recursive: an event callback may close a port from inside link_poll */
+/* Process-wide state of the primary: the devices, the options in force.
+ * The lock is recursive: an app's event callback may close a port from
+ * inside link_poll. */
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static unsigned int ndev;
 static bool dev_open[RTE_MAX_ETHPORTS]; /* ethdev port ids of open net_iop ports */
