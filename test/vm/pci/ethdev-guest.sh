@@ -41,16 +41,45 @@ stdbuf -o0 dpdk-testpmd -l 0-1 --in-memory --base-virtaddr=0x10000000000 --iova-
 	"${block[@]}" -d "$so" "${vdevs[@]}" -- --forward-mode=io --nb-cores=1 --rxd=256 --txd=256 \
 	--total-num-mbufs=8192 --auto-start --stats-period=3600 < /dev/null > /tmp/testpmd.log 2>&1 &
 pid=$!
+say "dpdk-testpmd forwards through net_iop (pid $pid)"
 for _ in $(seq 900); do
 	[ -e "$work/traffic.done" ] && break
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 1
 done
+say "the host's traffic is done"
+# --- hot-unplug: the kernel asks for the last NIC back under testpmd ----------
+# the write blocks until whoever holds the device releases it: net_iop
+# raises RTE_ETH_EVENT_INTR_RMV, testpmd closes that port, iopath closes it
+unplug=${*: -1}
+echo "$unplug" > /sys/bus/pci/drivers/vfio-pci/unbind &
+upid=$!
+for _ in $(seq 60); do kill -0 "$upid" 2>/dev/null || break; sleep 1; done
+if kill -0 "$upid" 2>/dev/null; then
+	say "not ok - the unbind of $unplug still waits 60 s after the request"
+	rc=1
+elif ! kill -0 "$pid" 2>/dev/null; then
+	say "not ok - dpdk-testpmd exited before the unbind of $unplug completed"
+	rc=1
+elif grep -q "Port 3: device removal event" /tmp/testpmd.log &&
+     grep -q "^net_iop: port 3 (net_iop3): its device was removed" /tmp/testpmd.log; then
+	say "ok - unbinding $unplug raised RTE_ETH_EVENT_INTR_RMV on port 3; testpmd closed it and the kernel got the device back"
+else
+	say "not ok - no removal event for port 3 in testpmd's log"
+	rc=1
+fi
 kill -INT "$pid" 2>/dev/null
+for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+if kill -0 "$pid" 2>/dev/null; then
+	say "not ok - dpdk-testpmd still runs 120 s after SIGINT: $(tail -5 /tmp/testpmd.log)"
+	kill -KILL "$pid"
+	rc=1
+fi
 wait "$pid"
 trc=$?
 cat /tmp/testpmd.log
-if [ "$trc" = 0 ] && [ "$(grep -c "^Port [0-3]: " /tmp/testpmd.log)" = 4 ] && ! grep -q "^net_iop: " /tmp/testpmd.log; then
+if [ "$trc" = 0 ] && [ "$(grep -cE "^Port [0-3]: ([0-9A-F]{2}:){5}" /tmp/testpmd.log)" = 4 ] &&
+   [ "$(grep -c "^net_iop: " /tmp/testpmd.log)" = 1 ]; then
 	say "ok - dpdk-testpmd ran 4 net_iop ports ($backend, per-device) and exited cleanly"
 else
 	say "not ok - dpdk-testpmd on net_iop (exit $trc)"
