@@ -75,6 +75,18 @@ bool iop_init_version_asked(int argc, char **argv, const char *app);
  * devices) and cleans up the EAL. Safe to call twice. */
 void iop_cleanup(void);
 
+/*
+ * For code loaded into an app whose EAL someone else started (the net_iop
+ * ethdev PMD, doc/ethdev.md): takes the options as given (help is
+ * ignored) and creates the IOMMU context, as iop_init() does after
+ * rte_eal_init. -EALREADY if iopath is initialised either way; on failure
+ * nothing stays initialised.
+ */
+int iop_init_in_eal(const struct iop_options *opts);
+/* Undoes iop_init_in_eal(): DPDK's memory out of every IOAS, the context.
+ * The EAL stays up. Does nothing after iop_init(). */
+void iop_cleanup_in_eal(void);
+
 #ifdef __cplusplus
 }
 #endif

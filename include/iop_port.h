@@ -227,6 +227,13 @@ int iop_port_xstats_get_names(uint16_t port, struct iop_port_xstat_name *names,
 			      unsigned int n);
 int iop_port_xstats_get(uint16_t port, uint64_t *values, unsigned int n);
 
+/* The IOVA caches of a port's queues, summed (doc/iova-cache.md), since
+ * the queues were set up; all 0 for a driver that translates nothing. */
+struct iop_port_iova_stats {
+	uint64_t lookups, hits, misses, poison, flushes;
+};
+int iop_port_iova_stats_get(uint16_t port, struct iop_port_iova_stats *stats);
+
 struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */
 struct iop_dev *iop_port_dev(uint16_t port);

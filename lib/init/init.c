@@ -213,9 +213,22 @@ static int eal_init(int argc, char **argv)
 	return n;
 }
 
-int iop_init(int argc, char **argv)
+/* The IOMMU context of the options in opts. */
+static int ctx_create(void)
 {
 	struct iop_ctx_params params = { 0 };
+	int rc;
+
+	params.backend = opts.backend;
+	params.sim_topology = opts.sim_topology;
+	rc = iop_ctx_create(&params, &ctx);
+	if (rc)
+		ctx = NULL;
+	return rc;
+}
+
+int iop_init(int argc, char **argv)
+{
 	int n, k, rc;
 
 	if (eal_up)
@@ -238,25 +251,49 @@ int iop_init(int argc, char **argv)
 		iop_init_usage(stdout);
 		return n + k;
 	}
-	params.backend = opts.backend;
-	params.sim_topology = opts.sim_topology;
-	rc = iop_ctx_create(&params, &ctx);
+	rc = ctx_create();
 	if (rc) {
-		ctx = NULL;
 		iop_cleanup();
 		return rc;
 	}
 	return n + k;
 }
 
-void iop_cleanup(void)
+static void ctx_destroy(void)
 {
-	if (!eal_up)
-		return;
 	mem_detach_all();
 	if (ctx)
 		iop_ctx_destroy(ctx);
 	ctx = NULL;
+}
+
+void iop_cleanup(void)
+{
+	if (!eal_up)
+		return;
+	ctx_destroy();
 	rte_eal_cleanup();
 	eal_up = false;
+}
+
+int iop_init_in_eal(const struct iop_options *o)
+{
+	int rc;
+
+	if (eal_up || ctx)
+		return IOP_ERR(EALREADY, "iopath is already initialised: call iop_init() or iop_init_in_eal() once per process");
+	opts = *o;
+	opts.help = false;
+	rc = ctx_create();
+	if (rc)
+		memset(&opts, 0, sizeof(opts));
+	return rc;
+}
+
+void iop_cleanup_in_eal(void)
+{
+	if (eal_up)
+		return;
+	ctx_destroy();
+	memset(&opts, 0, sizeof(opts));
 }

@@ -425,6 +425,20 @@ int iop_port_start(uint16_t id)
 	return 0;
 }
 
+int iop_port_fp_get(uint16_t id, struct iop_port_fp *fp)
+{
+	struct iop_port *p = port_lookup(id, "fast path");
+
+	if (!p)
+		return -ENODEV;
+	memset(fp, 0, sizeof(*fp));
+	fp->rx_burst = p->drv->ops->rx_burst;
+	fp->tx_burst = p->drv->ops->tx_burst;
+	memcpy(fp->rxq, p->rxq, sizeof(fp->rxq));
+	memcpy(fp->txq, p->txq, sizeof(fp->txq));
+	return 0;
+}
+
 int iop_port_stop(uint16_t id)
 {
 	struct iop_port *p = port_lookup(id, "stop");

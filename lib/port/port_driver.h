@@ -20,6 +20,7 @@
 
 struct iop_port;
 struct iop_dev;
+struct iop_iova_cache;
 struct iop_ioas;
 
 struct iop_port_ops {
@@ -45,6 +46,8 @@ struct iop_port_ops {
 	struct iop_dev *(*dev_get)(struct iop_port *port);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
+	/* Optional: the IOVA cache of an rx (rx true) or tx queue, for stats. */
+	const struct iop_iova_cache *(*queue_iova_cache)(const void *q, bool rx);
 	iop_rx_burst_t rx_burst;
 	iop_tx_burst_t tx_burst;
 };
@@ -81,6 +84,14 @@ void iop_port_set_removed(struct iop_port *port);
 struct iop_port *iop_port_get(uint16_t port);
 /* The driver of an open port (to check a peer is of the same kind). */
 const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port);
+
+/*
+ * For a driver that hands a port to another framework's fast path (the
+ * net_iop ethdev PMD): the driver's burst functions and the queues set up
+ * so far (NULL where none), exactly what iop_port_start() installs in
+ * iop_port_fp[port], so the framework calls them with no call in between.
+ */
+int iop_port_fp_get(uint16_t port, struct iop_port_fp *fp);
 
 /*
  * For drivers of DMA devices: opens device bdf of the IOMMU context of

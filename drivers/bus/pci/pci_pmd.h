@@ -19,12 +19,14 @@ struct iop_pci_id {
 	uint16_t vendor, device;
 };
 
-/* First member of every rx and tx queue of a PCI PMD: its burst function
- * and how to free it (queue release gets no port to find the PMD by). The
- * PMD sets those two; pci_port.c owns the rest. */
+/* First member of every rx and tx queue of a PCI PMD: its burst function,
+ * how to free it (queue release gets no port to find the PMD by) and its
+ * IOVA cache (for stats). The PMD sets those three; pci_port.c owns the
+ * rest. */
 struct iop_pci_q {
 	iop_rx_burst_t burst;
 	void (*release)(void *q);
+	const struct iop_iova_cache *cache;
 	struct pci_port *port;  /* for the request-interrupt check */
 	uint32_t polls;         /* bursts since the queue started */
 };

@@ -177,6 +177,7 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size, iop_rx_burst_
 	q->ep = ep;
 	q->q.burst = burst;
 	q->q.release = e1000_queue_release;
+	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
 	cnt->iova_cache = &q->cache;

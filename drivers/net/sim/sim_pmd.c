@@ -62,6 +62,13 @@ static inline uint64_t buf_iova(struct iop_iova_cache *c, enum sim_iova_mode mod
 	return iop_iova_cache_lookup(c, rte_pktmbuf_mtod(m, const void *));
 }
 
+/* Adds a batch's lookups to the cache's counters (its hits are derived). */
+static inline void looked(struct iop_iova_cache *c, enum sim_iova_mode mode, unsigned int n)
+{
+	if (mode == SIM_IOVA_CACHE)
+		iop_iova_cache_count(c, n);
+}
+
 /* --- rx ------------------------------------------------------------------- */
 
 /* Posts fresh buffers on empty descriptors, a batch at a time. Returns
@@ -83,8 +90,8 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 
 			if (iova == IOP_IOVA_POISON) {
 				q->cnt->rx_unmapped++;
-				iop_iova_cache_count(&q->cache, i + 1u);
 				rte_pktmbuf_free_bulk(&m[i], k - i);
+				looked(&q->cache, q->iova_mode, i + 1);
 				return false;
 			}
 			q->sw[q->rearm] = m[i];
@@ -94,7 +101,7 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 			d->flags = SIM_DESC_AVAIL;
 			q->rearm = (uint16_t)((q->rearm + 1) & q->mask);
 		}
-		iop_iova_cache_count(&q->cache, k);
+		looked(&q->cache, q->iova_mode, k);
 		empty = (uint16_t)(empty - k);
 	}
 	return true;
@@ -170,17 +177,19 @@ static void tx_clean(struct sim_txq *q)
 
 /* Posts one frame (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
-static bool tx_post(struct sim_txq *q, struct rte_mbuf *m, unsigned int *looked)
+static bool tx_post(struct sim_txq *q, struct rte_mbuf *m, unsigned int *lookups)
 {
 	uint64_t iova[SIM_TX_MAX_SEGS];
 	uint16_t s = 0, idx = q->next;
 
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
 		iova[s] = buf_iova(&q->cache, q->iova_mode, seg);
-		++*looked;
-		if (iova[s] == IOP_IOVA_POISON)
+		if (iova[s] == IOP_IOVA_POISON) {
+			*lookups += s + 1u;
 			return false;
+		}
 	}
+	*lookups += s;
 	s = 0;
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
 		struct sim_desc *d = &q->ring[idx];
@@ -199,7 +208,7 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_txq *q = txq;
 	uint16_t room, free_desc, i, sent = 0;
-	unsigned int looked = 0;
+	unsigned int lookups = 0;
 
 	if (q->iova_mode == SIM_IOVA_CACHE)
 		iop_iova_cache_sync(&q->cache);
@@ -218,14 +227,14 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (m->nb_segs > free_desc)
 			break;
-		if (!tx_post(q, m, &looked)) {
+		if (!tx_post(q, m, &lookups)) {
 			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
 		sent++;
 	}
-	iop_iova_cache_count(&q->cache, looked);
+	looked(&q->cache, q->iova_mode, lookups);
 	sim_dev_tx_poll(q);
 	tx_clean(q);
 	return i;
@@ -446,6 +455,11 @@ static struct iop_dev *sim_dev_get(struct iop_port *port)
 	return ((struct sim_port *)iop_port_priv(port))->dev;
 }
 
+static const struct iop_iova_cache *sim_queue_iova_cache(const void *q, bool rx)
+{
+	return rx ? &((const struct sim_rxq *)q)->cache : &((const struct sim_txq *)q)->cache;
+}
+
 static int sim_promisc(struct iop_port *port, bool on)
 {
 	struct sim_port *sp = iop_port_priv(port);
@@ -603,6 +617,7 @@ static const struct iop_port_ops sim_ops = {
 	.link_get = sim_link,
 	.promisc_set = sim_promisc,
 	.dev_get = sim_dev_get,
+	.queue_iova_cache = sim_queue_iova_cache,
 	.rx_burst = sim_rx_burst,
 	.tx_burst = sim_tx_burst,
 };

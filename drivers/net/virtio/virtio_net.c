@@ -247,6 +247,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 		return rc;
 	q->q.burst = vnet_rx_burst;
 	q->q.release = vnet_queue_release;
+	q->q.cache = &q->cache;
 	q->mp = mp;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
@@ -279,6 +280,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 		return rc;
 	q->q.burst = vnet_tx_burst;
 	q->q.release = vnet_queue_release;
+	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
