@@ -6,88 +6,24 @@
  * unmaps that must cover whole areas (ENOENT), copies of ranges covered by
  * earlier maps that share their pinned pages (ENOENT otherwise), pinned pages counted against memlock (ENOMEM), groups whose
  * ranges narrow an IOAS while attached (EADDRINUSE if mappings are in the
- * way), group ownership claimed by the first bound device, and a device of
+ * way), group ownership claimed by the first bound device (sim_owner.c), and a device of
  * a group that is attached elsewhere refused (EINVAL).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define IOP_LOG_PREFIX "iommu/sim: "
 #include "iop_log.h"
 #include "iommu_backend.h"
+#include "sim_access.h"
 #include "sim_internal.h"
+#include "sim_owner.h"
 
 #define RANGES_SCRATCH (4 * IOP_MAX_RANGES)
 
-/*
- * DMA ownership of a group, across contexts: the first bound device
- * claims it for its context (its iommufd); another context (another
- * process on that machine) binding a device of the group gets EBUSY, as
- * from iommu_device_claim_dma_owner().
- */
-struct sim_claim {
-	dev_t dev;
-	ino_t ino;
-	unsigned int group;
-	const struct sim_ctx *owner;
-	struct sim_claim *next;
-};
-
-static pthread_mutex_t claims_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sim_claim *claims;
-
-static struct sim_claim **claim_find(const struct sim_ctx *c, unsigned int group)
-{
-	struct sim_claim **pp;
-
-	for (pp = &claims; *pp; pp = &(*pp)->next)
-		if ((*pp)->dev == c->topo_dev && (*pp)->ino == c->topo_ino &&
-		    (*pp)->group == group)
-			break;
-	return pp;
-}
-
-static int group_claim(const struct sim_ctx *c, unsigned int group)
-{
-	struct sim_claim *cl;
-	int rc = 0;
-
-	pthread_mutex_lock(&claims_lock);
-	cl = *claim_find(c, group);
-	if (cl) {
-		rc = -EBUSY;
-	} else {
-		cl = malloc(sizeof(*cl));
-		if (cl) {
-			*cl = (struct sim_claim){ c->topo_dev, c->topo_ino, group, c, claims };
-			claims = cl;
-			sim_count_allocs(1);
-		} else {
-			rc = -ENOMEM;
-		}
-	}
-	pthread_mutex_unlock(&claims_lock);
-	return rc;
-}
-
-static void group_release(const struct sim_ctx *c, unsigned int group)
-{
-	struct sim_claim **pp, *cl;
-
-	pthread_mutex_lock(&claims_lock);
-	pp = claim_find(c, group);
-	cl = *pp;
-	*pp = cl->next;
-	free(cl);
-	sim_count_allocs(-1);
-	pthread_mutex_unlock(&claims_lock);
-}
-
 static int sim_open(const struct iop_ctx_params *params, void **out)
 {
-	struct stat st;
 	struct sim_ctx *c;
 	int rc = sim_call();
 
@@ -101,10 +37,7 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 		free(c);
 		return rc;
 	}
-	if (stat(params->sim_topology, &st) == 0) {
-		c->topo_dev = st.st_dev;
-		c->topo_ino = st.st_ino;
-	}
+	sim_machine_id(c, params->sim_topology);
 	c->groups = calloc(c->topo.ngroups, sizeof(*c->groups));
 	c->devs = calloc(c->topo.ndevs, sizeof(*c->devs));
 	if (!c->groups || !c->devs) {
@@ -114,8 +47,10 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 		free(c);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < c->topo.ngroups; i++)
+	for (size_t i = 0; i < c->topo.ngroups; i++) {
 		c->groups[i].topo = &c->topo.groups[i];
+		c->groups[i].owner_fd = -1;
+	}
 	for (size_t i = 0; i < c->topo.ndevs; i++) {
 		struct sim_dev *d = &c->devs[i];
 
@@ -215,7 +150,7 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 		if (c->devs[i].group == d->group && !allows_user_dma(c->topo.devs[i].driver))
 			return -EPERM;
 	if (d->group->nbound == 0) {
-		rc = group_claim(c, d->group->topo->id);
+		rc = sim_group_claim(c, d->group);
 		if (rc)
 			return rc;
 	}
@@ -247,7 +182,7 @@ static void sim_dev_close(void *bdev)
 		group_detach_dev(d);
 	d->bound = false;
 	if (--d->group->nbound == 0)
-		group_release(d->ctx, d->group->topo->id);
+		sim_group_release(d->group);
 	sim_count_fds(-1);
 }
 
@@ -477,6 +412,9 @@ static int insert_area(struct sim_ioas *s, const struct sim_area *a)
 	pthread_rwlock_wrlock(&s->lock);
 	memmove(&s->areas[i + 1], &s->areas[i], (s->nareas - i) * sizeof(*a));
 	s->areas[i] = *a;
+	/* a new area (a copy too) has no access pins */
+	s->areas[i].access_pins = 0;
+	s->areas[i].prevent_access = false;
 	s->nareas++;
 	pthread_rwlock_unlock(&s->lock);
 	sim_count_mappings(1);
@@ -591,9 +529,10 @@ static int sim_unmap(void *bioas, uint64_t iova, uint64_t len)
 			return -ENOENT;
 	if (end == first)
 		return -ENOENT;
-	/* the write lock waits for DMAs in flight, as the access unmap
-	 * callback does */
-	pthread_rwlock_wrlock(&s->lock);
+	/* accesses and DMAs in flight let go first (takes the write lock) */
+	rc = sim_access_drain(s, first, end);
+	if (rc)
+		return rc;
 	for (size_t i = first; i < end; i++)
 		pages_put(s->ctx, s->areas[i].pages);
 	memmove(&s->areas[first], &s->areas[end], (s->nareas - end) * sizeof(*s->areas));

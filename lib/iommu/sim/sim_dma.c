@@ -5,6 +5,7 @@
 
 #include "iop_sim.h"
 #include "iommu_internal.h"
+#include "sim_access.h"
 #include "sim_internal.h"
 
 /* An IOMMU fault: counted with its address; no memory is touched. */
@@ -15,8 +16,7 @@ static int fault(struct sim_dev *d, uint64_t iova)
 	return -EFAULT;
 }
 
-/* Index of the area holding iova, or nareas. */
-static size_t area_of(const struct sim_ioas *s, uint64_t iova)
+size_t sim_area_find(const struct sim_ioas *s, uint64_t iova)
 {
 	size_t lo = 0, hi = s->nareas;
 
@@ -39,7 +39,7 @@ static uint64_t first_denied(const struct sim_ioas *s, uint64_t iova,
 			     uint64_t len, unsigned int need)
 {
 	uint64_t cur = iova, end = iova + len;
-	size_t i = area_of(s, iova);
+	size_t i = sim_area_find(s, iova);
 
 	while (cur != end) {
 		const struct sim_area *a;
@@ -58,7 +58,7 @@ static uint64_t first_denied(const struct sim_ioas *s, uint64_t iova,
 static void copy_areas(const struct sim_ioas *s, uint64_t iova, char *buf,
 		       uint64_t len, bool write)
 {
-	size_t i = area_of(s, iova);
+	size_t i = sim_area_find(s, iova);
 
 	while (len) {
 		const struct sim_area *a = &s->areas[i++];
@@ -76,26 +76,41 @@ static void copy_areas(const struct sim_ioas *s, uint64_t iova, char *buf,
 	}
 }
 
+/*
+ * A device's DMA is an access user (seed 004): it pins the pages it touches,
+ * copies, and unpins. An unmap of those pages meanwhile waits until the
+ * copy is over (sim_access.c); a DMA that starts once the unmap has begun
+ * finds the area closed and faults.
+ */
 int sim_dma(struct sim_dev *d, uint64_t iova, void *buf, size_t len, bool write)
 {
 	/* a device's DMA is translated by its group's domain */
 	struct sim_ioas *s = __atomic_load_n(&d->group->ioas, __ATOMIC_ACQUIRE);
 	unsigned int need = write ? IOP_PROT_WRITE : IOP_PROT_READ;
-	uint64_t last, denied;
+	uint64_t last, page, denied;
+	int rc;
 
 	if (len == 0)
 		return 0;
 	if (!s || __builtin_add_overflow(iova, (uint64_t)len - 1, &last))
 		return fault(d, iova);
+	page = iova & ~(uint64_t)(SIM_PAGE_SIZE - 1);
+	__atomic_add_fetch(&d->dma_inflight, 1, __ATOMIC_SEQ_CST);
+	rc = sim_ioas_pin(s, page, last - page + 1, write);
+	if (rc == 0) {
+		pthread_rwlock_rdlock(&s->lock);
+		copy_areas(s, iova, buf, len, write);
+		pthread_rwlock_unlock(&s->lock);
+		sim_ioas_unpin(s, page, last - page + 1);
+	}
+	__atomic_sub_fetch(&d->dma_inflight, 1, __ATOMIC_RELEASE);
+	if (rc == 0)
+		return 0;
 	pthread_rwlock_rdlock(&s->lock);
 	denied = first_denied(s, iova, len, need);
-	if (denied != iova + len) {
-		pthread_rwlock_unlock(&s->lock);
-		return fault(d, denied);
-	}
-	copy_areas(s, iova, buf, len, write);
 	pthread_rwlock_unlock(&s->lock);
-	return 0;
+	/* everything mapped: the area was being unmapped */
+	return fault(d, denied == iova + len ? iova : denied);
 }
 
 static struct sim_dev *sim_dev_of(const struct iop_dev *dev)

@@ -17,6 +17,7 @@
 
 #define SIM_PAGE_SIZE 4096u
 
+struct sim_access;
 struct sim_ioas;
 
 /* Pinned user pages, shared by every area that maps them (IOAS_COPY). */
@@ -31,11 +32,14 @@ struct sim_area {
 	uintptr_t va;
 	unsigned int prot;
 	struct sim_pages *pages;
+	unsigned int access_pins; /* atomic: pins of accesses (sim_access.c) */
+	bool prevent_access;      /* an unmap is waiting for those pins */
 };
 
 struct sim_group {
 	const struct sim_topo_group *topo;
 	unsigned int nbound;     /* devices claimed for user DMA */
+	int owner_fd;            /* while nbound: the group's lock (sim_owner.c) */
 	unsigned int nattached;
 	struct sim_ioas *ioas;   /* read by DMA threads: atomic accesses */
 };
@@ -48,6 +52,7 @@ struct sim_dev {
 	bool attached;
 	uint64_t fault_count;    /* atomic */
 	uint64_t fault_last;     /* atomic */
+	unsigned int dma_inflight; /* atomic: DMAs holding pins (sim_dma.c) */
 };
 
 struct sim_ioas {
@@ -56,12 +61,14 @@ struct sim_ioas {
 	struct sim_area *areas;  /* sorted by iova, disjoint */
 	size_t nareas, cap;
 	unsigned int ngroups;    /* groups attached */
+	struct sim_access *accesses; /* under the context lock */
 };
 
 struct sim_ctx {
 	struct sim_topo topo;
 	dev_t topo_dev;           /* the topology file is the machine: */
 	ino_t topo_ino;           /* contexts on one file share its groups */
+	uint64_t topo_path_hash;  /* (sim_owner.c) */
 	struct sim_group *groups; /* topo.ngroups */
 	struct sim_dev *devs;     /* topo.ndevs */
 	uint64_t pinned_pages;    /* atomic: iop_sim_pinned_pages reads it */
@@ -76,6 +83,8 @@ void sim_count_mappings(int delta);
 void sim_count_pinned(int64_t delta);
 
 /* sim_dma.c */
+/* Index of the area holding iova, or s->nareas. */
+size_t sim_area_find(const struct sim_ioas *s, uint64_t iova);
 int sim_dma(struct sim_dev *dev, uint64_t iova, void *buf, size_t len,
 	    bool write);
 

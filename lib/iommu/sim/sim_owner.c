@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DMA ownership of a sim group (seed 002), across contexts and processes.
+ *
+ * The topology file is the machine: every context on that file, in any
+ * process, shares its groups. A group owned for user DMA (the first
+ * device bound, as iommu_device_claim_dma_owner() at VFIO_DEVICE_BIND_
+ * IOMMUFD) is an exclusive flock(2) on a lock file of that group; another
+ * iommufd (context) binding a device of it gets EPERM, and a kernel
+ * driver's probe of a device in it fails with EINVAL, as in the kernel.
+ * flock belongs to the open file, so it ends with the owner's close or
+ * crash, and two contexts of one process exclude each other too.
+ *
+ * Lock files: IOP_SIM_RUN_DIR, or /tmp/iopath-sim-<uid>, created 0700 and
+ * refused unless it is a folder of ours that nobody else may write; one
+ * file per topology file (device, inode, real path) and group; they stay
+ * (an unlocked file owns nothing).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IOP_LOG_PREFIX "iommu/sim: "
+#include "iop_log.h"
+#include "iop_sim.h"
+#include "iommu_internal.h"
+#include "sim_owner.h"
+
+void sim_machine_id(struct sim_ctx *c, const char *topology)
+{
+	char real[PATH_MAX];
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	struct stat st;
+
+	if (stat(topology, &st) == 0) {
+		c->topo_dev = st.st_dev;
+		c->topo_ino = st.st_ino;
+	}
+	if (!realpath(topology, real))
+		snprintf(real, sizeof(real), "%s", topology);
+	for (const char *p = real; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	c->topo_path_hash = h;
+}
+
+static int run_dir(char *dir, size_t size)
+{
+	const char *env = getenv("IOP_SIM_RUN_DIR");
+	struct stat st;
+
+	if (env && *env)
+		snprintf(dir, size, "%s", env);
+	else
+		snprintf(dir, size, "/tmp/iopath-sim-%u", (unsigned int)geteuid());
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return IOP_ERR(errno, "cannot create %s for the sim's group ownership: %s",
+			       dir, strerror(errno));
+	if (lstat(dir, &st) != 0)
+		return IOP_ERR(errno, "cannot read %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return IOP_ERR(EPERM, "refusing %s for the sim's group ownership: it must be a folder owned by uid %u that only its owner may write (remove it, or set IOP_SIM_RUN_DIR)",
+			       dir, (unsigned int)geteuid());
+	return 0;
+}
+
+static int lock_file_open(const struct sim_ctx *c, const struct sim_group *g)
+{
+	char dir[PATH_MAX - 64], path[PATH_MAX];
+	int rc = run_dir(dir, sizeof(dir)), fd;
+
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/topo-%llx-%llx-%016llx-group-%u.lock", dir,
+		 (unsigned long long)c->topo_dev, (unsigned long long)c->topo_ino,
+		 (unsigned long long)c->topo_path_hash, g->topo->id);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return IOP_ERR(errno, "cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+int sim_group_claim(const struct sim_ctx *c, struct sim_group *g)
+{
+	int fd = lock_file_open(c, g);
+
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+
+		close(fd);
+		/* owned by another iommufd: iommu_device_claim_dma_owner */
+		return err == EWOULDBLOCK ? -EPERM : -err;
+	}
+	g->owner_fd = fd;
+	sim_count_fds(1);
+	return 0;
+}
+
+void sim_group_release(struct sim_group *g)
+{
+	close(g->owner_fd); /* drops the flock */
+	g->owner_fd = -1;
+	sim_count_fds(-1);
+}
+
+int sim_group_owned(const struct sim_ctx *c, const struct sim_group *g)
+{
+	int fd, rc;
+
+	if (g->nbound)
+		return 1;
+	fd = lock_file_open(c, g);
+	if (fd < 0)
+		return fd;
+	rc = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EWOULDBLOCK ? 1 : -errno;
+	close(fd);
+	return rc;
+}
+
+/* --- iop_sim.h: a kernel driver's probe ----------------------------------- */
+
+int iop_sim_driver_probe(struct iop_ctx *ctx, const char *bdf, const char *driver)
+{
+	struct sim_ctx *c;
+	struct sim_dev *d = NULL;
+	int rc = 0;
+
+	if (!ctx || iop_ctx_backend(ctx) != IOP_BACKEND_SIM || !bdf || !driver ||
+	    !*driver || strlen(driver) >= IOP_DRIVER_LEN || !strcmp(driver, "none"))
+		return -EINVAL;
+	iop_ctx_lock(ctx);
+	c = ctx->bctx;
+	for (size_t i = 0; i < c->topo.ndevs; i++)
+		if (strcmp(c->topo.devs[i].bdf, bdf) == 0)
+			d = &c->devs[i];
+	if (!d)
+		rc = -ENODEV;
+	else if (strcmp(d->topo->driver, "none") != 0)
+		rc = -EBUSY;
+	/* vfio-pci manages DMA itself and may join an owned group */
+	else if (strcmp(driver, "vfio-pci") != 0)
+		rc = sim_group_owned(c, d->group) > 0 ? -EINVAL : 0;
+	if (rc == 0)
+		snprintf(c->topo.devs[d - c->devs].driver, IOP_DRIVER_LEN, "%s", driver);
+	iop_ctx_unlock(ctx);
+	return rc;
+}
