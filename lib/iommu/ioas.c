@@ -318,6 +318,9 @@ static int ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
 	if (rc) {
 		/* still mapped: keep the table in step with the backend */
 		iop_iova_table_insert(ioas->table, va, m.iova, m.len);
+		if (rc == -EDEADLOCK) /* an access's unmap call-back (seed 004) */
+			return IOP_ERR(EDEADLOCK, "cannot unmap [%p, +%zu) from IOAS %u: a software user of those pages (an iommufd access) did not release them; the mapping stays",
+				       vaddr, len, ioas->id);
 		return IOP_ERR(-rc, "cannot unmap [%p, +%zu) from IOAS %u: %s",
 			       vaddr, len, ioas->id, strerror(-rc));
 	}

@@ -32,11 +32,17 @@ check "br1 stays on no driver" "$(is "$(drv $BR1)" none)" "on $(drv $BR1)"
 state=$(mktemp -d)
 IOP_STATE_DIR=$state "$devices" bind "$BR1" > /dev/null 2>&1
 check "vfio-pci takes br1 in the owned group" "$(is "$(drv $BR1)" vfio-pci)" "on $(drv $BR1)"
+out=$("$owner" "$BR1" < /dev/null 2>&1); st=$?
+echo "seed002 a second iommufd binding br1 while br0's owner holds group 5: exit $st: $out"
+check "a second iommufd cannot bind a device of the owned group (EPERM)" \
+	"$( [ $st = 1 ] && case $out in *"Operation not permitted"*) echo 1 ;; *) echo 0 ;; esac || echo 0)" "exit $st: $out"
 echo e1000e > "$state/$BR1.driver"
 out=$(IOP_STATE_DIR=$state timeout 60 "$devices" unbind "$BR1" 2>&1); st=$?
 echo "seed002 iop-devices unbind br1: exit $st: $out"
 check "iop-devices unbind br1 fails and says the group is owned, by whom" \
 	"$( [ $st = 1 ] && case $out in *"owned for user DMA by pid"*"$BR0"*) echo 1 ;; *) echo 0 ;; esac || echo 0)" "exit $st: $out"
+check "e1000e's bind in an owned group fails with EBUSY" \
+	"$(case $out in *"cannot take it (Device or resource busy)"*) echo 1 ;; *) echo 0 ;; esac)" "$out"
 check "br1 is left on no driver" "$(is "$(drv $BR1)" none)" "on $(drv $BR1)"
 out=$(IOP_STATE_DIR=$state timeout 60 "$devices" unbind "$BR0" 2>&1); st=$?
 echo "seed002 iop-devices unbind br0 while it is open: exit $st: $out"

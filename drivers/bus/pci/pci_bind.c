@@ -160,8 +160,8 @@ static int driver_refused(const char *root, const char *bdf, const char *drv, in
 	struct pci_holder h;
 
 	if (pci_group_holder(root, bdf, &h))
-		return IOP_ERR(-rc, "%s is unbound but %s cannot take it while its IOMMU group is owned for user DMA by pid %d (%s, through %s); it stays on no driver: when that program has exited, run: echo %s > /sys/bus/pci/drivers/%s/bind",
-			       bdf, drv, (int)h.pid, h.comm, h.bdf, bdf, drv);
+		return IOP_ERR(-rc, "%s is unbound but %s cannot take it (%s) while its IOMMU group is owned for user DMA by pid %d (%s, through %s); it stays on no driver: when that program has exited, run: echo %s > /sys/bus/pci/drivers/%s/bind",
+			       bdf, drv, strerror(-rc), (int)h.pid, h.comm, h.bdf, bdf, drv);
 	return IOP_ERR(-rc, "%s is unbound but %s did not take it back: %s", bdf, drv,
 		       strerror(-rc));
 }
