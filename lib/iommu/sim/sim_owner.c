@@ -64,7 +64,7 @@ static int run_dir(char *dir, size_t size)
 	if (lstat(dir, &st) != 0)
 		return IOP_ERR(errno, "cannot read %s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
-		return IOP_ERR(EPERM, "refusing %s for the sim's group ownership: it must be a folder owned by uid %u that only its owner may write (remove it, or set IOP_SIM_RUN_DIR)",
+		return IOP_ERR(EACCES, "refusing %s for the sim's group ownership: it must be a folder owned by uid %u that only its owner may write (remove it, or set IOP_SIM_RUN_DIR)",
 			       dir, (unsigned int)geteuid());
 	return 0;
 }
@@ -146,7 +146,9 @@ int iop_sim_driver_probe(struct iop_ctx *ctx, const char *bdf, const char *drive
 		rc = -EBUSY;
 	/* vfio-pci manages DMA itself and may join an owned group */
 	else if (strcmp(driver, "vfio-pci") != 0)
-		rc = sim_group_owned(c, d->group) > 0 ? -EINVAL : 0;
+		rc = sim_group_owned(c, d->group);
+	if (rc > 0)
+		rc = -EINVAL;
 	if (rc == 0)
 		snprintf(c->topo.devs[d - c->devs].driver, IOP_DRIVER_LEN, "%s", driver);
 	iop_ctx_unlock(ctx);

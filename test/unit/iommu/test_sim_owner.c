@@ -12,10 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,12 +164,51 @@ static void sim_probe_fails_while_this_context_owns_the_group(void **state)
 	assert_sim_clean();
 }
 
+static int files_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The lock folder is refused unless it is ours and only we may write it:
+ * no claim, and no lock file made in it. */
+static void sim_ownership_refuses_a_lock_folder_others_may_write(void **state)
+{
+	char dir[] = "/tmp/iop-sim-run-XXXXXX", cmd[64];
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct iop_dev *dev;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(setenv("IOP_SIM_RUN_DIR", dir, 1), 0);
+	assert_int_equal(iop_dev_open(ctx, BR0, &dev), -EACCES);
+	assert_int_equal(files_in(dir), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(iop_dev_open(ctx, BR0, &dev), 0);
+	assert_int_equal(files_in(dir), 1);
+	iop_dev_close(dev);
+	unsetenv("IOP_SIM_RUN_DIR");
+	iop_ctx_destroy(ctx);
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sim_group_owned_by_another_process_refuses_bind_with_eperm),
 		cmocka_unit_test(sim_probe_of_a_sibling_fails_while_the_group_is_owned),
 		cmocka_unit_test(sim_probe_fails_while_this_context_owns_the_group),
+		cmocka_unit_test(sim_ownership_refuses_a_lock_folder_others_may_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
