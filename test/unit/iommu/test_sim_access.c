@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "iop_iommu.h"
@@ -105,11 +107,78 @@ static void sim_device_dma_holds_no_pin_after_the_copy(void **state)
 	assert_sim_clean();
 }
 
+struct writer {
+	struct iop_dev *dev;
+	uint64_t iova;
+	int stop;
+	unsigned long ok, faults;
+};
+
+static void *write_loop(void *arg)
+{
+	struct writer *w = arg;
+	char frame[256];
+
+	memset(frame, 0xaa, sizeof(frame));
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		if (iop_sim_dma_write(w->dev, w->iova, frame, sizeof(frame)) == 0)
+			__atomic_add_fetch(&w->ok, 1, __ATOMIC_RELEASE);
+		else
+			__atomic_add_fetch(&w->faults, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void wait_above(unsigned long *counter, unsigned long floor)
+{
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < floor)
+		sched_yield();
+}
+
+/* Unmap while a device still uses the pages: the unmap waits for the DMA
+ * in flight (the device is an access user) and succeeds, and no DMA lands
+ * in the memory once it has returned. */
+static void sim_unmap_waits_for_device_dma_and_none_lands_after(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct writer w = { 0 };
+	struct iop_ioas *ioas;
+	char *buf = hugebuf_alloc(LEN), zero[256] = { 0 };
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(iop_dev_open(ctx, "0000:00:03.0", &w.dev), 0);
+	assert_int_equal(iop_ioas_create(ctx, &ioas), 0);
+	assert_int_equal(iop_dev_attach(w.dev, ioas), 0);
+	assert_int_equal(iop_ioas_map(ioas, buf, LEN, IOP_PROT_READ | IOP_PROT_WRITE, &w.iova), 0);
+	assert_int_equal(pthread_create(&th, NULL, write_loop, &w), 0);
+	for (int round = 0; round < 50; round++) {
+		uint64_t iova;
+
+		wait_above(&w.ok, __atomic_load_n(&w.ok, __ATOMIC_ACQUIRE) + 10);
+		assert_int_equal(iop_ioas_unmap(ioas, buf, LEN), 0);
+		memset(buf, 0, sizeof(zero));
+		wait_above(&w.faults, __atomic_load_n(&w.faults, __ATOMIC_ACQUIRE) + 10);
+		assert_memory_equal(buf, zero, sizeof(zero));
+		/* the same IOVA again: iova = va while nothing narrows it */
+		assert_int_equal(iop_ioas_map(ioas, buf, LEN, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
+		assert_int_equal(iova, w.iova);
+	}
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	iop_dev_close(w.dev);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_ctx_destroy(ctx);
+	hugebuf_free(buf, LEN);
+	assert_sim_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sim_access_that_never_unpins_fails_the_unmap_with_edeadlock),
 		cmocka_unit_test(sim_device_dma_holds_no_pin_after_the_copy),
+		cmocka_unit_test(sim_unmap_waits_for_device_dma_and_none_lands_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
