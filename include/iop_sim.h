@@ -49,7 +49,9 @@ int iop_sim_dma_write(struct iop_dev *dev, uint64_t iova, const void *buf,
  * create or destroy accesses. Errors are the kernel's: -EINVAL (length 0,
  * a pin whose start is not page aligned, an area being unmapped), -EPERM
  * (a write to a read-only mapping), -ENOENT (a hole), -EOVERFLOW.
- * Destroy an access (after unpinning) before its IOAS.
+ * Destroy an access (after unpinning) before its IOAS and its context.
+ * (The kernel refuses to destroy an IOAS that has an access, EBUSY; here an
+ * access whose IOAS was destroyed reaches nothing: -ENOENT.)
  */
 struct iop_ioas;
 struct iop_sim_access;

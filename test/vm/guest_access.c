@@ -359,6 +359,25 @@ static void run(const struct side *sd, char *buf)
 	step("unmap R after the access is gone", sd->unmap(buf + 2 * PAGE, PAGE), 0);
 }
 
+/* Kernel only (the sim's IOAS destroy does not know its accesses yet):
+ * an IOAS with an access on it is not destroyed. */
+static void kernel_destroy_with_access(void)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = k_ioas };
+	int rc;
+
+	rc = k_access_create();
+	if (rc == 0)
+		rc = ioctl(k_fd, IOMMU_DESTROY, &d) ? -errno : 0;
+	printf("kernel-only destroy the IOAS while an access is on it: %s\n", errno_name(rc));
+	if (rc != -EBUSY) {
+		printf("FAIL destroy with an access: %s, expected EBUSY\n", errno_name(rc));
+		failures++;
+	}
+	if (k_access >= 0)
+		k_access_destroy();
+}
+
 int main(int argc, char **argv)
 {
 	const struct side *sd;
@@ -384,6 +403,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	run(sd, buf);
+	if (sd == &kernel_side)
+		kernel_destroy_with_access();
 	sd->close();
 	munmap(buf, 8 * PAGE);
 	printf("iop-vm-access: %s: %d failure(s)\n", argv[1], failures);

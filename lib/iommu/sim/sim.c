@@ -182,7 +182,7 @@ static void sim_dev_close(void *bdev)
 		group_detach_dev(d);
 	d->bound = false;
 	if (--d->group->nbound == 0)
-		sim_group_release(d->group);
+		sim_group_release(d->ctx, d->group);
 	sim_count_fds(-1);
 }
 
@@ -226,6 +226,7 @@ static void sim_ioas_free(void *bioas)
 {
 	struct sim_ioas *s = bioas;
 
+	sim_access_detach_all(s);
 	for (size_t i = 0; i < s->nareas; i++)
 		pages_put(s->ctx, s->areas[i].pages);
 	sim_count_mappings(-(int)s->nareas);

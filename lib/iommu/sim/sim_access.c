@@ -33,11 +33,25 @@ void sim_access_destroy(struct sim_access *a)
 {
 	struct sim_access **pp;
 
-	for (pp = &a->ioas->accesses; *pp != a; pp = &(*pp)->next)
-		;
-	*pp = a->next;
+	if (a->ioas) {
+		for (pp = &a->ioas->accesses; *pp != a; pp = &(*pp)->next)
+			;
+		*pp = a->next;
+	}
 	free(a);
 	sim_count_allocs(-1);
+}
+
+void sim_access_detach_all(struct sim_ioas *s)
+{
+	struct sim_access *a, *next;
+
+	for (a = s->accesses; a; a = next) {
+		next = a->next;
+		a->ioas = NULL;
+		a->next = NULL;
+	}
+	s->accesses = NULL;
 }
 
 static bool prot_allows(const struct sim_area *a, bool write)
@@ -265,20 +279,26 @@ void iop_sim_access_destroy(struct iop_sim_access *a)
 	free(a);
 }
 
+/* An access whose IOAS is gone has nothing to reach (the kernel's access
+ * without an IOAS: ENOENT). */
 int iop_sim_access_pin(struct iop_sim_access *a, uint64_t iova, uint64_t len,
 		       bool write)
 {
-	return a ? sim_ioas_pin(a->access->ioas, iova, len, write) : -EINVAL;
+	if (!a)
+		return -EINVAL;
+	return a->access->ioas ? sim_ioas_pin(a->access->ioas, iova, len, write) : -ENOENT;
 }
 
 void iop_sim_access_unpin(struct iop_sim_access *a, uint64_t iova, uint64_t len)
 {
-	if (a)
+	if (a && a->access->ioas)
 		sim_ioas_unpin(a->access->ioas, iova, len);
 }
 
 int iop_sim_access_rw(struct iop_sim_access *a, uint64_t iova, void *buf,
 		      size_t len, bool write)
 {
-	return a && buf ? sim_ioas_rw(a->access->ioas, iova, buf, len, write) : -EINVAL;
+	if (!a || !buf)
+		return -EINVAL;
+	return a->access->ioas ? sim_ioas_rw(a->access->ioas, iova, buf, len, write) : -ENOENT;
 }

@@ -45,6 +45,10 @@ int sim_access_create(struct sim_ioas *s, sim_access_unmap_fn unmap, void *data,
 		      struct sim_access **out);
 /* The caller has unpinned everything first. */
 void sim_access_destroy(struct sim_access *a);
+/* The IOAS is being freed: its accesses stay, reaching nothing. (The
+ * kernel refuses to destroy an IOAS with an access on it, EBUSY; the
+ * backend's ioas_free cannot refuse.) */
+void sim_access_detach_all(struct sim_ioas *s);
 
 /* iommufd_access_pin_pages: [iova, iova+len) covered by contiguous areas,
  * each with the needed protection. -EINVAL (len 0, an area being unmapped,

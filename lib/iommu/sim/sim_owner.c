@@ -13,8 +13,8 @@
  *
  * Lock files: IOP_SIM_RUN_DIR, or /tmp/iopath-sim-<uid>, created 0700 and
  * refused unless it is a folder of ours that nobody else may write; one
- * file per topology file (device, inode, real path) and group; they stay
- * (an unlocked file owns nothing).
+ * file per topology file (device, inode, real path) and group, removed by
+ * its owner when it lets go (one left by a crash owns nothing).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,59 +69,90 @@ static int run_dir(char *dir, size_t size)
 	return 0;
 }
 
-static int lock_file_open(const struct sim_ctx *c, const struct sim_group *g)
+static int lock_path(const struct sim_ctx *c, const struct sim_group *g,
+		     char *path, size_t size)
 {
-	char dir[PATH_MAX - 64], path[PATH_MAX];
-	int rc = run_dir(dir, sizeof(dir)), fd;
+	char dir[PATH_MAX - 64];
+	int rc = run_dir(dir, sizeof(dir));
 
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "%s/topo-%llx-%llx-%016llx-group-%u.lock", dir,
+	snprintf(path, size, "%s/topo-%llx-%llx-%016llx-group-%u.lock", dir,
 		 (unsigned long long)c->topo_dev, (unsigned long long)c->topo_ino,
 		 (unsigned long long)c->topo_path_hash, g->topo->id);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return IOP_ERR(errno, "cannot open %s: %s", path, strerror(errno));
-	return fd;
+	return 0;
+}
+
+/* The group's lock, held: its fd, -EPERM when another context holds it, or
+ * another -errno. The owner removes the file when it lets go, so a lock
+ * taken on a file that is no longer at its path is no lock: try again. */
+static int lock_take(const struct sim_ctx *c, const struct sim_group *g)
+{
+	char path[PATH_MAX];
+	struct stat held, now;
+	int rc = lock_path(c, g, path, sizeof(path)), fd;
+
+	if (rc)
+		return rc;
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return IOP_ERR(errno, "cannot open %s: %s", path, strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int err = errno;
+
+			close(fd);
+			/* owned by another iommufd: iommu_device_claim_dma_owner */
+			return err == EWOULDBLOCK ? -EPERM : -err;
+		}
+		if (fstat(fd, &held) == 0 && stat(path, &now) == 0 &&
+		    held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+			return fd;
+		close(fd);
+	}
+}
+
+static void lock_drop(const struct sim_ctx *c, const struct sim_group *g, int fd)
+{
+	char path[PATH_MAX];
+
+	/* removed while still held, so nobody locks the old file after us */
+	if (lock_path(c, g, path, sizeof(path)) == 0)
+		unlink(path);
+	close(fd);
 }
 
 int sim_group_claim(const struct sim_ctx *c, struct sim_group *g)
 {
-	int fd = lock_file_open(c, g);
+	int fd = lock_take(c, g);
 
 	if (fd < 0)
 		return fd;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int err = errno;
-
-		close(fd);
-		/* owned by another iommufd: iommu_device_claim_dma_owner */
-		return err == EWOULDBLOCK ? -EPERM : -err;
-	}
 	g->owner_fd = fd;
 	sim_count_fds(1);
 	return 0;
 }
 
-void sim_group_release(struct sim_group *g)
+void sim_group_release(const struct sim_ctx *c, struct sim_group *g)
 {
-	close(g->owner_fd); /* drops the flock */
+	lock_drop(c, g, g->owner_fd);
 	g->owner_fd = -1;
 	sim_count_fds(-1);
 }
 
 int sim_group_owned(const struct sim_ctx *c, const struct sim_group *g)
 {
-	int fd, rc;
+	int fd;
 
 	if (g->nbound)
 		return 1;
-	fd = lock_file_open(c, g);
+	fd = lock_take(c, g);
+	if (fd == -EPERM)
+		return 1;
 	if (fd < 0)
 		return fd;
-	rc = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno == EWOULDBLOCK ? 1 : -errno;
-	close(fd);
-	return rc;
+	lock_drop(c, g, fd);
+	return 0;
 }
 
 /* --- iop_sim.h: a kernel driver's probe ----------------------------------- */

@@ -12,7 +12,7 @@ void sim_machine_id(struct sim_ctx *c, const char *topology);
 /* Owns g for c's iommufd: 0, -EPERM when another context (this process or
  * another) owns it, or the error of the lock file (with a message). */
 int sim_group_claim(const struct sim_ctx *c, struct sim_group *g);
-void sim_group_release(struct sim_group *g);
+void sim_group_release(const struct sim_ctx *c, struct sim_group *g);
 /* 1 when some context owns g for user DMA, 0 when none, or -errno. */
 int sim_group_owned(const struct sim_ctx *c, const struct sim_group *g);
 
