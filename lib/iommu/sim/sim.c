@@ -6,8 +6,10 @@
  * unmaps that must cover whole areas (ENOENT), copies of ranges covered by
  * earlier maps that share their pinned pages (ENOENT otherwise), pinned pages counted against memlock (ENOMEM), groups whose
  * ranges narrow an IOAS while attached (EADDRINUSE if mappings are in the
- * way), group ownership claimed by the first bound device (sim_owner.c), and a device of
- * a group that is attached elsewhere refused (EINVAL).
+ * way), group ownership claimed by the first bound device (sim_owner.c),
+ * and a device of a group that is attached elsewhere refused (EINVAL).
+ * Accesses and device DMA pin areas (sim_access.c): an unmap waits for
+ * their pins to go.
  */
 #include <errno.h>
 #include <stdlib.h>

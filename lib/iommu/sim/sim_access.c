@@ -191,20 +191,24 @@ int sim_ioas_rw(struct sim_ioas *s, uint64_t iova, void *buf, uint64_t len,
 	return rc;
 }
 
-/* iommufd_access_notify_unmap: every access of the IOAS is told; the DMA
- * of a device on it (sim_dma.c) stops when its copy ends. */
-static void notify_unmap(struct sim_ioas *s, uint64_t iova, uint64_t len)
+/* iommufd_access_notify_unmap for area i: every access of the IOAS is
+ * told; the DMA of a device on it (sim_dma.c) that may pin the area ends
+ * with its copy. (The area array stays put: unmaps, maps and copies all
+ * run under the context lock.) */
+static void notify_unmap(struct sim_ioas *s, size_t i)
 {
+	const struct sim_area *area = &s->areas[i];
 	struct sim_ctx *c = s->ctx;
 
 	for (struct sim_access *a = s->accesses; a; a = a->next)
-		a->unmap(a->data, iova, len);
-	for (size_t i = 0; i < c->topo.ndevs; i++) {
-		struct sim_dev *d = &c->devs[i];
+		a->unmap(a->data, area->iova, area->len);
+	for (size_t k = 0; k < c->topo.ndevs; k++) {
+		struct sim_dev *d = &c->devs[k];
 
 		if (__atomic_load_n(&d->group->ioas, __ATOMIC_ACQUIRE) != s)
 			continue;
-		while (__atomic_load_n(&d->dma_inflight, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&d->dma_inflight, __ATOMIC_ACQUIRE) &&
+		       __atomic_load_n(&area->access_pins, __ATOMIC_ACQUIRE))
 			sched_yield();
 	}
 }
@@ -215,7 +219,6 @@ int sim_access_drain(struct sim_ioas *s, size_t first, size_t end)
 	unsigned int tries = 0;
 
 	for (;;) {
-		uint64_t iova, len;
 		size_t i;
 
 		pthread_rwlock_wrlock(&s->lock);
@@ -230,10 +233,8 @@ int sim_access_drain(struct sim_ioas *s, size_t first, size_t end)
 		}
 		/* no new pin nor read/write in the area from now on */
 		s->areas[i].prevent_access = true;
-		iova = s->areas[i].iova;
-		len = s->areas[i].len;
 		pthread_rwlock_unlock(&s->lock);
-		notify_unmap(s, iova, len);
+		notify_unmap(s, i);
 		if (++tries > SIM_ACCESS_UNMAP_TRIES)
 			return -EDEADLOCK;
 	}
