@@ -13,10 +13,10 @@
  * group is attached nowhere, is an IOMMU fault: it is counted on the
  * device with its address, it touches no memory, and the call returns
  * -EFAULT. One device-model thread per device may call these while the
- * control thread maps and unmaps: a DMA pins the pages it touches for the
- * length of its copy, as an iommufd access does, and an unmap of them
- * waits until the copy is over. Detach and close only after the device's
- * thread has stopped.
+ * control thread maps and unmaps: a DMA is an access's read/write (below),
+ * so an unmap of its pages waits until the copy in flight is over, and a
+ * DMA into an area whose unmap waits for an access's pins faults. Detach
+ * and close only after the device's thread has stopped.
  */
 
 #include <stdbool.h>

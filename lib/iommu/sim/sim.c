@@ -8,8 +8,8 @@
  * ranges narrow an IOAS while attached (EADDRINUSE if mappings are in the
  * way), group ownership claimed by the first bound device (sim_owner.c),
  * and a device of a group that is attached elsewhere refused (EINVAL).
- * Accesses and device DMA pin areas (sim_access.c): an unmap waits for
- * their pins to go.
+ * Accesses pin areas and read/write through them, as device DMA does
+ * (sim_access.c): an unmap waits for their pins and for copies in flight.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -6,7 +6,6 @@
  * sim_access.h; test/vm/guest_access.c checks them against the kernel.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +51,23 @@ void sim_access_detach_all(struct sim_ioas *s)
 		a->next = NULL;
 	}
 	s->accesses = NULL;
+}
+
+size_t sim_area_find(const struct sim_ioas *s, uint64_t iova)
+{
+	size_t lo = 0, hi = s->nareas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->areas[mid].iova <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0 && iova - s->areas[lo - 1].iova < s->areas[lo - 1].len)
+		return lo - 1;
+	return s->nareas;
 }
 
 static bool prot_allows(const struct sim_area *a, bool write)
@@ -144,73 +160,95 @@ void sim_ioas_unpin(struct sim_ioas *s, uint64_t iova, uint64_t len)
 	pthread_rwlock_unlock(&s->lock);
 }
 
+/* The walk of iommufd_access_rw over [iova, last], under s->lock: piece
+ * by piece, copied between buf and the memory (buf NULL: checks only).
+ * 0, or the errno of the first piece refused with its first IOVA in *bad. */
+static int rw_walk(struct sim_ioas *s, uint64_t iova, uint64_t last, char *buf,
+		   bool write, uint64_t *bad)
+{
+	uint64_t cur = iova;
+	size_t i = sim_area_find(s, iova);
+
+	for (size_t k = i;; k++) {
+		struct sim_area *a = walk_next(s, i, k, cur);
+		uint64_t end, n;
+		char *mem;
+		int rc = 0;
+
+		if (!a)
+			rc = -ENOENT;
+		else if (a->prevent_access)
+			rc = -EINVAL;
+		else if (!prot_allows(a, write))
+			rc = -EPERM;
+		if (rc) {
+			*bad = cur;
+			return rc;
+		}
+		end = area_last(a) < last ? area_last(a) : last;
+		n = end - cur + 1;
+		mem = (char *)(a->va + (cur - a->iova));
+		if (buf && write)
+			memcpy(mem, buf, n);
+		else if (buf)
+			memcpy(buf, mem, n);
+		if (end == last)
+			return 0;
+		if (buf)
+			buf += n;
+		cur = end + 1;
+	}
+}
+
 int sim_ioas_rw(struct sim_ioas *s, uint64_t iova, void *buf, uint64_t len,
 		bool write)
 {
-	uint64_t last, cur = iova;
-	char *p = buf;
-	size_t i, k;
-	int rc = 0;
+	uint64_t last, bad;
+	int rc;
 
 	if (len == 0)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
 	pthread_rwlock_rdlock(&s->lock);
-	i = sim_area_find(s, iova);
-	for (k = i;; k++) {
-		struct sim_area *a = walk_next(s, i, k, cur);
-		uint64_t end, n;
-		char *mem;
+	rc = rw_walk(s, iova, last, buf, write, &bad);
+	pthread_rwlock_unlock(&s->lock);
+	return rc;
+}
 
-		if (!a) {
-			rc = -ENOENT;
-			break;
-		}
-		if (a->prevent_access) {
-			rc = -EINVAL;
-			break;
-		}
-		if (!prot_allows(a, write)) {
-			rc = -EPERM;
-			break;
-		}
-		end = area_last(a) < last ? area_last(a) : last;
-		n = end - cur + 1;
-		mem = (char *)(a->va + (cur - a->iova));
-		if (write)
-			memcpy(mem, p, n);
-		else
-			memcpy(p, mem, n);
-		p += n;
-		if (end == last)
-			break;
-		cur = end + 1;
+int sim_ioas_dma(struct sim_ioas *s, uint64_t iova, void *buf, uint64_t len,
+		 bool write, uint64_t *bad)
+{
+	uint64_t last = iova + len - 1;
+	const struct sim_area *a;
+	size_t i;
+	int rc;
+
+	pthread_rwlock_rdlock(&s->lock);
+	/* most DMAs stay inside one area: one look-up, one copy */
+	i = sim_area_find(s, iova);
+	a = i < s->nareas ? &s->areas[i] : NULL;
+	if (a && last <= area_last(a) && !a->prevent_access && prot_allows(a, write)) {
+		char *mem = (char *)(a->va + (iova - a->iova));
+
+		memcpy(write ? mem : buf, write ? buf : mem, len);
+		rc = 0;
+	} else {
+		rc = rw_walk(s, iova, last, NULL, write, bad);
+		if (rc == 0)
+			rw_walk(s, iova, last, buf, write, bad);
 	}
 	pthread_rwlock_unlock(&s->lock);
 	return rc;
 }
 
 /* iommufd_access_notify_unmap for area i: every access of the IOAS is
- * told; the DMA of a device on it (sim_dma.c) that may pin the area ends
- * with its copy. (The area array stays put: unmaps, maps and copies all
- * run under the context lock.) */
+ * told. (The area array stays put: unmaps, maps and copies all run under
+ * the context lock.) */
 static void notify_unmap(struct sim_ioas *s, size_t i)
 {
-	const struct sim_area *area = &s->areas[i];
-	struct sim_ctx *c = s->ctx;
-
 	for (struct sim_access *a = s->accesses; a; a = a->next)
-		a->unmap(a->data, area->iova, area->len);
-	for (size_t k = 0; k < c->topo.ndevs; k++) {
-		struct sim_dev *d = &c->devs[k];
-
-		if (__atomic_load_n(&d->group->ioas, __ATOMIC_ACQUIRE) != s)
-			continue;
-		while (__atomic_load_n(&d->dma_inflight, __ATOMIC_ACQUIRE) &&
-		       __atomic_load_n(&area->access_pins, __ATOMIC_ACQUIRE))
-			sched_yield();
-	}
+		a->unmap(a->data, s->areas[i].iova, s->areas[i].len);
 }
 
 int sim_access_drain(struct sim_ioas *s, size_t first, size_t end)

@@ -11,8 +11,10 @@
  * unmap with EDEADLOCK and leaves the area closed to new pins and
  * reads/writes (EINVAL), as iopt_unmap_iova_range does.
  *
- * Every device's DMA is such an access too (sim_dma.c): it pins what it
- * touches for the length of the copy, and an unmap waits for it.
+ * Every device's DMA is such an access's read/write too (sim_dma.c): it
+ * copies under the IOAS rwlock's read side, as iommufd_access_rw holds the
+ * iova_rwsem, so an unmap (write side) waits for the copy in flight, and
+ * a DMA into an area whose unmap waits for pins faults.
  *
  * Locking: an IOAS's access list changes and is walked under the context
  * lock (unmaps run under it); pins are taken on any thread under the IOAS
@@ -61,6 +63,11 @@ void sim_ioas_unpin(struct sim_ioas *s, uint64_t iova, uint64_t len);
  * rule; pieces before a failing area are copied (as the kernel does). */
 int sim_ioas_rw(struct sim_ioas *s, uint64_t iova, void *buf, uint64_t len,
 		bool write);
+/* A device's DMA (sim_dma.c): the checks of sim_ioas_rw over the whole
+ * range first, then the copy, so a refused DMA touches no memory; *bad is
+ * the first IOVA refused. len > 0, no wrap (the caller checks). */
+int sim_ioas_dma(struct sim_ioas *s, uint64_t iova, void *buf, uint64_t len,
+		 bool write, uint64_t *bad);
 
 /* sim_unmap, before it removes areas [first, end) of s: calls back the
  * accesses of every pinned area until its pins are gone. Returns 0 with

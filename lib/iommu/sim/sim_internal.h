@@ -52,7 +52,6 @@ struct sim_dev {
 	bool attached;
 	uint64_t fault_count;    /* atomic */
 	uint64_t fault_last;     /* atomic */
-	unsigned int dma_inflight; /* atomic: DMAs holding pins (sim_dma.c) */
 };
 
 struct sim_ioas {
@@ -82,9 +81,9 @@ void sim_count_allocs(int delta);
 void sim_count_mappings(int delta);
 void sim_count_pinned(int64_t delta);
 
-/* sim_dma.c */
-/* Index of the area holding iova, or s->nareas. */
+/* sim_access.c: index of the area holding iova, or s->nareas. */
 size_t sim_area_find(const struct sim_ioas *s, uint64_t iova);
+/* sim_dma.c */
 int sim_dma(struct sim_dev *dev, uint64_t iova, void *buf, size_t len,
 	    bool write);
 

@@ -76,17 +76,19 @@ static void sim_access_that_never_unpins_fails_the_unmap_with_edeadlock(void **s
 	assert_sim_clean();
 }
 
-/* A device's DMA pins what it touches only for the copy: an unmap after it
- * needs no call-back and works, and a later DMA there faults. */
-static void sim_device_dma_holds_no_pin_after_the_copy(void **state)
+/* A device's DMA is an access's read/write: into an area whose unmap is
+ * waiting for an access's pins it faults (iommufd_access_rw: EINVAL), and
+ * works again once the area is unmapped and mapped afresh. */
+static void sim_device_dma_faults_in_an_area_an_unmap_waits_for(void **state)
 {
 	struct iop_ctx *ctx = sim_ctx_new(topo);
+	struct stuck_user u = { 0 };
+	struct iop_sim_access *a;
+	struct iop_sim_faults f;
 	struct iop_ioas *ioas;
 	struct iop_dev *dev;
-	struct iop_sim_faults f;
-	void *buf = hugebuf_alloc(LEN);
-	uint64_t iova;
-	char data[64] = "frame";
+	char *buf = hugebuf_alloc(LEN), data[64] = "frame";
+	uint64_t iova, again;
 
 	(void)state;
 	assert_int_equal(iop_dev_open(ctx, "0000:00:03.0", &dev), 0);
@@ -94,12 +96,23 @@ static void sim_device_dma_holds_no_pin_after_the_copy(void **state)
 	assert_int_equal(iop_dev_attach(dev, ioas), 0);
 	assert_int_equal(iop_ioas_map(ioas, buf, LEN, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
 	assert_int_equal(iop_sim_dma_write(dev, iova + 100, data, sizeof(data)), 0);
-	assert_memory_equal((char *)buf + 100, data, sizeof(data));
-	assert_int_equal(iop_ioas_unmap(ioas, buf, LEN), 0);
+	assert_memory_equal(buf + 100, data, sizeof(data));
+	assert_int_equal(iop_sim_access_create(ioas, ignore_unmap, &u, &a), 0);
+	assert_int_equal(iop_sim_access_pin(a, iova, 4096, false), 0);
+	assert_int_equal(iop_ioas_unmap(ioas, buf, LEN), -EDEADLOCK);
+	memset(buf + 100, 0, sizeof(data));
 	assert_int_equal(iop_sim_dma_write(dev, iova + 100, data, sizeof(data)), -EFAULT);
+	assert_int_equal(buf[100], 0);
 	assert_int_equal(iop_sim_dev_faults(dev, &f), 0);
 	assert_int_equal(f.count, 1);
 	assert_int_equal(f.last_iova, iova + 100);
+	iop_sim_access_unpin(a, iova, 4096);
+	iop_sim_access_destroy(a);
+	assert_int_equal(iop_ioas_unmap(ioas, buf, LEN), 0);
+	assert_int_equal(iop_ioas_map(ioas, buf, LEN, IOP_PROT_READ | IOP_PROT_WRITE, &again), 0);
+	assert_int_equal(iop_sim_dma_write(dev, again + 100, data, sizeof(data)), 0);
+	assert_memory_equal(buf + 100, data, sizeof(data));
+	assert_int_equal(iop_ioas_unmap(ioas, buf, LEN), 0);
 	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 	iop_ctx_destroy(ctx);
@@ -177,7 +190,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sim_access_that_never_unpins_fails_the_unmap_with_edeadlock),
-		cmocka_unit_test(sim_device_dma_holds_no_pin_after_the_copy),
+		cmocka_unit_test(sim_device_dma_faults_in_an_area_an_unmap_waits_for),
 		cmocka_unit_test(sim_unmap_waits_for_device_dma_and_none_lands_after),
 	};
 
