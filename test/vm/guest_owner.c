@@ -7,6 +7,7 @@
  *   iop-vm-owner BDF
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "iop_iommu.h"
@@ -18,13 +19,18 @@ int main(int argc, char **argv)
 	struct iop_ctx *ctx;
 	struct iop_dev *dev;
 	char c;
+	int rc;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: iop-vm-owner BDF\n");
 		return 2;
 	}
-	if (iop_ctx_create(&p, &ctx) || iop_dev_open(ctx, argv[1], &dev)) {
-		fprintf(stderr, "iop-vm-owner: %s\n", iop_err_msg());
+	rc = iop_ctx_create(&p, &ctx);
+	if (rc == 0)
+		rc = iop_dev_open(ctx, argv[1], &dev);
+	if (rc) {
+		/* the errno too: the message is the backend's diagnosis */
+		fprintf(stderr, "iop-vm-owner: %s (%s)\n", iop_err_msg(), strerror(-rc));
 		return 1;
 	}
 	printf("owned\n");
