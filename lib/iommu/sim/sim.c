@@ -275,10 +275,11 @@ static uint64_t area_domain_refs(const struct sim_area *a, int delta)
 	return changed;
 }
 
-/* Pins the pages of areas for a domain, all or none: -ENOMEM past the
- * memlock line. Pages already pinned (by another IOAS with a domain, or
- * an earlier area of the list) cost nothing. */
-static int pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
+/* Pins the pages of areas for a domain (or an access's pin of a piece of
+ * an area), all or none: -ENOMEM past the memlock line. Pages already
+ * pinned (by another IOAS with a domain, an access, or an earlier area of
+ * the list) cost nothing. */
+int sim_pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 {
 	uint64_t need = 0;
 
@@ -306,7 +307,7 @@ static int pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 	return 0;
 }
 
-static void unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
+void sim_unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 {
 	uint64_t freed = 0;
 
@@ -321,7 +322,7 @@ static void area_put(struct sim_ioas *s, const struct sim_area *a)
 	struct sim_pages *p = a->pages;
 
 	if (has_domain(s))
-		unpin_areas(s->ctx, a, 1);
+		sim_unpin_areas(s->ctx, a, 1);
 	if (--p->refs)
 		return;
 	sim_count_allocs(-1);
@@ -449,7 +450,7 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
 			rc = -EADDRINUSE;
 	if (rc == 0 && !has_domain(s))
-		rc = pin_areas(s->ctx, s->areas, s->nareas);
+		rc = sim_pin_areas(s->ctx, s->areas, s->nareas);
 	if (rc) {
 		/* a default window made for g goes with it */
 		s->windowed = windowed;
@@ -464,7 +465,7 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 static void ioas_group_leave(struct sim_ioas *s)
 {
 	if (--s->ngroups == 0) {
-		unpin_areas(s->ctx, s->areas, s->nareas);
+		sim_unpin_areas(s->ctx, s->areas, s->nareas);
 		sim_windows_leave(s);
 	}
 }
@@ -627,11 +628,11 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	p->writable = prot & IOP_PROT_WRITE;
 	a = (struct sim_area){ .iova = iova, .len = len, .va = (uintptr_t)va,
 			       .prot = prot, .pages = p };
-	rc = has_domain(s) ? pin_areas(s->ctx, &a, 1) : 0;
+	rc = has_domain(s) ? sim_pin_areas(s->ctx, &a, 1) : 0;
 	if (rc == 0) {
 		rc = insert_area(s, &a);
 		if (rc && has_domain(s))
-			unpin_areas(s->ctx, &a, 1);
+			sim_unpin_areas(s->ctx, &a, 1);
 	}
 	if (rc) {
 		free(p->domain_refs);
@@ -699,7 +700,7 @@ static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 	if (rc == 0)
 		rc = reserve_areas(dst, n);
 	if (rc == 0 && has_domain(dst))
-		rc = pin_areas(dst->ctx, na, n);
+		rc = sim_pin_areas(dst->ctx, na, n);
 	if (rc == 0) {
 		for (size_t k = 0; k < n; k++) {
 			na[k].pages->refs++;

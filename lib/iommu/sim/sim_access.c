@@ -75,11 +75,32 @@ static struct sim_area *walk_next(struct sim_ioas *s, size_t i, size_t k, uint64
 	return &s->areas[k];
 }
 
-static void unpin_pieces(struct sim_ioas *s, size_t from, size_t to)
+/* The part of area a inside [iova, last]: an access's pin there. */
+static struct sim_area piece_of(const struct sim_area *a, uint64_t iova, uint64_t last)
 {
-	for (size_t k = from; k < to; k++)
-		if (__atomic_load_n(&s->areas[k].access_pins, __ATOMIC_RELAXED))
-			__atomic_sub_fetch(&s->areas[k].access_pins, 1, __ATOMIC_RELEASE);
+	struct sim_area p = *a;
+	uint64_t first = a->iova > iova ? a->iova : iova;
+	uint64_t end = area_last(a) < last ? area_last(a) : last;
+
+	p.va = a->va + (first - a->iova);
+	p.iova = first;
+	p.len = end - first + 1;
+	return p;
+}
+
+/* Undoes the pins of areas [from, to) over [iova, last]. */
+static void unpin_pieces(struct sim_ioas *s, size_t from, size_t to,
+			 uint64_t iova, uint64_t last)
+{
+	for (size_t k = from; k < to; k++) {
+		struct sim_area piece;
+
+		if (!__atomic_load_n(&s->areas[k].access_pins, __ATOMIC_RELAXED))
+			continue;
+		piece = piece_of(&s->areas[k], iova, last);
+		sim_unpin_areas(s->ctx, &piece, 1);
+		__atomic_sub_fetch(&s->areas[k].access_pins, 1, __ATOMIC_RELEASE);
+	}
 }
 
 int sim_ioas_pin(struct sim_ioas *s, uint64_t iova, uint64_t len, bool write)
@@ -95,7 +116,7 @@ int sim_ioas_pin(struct sim_ioas *s, uint64_t iova, uint64_t len, bool write)
 	pthread_rwlock_rdlock(&s->lock);
 	i = sim_area_find(s, iova);
 	for (k = i;; k++) {
-		struct sim_area *a = walk_next(s, i, k, cur);
+		struct sim_area *a = walk_next(s, i, k, cur), piece;
 
 		if (!a) {
 			rc = -ENOENT;
@@ -112,6 +133,11 @@ int sim_ioas_pin(struct sim_ioas *s, uint64_t iova, uint64_t len, bool write)
 			rc = -EPERM;
 			break;
 		}
+		/* the kernel charges an access's pins to memlock too */
+		piece = piece_of(a, iova, last);
+		rc = sim_pin_areas(s->ctx, &piece, 1);
+		if (rc)
+			break;
 		__atomic_add_fetch(&a->access_pins, 1, __ATOMIC_ACQUIRE);
 		if (area_last(a) >= last) {
 			k++;
@@ -120,7 +146,7 @@ int sim_ioas_pin(struct sim_ioas *s, uint64_t iova, uint64_t len, bool write)
 		cur = area_last(a) + 1;
 	}
 	if (rc)
-		unpin_pieces(s, i, k);
+		unpin_pieces(s, i, k, iova, last);
 	pthread_rwlock_unlock(&s->lock);
 	return rc;
 }
@@ -138,7 +164,7 @@ void sim_ioas_unpin(struct sim_ioas *s, uint64_t iova, uint64_t len)
 		struct sim_area *a = walk_next(s, i, k, cur);
 
 		if (!a || area_last(a) >= last) {
-			unpin_pieces(s, i, a ? k + 1 : k);
+			unpin_pieces(s, i, a ? k + 1 : k, iova, last);
 			break;
 		}
 		cur = area_last(a) + 1;
@@ -300,18 +326,29 @@ void iop_sim_access_destroy(struct iop_sim_access *a)
 	free(a);
 }
 
+/* Pins are charged to the context's memlock count, which maps, copies and
+ * attaches change under the context lock (recursive: a call-back unpins on
+ * the unmapping thread, which holds it). */
 int iop_sim_access_pin(struct iop_sim_access *a, uint64_t iova, uint64_t len,
 		       bool write)
 {
+	int rc;
+
 	if (!a)
 		return -EINVAL;
-	return sim_ioas_pin(a->access->ioas, iova, len, write);
+	iop_ctx_lock(a->ctx);
+	rc = sim_ioas_pin(a->access->ioas, iova, len, write);
+	iop_ctx_unlock(a->ctx);
+	return rc;
 }
 
 void iop_sim_access_unpin(struct iop_sim_access *a, uint64_t iova, uint64_t len)
 {
-	if (a)
-		sim_ioas_unpin(a->access->ioas, iova, len);
+	if (!a)
+		return;
+	iop_ctx_lock(a->ctx);
+	sim_ioas_unpin(a->access->ioas, iova, len);
+	iop_ctx_unlock(a->ctx);
 }
 
 int iop_sim_access_rw(struct iop_sim_access *a, uint64_t iova, void *buf,

@@ -17,8 +17,9 @@
  * a DMA into an area whose unmap waits for pins faults.
  *
  * Locking: an IOAS's access list changes and is walked under the context
- * lock (unmaps run under it); pins are taken on any thread under the IOAS
- * rwlock read side and counted atomically per area.
+ * lock (unmaps run under it); pins are taken on any thread under the
+ * context lock (they are charged to memlock, as in the kernel) and the
+ * IOAS rwlock read side, and counted atomically per area.
  */
 
 #include <stdbool.h>

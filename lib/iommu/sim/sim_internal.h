@@ -22,8 +22,9 @@ struct sim_ioas;
 
 /* User pages, shared by every area that maps them (IOAS_COPY). As in
  * iommufd, a page is pinned (and charged to memlock) only while an area of
- * an IOAS with a domain (a group attached) covers it: domain_refs counts
- * those areas page by page, so a copy of part of a mapping pins that part. */
+ * an IOAS with a domain (a group attached) covers it or an access pins it:
+ * domain_refs counts those areas and pins page by page (under the context
+ * lock), so a copy of part of a mapping pins that part. */
 struct sim_pages {
 	unsigned int refs;
 	uint64_t first_page;     /* user address / 4 KiB of the first page */
@@ -96,6 +97,11 @@ void sim_count_allocs(int delta);
 void sim_count_mappings(int delta);
 void sim_count_pinned(int64_t delta);
 
+/* sim.c: pins the pages of n areas (pieces of areas too), charged to
+ * memlock once per page: 0 or -ENOMEM, nothing pinned then. Under the
+ * context lock. */
+int sim_pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n);
+void sim_unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n);
 /* sim_access.c: index of the area holding iova, or s->nareas. */
 size_t sim_area_find(const struct sim_ioas *s, uint64_t iova);
 /* sim_windows.c: window-style IOMMUs (sPAPR TCE, seed 001). */

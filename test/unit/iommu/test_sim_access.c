@@ -114,6 +114,49 @@ static void sim_unmap_removes_areas_before_the_one_an_access_holds(void **state)
 	assert_sim_clean();
 }
 
+/* The kernel charges an access's pins to RLIMIT_MEMLOCK, with or without
+ * a domain (iopt_pages_fill_xarray; read in Linux 6.12, the test accesses
+ * cannot show it under a limit): pinned pages count once, whoever pins
+ * them, and a pin past the line is ENOMEM with nothing pinned. */
+static void sim_access_pins_count_against_memlock_once_per_page(void **state)
+{
+	struct iop_ctx *ctx = sim_ctx_new("memlock 8K\n"
+					  "device 0000:00:03.0 group=1 driver=vfio-pci\n");
+	struct stuck_user u = { 0 };
+	struct iop_sim_access *a;
+	struct iop_ioas *ioas;
+	struct iop_dev *dev;
+	char *buf = hugebuf_alloc(LEN);
+	uint64_t iova;
+
+	(void)state;
+	assert_int_equal(iop_ioas_create(ctx, &ioas), 0);
+	assert_int_equal(iop_ioas_map(ioas, buf, LEN, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	assert_int_equal(iop_sim_access_create(ioas, ignore_unmap, &u, &a), 0);
+	assert_int_equal(iop_sim_access_pin(a, iova, 8192, false), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 2);
+	/* the same pages again cost nothing; a third page is over the line */
+	assert_int_equal(iop_sim_access_pin(a, iova + 4096, 4096, true), 0);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 2);
+	assert_int_equal(iop_sim_access_pin(a, iova + 4096, 8192, false), -ENOMEM);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 2);
+	/* a domain pinning the whole mapping needs its 512 pages */
+	assert_int_equal(iop_dev_open(ctx, "0000:00:03.0", &dev), 0);
+	assert_int_equal(iop_dev_attach(dev, ioas), -ENOMEM);
+	iop_sim_access_unpin(a, iova + 4096, 4096);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 2);
+	iop_sim_access_unpin(a, iova, 8192);
+	assert_int_equal(iop_sim_pinned_pages(ctx), 0);
+	iop_sim_access_destroy(a);
+	iop_dev_close(dev);
+	assert_int_equal(iop_ioas_unmap(ioas, buf, LEN), 0);
+	assert_int_equal(iop_ioas_destroy(ioas), 0);
+	iop_ctx_destroy(ctx);
+	hugebuf_free(buf, LEN);
+	assert_sim_clean();
+}
+
 /* A device's DMA is an access's read/write: into an area whose unmap is
  * waiting for an access's pins it faults (iommufd_access_rw: EINVAL), and
  * works again once the area is unmapped and mapped afresh. */
@@ -229,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sim_access_that_never_unpins_fails_the_unmap_with_edeadlock),
 		cmocka_unit_test(sim_unmap_removes_areas_before_the_one_an_access_holds),
+		cmocka_unit_test(sim_access_pins_count_against_memlock_once_per_page),
 		cmocka_unit_test(sim_device_dma_faults_in_an_area_an_unmap_waits_for),
 		cmocka_unit_test(sim_unmap_waits_for_device_dma_and_none_lands_after),
 	};
