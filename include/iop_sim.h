@@ -45,10 +45,14 @@ int iop_sim_dma_write(struct iop_dev *dev, uint64_t iova, const void *buf,
  * in [iova, iova+len) before it returns: the unmap waits for that, and
  * fails with -EDEADLOCK (the area then refuses new pins and reads/writes
  * with -EINVAL) when the pins are still there after 100 rounds of
- * call-backs. The call-back runs on the unmapping thread; it must not
- * create or destroy accesses. Errors are the kernel's: -EINVAL (length 0,
- * a pin whose start is not page aligned, an area being unmapped), -EPERM
- * (a write to a read-only mapping), -ENOENT (a hole), -EOVERFLOW.
+ * call-backs. The call-back runs on the unmapping thread, which holds
+ * the context lock that pins and unpins take: it unpins itself (another
+ * thread it waits for would wait for the lock) and must not create or
+ * destroy accesses. Pins count against the topology's memlock, as the
+ * kernel charges them to RLIMIT_MEMLOCK. Errors are the kernel's: -EINVAL
+ * (length 0, a pin whose start is not page aligned, an area being
+ * unmapped), -EPERM (a write to a read-only mapping), -ENOENT (a hole),
+ * -EOVERFLOW, -ENOMEM (a pin over the memlock line).
  * Destroy an access (after unpinning) before its IOAS and its context:
  * an IOAS with an access on it cannot be destroyed (-EBUSY), as in the
  * kernel.
