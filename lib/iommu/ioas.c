@@ -396,6 +396,9 @@ static int ioas_unmap(struct iop_ioas *ioas, void *vaddr, size_t len)
 		 * VA, so nothing may translate through it again */
 		iop_iova_table_insert_stale(ioas->table, va, m.iova, m.len);
 		ioas->maps[i].stale = true;
+		if (rc == -EDEADLOCK) /* an access's unmap call-back (seed 004) */
+			return IOP_ERR(EDEADLOCK, "cannot unmap [%p, +%zu) from IOAS %u: a software user of those pages (an iommufd access) did not release them; it stays mapped and is no longer translated until an unmap succeeds",
+				       vaddr, len, ioas->id);
 		return IOP_ERR(-rc, "cannot unmap [%p, +%zu) from IOAS %u: %s; it stays mapped and is no longer translated until an unmap succeeds",
 			       vaddr, len, ioas->id, strerror(-rc));
 	}

@@ -19,6 +19,7 @@
 #include "iop_log.h"
 #include "iop_pci.h"
 #include "pci_state.h"
+#include "pci_owner.h"
 
 #define VFIO_PCI "vfio-pci"
 
@@ -216,6 +217,31 @@ static int recorded_driver(const char *root, const char *state_dir, const char *
 	return 0;
 }
 
+/* Unbinding a device that a program holds open waits until it closes it
+ * (vfio-pci's remove): say who holds it instead of hanging. */
+static int refuse_if_held(const char *root, const char *bdf)
+{
+	struct pci_holder h;
+
+	if (!pci_device_holder(root, bdf, &h))
+		return 0;
+	return IOP_ERR(EBUSY, "%s is in use by pid %d (%s) through VFIO: stop that program first (unbinding would wait for it)",
+		       bdf, (int)h.pid, h.comm);
+}
+
+/* A kernel driver that did not take bdf back: when its IOMMU group is owned
+ * for user DMA the kernel refuses every kernel driver there (seed 002). */
+static int driver_refused(const char *root, const char *bdf, const char *drv, int rc)
+{
+	struct pci_holder h;
+
+	if (pci_group_holder(root, bdf, &h))
+		return IOP_ERR(-rc, "%s is unbound but %s cannot take it (%s) while its IOMMU group is owned for user DMA by pid %d (%s, through %s); it stays on no driver: when that program has exited, run: echo %s > /sys/bus/pci/drivers/%s/bind",
+			       bdf, drv, strerror(-rc), (int)h.pid, h.comm, h.bdf, bdf, drv);
+	return IOP_ERR(-rc, "%s is unbound but %s did not take it back: %s", bdf, drv,
+		       strerror(-rc));
+}
+
 int iop_pci_unbind(const char *root, const char *state_dir, const char *in)
 {
 	char bdf[IOP_BDF_LEN], drv[IOP_DRIVER_LEN], prev[IOP_DRIVER_LEN];
@@ -228,6 +254,9 @@ int iop_pci_unbind(const char *root, const char *state_dir, const char *in)
 	if (strcmp(drv, VFIO_PCI) != 0)
 		return IOP_ERR(EINVAL, "%s is not bound to vfio-pci (it is on %s): nothing to unbind",
 			       bdf, drv);
+	rc = refuse_if_held(root, bdf);
+	if (rc < 0)
+		return rc;
 	rc = recorded_driver(root, state_dir, bdf, &state_fd, prev);
 	if (rc < 0)
 		goto out;
@@ -249,8 +278,7 @@ int iop_pci_unbind(const char *root, const char *state_dir, const char *in)
 	if (prev[0] && strcmp(prev, "none") != 0 && strcmp(prev, VFIO_PCI) != 0) {
 		rc = driver_write(root, prev, "bind", bdf);
 		if (rc < 0) {
-			rc = IOP_ERR(-rc, "%s is unbound but %s did not take it back: %s",
-				     bdf, prev, strerror(-rc));
+			rc = driver_refused(root, bdf, prev, rc);
 			goto out;
 		}
 	} else if (!prev[0]) {

@@ -19,94 +19,31 @@
  * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings
  *   are in the way); an IOAS with a group attached cannot be destroyed
  *   (EBUSY);
- * - binding claims the group for the context: a second bind of a device is
- *   EINVAL, a device of a group another context owns EPERM; a device of a
- *   group that is attached elsewhere is refused (EINVAL).
+ * - binding claims the device and its group for the context, across
+ *   processes (sim_owner.c): a second bind of a device is EINVAL, a device
+ *   of a group another context owns EPERM; a device of a group that is
+ *   attached elsewhere is refused (EINVAL);
+ * - accesses pin areas and read/write through them, as device DMA does
+ *   (sim_access.c): an unmap drains each area of their pins before it
+ *   removes it (EDEADLOCK when one never lets go), and an IOAS with an
+ *   access cannot be destroyed (EBUSY).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define IOP_LOG_PREFIX "iommu/sim: "
 #include "iop_log.h"
 #include "iommu_backend.h"
+#include "sim_access.h"
 #include "sim_internal.h"
+#include "sim_owner.h"
 #include "user_dma.h"
 
 #define RANGES_SCRATCH (4 * IOP_MAX_RANGES)
 
-/*
- * DMA ownership of a group, across contexts: the first bound device
- * claims it for its context (its iommufd); another context (another
- * process on that machine) binding a device of the group gets EPERM, as
- * from iommu_device_claim_dma_owner() with another owner.
- */
-struct sim_claim {
-	dev_t dev;
-	ino_t ino;
-	unsigned int group;
-	const struct sim_ctx *owner;
-	struct sim_claim *next;
-};
-
-static pthread_mutex_t claims_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct sim_claim *claims;
-
-static struct sim_claim **claim_find(const struct sim_ctx *c, unsigned int group)
-{
-	struct sim_claim **pp;
-
-	for (pp = &claims; *pp; pp = &(*pp)->next)
-		if ((*pp)->dev == c->topo_dev && (*pp)->ino == c->topo_ino &&
-		    (*pp)->group == group)
-			break;
-	return pp;
-}
-
-/* dev: index of the device being bound (the same in every context on one
- * topology file). */
-static int group_claim(const struct sim_ctx *c, unsigned int group, size_t dev)
-{
-	struct sim_claim *cl;
-	int rc = 0;
-
-	pthread_mutex_lock(&claims_lock);
-	cl = *claim_find(c, group);
-	if (cl) {
-		/* vfio_df_open refuses a device open elsewhere (EINVAL) before
-		 * the group's ownership is asked for (EPERM) */
-		rc = cl->owner->devs[dev].bound ? -EINVAL : -EPERM;
-	} else {
-		cl = malloc(sizeof(*cl));
-		if (cl) {
-			*cl = (struct sim_claim){ c->topo_dev, c->topo_ino, group, c, claims };
-			claims = cl;
-			sim_count_allocs(1);
-		} else {
-			rc = -ENOMEM;
-		}
-	}
-	pthread_mutex_unlock(&claims_lock);
-	return rc;
-}
-
-static void group_release(const struct sim_ctx *c, unsigned int group)
-{
-	struct sim_claim **pp, *cl;
-
-	pthread_mutex_lock(&claims_lock);
-	pp = claim_find(c, group);
-	cl = *pp;
-	*pp = cl->next;
-	free(cl);
-	sim_count_allocs(-1);
-	pthread_mutex_unlock(&claims_lock);
-}
-
 static int sim_open(const struct iop_ctx_params *params, void **out)
 {
-	struct stat st;
 	struct sim_ctx *c;
 	int rc = sim_call();
 
@@ -120,10 +57,7 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 		free(c);
 		return rc;
 	}
-	if (params->sim_topology && stat(params->sim_topology, &st) == 0) {
-		c->topo_dev = st.st_dev;
-		c->topo_ino = st.st_ino;
-	}
+	sim_machine_id(c, params->sim_topology);
 	c->groups = calloc(c->topo.ngroups, sizeof(*c->groups));
 	c->devs = calloc(c->topo.ndevs, sizeof(*c->devs));
 	if (!c->groups || !c->devs) {
@@ -133,13 +67,16 @@ static int sim_open(const struct iop_ctx_params *params, void **out)
 		free(c);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < c->topo.ngroups; i++)
+	for (size_t i = 0; i < c->topo.ngroups; i++) {
 		c->groups[i].topo = &c->topo.groups[i];
+		c->groups[i].owner_fd = -1;
+	}
 	for (size_t i = 0; i < c->topo.ndevs; i++) {
 		struct sim_dev *d = &c->devs[i];
 
 		d->topo = &c->topo.devs[i];
 		d->ctx = c;
+		d->owner_fd = -1;
 		d->group = &c->groups[d->topo->group_index];
 	}
 	sim_count_fds(1);
@@ -219,7 +156,8 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 	/* only a device on vfio-pci has a /dev/vfio/devices node */
 	if (!d || strcmp(d->topo->driver, "vfio-pci") != 0)
 		return -ENODEV;
-	/* the cdev path allows one open of a device (vfio_df_open) */
+	/* the cdev path allows one open of a device (vfio_df_open), in this
+	 * context or any other */
 	if (d->bound)
 		return -EINVAL;
 	/* BIND_IOMMUFD claims DMA ownership of the whole group: refused
@@ -227,10 +165,15 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 	for (size_t i = 0; i < c->topo.ndevs; i++)
 		if (c->devs[i].group == d->group && !iop_driver_allows_user_dma(c->topo.devs[i].driver))
 			return -EPERM;
+	rc = sim_dev_claim(c, d);
+	if (rc)
+		return rc;
 	if (d->group->nbound == 0) {
-		rc = group_claim(c, d->group->topo->id, (size_t)(d - c->devs));
-		if (rc)
+		rc = sim_group_claim(c, d->group);
+		if (rc) {
+			sim_dev_release(c, d);
 			return rc;
+		}
 	}
 	d->bound = true;
 	d->group->nbound++;
@@ -262,7 +205,8 @@ static void sim_dev_close(void *bdev)
 		group_detach_dev(d);
 	d->bound = false;
 	if (--d->group->nbound == 0)
-		group_release(d->ctx, d->group->topo->id);
+		sim_group_release(d->ctx, d->group);
+	sim_dev_release(d->ctx, d);
 	sim_count_fds(-1);
 }
 
@@ -329,10 +273,11 @@ static uint64_t area_domain_refs(const struct sim_area *a, int delta)
 	return changed;
 }
 
-/* Pins the pages of areas for a domain, all or none: -ENOMEM past the
- * memlock line. Pages already pinned (by another IOAS with a domain, or
- * an earlier area of the list) cost nothing. */
-static int pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
+/* Pins the pages of areas for a domain (or an access's pin of a piece of
+ * an area), all or none: -ENOMEM past the memlock line. Pages already
+ * pinned (by another IOAS with a domain, an access, or an earlier area of
+ * the list) cost nothing. */
+int sim_pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 {
 	uint64_t need = 0;
 
@@ -360,7 +305,7 @@ static int pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 	return 0;
 }
 
-static void unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
+void sim_unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n)
 {
 	uint64_t freed = 0;
 
@@ -375,7 +320,7 @@ static void area_put(struct sim_ioas *s, const struct sim_area *a)
 	struct sim_pages *p = a->pages;
 
 	if (has_domain(s))
-		unpin_areas(s->ctx, a, 1);
+		sim_unpin_areas(s->ctx, a, 1);
 	if (--p->refs)
 		return;
 	sim_count_allocs(-1);
@@ -387,9 +332,9 @@ static int sim_ioas_free(void *bioas)
 {
 	struct sim_ioas *s = bioas;
 
-	/* IOMMU_DESTROY of an IOAS a device is attached to (never an injected
-	 * fault: teardown paths rely on it) */
-	if (has_domain(s))
+	/* IOMMU_DESTROY of an IOAS a device is attached to, or an access is
+	 * on (never an injected fault: teardown paths rely on it) */
+	if (has_domain(s) || s->accesses)
 		return -EBUSY;
 	for (size_t i = 0; i < s->nareas; i++)
 		area_put(s, &s->areas[i]);
@@ -503,7 +448,7 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
 			rc = -EADDRINUSE;
 	if (rc == 0 && !has_domain(s))
-		rc = pin_areas(s->ctx, s->areas, s->nareas);
+		rc = sim_pin_areas(s->ctx, s->areas, s->nareas);
 	if (rc) {
 		/* a default window made for g goes with it */
 		s->windowed = windowed;
@@ -518,7 +463,7 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 static void ioas_group_leave(struct sim_ioas *s)
 {
 	if (--s->ngroups == 0) {
-		unpin_areas(s->ctx, s->areas, s->nareas);
+		sim_unpin_areas(s->ctx, s->areas, s->nareas);
 		sim_windows_leave(s);
 	}
 }
@@ -642,6 +587,9 @@ static int insert_area(struct sim_ioas *s, const struct sim_area *a)
 	pthread_rwlock_wrlock(&s->lock);
 	memmove(&s->areas[i + 1], &s->areas[i], (s->nareas - i) * sizeof(*a));
 	s->areas[i] = *a;
+	/* a new area (a copy too) has no access pins */
+	s->areas[i].access_pins = 0;
+	s->areas[i].prevent_access = false;
 	s->nareas++;
 	pthread_rwlock_unlock(&s->lock);
 	sim_count_mappings(1);
@@ -678,11 +626,11 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	p->writable = prot & IOP_PROT_WRITE;
 	a = (struct sim_area){ .iova = iova, .len = len, .va = (uintptr_t)va,
 			       .prot = prot, .pages = p };
-	rc = has_domain(s) ? pin_areas(s->ctx, &a, 1) : 0;
+	rc = has_domain(s) ? sim_pin_areas(s->ctx, &a, 1) : 0;
 	if (rc == 0) {
 		rc = insert_area(s, &a);
 		if (rc && has_domain(s))
-			unpin_areas(s->ctx, &a, 1);
+			sim_unpin_areas(s->ctx, &a, 1);
 	}
 	if (rc) {
 		free(p->domain_refs);
@@ -750,7 +698,7 @@ static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 	if (rc == 0)
 		rc = reserve_areas(dst, n);
 	if (rc == 0 && has_domain(dst))
-		rc = pin_areas(dst->ctx, na, n);
+		rc = sim_pin_areas(dst->ctx, na, n);
 	if (rc == 0) {
 		for (size_t k = 0; k < n; k++) {
 			na[k].pages->refs++;
@@ -768,28 +716,37 @@ static bool is_unmap_all(uint64_t iova, uint64_t len)
 	return iova == 0 && len == UINT64_MAX;
 }
 
-/* Removes the areas [first, end) of s. */
-static void remove_areas(struct sim_ioas *s, size_t first, size_t end)
+/* iopt_unmap_iova_range's removal: the areas [first, end) of s go in
+ * IOVA order, each once no access pins it (the write lock also waits for
+ * DMAs in flight); an area whose accesses do not let go stops it with
+ * -EDEADLOCK, the areas before it gone. */
+static int remove_areas(struct sim_ioas *s, size_t first, size_t end)
 {
-	/* the write lock waits for DMAs in flight, as the access unmap
-	 * callback does */
-	pthread_rwlock_wrlock(&s->lock);
-	for (size_t i = first; i < end; i++)
-		area_put(s, &s->areas[i]);
-	memmove(&s->areas[first], &s->areas[end], (s->nareas - end) * sizeof(*s->areas));
-	s->nareas -= end - first;
-	pthread_rwlock_unlock(&s->lock);
-	sim_count_mappings(-(int)(end - first));
+	while (first < end) {
+		size_t n;
+		int rc = sim_access_drain(s, first, end, &n);
+
+		if (rc)
+			return rc;
+		for (size_t i = first; i < first + n; i++)
+			area_put(s, &s->areas[i]);
+		memmove(&s->areas[first], &s->areas[first + n],
+			(s->nareas - first - n) * sizeof(*s->areas));
+		s->nareas -= n;
+		end -= n;
+		pthread_rwlock_unlock(&s->lock);
+		sim_count_mappings(-(int)n);
+	}
+	return 0;
 }
 
-void sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last)
+int sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last)
 {
 	size_t lo = area_lower_bound(s, first), hi = lo;
 
 	while (hi < s->nareas && s->areas[hi].iova + s->areas[hi].len - 1 <= last)
 		hi++;
-	if (hi > lo)
-		remove_areas(s, lo, hi);
+	return remove_areas(s, lo, hi);
 }
 
 /* iopt_unmap_iova_range: whole areas in IOVA order; the first area that
@@ -800,14 +757,13 @@ static int sim_unmap(void *bioas, uint64_t iova, uint64_t len)
 	struct sim_ioas *s = bioas;
 	uint64_t last;
 	size_t first, end;
+	bool cut;
 	int rc = sim_call();
 
 	if (rc)
 		return rc;
-	if (is_unmap_all(iova, len)) {
-		remove_areas(s, 0, s->nareas);
-		return 0;
-	}
+	if (is_unmap_all(iova, len))
+		return remove_areas(s, 0, s->nareas);
 	if (iova == UINT64_MAX || len == UINT64_MAX)
 		return -EOVERFLOW;
 	if (len == 0)
@@ -822,11 +778,12 @@ static int sim_unmap(void *bioas, uint64_t iova, uint64_t len)
 		if (s->areas[end].iova < iova ||
 		    s->areas[end].iova + s->areas[end].len - 1 > last)
 			break;
-	rc = end < s->nareas && s->areas[end].iova <= last ? -ENOENT : 0;
 	if (end == first)
 		return -ENOENT;
-	remove_areas(s, first, end);
-	return rc;
+	cut = end < s->nareas && s->areas[end].iova <= last;
+	/* an access that does not let go stops it before the cut does */
+	rc = remove_areas(s, first, end);
+	return rc == 0 && cut ? -ENOENT : rc;
 }
 
 static int sim_iova_ranges(void *bioas, struct iop_iova_range *ranges,

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Simulated DMA: a device reads and writes through its group's IOAS. */
 #include <errno.h>
-#include <string.h>
 
 #include "iop_sim.h"
 #include "iommu_internal.h"
+#include "sim_access.h"
 #include "sim_internal.h"
 
 /* An IOMMU fault: counted with its address; no memory is touched. */
@@ -15,86 +15,23 @@ static int fault(struct sim_dev *d, uint64_t iova)
 	return -EFAULT;
 }
 
-/* Index of the area holding iova, or nareas. */
-static size_t area_of(const struct sim_ioas *s, uint64_t iova)
-{
-	size_t lo = 0, hi = s->nareas;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->areas[mid].iova <= iova)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo > 0 && iova - s->areas[lo - 1].iova < s->areas[lo - 1].len)
-		return lo - 1;
-	return s->nareas;
-}
-
-/* The first IOVA of [iova, iova+len) that the device may not access, or
- * iova+len when every byte is mapped with the needed permission. */
-static uint64_t first_denied(const struct sim_ioas *s, uint64_t iova,
-			     uint64_t len, unsigned int need)
-{
-	uint64_t cur = iova, end = iova + len;
-	size_t i = area_of(s, iova);
-
-	while (cur != end) {
-		const struct sim_area *a;
-
-		if (i >= s->nareas || cur - s->areas[i].iova >= s->areas[i].len)
-			return cur;
-		a = &s->areas[i];
-		if ((a->prot & need) != need)
-			return cur;
-		cur = (end - a->iova <= a->len) ? end : a->iova + a->len;
-		i++;
-	}
-	return end;
-}
-
-static void copy_areas(const struct sim_ioas *s, uint64_t iova, char *buf,
-		       uint64_t len, bool write)
-{
-	size_t i = area_of(s, iova);
-
-	while (len) {
-		const struct sim_area *a = &s->areas[i++];
-		uint64_t off = iova - a->iova;
-		uint64_t n = a->len - off < len ? a->len - off : len;
-		char *mem = (char *)(a->va + off);
-
-		if (write)
-			memcpy(mem, buf, n);
-		else
-			memcpy(buf, mem, n);
-		buf += n;
-		iova += n;
-		len -= n;
-	}
-}
-
+/*
+ * A device's DMA is an access user's read/write (seed 004): checked and
+ * copied under the IOAS's read lock, so an unmap waits for the copy in
+ * flight, and refused (a fault) in an area an unmap is waiting to remove.
+ */
 int sim_dma(struct sim_dev *d, uint64_t iova, void *buf, size_t len, bool write)
 {
 	/* a device's DMA is translated by its group's domain */
 	struct sim_ioas *s = __atomic_load_n(&d->group->ioas, __ATOMIC_ACQUIRE);
-	unsigned int need = write ? IOP_PROT_WRITE : IOP_PROT_READ;
-	uint64_t last, denied;
+	uint64_t last, bad;
 
 	if (len == 0)
 		return 0;
 	if (!s || __builtin_add_overflow(iova, (uint64_t)len - 1, &last))
 		return fault(d, iova);
-	pthread_rwlock_rdlock(&s->lock);
-	denied = first_denied(s, iova, len, need);
-	if (denied != iova + len) {
-		pthread_rwlock_unlock(&s->lock);
-		return fault(d, denied);
-	}
-	copy_areas(s, iova, buf, len, write);
-	pthread_rwlock_unlock(&s->lock);
+	if (sim_ioas_dma(s, iova, buf, len, write, &bad))
+		return fault(d, bad);
 	return 0;
 }
 

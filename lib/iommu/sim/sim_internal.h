@@ -17,12 +17,14 @@
 
 #define SIM_PAGE_SIZE 4096u
 
+struct sim_access;
 struct sim_ioas;
 
 /* User pages, shared by every area that maps them (IOAS_COPY). As in
  * iommufd, a page is pinned (and charged to memlock) only while an area of
- * an IOAS with a domain (a group attached) covers it: domain_refs counts
- * those areas page by page, so a copy of part of a mapping pins that part. */
+ * an IOAS with a domain (a group attached) covers it or an access pins it:
+ * domain_refs counts those areas and pins page by page (under the context
+ * lock), so a copy of part of a mapping pins that part. */
 struct sim_pages {
 	unsigned int refs;
 	uint64_t first_page;     /* user address / 4 KiB of the first page */
@@ -37,11 +39,14 @@ struct sim_area {
 	uintptr_t va;
 	unsigned int prot;
 	struct sim_pages *pages;
+	unsigned int access_pins; /* atomic: pins of accesses (sim_access.c) */
+	bool prevent_access;      /* an unmap is waiting for those pins */
 };
 
 struct sim_group {
 	const struct sim_topo_group *topo;
 	unsigned int nbound;     /* devices claimed for user DMA */
+	int owner_fd;            /* while nbound: the group's lock (sim_owner.c) */
 	unsigned int nattached;
 	struct sim_ioas *ioas;   /* read by DMA threads: atomic accesses */
 };
@@ -51,6 +56,7 @@ struct sim_dev {
 	struct sim_ctx *ctx;
 	struct sim_group *group;
 	bool bound;
+	int owner_fd;            /* while bound: the device's lock (sim_owner.c) */
 	bool attached;
 	uint64_t fault_count;    /* atomic */
 	uint64_t fault_last;     /* atomic */
@@ -70,12 +76,14 @@ struct sim_ioas {
 	 * (they stay with the IOAS, as with the container's tables) */
 	bool windowed;
 	struct iop_iova_range windows[SIM_MAX_WINDOWS]; /* unused: first > last */
+	struct sim_access *accesses; /* under the context lock */
 };
 
 struct sim_ctx {
 	struct sim_topo topo;
 	dev_t topo_dev;           /* the topology file is the machine: */
 	ino_t topo_ino;           /* contexts on one file share its groups */
+	uint64_t topo_path_hash;  /* (sim_owner.c) */
 	struct sim_group *groups; /* topo.ngroups */
 	struct sim_dev *devs;     /* topo.ndevs */
 	uint64_t pinned_pages;    /* atomic: iop_sim_pinned_pages reads it */
@@ -89,6 +97,13 @@ void sim_count_allocs(int delta);
 void sim_count_mappings(int delta);
 void sim_count_pinned(int64_t delta);
 
+/* sim.c: pins the pages of n areas (pieces of areas too), charged to
+ * memlock once per page: 0 or -ENOMEM, nothing pinned then. Under the
+ * context lock. */
+int sim_pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n);
+void sim_unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n);
+/* sim_access.c: index of the area holding iova, or s->nareas. */
+size_t sim_area_find(const struct sim_ioas *s, uint64_t iova);
 /* sim_windows.c: window-style IOMMUs (sPAPR TCE, seed 001). */
 bool sim_group_windowed(const struct sim_group *g);
 /* Group g joins s: -EPERM when s holds groups of the other IOMMU style;
@@ -102,8 +117,9 @@ size_t sim_windows_ranges(const struct sim_ioas *s, struct iop_iova_range *out);
 int sim_window_create(void *bioas, unsigned int page_shift, uint64_t size,
 		      uint64_t *start);
 int sim_window_remove(void *bioas, uint64_t start);
-/* sim.c: removes the areas of s inside [first, last] (a window goes). */
-void sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last);
+/* sim.c: removes the areas of s inside [first, last] (a window goes):
+ * 0, or -EDEADLOCK when an access does not let go (sim_unmap's rule). */
+int sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last);
 
 /* sim_dma.c */
 int sim_dma(struct sim_dev *dev, uint64_t iova, void *buf, size_t len,

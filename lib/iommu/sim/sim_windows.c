@@ -110,9 +110,10 @@ int sim_window_remove(void *bioas, uint64_t start)
 	for (int i = 0; i < SIM_MAX_WINDOWS; i++) {
 		if (slot_used(s, i) && s->windows[i].first <= start && start <= s->windows[i].last) {
 			/* the kernel clears the window's table: its maps go */
-			sim_unmap_inside(s, s->windows[i].first, s->windows[i].last);
-			slot_clear(s, i);
-			return 0;
+			rc = sim_unmap_inside(s, s->windows[i].first, s->windows[i].last);
+			if (rc == 0)
+				slot_clear(s, i);
+			return rc;
 		}
 	}
 	return -EINVAL;
