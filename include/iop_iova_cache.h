@@ -24,8 +24,14 @@
  * translation. Hits are not counted one by one (a counter in memory would
  * make every hit wait for the previous one's store: 4x slower); the PMD
  * adds its lookups once per burst and hits = lookups - misses - poison.
+ *
+ * A queue whose buffers come from one mempool can also give the cache that
+ * pool's memory as a run (iop_iova_cache_set_run): iop_iova_cache_burst()
+ * then replaces the sync, and iop_iova_burst_lookup() translates the run's
+ * addresses with a compare and an add before looking at the entries.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -48,16 +54,25 @@ struct iop_iova_table;
 #define IOP_IOVA_CACHE_EMPTY UINTPTR_MAX
 
 struct iop_iova_cache {
+	/* The run: [run_va, run_va + run_len) translates as va + run_delta,
+	 * checked before the entries (run_len 0: no run). Valid under
+	 * .generation only: every flush checks it against the table again. */
+	uintptr_t run_va;
+	uintptr_t run_len;
+	uint64_t run_delta;
+	/* the table generation the entries and the run were filled under */
+	uint64_t generation;
+	const uint64_t *table_generation;
+	const struct iop_iova_table *table;
+	/* the run the PMD asked for (iop_iova_cache_set_run) */
+	uintptr_t run_want_va;
+	uintptr_t run_want_len;
 	/* counters, read by PMD stats; the queue's thread writes them */
 	uint64_t lookups; /* added per burst by iop_iova_cache_count() */
 	uint64_t misses;  /* lookups that went to the table (and were mapped) */
 	uint64_t poison;  /* lookups of unmapped addresses (IOP_IOVA_POISON) */
 	uint64_t flushes; /* generation changes seen by iop_iova_cache_sync */
-	/* the table generation the entries were filled under */
-	uint64_t generation;
-	const uint64_t *table_generation;
-	const struct iop_iova_table *table;
-	uint64_t reserved; /* keeps the entries on a cache line boundary */
+	uint64_t reserved[4]; /* keeps the entries on a cache line boundary */
 	/* Entry i: the 2 MiB page page[i] (va >> IOP_IOVA_CACHE_PAGE_SHIFT, or
 	 * EMPTY) translates as iova = va + delta[i]. Two arrays rather than an
 	 * array of pairs: an index scaled by 8 fits x86 addressing, which
@@ -69,6 +84,19 @@ struct iop_iova_cache {
 /* Binds an empty cache to the translation table of an IOAS. The IOAS must
  * outlive the cache; the cache needs no teardown. */
 void iop_iova_cache_init(struct iop_iova_cache *c, struct iop_ioas *ioas);
+
+/*
+ * Declares [va, va+len) (typically the memory of the queue's mempool, see
+ * iop_mem_pool_span()) as the queue's run: while the IOAS maps all of it
+ * IOVA-contiguously through live mappings, its addresses are translated by
+ * one compare and one add before the entries are looked at. Checked against
+ * the table now and at every flush, so a run that is unmapped, even in part,
+ * or whose unmap failed, is never served (its addresses then go through the
+ * entries and the table). Call it at queue setup or from the polling
+ * thread. 0, or -ENOENT when the IOAS does not map the range that way now
+ * (not an error: lookups stay exact, only slower). len 0 clears the run.
+ */
+int iop_iova_cache_set_run(struct iop_iova_cache *c, const void *va, size_t len);
 
 /* Slow paths (not inline on purpose: they are rare and keep the inline
  * code small). */
@@ -98,6 +126,42 @@ static inline uint64_t iop_iova_cache_lookup(struct iop_iova_cache *c, const voi
 	if (__builtin_expect(c->page[i] == page, 1))
 		return v + c->delta[i];
 	return iop_iova_cache_miss(c, va);
+}
+
+/*
+ * The run, for one burst: iop_iova_cache_burst() syncs the cache and copies
+ * its run into a local of the burst, so that the compiler keeps it in
+ * registers (the miss call cannot change a local whose address stays in
+ * the burst). Valid until the end of the burst, like the entries: never
+ * keep it across iop_mem_quiescent().
+ *
+ *     struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
+ *     for (i = 0; i < n; i++)
+ *             iova = iop_iova_burst_lookup(&b, va[i]);
+ */
+struct iop_iova_burst {
+	uintptr_t run_va;
+	uintptr_t run_len;
+	uint64_t run_iova; /* IOVA of run_va */
+	struct iop_iova_cache *cache;
+};
+
+static inline struct iop_iova_burst iop_iova_cache_burst(struct iop_iova_cache *c)
+{
+	iop_iova_cache_sync(c);
+	return (struct iop_iova_burst){ .run_va = c->run_va, .run_len = c->run_len,
+					.run_iova = c->run_va + c->run_delta, .cache = c };
+}
+
+/* The IOVA of va, or IOP_IOVA_POISON: the run first (a subtraction, a
+ * compare, an add, all in registers), then the entries and the table. */
+static inline uint64_t iop_iova_burst_lookup(const struct iop_iova_burst *b, const void *va)
+{
+	uintptr_t off = (uintptr_t)va - b->run_va;
+
+	if (__builtin_expect(off < b->run_len, 1))
+		return b->run_iova + off;
+	return iop_iova_cache_lookup(b->cache, va);
 }
 
 /* Adds the n lookups of a burst to the counters (once per burst). */

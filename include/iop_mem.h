@@ -39,6 +39,7 @@ extern "C" {
 #endif
 
 struct iop_ioas;
+struct rte_mempool;
 
 #define IOP_MEM_MAX_THREADS 128
 
@@ -101,6 +102,13 @@ struct iop_mem_stats {
 	uint64_t stale;          /* now: failed unmaps still being retried */
 };
 void iop_mem_get_stats(struct iop_mem_stats *st);
+
+/* --- mempools ------------------------------------------------------------ */
+
+/* The virtual address range from the first to the last byte of a mempool's
+ * memory chunks, for iop_iova_cache_set_run(): 0, or -ENOENT for a pool
+ * with no memory yet (populate it first). */
+int iop_mem_pool_span(struct rte_mempool *mp, void **va, size_t *len);
 
 /*
  * An unmap that failed. Its mapping stays in the IOAS (the IOMMU still

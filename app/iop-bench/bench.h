@@ -42,7 +42,13 @@ int bench_translate(const struct bench_args *a);
 int bench_map(const struct bench_args *a);
 /* The callgrind child: hit lookups in a noinline function (hits.c). */
 int bench_hit_child(uint64_t n);
-/* Runs this program's hit child under callgrind: instructions per hit. */
-int bench_hit_instructions(double *per_hit);
+/* Instructions per lookup, from callgrind runs of this program's child. */
+struct bench_instructions {
+	double hit;               /* (c): entries, from the buffer address */
+	double buf_iova;          /* (a): mbuf->buf_iova */
+	double entries_from_mbuf; /* (f): entries, from the mbuf */
+	double run_from_mbuf;     /* (e): the run, from the mbuf */
+};
+int bench_count_instructions(struct bench_instructions *in);
 
 #endif /* IOP_BENCH_H */

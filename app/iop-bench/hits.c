@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Instructions per cache hit, counted by valgrind's callgrind: the child
- * runs hits inside bench_hit_once() (not inlined, so callgrind can collect
- * exactly its instructions, its `ret` included) and the parent divides the
- * collected count by the number of calls. The hit path does not depend on
- * the addresses, so the child needs no EAL: an IOAS of the sim backend
- * with one 2 MiB mapping is enough, made with the app API as any app would.
+ * Instructions per lookup, counted by valgrind's callgrind: the child runs
+ * each kind of lookup inside a function of its own (not inlined, so
+ * callgrind can collect exactly its instructions, its `ret` included) and
+ * the parent, once per function, divides the collected count by the number
+ * of calls. The hit paths do not depend on the addresses, so the child needs
+ * no EAL: an IOAS of the sim backend with one 2 MiB mapping, made with the
+ * app API as any app would, and mbuf headers on the heap are enough.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,44 +17,103 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rte_mbuf_core.h>
+
 #include "bench.h"
 #include "iop_iommu.h"
 #include "iop_iova_cache.h"
 
 #define CHILD_CALLS 100000
+#define CHILD_MBUFS 32 /* one burst */
 
 extern char **environ;
 
-uint64_t bench_hit_once(struct iop_iova_cache *c, const void *va);
-__attribute__((noinline)) uint64_t bench_hit_once(struct iop_iova_cache *c, const void *va)
+#define COUNTED __attribute__((noinline, used))
+
+/* (c): a hit in the entries, from the buffer address */
+COUNTED uint64_t bench_hit_once(struct iop_iova_cache *c, const void *va);
+COUNTED uint64_t bench_hit_once(struct iop_iova_cache *c, const void *va)
 {
 	return iop_iova_cache_lookup(c, va);
 }
 
+/* Per burst of CHILD_MBUFS lookups from the mbufs, loop included:
+ * (a) DPDK's precomputed IOVA */
+COUNTED uint64_t bench_buf_iova_burst(struct rte_mbuf *const *m);
+COUNTED uint64_t bench_buf_iova_burst(struct rte_mbuf *const *m)
+{
+	uint64_t acc = 0;
+
+	for (int i = 0; i < CHILD_MBUFS; i++)
+		acc += m[i]->buf_iova;
+	return acc;
+}
+
+/* (f) iop_iova_cache_lookup, the entries */
+COUNTED uint64_t bench_entries_burst(struct iop_iova_cache *c, struct rte_mbuf *const *m);
+COUNTED uint64_t bench_entries_burst(struct iop_iova_cache *c, struct rte_mbuf *const *m)
+{
+	uint64_t acc = 0;
+
+	iop_iova_cache_sync(c);
+	for (int i = 0; i < CHILD_MBUFS; i++)
+		acc += iop_iova_cache_lookup(c, m[i]->buf_addr);
+	iop_iova_cache_count(c, CHILD_MBUFS);
+	return acc;
+}
+
+/* (e) iop_iova_burst_lookup, the run */
+COUNTED uint64_t bench_run_burst(struct iop_iova_cache *c, struct rte_mbuf *const *m);
+COUNTED uint64_t bench_run_burst(struct iop_iova_cache *c, struct rte_mbuf *const *m)
+{
+	struct iop_iova_burst b = iop_iova_cache_burst(c);
+	uint64_t acc = 0;
+
+	for (int i = 0; i < CHILD_MBUFS; i++)
+		acc += iop_iova_burst_lookup(&b, m[i]->buf_addr);
+	iop_iova_cache_count(c, CHILD_MBUFS);
+	return acc;
+}
+
 int bench_hit_child(uint64_t n)
 {
-	static struct iop_iova_cache c;
+	static struct iop_iova_cache c, rc;
+	static struct rte_mbuf mb[CHILD_MBUFS];
+	struct rte_mbuf *m[CHILD_MBUFS];
 	const size_t page = 2u << 20;
 	struct iop_ctx_params params = { .backend = IOP_BACKEND_SIM };
 	uint8_t *va = aligned_alloc(page, page);
 	struct iop_ctx *ctx = NULL;
 	struct iop_ioas *ioas;
 	uint64_t iova, acc = 0;
-	int rc = -ENOMEM;
+	int ret = -ENOMEM;
 
 	if (!va || iop_ctx_create(&params, &ctx) || iop_ioas_create(ctx, &ioas) ||
 	    iop_ioas_map(ioas, va, page, IOP_PROT_READ | IOP_PROT_WRITE, &iova))
 		goto out;
 	iop_iova_cache_init(&c, ioas);
+	iop_iova_cache_init(&rc, ioas);
+	ret = -EIO;
+	if (iop_iova_cache_set_run(&rc, va, page))
+		goto out;
+	for (int i = 0; i < CHILD_MBUFS; i++) {
+		mb[i].buf_addr = va + (size_t)i * 4096;
+		mb[i].buf_iova = iova + (uint64_t)i * 4096;
+		m[i] = &mb[i];
+	}
 	iop_iova_cache_lookup(&c, va); /* the one miss */
-	for (uint64_t i = 0; i < n; i++)
+	for (uint64_t i = 0; i < n; i++) {
 		acc += bench_hit_once(&c, va + (i & 0xfff) * 64);
-	rc = acc == 0 ? -EIO : 0;
+		acc += bench_buf_iova_burst(m);
+		acc += bench_entries_burst(&c, m);
+		acc += bench_run_burst(&rc, m);
+	}
+	ret = acc == 0 ? -EIO : 0;
 out:
 	if (ctx)
 		iop_ctx_destroy(ctx);
 	free(va);
-	return rc;
+	return ret;
 }
 
 static int collected_ir(const char *path, uint64_t *ir)
@@ -71,12 +131,13 @@ static int collected_ir(const char *path, uint64_t *ir)
 	return rc;
 }
 
-int bench_hit_instructions(double *per_hit)
+static int per_call(const char *fn, unsigned int per_call_lookups, double *per)
 {
 	char out[] = "/tmp/iop-bench-callgrind-XXXXXX", exe[4096], calls[32];
 	char outarg[64];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *argv[] = { "valgrind", "--tool=callgrind", "--toggle-collect=bench_hit_once",
+	char toggle[96];
+	char *argv[] = { "valgrind", "--tool=callgrind", toggle,
 			 outarg, "--quiet", exe, "--hit-child", calls, NULL };
 	int fd = mkstemp(out), status, rc;
 	uint64_t ir;
@@ -89,6 +150,7 @@ int bench_hit_instructions(double *per_hit)
 	close(fd);
 	exe[len] = '\0';
 	snprintf(outarg, sizeof(outarg), "--callgrind-out-file=%s", out);
+	snprintf(toggle, sizeof(toggle), "--toggle-collect=%s", fn);
 	snprintf(calls, sizeof(calls), "%d", CHILD_CALLS);
 	rc = posix_spawnp(&pid, "valgrind", NULL, NULL, argv, environ);
 	if (rc) {
@@ -101,10 +163,23 @@ int bench_hit_instructions(double *per_hit)
 	rc = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? collected_ir(out, &ir) : -EIO;
 	unlink(out);
 	if (rc) {
-		fprintf(stderr, "iop-bench: the callgrind run failed (run it by hand: valgrind --tool=callgrind --toggle-collect=bench_hit_once %s --hit-child %d)\n",
-			exe, CHILD_CALLS);
+		fprintf(stderr, "iop-bench: the callgrind run failed (run it by hand: valgrind --tool=callgrind --toggle-collect=%s %s --hit-child %d)\n",
+			fn, exe, CHILD_CALLS);
 		return rc;
 	}
-	*per_hit = (double)ir / CHILD_CALLS;
+	*per = (double)ir / CHILD_CALLS / per_call_lookups;
 	return 0;
+}
+
+int bench_count_instructions(struct bench_instructions *in)
+{
+	int rc = per_call("bench_hit_once", 1, &in->hit);
+
+	if (rc == 0)
+		rc = per_call("bench_buf_iova_burst", CHILD_MBUFS, &in->buf_iova);
+	if (rc == 0)
+		rc = per_call("bench_entries_burst", CHILD_MBUFS, &in->entries_from_mbuf);
+	if (rc == 0)
+		rc = per_call("bench_run_burst", CHILD_MBUFS, &in->run_from_mbuf);
+	return rc;
 }

@@ -22,8 +22,10 @@ static void usage(FILE *f)
 {
 	fputs("usage: iop-bench [EAL options] -- [iopath options] translate|map [options]\n"
 	      "  translate            ns per IOVA lookup: mbuf->buf_iova, rte_mem_virt2memseg,\n"
-	      "                       iop_iova_cache hit and miss, on mbufs of one pktmbuf pool\n"
-	      "    --count-instructions  also count instructions per cache hit with valgrind (callgrind)\n"
+	      "                       iop_iova_cache hit and miss, the lookup from the mbuf with and\n"
+	      "                       without the pool's run, on mbufs of one pktmbuf pool; P1 from\n"
+	      "                       --reps alternating pairs (median, range)\n"
+	      "    --count-instructions  also count instructions per lookup with valgrind (callgrind)\n"
 	      "  map                  map DPDK's memory into K IOAS, one call per run against one per page\n"
 	      "    --ioas K           IOAS to map into (default 4)\n"
 	      "  common: --json (one JSON line), --reps N (best of N, default 5),\n"

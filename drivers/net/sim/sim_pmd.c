@@ -21,6 +21,7 @@
 #include "iop_init.h"
 #include "iop_iommu.h"
 #include "iop_log.h"
+#include "iop_mem.h"
 #include "port_driver.h"
 #include "sim_pmd.h"
 #include "sim_ring.h"
@@ -54,12 +55,20 @@ struct sim_wire *sim_port_wire(uint16_t port)
 
 /* --- IOVAs ---------------------------------------------------------------- */
 
-static inline uint64_t buf_iova(struct iop_iova_cache *c, enum sim_iova_mode mode,
+static inline uint64_t buf_iova(const struct iop_iova_burst *b, enum sim_iova_mode mode,
 				const struct rte_mbuf *m)
 {
 	if (mode == SIM_IOVA_MBUF)
 		return m->buf_iova + m->data_off;
-	return iop_iova_cache_lookup(c, rte_pktmbuf_mtod(m, const void *));
+	return iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, const void *));
+}
+
+/* The burst's translation state: the cache synced, its run in registers. */
+static inline struct iop_iova_burst burst_begin(struct iop_iova_cache *c, enum sim_iova_mode mode)
+{
+	if (mode == SIM_IOVA_MBUF)
+		return (struct iop_iova_burst){ .cache = c };
+	return iop_iova_cache_burst(c);
 }
 
 /* Adds a batch's lookups to the cache's counters (its hits are derived). */
@@ -73,7 +82,7 @@ static inline void looked(struct iop_iova_cache *c, enum sim_iova_mode mode, uns
 
 /* Posts fresh buffers on empty descriptors, a batch at a time. Returns
  * false when the pool is empty or a buffer has no IOVA (counted). */
-static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
+static bool rx_rearm(struct sim_rxq *q, const struct iop_iova_burst *b, uint16_t empty)
 {
 	struct rte_mbuf *m[SIM_REARM_BATCH];
 
@@ -86,7 +95,7 @@ static bool rx_rearm(struct sim_rxq *q, uint16_t empty)
 		}
 		for (uint16_t i = 0; i < k; i++) {
 			struct sim_desc *d = &q->ring[q->rearm];
-			uint64_t iova = buf_iova(&q->cache, q->iova_mode, m[i]);
+			uint64_t iova = buf_iova(b, q->iova_mode, m[i]);
 
 			if (iova == IOP_IOVA_POISON) {
 				q->cnt->rx_unmapped++;
@@ -118,11 +127,10 @@ static inline uint16_t rx_empty(const struct sim_rxq *q)
 static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_rxq *q = rxq;
+	struct iop_iova_burst b = burst_begin(&q->cache, q->iova_mode);
 	uint64_t bytes = 0;
 	uint16_t nb = 0, empty;
 
-	if (q->iova_mode == SIM_IOVA_CACHE)
-		iop_iova_cache_sync(&q->cache);
 	sim_dev_rx_poll(q, n);
 	while (nb < n) {
 		struct sim_desc *d = &q->ring[q->next];
@@ -146,7 +154,7 @@ static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	}
 	empty = rx_empty(q);
 	if (empty >= SIM_REARM_BATCH || empty == q->nb_desc)
-		rx_rearm(q, empty);
+		rx_rearm(q, &b, empty);
 	q->cnt->packets += nb;
 	q->cnt->bytes += bytes;
 	return nb;
@@ -177,13 +185,14 @@ static void tx_clean(struct sim_txq *q)
 
 /* Posts one frame (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
-static bool tx_post(struct sim_txq *q, struct rte_mbuf *m, unsigned int *lookups)
+static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
+		    unsigned int *lookups)
 {
 	uint64_t iova[SIM_TX_MAX_SEGS];
 	uint16_t s = 0, idx = q->next;
 
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
-		iova[s] = buf_iova(&q->cache, q->iova_mode, seg);
+		iova[s] = buf_iova(b, q->iova_mode, seg);
 		if (iova[s] == IOP_IOVA_POISON) {
 			*lookups += s + 1u;
 			return false;
@@ -207,11 +216,10 @@ static bool tx_post(struct sim_txq *q, struct rte_mbuf *m, unsigned int *lookups
 static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_txq *q = txq;
+	struct iop_iova_burst b = burst_begin(&q->cache, q->iova_mode);
 	uint16_t room, free_desc, i, sent = 0;
 	unsigned int lookups = 0;
 
-	if (q->iova_mode == SIM_IOVA_CACHE)
-		iop_iova_cache_sync(&q->cache);
 	/* take only what the wire can carry now: a frame the port accepts
 	 * is on the wire (or a counted drop) when the burst returns */
 	room = q->wire->ops->tx_room(q->wire, q->q, n);
@@ -227,7 +235,7 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 		}
 		if (m->nb_segs > free_desc)
 			break;
-		if (!tx_post(q, m, &lookups)) {
+		if (!tx_post(q, &b, m, &lookups)) {
 			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 			rte_pktmbuf_free(m);
 			continue;
@@ -306,6 +314,18 @@ static int ring_alloc(struct iop_port *port, const char *dir, uint16_t qid, uint
 		       iop_port_id(port), dir, qid, nb_desc);
 }
 
+/* Rx buffers all come from the queue's pool: when its memory is one
+ * IOVA-contiguous run of the IOAS, they translate with one compare and
+ * one add. When it is not, the entries translate them (as exactly). */
+static void set_pool_run(struct iop_iova_cache *c, struct rte_mempool *mp)
+{
+	void *va;
+	size_t len;
+
+	if (iop_mem_pool_span(mp, &va, &len) == 0)
+		iop_iova_cache_set_run(c, va, len);
+}
+
 static int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 			 struct rte_mempool *mp, struct iop_port_qcounters *cnt, void **out)
 {
@@ -327,6 +347,7 @@ static int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 		return rc;
 	}
 	iop_iova_cache_init(&q->cache, sp->ioas);
+	set_pool_run(&q->cache, mp);
 	q->nb_desc = nb_desc;
 	q->mask = (uint16_t)(nb_desc - 1);
 	q->q = qid;
@@ -424,10 +445,11 @@ static int sim_start(struct iop_port *port)
 
 	for (uint16_t i = 0; rc == 0 && i < sp->nb_rxq; i++) {
 		struct sim_rxq *q = sp->rxq[i];
+		struct iop_iova_burst b;
 
 		rxq_reset(q);
-		iop_iova_cache_sync(&q->cache);
-		if (rx_rearm(q, q->nb_desc))
+		b = burst_begin(&q->cache, q->iova_mode);
+		if (rx_rearm(q, &b, q->nb_desc))
 			continue;
 		if (q->cnt->rx_unmapped)
 			rc = IOP_ERR(EFAULT, "port %u: rx buffers of mempool %s are not mapped in the port's IOAS: create pools after iop_init() so they are in DPDK's memory",

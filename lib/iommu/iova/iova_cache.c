@@ -4,6 +4,7 @@
  * iop_iova_cache.h): binding to a table, flushing on a new generation,
  * and filling an entry on a miss.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -40,13 +41,40 @@ void iop_iova_cache_init(struct iop_iova_cache *c, struct iop_ioas *ioas)
 	iop_iova_cache_bind(c, iop_ioas_table(ioas));
 }
 
+/* Serves the run the PMD asked for only while the table translates all of
+ * it through live mappings with one delta; otherwise its addresses go
+ * through the entries and the table like any other. */
+static void check_run(struct iop_iova_cache *c)
+{
+	uint64_t delta;
+
+	c->run_len = 0;
+	if (c->run_want_len &&
+	    iop_iova_table_run(c->table, c->run_want_va, c->run_want_len, &delta)) {
+		c->run_va = c->run_want_va;
+		c->run_delta = delta;
+		c->run_len = c->run_want_len;
+	}
+}
+
 void iop_iova_cache_flush(struct iop_iova_cache *c)
 {
 	/* read the generation before emptying: a remove that lands while we
 	 * empty bumps it again and the next sync flushes once more */
 	c->generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
 	empty_entries(c);
+	check_run(c);
 	c->flushes++;
+}
+
+int iop_iova_cache_set_run(struct iop_iova_cache *c, const void *va, size_t len)
+{
+	c->run_want_va = (uintptr_t)va;
+	c->run_want_len = len;
+	/* under the generation of the entries: a remove since then is seen by
+	 * the next sync, which flushes and checks the run again */
+	check_run(c);
+	return len && !c->run_len ? -ENOENT : 0;
 }
 
 uint64_t iop_iova_cache_miss(struct iop_iova_cache *c, const void *va)

@@ -247,6 +247,29 @@ uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va)
 	return iova;
 }
 
+bool iop_iova_table_run(const struct iop_iova_table *t, uintptr_t va, uint64_t len,
+			uint64_t *delta)
+{
+	bool whole = false;
+
+	if (!in_user_va(va, len))
+		return false;
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&t->lock);
+	size_t i = first_ending_after(t, va);
+	if (i < t->nmaps && t->maps[i].va <= va && !t->maps[i].stale) {
+		*delta = t->maps[i].iova - t->maps[i].va;
+		/* extend through the mappings that continue the first one */
+		while (t->maps[i].va + t->maps[i].len < va + len && i + 1 < t->nmaps &&
+		       !t->maps[i + 1].stale &&
+		       t->maps[i + 1].va == t->maps[i].va + t->maps[i].len &&
+		       t->maps[i + 1].iova - t->maps[i + 1].va == *delta)
+			i++;
+		whole = t->maps[i].va + t->maps[i].len >= va + len;
+	}
+	pthread_rwlock_unlock((pthread_rwlock_t *)&t->lock);
+	return whole;
+}
+
 size_t iop_iova_table_list(const struct iop_iova_table *t,
 			   struct iop_iova_table_mapping *out, size_t max)
 {

@@ -54,6 +54,12 @@ uint64_t iop_iova_table_page(const struct iop_iova_table *t, uintptr_t va);
 /* Exact translation, or IOP_IOVA_POISON when va is not mapped. */
 uint64_t iop_iova_table_lookup(const struct iop_iova_table *t, uintptr_t va);
 
+/* True when every byte of [va, va+len) is translated by live (not stale)
+ * mappings that follow each other in VA and in IOVA, so that one delta
+ * (stored in *delta) translates the whole range: a queue cache's run. */
+bool iop_iova_table_run(const struct iop_iova_table *t, uintptr_t va, uint64_t len,
+			uint64_t *delta);
+
 /* One mapping of the table, as iop_iova_table_list() reports it. */
 struct iop_iova_table_mapping {
 	uintptr_t va;

@@ -32,7 +32,7 @@ static void sim_without_a_file_models_32_singleton_sim_nics(void **state)
 		char bdf[IOP_BDF_LEN];
 
 		/* slots 01..1f of bus 0, then bus 1: a slot is at most 0x1f */
-		snprintf(bdf, sizeof(bdf), "0000:%02x:%02x.0", (unsigned int)(i + 1) / 32,
+		snprintf(bdf, sizeof(bdf), "0000:%02x:%02x.0", ((unsigned int)(i + 1) / 32) & 0xffu,
 			 (unsigned int)(i + 1) % 32);
 		assert_string_equal(info[i].bdf, bdf);
 		assert_string_equal(info[i].driver, "vfio-pci");

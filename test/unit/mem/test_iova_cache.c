@@ -3,7 +3,8 @@
  * The per-queue IOVA cache against a bare translation table (no EAL, no
  * backend): exact translations at every boundary, poison for unmapped
  * addresses, flushes once per generation, and no stale IOVA after an
- * invalidation completes while another thread translates.
+ * invalidation completes while another thread translates; the same for
+ * a queue's run, which never serves a failed unmap inside it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -173,6 +174,109 @@ static void table_refuses_a_mapping_whose_iova_reaches_poison(void **state)
 	iop_iova_table_destroy(t);
 }
 
+/* --- the run: one compare and one add for a pool's memory ----------------- */
+
+/* Four 2 MiB mappings that follow each other in VA and IOVA, as lib/mem
+ * maps pages DPDK allocates one at a time. */
+#define RUN_VA 0x7e4000000000ull
+#define RUN_IOVA 0x200000000ull
+#define RUN_PAGES 4
+
+static struct iop_iova_table *table_with_run(void)
+{
+	struct iop_iova_table *t = iop_iova_table_create();
+
+	assert_non_null(t);
+	for (uint64_t i = 0; i < RUN_PAGES; i++)
+		assert_int_equal(iop_iova_table_insert(t, RUN_VA + i * MB2, RUN_IOVA + i * MB2, MB2), 0);
+	return t;
+}
+
+static uint64_t burst_lookup(struct iop_iova_cache *c, uintptr_t va)
+{
+	struct iop_iova_burst b = iop_iova_cache_burst(c);
+
+	return iop_iova_burst_lookup(&b, (void *)va);
+}
+
+static void run_translates_its_range_exactly_and_leaves_the_rest_to_the_entries(void **state)
+{
+	struct iop_iova_table *t = table_with_run();
+	struct iop_iova_cache c;
+	uintptr_t first = RUN_VA + 100, end = RUN_VA + RUN_PAGES * MB2 - 100;
+
+	(void)state;
+	assert_int_equal(iop_iova_table_insert(t, RUN_VA - MB2, 0x9000000ull, MB2), 0);
+	iop_iova_cache_bind(&c, t);
+	assert_int_equal(iop_iova_cache_set_run(&c, (void *)first, end - first), 0);
+	for (uintptr_t va = first; va < end; va += MB2 / 2)
+		assert_int_equal(burst_lookup(&c, va), RUN_IOVA + (va - RUN_VA));
+	assert_int_equal(burst_lookup(&c, end - 1), RUN_IOVA + (end - 1 - RUN_VA));
+	assert_int_equal(c.misses + c.poison, 0); /* all answered by the run */
+	/* outside it: the entries and the table, exact too */
+	assert_int_equal(burst_lookup(&c, first - 1), RUN_IOVA + 99);
+	assert_int_equal(burst_lookup(&c, RUN_VA - 1), 0x9000000ull + MB2 - 1);
+	assert_int_equal(burst_lookup(&c, RUN_VA + RUN_PAGES * MB2), IOP_IOVA_POISON);
+	assert_int_equal(c.misses, 2);
+	assert_int_equal(c.poison, 1);
+	iop_iova_table_destroy(t);
+}
+
+static void run_is_refused_over_a_hole_a_stale_mapping_or_a_second_delta(void **state)
+{
+	struct iop_iova_table *t = table_with_run();
+	struct iop_iova_cache c;
+
+	(void)state;
+	iop_iova_cache_bind(&c, t);
+	/* past the last mapping: a hole */
+	assert_int_equal(iop_iova_cache_set_run(&c, (void *)RUN_VA, (RUN_PAGES + 1) * MB2), -ENOENT);
+	assert_int_equal(burst_lookup(&c, RUN_VA), RUN_IOVA);
+	assert_int_equal(c.misses, 1); /* the entries answered, not a run */
+	/* a page mapped at an IOVA that does not continue the others */
+	assert_int_equal(iop_iova_table_insert(t, RUN_VA + RUN_PAGES * MB2, 0x1000000000ull, MB2), 0);
+	assert_int_equal(iop_iova_cache_set_run(&c, (void *)RUN_VA, (RUN_PAGES + 1) * MB2), -ENOENT);
+	/* a stale page (its unmap failed) inside */
+	iop_iova_table_remove(t, RUN_VA + MB2, MB2);
+	assert_int_equal(iop_iova_table_insert_stale(t, RUN_VA + MB2, RUN_IOVA + MB2, MB2), 0);
+	assert_int_equal(iop_iova_cache_set_run(&c, (void *)RUN_VA, RUN_PAGES * MB2), -ENOENT);
+	assert_int_equal(burst_lookup(&c, RUN_VA + MB2), IOP_IOVA_POISON);
+	/* what is left of it is still a run */
+	assert_int_equal(iop_iova_cache_set_run(&c, (void *)(RUN_VA + 2 * MB2), 2 * MB2), 0);
+	assert_int_equal(iop_iova_cache_set_run(&c, NULL, 0), 0);
+	iop_iova_table_destroy(t);
+}
+
+static void run_never_serves_a_failed_unmap_inside_it(void **state)
+{
+	struct iop_iova_table *t = table_with_run();
+	struct iop_iova_cache c;
+	uintptr_t gone = RUN_VA + 2 * MB2;
+
+	(void)state;
+	iop_iova_cache_bind(&c, t);
+	assert_int_equal(iop_iova_cache_set_run(&c, (void *)RUN_VA, RUN_PAGES * MB2), 0);
+	assert_int_equal(burst_lookup(&c, gone + 64), RUN_IOVA + 2 * MB2 + 64);
+	/* what iop_ioas_unmap does when the IOMMU refuses the unmap: out of
+	 * the table (new generation), then back in as stale */
+	iop_iova_table_remove(t, gone, MB2);
+	assert_int_equal(iop_iova_table_insert_stale(t, gone, RUN_IOVA + 2 * MB2, MB2), 0);
+	for (uintptr_t va = gone; va < gone + MB2; va += 4096)
+		assert_int_equal(burst_lookup(&c, va), IOP_IOVA_POISON);
+	assert_int_equal(burst_lookup(&c, gone + MB2 - 1), IOP_IOVA_POISON);
+	assert_int_equal(c.flushes, 1);
+	/* the rest of the range stays exact, through the entries */
+	assert_int_equal(burst_lookup(&c, gone - 1), RUN_IOVA + 2 * MB2 - 1);
+	assert_int_equal(burst_lookup(&c, gone + MB2), RUN_IOVA + 3 * MB2);
+	/* the retry succeeds, the memory is mapped afresh elsewhere: the run
+	 * does not come back over a different delta, the entries are exact */
+	iop_iova_table_remove(t, gone, MB2);
+	assert_int_equal(iop_iova_table_insert(t, gone, 0x3000000000ull, MB2), 0);
+	assert_int_equal(burst_lookup(&c, gone + 5), 0x3000000000ull + 5);
+	assert_int_equal(burst_lookup(&c, RUN_VA + 5), RUN_IOVA + 5);
+	iop_iova_table_destroy(t);
+}
+
 /* --- invalidation while a second thread translates ------------------------ */
 
 #define ROUNDS 300
@@ -183,6 +287,7 @@ static void table_refuses_a_mapping_whose_iova_reaches_poison(void **state)
 
 struct race {
 	struct iop_iova_table *t;
+	bool run; /* translate through a run over the range */
 	unsigned int completed; /* invalidations finished */
 	bool started, stop;
 	uint64_t lookups, stale, poison;
@@ -195,13 +300,18 @@ static void *translator(void *arg)
 
 	iop_mem_thread_register();
 	iop_iova_cache_bind(&c, r->t);
+	if (r->run)
+		iop_iova_cache_set_run(&c, (void *)RANGE_VA, RANGE_LEN);
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		struct iop_iova_burst b = iop_iova_cache_burst(&c);
 		uint64_t got[32];
 		unsigned int done;
 
-		iop_iova_cache_sync(&c);
-		for (int i = 0; i < 32; i++)
-			got[i] = iop_iova_cache_lookup(&c, (void *)(RANGE_VA + (uint64_t)i * (RANGE_LEN / 32)));
+		for (int i = 0; i < 32; i++) {
+			void *va = (void *)(RANGE_VA + (uint64_t)i * (RANGE_LEN / 32));
+
+			got[i] = r->run ? iop_iova_burst_lookup(&b, va) : iop_iova_cache_lookup(&c, va);
+		}
 		/* still inside the burst: mapping j is stale if its
 		 * invalidation has already completed */
 		done = __atomic_load_n(&r->completed, __ATOMIC_ACQUIRE);
@@ -221,12 +331,11 @@ static void *translator(void *arg)
 	return NULL;
 }
 
-static void invalidation_under_concurrent_lookups_never_returns_a_stale_iova(void **state)
+static void race(bool run)
 {
-	struct race r = { .t = iop_iova_table_create() };
+	struct race r = { .t = iop_iova_table_create(), .run = run };
 	pthread_t th;
 
-	(void)state;
 	assert_int_equal(iop_iova_table_insert(r.t, RANGE_VA, IOVA_BASE, RANGE_LEN), 0);
 	assert_int_equal(pthread_create(&th, NULL, translator, &r), 0);
 	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
@@ -245,6 +354,18 @@ static void invalidation_under_concurrent_lookups_never_returns_a_stale_iova(voi
 	iop_iova_table_destroy(r.t);
 }
 
+static void invalidation_under_concurrent_lookups_never_returns_a_stale_iova(void **state)
+{
+	(void)state;
+	race(false);
+}
+
+static void run_invalidation_under_concurrent_lookups_never_returns_a_stale_iova(void **state)
+{
+	(void)state;
+	race(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,7 +375,11 @@ int main(void)
 		cmocka_unit_test(cache_conflicting_pages_evict_and_stay_exact),
 		cmocka_unit_test(cache_flushes_once_at_sync_after_a_remove),
 		cmocka_unit_test(table_refuses_a_mapping_whose_iova_reaches_poison),
+		cmocka_unit_test(run_translates_its_range_exactly_and_leaves_the_rest_to_the_entries),
+		cmocka_unit_test(run_is_refused_over_a_hole_a_stale_mapping_or_a_second_delta),
+		cmocka_unit_test(run_never_serves_a_failed_unmap_inside_it),
 		cmocka_unit_test(invalidation_under_concurrent_lookups_never_returns_a_stale_iova),
+		cmocka_unit_test(run_invalidation_under_concurrent_lookups_never_returns_a_stale_iova),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

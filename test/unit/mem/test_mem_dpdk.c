@@ -462,7 +462,8 @@ static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeed
 	struct iop_sim_counters c0, ca, c1;
 	struct iop_mem_stats s0, s1;
 	struct iop_mem_stale stale[4];
-	struct iop_iova_cache c;
+	struct iop_iova_cache c, rc; /* rc: with a run over the memory */
+	struct iop_iova_burst b;
 	struct iop_sim_faults f;
 	uint64_t iova, poison0;
 	char *p, *q, *va;
@@ -473,8 +474,14 @@ static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeed
 	iop_mem_get_stats(&s0);
 	iop_sim_counters(&ca);
 	iop_iova_cache_init(&c, ioas);
+	iop_iova_cache_init(&rc, ioas);
 	p = rte_malloc(NULL, HOT_LEN, MB2);
 	assert_non_null(p);
+	/* a queue whose run is that memory (as a pool's would be) */
+	assert_int_equal(iop_iova_cache_set_run(&rc, p, HOT_LEN), 0);
+	b = iop_iova_cache_burst(&rc);
+	assert_int_equal(iop_iova_burst_lookup(&b, p), iop_iova_cache_lookup(&c, p));
+	assert_int_equal(rc.misses, 0);
 	/* the first backend call of the free is the unmap of its first page */
 	iop_sim_fail_nth(1);
 	rte_free(p);
@@ -491,6 +498,9 @@ static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeed
 	iop_iova_cache_sync(&c);
 	assert_int_equal(iop_iova_cache_lookup(&c, va), IOP_IOVA_POISON);
 	assert_int_equal(iop_ioas_va2iova(ioas, va, &iova), -ESTALE);
+	b = iop_iova_cache_burst(&rc);
+	assert_int_equal(iop_iova_burst_lookup(&b, va), IOP_IOVA_POISON);
+	assert_int_equal(iop_iova_burst_lookup(&b, va + MB2 - 1), IOP_IOVA_POISON);
 	iop_sim_counters(&c1);
 	assert_int_equal(c1.mappings, ca.mappings + 1);
 
@@ -506,6 +516,8 @@ static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeed
 	iop_iova_cache_sync(&c);
 	assert_int_equal(iop_iova_cache_lookup(&c, va + 100), IOP_IOVA_POISON);
 	assert_int_equal(c.poison, poison0 + 1); /* what a PMD counts and drops */
+	b = iop_iova_cache_burst(&rc);
+	assert_int_equal(iop_iova_burst_lookup(&b, va + 100), IOP_IOVA_POISON);
 	assert_true(iop_iova_cache_lookup(&c, q + HOT_LEN - 1) != IOP_IOVA_POISON);
 
 	/* a retry point (iop_mem_rescan) that succeeds maps it afresh */
@@ -516,6 +528,8 @@ static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeed
 	iop_iova_cache_sync(&c);
 	iova = iop_iova_cache_lookup(&c, va + 100);
 	assert_true(iova != IOP_IOVA_POISON);
+	b = iop_iova_cache_burst(&rc);
+	assert_int_equal(iop_iova_burst_lookup(&b, va + 100), iova);
 	memcpy(va + 100, "fresh", 6);
 	{
 		char back[6];
