@@ -36,6 +36,8 @@ extern "C" {
 #endif
 
 struct iop_iova_cache;
+struct iop_dev;
+struct iop_ioas;
 
 #define IOP_PORT_MAX 32
 #define IOP_PORT_MAX_QUEUES 16
@@ -218,9 +220,33 @@ int iop_port_xstats_get_names(uint16_t port, struct iop_port_xstat_name *names,
 			      unsigned int n);
 int iop_port_xstats_get(uint16_t port, uint64_t *values, unsigned int n);
 
-struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */
 struct iop_dev *iop_port_dev(uint16_t port);
+
+/*
+ * Live move (doc/move.md): puts the port's device (with its whole IOMMU
+ * group) on IOAS `to` while lcores keep polling the port, with no frame
+ * lost: `to` first gets every mapping of the port's IOAS at the same IOVAs
+ * (DPDK's memory by copy, pinned once), then the device's domain is
+ * replaced, then each queue's IOVA cache switches to `to` at its next
+ * burst, and after a quiescent state of every forwarding thread
+ * (iop_mem_quiescent) an IOAS lib/port created that no port uses any more
+ * is unmapped and destroyed. `to` is created by the caller
+ * (iop_ioas_create) and must outlive the port's use of it.
+ *
+ * Call it from a thread that does not poll the port's queues: it waits for
+ * the polling threads. On any failure the port is left forwarding in its
+ * IOAS, nothing new stays mapped, and the message says why: -EBUSY (the
+ * group holds other ports: name them, or pass IOP_PORT_MOVE_GROUP),
+ * -EXDEV (`to` cannot hold the same IOVAs), -EOPNOTSUPP (the driver cannot
+ * rebind its queues, or the backend has no atomic replace and the port is
+ * started: type1), -ETIMEDOUT (a queue of the started port was not polled
+ * for a second), or what mapping and attaching returned.
+ */
+#define IOP_PORT_MOVE_GROUP 1u /* move the ports sharing the IOMMU group too */
+int iop_port_move(uint16_t port, struct iop_ioas *to, unsigned int flags);
+/* Live moves the port completed since it was opened. */
+uint64_t iop_port_moves(uint16_t port);
 
 int iop_port_link_get(uint16_t port, struct iop_port_link *link);
 int iop_port_mac_get(uint16_t port, struct rte_ether_addr *mac);

@@ -43,6 +43,13 @@ struct iop_port_ops {
 	int (*link_get)(struct iop_port *port, struct iop_port_link *link);
 	/* Optional: the IOMMU device the port does DMA with. */
 	struct iop_dev *(*dev_get)(struct iop_port *port);
+	/* Optional (live moves, iop_port_move): the device is now on ioas.
+	 * The driver takes its IOVAs from ioas from now on (queues set up
+	 * later, rings filled at start), and lists the IOVA caches of its
+	 * queues in caches (at most max), which lib/port rebinds; returns how
+	 * many. A driver without it cannot move live. */
+	size_t (*ioas_changed)(struct iop_port *port, struct iop_ioas *ioas,
+			       struct iop_iova_cache **caches, size_t max);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
 	iop_rx_burst_t rx_burst;

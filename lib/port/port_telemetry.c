@@ -84,6 +84,7 @@ static int handle_info(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_string(d, "device", dev ? iop_dev_bdf(dev) : "");
 	rte_tel_data_add_dict_int(d, "iommu_group", dev ? (int)iop_dev_group(dev) : -1);
 	rte_tel_data_add_dict_int(d, "ioas", ioas ? (int)iop_ioas_id(ioas) : 0);
+	rte_tel_data_add_dict_u64(d, "moves", iop_port_moves(id));
 	return 0;
 }
 

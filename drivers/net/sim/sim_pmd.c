@@ -437,6 +437,24 @@ static struct iop_dev *sim_dev_get(struct iop_port *port)
 	return ((struct sim_port *)iop_port_priv(port))->dev;
 }
 
+static size_t sim_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
+			       struct iop_iova_cache **caches, size_t max)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	size_t n = 0;
+
+	sp->ioas = ioas;
+	if (sp->iova_mode != SIM_IOVA_CACHE)
+		return 0;
+	for (uint16_t i = 0; i < sp->nb_rxq && n < max; i++)
+		if (sp->rxq[i])
+			caches[n++] = &sp->rxq[i]->cache;
+	for (uint16_t i = 0; i < sp->nb_txq && n < max; i++)
+		if (sp->txq[i])
+			caches[n++] = &sp->txq[i]->cache;
+	return n;
+}
+
 static int sim_promisc(struct iop_port *port, bool on)
 {
 	struct sim_port *sp = iop_port_priv(port);
@@ -594,6 +612,7 @@ static const struct iop_port_ops sim_ops = {
 	.link_get = sim_link,
 	.promisc_set = sim_promisc,
 	.dev_get = sim_dev_get,
+	.ioas_changed = sim_ioas_changed,
 	.rx_burst = sim_rx_burst,
 	.tx_burst = sim_tx_burst,
 };

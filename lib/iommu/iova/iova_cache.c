@@ -4,6 +4,7 @@
  * iop_iova_cache.h): binding to a table, flushing on a new generation,
  * and filling an entry on a miss.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -40,8 +41,49 @@ void iop_iova_cache_init(struct iop_iova_cache *c, struct iop_ioas *ioas)
 	iop_iova_cache_bind(c, iop_ioas_table(ioas));
 }
 
+int iop_iova_cache_rebind(struct iop_iova_cache *c, struct iop_ioas *ioas)
+{
+	const struct iop_iova_table *to = iop_ioas_table(ioas);
+	const struct iop_iova_table *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&c->rebind_to, &none, to, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return -EBUSY;
+	/* no rebind is pending, so the polling thread does not change
+	 * c->table now: it is the table whose generation it checks */
+	iop_iova_table_bump(c->table);
+	return 0;
+}
+
+bool iop_iova_cache_rebind_pending(const struct iop_iova_cache *c)
+{
+	return __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE) != NULL;
+}
+
+bool iop_iova_cache_rebind_cancel(struct iop_iova_cache *c)
+{
+	const struct iop_iova_table *to = __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE);
+
+	return to && __atomic_compare_exchange_n(&c->rebind_to, &to, NULL, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/* Takes a published rebind: the claim is a compare-exchange, so that
+ * exactly one of this and iop_iova_cache_rebind_cancel() wins. */
+static void take_rebind(struct iop_iova_cache *c)
+{
+	const struct iop_iova_table *to = __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE);
+
+	if (to && __atomic_compare_exchange_n(&c->rebind_to, &to, NULL, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		c->table = to;
+		c->table_generation = iop_iova_table_generation(to);
+	}
+}
+
 void iop_iova_cache_flush(struct iop_iova_cache *c)
 {
+	take_rebind(c);
 	/* read the generation before emptying: a remove that lands while we
 	 * empty bumps it again and the next sync flushes once more */
 	c->generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
