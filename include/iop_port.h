@@ -234,19 +234,34 @@ struct iop_dev *iop_port_dev(uint16_t port);
  * is unmapped and destroyed. `to` is created by the caller
  * (iop_ioas_create) and must outlive the port's use of it.
  *
+ * Where `to` cannot hold the same IOVAs, or the backend cannot replace a
+ * domain (vfio type1: detach, then attach), the move pauses the queues
+ * instead: they post nothing new, give back what the device has not used,
+ * switch, and post again; frames the wire drops meanwhile are counted as
+ * the port's rx drops, and the pause in iop_port_move_stats_get().
+ *
  * Call it from a thread that does not poll the port's queues: it waits for
  * the polling threads. On any failure the port is left forwarding in its
  * IOAS, nothing new stays mapped, and the message says why: -EBUSY (the
  * group holds other ports: name them, or pass IOP_PORT_MOVE_GROUP),
- * -EXDEV (`to` cannot hold the same IOVAs), -EOPNOTSUPP (the driver cannot
- * rebind its queues, or the backend has no atomic replace and the port is
- * started: type1), -ETIMEDOUT (a queue of the started port was not polled
- * for a second), or what mapping and attaching returned.
+ * -EXDEV (`to` cannot hold the same IOVAs and the driver cannot pause),
+ * -EOPNOTSUPP (the driver cannot rebind its queues, or must pause and
+ * cannot), -ETIMEDOUT (a queue of the started port was not polled for a
+ * second), or what mapping and attaching returned.
  */
 #define IOP_PORT_MOVE_GROUP 1u /* move the ports sharing the IOMMU group too */
+#define IOP_PORT_MOVE_PAUSE 2u /* hold the queues even where not needed */
 int iop_port_move(uint16_t port, struct iop_ioas *to, unsigned int flags);
-/* Live moves the port completed since it was opened. */
+/* Live moves the port completed since it was opened (0: not open). */
 uint64_t iop_port_moves(uint16_t port);
+
+struct iop_port_move_stats {
+	uint64_t moves;         /* live moves completed */
+	uint64_t pauses;        /* of those, with the queues held */
+	uint64_t last_pause_ns; /* from holding the queues to letting them go */
+	uint64_t max_pause_ns;
+};
+int iop_port_move_stats_get(uint16_t port, struct iop_port_move_stats *st);
 
 int iop_port_link_get(uint16_t port, struct iop_port_link *link);
 int iop_port_mac_get(uint16_t port, struct rte_ether_addr *mac);

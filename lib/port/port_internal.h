@@ -41,6 +41,8 @@ struct iop_port {
 	bool promisc;
 	bool removed;    /* set by the PMD, possibly from a polling lcore */
 	uint64_t moves;  /* live moves done (iop_port_move) */
+	uint64_t pauses; /* of those, with the queues held */
+	uint64_t last_pause_ns, max_pause_ns;
 };
 
 extern pthread_mutex_t iop_port_lock;

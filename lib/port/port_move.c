@@ -19,6 +19,13 @@
  *     is released only once nobody can use it).
  *  5. release: a source IOAS lib/port created that no port uses any more is
  *     unmapped and destroyed.
+ * Where the destination cannot hold the same IOVAs, or the backend cannot
+ * replace (type1: detach, then attach), the queues of started ports are
+ * held between 1 and 3: rx is not refilled, tx takes no frame, and what
+ * they posted that the device has not used is taken back, so no posted
+ * IOVA outlives its domain; after 3 they post again with the new IOVAs.
+ * That is a pause, counted, and the frames the wire had to drop meanwhile
+ * are counted as the port's rx drops.
  * Until step 4 everything is undone on a failure, last step first.
  */
 #include <errno.h>
@@ -45,6 +52,9 @@ struct move {
 	struct iop_dev *devs[IOP_PORT_MAX];
 	size_t nports;
 	bool mem_attached;          /* step 1 attached lib/mem to `to` */
+	struct iop_map_info moved_iova; /* a mapping `to` holds elsewhere (len 0: none) */
+	bool pause;                 /* hold the queues across the switch */
+	bool held[IOP_PORT_MAX];    /* ports[i] is held */
 	struct iop_map_info *added; /* step 1's other mappings */
 	size_t nadded;
 	struct iop_iova_cache *caches[MOVE_MAX_CACHES];
@@ -150,9 +160,8 @@ static int populate(struct move *m)
 				break;
 			m->added[m->nadded++] = *mi;
 		}
-		if (!same_iova(m->to, mi))
-			rc = IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ): a live move needs the same IOVAs; stop the port, move it and start it again",
-				     from_id, mi->va, mi->len, mi->iova, iop_ioas_id(m->to));
+		if (!same_iova(m->to, mi) && !m->moved_iova.len)
+			m->moved_iova = *mi;
 	}
 	free(maps);
 	if (rc)
@@ -229,9 +238,67 @@ static void rebind_back(struct move *m)
 			iop_ioas_id(m->from), iop_ioas_id(m->to));
 }
 
+/* Ends the hold of every held port. */
+static void unhold(struct move *m)
+{
+	for (size_t i = 0; i < m->nports; i++)
+		if (m->held[i])
+			m->ports[i]->drv->ops->hold(m->ports[i], false);
+	memset(m->held, 0, sizeof(m->held));
+}
+
+/* Holds the started ports until nothing they posted is left (the buffers
+ * the device has not used are taken back); false on the timeout. */
+static bool hold(struct move *m)
+{
+	uint64_t deadline = now_ns() + MOVE_REBIND_TIMEOUT_NS;
+	struct timespec pause = {0, 20000};
+
+	for (size_t i = 0; i < m->nports; i++) {
+		if (m->ports[i]->state != PORT_STARTED)
+			continue;
+		m->ports[i]->drv->ops->hold(m->ports[i], true);
+		m->held[i] = true;
+	}
+	for (;;) {
+		bool all = true;
+
+		for (size_t i = 0; i < m->nports && all; i++)
+			all = !m->held[i] || m->ports[i]->drv->ops->held(m->ports[i]);
+		if (all)
+			return true;
+		if (now_ns() > deadline)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Whether the move holds the queues, or why it cannot be made. */
+static int choose_pause(struct move *m, unsigned int flags)
+{
+	bool replace = iop_ctx_backend(iop_ioas_ctx(m->to)) != IOP_BACKEND_VFIO;
+
+	m->pause = (flags & IOP_PORT_MOVE_PAUSE) || !replace || m->moved_iova.len;
+	for (size_t i = 0; m->pause && i < m->nports; i++) {
+		const struct iop_port *p = m->ports[i];
+
+		if (p->state != PORT_STARTED || p->drv->ops->hold)
+			continue;
+		if (m->moved_iova.len)
+			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) cannot pause its queues: stop the port, move it and start it again",
+				       iop_ioas_id(m->from), m->moved_iova.va, m->moved_iova.len,
+				       m->moved_iova.iova, iop_ioas_id(m->to), p->id, p->spec);
+		return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started, its driver cannot pause its queues, and %s: stop the port, move it, start it again",
+			       p->id, p->spec, replace ? "a pause was asked for" :
+			       "the vfio (type1) backend cannot replace a domain (the device is detached, then attached)");
+	}
+	return 0;
+}
+
 static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigned int flags)
 {
 	struct iop_port *p = iop_port_get(id);
+	uint64_t pause_start = 0;
 	int rc;
 
 	if (!p)
@@ -252,22 +319,26 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	rc = collect(m, p, flags);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < m->nports; i++)
-		if (m->ports[i]->state == PORT_STARTED &&
-		    iop_ctx_backend(iop_ioas_ctx(to)) == IOP_BACKEND_VFIO)
-			return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started and the vfio (type1) backend cannot replace a domain: its device would be detached while it does DMA; stop the port, move it, start it again",
-				       m->ports[i]->id, m->ports[i]->spec);
 
 	rc = populate(m);
 	if (rc)
 		return rc;
-	rc = port_dev_hold(to, (unsigned int)m->nports, m->devs[0]);
+	rc = choose_pause(m, flags);
+	if (rc == 0 && m->pause) {
+		pause_start = now_ns();
+		if (!hold(m))
+			rc = IOP_ERR(ETIMEDOUT, "cannot move port %u to IOAS %u: a queue of a started port was not polled for %llu ms while it was to pause; poll every queue while moving, or stop the port first",
+				     id, iop_ioas_id(to), MOVE_REBIND_TIMEOUT_NS / 1000000ull);
+	}
+	if (rc == 0)
+		rc = port_dev_hold(to, (unsigned int)m->nports, m->devs[0]);
 	if (rc == 0) {
 		rc = iop_dev_move(m->devs, m->nports, to);
 		if (rc)
 			port_dev_drop(to, (unsigned int)m->nports);
 	}
 	if (rc) {
+		unhold(m);
 		unpopulate(m);
 		return rc;
 	}
@@ -280,9 +351,26 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 		rebind_back(m);
 		if (iop_dev_move(m->devs, m->nports, m->from) == 0) {
 			port_dev_drop(to, (unsigned int)m->nports);
+			unhold(m);
 			unpopulate(m);
 		}
 		return rc;
+	}
+	if (m->pause) {
+		uint64_t ns;
+
+		unhold(m);
+		ns = now_ns() - pause_start;
+		for (size_t i = 0; i < m->nports; i++) {
+			struct iop_port *q = m->ports[i];
+
+			if (q->state != PORT_STARTED)
+				continue;
+			__atomic_fetch_add(&q->pauses, 1, __ATOMIC_RELAXED);
+			__atomic_store_n(&q->last_pause_ns, ns, __ATOMIC_RELAXED);
+			if (ns > q->max_pause_ns)
+				__atomic_store_n(&q->max_pause_ns, ns, __ATOMIC_RELAXED);
+		}
 	}
 	/* every burst that began before the switch has ended */
 	iop_mem_synchronize();
@@ -311,7 +399,20 @@ int iop_port_move(uint16_t id, struct iop_ioas *to, unsigned int flags)
 
 uint64_t iop_port_moves(uint16_t id)
 {
+	struct iop_port_move_stats st;
+
+	return iop_port_move_stats_get(id, &st) == 0 ? st.moves : 0;
+}
+
+int iop_port_move_stats_get(uint16_t id, struct iop_port_move_stats *st)
+{
 	struct iop_port *p = iop_port_get(id);
 
-	return p ? __atomic_load_n(&p->moves, __ATOMIC_RELAXED) : 0;
+	if (!p)
+		return -ENODEV;
+	st->moves = __atomic_load_n(&p->moves, __ATOMIC_RELAXED);
+	st->pauses = __atomic_load_n(&p->pauses, __ATOMIC_RELAXED);
+	st->last_pause_ns = __atomic_load_n(&p->last_pause_ns, __ATOMIC_RELAXED);
+	st->max_pause_ns = __atomic_load_n(&p->max_pause_ns, __ATOMIC_RELAXED);
+	return 0;
 }

@@ -223,6 +223,7 @@ static void assert_on(uint16_t p, const struct iop_ioas *ioas)
 static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
 {
 	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_port_move_stats st;
 	struct traffic t;
 	uint16_t a, b;
 	int moves = 40;
@@ -238,6 +239,8 @@ static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
 	}
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_moves(a), moves);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.pauses, 0);
 	assert_int_equal(iop_port_moves(b), 0);
 	assert_port_clean(a);
 	assert_port_clean(b);
@@ -307,7 +310,47 @@ static void move_that_would_split_a_group_is_refused_while_traffic_continues(voi
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
-static void move_to_an_ioas_that_cannot_keep_the_iovas_is_refused(void **state)
+/* per-device: port a's IOAS (group 4) maps DPDK's memory at 2^58, port
+ * b's (group 5) at 2^59.
+ * Moving a into b's IOAS changes its IOVAs: the queues pause (post
+ * nothing, give back what the device has not used), switch, post again. */
+static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **state)
+{
+	struct iop_port_move_stats st;
+	struct iop_ioas *src, *dst;
+	uint64_t iova_before, iova_after;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	if (strcmp(layout, "per-device") != 0)
+		skip(); /* in the shared layout a and b are on one IOAS */
+	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
+	src = iop_dev_ioas(iop_port_dev(a));
+	dst = iop_dev_ioas(iop_port_dev(b));
+	assert_ptr_not_equal(src, dst);
+	assert_int_equal(iop_ioas_va2iova(src, pool, &iova_before), 0);
+	traffic_start(&t, a, b);
+	sleep_ms(20);
+	if (iop_port_move(a, dst, 0) != 0)
+		fail_msg("move: %s", iop_err_msg());
+	assert_on(a, dst);
+	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
+	assert_true(iova_after != iova_before);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.moves, 1);
+	assert_int_equal(st.pauses, 1);
+	assert_true(st.max_pause_ns > 0);
+	assert_port_clean(a);
+	assert_port_clean(b);
+}
+
+/* a fresh IOAS maps DPDK's memory at IOVA = VA, which the windows of
+ * group 4 do not hold: the attach is refused and a stays where it was,
+ * with nothing new mapped or pinned. */
+static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 {
 	struct iop_sim_counters before, after;
 	struct iop_ioas *dst = new_ioas(), *src;
@@ -317,14 +360,12 @@ static void move_to_an_ioas_that_cannot_keep_the_iovas_is_refused(void **state)
 	uint16_t a, b;
 
 	(void)state;
-	/* a's device sits in a window at 2^59: its IOVAs are not VAs, a
-	 * fresh IOAS would map DPDK's memory at IOVA = VA */
-	pair("0000:00:04.0", "0000:00:05.0", &a, &b);
+	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
 	src = iop_dev_ioas(iop_port_dev(a));
 	iop_sim_counters(&before);
 	traffic_start(&t, a, b);
-	assert_int_equal(iop_port_move(a, dst, 0), -EXDEV);
-	assert_non_null(strstr(iop_err_msg(), "cannot hold it at the same IOVA"));
+	assert_true(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) < 0);
+	assert_non_null(strstr(iop_err_msg(), "Address already in use; every device is back where it was"));
 	assert_on(a, src);
 	sleep_ms(20);
 	traffic_stop_and_check(&t);
@@ -340,6 +381,34 @@ static void move_to_an_ioas_that_cannot_keep_the_iovas_is_refused(void **state)
 	assert_port_clean(a);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+/* The pause asked for where the IOVAs stay: every move holds and lets go
+ * of the queues, and still no frame is lost. */
+static void moves_with_a_pause_lose_no_frame(void **state)
+{
+	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_port_move_stats st;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	traffic_start(&t, a, b);
+	for (int i = 0; i < 10; i++) {
+		if (iop_port_move(a, dst[i & 1], IOP_PORT_MOVE_PAUSE) != 0)
+			fail_msg("move %d: %s", i, iop_err_msg());
+		sleep_ms(5);
+	}
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.moves, 10);
+	assert_int_equal(st.pauses, 10);
+	assert_port_clean(a);
+	assert_port_clean(b);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
+	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
 }
 
 static void move_bad_input_is_one_clear_error(void **state)
@@ -444,7 +513,9 @@ int main(int argc, char **argv)
 		T(move_under_traffic_loses_no_frame_and_never_faults),
 		T(move_releases_a_source_no_port_uses_and_pins_nothing_twice),
 		T(move_that_would_split_a_group_is_refused_while_traffic_continues),
-		T(move_to_an_ioas_that_cannot_keep_the_iovas_is_refused),
+		T(move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame),
+		T(move_to_an_ioas_outside_the_group_s_windows_is_refused),
+		T(moves_with_a_pause_lose_no_frame),
 		T(move_bad_input_is_one_clear_error),
 		T(move_of_an_unpolled_started_port_times_out_and_rolls_back),
 		T(move_failing_at_every_step_leaves_the_port_in_its_ioas),
