@@ -246,8 +246,8 @@ struct iop_dev *iop_port_dev(uint16_t port);
  * group holds other ports: name them, or pass IOP_PORT_MOVE_GROUP),
  * -EXDEV (`to` cannot hold the same IOVAs and the driver cannot pause),
  * -EOPNOTSUPP (the driver cannot rebind its queues, or must pause and
- * cannot), -ETIMEDOUT (a queue of the started port was not polled for a
- * second), or what mapping and attaching returned.
+ * cannot), -ETIMEDOUT (a queue of the started port was not polled for 5
+ * seconds), or what mapping and attaching returned.
  */
 #define IOP_PORT_MOVE_GROUP 1u /* move the ports sharing the IOMMU group too */
 #define IOP_PORT_MOVE_PAUSE 2u /* hold the queues even where not needed */
@@ -260,6 +260,9 @@ struct iop_port_move_stats {
 	uint64_t pauses;        /* of those, with the queues held */
 	uint64_t last_pause_ns; /* from holding the queues to letting them go */
 	uint64_t max_pause_ns;
+	/* of the last move: from the call until every queue of a started
+	 * port had burst in the new IOAS (all of them rebound) */
+	uint64_t last_switch_ns;
 };
 int iop_port_move_stats_get(uint16_t port, struct iop_port_move_stats *st);
 

@@ -43,6 +43,7 @@ struct iop_port {
 	uint64_t moves;  /* live moves done (iop_port_move) */
 	uint64_t pauses; /* of those, with the queues held */
 	uint64_t last_pause_ns, max_pause_ns;
+	uint64_t last_switch_ns; /* call to every queue on the new IOAS */
 };
 
 extern pthread_mutex_t iop_port_lock;

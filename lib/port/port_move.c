@@ -43,8 +43,9 @@
 #include "port_internal.h"
 
 #define MOVE_MAX_CACHES (IOP_PORT_MAX * 2 * IOP_PORT_MAX_QUEUES)
-/* How long a started port's queues may go unpolled before a move gives up. */
-#define MOVE_REBIND_TIMEOUT_NS 1000000000ull
+/* How long a started port's queues may go unpolled before a move gives up:
+ * generous, as a loaded machine may preempt a polling thread for long. */
+#define MOVE_REBIND_TIMEOUT_NS 5000000000ull
 
 struct move {
 	struct iop_ioas *from, *to;
@@ -298,7 +299,7 @@ static int choose_pause(struct move *m, unsigned int flags)
 static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigned int flags)
 {
 	struct iop_port *p = iop_port_get(id);
-	uint64_t pause_start = 0;
+	uint64_t pause_start = 0, start_ns = now_ns(), switched_ns;
 	int rc;
 
 	if (!p)
@@ -372,12 +373,15 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 				__atomic_store_n(&q->max_pause_ns, ns, __ATOMIC_RELAXED);
 		}
 	}
+	switched_ns = now_ns() - start_ns;
 	/* every burst that began before the switch has ended */
 	iop_mem_synchronize();
 	free(m->added);
 	m->added = NULL;
-	for (size_t i = 0; i < m->nports; i++)
+	for (size_t i = 0; i < m->nports; i++) {
+		__atomic_store_n(&m->ports[i]->last_switch_ns, switched_ns, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&m->ports[i]->moves, 1, __ATOMIC_RELAXED);
+	}
 	port_dev_drop(m->from, (unsigned int)m->nports);
 	return 0;
 }
@@ -414,5 +418,6 @@ int iop_port_move_stats_get(uint16_t id, struct iop_port_move_stats *st)
 	st->pauses = __atomic_load_n(&p->pauses, __ATOMIC_RELAXED);
 	st->last_pause_ns = __atomic_load_n(&p->last_pause_ns, __ATOMIC_RELAXED);
 	st->max_pause_ns = __atomic_load_n(&p->max_pause_ns, __ATOMIC_RELAXED);
+	st->last_switch_ns = __atomic_load_n(&p->last_switch_ns, __ATOMIC_RELAXED);
 	return 0;
 }
