@@ -68,5 +68,7 @@ size_t iop_iova_table_list(const struct iop_iova_table *t,
  * an IOAS; tests bind to a bare table). */
 struct iop_iova_cache;
 void iop_iova_cache_bind(struct iop_iova_cache *c, const struct iop_iova_table *t);
+/* iop_iova_cache_rebind() to a bare table (tests). */
+int iop_iova_cache_rebind_table(struct iop_iova_cache *c, const struct iop_iova_table *t);
 
 #endif /* IOP_IOVA_TABLE_H */
