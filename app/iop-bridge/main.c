@@ -244,7 +244,7 @@ static int run(void)
 	bool alone = rte_lcore_count() == 1;
 	uint64_t end;
 	double secs;
-	bool balanced, moves_ok;
+	bool balanced, moves_ok, mover_ok = true;
 
 	bridge.start_tsc = rte_rdtsc();
 	stats_init();
@@ -253,6 +253,7 @@ static int run(void)
 			rte_eal_remote_launch(fwd_lcore_main, NULL, lcore);
 	if (mover_start() < 0) {
 		fail(NULL);
+		mover_ok = false;
 		bridge_stop("error");
 	}
 	if (alone) {
@@ -271,6 +272,8 @@ static int run(void)
 		if (!bridge_port_closed(p))
 			iop_port_stop(p);
 	secs = (double)(end - bridge.start_tsc) / (double)rte_get_tsc_hz();
+	if (!mover_ok)
+		return 1;
 	balanced = stats_summary(secs);
 	if (bridge.opt.json_path && stats_json(bridge.opt.json_path, secs) < 0) {
 		fprintf(stderr, "iop-bridge: cannot write --json-stats=%s: %s\n",
