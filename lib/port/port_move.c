@@ -314,6 +314,9 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	m->to = to;
 	if (m->from == to)
 		return 0;
+	if (!m->from)
+		return IOP_ERR(EINVAL, "cannot move port %u (%s): its device %s is on no IOAS", id,
+			       p->spec, iop_dev_bdf(m->devs[0]));
 	if (iop_ioas_ctx(to) != iop_dev_ctx(m->devs[0]))
 		return IOP_ERR(EINVAL, "cannot move port %u to IOAS %u of another IOMMU context", id,
 			       iop_ioas_id(to));
