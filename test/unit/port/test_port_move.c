@@ -323,8 +323,10 @@ static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **st
 	uint16_t a, b;
 
 	(void)state;
-	if (strcmp(layout, "per-device") != 0)
-		skip(); /* in the shared layout a and b are on one IOAS */
+	if (strcmp(layout, "per-device") != 0) {
+		print_message("skip: in the %s layout the two windowed ports share one IOAS\n", layout);
+		skip();
+	}
 	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
 	src = iop_dev_ioas(iop_port_dev(a));
 	dst = iop_dev_ioas(iop_port_dev(b));
