@@ -32,6 +32,7 @@
  */
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -72,7 +73,10 @@ struct iop_iova_cache {
 	uint64_t misses;  /* lookups that went to the table (and were mapped) */
 	uint64_t poison;  /* lookups of unmapped addresses (IOP_IOVA_POISON) */
 	uint64_t flushes; /* generation changes seen by iop_iova_cache_sync */
-	uint64_t reserved[4]; /* keeps the entries on a cache line boundary */
+	/* a table to switch to, published by iop_iova_cache_rebind() and
+	 * taken by the polling thread at its next sync (NULL: none) */
+	const struct iop_iova_table *rebind_to;
+	uint64_t reserved[3]; /* keeps the entries on a cache line boundary */
 	/* Entry i: the 2 MiB page page[i] (va >> IOP_IOVA_CACHE_PAGE_SHIFT, or
 	 * EMPTY) translates as iova = va + delta[i]. Two arrays rather than an
 	 * array of pairs: an index scaled by 8 fits x86 addressing, which
@@ -98,6 +102,22 @@ void iop_iova_cache_init(struct iop_iova_cache *c, struct iop_ioas *ioas);
  */
 int iop_iova_cache_set_run(struct iop_iova_cache *c, const void *va, size_t len);
 
+/*
+ * Live moves (iop_port_move): rebinding a cache that a thread polls.
+ * iop_iova_cache_rebind() publishes the IOAS to switch to and bumps the
+ * current table's generation, so the polling thread's next
+ * iop_iova_cache_sync() flushes and switches tables at that burst
+ * boundary; the fast path gains no lock and no test. A cache no thread
+ * polls (its port stopped) is switched with iop_iova_cache_flush() by the
+ * caller. iop_iova_cache_rebind_pending() is true until the switch
+ * happened; iop_iova_cache_rebind_cancel() withdraws a pending switch and
+ * returns false when the polling thread took it first. One rebind at a
+ * time per cache: -EBUSY while one is pending.
+ */
+int iop_iova_cache_rebind(struct iop_iova_cache *c, struct iop_ioas *ioas);
+bool iop_iova_cache_rebind_pending(const struct iop_iova_cache *c);
+bool iop_iova_cache_rebind_cancel(struct iop_iova_cache *c);
+
 /* Slow paths (not inline on purpose: they are rare and keep the inline
  * code small). */
 void iop_iova_cache_flush(struct iop_iova_cache *c);
@@ -105,8 +125,8 @@ uint64_t iop_iova_cache_miss(struct iop_iova_cache *c, const void *va);
 
 /*
  * Call once at the top of every burst, before the first lookup. If any
- * mapping of the IOAS was removed since the last burst, empties the cache.
- * With iop_mem_quiescent() at the end of the poll loop, this is what
+ * mapping of the IOAS was removed since the last burst (or a rebind was
+ * published), empties the cache. With iop_mem_quiescent() at the end of the poll loop, this is what
  * guarantees that no IOVA is used after its unmap completed.
  */
 static inline void iop_iova_cache_sync(struct iop_iova_cache *c)

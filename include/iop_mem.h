@@ -31,6 +31,7 @@
  * otherwise freeing memory waits for it.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,8 @@ void iop_mem_synchronize(void);
  * sizes), -ENODEV (no DPDK memory: how to reserve hugepages).
  */
 int iop_mem_attach_ioas(struct iop_ioas *ioas);
+/* True between iop_mem_attach_ioas() and iop_mem_detach_ioas(). */
+bool iop_mem_is_attached(const struct iop_ioas *ioas);
 /* Quiesces and unmaps everything iop_mem mapped into ioas; after it, no
  * hotplug event touches ioas. iop_ioas_destroy() calls it for an IOAS
  * that is still attached. */

@@ -36,6 +36,8 @@ extern "C" {
 #endif
 
 struct iop_iova_cache;
+struct iop_dev;
+struct iop_ioas;
 
 #define IOP_PORT_MAX 32
 #define IOP_PORT_MAX_QUEUES 16
@@ -237,6 +239,49 @@ int iop_port_iova_stats_get(uint16_t port, struct iop_port_iova_stats *stats);
 struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */
 struct iop_dev *iop_port_dev(uint16_t port);
+
+/*
+ * Live move (doc/move.md): puts the port's device (with its whole IOMMU
+ * group) on IOAS `to` while lcores keep polling the port, with no frame
+ * lost: `to` first gets every mapping of the port's IOAS at the same IOVAs
+ * (DPDK's memory by copy, pinned once), then the device's domain is
+ * replaced, then each queue's IOVA cache switches to `to` at its next
+ * burst, and after a quiescent state of every forwarding thread
+ * (iop_mem_quiescent) an IOAS lib/port created that no port uses any more
+ * is unmapped and destroyed. `to` is created by the caller
+ * (iop_ioas_create) and must outlive the port's use of it.
+ *
+ * Where `to` cannot hold the same IOVAs, or the backend cannot replace a
+ * domain (vfio type1: detach, then attach), the move pauses the queues
+ * instead: they post nothing new, give back what the device has not used,
+ * switch, and post again; frames the wire drops meanwhile are counted as
+ * the port's rx drops, and the pause in iop_port_move_stats_get().
+ *
+ * Call it from a thread that does not poll the port's queues: it waits for
+ * the polling threads. On any failure the port is left forwarding in its
+ * IOAS, nothing new stays mapped, and the message says why: -EBUSY (the
+ * group holds other ports: name them, or pass IOP_PORT_MOVE_GROUP),
+ * -EXDEV (`to` cannot hold the same IOVAs and the driver cannot pause),
+ * -EOPNOTSUPP (the driver cannot rebind its queues, or must pause and
+ * cannot), -ETIMEDOUT (a queue of the started port was not polled for 5
+ * seconds), or what mapping and attaching returned.
+ */
+#define IOP_PORT_MOVE_GROUP 1u /* move the ports sharing the IOMMU group too */
+#define IOP_PORT_MOVE_PAUSE 2u /* hold the queues even where not needed */
+int iop_port_move(uint16_t port, struct iop_ioas *to, unsigned int flags);
+/* Live moves the port completed since it was opened (0: not open). */
+uint64_t iop_port_moves(uint16_t port);
+
+struct iop_port_move_stats {
+	uint64_t moves;         /* live moves completed */
+	uint64_t pauses;        /* of those, with the queues held */
+	uint64_t last_pause_ns; /* from holding the queues to letting them go */
+	uint64_t max_pause_ns;
+	/* of the last move: from the call until every queue of a started
+	 * port had burst in the new IOAS (all of them rebound) */
+	uint64_t last_switch_ns;
+};
+int iop_port_move_stats_get(uint16_t port, struct iop_port_move_stats *st);
 
 int iop_port_link_get(uint16_t port, struct iop_port_link *link);
 int iop_port_mac_get(uint16_t port, struct rte_ether_addr *mac);

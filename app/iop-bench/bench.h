@@ -40,6 +40,7 @@ static inline uint64_t bench_now_ns(void)
 
 int bench_translate(const struct bench_args *a);
 int bench_map(const struct bench_args *a);
+int bench_move(const struct bench_args *a);
 /* The callgrind child: hit lookups in a noinline function (hits.c). */
 int bench_hit_child(uint64_t n);
 /* Instructions per lookup, from callgrind runs of this program's child. */

@@ -5,6 +5,7 @@
  *
  *   iop-bench [EAL options] -- [iopath options] translate [--json] [--count-instructions] [--reps N]
  *   iop-bench [EAL options] -- [iopath options] map [--json] [--ioas K] [--reps N]
+ *   iop-bench [EAL options] -- [iopath options] move [--json] [--reps N]
  */
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +21,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: iop-bench [EAL options] -- [iopath options] translate|map [options]\n"
+	fputs("usage: iop-bench [EAL options] -- [iopath options] translate|map|move [options]\n"
 	      "  translate            ns per IOVA lookup: mbuf->buf_iova, rte_mem_virt2memseg,\n"
 	      "                       iop_iova_cache hit and miss, the lookup from the mbuf with and\n"
 	      "                       without the pool's run, on mbufs of one pktmbuf pool; P1 from\n"
@@ -28,6 +29,8 @@ static void usage(FILE *f)
 	      "    --count-instructions  also count instructions per lookup with valgrind (callgrind)\n"
 	      "  map                  map DPDK's memory into K IOAS, one call per run against one per page\n"
 	      "    --ioas K           IOAS to map into (default 4)\n"
+	      "  move                 moving a forwarding sim port to another IOAS: live, live with\n"
+	      "                       a pause, and stop/move/start, N rounds (--reps)\n"
 	      "  common: --json (one JSON line), --reps N (best of N, default 5),\n"
 	      "          --dev BDF (repeatable: device i is attached to IOAS i; the vfio\n"
 	      "          backend needs one per IOAS, sim and iommufd need none)\n"
@@ -118,8 +121,10 @@ int main(int argc, char **argv)
 			rc = bench_translate(&a);
 		} else if (strcmp(argv[1], "map") == 0) {
 			rc = bench_map(&a);
+		} else if (strcmp(argv[1], "move") == 0) {
+			rc = bench_move(&a);
 		} else {
-			fprintf(stderr, "iop-bench: unknown benchmark '%s': use translate or map (man iop-bench)\n", argv[1]);
+			fprintf(stderr, "iop-bench: unknown benchmark '%s': use translate, map or move (man iop-bench)\n", argv[1]);
 			rc = -EINVAL;
 		}
 	}

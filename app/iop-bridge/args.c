@@ -99,6 +99,10 @@ void args_usage(FILE *f)
 		"  --burst=N                frames per burst (default 32, at most %d)\n"
 		"  --mbufs=N                mbufs in the pool (default: twice what the ports need)\n"
 		"  --aging=S                l2: forget a MAC after S seconds (default 300)\n"
+		"  --move-every=MS          every MS ms, move a port live to the other of two IOAS\n"
+		"                           the bridge creates (tests; doc/move.md)\n"
+		"  --move-port=N            the port --move-every moves (default 0)\n"
+		"  --move-group             move the ports of its IOMMU group with it\n"
 		"iopath options (--iommu, --ioas, --strict, --sim-topology, --log-level) may be\n"
 		"given among these:\n", BRIDGE_BURST_MAX);
 }
@@ -191,6 +195,13 @@ int args_parse(int argc, char **argv, struct bridge_opts *o)
 			rc = unum("--mbufs=", v, 1, 1u << 26, &o->mbufs);
 		} else if ((v = value(a, "--aging="))) {
 			rc = unum("--aging=", v, 1, 86400, &o->age_s);
+		} else if ((v = value(a, "--move-every="))) {
+			rc = unum("--move-every=", v, 1, 3600000, &o->move_every_ms);
+		} else if ((v = value(a, "--move-port="))) {
+			rc = unum("--move-port=", v, 0, IOP_PORT_MAX - 1, &u);
+			o->move_port = (uint16_t)u;
+		} else if (strcmp(a, "--move-group") == 0) {
+			o->move_group = true;
 		} else {
 			rc = iop_err(EINVAL, "unknown argument '%s' (iop-bridge -- --help lists them)", a);
 		}
@@ -202,6 +213,9 @@ int args_parse(int argc, char **argv, struct bridge_opts *o)
 	if (o->mode != MODE_L2 && o->nports % 2)
 		return iop_err(EINVAL, "%s mode forwards port 2k to 2k+1: give an even number of ports (got %u)",
 			       o->mode == MODE_IO ? "io" : "macswap", o->nports);
+	if (o->move_port >= o->nports)
+		return iop_err(EINVAL, "--move-port=%u: there are only %u ports (0 to %u)",
+			       o->move_port, o->nports, o->nports - 1);
 	if (o->mode == MODE_L2 && o->nports < 2)
 		return iop_err(EINVAL, "l2 mode bridges ports: give at least two (got 1)");
 	return 0;

@@ -39,6 +39,9 @@ struct bridge_opts {
 	uint16_t burst;
 	uint32_t mbufs;        /* 0: as many as the ports need, doubled */
 	uint32_t age_s;        /* l2 aging time */
+	uint32_t move_every_ms; /* live-move a port every so often (0: never) */
+	uint16_t move_port;     /* the port --move-every moves */
+	bool move_group;        /* take the ports of its IOMMU group along */
 };
 
 /* What one forwarding unit saw of one ingress port (single writer). */
@@ -135,6 +138,16 @@ void stats_tick(uint64_t now_tsc);
 /* Summary per port; false if some port does not balance. */
 bool stats_summary(double seconds);
 int stats_json(const char *path, double seconds);
+
+/* mover.c: --move-every, a control thread that moves a port between two
+ * IOAS of its own while the lcores forward (iop_port_move). */
+int mover_start(void);
+/* True while a move is under way: the lcores keep polling until it ends. */
+bool mover_busy(void);
+/* Joins the thread and prints what it did; false if a move failed. */
+bool mover_stop(void);
+/* After the ports are closed: destroys the mover's IOAS. */
+void mover_cleanup(void);
 
 /* telemetry.c: /iop/bridge through DPDK telemetry; after stop it
  * answers nothing, so the units and ports may go. */

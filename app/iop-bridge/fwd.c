@@ -157,7 +157,8 @@ int fwd_lcore_main(void *arg)
 	double cpu0 = thread_cpu_s();
 
 	iop_mem_thread_register();
-	while (!bridge_stopping()) {
+	/* a move under way waits for the lcores: poll until it ends */
+	while (!bridge_stopping() || mover_busy()) {
 		for (uint16_t i = 0; i < bridge.lcore_nunits[lcore]; i++)
 			fwd_unit_poll(bridge.lcore_unit[lcore][i]);
 		/* no burst of this lcore is under way past this point: a

@@ -229,6 +229,7 @@ static void teardown(void)
 {
 	bridge_telemetry_stop();
 	iop_port_close_all();
+	mover_cleanup();
 	for (uint16_t i = 0; i < bridge.nunits; i++) {
 		l2_table_free(&bridge.unit[i]->l2);
 		rte_free(bridge.unit[i]);
@@ -243,13 +244,18 @@ static int run(void)
 	bool alone = rte_lcore_count() == 1;
 	uint64_t end;
 	double secs;
-	bool balanced;
+	bool balanced, moves_ok, mover_ok = true;
 
 	bridge.start_tsc = rte_rdtsc();
 	stats_init();
 	RTE_LCORE_FOREACH_WORKER(lcore)
 		if (bridge.lcore_nunits[lcore])
 			rte_eal_remote_launch(fwd_lcore_main, NULL, lcore);
+	if (mover_start() < 0) {
+		fail(NULL);
+		mover_ok = false;
+		bridge_stop("error");
+	}
 	if (alone) {
 		fwd_lcore_main(&bridge); /* forwards and prints */
 	} else {
@@ -261,17 +267,20 @@ static int run(void)
 	}
 	rte_eal_mp_wait_lcore();
 	end = rte_rdtsc();
+	moves_ok = mover_stop();
 	for (uint16_t p = 0; p < bridge.opt.nports; p++)
 		if (!bridge_port_closed(p))
 			iop_port_stop(p);
 	secs = (double)(end - bridge.start_tsc) / (double)rte_get_tsc_hz();
+	if (!mover_ok)
+		return 1;
 	balanced = stats_summary(secs);
 	if (bridge.opt.json_path && stats_json(bridge.opt.json_path, secs) < 0) {
 		fprintf(stderr, "iop-bridge: cannot write --json-stats=%s: %s\n",
 			bridge.opt.json_path, strerror(errno));
 		return 1;
 	}
-	return balanced ? 0 : 3;
+	return balanced && moves_ok ? 0 : 3;
 }
 
 int main(int argc, char **argv)

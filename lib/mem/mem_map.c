@@ -584,6 +584,16 @@ static int rescan_locked(void)
 	return rc;
 }
 
+bool iop_mem_is_attached(const struct iop_ioas *ioas)
+{
+	bool yes;
+
+	pthread_mutex_lock(&mem.lock);
+	yes = attached(ioas);
+	pthread_mutex_unlock(&mem.lock);
+	return yes;
+}
+
 int iop_mem_attach_ioas(struct iop_ioas *ioas)
 {
 	struct iop_ioas *refused_by;

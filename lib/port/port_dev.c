@@ -11,6 +11,9 @@
  *               with --strict (groups are never split).
  * A new IOAS gets all of DPDK's memory (iop_mem_attach_ioas) before any
  * queue translates into it; the last device to leave it destroys it.
+ * A live move (port_move.c) holds its destination here before the devices
+ * go and drops its source after the quiesce; an IOAS the mover created is
+ * counted but never destroyed here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,16 +24,28 @@
 #include "iop_iommu.h"
 #include "iop_log.h"
 #include "iop_mem.h"
-#include "port_driver.h"
+#include "port_internal.h"
 
 struct port_ioas {
 	struct iop_ioas *ioas;
 	unsigned int users;
+	bool owned;               /* created here: the last user destroys it */
 	unsigned int group;       /* group of its first device */
 	char first_bdf[IOP_BDF_LEN];
 };
 
 static struct port_ioas tab[IOP_PORT_MAX];
+
+/* No port device is left on e's IOAS: destroy it if lib/port created it
+ * (the caller of a move owns the others). */
+static void release(struct port_ioas *e)
+{
+	if (e->owned) {
+		iop_mem_detach_ioas(e->ioas);
+		iop_ioas_destroy(e->ioas);
+	}
+	memset(e, 0, sizeof(*e));
+}
 
 static struct port_ioas *find_group(unsigned int group)
 {
@@ -125,6 +140,7 @@ int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **
 		return rc;
 	}
 	e->users = 1;
+	e->owned = true;
 	e->group = iop_dev_group(dev);
 	snprintf(e->first_bdf, sizeof(e->first_bdf), "%s", iop_dev_bdf(dev));
 	*devp = dev;
@@ -142,10 +158,43 @@ void iop_port_dev_close(struct iop_dev *dev)
 
 		if (!e->users || e->ioas != ioas)
 			continue;
-		if (--e->users == 0) {
-			iop_mem_detach_ioas(e->ioas);
-			iop_ioas_destroy(e->ioas);
-			memset(e, 0, sizeof(*e));
-		}
+		if (--e->users == 0)
+			release(e);
 	}
+}
+
+static struct port_ioas *find_ioas(const struct iop_ioas *ioas)
+{
+	for (size_t i = 0; i < IOP_PORT_MAX; i++)
+		if (tab[i].users && tab[i].ioas == ioas)
+			return &tab[i];
+	return NULL;
+}
+
+int port_dev_hold(struct iop_ioas *to, unsigned int n, struct iop_dev *first)
+{
+	struct port_ioas *e = find_ioas(to);
+
+	if (!e) {
+		e = free_slot();
+		if (!e)
+			return IOP_ERR(ENOSPC, "more than %d IOAS hold ports", IOP_PORT_MAX);
+		e->ioas = to;
+		e->owned = false;
+		e->group = iop_dev_group(first);
+		snprintf(e->first_bdf, sizeof(e->first_bdf), "%s", iop_dev_bdf(first));
+	}
+	e->users += n;
+	return 0;
+}
+
+void port_dev_drop(struct iop_ioas *from, unsigned int n)
+{
+	struct port_ioas *e = find_ioas(from);
+
+	if (!e)
+		return;
+	e->users = e->users > n ? e->users - n : 0;
+	if (e->users == 0)
+		release(e);
 }

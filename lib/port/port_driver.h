@@ -44,6 +44,21 @@ struct iop_port_ops {
 	int (*link_get)(struct iop_port *port, struct iop_port_link *link);
 	/* Optional: the IOMMU device the port does DMA with. */
 	struct iop_dev *(*dev_get)(struct iop_port *port);
+	/* Optional (live moves, iop_port_move): the device is now on ioas.
+	 * The driver takes its IOVAs from ioas from now on (queues set up
+	 * later, rings filled at start), and lists the IOVA caches of its
+	 * queues in caches (at most max), which lib/port rebinds; returns how
+	 * many. A driver without it cannot move live. */
+	size_t (*ioas_changed)(struct iop_port *port, struct iop_ioas *ioas,
+			       struct iop_iova_cache **caches, size_t max);
+	/* Optional (moves that change IOVAs or detach the device): hold on
+	 * makes the queues of the started port post nothing new (rx is not
+	 * refilled, tx takes no frame) and give back, at their next burst,
+	 * the buffers posted that the device has not used; held is true once
+	 * every queue has. Hold off lets them post again, with the IOVAs of
+	 * the IOAS their caches are bound to then. */
+	void (*hold)(struct iop_port *port, bool on);
+	bool (*held)(struct iop_port *port);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
 	/* Optional: the IOVA cache of an rx (rx true) or tx queue, for stats. */

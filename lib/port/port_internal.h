@@ -40,6 +40,10 @@ struct iop_port {
 	struct rte_ether_addr mac;
 	bool promisc;
 	bool removed;    /* set by the PMD, possibly from a polling lcore */
+	uint64_t moves;  /* live moves done (iop_port_move) */
+	uint64_t pauses; /* of those, with the queues held */
+	uint64_t last_pause_ns, max_pause_ns;
+	uint64_t last_switch_ns; /* call to every queue on the new IOAS */
 };
 
 extern pthread_mutex_t iop_port_lock;
@@ -48,5 +52,12 @@ extern pthread_mutex_t iop_port_lock;
 void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st);
 /* port_xstats.c: the raw cache counters of every queue (no reset base). */
 void iop_port_cache_totals(const struct iop_port *p, struct port_cache_totals *t);
+
+/* port_dev.c, for live moves: n more port devices (the first is first)
+ * are on `to` (-ENOSPC when no entry is free). */
+int port_dev_hold(struct iop_ioas *to, unsigned int n, struct iop_dev *first);
+/* n port devices left `from` (or a hold is undone); with none left, an
+ * IOAS lib/port created is unmapped and destroyed. */
+void port_dev_drop(struct iop_ioas *from, unsigned int n);
 
 #endif /* IOP_PORT_INTERNAL_H */

@@ -50,6 +50,7 @@ static int handle_info(const char *cmd, const char *params, struct rte_tel_data 
 	struct iop_port_info info;
 	struct iop_port_link link;
 	struct rte_ether_addr mac;
+	struct iop_port_move_stats mv;
 	struct iop_port_stats st;
 	struct iop_dev *dev;
 	struct iop_ioas *ioas;
@@ -84,6 +85,11 @@ static int handle_info(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_string(d, "device", dev ? iop_dev_bdf(dev) : "");
 	rte_tel_data_add_dict_int(d, "iommu_group", dev ? (int)iop_dev_group(dev) : -1);
 	rte_tel_data_add_dict_int(d, "ioas", ioas ? (int)iop_ioas_id(ioas) : 0);
+	if (iop_port_move_stats_get(id, &mv) == 0) {
+		rte_tel_data_add_dict_u64(d, "moves", mv.moves);
+		rte_tel_data_add_dict_u64(d, "move_pauses", mv.pauses);
+		rte_tel_data_add_dict_u64(d, "move_max_pause_us", mv.max_pause_ns / 1000);
+	}
 	return 0;
 }
 

@@ -43,6 +43,8 @@ case_() {
 	fi
 }
 
+case_ "move of a port without a device" "--move-every: port 0 (null) has no IOMMU device to move" -- \
+	--port null --port null --move-every=50
 case_ "unknown port type" "unknown port type 'bogus'" -- --port bogus --port null
 case_ "unknown key" "unknown key 'speed' for type sim" -- \
 	--port sim:wire=gen,speed=10 --port sim:wire=gen

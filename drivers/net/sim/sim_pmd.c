@@ -124,10 +124,24 @@ static inline uint16_t rx_empty(const struct sim_rxq *q)
 	return 0;
 }
 
+/* Held by a move: takes back the buffers posted that the device has not
+ * filled (as a NIC whose queue is disabled), so none holds an IOVA. */
+static void rx_reclaim(struct sim_rxq *q)
+{
+	for (uint16_t i = q->next; q->sw[i]; i = (uint16_t)((i + 1) & q->mask)) {
+		rte_pktmbuf_free(q->sw[i]);
+		q->sw[i] = NULL;
+		q->ring[i].flags = 0;
+	}
+	q->rearm = q->dev_next = q->next;
+	__atomic_store_n(&q->idle, true, __ATOMIC_RELEASE);
+}
+
 static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_rxq *q = rxq;
 	struct iop_iova_burst b = burst_begin(&q->cache, q->iova_mode);
+	bool held = __atomic_load_n(&q->hold, __ATOMIC_ACQUIRE);
 	uint64_t bytes = 0;
 	uint16_t nb = 0, empty;
 
@@ -153,7 +167,9 @@ static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 		q->next = (uint16_t)((q->next + 1) & q->mask);
 	}
 	empty = rx_empty(q);
-	if (empty >= SIM_REARM_BATCH || empty == q->nb_desc)
+	if (held)
+		rx_reclaim(q);
+	else if (empty >= SIM_REARM_BATCH || empty == q->nb_desc)
 		rx_rearm(q, &b, empty);
 	q->cnt->packets += nb;
 	q->cnt->bytes += bytes;
@@ -220,6 +236,14 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t room, free_desc, i, sent = 0;
 	unsigned int lookups = 0;
 
+	if (__atomic_load_n(&q->hold, __ATOMIC_ACQUIRE)) {
+		/* finish what is in flight, take nothing new */
+		sim_dev_tx_poll(q);
+		tx_clean(q);
+		if (q->clean == q->next)
+			__atomic_store_n(&q->idle, true, __ATOMIC_RELEASE);
+		return 0;
+	}
 	/* take only what the wire can carry now: a frame the port accepts
 	 * is on the wire (or a counted drop) when the burst returns */
 	room = q->wire->ops->tx_room(q->wire, q->q, n);
@@ -482,6 +506,51 @@ static const struct iop_iova_cache *sim_queue_iova_cache(const void *q, bool rx)
 	return rx ? &((const struct sim_rxq *)q)->cache : &((const struct sim_txq *)q)->cache;
 }
 
+static size_t sim_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
+			       struct iop_iova_cache **caches, size_t max)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	size_t n = 0;
+
+	sp->ioas = ioas;
+	if (sp->iova_mode != SIM_IOVA_CACHE)
+		return 0;
+	for (uint16_t i = 0; i < sp->nb_rxq && n < max; i++)
+		if (sp->rxq[i])
+			caches[n++] = &sp->rxq[i]->cache;
+	for (uint16_t i = 0; i < sp->nb_txq && n < max; i++)
+		if (sp->txq[i])
+			caches[n++] = &sp->txq[i]->cache;
+	return n;
+}
+
+static void sim_hold(struct iop_port *port, bool on)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	for (uint16_t i = 0; i < sp->nb_rxq; i++) {
+		__atomic_store_n(&sp->rxq[i]->idle, false, __ATOMIC_RELAXED);
+		__atomic_store_n(&sp->rxq[i]->hold, on, __ATOMIC_RELEASE);
+	}
+	for (uint16_t i = 0; i < sp->nb_txq; i++) {
+		__atomic_store_n(&sp->txq[i]->idle, false, __ATOMIC_RELAXED);
+		__atomic_store_n(&sp->txq[i]->hold, on, __ATOMIC_RELEASE);
+	}
+}
+
+static bool sim_held(struct iop_port *port)
+{
+	struct sim_port *sp = iop_port_priv(port);
+
+	for (uint16_t i = 0; i < sp->nb_rxq; i++)
+		if (!__atomic_load_n(&sp->rxq[i]->idle, __ATOMIC_ACQUIRE))
+			return false;
+	for (uint16_t i = 0; i < sp->nb_txq; i++)
+		if (!__atomic_load_n(&sp->txq[i]->idle, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
 static int sim_promisc(struct iop_port *port, bool on)
 {
 	struct sim_port *sp = iop_port_priv(port);
@@ -640,6 +709,9 @@ static const struct iop_port_ops sim_ops = {
 	.promisc_set = sim_promisc,
 	.dev_get = sim_dev_get,
 	.queue_iova_cache = sim_queue_iova_cache,
+	.ioas_changed = sim_ioas_changed,
+	.hold = sim_hold,
+	.held = sim_held,
 	.rx_burst = sim_rx_burst,
 	.tx_burst = sim_tx_burst,
 };

@@ -55,6 +55,8 @@ struct sim_rxq {
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;
+	bool hold;                /* set by a move: post nothing */
+	bool idle;                /* held, and nothing is posted */
 };
 
 struct sim_txq {
@@ -70,6 +72,8 @@ struct sim_txq {
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;
+	bool hold;                /* set by a move: take no frame */
+	bool idle;                /* held, and nothing is in flight */
 };
 
 /* The device model, run by the PMD from the polling thread (sim_dev.c):

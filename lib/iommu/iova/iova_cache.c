@@ -5,6 +5,7 @@
  * and filling an entry on a miss.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -57,8 +58,67 @@ static void check_run(struct iop_iova_cache *c)
 	}
 }
 
+/* rebind_to while the polling thread switches tables: still pending, and
+ * no longer cancellable */
+#define REBIND_TAKING ((const struct iop_iova_table *)1)
+
+int iop_iova_cache_rebind(struct iop_iova_cache *c, struct iop_ioas *ioas)
+{
+	return iop_iova_cache_rebind_table(c, iop_ioas_table(ioas));
+}
+
+int iop_iova_cache_rebind_table(struct iop_iova_cache *c, const struct iop_iova_table *to)
+{
+	for (;;) {
+		const struct iop_iova_table *none = NULL;
+
+		if (__atomic_compare_exchange_n(&c->rebind_to, &none, to, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			break;
+		if (none != REBIND_TAKING)
+			return -EBUSY;
+		sched_yield(); /* the polling thread is a few stores from done */
+	}
+	/* no rebind is pending, so the polling thread does not change
+	 * c->table now: it is the table whose generation it checks */
+	iop_iova_table_bump(c->table);
+	return 0;
+}
+
+bool iop_iova_cache_rebind_pending(const struct iop_iova_cache *c)
+{
+	return __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE) != NULL;
+}
+
+bool iop_iova_cache_rebind_cancel(struct iop_iova_cache *c)
+{
+	const struct iop_iova_table *to = __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE);
+
+	return to && to != REBIND_TAKING &&
+	       __atomic_compare_exchange_n(&c->rebind_to, &to, NULL, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+/* Takes a published rebind. The claim is a compare-exchange, so that
+ * exactly one of this and iop_iova_cache_rebind_cancel() wins; the switch
+ * is published (rebind_to back to NULL) only once c->table is the new
+ * table, so whoever sees no rebind pending sees the table it is on. */
+static void take_rebind(struct iop_iova_cache *c)
+{
+	const struct iop_iova_table *to = __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE);
+
+	if (to && to != REBIND_TAKING &&
+	    __atomic_compare_exchange_n(&c->rebind_to, &to, REBIND_TAKING, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		c->table = to;
+		c->table_generation = iop_iova_table_generation(to);
+		__atomic_store_n(&c->rebind_to, NULL, __ATOMIC_RELEASE);
+	}
+}
+
 void iop_iova_cache_flush(struct iop_iova_cache *c)
 {
+	take_rebind(c);
 	/* read the generation before emptying: a remove that lands while we
 	 * empty bumps it again and the next sync flushes once more */
 	c->generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);

@@ -69,6 +69,13 @@ void iop_iova_table_destroy(struct iop_iova_table *t)
 	free(t);
 }
 
+void iop_iova_table_bump(const struct iop_iova_table *t)
+{
+	/* the generation is the one field a const table lets readers watch
+	 * change; bumping it changes no translation */
+	__atomic_fetch_add((uint64_t *)&t->generation, 1, __ATOMIC_RELEASE);
+}
+
 const uint64_t *iop_iova_table_generation(const struct iop_iova_table *t)
 {
 	return &t->generation;

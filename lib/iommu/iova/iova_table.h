@@ -46,6 +46,9 @@ int iop_iova_table_insert_stale(struct iop_iova_table *t, uintptr_t va,
 /* Forgets [va, va+len) and bumps the generation, so that every queue cache
  * flushes at its next burst. */
 void iop_iova_table_remove(struct iop_iova_table *t, uintptr_t va, uint64_t len);
+/* Bumps the generation with no change: every cache bound to t runs its
+ * slow path (iop_iova_cache_flush) at its next burst. */
+void iop_iova_table_bump(const struct iop_iova_table *t);
 /* The generation, bumped by every remove; caches compare it once per burst. */
 const uint64_t *iop_iova_table_generation(const struct iop_iova_table *t);
 /* The raw entry of the 2 MiB page holding va: 0 (unmapped), FULL (cacheable)
@@ -76,5 +79,7 @@ size_t iop_iova_table_list(const struct iop_iova_table *t,
  * an IOAS; tests bind to a bare table). */
 struct iop_iova_cache;
 void iop_iova_cache_bind(struct iop_iova_cache *c, const struct iop_iova_table *t);
+/* iop_iova_cache_rebind() to a bare table (tests). */
+int iop_iova_cache_rebind_table(struct iop_iova_cache *c, const struct iop_iova_table *t);
 
 #endif /* IOP_IOVA_TABLE_H */

@@ -42,9 +42,14 @@ void sim_machine_id(struct sim_ctx *c, const char *topology)
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 	struct stat st;
 
-	/* the built-in topology: one machine for every context of the host */
-	if (!topology)
-		topology = "(built-in default)";
+	char builtin[64];
+
+	/* the built-in topology is a machine of this process's own: processes
+	 * share a simulated machine only through a topology file */
+	if (!topology) {
+		snprintf(builtin, sizeof(builtin), "(built-in default of pid %d)", (int)getpid());
+		topology = builtin;
+	}
 	if (stat(topology, &st) == 0) {
 		c->topo_dev = st.st_dev;
 		c->topo_ino = st.st_ino;

@@ -163,6 +163,65 @@ static void cache_flushes_once_at_sync_after_a_remove(void **state)
 	iop_iova_table_destroy(t);
 }
 
+/* Two tables that map one page at different IOVAs. */
+static void two_tables(struct iop_iova_table **t1, struct iop_iova_table **t2)
+{
+	*t1 = iop_iova_table_create();
+	*t2 = iop_iova_table_create();
+	assert_non_null(*t1);
+	assert_non_null(*t2);
+	assert_int_equal(iop_iova_table_insert(*t1, 0x40000000ull, 0x1000000ull, MB2), 0);
+	assert_int_equal(iop_iova_table_insert(*t2, 0x40000000ull, 0x8000000ull, MB2), 0);
+}
+
+static void rebind_switches_tables_at_the_next_sync_only(void **state)
+{
+	struct iop_iova_table *t1, *t2;
+	struct iop_iova_cache c;
+
+	(void)state;
+	two_tables(&t1, &t2);
+	iop_iova_cache_bind(&c, t1);
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), 0x1000010ull);
+	assert_int_equal(iop_iova_cache_rebind_table(&c, t2), 0);
+	assert_true(iop_iova_cache_rebind_pending(&c));
+	/* within the burst: the old table's answers */
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), 0x1000010ull);
+	/* one rebind at a time */
+	assert_int_equal(iop_iova_cache_rebind_table(&c, t1), -EBUSY);
+	iop_iova_cache_sync(&c);
+	assert_false(iop_iova_cache_rebind_pending(&c));
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), 0x8000010ull);
+	assert_int_equal(c.flushes, 1);
+	/* a remove in the new table now flushes it */
+	iop_iova_table_remove(t2, 0x40000000ull, MB2);
+	iop_iova_cache_sync(&c);
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), IOP_IOVA_POISON);
+	iop_iova_table_destroy(t1);
+	iop_iova_table_destroy(t2);
+}
+
+static void rebind_cancel_wins_before_the_sync_and_loses_after(void **state)
+{
+	struct iop_iova_table *t1, *t2;
+	struct iop_iova_cache c;
+
+	(void)state;
+	two_tables(&t1, &t2);
+	iop_iova_cache_bind(&c, t1);
+	assert_int_equal(iop_iova_cache_rebind_table(&c, t2), 0);
+	assert_true(iop_iova_cache_rebind_cancel(&c));
+	assert_false(iop_iova_cache_rebind_pending(&c));
+	iop_iova_cache_sync(&c);
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), 0x1000010ull);
+	assert_int_equal(iop_iova_cache_rebind_table(&c, t2), 0);
+	iop_iova_cache_sync(&c);
+	assert_false(iop_iova_cache_rebind_cancel(&c));
+	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), 0x8000010ull);
+	iop_iova_table_destroy(t1);
+	iop_iova_table_destroy(t2);
+}
+
 static void table_refuses_a_mapping_whose_iova_reaches_poison(void **state)
 {
 	struct iop_iova_table *t = iop_iova_table_create();
@@ -374,6 +433,8 @@ int main(void)
 		cmocka_unit_test(cache_fills_only_full_pages),
 		cmocka_unit_test(cache_conflicting_pages_evict_and_stay_exact),
 		cmocka_unit_test(cache_flushes_once_at_sync_after_a_remove),
+		cmocka_unit_test(rebind_switches_tables_at_the_next_sync_only),
+		cmocka_unit_test(rebind_cancel_wins_before_the_sync_and_loses_after),
 		cmocka_unit_test(table_refuses_a_mapping_whose_iova_reaches_poison),
 		cmocka_unit_test(run_translates_its_range_exactly_and_leaves_the_rest_to_the_entries),
 		cmocka_unit_test(run_is_refused_over_a_hole_a_stale_mapping_or_a_second_delta),

@@ -81,6 +81,9 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 		{"--stats-period=INF", "--stats-period=INF: give a number from 0 to 3600"},
 		{"--stats-period=-0.5", "--stats-period=-0.5: give a number from 0 to 3600"},
 		{"--color", "unknown argument '--color' (iop-bridge -- --help lists them)"},
+		{"--move-every=0", "--move-every=0: give a number from 1 to 3600000"},
+		{"--move-every=fast", "--move-every=fast: give a number from 1 to 3600000"},
+		{"--move-port=2", "--move-port=2: there are only 2 ports (0 to 1)"},
 	};
 	struct bridge_opts o;
 
@@ -91,6 +94,23 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 		assert_int_equal(parse(ARGC(argv), argv, &o), -EINVAL);
 		assert_string_equal(iop_err_msg(), bad[i][1]);
 	}
+}
+
+static void bridge_move_options_are_parsed(void **state)
+{
+	char *argv[] = {"iop-bridge", "--port", "null", "--port", "null", "--move-every=50",
+			"--move-port=1", "--move-group", NULL};
+	char *plain[] = {"iop-bridge", "--port", "null", "--port", "null", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(argv), argv, &o), 0);
+	assert_int_equal(o.move_every_ms, 50);
+	assert_int_equal(o.move_port, 1);
+	assert_true(o.move_group);
+	assert_int_equal(parse(ARGC(plain), plain, &o), 0);
+	assert_int_equal(o.move_every_ms, 0);
+	assert_false(o.move_group);
 }
 
 static void prepare_moves_iopath_options_before_the_app_ones(void **state)
@@ -194,6 +214,7 @@ int main(void)
 		cmocka_unit_test(bridge_io_mode_needs_even_port_count),
 		cmocka_unit_test(bridge_l2_needs_two_ports_and_no_port_is_einval),
 		cmocka_unit_test(bridge_bad_values_are_einval_naming_the_option),
+		cmocka_unit_test(bridge_move_options_are_parsed),
 		cmocka_unit_test(prepare_moves_iopath_options_before_the_app_ones),
 		cmocka_unit_test(prepare_picks_the_sim_and_its_builtin_topology_for_sim_ports),
 		cmocka_unit_test(prepare_keeps_a_given_topology),

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Live moves of sim ports between IOAS (iop_port_move) while a forwarding
+ * thread keeps frames flowing both ways over a pair wire: every frame sent
+ * arrives once, in order and byte-identical, and the device never faults.
+ * argv: the topology (move.topo) and the --ioas layout.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "iop_init.h"
+#include "iop_iommu.h"
+#include "iop_log.h"
+#include "iop_mem.h"
+#include "iop_port.h"
+#include "iop_sim.h"
+
+#define FRAME_LEN 96
+#define BURST 16
+
+static const char *topology;
+static const char *layout;
+static struct rte_mempool *pool;
+
+/* Frames both ways between ports a and b, checked on arrival. */
+struct traffic {
+	pthread_t thread;
+	bool stop;
+	uint16_t port[2];
+	uint64_t sent[2], recv[2], bad[2];
+	uint32_t next_seq[2], want_seq[2];
+};
+
+static void fill(struct rte_mbuf *m, uint32_t seq)
+{
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, FRAME_LEN);
+
+	memcpy(d, &seq, sizeof(seq));
+	for (uint16_t i = sizeof(seq); i < FRAME_LEN; i++)
+		d[i] = (uint8_t)(seq * 13u + i);
+}
+
+static bool is_frame(const struct rte_mbuf *m, uint32_t seq)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t got;
+
+	if (m->pkt_len != FRAME_LEN)
+		return false;
+	memcpy(&got, d, sizeof(got));
+	if (got != seq)
+		return false;
+	for (uint16_t i = sizeof(seq); i < FRAME_LEN; i++)
+		if (d[i] != (uint8_t)(seq * 13u + i))
+			return false;
+	return true;
+}
+
+/* One burst from side dir to the other, and what arrived there. */
+static void traffic_step(struct traffic *t, int dir)
+{
+	struct rte_mbuf *m[BURST];
+	uint16_t src = t->port[dir], dst = t->port[!dir];
+	uint16_t n = 0, sent, got;
+
+	if (!t->stop && rte_pktmbuf_alloc_bulk(pool, m, BURST) == 0) {
+		for (n = 0; n < BURST; n++)
+			fill(m[n], t->next_seq[dir] + n);
+		sent = iop_port_tx_burst(src, 0, m, n);
+		if (sent < n)
+			rte_pktmbuf_free_bulk(&m[sent], (unsigned int)(n - sent));
+		t->next_seq[dir] += sent;
+		t->sent[dir] += sent;
+	}
+	got = iop_port_rx_burst(dst, 0, m, BURST);
+	for (uint16_t i = 0; i < got; i++) {
+		if (!is_frame(m[i], t->want_seq[dir]))
+			t->bad[dir]++;
+		t->want_seq[dir]++;
+		t->recv[dir]++;
+	}
+	rte_pktmbuf_free_bulk(m, got);
+}
+
+static void *traffic_main(void *arg)
+{
+	struct traffic *t = arg;
+	int idle = 0;
+
+	iop_mem_thread_register();
+	/* after the stop, until every frame sent has arrived (or plainly
+	 * will not: the test then sees recv < sent) */
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE) ||
+	       ((t->recv[0] < t->sent[0] || t->recv[1] < t->sent[1]) && idle++ < 100000)) {
+		traffic_step(t, 0);
+		traffic_step(t, 1);
+		iop_mem_quiescent();
+	}
+	iop_mem_thread_unregister();
+	return NULL;
+}
+
+static void traffic_start(struct traffic *t, uint16_t a, uint16_t b)
+{
+	memset(t, 0, sizeof(*t));
+	t->port[0] = a;
+	t->port[1] = b;
+	assert_int_equal(pthread_create(&t->thread, NULL, traffic_main, t), 0);
+}
+
+/* Stops, then checks: frames flowed both ways, none lost, none damaged. */
+static void traffic_stop_and_check(struct traffic *t)
+{
+	__atomic_store_n(&t->stop, true, __ATOMIC_RELEASE);
+	pthread_join(t->thread, NULL);
+	for (int dir = 0; dir < 2; dir++) {
+		assert_true(t->sent[dir] > 0);
+		assert_int_equal(t->recv[dir], t->sent[dir]);
+		assert_int_equal(t->bad[dir], 0);
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static void assert_port_clean(uint16_t p)
+{
+	struct iop_port_stats st;
+
+	assert_int_equal(iop_port_stats_get(p, &st), 0);
+	assert_int_equal(st.dma_faults, 0);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.rx_unmapped, 0);
+}
+
+static int init(void **state)
+{
+	char topo_arg[512], layout_arg[64], prefix[64];
+	char *argv[] = {"test_port_move", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
+			"-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
+			"--", "--iommu=sim", topo_arg, layout_arg, NULL};
+
+	(void)state;
+	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
+	snprintf(layout_arg, sizeof(layout_arg), "--ioas=%s", layout);
+	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_port_move_%d", (int)getpid());
+	if (iop_init(16, argv) < 0) {
+		print_error("iop_init: %s\n", iop_err_msg());
+		return -1;
+	}
+	pool = rte_pktmbuf_pool_create("test_move", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return pool ? 0 : -1;
+}
+
+static int fini(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	rte_mempool_free(pool);
+	iop_cleanup();
+	return 0;
+}
+
+static int close_ports(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	return 0;
+}
+
+/* Ports 0 and 1, started, back to back on devices da and db. */
+static void pair(const char *da, const char *db, uint16_t *a, uint16_t *b)
+{
+	const char *dev[2] = {da, db};
+	char spec[128];
+	uint16_t p;
+
+	for (uint16_t i = 0; i < 2; i++) {
+		snprintf(spec, sizeof(spec), "sim:wire=pair,peer=%u,dev=%s", 1u - i, dev[i]);
+		if (iop_port_open(spec, &p))
+			fail_msg("open %s: %s", spec, iop_err_msg());
+		assert_int_equal(p, i);
+		assert_int_equal(iop_port_configure(p, 1, 1), 0);
+		assert_int_equal(iop_port_rx_queue_setup(p, 0, 256, pool), 0);
+		assert_int_equal(iop_port_tx_queue_setup(p, 0, 256), 0);
+	}
+	assert_int_equal(iop_port_start(0), 0);
+	assert_int_equal(iop_port_start(1), 0);
+	*a = 0;
+	*b = 1;
+}
+
+static struct iop_ioas *new_ioas(void)
+{
+	struct iop_ioas *ioas;
+
+	assert_int_equal(iop_ioas_create(iop_ctx_get(), &ioas), 0);
+	return ioas;
+}
+
+/* The port's device is on ioas. */
+static void assert_on(uint16_t p, const struct iop_ioas *ioas)
+{
+	assert_ptr_equal(iop_dev_ioas(iop_port_dev(p)), ioas);
+}
+
+static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
+{
+	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_port_move_stats st;
+	struct traffic t;
+	uint16_t a, b;
+	int moves = 40;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	traffic_start(&t, a, b);
+	for (int i = 0; i < moves; i++) {
+		if (iop_port_move(a, dst[i & 1], 0) != 0)
+			fail_msg("move %d: %s", i, iop_err_msg());
+		assert_on(a, dst[i & 1]);
+		sleep_ms(5);
+	}
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_moves(a), moves);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.pauses, 0);
+	assert_int_equal(iop_port_moves(b), 0);
+	assert_port_clean(a);
+	assert_port_clean(b);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
+	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
+}
+
+static void move_releases_a_source_no_port_uses_and_pins_nothing_twice(void **state)
+{
+	struct iop_sim_counters before, after;
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct traffic t;
+	uint16_t a, b;
+	size_t nioas_before, nioas_after;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	src = iop_dev_ioas(iop_port_dev(a));
+	assert_int_equal(iop_ctx_ioas_list(iop_ctx_get(), NULL, 0, &nioas_before), 0);
+	iop_sim_counters(&before);
+	traffic_start(&t, a, b);
+	assert_int_equal(iop_port_move(a, dst, 0), 0);
+	traffic_stop_and_check(&t);
+	iop_sim_counters(&after);
+	assert_int_equal(iop_ctx_ioas_list(iop_ctx_get(), NULL, 0, &nioas_after), 0);
+	/* the copy pinned no page again */
+	assert_int_equal(after.pinned_pages, before.pinned_pages);
+	if (strcmp(layout, "shared") == 0) {
+		/* port b still uses the source: it stays */
+		assert_on(b, src);
+		assert_int_equal(nioas_after, nioas_before);
+	} else {
+		/* per-device: nobody uses the source any more: it is gone */
+		assert_int_equal(nioas_after, nioas_before - 1);
+	}
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+static void move_that_would_split_a_group_is_refused_while_traffic_continues(void **state)
+{
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:03.0", "0000:00:03.1", &a, &b);
+	src = iop_dev_ioas(iop_port_dev(a));
+	traffic_start(&t, a, b);
+	assert_int_equal(iop_port_move(a, dst, 0), -EBUSY);
+	assert_non_null(strstr(iop_err_msg(), "IOMMU group 3 also holds port"));
+	assert_non_null(strstr(iop_err_msg(), "(0000:00:03.1)"));
+	assert_on(a, src);
+	sleep_ms(20);
+	/* the whole group moves */
+	assert_int_equal(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP), 0);
+	assert_on(a, dst);
+	assert_on(b, dst);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_moves(a), 1);
+	assert_int_equal(iop_port_moves(b), 1);
+	assert_port_clean(a);
+	assert_port_clean(b);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+/* per-device: port a's IOAS (group 4) maps DPDK's memory at 2^58, port
+ * b's (group 5) at 2^59.
+ * Moving a into b's IOAS changes its IOVAs: the queues pause (post
+ * nothing, give back what the device has not used), switch, post again. */
+static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **state)
+{
+	struct iop_port_move_stats st;
+	struct iop_ioas *src, *dst;
+	uint64_t iova_before, iova_after;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	if (strcmp(layout, "per-device") != 0) {
+		print_message("skip: in the %s layout the two windowed ports share one IOAS\n", layout);
+		skip();
+	}
+	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
+	src = iop_dev_ioas(iop_port_dev(a));
+	dst = iop_dev_ioas(iop_port_dev(b));
+	assert_ptr_not_equal(src, dst);
+	assert_int_equal(iop_ioas_va2iova(src, pool, &iova_before), 0);
+	traffic_start(&t, a, b);
+	sleep_ms(20);
+	if (iop_port_move(a, dst, 0) != 0)
+		fail_msg("move: %s", iop_err_msg());
+	assert_on(a, dst);
+	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
+	assert_true(iova_after != iova_before);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.moves, 1);
+	assert_int_equal(st.pauses, 1);
+	assert_true(st.max_pause_ns > 0);
+	assert_port_clean(a);
+	assert_port_clean(b);
+}
+
+/* a fresh IOAS maps DPDK's memory at IOVA = VA, which the windows of
+ * group 4 do not hold: the attach is refused and a stays where it was,
+ * with nothing new mapped or pinned. */
+static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
+{
+	struct iop_sim_counters before, after;
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas_info info[64];
+	struct traffic t;
+	size_t n;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
+	src = iop_dev_ioas(iop_port_dev(a));
+	iop_sim_counters(&before);
+	traffic_start(&t, a, b);
+	assert_true(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) < 0);
+	assert_non_null(strstr(iop_err_msg(), "Address already in use; every device is back where it was"));
+	assert_on(a, src);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	iop_sim_counters(&after);
+	assert_int_equal(after.mappings, before.mappings);
+	assert_int_equal(after.pinned_pages, before.pinned_pages);
+	assert_false(iop_mem_is_attached(dst));
+	assert_int_equal(iop_ctx_ioas_list(iop_ctx_get(), info, 64, &n), 0);
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (info[i].id == iop_ioas_id(dst))
+			assert_int_equal(info[i].nmaps, 0);
+	assert_int_equal(iop_port_moves(a), 0);
+	assert_port_clean(a);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+/* The pause asked for where the IOVAs stay: every move holds and lets go
+ * of the queues, and still no frame is lost. */
+static void moves_with_a_pause_lose_no_frame(void **state)
+{
+	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_port_move_stats st;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	traffic_start(&t, a, b);
+	for (int i = 0; i < 10; i++) {
+		if (iop_port_move(a, dst[i & 1], IOP_PORT_MOVE_PAUSE) != 0)
+			fail_msg("move %d: %s", i, iop_err_msg());
+		sleep_ms(5);
+	}
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.moves, 10);
+	assert_int_equal(st.pauses, 10);
+	assert_port_clean(a);
+	assert_port_clean(b);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
+	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
+}
+
+static void move_bad_input_is_one_clear_error(void **state)
+{
+	struct iop_ioas *dst = new_ioas();
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_move(7, dst, 0), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "no such port is open"));
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_move(p, dst, 0), -EOPNOTSUPP);
+	assert_non_null(strstr(iop_err_msg(), "has no IOMMU device"));
+	iop_port_close_all();
+	assert_int_equal(iop_port_open("sim:wire=gen,dev=0000:00:01.0", &p), 0);
+	assert_int_equal(iop_port_move(p, NULL, 0), -EINVAL);
+	/* a move to where it is does nothing */
+	assert_int_equal(iop_port_move(p, iop_dev_ioas(iop_port_dev(p)), 0), 0);
+	assert_int_equal(iop_port_moves(p), 0);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+/* A started port whose queues nobody polls: the move gives up and puts it
+ * back (the caches could not switch at a burst boundary). */
+static void move_of_an_unpolled_started_port_times_out_and_rolls_back(void **state)
+{
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	src = iop_dev_ioas(iop_port_dev(a));
+	assert_int_equal(iop_port_move(a, dst, 0), -ETIMEDOUT);
+	assert_non_null(strstr(iop_err_msg(), "was not polled"));
+	assert_on(a, src);
+	assert_false(iop_mem_is_attached(dst));
+	traffic_start(&t, a, b);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_port_clean(a);
+	/* stopped, it moves at once */
+	assert_int_equal(iop_port_stop(a), 0);
+	assert_int_equal(iop_port_move(a, dst, 0), 0);
+	assert_int_equal(iop_port_start(a), 0);
+	traffic_start(&t, a, b);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_port_clean(a);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+/* Fail the Nth backend call of a move, for every N until the move no
+ * longer reaches a failure: each failed move leaves the port forwarding in
+ * its IOAS with nothing new mapped or pinned. */
+static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
+{
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_sim_counters before, after;
+	struct traffic t;
+	uint16_t a, b;
+	uint64_t n;
+	int rc = -1;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	src = iop_dev_ioas(iop_port_dev(a));
+	for (n = 1; n < 1000 && rc != 0; n++) {
+		iop_sim_counters(&before);
+		traffic_start(&t, a, b);
+		iop_sim_fail_nth(n);
+		rc = iop_port_move(a, dst, 0);
+		iop_sim_fail_nth(0);
+		sleep_ms(2);
+		traffic_stop_and_check(&t);
+		assert_port_clean(a);
+		assert_port_clean(b);
+		if (rc == 0)
+			break;
+		iop_sim_counters(&after);
+		assert_on(a, src);
+		assert_int_equal(after.mappings, before.mappings);
+		assert_int_equal(after.pinned_pages, before.pinned_pages);
+		assert_int_equal(iop_port_moves(a), 0);
+	}
+	assert_int_equal(rc, 0);
+	/* some step could fail: a map, a copy or the replace */
+	assert_true(n > 2);
+	assert_on(a, dst);
+	assert_int_equal(iop_port_moves(a), 1);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+#define T(f) cmocka_unit_test_teardown(f, close_ports)
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		T(move_under_traffic_loses_no_frame_and_never_faults),
+		T(move_releases_a_source_no_port_uses_and_pins_nothing_twice),
+		T(move_that_would_split_a_group_is_refused_while_traffic_continues),
+		T(move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame),
+		T(move_to_an_ioas_outside_the_group_s_windows_is_refused),
+		T(moves_with_a_pause_lose_no_frame),
+		T(move_bad_input_is_one_clear_error),
+		T(move_of_an_unpolled_started_port_times_out_and_rolls_back),
+		T(move_failing_at_every_step_leaves_the_port_in_its_ioas),
+	};
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s TOPOLOGY shared|per-device|per-group\n", argv[0]);
+		return 2;
+	}
+	topology = argv[1];
+	layout = argv[2];
+	return cmocka_run_group_tests(tests, init, fini);
+}
