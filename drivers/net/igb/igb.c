@@ -106,6 +106,42 @@ static int igb_reset(struct iop_pci_dev *pdev, volatile uint8_t *regs)
 	return 0;
 }
 
+/* One PHY register access through MDIC; -EIO when the PHY does not answer. */
+static int igb_phy_access(volatile uint8_t *regs, uint32_t op, uint32_t reg, uint16_t *val)
+{
+	uint32_t mdic = op | reg << IGB_MDIC_REG_SHIFT | IGB_PHY_ADDR << IGB_MDIC_PHY_SHIFT |
+			(op == IGB_MDIC_OP_WRITE ? *val : 0);
+
+	wr(regs, IGB_MDIC, mdic);
+	for (int i = 0; i < 100; i++) {
+		mdic = rd(regs, IGB_MDIC);
+		if (mdic & IGB_MDIC_READY) {
+			if (mdic & IGB_MDIC_ERROR)
+				break;
+			*val = (uint16_t)mdic;
+			return 0;
+		}
+		usleep(50);
+	}
+	return IOP_ERR(EIO, "the 82576's PHY did not answer on MDIC (register %u)", reg);
+}
+
+/* Link setup: SLU, then autonegotiation restarted in the PHY. The PHY
+ * comes out of a reset without a negotiated link (QEMU's igb too: its link
+ * stays down until the driver restarts autonegotiation). */
+static int igb_link_setup(volatile uint8_t *regs)
+{
+	uint16_t bmcr;
+	int rc;
+
+	wr(regs, IGB_CTRL, rd(regs, IGB_CTRL) | IGB_CTRL_SLU);
+	rc = igb_phy_access(regs, IGB_MDIC_OP_READ, IGB_PHY_BMCR, &bmcr);
+	if (rc < 0)
+		return rc;
+	bmcr |= IGB_BMCR_ANENABLE | IGB_BMCR_ANRESTART;
+	return igb_phy_access(regs, IGB_MDIC_OP_WRITE, IGB_PHY_BMCR, &bmcr);
+}
+
 static int igb_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
@@ -121,8 +157,9 @@ static int igb_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 	rc = igb_reset(pdev, ip->regs);
 	if (rc < 0)
 		return rc;
-	/* link setup; QEMU negotiates 1000/full on its own */
-	wr(ip->regs, IGB_CTRL, rd(ip->regs, IGB_CTRL) | IGB_CTRL_SLU);
+	rc = igb_link_setup(ip->regs);
+	if (rc < 0)
+		return rc;
 	wr(ip->regs, IGB_CTRL_EXT, rd(ip->regs, IGB_CTRL_EXT) | IGB_CTRL_EXT_DRV_LOAD);
 	/* RAL0/RAH0 hold the MAC address loaded from the NVM */
 	ral = rd(ip->regs, IGB_RAL0);

@@ -26,6 +26,19 @@
 #define IGB_CTRL_EXT 0x00018
 #define IGB_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver owns the device */
 
+/* MDI control: access to the internal PHY (PHY address 1) */
+#define IGB_MDIC 0x00020
+#define IGB_MDIC_REG_SHIFT 16
+#define IGB_MDIC_PHY_SHIFT 21
+#define IGB_MDIC_OP_WRITE (1u << 26)
+#define IGB_MDIC_OP_READ (2u << 26)
+#define IGB_MDIC_READY (1u << 28)
+#define IGB_MDIC_ERROR (1u << 30)
+#define IGB_PHY_ADDR 1
+#define IGB_PHY_BMCR 0                  /* IEEE 802.3 clause 22 control */
+#define IGB_BMCR_ANENABLE (1u << 12)
+#define IGB_BMCR_ANRESTART (1u << 9)
+
 /* interrupts; we poll, so every cause is masked */
 #define IGB_ICR 0x000c0
 #define IGB_IMC 0x000d8
