@@ -12,7 +12,9 @@
  *   - both queues got frames (the flows spread);
  *   - checksum verdicts: good frames GOOD, a bad IPv4 header checksum
  *     IP_CKSUM_BAD, a bad UDP checksum L4_CKSUM_BAD;
- *   - a frame that is not IP arrives on queue 0 without a hash.
+ *   - a frame that is not IP arrives on queue 0 without a hash;
+ *   - B -> A: a unicast frame for a foreign MAC reaches A, which has one
+ *     rx queue (RSS off), in promiscuous mode.
  *
  *   iop-igb-checks [EAL] -- --iommu=... -- BDF_A BDF_B
  *
@@ -132,8 +134,9 @@ static int port_up(const char *bdf, uint16_t nrx, struct rte_mempool *mp, uint16
 	return 0;
 }
 
-/* Sends m from a and waits for one frame on any of b's queues. */
-static struct rte_mbuf *cross(uint16_t a, uint16_t b, struct rte_mbuf *m, uint16_t *queue)
+/* Sends m from a and waits for one frame on any of b's nrxq queues. */
+static struct rte_mbuf *cross(uint16_t a, uint16_t b, uint16_t nrxq, struct rte_mbuf *m,
+			      uint16_t *queue)
 {
 	struct rte_mbuf *got = NULL;
 
@@ -142,7 +145,7 @@ static struct rte_mbuf *cross(uint16_t a, uint16_t b, struct rte_mbuf *m, uint16
 		return NULL;
 	}
 	for (int i = 0; i < 200000 && !got; i++)
-		for (uint16_t q = 0; q < RXQ && !got; q++)
+		for (uint16_t q = 0; q < nrxq && !got; q++)
 			if (iop_port_rx_burst(b, q, &got, 1) == 1)
 				*queue = q;
 	return got;
@@ -174,7 +177,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (uint16_t f = 0; f < FLOWS; f++) {
-		m = cross(a, b, frame(mp, (uint16_t)(1000 + f), GOOD), &q);
+		m = cross(a, b, RXQ, frame(mp, (uint16_t)(1000 + f), GOOD), &q);
 		if (!m)
 			continue;
 		got++;
@@ -195,20 +198,29 @@ int main(int argc, char **argv)
 	      "queue 0 %u, queue 1 %u", per_q[0], per_q[1]);
 	check(csum_ok == got, "good frames carry IP and L4 checksum GOOD", "%u of %u", csum_ok, got);
 
-	m = cross(a, b, frame(mp, 2000, BAD_IP), &q);
+	m = cross(a, b, RXQ, frame(mp, 2000, BAD_IP), &q);
 	check(m && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD,
 	      "a bad IPv4 header checksum is reported BAD", "%s, flags 0x%llx", m ? "received" : "lost",
 	      m ? (unsigned long long)m->ol_flags : 0ull);
 	rte_pktmbuf_free(m);
-	m = cross(a, b, frame(mp, 2001, BAD_UDP), &q);
+	m = cross(a, b, RXQ, frame(mp, 2001, BAD_UDP), &q);
 	check(m && (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_BAD,
 	      "a bad UDP checksum is reported BAD", "%s, flags 0x%llx", m ? "received" : "lost",
 	      m ? (unsigned long long)m->ol_flags : 0ull);
 	rte_pktmbuf_free(m);
-	m = cross(a, b, frame(mp, 0, NOT_IP), &q);
+	m = cross(a, b, RXQ, frame(mp, 0, NOT_IP), &q);
 	check(m && q == 0 && !(m->ol_flags & RTE_MBUF_F_RX_RSS_HASH),
 	      "a frame that is not IP arrives on queue 0 without a hash", "%s, queue %u",
 	      m ? "received" : "lost", q);
+	rte_pktmbuf_free(m);
+	/* the other way: A has one rx queue (no RSS), and the frame is for a
+	 * MAC address that is not A's: promiscuous mode takes it */
+	m = frame(mp, 3000, NOT_IP);
+	if (m)
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr.addr_bytes[0] = 0x02;
+	m = cross(b, a, 1, m, &q);
+	check(m != NULL, "a unicast frame for another MAC reaches the one-queue port (promiscuous)",
+	      "lost");
 	rte_pktmbuf_free(m);
 
 	iop_port_close(a);
