@@ -1,10 +1,10 @@
 #!/bin/bash
 # Runs in a guest of test/vm/run-guest for igb-vm-test (see there): finds
 # the seven 82576 PFs (on their root ports, in bus order): PF 6 stays on
-# the kernel's igb driver and gets two SR-IOV VFs, whose IOMMU groups are
-# printed and checked; PFs 0-5 are bound with iop-devices; iop-igb-checks
-# runs on the cabled PFs 4 and 5; iop-bridge forwards PFs 0<->1 (round 1)
-# and 2<->3 (round 2) until the host says that round's traffic is done.
+# the kernel's igb driver; PFs 0-5 are bound with iop-devices; iop-bridge
+# forwards PFs 0<->1 (round 1) and 2<->3 (round 2) until the host says that
+# round's traffic is done; then iop-igb-checks runs on the cabled PFs 4 and
+# 5, and PF 6 gets two SR-IOV VFs, whose IOMMU groups are printed and checked.
 #
 #   igb-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_IGB_CHECKS IOP_BRIDGE
 set -u
@@ -32,34 +32,7 @@ for b in "${pfs[@]}"; do
 	say "$b: 82576 PF on $(basename "$(readlink "/sys/bus/pci/devices/$b/driver")"), IOMMU group $(group "$b"), sriov_totalvfs $(cat "/sys/bus/pci/devices/$b/sriov_totalvfs" 2>/dev/null || echo none)"
 done
 
-# SR-IOV: the kernel's igb PF driver creates the VFs; each VF must come in
-# an IOMMU group of its own (the kernel's answer), apart from its PF's
-sr=${pfs[6]}
-if echo 2 > "/sys/bus/pci/devices/$sr/sriov_numvfs"; then
-	groups=" $(group "$sr") " vfs=0
-	for v in /sys/bus/pci/devices/$sr/virtfn*; do
-		vf=$(basename "$(readlink "$v")")
-		g=$(group "$vf")
-		say "$vf: VF $(cat "/sys/bus/pci/devices/$vf/vendor"):$(cat "/sys/bus/pci/devices/$vf/device") of $sr, IOMMU group $g, driver $(basename "$(readlink "/sys/bus/pci/devices/$vf/driver" 2>/dev/null)" 2>/dev/null || echo none)"
-		case $groups in *" $g "*) say "not ok - VF $vf shares IOMMU group $g"; rc=1 ;; esac
-		groups+="$g "
-		vfs=$((vfs + 1))
-	done
-	if [ "$vfs" = 2 ]; then
-		say "ok - sriov_numvfs=2 gave two VFs, each in an IOMMU group of its own"
-	else
-		say "not ok - sriov_numvfs=2 gave $vfs VFs"
-		rc=1
-	fi
-	echo 0 > "/sys/bus/pci/devices/$sr/sriov_numvfs"
-else
-	say "not ok - the igb PF $sr refused sriov_numvfs=2"
-	rc=1
-fi
-
 "$devices" bind "${pfs[@]:0:6}" || { say "not ok - iop-devices bind failed"; exit 1; }
-# shellcheck disable=SC2086
-"$checks" $eal -- --iommu="$backend" -- "${pfs[4]}" "${pfs[5]}" || rc=1
 
 for n in 1 2; do
 	if [ "$n" = 1 ]; then layout=shared queues=1; else layout=per-device queues=2; fi
@@ -89,4 +62,31 @@ for n in 1 2; do
 	fi
 	[ -e "/tmp/bridge-$n.json" ] && say "json $n: $(cat "/tmp/bridge-$n.json")"
 done
+# SR-IOV: the kernel's igb PF driver creates the VFs; each VF must come in
+# an IOMMU group of its own (the kernel's answer), apart from its PF's
+sr=${pfs[6]}
+if echo 2 > "/sys/bus/pci/devices/$sr/sriov_numvfs"; then
+	groups=" $(group "$sr") " vfs=0
+	for v in /sys/bus/pci/devices/$sr/virtfn*; do
+		vf=$(basename "$(readlink "$v")")
+		g=$(group "$vf")
+		say "$vf: VF $(cat "/sys/bus/pci/devices/$vf/vendor"):$(cat "/sys/bus/pci/devices/$vf/device") of $sr, IOMMU group $g, driver $(basename "$(readlink "/sys/bus/pci/devices/$vf/driver" 2>/dev/null)" 2>/dev/null || echo none)"
+		case $groups in *" $g "*) say "not ok - VF $vf shares IOMMU group $g"; rc=1 ;; esac
+		groups+="$g "
+		vfs=$((vfs + 1))
+	done
+	if [ "$vfs" = 2 ]; then
+		say "ok - sriov_numvfs=2 gave two VFs, each in an IOMMU group of its own"
+	else
+		say "not ok - sriov_numvfs=2 gave $vfs VFs"
+		rc=1
+	fi
+	echo 0 > "/sys/bus/pci/devices/$sr/sriov_numvfs"
+else
+	say "not ok - the igb PF $sr refused sriov_numvfs=2"
+	rc=1
+fi
+
+# shellcheck disable=SC2086
+"$checks" $eal -- --iommu="$backend" -- "${pfs[4]}" "${pfs[5]}" || rc=1
 exit $rc
