@@ -4,15 +4,20 @@
  * descriptors, polled, interrupts masked. With more than one rx queue, RSS
  * spreads flows over them: Toeplitz hash of the IPv4/IPv6 addresses (and
  * TCP/UDP ports), redirection table filled round-robin over the queues.
- * Rx reports the device's IPv4 and TCP/UDP checksum verdicts in the mbuf.
+ * Rx reports the device's IPv4 and TCP/UDP checksum verdicts in the mbuf;
+ * tx inserts the checksums an mbuf asks for (RTE_MBUF_F_TX_IP_CKSUM,
+ * RTE_MBUF_F_TX_TCP/UDP_CKSUM).
  * Descriptors carry IOVAs of the device's IOAS from each queue's IOVA cache.
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #define IOP_LOG_PREFIX "igb: "
 #include "igb_regs.h"
@@ -367,16 +372,45 @@ static int igb_rx_start(struct igb_queue *q)
 	return 0;
 }
 
+/* The two checksum contexts every tx queue keeps from its start: IPv4
+ * without options after an untagged Ethernet header, with TCP (index 0) or
+ * UDP (index 1), the shape of nearly every frame that asks for it. */
+#define IGB_CTX_TCP 0
+#define IGB_CTX_UDP 1
+#define IGB_CTX_L2_LEN 14
+#define IGB_CTX_L3_LEN 20
+
+static void igb_tx_contexts(struct igb_queue *q)
+{
+	volatile struct igb_tx_ctx_desc *ctx = q->ring;
+
+	for (uint32_t i = IGB_CTX_TCP; i <= IGB_CTX_UDP; i++) {
+		ctx[i].vlan_macip_lens = IGB_CTX_L2_LEN << IGB_TXC_MACLEN_SHIFT | IGB_CTX_L3_LEN;
+		ctx[i].seqnum_seed = 0;
+		ctx[i].type_tucmd_mlhl = IGB_TXD_CMD_DEXT | IGB_TXC_DTYP_CTXT | IGB_TXC_TUCMD_IPV4 |
+					 (i == IGB_CTX_TCP ? IGB_TXC_TUCMD_L4T_TCP : 0);
+		ctx[i].mss_l4len_idx = i << IGB_TXD_CTX_IDX_SHIFT;
+		q->sw[i] = NULL;
+	}
+	q->next = IGB_CTX_UDP + 1;
+}
+
 static int igb_tx_start(struct igb_queue *q)
 {
+	int rc;
+
 	memset(q->ring, 0, q->size * sizeof(struct igb_tx_desc));
 	q->next = q->clean = 0;
+	igb_tx_contexts(q);
 	wr(q->regs, IGB_TDBAL(q->idx), (uint32_t)q->ring_iova);
 	wr(q->regs, IGB_TDBAH(q->idx), (uint32_t)(q->ring_iova >> 32));
 	wr(q->regs, IGB_TDLEN(q->idx), (uint32_t)(q->size * sizeof(struct igb_tx_desc)));
 	wr(q->regs, IGB_TDH(q->idx), 0);
 	wr(q->regs, IGB_TDT(q->idx), 0);
-	return igb_queue_enable(q, IGB_TXDCTL(q->idx), true);
+	rc = igb_queue_enable(q, IGB_TXDCTL(q->idx), true);
+	if (rc == 0)
+		wr(q->regs, IGB_TDT(q->idx), q->next); /* the contexts go first */
+	return rc;
 }
 
 /* RSS over nb_rxq queues: the key, the redirection table round-robin over
@@ -594,6 +628,59 @@ static void igb_tx_reclaim(struct igb_queue *q)
 	}
 }
 
+/* Checksums a frame of another shape than the contexts' gets in software,
+ * before it goes out without offload. */
+static void igb_tx_csum_sw(struct rte_mbuf *m)
+{
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len);
+	void *l4 = l3 + m->l3_len;
+	uint64_t l4t = m->ol_flags & RTE_MBUF_F_TX_L4_MASK;
+	/* where the TCP or UDP checksum field lies in the L4 header */
+	size_t ck_off = l4t == RTE_MBUF_F_TX_TCP_CKSUM ? offsetof(struct rte_tcp_hdr, cksum) :
+						       offsetof(struct rte_udp_hdr, dgram_cksum);
+	uint16_t *ck = l4t == RTE_MBUF_F_TX_TCP_CKSUM || l4t == RTE_MBUF_F_TX_UDP_CKSUM ?
+		       (uint16_t *)((uint8_t *)l4 + ck_off) : NULL;
+
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+		if (m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM) {
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		if (ck) {
+			*ck = 0;
+			*ck = rte_ipv4_udptcp_cksum(ip, l4);
+		}
+	} else if (ck && (m->ol_flags & RTE_MBUF_F_TX_IPV6)) {
+		*ck = 0;
+		*ck = rte_ipv6_udptcp_cksum((struct rte_ipv6_hdr *)l3, l4);
+	}
+}
+
+#define IGB_TX_CSUM_FLAGS (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)
+
+/* The olinfo bits for the checksums m asks for: the device inserts them
+ * when m has the shape of a context (the application has put the
+ * pseudo-header sum in the L4 checksum field, as for any Intel NIC);
+ * otherwise they are computed here. */
+static inline uint32_t igb_tx_csum(struct rte_mbuf *m)
+{
+	uint64_t l4t = m->ol_flags & RTE_MBUF_F_TX_L4_MASK;
+
+	if (likely(!(m->ol_flags & IGB_TX_CSUM_FLAGS)))
+		return 0;
+	if ((m->ol_flags & RTE_MBUF_F_TX_IPV4) && m->l2_len == IGB_CTX_L2_LEN &&
+	    m->l3_len == IGB_CTX_L3_LEN &&
+	    (l4t == RTE_MBUF_F_TX_TCP_CKSUM || l4t == RTE_MBUF_F_TX_UDP_CKSUM || l4t == 0))
+		return (m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM ? IGB_TXD_POPTS_IXSM : 0) |
+		       (l4t ? IGB_TXD_POPTS_TXSM : 0) |
+		       (uint32_t)(l4t == RTE_MBUF_F_TX_UDP_CKSUM ? IGB_CTX_UDP : IGB_CTX_TCP)
+			       << IGB_TXD_CTX_IDX_SHIFT;
+	igb_tx_csum_sw(m);
+	return 0;
+}
+
 static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
@@ -618,7 +705,8 @@ static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 					  IGB_TXD_CMD_EOP | IGB_TXD_CMD_IFCS |
 					  ((tail & (IGB_TX_RS_THRESH - 1)) == IGB_TX_RS_THRESH - 1 ?
 					   IGB_TXD_CMD_RS : 0);
-		ring[tail].olinfo_status = (uint32_t)m->pkt_len << IGB_TXD_PAYLEN_SHIFT;
+		ring[tail].olinfo_status = (uint32_t)m->pkt_len << IGB_TXD_PAYLEN_SHIFT |
+					   igb_tx_csum(m);
 		q->sw[tail] = m;
 		tail = (uint16_t)((tail + 1) & q->mask);
 		iop_pci_count_packet(q->cnt, m->pkt_len);

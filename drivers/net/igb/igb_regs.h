@@ -151,6 +151,26 @@ static_assert(offsetof(struct igb_tx_desc, olinfo_status) == 12,
 #define IGB_TXD_CMD_DEXT (1u << 29)    /* advanced format */
 #define IGB_TXD_PAYLEN_SHIFT 14
 #define IGB_TXD_STAT_DD (1u << 0)
+#define IGB_TXD_CTX_IDX_SHIFT 4         /* olinfo: which of the queue's 2 contexts */
+#define IGB_TXD_POPTS_IXSM (1u << 8)    /* insert the IPv4 header checksum */
+#define IGB_TXD_POPTS_TXSM (1u << 9)    /* insert the TCP/UDP checksum */
+
+/* SDM 5.6.7: advanced transmit context descriptor (DTYP 0010b): the header
+ * lengths and L4 type that checksum insertion uses; the queue keeps it under
+ * its index (0 or 1) for the data descriptors that name it. */
+struct igb_tx_ctx_desc {
+	uint32_t vlan_macip_lens;  /* IPLEN 8:0, MACLEN 15:9, VLAN 31:16 */
+	uint32_t seqnum_seed;
+	uint32_t type_tucmd_mlhl;  /* TUCMD, DTYP, DEXT */
+	uint32_t mss_l4len_idx;    /* IDX bit 4 */
+};
+static_assert(sizeof(struct igb_tx_ctx_desc) == 16, "SDM 5.6.7: 16-byte context descriptor");
+static_assert(offsetof(struct igb_tx_ctx_desc, type_tucmd_mlhl) == 8,
+	      "SDM 5.6.7: TUCMD/DTYP/DEXT where a data descriptor has its DCMD");
+#define IGB_TXC_MACLEN_SHIFT 9
+#define IGB_TXC_DTYP_CTXT (2u << 20)
+#define IGB_TXC_TUCMD_IPV4 (1u << 10)
+#define IGB_TXC_TUCMD_L4T_TCP (1u << 11) /* 0: UDP */
 
 /* ring lengths are multiples of 128 bytes (8 descriptors) */
 #define IGB_RING_ALIGN 128

@@ -13,6 +13,9 @@
  *   - checksum verdicts: good frames GOOD, a bad IPv4 header checksum
  *     IP_CKSUM_BAD, a bad UDP checksum L4_CKSUM_BAD;
  *   - a frame that is not IP arrives on queue 0 without a hash;
+ *   - tx checksum offload: frames sent with zero checksums and the
+ *     offload flags arrive with checksums the receiving device and DPDK
+ *     both find right (the contexts' shape, and one with IPv4 options);
  *   - B -> A: a unicast frame for a foreign MAC reaches A, which has one
  *     rx queue (RSS off), in promiscuous mode.
  *
@@ -48,7 +51,10 @@ static const uint8_t ms_key[40] = {
 	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
 };
 
-enum bad { GOOD, BAD_IP, BAD_UDP, NOT_IP };
+/* TX_OFFLOAD: checksums left to the sender's device (IPv4 header 0, UDP
+ * the pseudo-header sum), TX_OFFLOAD_OPT the same with 4 bytes of IPv4
+ * options, a shape the PMD checksums in software. */
+enum bad { GOOD, BAD_IP, BAD_UDP, NOT_IP, TX_OFFLOAD, TX_OFFLOAD_OPT };
 
 static struct rte_mbuf *frame(struct rte_mempool *mp, uint16_t sport, enum bad bad)
 {
@@ -56,7 +62,8 @@ static struct rte_mbuf *frame(struct rte_mempool *mp, uint16_t sport, enum bad b
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *udp;
-	uint16_t len = sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + 32;
+	uint16_t opt = bad == TX_OFFLOAD_OPT ? 4 : 0;
+	uint16_t len = sizeof(*eth) + sizeof(*ip) + opt + sizeof(*udp) + 32;
 
 	if (!m)
 		return NULL;
@@ -72,13 +79,14 @@ static struct rte_mbuf *frame(struct rte_mempool *mp, uint16_t sport, enum bad b
 	if (bad == NOT_IP)
 		return m;
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->version_ihl = (uint8_t)(RTE_IPV4_VHL_DEF + opt / 4);
+	memset(ip + 1, 1, opt); /* NOP options */
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
 	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
-	udp = (struct rte_udp_hdr *)(ip + 1);
+	udp = (struct rte_udp_hdr *)((uint8_t *)(ip + 1) + opt);
 	udp->src_port = rte_cpu_to_be_16(sport);
 	udp->dst_port = rte_cpu_to_be_16(4789);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + 32));
@@ -89,6 +97,13 @@ static struct rte_mbuf *frame(struct rte_mempool *mp, uint16_t sport, enum bad b
 		ip->hdr_checksum ^= 0x1111;
 	if (bad == BAD_UDP)
 		udp->dgram_cksum ^= 0x1111;
+	if (bad == TX_OFFLOAD || bad == TX_OFFLOAD_OPT) {
+		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+		m->l2_len = sizeof(*eth);
+		m->l3_len = (uint16_t)(sizeof(*ip) + opt);
+		ip->hdr_checksum = 0;
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+	}
 	return m;
 }
 
@@ -213,6 +228,31 @@ int main(int argc, char **argv)
 	      "a frame that is not IP arrives on queue 0 without a hash", "%s, queue %u",
 	      m ? "received" : "lost", q);
 	rte_pktmbuf_free(m);
+	/* tx checksum offload, both shapes: the device's verdict on receive and
+	 * DPDK's own check of the bytes that arrived */
+	for (enum bad k = TX_OFFLOAD; k <= TX_OFFLOAD_OPT; k++) {
+		m = cross(a, b, RXQ, frame(mp, (uint16_t)(2100 + k), k), &q);
+		if (m) {
+			struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+									  sizeof(struct rte_ether_hdr));
+			uint16_t hl = (uint16_t)((ip->version_ihl & 0xf) * 4);
+			struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((uint8_t *)ip + hl);
+			uint16_t got_ck = udp->dgram_cksum;
+
+			udp->dgram_cksum = 0;
+
+			check((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+			      (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+			      rte_raw_cksum(ip, hl) == 0xffff &&
+			      got_ck == rte_ipv4_udptcp_cksum(ip, udp),
+			      k == TX_OFFLOAD ? "tx checksum offload: the device inserted IPv4 and UDP checksums" :
+			      "tx checksum offload with IPv4 options: the PMD's checksums are right",
+			      "flags 0x%llx", (unsigned long long)m->ol_flags);
+		} else {
+			check(false, "tx checksum offload frame crossed", "lost");
+		}
+		rte_pktmbuf_free(m);
+	}
 	/* the other way: A has one rx queue (no RSS), and the frame is for a
 	 * MAC address that is not A's: promiscuous mode takes it */
 	m = frame(mp, 3000, NOT_IP);
