@@ -314,18 +314,15 @@ static void igb_drop_mbufs(struct igb_queue *q)
 
 /* Sets a queue's enable bit and waits for the device to show it (a real
  * 82576 takes a few microseconds; QEMU at once). */
-static int igb_queue_enable(struct igb_queue *q, size_t ctl, bool on)
+static int igb_queue_enable(struct igb_queue *q, size_t ctl)
 {
-	uint32_t v = rd(q->regs, ctl);
-
-	wr(q->regs, ctl, on ? v | IGB_XDCTL_ENABLE : v & ~IGB_XDCTL_ENABLE);
+	wr(q->regs, ctl, rd(q->regs, ctl) | IGB_XDCTL_ENABLE);
 	for (int i = 0; i < 100; i++) {
-		if (!!(rd(q->regs, ctl) & IGB_XDCTL_ENABLE) == on)
+		if (rd(q->regs, ctl) & IGB_XDCTL_ENABLE)
 			return 0;
 		usleep(100);
 	}
-	return IOP_ERR(EIO, "queue %u of the igb did not %s within 10 ms", q->idx,
-		       on ? "start" : "stop");
+	return IOP_ERR(EIO, "queue %u of the igb did not start within 10 ms", q->idx);
 }
 
 static inline void igb_rx_post(volatile union igb_rx_desc *d, uint64_t iova)
@@ -364,7 +361,7 @@ static int igb_rx_start(struct igb_queue *q)
 	wr(q->regs, IGB_SRRCTL(q->idx), (IGB_RX_BUF_SIZE / 1024) * IGB_SRRCTL_BSIZEPKT_1K |
 					IGB_SRRCTL_DESCTYPE_ADV_ONEBUF | IGB_SRRCTL_DROP_EN);
 	wr(q->regs, IGB_RDH(q->idx), 0);
-	rc = igb_queue_enable(q, IGB_RXDCTL(q->idx), true);
+	rc = igb_queue_enable(q, IGB_RXDCTL(q->idx));
 	if (rc < 0)
 		return rc;
 	/* the device owns RDH..RDT-1: every descriptor but one */
@@ -407,7 +404,7 @@ static int igb_tx_start(struct igb_queue *q)
 	wr(q->regs, IGB_TDLEN(q->idx), (uint32_t)(q->size * sizeof(struct igb_tx_desc)));
 	wr(q->regs, IGB_TDH(q->idx), 0);
 	wr(q->regs, IGB_TDT(q->idx), 0);
-	rc = igb_queue_enable(q, IGB_TXDCTL(q->idx), true);
+	rc = igb_queue_enable(q, IGB_TXDCTL(q->idx));
 	if (rc == 0)
 		wr(q->regs, IGB_TDT(q->idx), q->next); /* the contexts go first */
 	return rc;
