@@ -83,7 +83,7 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 		goto fail;
 	pp->pmd = iop_pci_pmd_match(iop_pci_dev_vendor(pp->pdev), iop_pci_dev_device(pp->pdev));
 	if (!pp->pmd) {
-		rc = IOP_ERR(ENOTSUP, "pci:%s: no driver for device %04x:%04x (supported: virtio-net 1af4:1041/1000, 82574L 8086:10d3)",
+		rc = IOP_ERR(ENOTSUP, "pci:%s: no driver for device %04x:%04x (supported: virtio-net 1af4:1041/1000, 82574L 8086:10d3, 82576 8086:10c9)",
 			     bdf, iop_pci_dev_vendor(pp->pdev), iop_pci_dev_device(pp->pdev));
 		goto fail;
 	}
