@@ -78,8 +78,9 @@ struct iop_port_qcounters {
 	/* tx: frames a tx burst handed back (no room in the queue); counted
 	 * by iop_port_tx_burst() once per burst, not by the PMD */
 	uint64_t tx_full;
-	/* the queue's IOVA cache, whose lookups/misses/poison counters the
-	 * xstats read; set by the PMD at queue setup (NULL: it has none) */
+	/* the queue's IOVA cache, whose counters the xstats and
+	 * iop_port_iova_stats_get() read; set by the PMD at queue setup
+	 * (NULL: it has none) */
 	const struct iop_iova_cache *iova_cache;
 } __rte_cache_aligned;
 

@@ -20,7 +20,7 @@ static uint64_t load(const uint64_t *v)
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
 }
 
-static void add_cache(const struct iop_port_qcounters *c, struct port_cache_totals *t)
+static void add_cache(const struct iop_port_qcounters *c, struct iop_port_iova_stats *t)
 {
 	const struct iop_iova_cache *ic = c ? c->iova_cache : NULL;
 	uint64_t lookups, misses, poison;
@@ -38,9 +38,9 @@ static void add_cache(const struct iop_port_qcounters *c, struct port_cache_tota
 	t->flushes += load(&ic->flushes);
 }
 
-void iop_port_cache_totals(const struct iop_port *p, struct port_cache_totals *t)
+void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats *t)
 {
-	*t = (struct port_cache_totals){ 0 };
+	*t = (struct iop_port_iova_stats){ 0 };
 	for (uint16_t q = 0; q < p->nb_rxq; q++)
 		add_cache(p->rxc[q], t);
 	for (uint16_t q = 0; q < p->nb_txq; q++)
@@ -75,7 +75,7 @@ static void collect(const struct iop_port *p, struct sink *s)
 {
 	const uint64_t *d;
 	struct iop_port_stats st;
-	struct port_cache_totals c;
+	struct iop_port_iova_stats c;
 
 	iop_port_stats_locked(p, &st);
 	iop_port_cache_totals(p, &c);

@@ -455,11 +455,6 @@ static struct iop_dev *sim_dev_get(struct iop_port *port)
 	return ((struct sim_port *)iop_port_priv(port))->dev;
 }
 
-static const struct iop_iova_cache *sim_queue_iova_cache(const void *q, bool rx)
-{
-	return rx ? &((const struct sim_rxq *)q)->cache : &((const struct sim_txq *)q)->cache;
-}
-
 static int sim_promisc(struct iop_port *port, bool on)
 {
 	struct sim_port *sp = iop_port_priv(port);
@@ -617,7 +612,6 @@ static const struct iop_port_ops sim_ops = {
 	.link_get = sim_link,
 	.promisc_set = sim_promisc,
 	.dev_get = sim_dev_get,
-	.queue_iova_cache = sim_queue_iova_cache,
 	.rx_burst = sim_rx_burst,
 	.tx_burst = sim_tx_burst,
 };
