@@ -229,7 +229,8 @@ int iop_port_xstats_get_names(uint16_t port, struct iop_port_xstat_name *names,
 int iop_port_xstats_get(uint16_t port, uint64_t *values, unsigned int n);
 
 /* The IOVA caches of a port's queues, summed (doc/iova-cache.md), since
- * the queues were set up; all 0 for a driver that translates nothing. */
+ * the last iop_port_stats_reset(); the values of the iova_cache_* xstats.
+ * All 0 for a driver that translates nothing. */
 struct iop_port_iova_stats {
 	uint64_t lookups, hits, misses, poison, flushes;
 };

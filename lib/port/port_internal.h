@@ -42,8 +42,10 @@ extern pthread_mutex_t iop_port_lock;
 /* port_stats.c: the stats since the last reset; iop_port_lock held. */
 void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st);
 /* port_xstats.c: the raw cache counters of every queue (no reset base),
- * read from the iova_cache each queue's counters point at; the one reader
- * behind both the xstats and iop_port_iova_stats_get(). */
+ * read from the iova_cache each queue's counters point at. */
 void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats *t);
+/* The same since the last reset; iop_port_lock held. The one reader behind
+ * both the xstats and iop_port_iova_stats_get(). */
+void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 
 #endif /* IOP_PORT_INTERNAL_H */

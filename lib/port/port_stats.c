@@ -120,7 +120,7 @@ int iop_port_iova_stats_get(uint16_t id, struct iop_port_iova_stats *st)
 		pthread_mutex_unlock(&iop_port_lock);
 		return IOP_ERR(ENODEV, "IOVA cache stats: no open port %u", id);
 	}
-	iop_port_cache_totals(p, st);
+	iop_port_iova_stats_locked(p, st);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
 }

@@ -47,6 +47,16 @@ void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats 
 		add_cache(p->txc[q], t);
 }
 
+void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st)
+{
+	iop_port_cache_totals(p, st);
+	st->lookups -= p->cache_base.lookups;
+	st->hits -= p->cache_base.hits;
+	st->misses -= p->cache_base.misses;
+	st->poison -= p->cache_base.poison;
+	st->flushes -= p->cache_base.flushes;
+}
+
 /* Receives the xstats one by one; keeps the first max. */
 struct sink {
 	struct iop_port_xstat_name *names;
@@ -78,7 +88,7 @@ static void collect(const struct iop_port *p, struct sink *s)
 	struct iop_port_iova_stats c;
 
 	iop_port_stats_locked(p, &st);
-	iop_port_cache_totals(p, &c);
+	iop_port_iova_stats_locked(p, &c);
 	d = st.drops;
 	/* ethdev's basic stats, under the names rte_eth_xstats_get_names gives them */
 	put(s, st.rx_packets, "rx_good_packets");
@@ -104,11 +114,11 @@ static void collect(const struct iop_port *p, struct sink *s)
 	put(s, st.dma_faults, "dma_faults");
 	put(s, st.rx_unmapped, "rx_unmapped");
 	put(s, st.tx_full, "tx_full");
-	put(s, c.lookups - p->cache_base.lookups, "iova_cache_lookups");
-	put(s, c.hits - p->cache_base.hits, "iova_cache_hits");
-	put(s, c.misses - p->cache_base.misses, "iova_cache_misses");
-	put(s, c.poison - p->cache_base.poison, "iova_cache_poison");
-	put(s, c.flushes - p->cache_base.flushes, "iova_cache_flushes");
+	put(s, c.lookups, "iova_cache_lookups");
+	put(s, c.hits, "iova_cache_hits");
+	put(s, c.misses, "iova_cache_misses");
+	put(s, c.poison, "iova_cache_poison");
+	put(s, c.flushes, "iova_cache_flushes");
 }
 
 static int xstats(uint16_t id, struct iop_port_xstat_name *names, uint64_t *values,

@@ -515,6 +515,33 @@ static void xstats_count_frames_bytes_and_every_iova_cache_lookup(void **state)
 	assert_int_equal(xstat(0, "iova_cache_lookups"), 0);
 }
 
+static void iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats(void **state)
+{
+	struct iop_port_iova_stats st;
+	struct rte_mbuf *tx[4], *rx[8];
+
+	(void)state;
+	pair("", "", pool);
+	for (int i = 0; i < 4; i++)
+		tx[i] = frame(100, (uint8_t)i);
+	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
+	rte_pktmbuf_free_bulk(rx, 4);
+	for (uint16_t p = 0; p < 2; p++) {
+		assert_int_equal(iop_port_iova_stats_get(p, &st), 0);
+		assert_true(st.lookups > 0);
+		assert_int_equal(st.lookups, xstat(p, "iova_cache_lookups"));
+		assert_int_equal(st.hits, xstat(p, "iova_cache_hits"));
+		assert_int_equal(st.misses, xstat(p, "iova_cache_misses"));
+		assert_int_equal(st.poison, xstat(p, "iova_cache_poison"));
+		assert_int_equal(st.flushes, xstat(p, "iova_cache_flushes"));
+	}
+	assert_int_equal(iop_port_stats_reset(0), 0);
+	assert_int_equal(iop_port_iova_stats_get(0, &st), 0);
+	assert_int_equal(st.lookups + st.hits + st.misses + st.poison + st.flushes, 0);
+	assert_int_equal(iop_port_iova_stats_get(31, &st), -ENODEV);
+}
+
 static void xstats_tx_full_counts_the_frames_a_burst_hands_back(void **state)
 {
 	uint64_t back;
@@ -548,6 +575,7 @@ int main(int argc, char **argv)
 		T(sim_rx_pool_smaller_than_ring_is_einval),
 		T(xstats_names_are_ethdev_s_and_a_short_array_gets_the_count),
 		T(xstats_count_frames_bytes_and_every_iova_cache_lookup),
+		T(iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats),
 		T(xstats_tx_full_counts_the_frames_a_burst_hands_back),
 	};
 
