@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Sourced by the system tier's netns tests: two network namespaces, each
 # behind a veth pair whose root-side end is an af_packet port of
-# iop-bridge, and the conservation check of every port against the
-# kernel's interface counters and against what the far namespace captured.
+# iop-bridge (or of the app under test: iop-soak, dpdk-testpmd on net_iop),
+# and the conservation check of every port against the kernel's interface
+# counters and against what the far namespace captured.
 #
-# The caller sets bridge_bin and here, and calls netns_setup first. Every
-# test gets its own names (from $$), and cleanup removes them on any exit.
+# The caller sets here (and bridge_bin for bridge_start), and calls
+# netns_setup first. Every test gets its own names (from $$), and cleanup
+# removes them on any exit; a test with more to remove traps its own
+# function, which calls cleanup.
 
 tag=$$
 nsa=iop-sys-$tag-a nsb=iop-sys-$tag-b
