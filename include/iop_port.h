@@ -80,8 +80,9 @@ struct iop_port_qcounters {
 	/* tx: frames a tx burst handed back (no room in the queue); counted
 	 * by iop_port_tx_burst() once per burst, not by the PMD */
 	uint64_t tx_full;
-	/* the queue's IOVA cache, whose lookups/misses/poison counters the
-	 * xstats read; set by the PMD at queue setup (NULL: it has none) */
+	/* the queue's IOVA cache, whose counters the xstats and
+	 * iop_port_iova_stats_get() read; set by the PMD at queue setup
+	 * (NULL: it has none) */
 	const struct iop_iova_cache *iova_cache;
 } __rte_cache_aligned;
 
@@ -230,7 +231,8 @@ int iop_port_xstats_get_names(uint16_t port, struct iop_port_xstat_name *names,
 int iop_port_xstats_get(uint16_t port, uint64_t *values, unsigned int n);
 
 /* The IOVA caches of a port's queues, summed (doc/iova-cache.md), since
- * the queues were set up; all 0 for a driver that translates nothing. */
+ * the last iop_port_stats_reset(); the values of the iova_cache_* xstats.
+ * All 0 for a driver that translates nothing. */
 struct iop_port_iova_stats {
 	uint64_t lookups, hits, misses, poison, flushes;
 };

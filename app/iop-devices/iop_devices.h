@@ -63,4 +63,7 @@ int iopd_common_opts(struct iopd_env *env, int argc, char **argv);
  * its job) on stdout and releases it. */
 void iopd_json_print(json_t *doc);
 
+/* IOVA ranges as a JSON array of {"first": "0x..", "last": "0x.."}. */
+json_t *iopd_json_ranges(const struct iop_iova_range *ranges, size_t n);
+
 #endif /* IOP_DEVICES_H */

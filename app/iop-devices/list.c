@@ -58,34 +58,65 @@ static const char *rules_dir(void)
 	return getenv("IOP_UDEV_RULES_DIR");
 }
 
+/* A device lister (iop_pci_scan, iop_ctx_devices) behind one signature. */
+typedef int (*list_fn)(const void *from, void *items, size_t max, size_t *n);
+
+/*
+ * The devices as *n size-byte items (free them), with room made for one
+ * row per device in l; NULL after an error. The device count may change
+ * between calls: asks until it fits.
+ */
+static void *list_devices(list_fn list, const void *from, size_t size, size_t *n,
+			  struct listing *l)
+{
+	void *buf = NULL;
+	size_t max = 0;
+
+	for (;;) {
+		void *nb = realloc(buf, (max ? max : 1) * size);
+
+		if (!nb) {
+			free(buf);
+			iop_err(ENOMEM, "out of memory");
+			return NULL;
+		}
+		buf = nb;
+		if (list(from, buf, max, n)) {
+			free(buf);
+			return NULL;
+		}
+		if (*n <= max)
+			break;
+		max = *n + 8;
+	}
+	l->rows = calloc(*n ? *n : 1, sizeof(*l->rows));
+	if (!l->rows) {
+		free(buf);
+		iop_err(ENOMEM, "out of memory");
+		return NULL;
+	}
+	return buf;
+}
+
+static int pci_list(const void *root, void *items, size_t max, size_t *n)
+{
+	return iop_pci_scan(root, items, max, n);
+}
+
+static int ctx_list(const void *ctx, void *items, size_t max, size_t *n)
+{
+	return iop_ctx_devices((struct iop_ctx *)ctx, items, max, n);
+}
+
 /* PCI network devices of the sysfs tree. */
 static int rows_from_pci(const char *root, struct listing *l)
 {
-	struct iop_bus_dev *devs = NULL;
-	size_t n = 0, max = 0;
+	struct iop_bus_dev *devs;
+	size_t n;
 
-	/* the device count may change between calls: ask until it fits */
-	for (;;) {
-		struct iop_bus_dev *nd = realloc(devs, (max ? max : 1) * sizeof(*devs));
-
-		if (!nd) {
-			free(devs);
-			return iop_err(ENOMEM, "out of memory");
-		}
-		devs = nd;
-		if (iop_pci_scan(root, devs, max, &n)) {
-			free(devs);
-			return -1;
-		}
-		if (n <= max)
-			break;
-		max = n + 8;
-	}
-	l->rows = calloc(n ? n : 1, sizeof(*l->rows));
-	if (!l->rows) {
-		free(devs);
-		return iop_err(ENOMEM, "out of memory");
-	}
+	devs = list_devices(pci_list, root, sizeof(*devs), &n, l);
+	if (!devs)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const struct iop_bus_dev *d = &devs[i];
 		struct row *r = &l->rows[l->n];
@@ -111,30 +142,12 @@ static int rows_from_pci(const char *root, struct listing *l)
 /* Every device of the sim topology. */
 static int rows_from_ctx(struct iop_ctx *ctx, struct listing *l)
 {
-	struct iop_dev_info *d = NULL;
-	size_t n = 0, max = 0;
+	struct iop_dev_info *d;
+	size_t n;
 
-	for (;;) {
-		struct iop_dev_info *nd = realloc(d, (max ? max : 1) * sizeof(*d));
-
-		if (!nd) {
-			free(d);
-			return iop_err(ENOMEM, "out of memory");
-		}
-		d = nd;
-		if (iop_ctx_devices(ctx, d, max, &n)) {
-			free(d);
-			return -1;
-		}
-		if (n <= max)
-			break;
-		max = n + 8;
-	}
-	l->rows = calloc(n ? n : 1, sizeof(*l->rows));
-	if (!l->rows) {
-		free(d);
-		return iop_err(ENOMEM, "out of memory");
-	}
+	d = list_devices(ctx_list, ctx, sizeof(*d), &n, l);
+	if (!d)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct row *r = &l->rows[i];
 
@@ -177,17 +190,8 @@ static const struct iop_group_info *group_of(const struct listing *l, int id)
 
 static json_t *json_group(const struct iop_group_info *g)
 {
-	json_t *ranges = json_array();
-
-	for (size_t r = 0; r < g->nranges; r++) {
-		char first[24], last[24];
-
-		snprintf(first, sizeof(first), "0x%" PRIx64, g->ranges[r].first);
-		snprintf(last, sizeof(last), "0x%" PRIx64, g->ranges[r].last);
-		json_array_append_new(ranges, json_pack("{s:s,s:s}", "first", first, "last", last));
-	}
 	return json_pack("{s:i,s:b,s:s,s:o}", "id", g->id, "viable", g->viable,
-			 "why", g->why, "ranges", ranges);
+			 "why", g->why, "ranges", iopd_json_ranges(g->ranges, g->nranges));
 }
 
 static void print_json(struct iopd_env *env, const struct listing *l)

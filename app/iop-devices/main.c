@@ -2,6 +2,7 @@
 /* iop-devices: global options and subcommand dispatch. */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,20 @@ void iopd_json_print(json_t *doc)
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(doc);
+}
+
+json_t *iopd_json_ranges(const struct iop_iova_range *ranges, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t r = 0; r < n; r++) {
+		char first[24], last[24];
+
+		snprintf(first, sizeof(first), "0x%" PRIx64, ranges[r].first);
+		snprintf(last, sizeof(last), "0x%" PRIx64, ranges[r].last);
+		json_array_append_new(a, json_pack("{s:s,s:s}", "first", first, "last", last));
+	}
+	return a;
 }
 
 int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)

@@ -7,20 +7,6 @@
 #include "iop_devices.h"
 #include "iop_log.h"
 
-static json_t *json_ranges(const struct iop_plan_ioas *pi)
-{
-	json_t *a = json_array();
-
-	for (size_t r = 0; r < pi->nranges; r++) {
-		char first[24], last[24];
-
-		snprintf(first, sizeof(first), "0x%" PRIx64, pi->ranges[r].first);
-		snprintf(last, sizeof(last), "0x%" PRIx64, pi->ranges[r].last);
-		json_array_append_new(a, json_pack("{s:s,s:s}", "first", first, "last", last));
-	}
-	return a;
-}
-
 static void print_json(const struct iop_plan *plan, bool strict)
 {
 	json_t *merged = json_array(), *ioas = json_array();
@@ -34,7 +20,7 @@ static void print_json(const struct iop_plan *plan, bool strict)
 		for (size_t j = 0; j < pi->ndevs; j++)
 			json_array_append_new(devs, json_string(pi->bdf[j]));
 		json_array_append_new(ioas, json_pack("{s:I,s:o,s:o}", "ioas", (json_int_t)(k + 1),
-						      "devices", devs, "ranges", json_ranges(pi)));
+						      "devices", devs, "ranges", iopd_json_ranges(pi->ranges, pi->nranges)));
 	}
 	iopd_json_print(json_pack("{s:s,s:b,s:o,s:o}", "layout", iop_layout_name(plan->layout),
 				  "strict", strict, "merged_groups", merged, "ioas", ioas));

@@ -166,9 +166,14 @@ static bool user_sets_log_level(int argc, char **argv, const char *dflt)
 {
 	const char *prefix = "--log-level=";
 	size_t plen = strlen(prefix);
-	const char *type = dflt + plen, *colon = strchr(type, ':');
+	const char *type, *colon;
 
-	if (strncmp(dflt, prefix, plen) != 0 || !colon)
+	/* only a default of the form --log-level=TYPE:LEVEL has a type */
+	if (strncmp(dflt, prefix, plen) != 0)
+		return false;
+	type = dflt + plen;
+	colon = strchr(type, ':');
+	if (!colon)
 		return false;
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		const char *v = NULL;

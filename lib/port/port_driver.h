@@ -20,7 +20,6 @@
 
 struct iop_port;
 struct iop_dev;
-struct iop_iova_cache;
 struct iop_ioas;
 
 struct iop_port_ops {
@@ -61,8 +60,6 @@ struct iop_port_ops {
 	bool (*held)(struct iop_port *port);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
-	/* Optional: the IOVA cache of an rx (rx true) or tx queue, for stats. */
-	const struct iop_iova_cache *(*queue_iova_cache)(const void *q, bool rx);
 	iop_rx_burst_t rx_burst;
 	iop_tx_burst_t tx_burst;
 };

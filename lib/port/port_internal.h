@@ -17,11 +17,6 @@ enum port_state {
 	PORT_STARTED,
 };
 
-/* What the IOVA caches of a port's queues counted, all queues together. */
-struct port_cache_totals {
-	uint64_t lookups, hits, misses, poison, flushes;
-};
-
 struct iop_port {
 	uint16_t id;
 	enum port_state state;
@@ -36,7 +31,7 @@ struct iop_port {
 	/* counters at the last reset: stats are the difference, so a reset
 	 * never writes a counter the polling lcore owns */
 	struct iop_port_stats base;
-	struct port_cache_totals cache_base;
+	struct iop_port_iova_stats cache_base;
 	struct rte_ether_addr mac;
 	bool promisc;
 	bool removed;    /* set by the PMD, possibly from a polling lcore */
@@ -50,8 +45,12 @@ extern pthread_mutex_t iop_port_lock;
 
 /* port_stats.c: the stats since the last reset; iop_port_lock held. */
 void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st);
-/* port_xstats.c: the raw cache counters of every queue (no reset base). */
-void iop_port_cache_totals(const struct iop_port *p, struct port_cache_totals *t);
+/* port_xstats.c: the raw cache counters of every queue (no reset base),
+ * read from the iova_cache each queue's counters point at. */
+void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats *t);
+/* The same since the last reset; iop_port_lock held. The one reader behind
+ * both the xstats and iop_port_iova_stats_get(). */
+void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 
 /* port_dev.c, for live moves: n more port devices (the first is first)
  * are on `to` (-ENOSPC when no entry is free). */

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #define IOP_LOG_PREFIX "port: "
-#include "iop_iova_cache.h"
 #include "iop_log.h"
 #include "port_internal.h"
 
@@ -110,22 +109,8 @@ int iop_port_stats_reset(uint16_t id)
 	return 0;
 }
 
-static void add_cache(const struct iop_iova_cache *c, struct iop_port_iova_stats *st)
-{
-	uint64_t lookups = load(&c->lookups), misses = load(&c->misses);
-	uint64_t poison = load(&c->poison);
-
-	st->lookups += lookups;
-	st->misses += misses;
-	st->poison += poison;
-	st->flushes += load(&c->flushes);
-	/* as iop_iova_cache_hits(), from one snapshot of the counters */
-	st->hits += lookups > misses + poison ? lookups - misses - poison : 0;
-}
-
 int iop_port_iova_stats_get(uint16_t id, struct iop_port_iova_stats *st)
 {
-	const struct iop_port_ops *ops;
 	struct iop_port *p;
 
 	memset(st, 0, sizeof(*st));
@@ -135,13 +120,7 @@ int iop_port_iova_stats_get(uint16_t id, struct iop_port_iova_stats *st)
 		pthread_mutex_unlock(&iop_port_lock);
 		return IOP_ERR(ENODEV, "IOVA cache stats: no open port %u", id);
 	}
-	ops = p->drv->ops;
-	for (uint16_t q = 0; ops->queue_iova_cache && q < IOP_PORT_MAX_QUEUES; q++) {
-		if (p->rxq[q])
-			add_cache(ops->queue_iova_cache(p->rxq[q], true), st);
-		if (p->txq[q])
-			add_cache(ops->queue_iova_cache(p->txq[q], false), st);
-	}
+	iop_port_iova_stats_locked(p, st);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
 }

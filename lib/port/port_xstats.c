@@ -20,7 +20,7 @@ static uint64_t load(const uint64_t *v)
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
 }
 
-static void add_cache(const struct iop_port_qcounters *c, struct port_cache_totals *t)
+static void add_cache(const struct iop_port_qcounters *c, struct iop_port_iova_stats *t)
 {
 	const struct iop_iova_cache *ic = c ? c->iova_cache : NULL;
 	uint64_t lookups, misses, poison;
@@ -38,13 +38,23 @@ static void add_cache(const struct iop_port_qcounters *c, struct port_cache_tota
 	t->flushes += load(&ic->flushes);
 }
 
-void iop_port_cache_totals(const struct iop_port *p, struct port_cache_totals *t)
+void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats *t)
 {
-	*t = (struct port_cache_totals){ 0 };
+	*t = (struct iop_port_iova_stats){ 0 };
 	for (uint16_t q = 0; q < p->nb_rxq; q++)
 		add_cache(p->rxc[q], t);
 	for (uint16_t q = 0; q < p->nb_txq; q++)
 		add_cache(p->txc[q], t);
+}
+
+void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st)
+{
+	iop_port_cache_totals(p, st);
+	st->lookups -= p->cache_base.lookups;
+	st->hits -= p->cache_base.hits;
+	st->misses -= p->cache_base.misses;
+	st->poison -= p->cache_base.poison;
+	st->flushes -= p->cache_base.flushes;
 }
 
 /* Receives the xstats one by one; keeps the first max. */
@@ -75,10 +85,10 @@ static void collect(const struct iop_port *p, struct sink *s)
 {
 	const uint64_t *d;
 	struct iop_port_stats st;
-	struct port_cache_totals c;
+	struct iop_port_iova_stats c;
 
 	iop_port_stats_locked(p, &st);
-	iop_port_cache_totals(p, &c);
+	iop_port_iova_stats_locked(p, &c);
 	d = st.drops;
 	/* ethdev's basic stats, under the names rte_eth_xstats_get_names gives them */
 	put(s, st.rx_packets, "rx_good_packets");
@@ -104,11 +114,11 @@ static void collect(const struct iop_port *p, struct sink *s)
 	put(s, st.dma_faults, "dma_faults");
 	put(s, st.rx_unmapped, "rx_unmapped");
 	put(s, st.tx_full, "tx_full");
-	put(s, c.lookups - p->cache_base.lookups, "iova_cache_lookups");
-	put(s, c.hits - p->cache_base.hits, "iova_cache_hits");
-	put(s, c.misses - p->cache_base.misses, "iova_cache_misses");
-	put(s, c.poison - p->cache_base.poison, "iova_cache_poison");
-	put(s, c.flushes - p->cache_base.flushes, "iova_cache_flushes");
+	put(s, c.lookups, "iova_cache_lookups");
+	put(s, c.hits, "iova_cache_hits");
+	put(s, c.misses, "iova_cache_misses");
+	put(s, c.poison, "iova_cache_poison");
+	put(s, c.flushes, "iova_cache_flushes");
 }
 
 static int xstats(uint16_t id, struct iop_port_xstat_name *names, uint64_t *values,

@@ -24,54 +24,26 @@ set -uo pipefail
 
 so=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-tag=$$
+. "$here/netns_lib.sh"
 prefix=iopeth$tag
-nsa=iop-eth-$tag-a nsb=iop-eth-$tag-b
-va=ietha$tag vb=iethb$tag
-tmp=$(mktemp -d /tmp/iop-eth-XXXXXX)
 pmd_pid=
 
-skip() { echo "skip: $*"; exit 77; }
 fail() { echo "FAIL: $*"; [ -f "$tmp/testpmd.log" ] && tail -60 "$tmp/testpmd.log" | sed 's/^/  testpmd| /'; exit 1; }
 
-cleanup() {
+testpmd_cleanup() {
 	exec 3>&- 2>/dev/null
 	[ -n "$pmd_pid" ] && kill -KILL "$pmd_pid" 2>/dev/null
-	for ns in $nsa $nsb; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	ip link del "$va" 2>/dev/null
-	ip link del "$vb" 2>/dev/null
-	rm -rf "$tmp" "/var/run/dpdk/$prefix"
+	cleanup
+	rm -rf "/var/run/dpdk/$prefix"
 	rm -f /dev/hugepages/"$prefix"map_*  # left by a testpmd killed above
 }
-trap cleanup EXIT
+trap testpmd_cleanup EXIT
 
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, packet sockets)"
-for t in dpdk-testpmd dpdk-proc-info dpdk-dumpcap dpdk-telemetry.py ip ping iperf3 tcpdump ethtool python3; do
-	command -v $t >/dev/null || skip "needs $t (scripts/setup installs it)"
-done
+netns_hugepages=200 netns_needs dpdk-testpmd dpdk-proc-info dpdk-dumpcap dpdk-telemetry.py ping iperf3
 [ -f "$so" ] || skip "no $1: the build skipped net_iop (no DPDK driver SDK headers: run scripts/setup)"
-free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
-[ "$free" -ge 200 ] || skip "needs 200 free 2 MiB hugepages, $free free (scripts/setup reserves them)"
 
 # --- two hosts, each behind a veth whose root-side end a net_iop port owns ----
-i=0
-for side in a b; do
-	i=$((i + 1))
-	ns=iop-eth-$tag-$side dev=ieth$side$tag
-	ip netns add "$ns" || fail "ip netns add $ns"
-	ip link add "$dev" type veth peer name "${dev}n" || fail "ip link add $dev"
-	ip link set "${dev}n" netns "$ns"
-	sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1"
-	ip link set "$dev" up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip netns exec "$ns" ip link set lo up
-	ip netns exec "$ns" ip link set "${dev}n" up
-	ip netns exec "$ns" ip addr add "10.98.0.$i/24" dev "${dev}n"
-	ip netns exec "$ns" ethtool -K "${dev}n" tx off tso off gso off >/dev/null 2>&1
-done
+netns_setup
 
 cat > "$tmp/sim.topo" <<EOF
 group 1
@@ -134,12 +106,12 @@ cmd "clear port stats all" >/dev/null
 read -r k0ra k0ta k0rb k0tb <<<"$(kcount)"
 
 # --- ping and iperf3 through testpmd ----------------------------------------------
-out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.98.0.2) || true
+out=$(ip netns exec "$nsa" ping -c 20 -i 0.05 -W 2 10.99.0.2) || true
 echo "$out" | tail -2
 grep -q " 0% packet loss" <<<"$out" || fail "ping through testpmd lost packets"
-ip netns exec "$nsb" iperf3 -s -1 -D -B 10.98.0.2 || fail "iperf3 server"
+ip netns exec "$nsb" iperf3 -s -1 -D -B 10.99.0.2 || fail "iperf3 server"
 sleep 0.5
-out=$(timeout 30 ip netns exec "$nsa" iperf3 -c 10.98.0.2 -t 3) || fail "iperf3: $out"
+out=$(timeout 30 ip netns exec "$nsa" iperf3 -c 10.99.0.2 -t 3) || fail "iperf3: $out"
 echo "$out" | grep -E "receiver$"
 
 # --- conservation against the kernel's counters -------------------------------------
@@ -207,14 +179,14 @@ LD_PRELOAD="$pre$so" timeout 30 dpdk-dumpcap --file-prefix "$prefix" -i 0 -c 10 
 	>"$tmp/dumpcap.log" 2>&1 &
 dc=$!
 for _ in $(seq 100); do grep -q "Capturing on" "$tmp/dumpcap.log" && break; sleep 0.1; done
-ip netns exec "$nsa" ping -c 15 -i 0.1 -W 2 10.98.0.2 >/dev/null
+ip netns exec "$nsa" ping -c 15 -i 0.1 -W 2 10.99.0.2 >/dev/null
 wait $dc || fail "dpdk-dumpcap failed: $(cat "$tmp/dumpcap.log")"
-n=$(tcpdump -nr "$tmp/cap.pcapng" 'icmp and host 10.98.0.1' 2>/dev/null | wc -l)
+n=$(tcpdump -nr "$tmp/cap.pcapng" 'icmp and host 10.99.0.1' 2>/dev/null | wc -l)
 [ "$n" -ge 5 ] || fail "tcpdump read $n ICMP frames from dpdk-dumpcap's file: $(tcpdump -nr "$tmp/cap.pcapng" 2>&1 | head)"
 echo "dumpcap: tcpdump reads $n ICMP frames of port 0"
 
 # --- interactive commands under traffic -----------------------------------------------
-ip netns exec "$nsa" ping -i 0.05 -W 1 10.98.0.2 >/dev/null 2>&1 &
+ip netns exec "$nsa" ping -i 0.05 -W 1 10.99.0.2 >/dev/null 2>&1 &
 bg_ping=$!
 sleep 0.5
 out=$(cmd "show port stats all"); grep -q "NIC statistics for port 1" <<<"$out" || fail "show port stats all"
@@ -234,7 +206,7 @@ cmd "stop" >/dev/null
 cmd "set fwd io" >/dev/null
 cmd "start" >/dev/null
 kill $bg_ping 2>/dev/null; wait $bg_ping 2>/dev/null
-out=$(ip netns exec "$nsa" ping -c 10 -i 0.05 -W 2 10.98.0.2) || true
+out=$(ip netns exec "$nsa" ping -c 10 -i 0.05 -W 2 10.99.0.2) || true
 grep -q " 0% packet loss" <<<"$out" || fail "ping after port stop/start and set fwd io: $(echo "$out" | tail -2)"
 echo "interactive: port stop/start, rxonly (nothing left port 1), io again: ping 0% loss"
 

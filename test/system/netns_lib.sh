@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Sourced by the system tier's netns tests: two network namespaces, each
 # behind a veth pair whose root-side end is an af_packet port of
-# iop-bridge, and the conservation check of every port against the
-# kernel's interface counters and against what the far namespace captured.
+# iop-bridge (or of the app under test: iop-soak, dpdk-testpmd on net_iop),
+# and the conservation check of every port against the kernel's interface
+# counters and against what the far namespace captured.
 #
-# The caller sets bridge_bin and here, and calls netns_setup first. Every
-# test gets its own names (from $$), and cleanup removes them on any exit.
+# The caller sets here (and bridge_bin for bridge_start), and calls
+# netns_setup first. Every test gets its own names (from $$), and cleanup
+# removes them on any exit; a test with more to remove traps its own
+# function, which calls cleanup.
 
 tag=$$
 nsa=iop-sys-$tag-a nsb=iop-sys-$tag-b
@@ -29,7 +32,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# netns_needs TOOL... : skip unless root, the tools and 64 free hugepages
+# netns_needs TOOL... : skip unless root, the tools and $netns_hugepages
+# (default 64) free hugepages
 netns_needs() {
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, packet sockets)"
 	for t in ip tcpdump ethtool python3 "$@"; do
@@ -37,7 +41,8 @@ netns_needs() {
 	done
 	local free
 	free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
-	[ "$free" -ge 64 ] || skip "needs 64 free 2 MiB hugepages, $free free (scripts/setup reserves them)"
+	[ "$free" -ge "${netns_hugepages:-64}" ] ||
+		skip "needs ${netns_hugepages:-64} free 2 MiB hugepages, $free free (scripts/setup reserves them)"
 }
 
 # Namespace a (10.99.0.1) behind $va, namespace b (10.99.0.2) behind $vb.
@@ -68,6 +73,17 @@ netns_setup() {
 	ip netns exec "$nsb" ip neigh replace 10.99.0.1 lladdr "$mac_a" dev "${vb}n" nud permanent
 }
 
+# started PATTERN NAME: waits up to 10 s for PATTERN in $tmp/bridge.log;
+# fails if $bridge_pid (NAME) exits first or the pattern never comes.
+started() {
+	for _ in $(seq 100); do
+		grep -q "$1" "$tmp/bridge.log" && return 0
+		kill -0 "$bridge_pid" 2>/dev/null || fail "$2 exited at start"
+		sleep 0.1
+	done
+	grep -q "$1" "$tmp/bridge.log" || fail "$2 did not start in 10 s"
+}
+
 # bridge_start LCORES BRIDGE-ARGS... : the bridge on both veths, with
 # --json-stats in $tmp/stats.json; returns once it forwards.
 bridge_start() {
@@ -76,12 +92,7 @@ bridge_start() {
 		--port "sim:wire=af_packet,iface=$va" --port "sim:wire=af_packet,iface=$vb" \
 		--json-stats="$tmp/stats.json" "$@" >"$tmp/bridge.log" 2>&1 &
 	bridge_pid=$!
-	for _ in $(seq 100); do
-		grep -q "port 1: " "$tmp/bridge.log" && break
-		kill -0 "$bridge_pid" 2>/dev/null || fail "iop-bridge exited at start"
-		sleep 0.1
-	done
-	grep -q "port 1: " "$tmp/bridge.log" || fail "iop-bridge did not start in 10 s"
+	started "port 1: " iop-bridge
 }
 
 # bridge_stop [SIGNAL]: stops it (default SIGINT), prints the summary,

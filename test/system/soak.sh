@@ -28,12 +28,7 @@ netns_setup
 	--port "sim:wire=af_packet,iface=$va" --port "sim:wire=af_packet,iface=$vb" \
 	--duration="$secs" --cycle=5 --json="$tmp/stats.json" >"$tmp/bridge.log" 2>&1 &
 bridge_pid=$!
-for _ in $(seq 100); do
-	grep -q "^soak: forwarding" "$tmp/bridge.log" && break
-	kill -0 "$bridge_pid" 2>/dev/null || fail "iop-soak exited at start"
-	sleep 0.1
-done
-grep -q "^soak: forwarding" "$tmp/bridge.log" || fail "iop-soak did not start in 10 s"
+started "^soak: forwarding" iop-soak
 kernel_counters start
 
 traffic=$((secs - 8))

@@ -159,12 +159,6 @@ static void pci_queue_release(void *q)
 		pq->release(q);
 }
 
-static const struct iop_iova_cache *pci_queue_iova_cache(const void *q, bool rx)
-{
-	(void)rx; /* rx and tx queues both start with struct iop_pci_q */
-	return ((const struct iop_pci_q *)q)->cache;
-}
-
 /* iop_port_start() refuses a removed port before it gets here */
 static int pci_start(struct iop_port *port)
 {
@@ -244,7 +238,6 @@ static const struct iop_port_ops pci_port_ops = {
 	.close = pci_close,
 	.link_get = pci_link_get,
 	.promisc_set = pci_promisc_set,
-	.queue_iova_cache = pci_queue_iova_cache,
 	.rx_burst = pci_burst,
 	.tx_burst = pci_burst,
 };

@@ -53,24 +53,14 @@ static int counters_read(struct rte_eth_dev *dev, struct iop_port_stats *st,
 	struct net_iop_priv *priv = dev->data->dev_private;
 	int rc = iop_port_stats_get(priv->port, st);
 
-	if (rc == 0)
-		rc = iop_port_iova_stats_get(priv->port, iova);
-	if (rc)
-		return rc;
-	iova->lookups -= priv->iova_base.lookups;
-	iova->hits -= priv->iova_base.hits;
-	iova->misses -= priv->iova_base.misses;
-	iova->poison -= priv->iova_base.poison;
-	iova->flushes -= priv->iova_base.flushes;
-	return 0;
+	return rc ? rc : iop_port_iova_stats_get(priv->port, iova);
 }
 
 static int counters_reset(struct rte_eth_dev *dev)
 {
 	struct net_iop_priv *priv = dev->data->dev_private;
-	int rc = iop_port_stats_reset(priv->port);
 
-	return rc ? rc : iop_port_iova_stats_get(priv->port, &priv->iova_base);
+	return iop_port_stats_reset(priv->port);
 }
 
 /* In the primary: one request of a secondary, answered with 0 or -errno;

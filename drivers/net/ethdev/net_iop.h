@@ -28,7 +28,6 @@ struct net_iop_priv {
 	char driver[16];                 /* the iopath driver: "sim", "pci", ... */
 	struct iop_port_info info;       /* info.driver is NULL: process-local */
 	bool rmv_sent;                   /* RTE_ETH_EVENT_INTR_RMV delivered */
-	struct iop_port_iova_stats iova_base; /* xstats reset baseline */
 	rte_spinlock_t snap_lock;
 	struct iop_port_stats snap;
 	struct iop_port_iova_stats snap_iova;

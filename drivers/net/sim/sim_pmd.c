@@ -501,11 +501,6 @@ static struct iop_dev *sim_dev_get(struct iop_port *port)
 	return ((struct sim_port *)iop_port_priv(port))->dev;
 }
 
-static const struct iop_iova_cache *sim_queue_iova_cache(const void *q, bool rx)
-{
-	return rx ? &((const struct sim_rxq *)q)->cache : &((const struct sim_txq *)q)->cache;
-}
-
 static size_t sim_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
 			       struct iop_iova_cache **caches, size_t max)
 {
@@ -708,7 +703,6 @@ static const struct iop_port_ops sim_ops = {
 	.link_get = sim_link,
 	.promisc_set = sim_promisc,
 	.dev_get = sim_dev_get,
-	.queue_iova_cache = sim_queue_iova_cache,
 	.ioas_changed = sim_ioas_changed,
 	.hold = sim_hold,
 	.held = sim_held,

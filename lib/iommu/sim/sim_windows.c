@@ -75,16 +75,25 @@ size_t sim_windows_ranges(const struct sim_ioas *s, struct iop_iova_range *out)
 	return n;
 }
 
-int sim_window_create(void *bioas, unsigned int page_shift, uint64_t size,
-		      uint64_t *start)
+/* What a window call gets before it looks at its arguments: an injected
+ * failure, or ENXIO where no windowed group is attached. */
+static int windows_usable(const struct sim_ioas *s)
 {
-	struct sim_ioas *s = bioas;
 	int rc = sim_call();
 
 	if (rc)
 		return rc;
-	if (!s->windowed || s->ngroups == 0)
-		return -ENXIO;
+	return !s->windowed || s->ngroups == 0 ? -ENXIO : 0;
+}
+
+int sim_window_create(void *bioas, unsigned int page_shift, uint64_t size,
+		      uint64_t *start)
+{
+	struct sim_ioas *s = bioas;
+	int rc = windows_usable(s);
+
+	if (rc)
+		return rc;
 	for (int i = 0; i < SIM_MAX_WINDOWS; i++) {
 		if (slot_used(s, i))
 			continue;
@@ -101,12 +110,10 @@ int sim_window_create(void *bioas, unsigned int page_shift, uint64_t size,
 int sim_window_remove(void *bioas, uint64_t start)
 {
 	struct sim_ioas *s = bioas;
-	int rc = sim_call();
+	int rc = windows_usable(s);
 
 	if (rc)
 		return rc;
-	if (!s->windowed || s->ngroups == 0)
-		return -ENXIO;
 	for (int i = 0; i < SIM_MAX_WINDOWS; i++) {
 		if (slot_used(s, i) && s->windows[i].first <= start && start <= s->windows[i].last) {
 			/* the kernel clears the window's table: its maps go */

@@ -38,6 +38,7 @@
 #include "iop_sim.h"
 #include "iova_table.h"
 #include "../iommu/sim_fixture.h"
+#include "mem_fixture.h"
 
 #define MB2 (2ull << 20)
 #define HOT_LEN (48ull << 20) /* beyond what -m preallocated: new pages */
@@ -210,11 +211,9 @@ static void check_step(void)
 
 static struct iop_ioas *ioas_on(const char *bdf, struct iop_dev **dev)
 {
-	struct iop_ioas *ioas;
+	struct iop_ioas *ioas = new_ioas();
 
-	assert_int_equal(iop_ioas_create(iop_ctx_get(), &ioas), 0);
-	assert_int_equal(iop_dev_open(iop_ctx_get(), bdf, dev), 0);
-	assert_int_equal(iop_dev_attach(*dev, ioas), 0);
+	*dev = open_on(bdf, ioas);
 	assert_int_equal(iop_mem_attach_ioas(ioas), 0);
 	return ioas;
 }
@@ -419,7 +418,7 @@ static size_t stale_maps(const struct iop_ioas *ioas)
 
 static void unmaps_failing_at_detach_stay_stale_until_the_ioas_is_destroyed(void **state)
 {
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 	struct iop_mem_stats st;
 	struct iop_ioas *ioas;
 	struct iop_dev *dev;
@@ -439,14 +438,12 @@ static void unmaps_failing_at_detach_stay_stale_until_the_ioas_is_destroyed(void
 	iop_dev_close(dev);
 	/* the destroy frees what is left, as the kernel's IOAS destroy does */
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 }
 
 static void attach_whose_rollback_cannot_unmap_is_retried_when_the_ioas_goes(void **state)
 {
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 	struct iop_mem_stale stale[4];
 	struct iop_mem_stats st;
 	struct iop_ioas *ioas;
@@ -472,9 +469,7 @@ static void attach_whose_rollback_cannot_unmap_is_retried_when_the_ioas_goes(voi
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 	iop_mem_get_stats(&st);
 	assert_int_equal(st.stale, 0);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 	note_free(hot, HOT_LEN);
 	rte_free(hot);
 	check_step();
@@ -587,21 +582,10 @@ int main(void)
 	snprintf(topo_path, sizeof(topo_path), "/tmp/iop-test-failnth-%d.topology", getpid());
 	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_test_failnth_%d", getpid());
 	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
-	{
-		FILE *f = fopen(topo_path, "w");
-
-		if (!f || fputs(topology, f) < 0 || fclose(f)) {
-			perror(topo_path);
-			return 1;
-		}
-	}
+	write_file(topo_path, topology);
 	rc = iop_init(argc, argv);
-	if (rc == -EACCES || rc == -ENOMEM) {
-		printf("SKIP: the EAL cannot get hugepages here (%s)\n", iop_err_msg());
-		rc = 77;
-	} else if (rc < 0) {
-		printf("iop_init: %s\n", iop_err_msg());
-		rc = 1;
+	if (rc < 0) {
+		rc = init_failure_exit(rc);
 	} else {
 		/* date every mapping the backend makes from now on */
 		spy = *iop_ctx_get()->ops;

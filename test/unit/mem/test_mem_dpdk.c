@@ -31,6 +31,7 @@
 #include "iop_log.h"
 #include "iop_mem.h"
 #include "iop_sim.h"
+#include "mem_fixture.h"
 
 #define MB2 (2ull << 20)
 #define HOT_LEN (64ull << 20) /* beyond what -m preallocated: new pages */
@@ -53,33 +54,6 @@ static int app_argc;
 static struct iop_ctx *ctx(void)
 {
 	return iop_ctx_get();
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
-		perror(path);
-		exit(1);
-	}
-}
-
-static struct iop_ioas *new_ioas(void)
-{
-	struct iop_ioas *ioas;
-
-	assert_int_equal(iop_ioas_create(ctx(), &ioas), 0);
-	return ioas;
-}
-
-static struct iop_dev *open_on(const char *bdf, struct iop_ioas *ioas)
-{
-	struct iop_dev *dev;
-
-	assert_int_equal(iop_dev_open(ctx(), bdf, &dev), 0);
-	assert_int_equal(iop_dev_attach(dev, ioas), 0);
-	return dev;
 }
 
 /* --- iop_init ------------------------------------------------------------- */
@@ -107,7 +81,7 @@ static void dpdk_memory_is_mapped_one_call_per_run_and_pinned_once(void **state)
 {
 	struct iop_ioas *a = new_ioas(), *b = new_ioas();
 	struct iop_mem_stats s0, s1;
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 	uint64_t pinned0 = iop_sim_pinned_pages(ctx());
 	bool multi_page_run = false;
 	/* pages are pinned only for an IOAS with a device (as in the kernel) */
@@ -131,9 +105,7 @@ static void dpdk_memory_is_mapped_one_call_per_run_and_pinned_once(void **state)
 	iop_mem_detach_ioas(b);
 	iop_dev_close(da);
 	iop_dev_close(db);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 	assert_int_equal(iop_ioas_destroy(a), 0);
 	assert_int_equal(iop_ioas_destroy(b), 0);
 }
@@ -268,16 +240,14 @@ static void ioas_too_small_fails_with_sizes_and_leaves_nothing_mapped(void **sta
 {
 	struct iop_ioas *ioas = new_ioas();
 	struct iop_dev *dev = open_on("0000:00:03.0", ioas);
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 
 	(void)state;
 	iop_sim_counters(&c0);
 	assert_int_equal(iop_mem_attach_ioas(ioas), -ENOSPC);
 	assert_non_null(strstr(iop_err_msg(), "too small for DPDK's memory"));
 	assert_non_null(strstr(iop_err_msg(), "its IOVA ranges hold 1 MiB"));
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 	assert_int_equal(ioas->nmaps, 0);
 	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
@@ -347,7 +317,7 @@ static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void 
 {
 	struct iop_ctx_params p = { .backend = IOP_BACKEND_SIM, .sim_topology = small_topo_path };
 	struct iop_ioas *probe = new_ioas(), *ioas;
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 	struct iop_mem_stats st;
 	struct iop_iova_cache c;
 	struct iop_ctx *small;
@@ -391,9 +361,7 @@ static void hotplug_over_the_memlock_limit_gives_poison_never_a_wrong_iova(void 
 	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
 	iop_ctx_destroy(small);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 }
 
 static void memlock_refusal_names_the_limit_that_applied_not_rlimit_memlock(void **state)
@@ -543,15 +511,13 @@ static void memory_reallocated_over_a_failed_unmap_waits_until_the_retry_succeed
 	iop_mem_detach_ioas(ioas);
 	iop_dev_close(dev);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 }
 
 static void unmap_failing_at_detach_is_retried_there_and_leaves_nothing(void **state)
 {
 	struct iop_ioas *ioas = new_ioas();
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 	struct iop_mem_stats st;
 	size_t stale = 0;
 
@@ -571,9 +537,7 @@ static void unmap_failing_at_detach_is_retried_there_and_leaves_nothing(void **s
 	assert_int_equal(ioas->nmaps, 0);
 	assert_int_equal(st.stale, 0);
 	assert_int_equal(iop_ioas_destroy(ioas), 0);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 }
 
 /* --- the IOAS lib/mem maps into --------------------------------------------- */
@@ -581,7 +545,7 @@ static void unmap_failing_at_detach_is_retried_there_and_leaves_nothing(void **s
 static void ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
 {
 	struct iop_ioas *gone = new_ioas(), *kept;
-	struct iop_sim_counters c0, c1;
+	struct iop_sim_counters c0;
 	struct iop_mem_stats st;
 	char *hot;
 	uint64_t iova;
@@ -594,9 +558,7 @@ static void ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
 	iop_mem_get_stats(&st);
 	assert_int_equal(st.runs, 0);
 	assert_int_equal(st.bytes, 0);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 	/* the next attach and hotplug events see only live IOAS */
 	kept = new_ioas();
 	assert_int_equal(iop_mem_attach_ioas(kept), 0);
@@ -606,9 +568,7 @@ static void ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
 	rte_free(hot);
 	iop_mem_detach_ioas(kept);
 	assert_int_equal(iop_ioas_destroy(kept), 0);
-	iop_sim_counters(&c1);
-	assert_int_equal(c1.mappings, c0.mappings);
-	assert_int_equal(c1.pinned_pages, c0.pinned_pages);
+	assert_sim_counters_back(&c0);
 }
 
 static void ctx_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
@@ -868,12 +828,8 @@ int main(void)
 		app_argv = argv + rc;
 		app_argc = 15 - rc;
 	}
-	if (rc == -EACCES || rc == -ENOMEM) {
-		printf("SKIP: the EAL cannot get hugepages here (%s)\n", iop_err_msg());
-		rc = 77;
-	} else if (rc < 0) {
-		printf("iop_init: %s\n", iop_err_msg());
-		rc = 1;
+	if (rc < 0) {
+		rc = init_failure_exit(rc);
 	} else {
 		rc = cmocka_run_group_tests(tests, NULL, NULL);
 		iop_cleanup();

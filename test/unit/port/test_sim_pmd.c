@@ -171,24 +171,37 @@ static void pair_ports_use_iovas_not_vas(void **state)
 	assert_int_equal(f.count, 0);
 }
 
-static void pair_full_peer_inbox_takes_fewer_frames(void **state)
+/* Sends bursts of 32 frames on port 0 until one is short (the peer,
+ * which never polls, is full); frees what the bursts hand back. Returns
+ * how many frames port 0 took; *back gets how many it handed back. */
+static uint32_t send_until_peer_full(uint64_t *back)
 {
 	struct rte_mbuf *m[32];
 	uint32_t taken = 0;
 	uint16_t n;
 
-	(void)state;
-	pair("", "", pool);
-	/* port 1 never polls: its inbox (1024 frames) fills, then port 0
-	 * takes nothing more and the caller keeps the rest */
+	*back = 0;
 	do {
 		for (int i = 0; i < 32; i++)
 			m[i] = frame(64, 0);
 		n = iop_port_tx_burst(0, 0, m, 32);
 		taken += n;
+		*back += 32u - n;
 		rte_pktmbuf_free_bulk(&m[n], 32u - n);
 	} while (n == 32);
-	assert_int_equal(taken, 1024);
+	return taken;
+}
+
+static void pair_full_peer_inbox_takes_fewer_frames(void **state)
+{
+	struct rte_mbuf *m[1];
+	uint64_t back;
+
+	(void)state;
+	pair("", "", pool);
+	/* port 1 never polls: its inbox (1024 frames) fills, then port 0
+	 * takes nothing more and the caller keeps the rest */
+	assert_int_equal(send_until_peer_full(&back), 1024);
 	assert_int_equal(iop_port_tx_burst(0, 0, m, 0), 0);
 }
 
@@ -502,21 +515,40 @@ static void xstats_count_frames_bytes_and_every_iova_cache_lookup(void **state)
 	assert_int_equal(xstat(0, "iova_cache_lookups"), 0);
 }
 
-static void xstats_tx_full_counts_the_frames_a_burst_hands_back(void **state)
+static void iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats(void **state)
 {
-	struct rte_mbuf *m[32];
-	uint64_t back = 0;
-	uint16_t n;
+	struct iop_port_iova_stats st;
+	struct rte_mbuf *tx[4], *rx[8];
 
 	(void)state;
 	pair("", "", pool);
-	do {
-		for (int i = 0; i < 32; i++)
-			m[i] = frame(64, 0);
-		n = iop_port_tx_burst(0, 0, m, 32);
-		back += 32u - n;
-		rte_pktmbuf_free_bulk(&m[n], 32u - n);
-	} while (n == 32);
+	for (int i = 0; i < 4; i++)
+		tx[i] = frame(100, (uint8_t)i);
+	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
+	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
+	rte_pktmbuf_free_bulk(rx, 4);
+	for (uint16_t p = 0; p < 2; p++) {
+		assert_int_equal(iop_port_iova_stats_get(p, &st), 0);
+		assert_true(st.lookups > 0);
+		assert_int_equal(st.lookups, xstat(p, "iova_cache_lookups"));
+		assert_int_equal(st.hits, xstat(p, "iova_cache_hits"));
+		assert_int_equal(st.misses, xstat(p, "iova_cache_misses"));
+		assert_int_equal(st.poison, xstat(p, "iova_cache_poison"));
+		assert_int_equal(st.flushes, xstat(p, "iova_cache_flushes"));
+	}
+	assert_int_equal(iop_port_stats_reset(0), 0);
+	assert_int_equal(iop_port_iova_stats_get(0, &st), 0);
+	assert_int_equal(st.lookups + st.hits + st.misses + st.poison + st.flushes, 0);
+	assert_int_equal(iop_port_iova_stats_get(31, &st), -ENODEV);
+}
+
+static void xstats_tx_full_counts_the_frames_a_burst_hands_back(void **state)
+{
+	uint64_t back;
+
+	(void)state;
+	pair("", "", pool);
+	send_until_peer_full(&back);
 	assert_true(back > 0);
 	assert_int_equal(xstat(0, "tx_full"), back);
 	assert_int_equal(xstat(0, "tx_good_packets"), 1024);
@@ -543,6 +575,7 @@ int main(int argc, char **argv)
 		T(sim_rx_pool_smaller_than_ring_is_einval),
 		T(xstats_names_are_ethdev_s_and_a_short_array_gets_the_count),
 		T(xstats_count_frames_bytes_and_every_iova_cache_lookup),
+		T(iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats),
 		T(xstats_tx_full_counts_the_frames_a_burst_hands_back),
 	};
 
