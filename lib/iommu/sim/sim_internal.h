@@ -4,8 +4,9 @@
 
 /*
  * State of the sim kernel model, shared by sim.c (the backend ops),
- * sim_dma.c (devices reading and writing through their group's IOAS) and
- * sim_counters.c (fault injection, leak counters).
+ * sim_pages.c (pinned pages and memlock), sim_dma.c (devices reading and
+ * writing through their group's IOAS) and sim_counters.c (fault injection,
+ * leak counters).
  */
 
 #include <pthread.h>
@@ -97,7 +98,9 @@ void sim_count_allocs(int delta);
 void sim_count_mappings(int delta);
 void sim_count_pinned(int64_t delta);
 
-/* sim.c: pins the pages of n areas (pieces of areas too), charged to
+/* sim_pages.c: the pages [va, va + len) touches. */
+uint64_t sim_pages_spanned(uintptr_t va, uint64_t len);
+/* sim_pages.c: pins the pages of n areas (pieces of areas too), charged to
  * memlock once per page: 0 or -ENOMEM, nothing pinned then. Under the
  * context lock. */
 int sim_pin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n);
