@@ -15,8 +15,11 @@ build=${1:-build} secs=${2:-5} pairs=${3:-5}
 so=$(readlink -f "$build/drivers/net/ethdev/librte_net_iop.so" || true)
 lcores=0-1
 tmp=$(mktemp -d /tmp/iop-ethb-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../test/net_iop_copy.sh"
+trap 'rm -rf "$tmp"; net_iop_copy_remove' EXIT
 [ -f "$so" ] || { echo "ethdev.sh: no librte_net_iop.so in $build (run scripts/setup, then bash scripts/build $build)" >&2; exit 1; }
+net_iop_copy "$so" || { echo "ethdev.sh: cannot copy $so into a private folder under /run" >&2; exit 1; }
+so=$net_iop_so
 command -v dpdk-testpmd >/dev/null || { echo "ethdev.sh: no dpdk-testpmd (package dpdk-dev)" >&2; exit 1; }
 printf 'group 1\ndevice 0000:00:01.0 group=1 driver=vfio-pci type=sim\n' > "$tmp/t.topo"
 

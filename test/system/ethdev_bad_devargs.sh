@@ -11,13 +11,17 @@ set -uo pipefail
 
 so=$(readlink -f "$1")
 tmp=$(mktemp -d /tmp/iop-ethbad-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../net_iop_copy.sh"
+trap 'rm -rf "$tmp"; net_iop_copy_remove' EXIT
 skip() { echo "skip: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || skip "needs root (hugepages)"
 command -v dpdk-testpmd >/dev/null || skip "needs dpdk-testpmd (scripts/setup installs it)"
 [ -f "$so" ] || skip "no $1: the build skipped net_iop (no DPDK driver SDK headers: run scripts/setup)"
+net_iop_copy "$so" || { echo "FAIL: cannot copy $so into a private folder under /run"; exit 1; }
+so=$net_iop_so
 free=$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 2>/dev/null || echo 0)
 [ "$free" -ge 200 ] || skip "needs 200 free 2 MiB hugepages, $free free"
 printf 'group 1\ngroup 2\ndevice 0000:00:01.0 group=1 driver=vfio-pci type=sim\ndevice 0000:00:02.0 group=2 driver=vfio-pci type=sim\n' > "$tmp/t.topo"

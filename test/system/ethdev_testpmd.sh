@@ -25,6 +25,7 @@ set -uo pipefail
 so=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/netns_lib.sh"
+. "$here/../net_iop_copy.sh"
 prefix=iopeth$tag
 pmd_pid=
 
@@ -36,11 +37,14 @@ testpmd_cleanup() {
 	cleanup
 	rm -rf "/var/run/dpdk/$prefix"
 	rm -f /dev/hugepages/"$prefix"map_*  # left by a testpmd killed above
+	net_iop_copy_remove
 }
 trap testpmd_cleanup EXIT
 
 netns_hugepages=200 netns_needs dpdk-testpmd dpdk-proc-info dpdk-dumpcap dpdk-telemetry.py ping iperf3
 [ -f "$so" ] || skip "no $1: the build skipped net_iop (no DPDK driver SDK headers: run scripts/setup)"
+net_iop_copy "$so" || fail "cannot copy $so into a private folder under /run"
+so=$net_iop_so
 
 # --- two hosts, each behind a veth whose root-side end a net_iop port owns ----
 netns_setup

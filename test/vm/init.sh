@@ -40,7 +40,8 @@ for k in $IOP_KEEP; do
 	i=$((i + 1))
 done
 mount -t tmpfs tmpfs /host/tmp
-mount -t tmpfs tmpfs /host/run
+# /run as on a host (0755): DPDK refuses a -d plugin under a folder anyone may write
+mount -t tmpfs -o mode=0755 tmpfs /host/run
 i=0
 for k in $IOP_KEEP; do
 	mkdir -p "/host$k" && mount -o bind /keep/$i "/host$k" || fail "cannot keep the host's $k"

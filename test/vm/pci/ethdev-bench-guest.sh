@@ -8,6 +8,10 @@ set -u
 work=$1 devices=$2 so=$3 runs=$4
 shift 4
 say() { echo "ethdev-bench-guest: $*"; }
+. "$(dirname "$0")/../../net_iop_copy.sh"
+net_iop_copy "$so" || { say "cannot copy $so into a private folder under /run"; exit 1; }
+so=$net_iop_so
+trap net_iop_copy_remove EXIT
 "$devices" bind "$@" || exit 1
 allow=() block=() vdevs=()
 n=0

@@ -7,6 +7,10 @@ set -u
 backend=$1 work=$2 so=$3 devices=$4
 shift 4
 say() { echo "ethdev-guest: $*"; }
+. "$(dirname "$0")/../../net_iop_copy.sh"
+net_iop_copy "$so" || { say "cannot copy $so into a private folder under /run"; exit 1; }
+so=$net_iop_so
+trap net_iop_copy_remove EXIT
 rc=0
 "$devices" bind "$@" || { say "iop-devices bind failed"; exit 1; }
 
