@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "port_fixture.h"
 #include "iop_init.h"
 #include "iop_iommu.h"
 #include "iop_log.h"
@@ -151,29 +152,17 @@ static void assert_port_clean(uint16_t p)
 
 static int init(void **state)
 {
-	char topo_arg[512], layout_arg[64], prefix[64];
-	char *argv[] = {"test_port_move", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
-			"-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
-			"--", "--iommu=sim", topo_arg, layout_arg, NULL};
+	static char layout_arg[64];
 
 	(void)state;
-	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
 	snprintf(layout_arg, sizeof(layout_arg), "--ioas=%s", layout);
-	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_port_move_%d", (int)getpid());
-	if (iop_init(16, argv) < 0) {
-		print_error("iop_init: %s\n", iop_err_msg());
-		return -1;
-	}
-	pool = rte_pktmbuf_pool_create("test_move", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	return pool ? 0 : -1;
+	return port_fixture_init("test_port_move", topology, layout_arg, 4095, &pool);
 }
 
 static int fini(void **state)
 {
 	(void)state;
-	iop_port_close_all();
-	rte_mempool_free(pool);
-	iop_cleanup();
+	port_fixture_fini(pool);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "port_fixture.h"
 #include "iop_init.h"
 #include "iop_log.h"
 #include "iop_port.h"
@@ -28,29 +29,14 @@ static struct rte_mempool *pool;
 
 static int init(void **state)
 {
-	char topo_arg[512], prefix[64];
-	char *argv[] = {"test_sim_pmd", "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
-			"-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
-			"--", "--iommu=sim", topo_arg, NULL};
-
 	(void)state;
-	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
-	/* its own prefix: other tests and builds may run EALs at the same time */
-	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_sim_pmd_%d", (int)getpid());
-	if (iop_init(15, argv) < 0) {
-		print_error("iop_init: %s\n", iop_err_msg());
-		return -1;
-	}
-	pool = rte_pktmbuf_pool_create("test_sim", 2047, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	return pool ? 0 : -1;
+	return port_fixture_init("test_sim_pmd", topology, NULL, 2047, &pool);
 }
 
 static int fini(void **state)
 {
 	(void)state;
-	iop_port_close_all();
-	rte_mempool_free(pool);
-	iop_cleanup();
+	port_fixture_fini(pool);
 	return 0;
 }
 

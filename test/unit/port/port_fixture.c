@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_mbuf.h>
+
+#include "iop_init.h"
+#include "iop_log.h"
+#include "iop_port.h"
+#include "port_fixture.h"
+
+int port_fixture_init(const char *name, const char *topology, const char *iopath_opt,
+		      unsigned int mbufs, struct rte_mempool **pool)
+{
+	char topo_arg[512], prefix[64];
+	char *argv[] = {(char *)name, "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
+			"-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
+			"--", "--iommu=sim", topo_arg, (char *)iopath_opt, NULL};
+	int argc = iopath_opt ? 16 : 15;
+
+	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
+	/* its own prefix: other tests and builds may run EALs at the same time */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name, (int)getpid());
+	if (iop_init(argc, argv) < 0) {
+		print_error("iop_init: %s\n", iop_err_msg());
+		return -1;
+	}
+	*pool = rte_pktmbuf_pool_create(name, mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return *pool ? 0 : -1;
+}
+
+void port_fixture_fini(struct rte_mempool *pool)
+{
+	iop_port_close_all();
+	rte_mempool_free(pool);
+	iop_cleanup();
+}

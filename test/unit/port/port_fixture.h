@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The EAL and pool set-up the sim port tests share: an EAL without
+ * hugepages on its own file prefix, the sim IOMMU on a topology file (and an
+ * optional further iopath option), one pktmbuf pool.
+ */
+#ifndef PORT_FIXTURE_H
+#define PORT_FIXTURE_H
+
+#include <rte_mempool.h>
+
+/* 0, or -1 with the reason printed. name: the program's and the pool's
+ * name; iopath_opt: one more iopath option (--ioas=...) or NULL. */
+int port_fixture_init(const char *name, const char *topology, const char *iopath_opt,
+		      unsigned int mbufs, struct rte_mempool **pool);
+/* Closes every port, frees the pool and ends iopath and the EAL. */
+void port_fixture_fini(struct rte_mempool *pool);
+
+#endif
