@@ -251,6 +251,32 @@ struct iop_plan {
 int iop_plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
 		   const char *const *bdfs, size_t n, struct iop_plan *plan);
 
+/* A device already placed by a layout: its IOMMU group and the IOAS it is
+ * in, as an index the caller chooses. */
+struct iop_placed_dev {
+	const char *bdf;
+	unsigned int group;
+	size_t ioas;
+};
+
+/* *ioas of iop_layout_place: the device needs an IOAS of its own. */
+#define IOP_PLACE_NEW_IOAS SIZE_MAX
+
+/*
+ * One placement step of a layout, the rules iop_plan_build() applies to a
+ * list and ports apply as they open devices one at a time: where device
+ * bdf of IOMMU group `group` goes, given the n devices placed before it.
+ * Sets *ioas to the index of a placed IOAS it joins, or IOP_PLACE_NEW_IOAS.
+ *   shared      the IOAS of the first placed device;
+ *   per-group   the IOAS of a placed device of its group;
+ *   per-device  an IOAS of its own unless a placed device shares its group:
+ *               then that IOAS with a warning ("merged"), or, with strict,
+ *               -EINVAL and a message suggesting --ioas=per-group.
+ */
+int iop_layout_place(enum iop_layout layout, bool strict,
+		     const struct iop_placed_dev *placed, size_t n,
+		     const char *bdf, unsigned int group, size_t *ioas);
+
 /* Opens every device of the plan, creates its IOAS and attaches them. On
  * failure nothing stays open. devs[i] matches bdfs[i] of iop_plan_build. */
 int iop_plan_apply(struct iop_ctx *ctx, const struct iop_plan *plan,

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* IOAS layouts (--ioas=shared|per-device|per-group): plan, then apply. */
+/*
+ * IOAS layouts (--ioas=shared|per-device|per-group): the placement step of
+ * one device (iop_layout_place, also used by lib/port as ports open), a plan
+ * for a list of devices built from it, and applying a plan.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,27 +44,15 @@ static int check_devices(const char *const *bdfs, size_t n,
 	return 0;
 }
 
-/* The plan IOAS that already holds a device of group g, or -1. */
-static long ioas_of_group(const struct iop_plan *plan, const char *const *bdfs,
-			  const struct iop_dev_info *const *di, size_t n,
-			  unsigned int g)
-{
-	for (size_t k = 0; k < plan->nioas; k++)
-		for (size_t j = 0; j < plan->ioas[k].ndevs; j++)
-			for (size_t i = 0; i < n; i++)
-				if (plan->ioas[k].bdf[j] == bdfs[i] && di[i]->group == g)
-					return (long)k;
-	return -1;
-}
-
-static int add_to(struct iop_plan *plan, long k, const char *bdf)
+/* Adds bdf to plan IOAS k, a new one when k is nioas. */
+static int add_to(struct iop_plan *plan, size_t k, const char *bdf)
 {
 	struct iop_plan_ioas *pi;
 
-	if (k < 0) {
+	if (k == plan->nioas) {
 		if (plan->nioas == PLAN_MAX_IOAS)
 			return IOP_ERR(E2BIG, "a plan holds at most %zu IOAS", PLAN_MAX_IOAS);
-		k = (long)plan->nioas++;
+		plan->nioas++;
 	}
 	pi = &plan->ioas[k];
 	if (pi->ndevs == IOP_GROUP_MAX_DEVS)
@@ -69,31 +61,54 @@ static int add_to(struct iop_plan *plan, long k, const char *bdf)
 	return 0;
 }
 
-/* Rule 3 (seed 000): per-device cannot give two devices of one group an
- * IOAS each: an error under --strict, else one IOAS and a warning. */
-static int check_per_device(struct iop_plan *plan, bool strict,
-			    const struct iop_dev_info *const *di, size_t n)
+static const struct iop_placed_dev *placed_in_group(const struct iop_placed_dev *placed,
+						    size_t n, unsigned int group)
 {
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < i; j++) {
-			bool known = false;
+	for (size_t i = 0; i < n; i++)
+		if (placed[i].group == group)
+			return &placed[i];
+	return NULL;
+}
 
-			if (di[j]->group != di[i]->group)
-				continue;
-			if (strict)
-				return IOP_ERR(EINVAL, "--ioas=per-device cannot give %s and %s an IOAS each: both are in IOMMU group %u, which shares one IOAS; use --ioas=per-group (or drop --strict to merge them)",
-					       di[j]->bdf, di[i]->bdf, di[i]->group);
-			for (size_t m = 0; m < plan->nmerged; m++)
-				known |= plan->merged_group[m] == di[i]->group;
-			if (!known && plan->nmerged < PLAN_MAX_MERGED) {
-				plan->merged_group[plan->nmerged++] = di[i]->group;
-				IOP_LOG(WARN, "--ioas=per-device: IOMMU group %u merged: %s and %s share one IOAS (devices of a group cannot be apart)",
-					di[i]->group, di[j]->bdf, di[i]->bdf);
-			}
-			break;
-		}
+int iop_layout_place(enum iop_layout layout, bool strict,
+		     const struct iop_placed_dev *placed, size_t n,
+		     const char *bdf, unsigned int group, size_t *ioas)
+{
+	const struct iop_placed_dev *mate = placed_in_group(placed, n, group);
+
+	*ioas = IOP_PLACE_NEW_IOAS;
+	switch (layout) {
+	case IOP_LAYOUT_SHARED:
+		if (n)
+			*ioas = placed[0].ioas;
+		return 0;
+	case IOP_LAYOUT_PER_GROUP:
+		if (mate)
+			*ioas = mate->ioas;
+		return 0;
+	case IOP_LAYOUT_PER_DEVICE:
+		if (!mate)
+			return 0;
+		/* Rule 3 (seed 000): the devices of a group share one IOAS */
+		if (strict)
+			return IOP_ERR(EINVAL, "--ioas=per-device cannot give %s and %s an IOAS each: both are in IOMMU group %u, which shares one IOAS; use --ioas=per-group (or drop --strict to merge them)",
+				       mate->bdf, bdf, group);
+		IOP_LOG(WARN, "--ioas=per-device: IOMMU group %u merged: %s and %s share one IOAS (devices of a group cannot be apart)",
+			group, mate->bdf, bdf);
+		*ioas = mate->ioas;
+		return 0;
 	}
-	return 0;
+	return IOP_ERR(EINVAL, "unknown IOAS layout %d", (int)layout);
+}
+
+/* Records a group per-device merged, once. */
+static void note_merged(struct iop_plan *plan, unsigned int group)
+{
+	for (size_t m = 0; m < plan->nmerged; m++)
+		if (plan->merged_group[m] == group)
+			return;
+	if (plan->nmerged < PLAN_MAX_MERGED)
+		plan->merged_group[plan->nmerged++] = group;
 }
 
 static size_t intersect(const struct iop_iova_range *a, size_t na,
@@ -152,6 +167,7 @@ static int plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
 		      const char *const *bdfs, size_t n, struct iop_plan *plan)
 {
 	const struct iop_dev_info **di;
+	struct iop_placed_dev *placed;
 	struct iop_dev_info *info;
 	size_t count;
 	int rc;
@@ -162,32 +178,30 @@ static int plan_build(struct iop_ctx *ctx, enum iop_layout layout, bool strict,
 	if (rc)
 		return rc;
 	di = calloc(n ? n : 1, sizeof(*di));
-	if (!di) {
+	placed = calloc(n ? n : 1, sizeof(*placed));
+	if (!di || !placed) {
+		free(di);
+		free(placed);
 		free(info);
 		return IOP_ERR(ENOMEM, "out of memory planning a layout");
 	}
 	rc = check_devices(bdfs, n, info, count, di);
-	if (rc == 0 && layout == IOP_LAYOUT_PER_DEVICE)
-		rc = check_per_device(plan, strict, di, n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		long k = -1;
+		size_t k;
 
-		switch (layout) {
-		case IOP_LAYOUT_SHARED:
-			k = plan->nioas ? 0 : -1;
+		rc = iop_layout_place(layout, strict, placed, i, di[i]->bdf, di[i]->group, &k);
+		if (rc)
 			break;
-		case IOP_LAYOUT_PER_DEVICE: /* merged groups (see above) */
-		case IOP_LAYOUT_PER_GROUP:
-			k = ioas_of_group(plan, bdfs, di, i, di[i]->group);
-			break;
-		default:
-			rc = IOP_ERR(EINVAL, "unknown IOAS layout %d", (int)layout);
-			continue;
-		}
+		if (k == IOP_PLACE_NEW_IOAS)
+			k = plan->nioas;
+		else if (layout == IOP_LAYOUT_PER_DEVICE)
+			note_merged(plan, di[i]->group);
 		rc = add_to(plan, k, bdfs[i]);
+		placed[i] = (struct iop_placed_dev){ di[i]->bdf, di[i]->group, k };
 	}
 	if (rc == 0)
 		rc = plan_ranges(ctx, plan, bdfs, di);
+	free(placed);
 	free(di);
 	free(info);
 	return rc;

@@ -2,13 +2,9 @@
 /*
  * A port's device in its IOAS, by the layout of --ioas: drivers of DMA
  * devices (sim, pci) open their device here and get the IOAS whose IOVAs
- * they post. Ports open one at a time, so the layout is applied device by
- * device with the rules of iop_plan_build():
- *   shared      every device joins the first IOAS;
- *   per-group   one IOAS per IOMMU group;
- *   per-device  one IOAS per device, except that a device whose group is
- *               already attached joins that IOAS (a warning), or is refused
- *               with --strict (groups are never split).
+ * they post. Ports open one at a time, so each device is placed with
+ * lib/iommu's placement step (iop_layout_place), the rules iop_plan_build()
+ * applies to a list.
  * A new IOAS gets all of DPDK's memory (iop_mem_attach_ioas) before any
  * queue translates into it; the last device to leave it destroys it.
  * A live move (port_move.c) holds its destination here before the devices
@@ -47,22 +43,6 @@ static void release(struct port_ioas *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static struct port_ioas *find_group(unsigned int group)
-{
-	for (size_t i = 0; i < IOP_PORT_MAX; i++)
-		if (tab[i].users && tab[i].group == group)
-			return &tab[i];
-	return NULL;
-}
-
-static struct port_ioas *find_any(void)
-{
-	for (size_t i = 0; i < IOP_PORT_MAX; i++)
-		if (tab[i].users)
-			return &tab[i];
-	return NULL;
-}
-
 static struct port_ioas *free_slot(void)
 {
 	for (size_t i = 0; i < IOP_PORT_MAX; i++)
@@ -82,11 +62,28 @@ static int join(struct port_ioas *e, struct iop_dev *dev, struct iop_ioas **ioas
 	return 0;
 }
 
+/* The IOAS of tab that dev joins by the layout, or NULL for a new one;
+ * each IOAS is represented by its first device. */
+static int place(const struct iop_options *opt, const struct iop_dev *dev,
+		 struct port_ioas **e)
+{
+	struct iop_placed_dev placed[IOP_PORT_MAX];
+	size_t n = 0, k;
+	int rc;
+
+	for (size_t i = 0; i < IOP_PORT_MAX; i++)
+		if (tab[i].users)
+			placed[n++] = (struct iop_placed_dev){ tab[i].first_bdf, tab[i].group, i };
+	rc = iop_layout_place(opt ? opt->layout : IOP_LAYOUT_SHARED, opt && opt->strict,
+			      placed, n, iop_dev_bdf(dev), iop_dev_group(dev), &k);
+	*e = rc || k == IOP_PLACE_NEW_IOAS ? NULL : &tab[k];
+	return rc;
+}
+
 int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **ioasp)
 {
 	struct iop_ctx *ctx = iop_ctx_get();
 	const struct iop_options *opt = iop_options_get();
-	enum iop_layout layout = opt ? opt->layout : IOP_LAYOUT_SHARED;
 	struct port_ioas *e;
 	struct iop_dev *dev;
 	int rc;
@@ -96,18 +93,11 @@ int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **
 	rc = iop_dev_open(ctx, bdf, &dev);
 	if (rc)
 		return rc;
-	e = find_group(iop_dev_group(dev));
-	if (e && layout == IOP_LAYOUT_PER_DEVICE) {
-		if (opt && opt->strict) {
-			iop_dev_close(dev);
-			return IOP_ERR(EINVAL, "devices %s and %s are both in IOMMU group %u: --ioas=per-device cannot give them separate IOAS; use --ioas=per-group or leave out --strict",
-				       e->first_bdf, bdf, e->group);
-		}
-		IOP_LOG(WARN, "devices %s and %s are both in IOMMU group %u: they share one IOAS (merged)",
-			e->first_bdf, bdf, e->group);
+	rc = place(opt, dev, &e);
+	if (rc) {
+		iop_dev_close(dev);
+		return rc;
 	}
-	if (!e && layout == IOP_LAYOUT_SHARED)
-		e = find_any();
 	if (e) {
 		rc = join(e, dev, ioasp);
 		if (rc)

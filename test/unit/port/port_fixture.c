@@ -13,15 +13,18 @@
 #include "iop_port.h"
 #include "port_fixture.h"
 
-int port_fixture_init(const char *name, const char *topology, const char *iopath_opt,
-		      unsigned int mbufs, struct rte_mempool **pool)
+int port_fixture_init_opts(const char *name, const char *topology,
+			   const char *const *iopath_opts, unsigned int mbufs,
+			   struct rte_mempool **pool)
 {
 	char topo_arg[512], prefix[64];
-	char *argv[] = {(char *)name, "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
-			"-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
-			"--", "--iommu=sim", topo_arg, (char *)iopath_opt, NULL};
-	int argc = iopath_opt ? 16 : 15;
+	char *argv[24] = {(char *)name, "--no-huge", "--no-shconf", "-m", "256", "--no-pci",
+			  "-l", "0", "--log-level=error", "--iova-mode=va", "--no-telemetry", prefix,
+			  "--", "--iommu=sim", topo_arg};
+	int argc = 15;
 
+	for (; iopath_opts && *iopath_opts && argc < 23; iopath_opts++)
+		argv[argc++] = (char *)*iopath_opts;
 	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topology);
 	/* its own prefix: other tests and builds may run EALs at the same time */
 	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name, (int)getpid());
@@ -31,6 +34,14 @@ int port_fixture_init(const char *name, const char *topology, const char *iopath
 	}
 	*pool = rte_pktmbuf_pool_create(name, mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	return *pool ? 0 : -1;
+}
+
+int port_fixture_init(const char *name, const char *topology, const char *iopath_opt,
+		      unsigned int mbufs, struct rte_mempool **pool)
+{
+	const char *opts[] = {iopath_opt, NULL};
+
+	return port_fixture_init_opts(name, topology, opts, mbufs, pool);
 }
 
 void port_fixture_fini(struct rte_mempool *pool)

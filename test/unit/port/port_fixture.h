@@ -13,6 +13,10 @@
  * name; iopath_opt: one more iopath option (--ioas=...) or NULL. */
 int port_fixture_init(const char *name, const char *topology, const char *iopath_opt,
 		      unsigned int mbufs, struct rte_mempool **pool);
+/* The same with any number of iopath options (a NULL-terminated list). */
+int port_fixture_init_opts(const char *name, const char *topology,
+			   const char *const *iopath_opts, unsigned int mbufs,
+			   struct rte_mempool **pool);
 /* Closes every port, frees the pool and ends iopath and the EAL. */
 void port_fixture_fini(struct rte_mempool *pool);
 

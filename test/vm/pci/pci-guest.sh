@@ -133,7 +133,7 @@ for r in "$@"; do
 	[ "$brc" -eq 0 ] || rc=1
 	if [ "$layout" = per-device ] && [ "${#list[@]}" -gt 6 ]; then
 		# NICs 7 and 8 share an IOMMU group: never split, one IOAS
-		if grep -q "share one IOAS (merged)" "/tmp/bridge-$n.err"; then
+		if grep -q "IOMMU group [0-9]* merged: .* share one IOAS" "/tmp/bridge-$n.err"; then
 			say "ok - per-device gave the two NICs of one IOMMU group one IOAS (merged)"
 		else
 			say "not ok - no 'merged' warning for the NICs that share an IOMMU group"
