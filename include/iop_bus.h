@@ -3,9 +3,9 @@
 #define IOP_BUS_H
 
 /*
- * lib/bus: the device model every bus (drivers/bus/pci, drivers/bus/sim)
- * shares, so apps such as iop-devices list devices of any bus the same way
- * and mempools land on the device's NUMA node.
+ * lib/bus: the device model buses share, so apps such as iop-devices list
+ * devices the same way and mempools land on the device's NUMA node, and
+ * PCI addresses, parsed and normalised in one place for all of iopath.
  */
 
 #include <stddef.h>
@@ -19,6 +19,23 @@ extern "C" {
 
 #define IOP_BUS_NAME_LEN 8
 #define IOP_BUS_DESC_LEN 128
+
+/* --- PCI addresses ---------------------------------------------------------- */
+
+struct iop_pci_addr {
+	uint32_t domain;
+	uint8_t bus, dev, func;
+};
+
+/* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0), hex in either case,
+ * device <= 1f, function <= 7; otherwise -EINVAL with a one-line message. */
+int iop_pci_addr_parse(const char *s, struct iop_pci_addr *addr);
+/* Writes the canonical "dddd:bb:dd.f" form (IOP_BDF_LEN bytes). */
+void iop_pci_addr_format(const struct iop_pci_addr *addr, char bdf[IOP_BDF_LEN]);
+/* The canonical form of any address iop_pci_addr_parse accepts; -EINVAL. */
+int iop_pci_addr_normalize(const char *in, char bdf[IOP_BDF_LEN]);
+
+/* --- devices of a bus --------------------------------------------------------- */
 
 /* One device as its bus found it. */
 struct iop_bus_dev {

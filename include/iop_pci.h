@@ -5,7 +5,8 @@
 /*
  * drivers/bus/pci: PCI devices over VFIO.
  *
- * Scan (libpci over sysfs, names from pci.ids), binding to vfio-pci, and,
+ * Scan (sysfs through lib/bus, names from pci.ids through libpci), binding
+ * to vfio-pci, and,
  * for a device lib/iommu has opened and attached, everything a PMD needs:
  * region info, BAR mmap, config space, bus mastering, MSI-X and the request
  * (hot-unplug) interrupt as eventfds, reset. Every call returns 0 or a
@@ -24,18 +25,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* --- addresses ------------------------------------------------------------ */
-
-struct iop_pci_addr {
-	uint32_t domain;
-	uint8_t bus, dev, func;
-};
-
-/* Accepts "DDDD:BB:DD.F" and "BB:DD.F" (domain 0); -EINVAL otherwise. */
-int iop_pci_addr_parse(const char *s, struct iop_pci_addr *addr);
-/* Writes the canonical "DDDD:BB:DD.F" form (IOP_BDF_LEN bytes). */
-void iop_pci_addr_format(const struct iop_pci_addr *addr, char bdf[IOP_BDF_LEN]);
 
 /* --- scan and binding (no device opened) ------------------------------------ */
 

@@ -7,23 +7,25 @@
 #include <string.h>
 
 #define IOP_LOG_PREFIX "iommu: "
+#include "iop_bus.h"
 #include "iop_log.h"
 #include "iommu_internal.h"
 
-const struct iop_dev_info *iop_dev_info_find(const struct iop_dev_info *info,
-					     size_t count, const char *bdf)
+int iop_dev_info_find(const struct iop_dev_info *info, size_t count,
+		      const char *bdf, const struct iop_dev_info **found)
 {
-	char full[IOP_BDF_LEN + 8];
+	char canon[IOP_BDF_LEN];
+	int rc = iop_pci_addr_normalize(bdf, canon);
 
-	/* "03:00.0" is how lspci prints domain 0 */
-	if (strlen(bdf) == 7)
-		snprintf(full, sizeof(full), "0000:%s", bdf);
-	else
-		snprintf(full, sizeof(full), "%s", bdf);
-	for (size_t i = 0; i < count; i++)
-		if (strcasecmp(info[i].bdf, full) == 0)
-			return &info[i];
-	return NULL;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < count; i++) {
+		if (strcmp(info[i].bdf, canon) == 0) {
+			*found = &info[i];
+			return 0;
+		}
+	}
+	return IOP_ERR(ENODEV, "unknown device %s: iop-devices list shows the devices", canon);
 }
 
 static struct iop_dev *find_open(struct iop_ctx *ctx, const char *bdf)
@@ -45,11 +47,9 @@ static int dev_open(struct iop_ctx *ctx, const char *bdf, struct iop_dev **out)
 	rc = iop_ctx_devices_alloc(ctx, &info, &count);
 	if (rc)
 		return rc;
-	di = iop_dev_info_find(info, count, bdf);
-	if (!di) {
-		rc = IOP_ERR(ENODEV, "unknown device %s: iop-devices list shows the devices", bdf);
+	rc = iop_dev_info_find(info, count, bdf, &di);
+	if (rc)
 		goto out;
-	}
 	if (find_open(ctx, di->bdf)) {
 		rc = IOP_ERR(EBUSY, "device %s is already open", di->bdf);
 		goto out;

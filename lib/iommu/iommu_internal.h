@@ -131,9 +131,11 @@ struct iop_ioas *iop_ctx_group_ioas(struct iop_ctx *ctx, unsigned int id);
  * bdf: the device asked for). */
 int iop_group_check_viable(const char *bdf, unsigned int id,
 			   const struct iop_dev_info *info, size_t count);
-/* The entry of bdf in info (accepts "bb:dd.f" for domain 0), or NULL. */
-const struct iop_dev_info *iop_dev_info_find(const struct iop_dev_info *info,
-					     size_t count, const char *bdf);
+/* The entry of bdf (any form iop_pci_addr_parse accepts) in info: -EINVAL
+ * for what is not a PCI address, -ENODEV for an unknown one, each with a
+ * one-line message. */
+int iop_dev_info_find(const struct iop_dev_info *info, size_t count,
+		      const char *bdf, const struct iop_dev_info **found);
 
 /* device.c: bookkeeping after the backend attached or detached a device. */
 void iop_dev_note_attached(struct iop_dev *dev, struct iop_ioas *ioas);

@@ -26,9 +26,9 @@ static int check_devices(const char *const *bdfs, size_t n,
 	if (n == 0)
 		return IOP_ERR(EINVAL, "no devices given: name at least one PCI address (iop-devices list shows them)");
 	for (size_t i = 0; i < n; i++) {
-		di[i] = iop_dev_info_find(info, count, bdfs[i]);
-		if (!di[i])
-			return IOP_ERR(ENODEV, "unknown device %s: iop-devices list shows the devices", bdfs[i]);
+		rc = iop_dev_info_find(info, count, bdfs[i], &di[i]);
+		if (rc)
+			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (di[j] == di[i])
 				return IOP_ERR(EINVAL, "device %s is named twice", di[i]->bdf);

@@ -54,13 +54,11 @@ static void current_driver(const char *root, const char *bdf, char *drv, size_t 
 
 static int canonical(const char *root, const char *in, char bdf[IOP_BDF_LEN])
 {
-	struct iop_pci_addr addr;
 	char path[PATH_MAX];
-	int rc = iop_pci_addr_parse(in, &addr);
+	int rc = iop_pci_addr_normalize(in, bdf);
 
 	if (rc < 0)
 		return rc;
-	iop_pci_addr_format(&addr, bdf);
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root, bdf);
 	if (access(path, F_OK) != 0)
 		return IOP_ERR(ENODEV, "no PCI device %s (see 'iop-devices list')", bdf);

@@ -148,14 +148,12 @@ int iop_pci_active_check(const char *root, const char *in)
 {
 	char path[PATH_MAX], why[IFNAMSIZ + 64] = "", other[IOP_BDF_LEN] = "";
 	char bdf[IOP_BDF_LEN];
-	struct iop_pci_addr addr;
 	bool active = false;
 	struct dirent *e;
 	DIR *d;
 
-	if (iop_pci_addr_parse(in, &addr) < 0)
+	if (iop_pci_addr_normalize(in, bdf) < 0)
 		return -EINVAL;
-	iop_pci_addr_format(&addr, bdf);
 	root = root ? root : "/sys";
 	device_active(root, bdf, &active, why, sizeof(why));
 	if (active)

@@ -26,12 +26,10 @@ static const char *rules_dir_or_default(const char *dir)
 static int rule_path(const char *dir, const char *in, char bdf[IOP_BDF_LEN],
 		     char path[PATH_MAX])
 {
-	struct iop_pci_addr addr;
-	int rc = iop_pci_addr_parse(in, &addr);
+	int rc = iop_pci_addr_normalize(in, bdf);
 
 	if (rc < 0)
 		return rc;
-	iop_pci_addr_format(&addr, bdf);
 	snprintf(path, PATH_MAX, "%s/70-iopath-%s.rules", rules_dir_or_default(dir), bdf);
 	return 0;
 }

@@ -3,7 +3,6 @@
 
 #include "sysfs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,148 +11,53 @@
 #include <unistd.h>
 
 #include "iop_log.h"
+#include "pci_sysfs.h"
 #include "user_dma.h"
 
-/* Base name of the symlink <sysfs>/bus/pci/devices/<bdf>/<attr>. */
-static int read_link_name(const char *sysfs_root, const char *bdf,
-			  const char *attr, char *out, size_t len)
+/* What the IOMMU layer keeps of a device lib/bus read. */
+static void to_info(const struct iop_bus_dev *d, struct iop_dev_info *info)
 {
-	char path[PATH_MAX], target[PATH_MAX];
-	ssize_t n;
-	const char *base;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", sysfs_root, bdf, attr);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (strlen(base) >= len)
-		return -ENAMETOOLONG;
-	memcpy(out, base, strlen(base) + 1);
-	return 0;
-}
-
-static int read_attr(const char *sysfs_root, const char *bdf, const char *attr,
-		     char *out, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	int ret = 0;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", sysfs_root, bdf, attr);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	if (!fgets(out, (int)len, f))
-		ret = -EIO;
-	else
-		out[strcspn(out, "\n")] = '\0';
-	fclose(f);
-	return ret;
+	memset(info, 0, sizeof(*info));
+	snprintf(info->bdf, sizeof(info->bdf), "%s", d->addr);
+	snprintf(info->driver, sizeof(info->driver), "%s", d->driver);
+	info->group = (unsigned int)d->iommu_group;
+	info->vendor = d->vendor;
+	info->device = d->device;
+	info->numa_node = d->numa_node;
 }
 
 int iop_sysfs_pci_info(const char *sysfs_root, const char *bdf,
 		       struct iop_dev_info *info)
 {
-	char path[PATH_MAX], buf[64];
-	int ret;
+	struct iop_bus_dev d;
+	int ret = iop_pci_sysfs_device(sysfs_root, bdf, &d);
 
 	memset(info, 0, sizeof(*info));
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs_root, bdf);
-	if (strlen(bdf) >= sizeof(info->bdf) || access(path, F_OK) != 0)
-		return -ENODEV;
-	snprintf(info->bdf, sizeof(info->bdf), "%s", bdf);
-	ret = read_link_name(sysfs_root, bdf, "iommu_group", buf, sizeof(buf));
 	if (ret < 0)
+		return ret;
+	if (d.iommu_group < 0)
 		return -ENOENT;
-	info->group = (unsigned int)strtoul(buf, NULL, 10);
-	if (read_link_name(sysfs_root, bdf, "driver", info->driver,
-			   sizeof(info->driver)) < 0)
-		snprintf(info->driver, sizeof(info->driver), "none");
-	if (read_attr(sysfs_root, bdf, "vendor", buf, sizeof(buf)) == 0)
-		info->vendor = (uint16_t)strtoul(buf, NULL, 16);
-	if (read_attr(sysfs_root, bdf, "device", buf, sizeof(buf)) == 0)
-		info->device = (uint16_t)strtoul(buf, NULL, 16);
-	info->numa_node = -1;
-	if (read_attr(sysfs_root, bdf, "numa_node", buf, sizeof(buf)) == 0)
-		info->numa_node = (int)strtol(buf, NULL, 10);
+	to_info(&d, info);
 	return 0;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of a sysfs folder's entries (without . and ..). */
-static int list_dir(const char *path, char ***names, size_t *n)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char **v = NULL, **nv;
-	size_t cnt = 0, cap = 0;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (cnt == cap) {
-			cap = cap ? 2 * cap : 32;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv)
-				goto nomem;
-			v = nv;
-		}
-		v[cnt] = strdup(e->d_name);
-		if (!v[cnt])
-			goto nomem;
-		cnt++;
-	}
-	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_name);
-	*names = v;
-	*n = cnt;
-	return 0;
-nomem:
-	closedir(d);
-	while (cnt)
-		free(v[--cnt]);
-	free(v);
-	return -ENOMEM;
-}
-
-static void free_names(char **names, size_t n)
-{
-	while (n)
-		free(names[--n]);
-	free(names);
 }
 
 int iop_sysfs_pci_scan(const char *sysfs_root, struct iop_dev_info *info,
 		       size_t max, size_t *count)
 {
-	char path[PATH_MAX];
-	char **names;
-	size_t n, i, found = 0;
-	struct iop_dev_info one;
-	int ret;
+	struct iop_bus_dev *devs;
+	size_t n, found = 0;
+	int ret = iop_pci_sysfs_scan(sysfs_root, &devs, &n);
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices", sysfs_root);
-	ret = list_dir(path, &names, &n);
 	if (ret < 0)
-		return IOP_ERR(-ret, "cannot read %s: %s", path, strerror(-ret));
-	for (i = 0; i < n; i++) {
-		if (iop_sysfs_pci_info(sysfs_root, names[i], &one) < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		if (devs[i].iommu_group < 0)
 			continue;
 		if (found < max)
-			info[found] = one;
+			to_info(&devs[i], &info[found]);
 		found++;
 	}
-	free_names(names, n);
+	free(devs);
 	*count = found;
 	return 0;
 }
@@ -167,7 +71,7 @@ int iop_sysfs_vfio_cdev(const char *sysfs_root, const char *bdf, char *name,
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", sysfs_root, bdf);
-	ret = list_dir(path, &names, &n);
+	ret = iop_sysfs_names(path, &names, &n);
 	if (ret < 0)
 		return -ENOENT;
 	ret = -ENOENT;
@@ -178,7 +82,7 @@ int iop_sysfs_vfio_cdev(const char *sysfs_root, const char *bdf, char *name,
 			break;
 		}
 	}
-	free_names(names, n);
+	iop_sysfs_names_free(names, n);
 	return ret;
 }
 
@@ -193,10 +97,10 @@ int iop_sysfs_group_offenders(const char *sysfs_root, unsigned int group,
 	if (len)
 		why[0] = '\0';
 	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%u/devices", sysfs_root, group);
-	if (list_dir(path, &names, &n) < 0)
+	if (iop_sysfs_names(path, &names, &n) < 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (read_link_name(sysfs_root, names[i], "driver", drv, sizeof(drv)) < 0)
+		if (iop_pci_sysfs_link(sysfs_root, names[i], "driver", drv, sizeof(drv)) < 0)
 			continue;
 		if (iop_driver_allows_user_dma(drv))
 			continue;
@@ -206,7 +110,7 @@ int iop_sysfs_group_offenders(const char *sysfs_root, unsigned int group,
 				offenders ? "; " : "", names[i], drv, names[i]);
 		offenders++;
 	}
-	free_names(names, n);
+	iop_sysfs_names_free(names, n);
 	return offenders;
 }
 
@@ -220,7 +124,7 @@ static unsigned int intel_iommu_width(const char *sysfs_root, const char *bdf)
 	FILE *f;
 	int ok;
 
-	if (read_link_name(sysfs_root, bdf, "iommu", unit, sizeof(unit)) < 0)
+	if (iop_pci_sysfs_link(sysfs_root, bdf, "iommu", unit, sizeof(unit)) < 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/class/iommu/%s/intel-iommu/cap", sysfs_root, unit);
 	f = fopen(path, "re");
@@ -280,11 +184,11 @@ int iop_sysfs_group_ranges(const char *sysfs_root, unsigned int group,
 
 	*count = 0;
 	snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%u/devices", sysfs_root, group);
-	if (list_dir(path, &names, &n) < 0)
+	if (iop_sysfs_names(path, &names, &n) < 0)
 		return -ENOENT;
 	for (i = 0; i < n && !width; i++)
 		width = intel_iommu_width(sysfs_root, names[i]);
-	free_names(names, n);
+	iop_sysfs_names_free(names, n);
 	if (width < 12 || width > 64)
 		return 0;
 	r[0] = (struct iop_iova_range){ 0, width == 64 ? UINT64_MAX : (1ull << width) - 1 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define IOP_LOG_PREFIX "iommu/sim: "
+#include "iop_bus.h"
 #include "iop_log.h"
 #include "sim_topology.h"
 
@@ -179,26 +180,17 @@ static int parse_size(const char *s, uint64_t *v)
 	return 0;
 }
 
-/* dddd:bb:dd.f in hex, device at most 0x1f and function at most 7 (PCI);
- * *key: the address packed into 32 bits. */
-static bool valid_bdf(const char *s, uint64_t *key)
+/* A PCI address (lib/bus's parser) in canonical form in bdf; *key: the
+ * address packed into 32 bits. */
+static bool valid_bdf(const char *s, char bdf[IOP_BDF_LEN], uint64_t *key)
 {
-	static const char form[] = "xxxx:xx:xx.x";
-	unsigned long domain, bus, dev, fn;
+	struct iop_pci_addr a;
 
-	if (strlen(s) != sizeof(form) - 1)
+	if (iop_pci_addr_parse(s, &a) < 0)
 		return false;
-	for (size_t i = 0; form[i]; i++) {
-		if (form[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != form[i])
-			return false;
-	}
-	domain = strtoul(s, NULL, 16);
-	bus = strtoul(s + 5, NULL, 16);
-	dev = strtoul(s + 8, NULL, 16);
-	fn = strtoul(s + 11, NULL, 16);
-	if (dev > 0x1f || fn > 7)
-		return false;
-	*key = domain << 16 | bus << 8 | dev << 3 | fn;
+	iop_pci_addr_format(&a, bdf);
+	*key = (uint64_t)(a.domain & 0xffff) << 16 | (uint64_t)a.bus << 8 |
+	       (uint64_t)a.dev << 3 | a.func;
 	return true;
 }
 
@@ -287,11 +279,8 @@ static int parse_device(struct parser *p, char **tok, int ntok)
 	bool has_group = false;
 	uint64_t key;
 
-	if (ntok < 2 || !valid_bdf(tok[1], &key))
+	if (ntok < 2 || !valid_bdf(tok[1], d.bdf, &key))
 		return PERR(p, "expected 'device <dddd:bb:dd.f> group=<id> driver=<name> [type=<pmd>]' (hex; device at most 1f, function at most 7)");
-	for (char *c = tok[1]; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	memcpy(d.bdf, tok[1], IOP_BDF_LEN);
 	if (index_find(&p->dev_at, key) >= 0)
 		return PERR(p, "device %s is declared twice", d.bdf);
 	for (int i = 2; i < ntok; i++) {

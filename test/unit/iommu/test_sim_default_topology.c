@@ -58,7 +58,9 @@ static void sim_default_devices_open_and_attach_like_a_file_s(void **state)
 	assert_int_equal(iop_ioas_create(ctx, &ioas), 0);
 	assert_int_equal(iop_dev_attach(a, ioas), 0);
 	assert_int_equal(iop_dev_attach(b, ioas), 0);
-	assert_int_equal(iop_dev_open(ctx, "0000:00:21.0", &a), -ENODEV);
+	/* the 33rd NIC's address is no device; device 21 is no PCI address */
+	assert_int_equal(iop_dev_open(ctx, "0000:01:01.0", &a), -ENODEV);
+	assert_int_equal(iop_dev_open(ctx, "0000:00:21.0", &a), -EINVAL);
 	iop_ctx_destroy(ctx);
 }
 

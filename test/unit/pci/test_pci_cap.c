@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Capability-list walks and PCI address parsing on plain bytes and strings. */
+/* Capability-list walks on plain config-space bytes. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,36 +87,6 @@ static void cap_find_of_all_ones_config_space_is_an_error_not_a_hang(void **stat
 	assert_int_equal(iop_pci_cap_find(cfg, IOP_PCI_CAP_ID_MSIX, 0, &pos), -EIO);
 }
 
-static void addr_parse_accepts_long_and_short_forms(void **state)
-{
-	struct iop_pci_addr a;
-	char bdf[IOP_BDF_LEN];
-
-	(void)state;
-	assert_int_equal(iop_pci_addr_parse("0000:01:1f.7", &a), 0);
-	assert_int_equal(a.bus, 1);
-	assert_int_equal(a.dev, 0x1f);
-	assert_int_equal(a.func, 7);
-	iop_pci_addr_format(&a, bdf);
-	assert_string_equal(bdf, "0000:01:1f.7");
-	assert_int_equal(iop_pci_addr_parse("00:03.0", &a), 0);
-	iop_pci_addr_format(&a, bdf);
-	assert_string_equal(bdf, "0000:00:03.0");
-}
-
-static void addr_parse_rejects_garbage_and_out_of_range(void **state)
-{
-	struct iop_pci_addr a;
-
-	(void)state;
-	assert_int_equal(iop_pci_addr_parse("eth0", &a), -EINVAL);
-	assert_int_equal(iop_pci_addr_parse("0000:00:03.0x", &a), -EINVAL);
-	assert_int_equal(iop_pci_addr_parse("0000:00:20.0", &a), -EINVAL);
-	assert_int_equal(iop_pci_addr_parse("0000:00:03.8", &a), -EINVAL);
-	assert_int_equal(iop_pci_addr_parse("0000:100:03.0", &a), -EINVAL);
-	assert_int_equal(iop_pci_addr_parse(NULL, &a), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,8 +96,6 @@ int main(void)
 		cmocka_unit_test(cap_find_is_eio_on_a_loop),
 		cmocka_unit_test(cap_find_is_eio_on_a_pointer_into_the_header),
 		cmocka_unit_test(cap_find_of_all_ones_config_space_is_an_error_not_a_hang),
-		cmocka_unit_test(addr_parse_accepts_long_and_short_forms),
-		cmocka_unit_test(addr_parse_rejects_garbage_and_out_of_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include "iop_bus.h"
 #include "iop_log.h"
 #include "iop_pci.h"
+#include "sysfs.h"
 
 struct tree {
 	char root[PATH_MAX];
@@ -167,6 +168,40 @@ static void scan_lists_every_device_sorted_with_driver_group_node_and_name(void 
 	assert_int_equal(d[2].iommu_group, -1);
 }
 
+/* One scanner (lib/bus) serves the PCI bus and the kernel IOMMU backends:
+ * entries that are no device (a stray file, a non-canonical or dangling
+ * name) are left out of both, and the backends list exactly the devices
+ * that have an IOMMU group, with the bus's driver, group and node. */
+static void scan_leaves_out_what_is_no_device_and_the_iommu_backends_list_the_same(void **state)
+{
+	struct tree *t = *state;
+	struct iop_bus_dev d[8];
+	struct iop_dev_info info[8];
+	char devs[PATH_MAX], path[PATH_MAX];
+	size_t n = 0, ni = 0, k = 0;
+
+	join(devs, t->root, "bus/pci/devices");
+	put(devs, "stray", "");
+	dir(devs, "00:04.0");
+	join(path, devs, "0000:00:05.0");
+	assert_int_equal(symlink("../../../devices/gone", path), 0);
+	assert_int_equal(iop_pci_scan(t->root, d, 8, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(iop_sysfs_pci_scan(t->root, info, 8, &ni), 0);
+	assert_int_equal(ni, 2);
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].iommu_group < 0)
+			continue;
+		assert_string_equal(info[k].bdf, d[i].addr);
+		assert_string_equal(info[k].driver, d[i].driver);
+		assert_int_equal(info[k].group, d[i].iommu_group);
+		assert_int_equal(info[k].numa_node, d[i].numa_node);
+		assert_int_equal(info[k].vendor, d[i].vendor);
+		k++;
+	}
+	assert_int_equal(k, ni);
+}
+
 static void scan_reports_the_count_beyond_max(void **state)
 {
 	struct tree *t = *state;
@@ -178,14 +213,14 @@ static void scan_reports_the_count_beyond_max(void **state)
 	assert_string_equal(d[0].addr, "0000:00:02.0");
 }
 
-static void scan_of_a_missing_tree_is_eio_with_the_path(void **state)
+static void scan_of_a_missing_tree_fails_naming_the_folder(void **state)
 {
 	struct iop_bus_dev d[1];
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(iop_pci_scan("/nonexistent-iop", d, 1, &n), -EIO);
-	assert_non_null(strstr(iop_err_msg(), "/nonexistent-iop/bus/pci"));
+	assert_int_equal(iop_pci_scan("/nonexistent-iop", d, 1, &n), -ENOENT);
+	assert_non_null(strstr(iop_err_msg(), "cannot read /nonexistent-iop/bus/pci/devices"));
 }
 
 static void lookup_finds_short_forms_and_refuses_unknown_with_enodev(void **state)
@@ -400,8 +435,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(scan_lists_every_device_sorted_with_driver_group_node_and_name),
+		T(scan_leaves_out_what_is_no_device_and_the_iommu_backends_list_the_same),
 		T(scan_reports_the_count_beyond_max),
-		T(scan_of_a_missing_tree_is_eio_with_the_path),
+		T(scan_of_a_missing_tree_fails_naming_the_folder),
 		T(lookup_finds_short_forms_and_refuses_unknown_with_enodev),
 		T(bind_of_a_device_on_vfio_pci_changes_nothing),
 		T(bind_that_fails_is_undone_and_leaves_no_record),
