@@ -39,7 +39,7 @@ int iop_pci_addr_normalize(const char *in, char bdf[IOP_BDF_LEN]);
 
 /* One device as its bus found it. */
 struct iop_bus_dev {
-	char bus[IOP_BUS_NAME_LEN];   /* "pci", "sim" */
+	char bus[IOP_BUS_NAME_LEN];   /* "pci" */
 	char addr[IOP_BDF_LEN];       /* the address users name */
 	uint16_t vendor, device;
 	uint32_t class_code;          /* 24-bit class/subclass/prog-if */
@@ -62,8 +62,6 @@ struct iop_bus {
 void iop_bus_register(const struct iop_bus *bus);
 /* NULL if no bus of that name is registered. */
 const struct iop_bus *iop_bus_find(const char *name);
-/* The i-th registered bus, NULL past the end. */
-const struct iop_bus *iop_bus_at(size_t i);
 
 /*
  * The DPDK socket id to allocate a device's rings and mempools on: its NUMA

@@ -21,11 +21,6 @@ const struct iop_bus *iop_bus_find(const char *name)
 	return NULL;
 }
 
-const struct iop_bus *iop_bus_at(size_t i)
-{
-	return i < nbuses ? buses[i] : NULL;
-}
-
 int iop_bus_socket_id(int numa_node)
 {
 	/* sysfs says -1 on machines without NUMA; a node libnuma does not

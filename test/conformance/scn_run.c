@@ -64,10 +64,6 @@
 #include "kernel_backend.h"
 #include "scn_mock.h"
 
-/* the sim is another module of the library: absent, scenarios still run
- * on the kernel backends */
-extern const struct iop_backend_ops iop_backend_sim __attribute__((weak));
-
 #define MAX_OBJ 16
 #define BUF_MAX (256 << 20) /* populated at once: scenarios use a few MiB */
 #define MAX_LAYOUT 16
@@ -775,8 +771,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!ops) {
-		printf("iop-scn: backend %s is not part of this build: skipped\n", backend_name);
-		return 77;
+		fprintf(stderr, "iop-scn: unknown backend '%s': use --iommu=iommufd, vfio or sim\n", backend_name);
+		return 2;
 	}
 	if (load_layout(layout_path) < 0)
 		return 2;
