@@ -23,31 +23,21 @@ so=$net_iop_so
 command -v dpdk-testpmd >/dev/null || { echo "ethdev.sh: no dpdk-testpmd (package dpdk-dev)" >&2; exit 1; }
 printf 'group 1\ndevice 0000:00:01.0 group=1 driver=vfio-pci type=sim\n' > "$tmp/t.topo"
 
-# mean Rx-pps per port over testpmd's 1 s periods, leaving out the first
-# two (start-up); the same flags for both drivers
+. bench/pairs_lib.sh
+
+# mean Rx-pps per port, leaving out testpmd's first four periods
+# (start-up); the same flags for both drivers
 run_testpmd() { # vdev0 vdev1 [eal args]
 	local v0=$1 v1=$2; shift 2
 	timeout -s INT "$((secs + 2))" dpdk-testpmd -l "$lcores" --in-memory --no-pci \
 		--file-prefix "iopethb$$" --log-level=lib.eal:error "$@" --vdev "$v0" --vdev "$v1" -- \
 		--forward-mode=io --stats-period=1 --no-lsc-interrupt >"$tmp/testpmd.log" 2>&1 || true
-	grep -E '^ +Rx-pps:' "$tmp/testpmd.log" | awk '{print $2}' | tail -n +5 |
-		awk '{s += $1; n++} END {if (n == 0) exit 1; printf "%.0f\n", s / n}' ||
-		{ echo "ethdev.sh: no Rx-pps lines from dpdk-testpmd:" >&2; tail "$tmp/testpmd.log" >&2; exit 1; }
+	testpmd_pps "$tmp/testpmd.log" 4
 }
+anchor() { run_testpmd net_null0 net_null1; }
+subject() { run_testpmd "net_iop0,spec=[null],iommu=sim,sim-topology=$tmp/t.topo" "net_iop1,spec=[null]" -d "$so"; }
 
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), lcores $lcores, ${secs} s per run"
-ratios=() a_all=() b_all=()
-for i in $(seq "$pairs"); do
-	a=$(run_testpmd net_null0 net_null1)
-	b=$(run_testpmd "net_iop0,spec=[null],iommu=sim,sim-topology=$tmp/t.topo" "net_iop1,spec=[null]" -d "$so")
-	r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
-	echo "P6 pair $i: net_null $(awk -v v="$a" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, net_iop $(awk -v v="$b" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, ratio $r"
-	ratios+=("$r") a_all+=("$a") b_all+=("$b")
-done
-med=$(printf '%s\n' "${ratios[@]}" | median)
-lo=$(printf '%s\n' "${ratios[@]}" | sort -g | head -1)
-hi=$(printf '%s\n' "${ratios[@]}" | sort -g | tail -1)
+machine_line "$lcores" "$secs"
+alternate P6 "$pairs" Mpps/port net_null anchor net_iop subject
 printf '{"bench":"P6","anchor":"dpdk-testpmd net_null io","net_null_pps_per_port":%.0f,"net_iop_pps_per_port":%.0f,"ratio":%s,"min":%s,"max":%s,"pairs":%d,"seconds":%s}\n' \
-	"$(printf '%s\n' "${a_all[@]}" | median)" "$(printf '%s\n' "${b_all[@]}" | median)" "$med" "$lo" "$hi" "$pairs" "$secs"
+	"$ALT_A" "$ALT_B" "$ALT_MEDIAN" "$ALT_MIN" "$ALT_MAX" "$pairs" "$secs"

@@ -10,12 +10,11 @@
 #       mbuf->buf_iova (iova=mbuf; right here because the sim IOAS maps
 #       IOVA = VA and the EAL runs with --iova-mode=va)
 #
-# The runs alternate (anchor, subject, anchor, ...) so that load from
-# other work on the machine hits both alike; each figure is the median of
-# the per-pair ratios. P3 compares frames per CPU second of the forwarding
+# The runs alternate (bench/pairs_lib.sh); each figure is the median of
+# the per-pair ratios, with their range. P3 compares frames per CPU second of the forwarding
 # lcore (the bridge's forward_cpu_s), which time the lcore spent
-# preempted by other work does not change; its wall-clock rates are shown
-# too.
+# preempted by other work does not change; its wall-clock rates are in
+# its JSON line.
 #
 #   bench/fwd.sh [BUILD_DIR] [SECONDS] [PAIRS]     defaults: build 5 3
 # Prints one human line per run and one JSON line per benchmark.
@@ -29,13 +28,15 @@ trap 'rm -rf "$tmp"' EXIT
 [ -x "$bridge" ] || { echo "fwd.sh: no $bridge: bash scripts/build $build" >&2; exit 1; }
 command -v dpdk-testpmd >/dev/null || { echo "fwd.sh: no dpdk-testpmd (package dpdk-dev)" >&2; exit 1; }
 
-# of a --json-stats file: mean rx pps per port, its DMA faults, and mean
-# rx frames per port per forwarding CPU second
+. bench/pairs_lib.sh
+
+# of a --json-stats file: mean rx frames per port per forwarding CPU
+# second, mean rx pps per port (wall clock), its DMA faults
 json_pps() {
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); p=s["ports"]
 rx = sum(x["rx_packets"] for x in p) / len(p)
-print("%.0f %d %.0f" % (sum(x["rx_pps"] for x in p) / len(p), sum(x["dma_faults"] for x in p),
-                        rx / s["forward_cpu_s"]))' "$1"
+print("%.0f %.0f %d" % (rx / s["forward_cpu_s"], sum(x["rx_pps"] for x in p) / len(p),
+                        sum(x["dma_faults"] for x in p)))' "$1"
 }
 
 run_bridge() { # json-out args...
@@ -48,50 +49,35 @@ run_bridge() { # json-out args...
 }
 
 # testpmd prints Rx-pps per port every period: mean over the periods,
-# leaving out the first (start-up)
+# leaving out the first two (start-up)
 run_testpmd() {
 	timeout -s INT "$((${secs%.*} + 2))" dpdk-testpmd -l "$lcores" --in-memory \
 		--file-prefix "iopfwdtp$$" --log-level=lib.eal:error --vdev net_null0 --vdev net_null1 -- \
 		--forward-mode=io --stats-period=1 --no-lsc-interrupt >"$tmp/testpmd.log" 2>&1 || true
-	grep -E '^ +Rx-pps:' "$tmp/testpmd.log" | awk '{print $2}' | tail -n +3 |
-		awk '{s += $1; n++} END {if (n == 0) exit 1; printf "%.0f 0\n", s / n}' ||
-		{ echo "fwd.sh: no Rx-pps lines from dpdk-testpmd:" >&2; tail "$tmp/testpmd.log" >&2; exit 1; }
+	testpmd_pps "$tmp/testpmd.log" 2
 }
 
-median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+# P2 compares wall-clock rates, P3 rates per CPU second (with no DMA fault)
+p2_bridge() { local cpu wall f; read -r cpu wall f < <(run_bridge "$tmp/p2.json" --port null --port null --forward-mode=io); echo "$wall"; }
+p3_run() { # json-out ports...
+	local cpu wall f
+	read -r cpu wall f < <(run_bridge "$@")
+	[ "$f" = 0 ] || { echo "fwd.sh: a P3 run had $f DMA faults: the figures are void" >&2; exit 1; }
+	echo "$cpu $wall"
+}
+p3_mbuf() { p3_run "$tmp/p3a.json" --port sim:wire=gen,iova=mbuf --port sim:wire=gen,iova=mbuf; }
+p3_cache() { p3_run "$tmp/p3b.json" --port sim:wire=gen --port sim:wire=gen; }
+wall_median() { printf '%s\n' "$@" | awk '{print $2}' | median; }
 
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), lcores $lcores, ${secs} s per run"
+machine_line "$lcores" "$secs"
 
 # --- P2 ----------------------------------------------------------------------
-ratios=() a_all=() b_all=()
-for i in $(seq "$pairs"); do
-	read -r a _ < <(run_testpmd)
-	read -r b _ _ < <(run_bridge "$tmp/p2.json" --port null --port null --forward-mode=io)
-	r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
-	echo "P2 pair $i: testpmd $(awk -v v="$a" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, iop-bridge $(awk -v v="$b" 'BEGIN{printf "%.2f", v/1e6}') Mpps/port, ratio $r"
-	ratios+=("$r") a_all+=("$a") b_all+=("$b")
-done
-p2=$(printf '%s\n' "${ratios[@]}" | median)
-p2a=$(printf '%s\n' "${a_all[@]}" | median)
-p2b=$(printf '%s\n' "${b_all[@]}" | median)
-printf '{"bench":"P2","anchor":"dpdk-testpmd net_null io","testpmd_pps_per_port":%.0f,"bridge_pps_per_port":%.0f,"ratio":%s,"pairs":%d,"seconds":%s}\n' \
-	"$p2a" "$p2b" "$p2" "$pairs" "$secs"
+alternate P2 "$pairs" Mpps/port testpmd run_testpmd iop-bridge p2_bridge
+printf '{"bench":"P2","anchor":"dpdk-testpmd net_null io","testpmd_pps_per_port":%.0f,"bridge_pps_per_port":%.0f,"ratio":%s,"min":%s,"max":%s,"pairs":%d,"seconds":%s}\n' \
+	"$ALT_A" "$ALT_B" "$ALT_MEDIAN" "$ALT_MIN" "$ALT_MAX" "$pairs" "$secs"
 
 # --- P3 ----------------------------------------------------------------------
-ratios=() a_all=() b_all=() aw_all=() bw_all=()
-mpps() { awk -v v="$1" 'BEGIN {printf "%.2f", v / 1e6}'; }
-for i in $(seq "$pairs"); do
-	read -r aw fa a < <(run_bridge "$tmp/p3a.json" --port sim:wire=gen,iova=mbuf --port sim:wire=gen,iova=mbuf)
-	read -r bw fb b < <(run_bridge "$tmp/p3b.json" --port sim:wire=gen --port sim:wire=gen)
-	[ "$fa" = 0 ] && [ "$fb" = 0 ] || { echo "fwd.sh: P3 runs had DMA faults ($fa, $fb): the figures are void" >&2; exit 1; }
-	r=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
-	echo "P3 pair $i: iova=mbuf $(mpps "$a") Mpps/port/CPU-s ($(mpps "$aw") wall), iova=cache $(mpps "$b") Mpps/port/CPU-s ($(mpps "$bw") wall), ratio $r"
-	ratios+=("$r") a_all+=("$a") b_all+=("$b") aw_all+=("$aw") bw_all+=("$bw")
-done
-p3=$(printf '%s\n' "${ratios[@]}" | median)
-p3a=$(printf '%s\n' "${a_all[@]}" | median)
-p3b=$(printf '%s\n' "${b_all[@]}" | median)
-p3aw=$(printf '%s\n' "${aw_all[@]}" | median)
-p3bw=$(printf '%s\n' "${bw_all[@]}" | median)
-printf '{"bench":"P3","anchor":"sim gen, iova=mbuf (precomputed buf_iova)","mbuf_pps_per_port_per_cpu_s":%.0f,"cache_pps_per_port_per_cpu_s":%.0f,"mbuf_pps_per_port":%.0f,"cache_pps_per_port":%.0f,"ratio":%s,"pairs":%d,"seconds":%s}\n' \
-	"$p3a" "$p3b" "$p3aw" "$p3bw" "$p3" "$pairs" "$secs"
+alternate P3 "$pairs" Mpps/port/CPU-s iova=mbuf p3_mbuf iova=cache p3_cache
+printf '{"bench":"P3","anchor":"sim gen, iova=mbuf (precomputed buf_iova)","mbuf_pps_per_port_per_cpu_s":%.0f,"cache_pps_per_port_per_cpu_s":%.0f,"mbuf_pps_per_port":%.0f,"cache_pps_per_port":%.0f,"ratio":%s,"min":%s,"max":%s,"pairs":%d,"seconds":%s}\n' \
+	"$ALT_A" "$ALT_B" "$(wall_median "${ALT_A_LINES[@]}")" "$(wall_median "${ALT_B_LINES[@]}")" \
+	"$ALT_MEDIAN" "$ALT_MIN" "$ALT_MAX" "$pairs" "$secs"

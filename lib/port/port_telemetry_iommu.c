@@ -55,17 +55,51 @@ static void add_str(struct rte_tel_data *a, const char *s)
 		rte_tel_data_add_array_string(a, s);
 }
 
+/* A lib/iommu list behind one signature (list_alloc). */
+typedef int (*ctx_list_fn)(struct iop_ctx *ctx, void *items, size_t max, size_t *n);
+
+static int ioas_list(struct iop_ctx *ctx, void *items, size_t max, size_t *n)
+{
+	return iop_ctx_ioas_list(ctx, items, max, n);
+}
+
+static int open_dev_list(struct iop_ctx *ctx, void *items, size_t max, size_t *n)
+{
+	return iop_ctx_open_devices(ctx, items, max, n);
+}
+
+/* The *n entries of a list in a fresh array (free it), NULL if out of
+ * memory. Ports may open while telemetry reads: a list that grew between
+ * the count and the copy is asked for again. */
+static void *list_alloc(struct iop_ctx *ctx, ctx_list_fn list, size_t size, size_t *n)
+{
+	void *items = NULL, *more;
+	size_t max = 0;
+
+	for (;;) {
+		more = realloc(items, (max ? max : 1) * size);
+		if (!more) {
+			free(items);
+			return NULL;
+		}
+		items = more;
+		if (list(ctx, items, max, n) < 0)
+			*n = 0;
+		if (*n <= max)
+			return items;
+		max = *n;
+	}
+}
+
 static int ioas_summary(struct iop_ctx *ctx, struct rte_tel_data *d)
 {
-	struct iop_ioas_info *info;
 	struct rte_tel_data *id, *devs, *maps, *bytes;
-	size_t n = 0;
+	struct iop_ioas_info *info;
+	size_t n;
 
-	iop_ctx_ioas_list(ctx, NULL, 0, &n);
-	info = calloc(n ? n : 1, sizeof(*info));
+	info = list_alloc(ctx, ioas_list, sizeof(*info), &n);
 	if (!info)
 		return -ENOMEM;
-	iop_ctx_ioas_list(ctx, info, n, &n);
 	id = array(d, "ioas_id", RTE_TEL_INT_VAL);
 	devs = array(d, "ioas_devices", RTE_TEL_INT_VAL);
 	maps = array(d, "ioas_mappings", RTE_TEL_U64_VAL);
@@ -82,15 +116,13 @@ static int ioas_summary(struct iop_ctx *ctx, struct rte_tel_data *d)
 
 static int open_devices(struct iop_ctx *ctx, struct rte_tel_data *d)
 {
-	struct iop_open_dev *dev;
 	struct rte_tel_data *bdf, *group, *ioas;
-	size_t n = 0;
+	struct iop_open_dev *dev;
+	size_t n;
 
-	iop_ctx_open_devices(ctx, NULL, 0, &n);
-	dev = calloc(n ? n : 1, sizeof(*dev));
+	dev = list_alloc(ctx, open_dev_list, sizeof(*dev), &n);
 	if (!dev)
 		return -ENOMEM;
-	iop_ctx_open_devices(ctx, dev, n, &n);
 	bdf = array(d, "device", RTE_TEL_STRING_VAL);
 	group = array(d, "device_group", RTE_TEL_INT_VAL);
 	ioas = array(d, "device_ioas", RTE_TEL_INT_VAL);

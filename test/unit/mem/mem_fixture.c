@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -57,4 +58,39 @@ int init_failure_exit(int rc)
 	}
 	printf("iop_init: %s\n", iop_err_msg());
 	return 1;
+}
+
+int mem_fixture_main(const struct mem_main *m, char topo_path[64])
+{
+	char prefix[96], topo_arg[96];
+	char *argv[40];
+	int argc = 0, rc;
+
+	snprintf(topo_path, 64, "/tmp/%s-%d.topology", m->name, (int)getpid());
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", m->name, (int)getpid());
+	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
+	write_file(topo_path, m->topology);
+	argv[argc++] = (char *)m->name;
+	for (const char *const *a = m->eal; a && *a && argc < 20; a++)
+		argv[argc++] = (char *)*a;
+	argv[argc++] = "--in-memory";
+	argv[argc++] = "-m";
+	argv[argc++] = "32";
+	argv[argc++] = prefix;
+	argv[argc++] = "--";
+	argv[argc++] = "--iommu=sim";
+	argv[argc++] = topo_arg;
+	argv[argc++] = "--ioas=per-group";
+	for (const char *const *a = m->iopath; a && *a && argc < 39; a++)
+		argv[argc++] = (char *)*a;
+	argv[argc] = NULL;
+	rc = iop_init(argc, argv);
+	if (rc < 0) {
+		rc = init_failure_exit(rc);
+	} else {
+		rc = m->run(rc, argv);
+		iop_cleanup();
+	}
+	unlink(topo_path);
+	return rc;
 }

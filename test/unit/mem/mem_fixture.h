@@ -26,4 +26,25 @@ void assert_sim_counters_back(const struct iop_sim_counters *c0);
  * (skipped) when the EAL cannot get hugepages here, 1 otherwise. */
 int init_failure_exit(int rc);
 
+/* A lib/mem test program's start and end, for its main(). */
+struct mem_main {
+	const char *name;            /* the program: argv[0], file prefix */
+	const char *topology;        /* the sim topology's text */
+	const char *const *eal;      /* EAL options (-l ...), NULL-terminated */
+	const char *const *iopath;   /* iopath options after --ioas=per-group
+				      * (a "--" then the app's), NULL-terminated */
+	/* after iop_init succeeded: rc its return, argv the whole command
+	 * line; returns main's exit code (the tests' result) */
+	int (*run)(int rc, char **argv);
+};
+
+/*
+ * Writes m->topology to its own file (path in topo_path, 64 bytes), runs
+ *   NAME EAL... --in-memory -m 32 --file-prefix=NAME_PID --
+ *   --iommu=sim --sim-topology=FILE --ioas=per-group IOPATH...
+ * through iop_init, then m->run, iop_cleanup, and removes the file.
+ * Returns main's exit code (init_failure_exit's if iop_init fails).
+ */
+int mem_fixture_main(const struct mem_main *m, char topo_path[64]);
+
 #endif /* IOP_TEST_MEM_FIXTURE_H */

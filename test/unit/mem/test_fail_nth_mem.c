@@ -563,13 +563,8 @@ static void frame_over_a_failed_unmap_is_dropped_as_unmapped_then_sent_after_the
 	rte_mempool_free(mp);
 }
 
-int main(void)
+static int run(int rc, char **argv)
 {
-	char prefix[64], topo_arg[96];
-	char *argv[] = { "test_fail_nth_mem", "-l", "0", "--in-memory", "-m", "32",
-			 "--no-telemetry", prefix, "--", "--iommu=sim", topo_arg,
-			 "--ioas=per-group", NULL };
-	const int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fail_nth_during_free_and_realloc_never_translates_through_a_stale_mapping),
 		cmocka_unit_test(fail_nth_during_port_start_and_stop_keeps_every_table_true),
@@ -577,28 +572,25 @@ int main(void)
 		cmocka_unit_test(unmaps_failing_at_detach_stay_stale_until_the_ioas_is_destroyed),
 		cmocka_unit_test(attach_whose_rollback_cannot_unmap_is_retried_when_the_ioas_goes),
 	};
-	int rc;
 
-	snprintf(topo_path, sizeof(topo_path), "/tmp/iop-test-failnth-%d.topology", getpid());
-	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_test_failnth_%d", getpid());
-	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
-	write_file(topo_path, topology);
-	rc = iop_init(argc, argv);
-	if (rc < 0) {
-		rc = init_failure_exit(rc);
-	} else {
-		/* date every mapping the backend makes from now on */
-		spy = *iop_ctx_get()->ops;
-		spy.map = spy_map;
-		spy.copy = spy_copy;
-		spy.unmap = spy_unmap;
-		spy.ioas_free = spy_ioas_free;
-		iop_ctx_get()->ops = &spy;
-		/* every injected failure logs; the checks are what matters */
-		iop_log_set_level(IOP_LOG_ERR);
-		rc = cmocka_run_group_tests(tests, NULL, NULL);
-		iop_cleanup();
-	}
-	unlink(topo_path);
-	return rc;
+	(void)rc;
+	(void)argv;
+	/* date every mapping the backend makes from now on */
+	spy = *iop_ctx_get()->ops;
+	spy.map = spy_map;
+	spy.copy = spy_copy;
+	spy.unmap = spy_unmap;
+	spy.ioas_free = spy_ioas_free;
+	iop_ctx_get()->ops = &spy;
+	/* every injected failure logs; the checks are what matters */
+	iop_log_set_level(IOP_LOG_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(void)
+{
+	static const char *const eal[] = { "-l", "0", "--no-telemetry", NULL };
+	const struct mem_main m = { "test_fail_nth_mem", topology, eal, NULL, run };
+
+	return mem_fixture_main(&m, topo_path);
 }

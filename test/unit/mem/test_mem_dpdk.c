@@ -45,7 +45,7 @@ static const char topology[] =
 	"device 0000:00:03.0 group=3 driver=vfio-pci type=sim\n"
 	"device 0000:00:04.0 group=4 driver=vfio-pci type=sim\n" /* no limits */
 	"memlock unlimited\n";
-static char topo_path[64], small_topo_path[64];
+static char topo_path[64], small_topo_path[80];
 static char **app_argv; /* what iop_init left for the app */
 static int app_argc;
 
@@ -596,12 +596,8 @@ static void ctx_destroy_takes_dpdk_memory_out_of_lib_mem_first(void **state)
 	assert_int_equal(c1.open_fds, c0.open_fds);
 }
 
-int main(void)
+static int run(int rc, char **argv)
 {
-	char prefix[64], topo_arg[96];
-	char *argv[] = { "test_mem_dpdk", "-l", "0-1", "--in-memory", "-m", "32",
-			 prefix, "--", "--iommu=sim", topo_arg, "--ioas=per-group", "--strict",
-			 "--", "app-arg", "--strict", NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(init_returns_the_index_of_the_apps_arguments),
 		cmocka_unit_test(dpdk_memory_is_mapped_one_call_per_run_and_pinned_once),
@@ -620,26 +616,22 @@ int main(void)
 		cmocka_unit_test(ioas_destroy_takes_dpdk_memory_out_of_lib_mem_first),
 		cmocka_unit_test(ctx_destroy_takes_dpdk_memory_out_of_lib_mem_first),
 	};
-	int rc;
 
-	snprintf(topo_path, sizeof(topo_path), "/tmp/iop-test-mem-%d.topology", getpid());
-	snprintf(small_topo_path, sizeof(small_topo_path), "/tmp/iop-test-mem-%d-4m.topology", getpid());
-	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_test_mem_%d", getpid());
-	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
-	write_file(topo_path, topology);
+	app_argv = argv + rc;
+	for (app_argc = 0; app_argv[app_argc]; app_argc++)
+		;
+	snprintf(small_topo_path, sizeof(small_topo_path), "%s-4m", topo_path);
 	write_file(small_topo_path, "device 0000:00:01.0 group=1 driver=vfio-pci\nmemlock 4M\n");
-	rc = iop_init(15, argv);
-	if (rc >= 0) {
-		app_argv = argv + rc;
-		app_argc = 15 - rc;
-	}
-	if (rc < 0) {
-		rc = init_failure_exit(rc);
-	} else {
-		rc = cmocka_run_group_tests(tests, NULL, NULL);
-		iop_cleanup();
-	}
-	unlink(topo_path);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(small_topo_path);
 	return rc;
+}
+
+int main(void)
+{
+	static const char *const eal[] = { "-l", "0-1", NULL };
+	static const char *const iopath[] = { "--strict", "--", "app-arg", "--strict", NULL };
+	const struct mem_main m = { "test_mem_dpdk", topology, eal, iopath, run };
+
+	return mem_fixture_main(&m, topo_path);
 }

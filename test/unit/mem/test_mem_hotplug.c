@@ -234,29 +234,23 @@ static void hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_
 	iop_dev_close(q.dev);
 	assert_int_equal(iop_ioas_destroy(q.ioas), 0);
 }
-int main(void)
+static int run(int rc, char **argv)
 {
-	char prefix[64], topo_arg[96];
-	char *argv[] = { "test_mem_hotplug", "-l", "0-1", "--in-memory", "-m", "32",
-			 prefix, "--", "--iommu=sim", topo_arg, "--ioas=per-group", "--strict",
-			 NULL };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hotplug_on_another_thread_and_the_apps_control_calls_are_serialized),
 		cmocka_unit_test(hotplug_alloc_and_free_while_a_queue_translates_has_no_fault_and_no_stale_hit),
 	};
-	int rc;
 
-	snprintf(topo_path, sizeof(topo_path), "/tmp/iop-test-mem-hotplug-%d.topology", getpid());
-	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_test_mem_hotplug_%d", getpid());
-	snprintf(topo_arg, sizeof(topo_arg), "--sim-topology=%s", topo_path);
-	write_file(topo_path, topology);
-	rc = iop_init(12, argv);
-	if (rc < 0) {
-		rc = init_failure_exit(rc);
-	} else {
-		rc = cmocka_run_group_tests(tests, NULL, NULL);
-		iop_cleanup();
-	}
-	unlink(topo_path);
-	return rc;
+	(void)rc;
+	(void)argv;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+int main(void)
+{
+	static const char *const eal[] = { "-l", "0-1", NULL };
+	static const char *const iopath[] = { "--strict", NULL };
+	const struct mem_main m = { "test_mem_hotplug", topology, eal, iopath, run };
+
+	return mem_fixture_main(&m, topo_path);
 }
