@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_mempool.h>
@@ -42,6 +43,7 @@ struct bridge_opts {
 	uint32_t move_every_ms; /* live-move a port every so often (0: never) */
 	uint16_t move_port;     /* the port --move-every moves */
 	bool move_group;        /* take the ports of its IOMMU group along */
+	bool help;              /* --help: print the options, run nothing */
 };
 
 /* What one forwarding unit saw of one ingress port (single writer). */
@@ -137,7 +139,8 @@ void stats_port_closed(uint16_t p);
 void stats_tick(uint64_t now_tsc);
 /* Summary per port; false if some port does not balance. */
 bool stats_summary(double seconds);
-int stats_json(const char *path, double seconds);
+/* Writes the --json-stats document to f (opened at start); 0 or -EIO. */
+int stats_json(FILE *f, double seconds);
 
 /* mover.c: --move-every, a control thread that moves a port between two
  * IOAS of its own while the lcores forward (iop_port_move). */

@@ -3,14 +3,15 @@
  * iop-bridge: a testpmd-style forwarder on iopath ports (doc/bridge.md).
  *
  *   iop-bridge [EAL options] -- --port SPEC --port SPEC ...
- *       --forward-mode=io|macswap|l2 [--ioas=...] [--stats-period=S]
- *       [--duration=S] [--json-stats=FILE]
+ *       [--forward-mode=io|macswap|l2] [--ioas=...] [--stats-period=S]
+ *       [--duration=S] [--json-stats=FILE] ...   (man iop-bridge)
  *
  * Exit status: 0 after a clean stop with every port balanced; 1 for bad
  * input or a setup failure (one line on stderr); 3 if some port's counters
  * do not balance.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,10 @@
 #define POOL_CACHE 256
 
 struct bridge bridge;
+static struct {
+	FILE *f;
+	bool created;
+} json_out;
 static volatile sig_atomic_t stop_flag;
 static const char *stop_reason = "SIGINT";
 
@@ -275,18 +280,51 @@ static int run(void)
 	if (!mover_ok)
 		return 1;
 	balanced = stats_summary(secs);
-	if (bridge.opt.json_path && stats_json(bridge.opt.json_path, secs) < 0) {
-		fprintf(stderr, "iop-bridge: cannot write --json-stats=%s: %s\n",
-			bridge.opt.json_path, strerror(errno));
+	if (json_out.f && stats_json(json_out.f, secs) < 0) {
+		fprintf(stderr, "iop-bridge: cannot write --json-stats=%s: the disk is full or the file went away\n",
+			bridge.opt.json_path);
 		return 1;
 	}
 	return balanced && moves_ok ? 0 : 3;
 }
 
+/* --json-stats: opened before anything runs, so that a path that cannot
+ * be written fails at once; removed again if nothing was written to it
+ * and the bridge created it. */
+static int json_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	json_out.created = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd >= 0)
+		json_out.f = fdopen(fd, "w");
+	if (!json_out.f) {
+		iop_err(errno, "--json-stats=%s: cannot open it for writing: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		if (json_out.created)
+			unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static void json_close(bool written)
+{
+	if (!json_out.f)
+		return;
+	fclose(json_out.f);
+	if (!written && json_out.created)
+		unlink(bridge.opt.json_path);
+	json_out.f = NULL;
+}
+
 int main(int argc, char **argv)
 {
-	char **args;
-	int n, rc;
+	struct iop_options iop;
+	int eal_argc, rc;
 
 	if (iop_init_version_asked(argc, argv, "iop-bridge"))
 		return 0;
@@ -297,27 +335,20 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	n = args_prepare(argc, argv, &args);
-	if (n < 0) {
+	if (args_parse(argc, argv, &bridge.opt, &iop, &eal_argc) < 0 ||
+	    (bridge.opt.json_path && json_open(bridge.opt.json_path) < 0)) {
 		fail(NULL);
 		return 1;
 	}
-	argc = n;
-	n = iop_init(argc, args);
-	if (n < 0) {
+	if (iop_init_opts(eal_argc, argv, &iop) < 0) {
 		fail(NULL);
-		return 1;
-	}
-	argc -= n;
-	args += n;
-	if (args_parse(argc, args, &bridge.opt) < 0) {
-		fail(NULL);
-		teardown();
+		json_close(false);
 		return 1;
 	}
 	if (open_ports() < 0 ||
 	    create_pool() < 0 || setup_ports() < 0 || plan_units() < 0) {
 		teardown();
+		json_close(false);
 		return 1;
 	}
 	signal(SIGINT, on_signal);
@@ -341,5 +372,6 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	rc = run();
 	teardown();
+	json_close(rc != 1);
 	return rc;
 }

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include "app_json.h"
 #include "bridge.h"
 
 static struct {
@@ -205,52 +207,43 @@ bool stats_summary(double secs)
 	return all;
 }
 
-/* JSON string escape for names (specs hold no control characters, but
- * an interface name may hold a quote). */
-static void json_str(FILE *f, const char *v)
+/* The run's counters and rates (doc/bridge.md, "--json-stats"). */
+int stats_json(FILE *f, double secs)
 {
-	fputc('"', f);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', f);
-		fputc(*v, f);
-	}
-	fputc('"', f);
-}
-
-int stats_json(const char *path, double secs)
-{
-	FILE *f = fopen(path, "w");
+	json_t *doc = json_object(), *ports = json_array();
 	unsigned int lcore;
 	double cpu = 0;
 
-	if (!f)
-		return -errno;
 	RTE_LCORE_FOREACH(lcore)
 		cpu += bridge.lcore_cpu_s[lcore];
-	fprintf(f, "{\"duration_s\":%.3f,\"forward_mode\":\"%s\",\"forward_cpu_s\":%.3f,\"ports\":[",
-		secs, bridge_mode_name(bridge.opt.mode), cpu);
+	json_object_set_new(doc, "duration_s", json_real(round(secs * 1e3) / 1e3));
+	json_object_set_new(doc, "forward_mode", json_string(bridge_mode_name(bridge.opt.mode)));
+	json_object_set_new(doc, "forward_cpu_s", json_real(round(cpu * 1e3) / 1e3));
 	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
 		struct bridge_port_total t;
+		json_t *port = json_object(), *drops = json_object();
 
 		stats_port_total(p, &t);
-		fprintf(f, "%s{\"name\":", p ? "," : "");
-		json_str(f, bridge.opt.port[p]);
-		fprintf(f, ",\"removed\":%s", bridge_port_closed(p) ? "true" : "false");
-		fprintf(f, ",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-			",\"dropped\":%" PRIu64 ",\"rx_pps\":%.1f,\"tx_pps\":%.1f"
-			",\"dma_faults\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-			",\"forwarded\":%" PRIu64 ",\"drops\":{",
-			t.st.rx_packets, t.st.tx_packets, dropped(&t),
-			(double)t.st.rx_packets / secs, (double)t.st.tx_packets / secs,
-			t.st.dma_faults, t.st.rx_bytes, t.st.tx_bytes, t.fwd);
+		json_object_set_new(port, "name", app_json_str(bridge.opt.port[p]));
+		json_object_set_new(port, "removed", json_boolean(bridge_port_closed(p)));
+		json_object_set_new(port, "rx_packets", json_integer((json_int_t)t.st.rx_packets));
+		json_object_set_new(port, "tx_packets", json_integer((json_int_t)t.st.tx_packets));
+		json_object_set_new(port, "dropped", json_integer((json_int_t)dropped(&t)));
+		json_object_set_new(port, "rx_pps", json_real(round((double)t.st.rx_packets / secs * 10) / 10));
+		json_object_set_new(port, "tx_pps", json_real(round((double)t.st.tx_packets / secs * 10) / 10));
+		json_object_set_new(port, "dma_faults", json_integer((json_int_t)t.st.dma_faults));
+		json_object_set_new(port, "rx_bytes", json_integer((json_int_t)t.st.rx_bytes));
+		json_object_set_new(port, "tx_bytes", json_integer((json_int_t)t.st.tx_bytes));
+		json_object_set_new(port, "forwarded", json_integer((json_int_t)t.fwd));
 		for (int r = 0; r < BDROP_MAX; r++)
-			fprintf(f, "%s\"%s\":%" PRIu64, r ? "," : "",
-				bridge_drop_name((enum bridge_drop)r), t.drops[r]);
+			json_object_set_new(drops, bridge_drop_name((enum bridge_drop)r),
+					    json_integer((json_int_t)t.drops[r]));
 		for (int r = 0; r < IOP_DROP_MAX; r++)
-			fprintf(f, ",\"%s\":%" PRIu64, iop_drop_name((enum iop_drop)r), t.st.drops[r]);
-		fprintf(f, "}}");
+			json_object_set_new(drops, iop_drop_name((enum iop_drop)r),
+					    json_integer((json_int_t)t.st.drops[r]));
+		json_object_set_new(port, "drops", drops);
+		json_array_append_new(ports, port);
 	}
-	fprintf(f, "]}\n");
-	return fclose(f) == 0 ? 0 : -errno;
+	json_object_set_new(doc, "ports", ports);
+	return app_json_write(f, doc, false);
 }
