@@ -32,21 +32,12 @@ static uint64_t load(const uint64_t *v)
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
 }
 
-int stats_port_get(uint16_t p, struct iop_port_stats *st)
-{
-	if (bridge_port_closed(p)) {
-		*st = bridge.closed_stats[p];
-		return 0;
-	}
-	return iop_port_stats_get(p, st);
-}
-
 void stats_port_total(uint16_t p, struct bridge_port_total *t)
 {
 	memset(t, 0, sizeof(*t));
-	stats_port_get(p, &t->st);
-	for (uint16_t u = 0; u < bridge.nunits; u++) {
-		const struct port_fwd *c = &bridge.unit[u]->cnt[p];
+	bridge_port_stats(p, &t->st);
+	for (uint16_t u = 0; u < bridge_nunits(); u++) {
+		const struct port_fwd *c = &bridge_unit(u)->cnt[p];
 
 		t->rx += load(&c->rx);
 		t->fwd += load(&c->fwd);
@@ -68,11 +59,11 @@ static uint64_t dropped(const struct bridge_port_total *t)
 void stats_init(void)
 {
 	s.hz = rte_get_tsc_hz();
-	s.last_tsc = bridge.start_tsc;
-	s.next_tsc = bridge.opt.stats_period > 0 ?
-		     bridge.start_tsc + (uint64_t)(bridge.opt.stats_period * (double)s.hz) : UINT64_MAX;
-	s.end_tsc = bridge.opt.duration > 0 ?
-		    bridge.start_tsc + (uint64_t)(bridge.opt.duration * (double)s.hz) : UINT64_MAX;
+	s.last_tsc = bridge_start_tsc();
+	s.next_tsc = bridge_opts()->stats_period > 0 ?
+		     bridge_start_tsc() + (uint64_t)(bridge_opts()->stats_period * (double)s.hz) : UINT64_MAX;
+	s.end_tsc = bridge_opts()->duration > 0 ?
+		    bridge_start_tsc() + (uint64_t)(bridge_opts()->duration * (double)s.hz) : UINT64_MAX;
 }
 
 static void rate(char *buf, size_t size, double v, const char *unit)
@@ -94,8 +85,8 @@ static void live_line(uint64_t now)
 	size_t off;
 
 	off = (size_t)snprintf(line, sizeof(line), "[%6.1fs]",
-			       (double)(now - bridge.start_tsc) / (double)s.hz);
-	for (uint16_t p = 0; p < bridge.opt.nports && off < sizeof(line); p++) {
+			       (double)(now - bridge_start_tsc()) / (double)s.hz);
+	for (uint16_t p = 0; p < bridge_opts()->nports && off < sizeof(line); p++) {
 		struct bridge_port_total t, *l = &s.last[p];
 		char rx[16], tx[16], bps[16];
 
@@ -131,7 +122,7 @@ void stats_tick(uint64_t now)
 		return;
 	live_line(now);
 	do
-		s.next_tsc += (uint64_t)(bridge.opt.stats_period * (double)s.hz);
+		s.next_tsc += (uint64_t)(bridge_opts()->stats_period * (double)s.hz);
 	while (s.next_tsc <= now);
 }
 
@@ -144,7 +135,7 @@ void stats_port_closed(uint16_t p)
 	fprintf(stderr, "iop-bridge: port %u %s removed (hot-unplug or unbind): closed, the others go on; final rx %" PRIu64
 	       " (forwarded %" PRIu64 ", dropped %" PRIu64 "), tx %" PRIu64 ", dropped %" PRIu64
 	       ", dma faults %" PRIu64 "\n",
-	       p, bridge.opt.port[p], t.st.rx_packets, t.fwd, t.bridge_dropped, t.st.tx_packets,
+	       p, bridge_opts()->port[p], t.st.rx_packets, t.fwd, t.bridge_dropped, t.st.tx_packets,
 	       dropped(&t), t.st.dma_faults);
 }
 
@@ -167,8 +158,8 @@ bool stats_summary(double secs)
 	bool all = true;
 
 	printf("iop-bridge: %s mode, stopped by %s after %.2f s\n",
-	       bridge_mode_name(bridge.opt.mode), bridge_stop_reason(), secs);
-	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+	       bridge_mode_name(bridge_opts()->mode), bridge_stop_reason(), secs);
+	for (uint16_t p = 0; p < bridge_opts()->nports; p++) {
 		struct bridge_port_total t;
 		uint64_t tx_drops = 0;
 		bool in_ok, out_ok;
@@ -181,7 +172,7 @@ bool stats_summary(double secs)
 		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
 		all = all && in_ok && out_ok;
 		printf("port %u %s: rx %" PRIu64 " (%.0f pps), tx %" PRIu64 " (%.0f pps), dropped %" PRIu64
-		       ", dma faults %" PRIu64 "%s\n", p, bridge.opt.port[p], t.st.rx_packets,
+		       ", dma faults %" PRIu64 "%s\n", p, bridge_opts()->port[p], t.st.rx_packets,
 		       (double)t.st.rx_packets / secs, t.st.tx_packets, (double)t.st.tx_packets / secs,
 		       dropped(&t), t.st.dma_faults,
 		       bridge_port_closed(p) ? " (removed, closed while forwarding)" : "");
@@ -211,20 +202,16 @@ bool stats_summary(double secs)
 int stats_json(FILE *f, double secs)
 {
 	json_t *doc = json_object(), *ports = json_array();
-	unsigned int lcore;
-	double cpu = 0;
-
-	RTE_LCORE_FOREACH(lcore)
-		cpu += bridge.lcore_cpu_s[lcore];
+	double cpu = bridge_forward_cpu_s();
 	json_object_set_new(doc, "duration_s", json_real(round(secs * 1e3) / 1e3));
-	json_object_set_new(doc, "forward_mode", json_string(bridge_mode_name(bridge.opt.mode)));
+	json_object_set_new(doc, "forward_mode", json_string(bridge_mode_name(bridge_opts()->mode)));
 	json_object_set_new(doc, "forward_cpu_s", json_real(round(cpu * 1e3) / 1e3));
-	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+	for (uint16_t p = 0; p < bridge_opts()->nports; p++) {
 		struct bridge_port_total t;
 		json_t *port = json_object(), *drops = json_object();
 
 		stats_port_total(p, &t);
-		json_object_set_new(port, "name", app_json_str(bridge.opt.port[p]));
+		json_object_set_new(port, "name", app_json_str(bridge_opts()->port[p]));
 		json_object_set_new(port, "removed", json_boolean(bridge_port_closed(p)));
 		json_object_set_new(port, "rx_packets", json_integer((json_int_t)t.st.rx_packets));
 		json_object_set_new(port, "tx_packets", json_integer((json_int_t)t.st.tx_packets));
