@@ -7,6 +7,12 @@
  *   ingress:  rx(P) = forwarded(P) + bridge drops of frames from P
  *   egress:   frames P's tx queues took = tx(P) + P's tx drops
  * where rx and tx are the port's own counters and the rest the bridge's.
+ * The same per queue Q of P, against the port's own counters of that
+ * queue (rxq[Q], txq[Q]):
+ *   ingress:  rx(P,Q) = forwarded(P,Q) + bridge drops(P,Q)
+ *   egress:   taken(P,Q) = tx(P,Q) + drops of tx queue Q
+ * and the bridge's counts summed over the queues equal the port's totals
+ * (rx_packets; tx_packets and tx drops), which the port keeps apart.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -47,6 +53,32 @@ void stats_port_total(uint16_t p, struct bridge_port_total *t)
 	}
 	for (int r = 0; r < BDROP_MAX; r++)
 		t->bridge_dropped += t->drops[r];
+}
+
+void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
+		       struct bridge_queue_total *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->rxq = st->rxq[q];
+	t->txq = st->txq[q];
+	for (uint16_t u = 0; u < bridge_nunits(); u++) {
+		const struct fwd_unit *unit = bridge_unit(u);
+		const struct port_fwd *c = &unit->cnt[p];
+
+		if (unit->q != q)
+			continue;
+		t->rx += load(&c->rx);
+		t->fwd += load(&c->fwd);
+		t->tx_accepted += load(&c->tx_accepted);
+		for (int r = 0; r < BDROP_MAX; r++)
+			t->bridge_dropped += load(&c->drops[r]);
+	}
+}
+
+bool stats_queue_balanced(const struct bridge_queue_total *t)
+{
+	return t->rxq.packets == t->rx && t->rx == t->fwd + t->bridge_dropped &&
+	       t->tx_accepted == t->txq.packets + t->txq.dropped;
 }
 
 /* Drops of frames that entered or left through p: the bridge's, the
@@ -153,6 +185,43 @@ static void print_reasons(const struct bridge_port_total *t)
 	printf("%s", any ? ")" : "");
 }
 
+/* Every queue of p balances, and the bridge's per-queue counts add up to
+ * the port's own totals. */
+static bool queues_balance(uint16_t p, const struct bridge_port_total *t, uint64_t tx_drops)
+{
+	uint64_t rx = 0, taken = 0;
+	bool ok = true;
+
+	for (uint16_t q = 0; q < bridge_opts()->queues; q++) {
+		struct bridge_queue_total qt;
+
+		stats_queue_total(p, q, &t->st, &qt);
+		ok = ok && stats_queue_balanced(&qt);
+		rx += qt.rx;
+		taken += qt.tx_accepted;
+	}
+	return ok && rx == t->st.rx_packets && taken == t->st.tx_packets + tx_drops;
+}
+
+static void print_queues(uint16_t p, const struct bridge_port_total *t, uint64_t tx_drops, bool ok)
+{
+	uint64_t rx = 0, taken = 0;
+
+	for (uint16_t q = 0; q < bridge_opts()->queues; q++) {
+		struct bridge_queue_total qt;
+
+		stats_queue_total(p, q, &t->st, &qt);
+		rx += qt.rx;
+		taken += qt.tx_accepted;
+		printf("  queue %u: rx %" PRIu64 " = forwarded %" PRIu64 " + dropped %" PRIu64
+		       "; taken %" PRIu64 " = tx %" PRIu64 " + dropped %" PRIu64 "  %s\n",
+		       q, qt.rxq.packets, qt.fwd, qt.bridge_dropped, qt.tx_accepted, qt.txq.packets,
+		       qt.txq.dropped, stats_queue_balanced(&qt) ? "balanced" : "NOT BALANCED");
+	}
+	printf("  queues: rx %" PRIu64 " (port rx %" PRIu64 "), taken %" PRIu64 " (port tx + tx drops %" PRIu64 ")  %s\n",
+	       rx, t->st.rx_packets, taken, t->st.tx_packets + tx_drops, ok ? "balanced" : "NOT BALANCED");
+}
+
 bool stats_summary(double secs)
 {
 	bool all = true;
@@ -162,7 +231,7 @@ bool stats_summary(double secs)
 	for (uint16_t p = 0; p < bridge_opts()->nports; p++) {
 		struct bridge_port_total t;
 		uint64_t tx_drops = 0;
-		bool in_ok, out_ok;
+		bool in_ok, out_ok, queues_ok;
 
 		stats_port_total(p, &t);
 		for (int r = 0; r < IOP_DROP_MAX; r++)
@@ -170,7 +239,8 @@ bool stats_summary(double secs)
 				tx_drops += t.st.drops[r];
 		in_ok = t.st.rx_packets == t.fwd + t.bridge_dropped && t.rx == t.st.rx_packets;
 		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
-		all = all && in_ok && out_ok;
+		queues_ok = queues_balance(p, &t, tx_drops);
+		all = all && in_ok && out_ok && queues_ok;
 		printf("port %u %s: rx %" PRIu64 " (%.0f pps), tx %" PRIu64 " (%.0f pps), dropped %" PRIu64
 		       ", dma faults %" PRIu64 "%s\n", p, bridge_opts()->port[p], t.st.rx_packets,
 		       (double)t.st.rx_packets / secs, t.st.tx_packets, (double)t.st.tx_packets / secs,
@@ -182,6 +252,8 @@ bool stats_summary(double secs)
 		printf("  %s\n", in_ok ? "balanced" : "NOT BALANCED");
 		printf("  out: taken %" PRIu64 " = tx %" PRIu64 " + dropped %" PRIu64 "  %s\n",
 		       t.tx_accepted, t.st.tx_packets, tx_drops, out_ok ? "balanced" : "NOT BALANCED");
+		if (bridge_opts()->queues > 1 || !queues_ok)
+			print_queues(p, &t, tx_drops, queues_ok);
 		if (t.st.dropped || t.st.rx_nombuf || t.st.rx_unmapped) {
 			printf("  port:");
 			for (int r = 0; r < IOP_DROP_MAX; r++)
@@ -196,6 +268,24 @@ bool stats_summary(double secs)
 	}
 	fflush(stdout);
 	return all;
+}
+
+/* Each queue's counters, the port's and the bridge's, and its balance. */
+static json_t *json_queues(uint16_t p, const struct iop_port_stats *st)
+{
+	json_t *a = json_array();
+
+	for (uint16_t q = 0; q < bridge_opts()->queues; q++) {
+		struct bridge_queue_total qt;
+
+		stats_queue_total(p, q, st, &qt);
+		json_array_append_new(a, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
+			"queue", q, "rx_packets", (json_int_t)qt.rxq.packets,
+			"forwarded", (json_int_t)qt.fwd, "dropped", (json_int_t)qt.bridge_dropped,
+			"tx_taken", (json_int_t)qt.tx_accepted, "tx_packets", (json_int_t)qt.txq.packets,
+			"tx_dropped", (json_int_t)qt.txq.dropped, "balanced", stats_queue_balanced(&qt)));
+	}
+	return a;
 }
 
 /* The run's counters and rates (doc/bridge.md, "--json-stats"). */
@@ -229,6 +319,7 @@ int stats_json(FILE *f, double secs)
 			json_object_set_new(drops, iop_drop_name((enum iop_drop)r),
 					    json_integer((json_int_t)t.st.drops[r]));
 		json_object_set_new(port, "drops", drops);
+		json_object_set_new(port, "queues", json_queues(p, &t.st));
 		json_array_append_new(ports, port);
 	}
 	json_object_set_new(doc, "ports", ports);
