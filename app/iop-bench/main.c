@@ -148,6 +148,8 @@ static int parse_args(int argc, char **argv, struct bench_args *a, struct iop_op
 	}
 	if (rc)
 		return rc;
+	if (dd == argc && argc > 1)
+		return iop_err(EINVAL, "no '--': the benchmark comes after the EAL options and '--', e.g. iop-bench -l 0 --in-memory -m 256 -- translate");
 	if (n < 2 || optind >= n)
 		return iop_err(EINVAL, "no benchmark: name one of translate, map or move after the options (iop-bench --help)");
 	a->name = v[optind];

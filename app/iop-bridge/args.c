@@ -198,6 +198,8 @@ int args_parse(int argc, char **argv, struct bridge_opts *o, struct iop_options 
 		if (strcmp(argv[i], "--") == 0)
 			dd = i;
 	*eal_argc = dd;
+	if (dd == argc && argc > 1)
+		return iop_err(EINVAL, "no '--': the bridge's options come after the EAL options and '--', e.g. iop-bridge -l 0-1 -- --port sim:wire=gen --port sim:wire=gen");
 	/* getopt_long on the words after `--`; the `--` stands for argv[0] */
 	v = argv + dd;
 	n = argc - dd;

@@ -221,6 +221,18 @@ static void bridge_help_is_a_flag_and_runs_nothing(void **state)
 	assert_true(o.help);
 }
 
+/* Without `--` every word would go to the EAL: say so instead of "no port" */
+static void bridge_without_double_dash_says_where_the_options_go(void **state)
+{
+	char *argv[] = {"iop-bridge", "--port", "null", "--port", "null", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	iop_err_clear();
+	assert_int_equal(args_parse(ARGC(argv), argv, &o, &iop, &eal_argc), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "no '--': the bridge's options come after the EAL options and '--'"));
+}
+
 /* Hundreds of EAL arguments are fine: nothing is copied into an array of
  * fixed size any more (507 once wrote past one). */
 static void bridge_takes_any_number_of_eal_arguments(void **state)
@@ -255,6 +267,7 @@ int main(void)
 		cmocka_unit_test(bridge_sim_topology_selects_the_sim_and_refuses_a_kernel_backend),
 		cmocka_unit_test(bridge_help_is_a_flag_and_runs_nothing),
 		cmocka_unit_test(bridge_takes_any_number_of_eal_arguments),
+		cmocka_unit_test(bridge_without_double_dash_says_where_the_options_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
