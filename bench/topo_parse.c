@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app_json.h"
 #include "iop_log.h"
 #include "sim_topology.h"
 
@@ -112,11 +113,13 @@ int main(int argc, char **argv)
 		}
 		qsort(ratio, (size_t)pairs, sizeof(double), cmp_double);
 		qsort(parse, (size_t)pairs, sizeof(double), cmp_double);
-		printf("{\"bench\":\"topo_parse\",\"lines\":%u,\"pairs\":%d,\"parse_s\":%.3f,\"ns_per_line\":%.1f,"
-		       "\"over_read_median\":%.2f,\"over_read_min\":%.2f,\"over_read_max\":%.2f}\n",
-		       sizes[s], pairs, parse[pairs / 2], parse[pairs / 2] * 1e9 / sizes[s],
-		       ratio[pairs / 2], ratio[0], ratio[pairs - 1]);
-		fflush(stdout);
+		app_json_write(stdout, json_pack("{s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o}",
+			"bench", "topo_parse", "lines", (int)sizes[s], "pairs", pairs,
+			"parse_s", app_json_num(parse[pairs / 2], 3),
+			"ns_per_line", app_json_num(parse[pairs / 2] * 1e9 / sizes[s], 1),
+			"over_read_median", app_json_num(ratio[pairs / 2], 2),
+			"over_read_min", app_json_num(ratio[0], 2),
+			"over_read_max", app_json_num(ratio[pairs - 1], 2)), false);
 	}
 	unlink(path);
 	return 0;

@@ -89,6 +89,7 @@ struct iop_port_qcounters {
 struct iop_port_qstats {
 	uint64_t packets;
 	uint64_t bytes;
+	uint64_t dropped; /* frames this queue lost, every reason together */
 };
 
 struct iop_port_stats {

@@ -9,6 +9,7 @@
 #define BENCH_MAX_IOAS 64
 
 struct bench_args {
+	const char *name;        /* translate, map or move */
 	bool json;
 	bool count_instructions; /* translate: callgrind instructions per hit */
 	unsigned int nioas;      /* map: IOAS to map into */

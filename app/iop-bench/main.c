@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: iop-bench [EAL options] -- [iopath options] translate|map|move [options]\n"
+	      "every option is --opt=value or --opt value; iopath's come before the benchmark\n"
 	      "  translate            ns per IOVA lookup: mbuf->buf_iova, rte_mem_virt2memseg,\n"
 	      "                       iop_iova_cache hit and miss, the lookup from the mbuf with and\n"
 	      "                       without the pool's run, on mbufs of one pktmbuf pool; P1 from\n"
@@ -32,6 +34,7 @@ static void usage(FILE *f)
 	      "  move                 moving a forwarding sim port to another IOAS: live, live with\n"
 	      "                       a pause, and stop/move/start, N rounds (--reps)\n"
 	      "  common: --json (one JSON line), --reps N (best of N, default 5),\n"
+	      "          --help, -h (this text), --version (the version),\n"
 	      "          --dev BDF (repeatable: device i is attached to IOAS i; the vfio\n"
 	      "          backend needs one per IOAS, sim and iommufd need none)\n"
 	      "example: iop-bench -l 0 --in-memory -m 256 -- --iommu=sim --sim-topology=bench/bench.topology translate --json\n"
@@ -59,75 +62,150 @@ static int hit_child(const char *count)
 	return rc ? 1 : 0;
 }
 
-static int parse_args(int argc, char **argv, struct bench_args *a)
+/* iopath's options, before the benchmark's name */
+static const struct option iopath_table[] = {
+	IOP_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* the benchmark's options, after its name (--ioas K here is a count, not
+ * iopath's --ioas=LAYOUT, which comes before the name) */
+static const struct option bench_table[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "count-instructions", no_argument, NULL, 'c' },
+	{ "dev", required_argument, NULL, 'd' },
+	{ "ioas", required_argument, NULL, 'i' },
+	{ "reps", required_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int count(const char *opt, const char *v, unsigned int *out)
 {
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || errno || *end || n == 0 || n > 64)
+		return iop_err(EINVAL, "--%s takes a number from 1 to 64, not '%s'", opt, v);
+	*out = (unsigned int)n;
+	return 0;
+}
+
+static int bench_option(struct bench_args *a, int c, const char *v)
+{
+	switch (c) {
+	case 'j':
+		a->json = true;
+		return 0;
+	case 'c':
+		a->count_instructions = true;
+		return 0;
+	case 'd':
+		if (a->ndevs == BENCH_MAX_IOAS)
+			return iop_err(EINVAL, "at most %d --dev", BENCH_MAX_IOAS);
+		a->devs[a->ndevs++] = v;
+		return 0;
+	case 'i':
+		return count("ioas", v, &a->nioas);
+	default:
+		return count("reps", v, &a->reps);
+	}
+}
+
+/*
+ * The whole command line, before the EAL starts:
+ *     iop-bench [EAL options] -- [iopath options] BENCH [options]
+ * getopt_long in two parts (iopath's table, then the benchmark's), so that
+ * every option is --opt=value or --opt value. *eal_argc: the program name
+ * and the EAL options. -EINVAL with a message, or 0.
+ */
+static int parse_args(int argc, char **argv, struct bench_args *a, struct iop_options *iop,
+		      int *eal_argc)
+{
+	int dd = argc, n, rc = 0;
+	char **v;
+
 	a->nioas = 4;
 	a->reps = 5;
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			a->json = true;
-		} else if (strcmp(argv[i], "--count-instructions") == 0) {
-			a->count_instructions = true;
-		} else if (strcmp(argv[i], "--dev") == 0 && i + 1 < argc) {
-			if (a->ndevs == BENCH_MAX_IOAS) {
-				fprintf(stderr, "iop-bench: at most %d --dev\n", BENCH_MAX_IOAS);
-				return -EINVAL;
-			}
-			a->devs[a->ndevs++] = argv[++i];
-		} else if ((strcmp(argv[i], "--ioas") == 0 || strcmp(argv[i], "--reps") == 0) && i + 1 < argc) {
-			char *end;
-			unsigned long v = strtoul(argv[i + 1], &end, 10);
+	for (int i = 1; i < argc && dd == argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			dd = i;
+	*eal_argc = dd;
+	v = argv + dd; /* the `--` stands for argv[0] */
+	n = argc - dd;
+	opterr = 0;
+	optind = 0;
+	while (rc == 0 && n > 1) {
+		int at = optind ? optind : 1, c = getopt_long(n, v, "+:", iopath_table, NULL);
 
-			if (!isdigit((unsigned char)argv[i + 1][0]) || *end || v == 0 || v > 64) {
-				fprintf(stderr, "iop-bench: %s takes a number from 1 to 64, not '%s'\n",
-					argv[i], argv[i + 1]);
-				return -EINVAL;
-			}
-			*(argv[i][2] == 'i' ? &a->nioas : &a->reps) = (unsigned int)v;
-			i++;
-		} else {
-			fprintf(stderr, "iop-bench: unknown option '%s' (see --help or man iop-bench)\n", argv[i]);
-			return -EINVAL;
-		}
+		if (c == -1)
+			break;
+		rc = c == '?' || c == ':' ? iop_options_error(iopath_table, v, at, c, "iop-bench")
+					  : iop_options_apply(iop, c, optarg);
 	}
-	return 0;
+	if (rc)
+		return rc;
+	if (dd == argc && argc > 1)
+		return iop_err(EINVAL, "no '--': the benchmark comes after the EAL options and '--', e.g. iop-bench -l 0 --in-memory -m 256 -- translate");
+	if (n < 2 || optind >= n)
+		return iop_err(EINVAL, "no benchmark: name one of translate, map or move after the options (iop-bench --help)");
+	a->name = v[optind];
+	if (strcmp(a->name, "translate") && strcmp(a->name, "map") && strcmp(a->name, "move"))
+		return iop_err(EINVAL, "unknown benchmark '%s': use translate, map or move (man iop-bench)", a->name);
+	/* the benchmark's options: its name stands for argv[0] */
+	v += optind;
+	n -= optind;
+	optind = 0;
+	while (rc == 0) {
+		int at = optind ? optind : 1, c = getopt_long(n, v, "+:", bench_table, NULL);
+
+		if (c == -1)
+			break;
+		rc = c == '?' || c == ':' ? iop_options_error(bench_table, v, at, c, "iop-bench")
+					  : bench_option(a, c, optarg);
+	}
+	if (rc == 0 && optind < n)
+		rc = iop_err(EINVAL, "unexpected argument '%s' after %s: its options start with -- (man iop-bench)",
+			     v[optind], a->name);
+	optind = 0;
+	return rc ? rc : iop_options_resolve(iop);
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_args a = { 0 };
-	int n, rc;
+	struct iop_options iop = { 0 };
+	int eal_argc, rc;
 
 	/* the callgrind child needs no EAL and no context (see hits.c) */
 	if (argc == 3 && strcmp(argv[1], HIT_CHILD) == 0)
 		return hit_child(argv[2]);
 	if (iop_init_version_asked(argc, argv, "iop-bench"))
 		return 0;
-	n = iop_init(argc, argv);
-	if (n < 0) {
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			iop_init_usage(stdout);
+			return 0;
+		}
+	}
+	if (parse_args(argc, argv, &a, &iop, &eal_argc) < 0) {
+		fprintf(stderr, "iop-bench: %s\n", iop_err_msg());
+		return 2;
+	}
+	if (iop_init_opts(eal_argc, argv, &iop) < 0) {
 		fprintf(stderr, "iop-bench: %s\n", iop_err_msg());
 		return 1;
 	}
-	argc -= n;
-	argv += n;
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		iop_cleanup();
-		return argc < 2 ? 2 : 0;
-	}
-	rc = parse_args(argc, argv, &a);
-	if (rc == 0) {
-		if (strcmp(argv[1], "translate") == 0) {
-			rc = bench_translate(&a);
-		} else if (strcmp(argv[1], "map") == 0) {
-			rc = bench_map(&a);
-		} else if (strcmp(argv[1], "move") == 0) {
-			rc = bench_move(&a);
-		} else {
-			fprintf(stderr, "iop-bench: unknown benchmark '%s': use translate, map or move (man iop-bench)\n", argv[1]);
-			rc = -EINVAL;
-		}
-	}
+	if (strcmp(a.name, "translate") == 0)
+		rc = bench_translate(&a);
+	else if (strcmp(a.name, "map") == 0)
+		rc = bench_map(&a);
+	else
+		rc = bench_move(&a);
 	iop_cleanup();
 	return rc ? 1 : 0;
 }

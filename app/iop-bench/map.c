@@ -14,6 +14,7 @@
 
 #include <rte_memory.h>
 
+#include "app_json.h"
 #include "bench.h"
 #include "iop_init.h"
 #include "iop_log.h"
@@ -139,12 +140,22 @@ int bench_map(const struct bench_args *a)
 	if (rc)
 		return rc;
 	if (a->json) {
-		printf("{\"bench\":\"map\",\"backend\":\"%s\",\"gib\":%.3f,\"ioas\":%u,\"runs\":%" PRIu64 ","
-		       "\"run_map_calls\":%" PRIu64 ",\"run_pinned_pages\":%" PRIu64 ",\"run_map_ms\":%.3f,\"run_unmap_ms\":%.3f,"
-		       "\"page_map_calls\":%" PRIu64 ",\"page_pinned_pages\":%" PRIu64 ",\"page_map_ms\":%.3f,\"page_unmap_ms\":%.3f}\n",
-		       iop_backend_name(iop_ctx_backend(iop_ctx_get())), (double)bytes / (1 << 30), a->nioas,
-		       st.runs, best_run.map_calls, best_run.pinned, best_run.map_ms, best_run.unmap_ms,
-		       best_page.map_calls, best_page.pinned, best_page.map_ms, best_page.unmap_ms);
+		json_t *j = json_pack("{s:s,s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:o,s:o}",
+				      "bench", "map",
+				      "backend", app_json_str(iop_backend_name(iop_ctx_backend(iop_ctx_get()))),
+				      "gib", app_json_num((double)bytes / (1 << 30), 3),
+				      "ioas", (json_int_t)a->nioas, "runs", (json_int_t)st.runs,
+				      "run_map_calls", (json_int_t)best_run.map_calls,
+				      "run_pinned_pages", (json_int_t)best_run.pinned,
+				      "run_map_ms", app_json_num(best_run.map_ms, 3),
+				      "run_unmap_ms", app_json_num(best_run.unmap_ms, 3),
+				      "page_map_calls", (json_int_t)best_page.map_calls,
+				      "page_pinned_pages", (json_int_t)best_page.pinned,
+				      "page_map_ms", app_json_num(best_page.map_ms, 3),
+				      "page_unmap_ms", app_json_num(best_page.unmap_ms, 3));
+
+		if (app_json_write(stdout, j, false))
+			return -EIO;
 	} else {
 		printf("map: %.3f GiB of DPDK memory in %" PRIu64 " run(s) into %u IOAS (%s backend), best of %u\n",
 		       (double)bytes / (1 << 30), st.runs, a->nioas,

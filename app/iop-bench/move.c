@@ -24,6 +24,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include "app_json.h"
 #include "bench.h"
 #include "iop_init.h"
 #include "iop_iommu.h"
@@ -222,14 +223,27 @@ int bench_move(const struct bench_args *a)
 		gap_hi[k] = (double)gap[k][rounds - 1] / 1e3;
 	}
 	if (a->json) {
-		printf("{\"bench\":\"move\",\"rounds\":%u,\"frames\":%" PRIu64, rounds, fw.frames);
-		for (int k = 0; k < NKINDS; k++)
-			printf(",\"%s_switch_us\":%.1f,\"%s_switch_us_range\":[%.1f,%.1f],\"%s_gap_us\":%.1f,\"%s_gap_us_range\":[%.1f,%.1f]",
-			       kind_name[k], sw_med[k], kind_name[k], sw_lo[k], sw_hi[k],
-			       kind_name[k], gap_med[k], kind_name[k], gap_lo[k], gap_hi[k]);
-		printf(",\"live_over_anchor_switch\":%.3f,\"live_over_anchor_gap\":%.3f,\"pause_over_anchor_gap\":%.3f}\n",
-		       sw_med[LIVE] / sw_med[ANCHOR], gap_med[LIVE] / gap_med[ANCHOR],
-		       gap_med[PAUSE] / gap_med[ANCHOR]);
+		json_t *j = json_pack("{s:s,s:I,s:I}", "bench", "move", "rounds", (json_int_t)rounds,
+				      "frames", (json_int_t)fw.frames);
+		char key[64];
+
+		for (int k = 0; k < NKINDS; k++) {
+			snprintf(key, sizeof(key), "%s_switch_us", kind_name[k]);
+			json_object_set_new(j, key, app_json_num(sw_med[k], 1));
+			snprintf(key, sizeof(key), "%s_switch_us_range", kind_name[k]);
+			json_object_set_new(j, key, json_pack("[o,o]", app_json_num(sw_lo[k], 1),
+							      app_json_num(sw_hi[k], 1)));
+			snprintf(key, sizeof(key), "%s_gap_us", kind_name[k]);
+			json_object_set_new(j, key, app_json_num(gap_med[k], 1));
+			snprintf(key, sizeof(key), "%s_gap_us_range", kind_name[k]);
+			json_object_set_new(j, key, json_pack("[o,o]", app_json_num(gap_lo[k], 1),
+							      app_json_num(gap_hi[k], 1)));
+		}
+		json_object_set_new(j, "live_over_anchor_switch", app_json_num(sw_med[LIVE] / sw_med[ANCHOR], 3));
+		json_object_set_new(j, "live_over_anchor_gap", app_json_num(gap_med[LIVE] / gap_med[ANCHOR], 3));
+		json_object_set_new(j, "pause_over_anchor_gap", app_json_num(gap_med[PAUSE] / gap_med[ANCHOR], 3));
+		if (app_json_write(stdout, j, false))
+			rc = -EIO;
 	} else {
 		printf("move: %u rounds (live, pause, anchor, none in turn), %" PRIu64 " frames forwarded\n",
 		       rounds, fw.frames);

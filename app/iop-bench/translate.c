@@ -25,6 +25,7 @@
 #include <rte_mbuf.h>
 #include <rte_memory.h>
 
+#include "app_json.h"
 #include "bench.h"
 #include "iop_init.h"
 #include "iop_iova_cache.h"
@@ -277,19 +278,29 @@ int bench_translate(const struct bench_args *a)
 			goto out;
 	}
 	if (a->json) {
-		printf("{\"bench\":\"translate\",\"mbufs\":%d,\"buf_iova_ns\":%.3f,\"virt2memseg_ns\":%.3f,"
-		       "\"cache_hit_ns\":%.3f,\"cache_miss_ns\":%.3f,\"hit_over_buf_iova\":%.3f,"
-		       "\"virt2memseg_over_hit\":%.3f,\"run_from_mbuf_ns\":%.3f,\"entries_from_mbuf_ns\":%.3f,"
-		       "\"p1_pairs\":%u,\"p1_median\":%.3f,\"p1_min\":%.3f,\"p1_max\":%.3f",
-		       NB_MBUF, ns[BUF_IOVA], ns[VIRT2MEMSEG], ns[HIT], ns[MISS],
-		       ns[HIT] / ns[BUF_IOVA], ns[VIRT2MEMSEG] / ns[HIT], ns[RUN_FROM_MBUF],
-		       ns[HIT_FROM_MBUF], a->reps, p1.median, p1.min, p1.max);
-		if (a->count_instructions)
-			printf(",\"hit_instructions\":%.2f,\"instr_buf_iova\":%.2f,\"instr_run_from_mbuf\":%.2f,"
-			       "\"instr_entries_from_mbuf\":%.2f,\"instr_p1\":%.2f",
-			       instr.hit, instr.buf_iova, instr.run_from_mbuf, instr.entries_from_mbuf,
-			       instr.run_from_mbuf / instr.buf_iova);
-		printf("}\n");
+		json_t *j = json_pack("{s:s,s:i}", "bench", "translate", "mbufs", NB_MBUF);
+
+		json_object_set_new(j, "buf_iova_ns", app_json_num(ns[BUF_IOVA], 3));
+		json_object_set_new(j, "virt2memseg_ns", app_json_num(ns[VIRT2MEMSEG], 3));
+		json_object_set_new(j, "cache_hit_ns", app_json_num(ns[HIT], 3));
+		json_object_set_new(j, "cache_miss_ns", app_json_num(ns[MISS], 3));
+		json_object_set_new(j, "hit_over_buf_iova", app_json_num(ns[HIT] / ns[BUF_IOVA], 3));
+		json_object_set_new(j, "virt2memseg_over_hit", app_json_num(ns[VIRT2MEMSEG] / ns[HIT], 3));
+		json_object_set_new(j, "run_from_mbuf_ns", app_json_num(ns[RUN_FROM_MBUF], 3));
+		json_object_set_new(j, "entries_from_mbuf_ns", app_json_num(ns[HIT_FROM_MBUF], 3));
+		json_object_set_new(j, "p1_pairs", json_integer(a->reps));
+		json_object_set_new(j, "p1_median", app_json_num(p1.median, 3));
+		json_object_set_new(j, "p1_min", app_json_num(p1.min, 3));
+		json_object_set_new(j, "p1_max", app_json_num(p1.max, 3));
+		if (a->count_instructions) {
+			json_object_set_new(j, "hit_instructions", app_json_num(instr.hit, 2));
+			json_object_set_new(j, "instr_buf_iova", app_json_num(instr.buf_iova, 2));
+			json_object_set_new(j, "instr_run_from_mbuf", app_json_num(instr.run_from_mbuf, 2));
+			json_object_set_new(j, "instr_entries_from_mbuf", app_json_num(instr.entries_from_mbuf, 2));
+			json_object_set_new(j, "instr_p1", app_json_num(instr.run_from_mbuf / instr.buf_iova, 2));
+		}
+		if (app_json_write(stdout, j, false))
+			rc = -EIO;
 	} else {
 		printf("translate: %d mbufs, best of %u x %d lookups\n", NB_MBUF, a->reps, PASSES * NB_MBUF);
 		printf("  (a) mbuf->buf_iova          %7.3f ns\n", ns[BUF_IOVA]);

@@ -5,20 +5,21 @@
 #include <stdio.h>
 
 #include "bridge.h"
+#include "iop_init.h"
 
 /*
- * Before iop_init: the command line is rearranged so that iopath's options
- * (--iommu, --ioas, --strict, --sim-topology, --log-level), which users
- * may write anywhere after `--`, come first; and when neither --iommu nor
- * --sim-topology was given and no port is a pci port, --iommu=sim is
- * added (the sim's built-in topology has a singleton group per sim NIC).
- * Returns the new argc (argv_out is static storage) or -errno with
- * iop_err_msg() set.
+ * The whole command line, before the EAL starts, so that a bad option
+ * fails before DPDK takes hugepages:
+ *     iop-bridge [EAL options] -- [options and iopath options, any order]
+ * getopt_long, so every option is --opt=value or --opt value (doc/cli.md).
+ * Fills the bridge's options and iopath's (with the bridge's rule: no
+ * --iommu and no pci port is the sim IOMMU, iop_options_resolve() applied)
+ * and *eal_argc, the number of arguments before `--` (the program name and
+ * the EAL options, what iop_init_opts takes). -EINVAL with iop_err_msg()
+ * set otherwise. Opens nothing: the --json-stats file is main's.
  */
-int args_prepare(int argc, char **argv, char ***argv_out);
-
-/* The app's own arguments (after iop_init). -EINVAL with a message. */
-int args_parse(int argc, char **argv, struct bridge_opts *opt);
+int args_parse(int argc, char **argv, struct bridge_opts *opt, struct iop_options *iop,
+	       int *eal_argc);
 /* The app options, for --help. */
 void args_usage(FILE *f);
 

@@ -2,11 +2,16 @@
 #ifndef IOP_BRIDGE_H
 #define IOP_BRIDGE_H
 
-/* iop-bridge's shared state: options, forwarding units, counters. */
+/*
+ * iop-bridge's one interface between its files: the options, the
+ * forwarding units and their counters, the bridge object (bridge.c owns
+ * it) and what fwd.c, stats.c, mover.c and telemetry.c export.
+ */
 
 #include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_common.h>
 #include <rte_mempool.h>
@@ -42,6 +47,7 @@ struct bridge_opts {
 	uint32_t move_every_ms; /* live-move a port every so often (0: never) */
 	uint16_t move_port;     /* the port --move-every moves */
 	bool move_group;        /* take the ports of its IOMMU group along */
+	bool help;              /* --help: print the options, run nothing */
 };
 
 /* What one forwarding unit saw of one ingress port (single writer). */
@@ -75,39 +81,48 @@ struct fwd_unit {
 
 static_assert(IOP_PORT_MAX <= 32, "fwd_unit.tx_polled has a bit per port");
 
-struct bridge {
-	struct bridge_opts opt;
-	struct rte_mempool *pool;
-	uint16_t nunits;
-	struct fwd_unit *unit[BRIDGE_MAX_UNITS];
-	/* units of each lcore */
-	uint16_t lcore_nunits[RTE_MAX_LCORE];
-	struct fwd_unit *lcore_unit[RTE_MAX_LCORE][BRIDGE_MAX_UNITS];
-	uint64_t start_tsc;
-	/* CPU seconds each forwarding lcore spent polling (its thread's CPU
-	 * clock): rates per CPU second do not depend on what else ran */
-	double lcore_cpu_s[RTE_MAX_LCORE];
-	/* ports closed while forwarding (device removed): lcores skip them,
-	 * the summary uses the counters taken just before the close */
-	bool port_closed[IOP_PORT_MAX];
-	struct iop_port_stats closed_stats[IOP_PORT_MAX];
-};
+/*
+ * The bridge object, owned by bridge.c: one per process (the EAL's lcores
+ * and ports are), created from the options once iopath is up.
+ */
+/* Opens the ports, creates the pool, sets the ports up and plans the
+ * units over the lcores; -1 with iop_err_msg() set. */
+int bridge_create(const struct bridge_opts *opt);
+/* The mode, the lcores and each port's name, MAC and link. */
+void bridge_print_ports(void);
+/* Forwards until stopped, then prints the summary and writes the
+ * --json-stats document to json (if not NULL): the exit status (0, 1 for
+ * a failure, 3 if some counter does not balance). */
+int bridge_run(FILE *json);
+/* Closes the ports and frees what bridge_create made (also after a
+ * failed create). */
+void bridge_destroy(void);
 
-extern struct bridge bridge;
+const struct bridge_opts *bridge_opts(void);
+uint64_t bridge_start_tsc(void);          /* tsc when forwarding started */
+uint16_t bridge_nunits(void);
+const struct fwd_unit *bridge_unit(uint16_t i);
+/* The units the lcore polls, and their count in *n. */
+struct fwd_unit *const *bridge_lcore_units(unsigned int lcore, uint16_t *n);
+/* Each forwarding lcore's CPU seconds (its thread's clock), and their sum. */
+void bridge_lcore_cpu_s_set(unsigned int lcore, double s);
+double bridge_forward_cpu_s(void);
 
 /* set by signals and --duration; polled by every lcore */
 bool bridge_stopping(void);
 void bridge_stop(const char *why);
+/* A SIGINT/SIGTERM handler: async-signal-safe. */
+void bridge_stop_signal(int sig);
 const char *bridge_stop_reason(void);
 
-/* Read by the forwarding lcores once per poll of a port. */
-static inline bool bridge_port_closed(uint16_t p)
-{
-	return __atomic_load_n(&bridge.port_closed[p], __ATOMIC_ACQUIRE);
-}
+/* Whether the port was closed while forwarding (its device removed):
+ * read by the forwarding lcores once per poll of a port. */
+bool bridge_port_closed(uint16_t p);
+/* The port's counters: live, or as they were when it was closed. */
+int bridge_port_stats(uint16_t p, struct iop_port_stats *st);
 
-/* main.c: closes every port whose device was removed, once no lcore polls
- * it; called by the main lcore between its polls. */
+/* Closes every port whose device was removed, once no lcore polls it;
+ * called by the main lcore between its polls. */
 void bridge_close_removed(void);
 
 const char *bridge_mode_name(enum bridge_mode m);
@@ -126,18 +141,29 @@ struct bridge_port_total {
 	uint64_t bridge_dropped;        /* sum of drops[] */
 };
 void stats_port_total(uint16_t p, struct bridge_port_total *t);
+/* What the bridge and the port counted of queue q of port p (st: the
+ * port's counters, from stats_port_total). */
+struct bridge_queue_total {
+	struct iop_port_qstats rxq, txq; /* the port's own, of that queue */
+	uint64_t rx, fwd, tx_accepted;   /* the bridge's, units of queue q */
+	uint64_t bridge_dropped;
+};
+void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
+		       struct bridge_queue_total *t);
+/* rx = forwarded + dropped against the port's rx queue; taken = tx +
+ * dropped against its tx queue. */
+bool stats_queue_balanced(const struct bridge_queue_total *t);
 void stats_init(void);
 /* From a signal handler: print the live line at the next tick (SIGUSR1). */
 void stats_ask_line(void);
-/* The port's counters: live, or as they were when it was closed. */
-int stats_port_get(uint16_t p, struct iop_port_stats *st);
 /* Prints the line about a port closed while forwarding. */
 void stats_port_closed(uint16_t p);
 /* Prints the live line if a period elapsed; sets the stop at --duration. */
 void stats_tick(uint64_t now_tsc);
 /* Summary per port; false if some port does not balance. */
 bool stats_summary(double seconds);
-int stats_json(const char *path, double seconds);
+/* Writes the --json-stats document to f (opened at start); 0 or -EIO. */
+int stats_json(FILE *f, double seconds);
 
 /* mover.c: --move-every, a control thread that moves a port between two
  * IOAS of its own while the lcores forward (iop_port_move). */

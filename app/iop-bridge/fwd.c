@@ -27,12 +27,12 @@ static void macswap(struct rte_mbuf **pkts, uint16_t n)
 }
 
 /* io and macswap: everything from one port of the pair to the other. */
-static void fwd_pair(struct fwd_unit *u, uint16_t in, uint16_t out,
+static void fwd_pair(const struct bridge_opts *o, struct fwd_unit *u, uint16_t in, uint16_t out,
 		     struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t sent = 0;
 
-	if (bridge.opt.mode == MODE_MACSWAP)
+	if (o->mode == MODE_MACSWAP)
 		macswap(pkts, n);
 	if (!bridge_port_closed(out)) {
 		sent = iop_port_tx_burst(out, u->q, pkts, n);
@@ -115,7 +115,7 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 	}
 }
 
-static void fwd_unit_poll(struct fwd_unit *u)
+static void fwd_unit_poll(const struct bridge_opts *o, struct fwd_unit *u)
 {
 	struct rte_mbuf *pkts[BRIDGE_BURST_MAX];
 
@@ -124,14 +124,14 @@ static void fwd_unit_poll(struct fwd_unit *u)
 
 		if (bridge_port_closed(in))
 			continue;
-		n = iop_port_rx_burst(in, u->q, pkts, bridge.opt.burst);
+		n = iop_port_rx_burst(in, u->q, pkts, o->burst);
 		if (n == 0)
 			continue;
 		u->cnt[in].rx += n;
-		if (bridge.opt.mode == MODE_L2)
+		if (o->mode == MODE_L2)
 			fwd_l2(u, in, pkts, n);
 		else
-			fwd_pair(u, in, u->port[k ^ 1], pkts, n);
+			fwd_pair(o, u, in, u->port[k ^ 1], pkts, n);
 	}
 	for (uint16_t k = 0; k < u->nports; k++) {
 		uint16_t p = u->port[k];
@@ -155,12 +155,15 @@ int fwd_lcore_main(void *arg)
 	unsigned int lcore = rte_lcore_id();
 	bool stats = arg != NULL; /* the main lcore forwarding alone */
 	double cpu0 = thread_cpu_s();
+	const struct bridge_opts *o = bridge_opts();
+	uint16_t nunits;
+	struct fwd_unit *const *units = bridge_lcore_units(lcore, &nunits);
 
 	iop_mem_thread_register();
 	/* a move under way waits for the lcores: poll until it ends */
 	while (!bridge_stopping() || mover_busy()) {
-		for (uint16_t i = 0; i < bridge.lcore_nunits[lcore]; i++)
-			fwd_unit_poll(bridge.lcore_unit[lcore][i]);
+		for (uint16_t i = 0; i < nunits; i++)
+			fwd_unit_poll(o, units[i]);
 		/* no burst of this lcore is under way past this point: a
 		 * port closed from here on is skipped by the next loop */
 		iop_mem_quiescent();
@@ -170,6 +173,6 @@ int fwd_lcore_main(void *arg)
 		}
 	}
 	iop_mem_thread_unregister();
-	bridge.lcore_cpu_s[lcore] = thread_cpu_s() - cpu0;
+	bridge_lcore_cpu_s_set(lcore, thread_cpu_s() - cpu0);
 	return 0;
 }

@@ -47,7 +47,7 @@ static double now_ms(void)
 
 static void *move_thread(void *arg)
 {
-	const struct bridge_opts *o = &bridge.opt;
+	const struct bridge_opts *o = bridge_opts();
 	unsigned int flags = o->move_group ? IOP_PORT_MOVE_GROUP : 0;
 
 	(void)arg;
@@ -88,11 +88,11 @@ int mover_start(void)
 	struct iop_ctx *ctx = iop_ctx_get();
 	int rc;
 
-	if (!bridge.opt.move_every_ms)
+	if (!bridge_opts()->move_every_ms)
 		return 0;
-	if (!ctx || !iop_port_dev(bridge.opt.move_port))
+	if (!ctx || !iop_port_dev(bridge_opts()->move_port))
 		return iop_err(EINVAL, "--move-every: port %u (%s) has no IOMMU device to move",
-			       bridge.opt.move_port, iop_port_name(bridge.opt.move_port));
+			       bridge_opts()->move_port, iop_port_name(bridge_opts()->move_port));
 	for (int i = 0; i < 2; i++) {
 		rc = iop_ioas_create(ctx, &mover.ioas[i]);
 		if (rc)
@@ -107,7 +107,7 @@ int mover_start(void)
 
 bool mover_stop(void)
 {
-	struct iop_dev *dev = iop_port_dev(bridge.opt.move_port);
+	struct iop_dev *dev = iop_port_dev(bridge_opts()->move_port);
 	struct iop_ioas *now = dev ? iop_dev_ioas(dev) : NULL;
 
 	if (!mover.running)
@@ -115,8 +115,8 @@ bool mover_stop(void)
 	pthread_join(mover.thread, NULL);
 	mover.running = false;
 	printf("move: port %u moved %" PRIu64 " times between IOAS %u and %u (every %u ms, longest move %.3f ms), now on IOAS %u; %" PRIu64 " failed%s%s\n",
-	       bridge.opt.move_port, mover.done, iop_ioas_id(mover.ioas[0]),
-	       iop_ioas_id(mover.ioas[1]), bridge.opt.move_every_ms, mover.longest_ms,
+	       bridge_opts()->move_port, mover.done, iop_ioas_id(mover.ioas[0]),
+	       iop_ioas_id(mover.ioas[1]), bridge_opts()->move_every_ms, mover.longest_ms,
 	       now ? iop_ioas_id(now) : 0, mover.failed, mover.failed ? ", first: " : "",
 	       mover.first_error);
 	return mover.failed == 0;

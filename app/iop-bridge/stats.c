@@ -7,9 +7,16 @@
  *   ingress:  rx(P) = forwarded(P) + bridge drops of frames from P
  *   egress:   frames P's tx queues took = tx(P) + P's tx drops
  * where rx and tx are the port's own counters and the rest the bridge's.
+ * The same per queue Q of P, against the port's own counters of that
+ * queue (rxq[Q], txq[Q]):
+ *   ingress:  rx(P,Q) = forwarded(P,Q) + bridge drops(P,Q)
+ *   egress:   taken(P,Q) = tx(P,Q) + drops of tx queue Q
+ * and the bridge's counts summed over the queues equal the port's totals
+ * (rx_packets; tx_packets and tx drops), which the port keeps apart.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +24,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include "app_json.h"
 #include "bridge.h"
 
 static struct {
@@ -30,21 +38,12 @@ static uint64_t load(const uint64_t *v)
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
 }
 
-int stats_port_get(uint16_t p, struct iop_port_stats *st)
-{
-	if (bridge_port_closed(p)) {
-		*st = bridge.closed_stats[p];
-		return 0;
-	}
-	return iop_port_stats_get(p, st);
-}
-
 void stats_port_total(uint16_t p, struct bridge_port_total *t)
 {
 	memset(t, 0, sizeof(*t));
-	stats_port_get(p, &t->st);
-	for (uint16_t u = 0; u < bridge.nunits; u++) {
-		const struct port_fwd *c = &bridge.unit[u]->cnt[p];
+	bridge_port_stats(p, &t->st);
+	for (uint16_t u = 0; u < bridge_nunits(); u++) {
+		const struct port_fwd *c = &bridge_unit(u)->cnt[p];
 
 		t->rx += load(&c->rx);
 		t->fwd += load(&c->fwd);
@@ -54,6 +53,32 @@ void stats_port_total(uint16_t p, struct bridge_port_total *t)
 	}
 	for (int r = 0; r < BDROP_MAX; r++)
 		t->bridge_dropped += t->drops[r];
+}
+
+void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
+		       struct bridge_queue_total *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->rxq = st->rxq[q];
+	t->txq = st->txq[q];
+	for (uint16_t u = 0; u < bridge_nunits(); u++) {
+		const struct fwd_unit *unit = bridge_unit(u);
+		const struct port_fwd *c = &unit->cnt[p];
+
+		if (unit->q != q)
+			continue;
+		t->rx += load(&c->rx);
+		t->fwd += load(&c->fwd);
+		t->tx_accepted += load(&c->tx_accepted);
+		for (int r = 0; r < BDROP_MAX; r++)
+			t->bridge_dropped += load(&c->drops[r]);
+	}
+}
+
+bool stats_queue_balanced(const struct bridge_queue_total *t)
+{
+	return t->rxq.packets == t->rx && t->rx == t->fwd + t->bridge_dropped &&
+	       t->tx_accepted == t->txq.packets + t->txq.dropped;
 }
 
 /* Drops of frames that entered or left through p: the bridge's, the
@@ -66,11 +91,11 @@ static uint64_t dropped(const struct bridge_port_total *t)
 void stats_init(void)
 {
 	s.hz = rte_get_tsc_hz();
-	s.last_tsc = bridge.start_tsc;
-	s.next_tsc = bridge.opt.stats_period > 0 ?
-		     bridge.start_tsc + (uint64_t)(bridge.opt.stats_period * (double)s.hz) : UINT64_MAX;
-	s.end_tsc = bridge.opt.duration > 0 ?
-		    bridge.start_tsc + (uint64_t)(bridge.opt.duration * (double)s.hz) : UINT64_MAX;
+	s.last_tsc = bridge_start_tsc();
+	s.next_tsc = bridge_opts()->stats_period > 0 ?
+		     bridge_start_tsc() + (uint64_t)(bridge_opts()->stats_period * (double)s.hz) : UINT64_MAX;
+	s.end_tsc = bridge_opts()->duration > 0 ?
+		    bridge_start_tsc() + (uint64_t)(bridge_opts()->duration * (double)s.hz) : UINT64_MAX;
 }
 
 static void rate(char *buf, size_t size, double v, const char *unit)
@@ -92,8 +117,8 @@ static void live_line(uint64_t now)
 	size_t off;
 
 	off = (size_t)snprintf(line, sizeof(line), "[%6.1fs]",
-			       (double)(now - bridge.start_tsc) / (double)s.hz);
-	for (uint16_t p = 0; p < bridge.opt.nports && off < sizeof(line); p++) {
+			       (double)(now - bridge_start_tsc()) / (double)s.hz);
+	for (uint16_t p = 0; p < bridge_opts()->nports && off < sizeof(line); p++) {
 		struct bridge_port_total t, *l = &s.last[p];
 		char rx[16], tx[16], bps[16];
 
@@ -129,7 +154,7 @@ void stats_tick(uint64_t now)
 		return;
 	live_line(now);
 	do
-		s.next_tsc += (uint64_t)(bridge.opt.stats_period * (double)s.hz);
+		s.next_tsc += (uint64_t)(bridge_opts()->stats_period * (double)s.hz);
 	while (s.next_tsc <= now);
 }
 
@@ -142,7 +167,7 @@ void stats_port_closed(uint16_t p)
 	fprintf(stderr, "iop-bridge: port %u %s removed (hot-unplug or unbind): closed, the others go on; final rx %" PRIu64
 	       " (forwarded %" PRIu64 ", dropped %" PRIu64 "), tx %" PRIu64 ", dropped %" PRIu64
 	       ", dma faults %" PRIu64 "\n",
-	       p, bridge.opt.port[p], t.st.rx_packets, t.fwd, t.bridge_dropped, t.st.tx_packets,
+	       p, bridge_opts()->port[p], t.st.rx_packets, t.fwd, t.bridge_dropped, t.st.tx_packets,
 	       dropped(&t), t.st.dma_faults);
 }
 
@@ -160,16 +185,53 @@ static void print_reasons(const struct bridge_port_total *t)
 	printf("%s", any ? ")" : "");
 }
 
+/* Every queue of p balances, and the bridge's per-queue counts add up to
+ * the port's own totals. */
+static bool queues_balance(uint16_t p, const struct bridge_port_total *t, uint64_t tx_drops)
+{
+	uint64_t rx = 0, taken = 0;
+	bool ok = true;
+
+	for (uint16_t q = 0; q < bridge_opts()->queues; q++) {
+		struct bridge_queue_total qt;
+
+		stats_queue_total(p, q, &t->st, &qt);
+		ok = ok && stats_queue_balanced(&qt);
+		rx += qt.rx;
+		taken += qt.tx_accepted;
+	}
+	return ok && rx == t->st.rx_packets && taken == t->st.tx_packets + tx_drops;
+}
+
+static void print_queues(uint16_t p, const struct bridge_port_total *t, uint64_t tx_drops, bool ok)
+{
+	uint64_t rx = 0, taken = 0;
+
+	for (uint16_t q = 0; q < bridge_opts()->queues; q++) {
+		struct bridge_queue_total qt;
+
+		stats_queue_total(p, q, &t->st, &qt);
+		rx += qt.rx;
+		taken += qt.tx_accepted;
+		printf("  queue %u: rx %" PRIu64 " = forwarded %" PRIu64 " + dropped %" PRIu64
+		       "; taken %" PRIu64 " = tx %" PRIu64 " + dropped %" PRIu64 "  %s\n",
+		       q, qt.rxq.packets, qt.fwd, qt.bridge_dropped, qt.tx_accepted, qt.txq.packets,
+		       qt.txq.dropped, stats_queue_balanced(&qt) ? "balanced" : "NOT BALANCED");
+	}
+	printf("  queues: rx %" PRIu64 " (port rx %" PRIu64 "), taken %" PRIu64 " (port tx + tx drops %" PRIu64 ")  %s\n",
+	       rx, t->st.rx_packets, taken, t->st.tx_packets + tx_drops, ok ? "balanced" : "NOT BALANCED");
+}
+
 bool stats_summary(double secs)
 {
 	bool all = true;
 
 	printf("iop-bridge: %s mode, stopped by %s after %.2f s\n",
-	       bridge_mode_name(bridge.opt.mode), bridge_stop_reason(), secs);
-	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+	       bridge_mode_name(bridge_opts()->mode), bridge_stop_reason(), secs);
+	for (uint16_t p = 0; p < bridge_opts()->nports; p++) {
 		struct bridge_port_total t;
 		uint64_t tx_drops = 0;
-		bool in_ok, out_ok;
+		bool in_ok, out_ok, queues_ok;
 
 		stats_port_total(p, &t);
 		for (int r = 0; r < IOP_DROP_MAX; r++)
@@ -177,9 +239,10 @@ bool stats_summary(double secs)
 				tx_drops += t.st.drops[r];
 		in_ok = t.st.rx_packets == t.fwd + t.bridge_dropped && t.rx == t.st.rx_packets;
 		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
-		all = all && in_ok && out_ok;
+		queues_ok = queues_balance(p, &t, tx_drops);
+		all = all && in_ok && out_ok && queues_ok;
 		printf("port %u %s: rx %" PRIu64 " (%.0f pps), tx %" PRIu64 " (%.0f pps), dropped %" PRIu64
-		       ", dma faults %" PRIu64 "%s\n", p, bridge.opt.port[p], t.st.rx_packets,
+		       ", dma faults %" PRIu64 "%s\n", p, bridge_opts()->port[p], t.st.rx_packets,
 		       (double)t.st.rx_packets / secs, t.st.tx_packets, (double)t.st.tx_packets / secs,
 		       dropped(&t), t.st.dma_faults,
 		       bridge_port_closed(p) ? " (removed, closed while forwarding)" : "");
@@ -189,6 +252,8 @@ bool stats_summary(double secs)
 		printf("  %s\n", in_ok ? "balanced" : "NOT BALANCED");
 		printf("  out: taken %" PRIu64 " = tx %" PRIu64 " + dropped %" PRIu64 "  %s\n",
 		       t.tx_accepted, t.st.tx_packets, tx_drops, out_ok ? "balanced" : "NOT BALANCED");
+		if (bridge_opts()->queues > 1 || !queues_ok)
+			print_queues(p, &t, tx_drops, queues_ok);
 		if (t.st.dropped || t.st.rx_nombuf || t.st.rx_unmapped) {
 			printf("  port:");
 			for (int r = 0; r < IOP_DROP_MAX; r++)
@@ -205,52 +270,58 @@ bool stats_summary(double secs)
 	return all;
 }
 
-/* JSON string escape for names (specs hold no control characters, but
- * an interface name may hold a quote). */
-static void json_str(FILE *f, const char *v)
+/* Each queue's counters, the port's and the bridge's, and its balance. */
+static json_t *json_queues(uint16_t p, const struct iop_port_stats *st)
 {
-	fputc('"', f);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fputc('\\', f);
-		fputc(*v, f);
+	json_t *a = json_array();
+
+	for (uint16_t q = 0; q < bridge_opts()->queues; q++) {
+		struct bridge_queue_total qt;
+
+		stats_queue_total(p, q, st, &qt);
+		json_array_append_new(a, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
+			"queue", q, "rx_packets", (json_int_t)qt.rxq.packets,
+			"forwarded", (json_int_t)qt.fwd, "dropped", (json_int_t)qt.bridge_dropped,
+			"tx_taken", (json_int_t)qt.tx_accepted, "tx_packets", (json_int_t)qt.txq.packets,
+			"tx_dropped", (json_int_t)qt.txq.dropped, "balanced", stats_queue_balanced(&qt)));
 	}
-	fputc('"', f);
+	return a;
 }
 
-int stats_json(const char *path, double secs)
+/* The run's counters and rates (doc/bridge.md, "--json-stats"). */
+int stats_json(FILE *f, double secs)
 {
-	FILE *f = fopen(path, "w");
-	unsigned int lcore;
-	double cpu = 0;
-
-	if (!f)
-		return -errno;
-	RTE_LCORE_FOREACH(lcore)
-		cpu += bridge.lcore_cpu_s[lcore];
-	fprintf(f, "{\"duration_s\":%.3f,\"forward_mode\":\"%s\",\"forward_cpu_s\":%.3f,\"ports\":[",
-		secs, bridge_mode_name(bridge.opt.mode), cpu);
-	for (uint16_t p = 0; p < bridge.opt.nports; p++) {
+	json_t *doc = json_object(), *ports = json_array();
+	double cpu = bridge_forward_cpu_s();
+	json_object_set_new(doc, "duration_s", json_real(round(secs * 1e3) / 1e3));
+	json_object_set_new(doc, "forward_mode", json_string(bridge_mode_name(bridge_opts()->mode)));
+	json_object_set_new(doc, "forward_cpu_s", json_real(round(cpu * 1e3) / 1e3));
+	for (uint16_t p = 0; p < bridge_opts()->nports; p++) {
 		struct bridge_port_total t;
+		json_t *port = json_object(), *drops = json_object();
 
 		stats_port_total(p, &t);
-		fprintf(f, "%s{\"name\":", p ? "," : "");
-		json_str(f, bridge.opt.port[p]);
-		fprintf(f, ",\"removed\":%s", bridge_port_closed(p) ? "true" : "false");
-		fprintf(f, ",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-			",\"dropped\":%" PRIu64 ",\"rx_pps\":%.1f,\"tx_pps\":%.1f"
-			",\"dma_faults\":%" PRIu64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-			",\"forwarded\":%" PRIu64 ",\"drops\":{",
-			t.st.rx_packets, t.st.tx_packets, dropped(&t),
-			(double)t.st.rx_packets / secs, (double)t.st.tx_packets / secs,
-			t.st.dma_faults, t.st.rx_bytes, t.st.tx_bytes, t.fwd);
+		json_object_set_new(port, "name", app_json_str(bridge_opts()->port[p]));
+		json_object_set_new(port, "removed", json_boolean(bridge_port_closed(p)));
+		json_object_set_new(port, "rx_packets", json_integer((json_int_t)t.st.rx_packets));
+		json_object_set_new(port, "tx_packets", json_integer((json_int_t)t.st.tx_packets));
+		json_object_set_new(port, "dropped", json_integer((json_int_t)dropped(&t)));
+		json_object_set_new(port, "rx_pps", json_real(round((double)t.st.rx_packets / secs * 10) / 10));
+		json_object_set_new(port, "tx_pps", json_real(round((double)t.st.tx_packets / secs * 10) / 10));
+		json_object_set_new(port, "dma_faults", json_integer((json_int_t)t.st.dma_faults));
+		json_object_set_new(port, "rx_bytes", json_integer((json_int_t)t.st.rx_bytes));
+		json_object_set_new(port, "tx_bytes", json_integer((json_int_t)t.st.tx_bytes));
+		json_object_set_new(port, "forwarded", json_integer((json_int_t)t.fwd));
 		for (int r = 0; r < BDROP_MAX; r++)
-			fprintf(f, "%s\"%s\":%" PRIu64, r ? "," : "",
-				bridge_drop_name((enum bridge_drop)r), t.drops[r]);
+			json_object_set_new(drops, bridge_drop_name((enum bridge_drop)r),
+					    json_integer((json_int_t)t.drops[r]));
 		for (int r = 0; r < IOP_DROP_MAX; r++)
-			fprintf(f, ",\"%s\":%" PRIu64, iop_drop_name((enum iop_drop)r), t.st.drops[r]);
-		fprintf(f, "}}");
+			json_object_set_new(drops, iop_drop_name((enum iop_drop)r),
+					    json_integer((json_int_t)t.st.drops[r]));
+		json_object_set_new(port, "drops", drops);
+		json_object_set_new(port, "queues", json_queues(p, &t.st));
+		json_array_append_new(ports, port);
 	}
-	fprintf(f, "]}\n");
-	return fclose(f) == 0 ? 0 : -errno;
+	json_object_set_new(doc, "ports", ports);
+	return app_json_write(f, doc, false);
 }

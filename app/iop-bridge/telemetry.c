@@ -46,7 +46,7 @@ static int handle_bridge(const char *cmd, const char *params, struct rte_tel_dat
 {
 	static struct bridge_port_total t[IOP_PORT_MAX];
 	struct rte_tel_data *a[COL_MAX];
-	uint16_t n = bridge.opt.nports;
+	uint16_t n = bridge_opts()->nports;
 
 	(void)cmd;
 	(void)params;
@@ -58,8 +58,8 @@ static int handle_bridge(const char *cmd, const char *params, struct rte_tel_dat
 	for (uint16_t p = 0; p < n; p++)
 		stats_port_total(p, &t[p]);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "mode", bridge_mode_name(bridge.opt.mode));
-	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - bridge.start_tsc) / rte_get_tsc_hz());
+	rte_tel_data_add_dict_string(d, "mode", bridge_mode_name(bridge_opts()->mode));
+	rte_tel_data_add_dict_u64(d, "uptime_s", (rte_rdtsc() - bridge_start_tsc()) / rte_get_tsc_hz());
 	for (int c = 0; c < COL_MAX; c++) {
 		a[c] = rte_tel_data_alloc();
 		if (!a[c])

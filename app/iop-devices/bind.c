@@ -28,25 +28,18 @@ struct bind_opts {
 	bool persist; /* bind: keep across reboots; unbind: stop keeping */
 };
 
-/* Takes --force and --persist out of argv; returns the count left or -1
- * (after the usage error) for another option. */
-static int bind_opts_parse(struct iopd_env *env, int n, char **argv, bool bind,
-			   struct bind_opts *o)
-{
-	int left = 0;
+enum { OPT_FORCE = 'f', OPT_PERSIST = 'p' };
 
-	for (int i = 0; i < n; i++) {
-		if (bind && strcmp(argv[i], "--force") == 0)
-			o->force = true;
-		else if (strcmp(argv[i], "--persist") == 0)
-			o->persist = true;
-		else if (strncmp(argv[i], "--", 2) == 0)
-			return iopd_fail(env, -1, "unknown %s option '%s': %s", bind ? "bind" : "unbind",
-					 argv[i], bind ? "bind [--force] [--persist] BDF..." : "unbind [--persist] BDF...");
-		else
-			argv[left++] = argv[i];
-	}
-	return left;
+static int bind_opt(void *ctx, int val, const char *arg)
+{
+	struct bind_opts *o = ctx;
+
+	(void)arg;
+	if (val == OPT_FORCE)
+		o->force = true;
+	else
+		o->persist = true;
+	return 0;
 }
 
 /* Binds one device: the active check, the binding, the rule. */
@@ -80,12 +73,20 @@ static int unbind_one(const char *root, const char *bdf, const struct bind_opts 
 static int run_each(struct iopd_env *env, int argc, char **argv, bool bind)
 {
 	const char *root = env->params.sysfs_root;
+	static const struct option bind_table[] = {
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "persist", no_argument, NULL, OPT_PERSIST },
+		IOPD_OPTIONS_END
+	};
+	static const struct option unbind_table[] = {
+		{ "persist", no_argument, NULL, OPT_PERSIST },
+		IOPD_OPTIONS_END
+	};
 	struct bind_opts o = { 0 };
-	int n = iopd_common_opts(env, argc, argv);
+	int n = iopd_options(env, argc, argv, bind ? bind_table : unbind_table, bind_opt, &o);
 	json_t *results = json_array();
 	int failed = 0;
 
-	n = n < 0 ? n : bind_opts_parse(env, n, argv, bind, &o);
 	if (n < 0) {
 		json_decref(results);
 		return IOPD_EXIT_USAGE;
@@ -109,17 +110,17 @@ static int run_each(struct iopd_env *env, int argc, char **argv, bool bind)
 		if (rc < 0) {
 			/* one clear line per device; the others still go on */
 			fprintf(stderr, "iop-devices: %s\n", iop_err_msg());
-			json_array_append_new(results, json_pack("{s:s,s:s}", "bdf", argv[i],
-								 "error", iop_err_msg()));
+			json_array_append_new(results, json_pack("{s:o,s:o}", "bdf", app_json_str(argv[i]),
+								 "error", app_json_str(iop_err_msg())));
 			failed++;
 			continue;
 		}
 		if (o.persist)
 			iop_pci_persist_path(rules_dir(), after.addr, rule);
-		json_array_append_new(results, json_pack("{s:s,s:s,s:s,s:b,s:o}",
-			"bdf", after.addr, "driver", after.driver, "previous", before.driver,
-			"forced", forced, "persist_rule",
-			!o.persist ? json_null() : json_string(rule)));
+		json_array_append_new(results, json_pack("{s:o,s:o,s:o,s:b,s:o}",
+			"bdf", app_json_str(after.addr), "driver", app_json_str(after.driver),
+			"previous", app_json_str(before.driver), "forced", forced, "persist_rule",
+			app_json_str(o.persist ? rule : NULL)));
 		if (env->json)
 			continue;
 		printf("%s: %s (was %s)", after.addr, after.driver, before.driver);

@@ -8,15 +8,18 @@
  * Extension point: a subcommand is one file that defines a struct
  * iopd_cmd and registers it with IOPD_COMMAND(); app/iop-devices/meson.build
  * picks the file up. main.c parses the global options (--iommu,
- * --sim-topology, --json) and runs the command named on the command line
+ * --sim-topology, --log-level, --sysfs, --json) and runs the command named on the command line
  * with the arguments after its name (argv[0] is the command name).
  */
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <jansson.h>
+#include <getopt.h>
 
+#include "app_json.h"
+
+#include "iop_init.h"
 #include "iop_iommu.h"
 
 struct iopd_env {
@@ -53,11 +56,20 @@ struct iop_ctx *iopd_ctx(struct iopd_env *env);
 int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Parses the options common to subcommands (--json) in argv[1..]; moves
- * the other words to the front and returns their count, or -1 after
- * printing a usage error. Unknown options starting with "--" are kept
- * for the command to judge. */
-int iopd_common_opts(struct iopd_env *env, int argc, char **argv);
+/* Every subcommand takes --json: its table ends with these two entries. */
+#define IOPD_OPT_JSON 0x2000
+#define IOPD_OPTIONS_END { "json", no_argument, NULL, IOPD_OPT_JSON }, { NULL, 0, NULL, 0 }
+
+/*
+ * A subcommand's words (argv[0] is its name), with getopt_long on table:
+ * --opt=value or --opt value, options and other words in any order.
+ * --json sets env->json; every other option goes to opt(ctx, val, optarg),
+ * which returns 0 or -EINVAL with iop_err_msg() set. The other words (the
+ * BDFs) are moved to argv[0..] in order and counted. Returns the count, or
+ * -1 after printing the usage error (the command exits IOPD_EXIT_USAGE).
+ */
+int iopd_options(struct iopd_env *env, int argc, char **argv, const struct option *table,
+		 int (*opt)(void *ctx, int val, const char *arg), void *ctx);
 
 /* Prints a JSON document (jansson: escapes, nesting and numbers are
  * its job) on stdout and releases it. */

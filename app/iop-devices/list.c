@@ -190,8 +190,8 @@ static const struct iop_group_info *group_of(const struct listing *l, int id)
 
 static json_t *json_group(const struct iop_group_info *g)
 {
-	return json_pack("{s:i,s:b,s:s,s:o}", "id", g->id, "viable", g->viable,
-			 "why", g->why, "ranges", iopd_json_ranges(g->ranges, g->nranges));
+	return json_pack("{s:i,s:b,s:o,s:o}", "id", g->id, "viable", g->viable,
+			 "why", app_json_str(g->why), "ranges", iopd_json_ranges(g->ranges, g->nranges));
 }
 
 static void print_json(struct iopd_env *env, const struct listing *l)
@@ -202,7 +202,7 @@ static void print_json(struct iopd_env *env, const struct listing *l)
 		json_object_set_new(doc, "backend",
 				    json_string(iop_backend_name(iop_ctx_backend(env->ctx))));
 	else
-		json_object_set_new(doc, "iommu_error", json_string(l->no_iommu));
+		json_object_set_new(doc, "iommu_error", app_json_str(l->no_iommu));
 	for (size_t g = 0; g < l->ngroups; g++)
 		json_array_append_new(groups, json_group(&l->groups[g]));
 	for (size_t i = 0; i < l->n; i++) {
@@ -211,14 +211,17 @@ static void print_json(struct iopd_env *env, const struct listing *l)
 
 		snprintf(vendor, sizeof(vendor), "0x%04x", r->vendor);
 		snprintf(device, sizeof(device), "0x%04x", r->device);
+		/* the strings come from sysfs, pci.ids, a topology file or an
+		 * interface name: any bytes but NUL */
 		json_array_append_new(devs, json_pack(
-			"{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:b,s:s,s:b,s:s}",
-			"bdf", r->bdf, "name", r->name, "vendor", vendor, "device", device,
-			"interface", r->netif, "driver", r->driver,
+			"{s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:i,s:b,s:o,s:b,s:o}",
+			"bdf", app_json_str(r->bdf), "name", app_json_str(r->name),
+			"vendor", vendor, "device", device,
+			"interface", app_json_str(r->netif), "driver", app_json_str(r->driver),
 			"group", r->group < 0 ? json_null() : json_integer(r->group),
 			"numa_node", r->numa_node, "active", r->active,
-			"why_active", r->active ? r->why_active : "",
-			"persist", r->persist, "type", r->type));
+			"why_active", app_json_str(r->active ? r->why_active : ""),
+			"persist", r->persist, "type", app_json_str(r->type)));
 	}
 	json_object_set_new(doc, "groups", groups);
 	json_object_set_new(doc, "devices", devs);
@@ -297,8 +300,13 @@ static int list_run(struct iopd_env *env, int argc, char **argv)
 	bool sim = env->params.backend == IOP_BACKEND_SIM;
 	int rc;
 
-	if (iopd_common_opts(env, argc, argv) != 0)
-		return iopd_fail(env, IOPD_EXIT_USAGE, "list takes no arguments but --json");
+	static const struct option table[] = { IOPD_OPTIONS_END };
+	int n = iopd_options(env, argc, argv, table, NULL, NULL);
+
+	if (n < 0)
+		return IOPD_EXIT_USAGE;
+	if (n > 0)
+		return iopd_fail(env, IOPD_EXIT_USAGE, "list takes no arguments but --json, not '%s'", argv[0]);
 	if (sim && !iopd_ctx(env))
 		return IOPD_EXIT_FAIL;
 	rc = sim ? rows_from_ctx(env->ctx, &l) : rows_from_pci(env->params.sysfs_root, &l);

@@ -27,9 +27,7 @@ void iopd_register(struct iopd_cmd *cmd)
 
 void iopd_json_print(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	json_decref(doc);
+	app_json_write(stdout, doc, true);
 }
 
 json_t *iopd_json_ranges(const struct iop_iova_range *ranges, size_t n)
@@ -56,7 +54,7 @@ int iopd_fail(struct iopd_env *env, int code, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "iop-devices: %s\n", msg);
 	if (env && env->json)
-		iopd_json_print(json_pack("{s:s}", "error", msg));
+		iopd_json_print(json_pack("{s:o}", "error", app_json_str(msg)));
 	return code;
 }
 
@@ -69,15 +67,36 @@ struct iop_ctx *iopd_ctx(struct iopd_env *env)
 	return env->ctx;
 }
 
-int iopd_common_opts(struct iopd_env *env, int argc, char **argv)
+int iopd_options(struct iopd_env *env, int argc, char **argv, const struct option *table,
+		 int (*opt)(void *ctx, int val, const char *arg), void *ctx)
 {
-	int n = 0;
+	const char *name = argv[0];
+	int n = 0, rc = 0;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+	optind = 0;
+	opterr = 0;
+	/* '-': every other word comes back as option 1, in order */
+	while (rc == 0) {
+		int at = optind ? optind : 1, c = getopt_long(argc, argv, "-:", table, NULL);
+
+		if (c == -1)
+			break;
+		if (c == 1)
+			argv[n++] = optarg; /* behind what getopt_long still reads */
+		else if (c == '?' || c == ':')
+			rc = iop_options_error(table, argv, at, c, "iop-devices");
+		else if (c == IOPD_OPT_JSON)
 			env->json = true;
 		else
-			argv[n++] = argv[i];
+			rc = opt(ctx, c, optarg);
+	}
+	/* after a `--`, the rest are words */
+	for (int i = optind; rc == 0 && i < argc; i++)
+		argv[n++] = argv[i];
+	optind = 0;
+	if (rc) {
+		iopd_fail(env, -1, "%s: %s", name, iop_err_msg());
+		return -1;
 	}
 	return n;
 }
@@ -86,12 +105,14 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: iop-devices [--iommu=auto|iommufd|vfio|sim] [--sim-topology=FILE] [--sysfs=DIR] [--json]\n"
 		   "                   [--log-level=[TYPE:]LEVEL] COMMAND [ARGS]\n"
+		   "       every option is --opt=value or --opt value\n"
 		   "       iop-devices --help | --version\n"
 		   "\ncommands:\n");
 	for (const struct iopd_cmd *c = commands; c; c = c->next)
 		fprintf(f, "  %s %s\n      %s\n", c->name, c->args, c->help);
-	fprintf(f, "\n--iommu=auto picks iommufd, else vfio; --sim-topology=FILE implies --iommu=sim\n"
-		   "(--iommu=sim alone: 32 singleton sim NICs); --sysfs=DIR reads a copy of /sys (tests).\n"
+	fprintf(f, "\n--iommu=auto picks iommufd, else vfio; --sim-topology=FILE selects the sim (not with\n"
+		   "--iommu=iommufd or vfio); --iommu=sim alone: 32 singleton sim NICs;\n"
+		   "--sysfs=DIR reads a copy of /sys (tests).\n"
 		   "Exit: 0 ok, 1 refused (the message says why), 2 bad usage.\n"
 		   "More: man iop-devices; the topology format: man iopath.\n");
 }
@@ -99,16 +120,16 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "iommu", required_argument, NULL, 'i' },
-		{ "sim-topology", required_argument, NULL, 's' },
+		IOP_OPTION_IOMMU,
+		IOP_OPTION_SIM_TOPOLOGY,
+		IOP_OPTION_LOG_LEVEL,
 		{ "sysfs", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct iopd_env env = { .params = { .backend = IOP_BACKEND_AUTO } };
-	bool iommu_given = false;
+	struct iop_options iop = { 0 };
 	const struct iopd_cmd *cmd;
 	int c, rc;
 
@@ -116,40 +137,31 @@ int main(int argc, char **argv)
 		return IOPD_EXIT_OK;
 	opterr = 0;
 	/* '+': global options end at the command name */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	for (int at = 1; (c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1; at = optind) {
 		switch (c) {
-		case 'i':
-			if (iop_backend_parse(optarg, &env.params.backend))
-				return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
-			iommu_given = true;
-			break;
-		case 's':
-			env.params.sim_topology = optarg;
-			break;
 		case 'S':
 			env.params.sysfs_root = optarg;
 			break;
 		case 'j':
 			env.json = true;
 			break;
-		case 'l':
-			if (iop_log_level_option(optarg))
-				return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
-			break;
 		case 'h':
 			usage(stdout);
 			return IOPD_EXIT_OK;
+		case '?':
+		case ':':
+			iop_options_error(opts, argv, at, c, "iop-devices");
+			return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
 		default:
-			return iopd_fail(&env, IOPD_EXIT_USAGE, "unknown or incomplete option '%s': iop-devices --help or man iop-devices lists them",
-					 argv[optind - 1]);
+			if (iop_options_apply(&iop, c, optarg))
+				return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
 		}
 	}
-	if (env.params.sim_topology) {
-		if (iommu_given && env.params.backend != IOP_BACKEND_SIM)
-			return iopd_fail(&env, IOPD_EXIT_USAGE, "--sim-topology needs --iommu=sim, not --iommu=%s",
-					 iop_backend_name(env.params.backend));
-		env.params.backend = IOP_BACKEND_SIM;
-	}
+	/* lib/init's rule, as in every app: a topology selects the sim */
+	if (iop_options_resolve(&iop))
+		return iopd_fail(&env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
+	env.params.backend = iop.backend;
+	env.params.sim_topology = iop.sim_topology;
 	if (optind == argc) {
 		usage(stderr);
 		return iopd_fail(&env, IOPD_EXIT_USAGE, "no command given");

@@ -18,7 +18,7 @@ static void print_json(const struct iop_plan *plan, bool strict)
 		json_t *devs = json_array();
 
 		for (size_t j = 0; j < pi->ndevs; j++)
-			json_array_append_new(devs, json_string(pi->bdf[j]));
+			json_array_append_new(devs, app_json_str(pi->bdf[j]));
 		json_array_append_new(ioas, json_pack("{s:I,s:o,s:o}", "ioas", (json_int_t)(k + 1),
 						      "devices", devs, "ranges", iopd_json_ranges(pi->ranges, pi->nranges)));
 	}
@@ -47,33 +47,36 @@ static void print_text(const struct iop_plan *plan, bool strict)
 	}
 }
 
+/* plan takes iopath's own --ioas and --strict, read by lib/init */
+struct plan_opts {
+	struct iop_options o;
+	bool layout_given;
+};
+
+static int plan_opt(void *ctx, int val, const char *arg)
+{
+	struct plan_opts *p = ctx;
+
+	p->layout_given |= val == IOP_OPT_IOAS;
+	return iop_options_apply(&p->o, val, arg);
+}
+
 static int plan_run(struct iopd_env *env, int argc, char **argv)
 {
-	const char *layout_name = NULL;
-	enum iop_layout layout;
+	static const struct option table[] = { IOP_OPTION_IOAS, IOP_OPTION_STRICT, IOPD_OPTIONS_END };
+	struct plan_opts po = { 0 };
 	struct iop_plan *plan;
-	bool strict = false;
-	int n = iopd_common_opts(env, argc, argv), ndev = 0;
+	enum iop_layout layout;
+	bool strict;
+	int ndev = iopd_options(env, argc, argv, table, plan_opt, &po);
 	int rc;
 
-	if (n < 0)
+	if (ndev < 0)
 		return IOPD_EXIT_USAGE;
-	/* what is left: --ioas=L, --strict and device names, in any order */
-	for (int i = 0; i < n; i++) {
-		if (strncmp(argv[i], "--ioas=", 7) == 0)
-			layout_name = argv[i] + 7;
-		else if (strcmp(argv[i], "--strict") == 0)
-			strict = true;
-		else if (strncmp(argv[i], "--", 2) == 0)
-			return iopd_fail(env, IOPD_EXIT_USAGE, "unknown plan option '%s': plan --ioas=shared|per-device|per-group [--strict] BDF...",
-					 argv[i]);
-		else
-			argv[ndev++] = argv[i];
-	}
-	if (!layout_name)
+	if (!po.layout_given)
 		return iopd_fail(env, IOPD_EXIT_USAGE, "plan needs --ioas=shared|per-device|per-group");
-	if (iop_layout_parse(layout_name, &layout))
-		return iopd_fail(env, IOPD_EXIT_USAGE, "%s", iop_err_msg());
+	layout = po.o.layout;
+	strict = po.o.strict;
 	if (ndev == 0)
 		return iopd_fail(env, IOPD_EXIT_USAGE, "plan needs at least one device (a PCI address such as 0000:03:00.0; iop-devices list shows them)");
 	if (!iopd_ctx(env))

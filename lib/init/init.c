@@ -14,6 +14,7 @@
 #define IOP_LOG_PREFIX "init: "
 #include "iop_init.h"
 #include "iop_log.h"
+#include "init_options.h"
 #include "mem_internal.h"
 
 /* EAL options iopath puts first (the user's own come after and win):
@@ -44,7 +45,7 @@ const struct iop_options *iop_options_get(void)
 
 void iop_init_usage(FILE *f)
 {
-	fputs("iopath options (after the EAL options and --):\n"
+	fputs("iopath options (after the EAL options and --; --opt=value or --opt value):\n"
 	      "  --iommu=auto|iommufd|vfio|sim  IOMMU backend (default auto: iommufd if /dev/iommu\n"
 	      "                                 and /dev/vfio/devices exist, else vfio)\n"
 	      "  --ioas=shared|per-device|per-group\n"
@@ -108,54 +109,6 @@ static int eal_error(int argc, char **argv)
 		return IOP_ERR(err, "DPDK's EAL did not start (%s): check the EAL options before '--' (see the EAL lines above)",
 			       rte_strerror(err));
 	}
-}
-
-static bool opt_value(const char *arg, const char *name, const char **val)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0 || arg[n] != '=')
-		return false;
-	*val = arg + n + 1;
-	return true;
-}
-
-/* Parses argv[first..]: returns how many it consumed, or -errno. */
-static int parse_iopath(int first, int argc, char **argv)
-{
-	int i;
-
-	for (i = first; i < argc; i++) {
-		const char *a = argv[i], *v;
-		int rc;
-
-		if (strcmp(a, "--") == 0)
-			return i + 1 - first;
-		if (opt_value(a, "--iommu", &v)) {
-			rc = iop_backend_parse(v, &opts.backend);
-		} else if (opt_value(a, "--ioas", &v)) {
-			rc = iop_layout_parse(v, &opts.layout);
-		} else if (strcmp(a, "--strict") == 0) {
-			opts.strict = true;
-			rc = 0;
-		} else if (opt_value(a, "--sim-topology", &v)) {
-			opts.sim_topology = v;
-			rc = 0;
-		} else if (opt_value(a, "--log-level", &v)) {
-			rc = iop_log_level_option(v);
-		} else if (strcmp(a, "--help") == 0) {
-			opts.help = true;
-			break; /* --help stays for the app */
-		} else if (strcmp(a, "--iommu") == 0 || strcmp(a, "--ioas") == 0 ||
-			   strcmp(a, "--sim-topology") == 0 || strcmp(a, "--log-level") == 0) {
-			rc = IOP_ERR(EINVAL, "%s needs a value: write %s=VALUE (see --help)", a, a);
-		} else {
-			break; /* the app's first argument */
-		}
-		if (rc)
-			return rc;
-	}
-	return i - first;
 }
 
 /* Whether the user's EAL arguments set the log level of a default's type
@@ -222,8 +175,10 @@ static int eal_init(int argc, char **argv)
 static int ctx_create(void)
 {
 	struct iop_ctx_params params = { 0 };
-	int rc;
+	int rc = iop_options_resolve(&opts);
 
+	if (rc)
+		return rc;
 	params.backend = opts.backend;
 	params.sim_topology = opts.sim_topology;
 	rc = iop_ctx_create(&params, &ctx);
@@ -245,8 +200,8 @@ int iop_init(int argc, char **argv)
 	if (n < 0)
 		return eal_error(argc, argv);
 	eal_up = true;
-	/* rte_eal_init left the program name at argv[n] */
-	k = parse_iopath(n + 1, argc, argv);
+	/* getopt_long's argv[0]: the program name rte_eal_init left at argv[n] */
+	k = init_options_parse(argc - n, argv + n, &opts);
 	if (k < 0) {
 		iop_cleanup();
 		return k;
@@ -262,6 +217,37 @@ int iop_init(int argc, char **argv)
 		return rc;
 	}
 	return n + k;
+}
+
+int iop_init_opts(int argc, char **argv, const struct iop_options *o)
+{
+	int n, rc;
+
+	if (eal_up)
+		return IOP_ERR(EALREADY, "iopath is already initialised: call iop_init() once per process");
+	if (argc < 1)
+		return IOP_ERR(EINVAL, "iop_init_opts needs argv[0], the program name");
+	opts = *o;
+	opts.help = false;
+	/* the rule first: a contradiction fails before DPDK takes hugepages */
+	rc = iop_options_resolve(&opts);
+	if (rc)
+		return rc;
+	n = eal_init(argc, argv);
+	if (n < 0)
+		return eal_error(argc, argv);
+	eal_up = true;
+	if (n + 1 < argc) {
+		iop_cleanup();
+		return IOP_ERR(EINVAL, "'%s' is not an EAL option: the app's options come after '--'",
+			       argv[n + 1]);
+	}
+	rc = ctx_create();
+	if (rc) {
+		iop_cleanup();
+		return rc;
+	}
+	return 0;
 }
 
 static void ctx_destroy(void)

@@ -20,8 +20,13 @@ static void add_counters(const struct iop_port_qcounters *c, struct iop_port_qst
 {
 	q->packets = load(&c->packets);
 	q->bytes = load(&c->bytes);
-	for (int r = 0; r < IOP_DROP_MAX; r++)
-		st->drops[r] += load(&c->drops[r]);
+	q->dropped = 0;
+	for (int r = 0; r < IOP_DROP_MAX; r++) {
+		uint64_t d = load(&c->drops[r]);
+
+		st->drops[r] += d;
+		q->dropped += d;
+	}
 	st->dma_faults += load(&c->dma_faults);
 	st->rx_nombuf += load(&c->rx_nombuf);
 	st->rx_unmapped += load(&c->rx_unmapped);
@@ -67,8 +72,10 @@ static void subtract(struct iop_port_stats *st, const struct iop_port_stats *b)
 	for (int q = 0; q < IOP_PORT_MAX_QUEUES; q++) {
 		st->rxq[q].packets -= b->rxq[q].packets;
 		st->rxq[q].bytes -= b->rxq[q].bytes;
+		st->rxq[q].dropped -= b->rxq[q].dropped;
 		st->txq[q].packets -= b->txq[q].packets;
 		st->txq[q].bytes -= b->txq[q].bytes;
+		st->txq[q].dropped -= b->txq[q].dropped;
 	}
 }
 

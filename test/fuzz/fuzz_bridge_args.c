@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* iop-bridge's command line (app/iop-bridge/args.c): the input is split
- * into arguments at each newline; args_prepare and args_parse accept or
- * refuse with a message, never write out of bounds, and leave no fd. */
+ * into arguments at each newline; args_parse (getopt_long) accepts or
+ * refuses with a message, never reads or writes out of bounds, splits the
+ * EAL arguments inside argv, and opens nothing. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,9 +16,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *argv[MAX_ARGS + 2];
-	char *text = malloc(size + 1), **out;
+	char *text = malloc(size + 1);
 	struct bridge_opts o;
-	int argc = 1, n;
+	struct iop_options iop;
+	int argc = 1, eal_argc = -1, rc;
 
 	if (!text)
 		return 0;
@@ -33,15 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 	iop_err_clear();
-	n = args_prepare(argc, argv, &out);
-	if (n < 0) {
-		if (!iop_err_msg()[0])
-			abort();
-	} else if (out[n] != NULL) {
+	rc = args_parse(argc, argv, &o, &iop, &eal_argc);
+	if (rc != 0 && !iop_err_msg()[0])
 		abort();
-	}
-	iop_err_clear();
-	if (args_parse(argc, argv, &o) != 0 && !iop_err_msg()[0])
+	if (eal_argc < 1 || eal_argc > argc)
+		abort();
+	if (rc == 0 && !o.help && (o.nports < 1 || o.nports > IOP_PORT_MAX))
 		abort();
 	free(text);
 	return 0;

@@ -61,6 +61,22 @@ case_ "more queues than the PMD has" "driver sim supports at most 1 rx/1 tx" -- 
 case_ "too few mbufs" "--mbufs=100 is too few" -- --port null --port null --mbufs=100
 case_ "too few hugepages" "reserve more hugepages" --socket-limit=8 -- --port null --port null
 case_ "unknown forward mode" "unknown --forward-mode=hub" -- --port null --port null --forward-mode=hub
-case_ "unknown argument" "unknown argument '--color'" -- --port null --port null --color
+case_ "unknown option" "unknown option '--color': iop-bridge --help or man iop-bridge lists the options" -- \
+	--port null --port null --color
+case_ "option without its value" "option '--aging' needs a value" -- --port null --port null --aging
+case_ "topology beside a kernel backend" "describes the sim's machine, but --iommu=vfio" -- \
+	--port null --port null --iommu vfio --sim-topology /nonexistent.topo
+# --json-stats is opened before the EAL starts: one line, nothing run
+case_ "json-stats path that cannot be written" "--json-stats=$tmp/no/such/dir/s.json: cannot open it for writing: No such file or directory" -- \
+	--port null --port null --json-stats "$tmp/no/such/dir/s.json"
+if grep -q "mode, 2 ports" "$tmp/out"; then
+	echo "FAIL: the bridge ran with a --json-stats path it cannot write"; failed=1
+fi
+# a run that never starts leaves no file the bridge created
+case_ "json-stats file removed when the run never starts" "unknown port type 'bogus'" -- \
+	--port null --port bogus --json-stats "$tmp/never.json"
+if [ -e "$tmp/never.json" ]; then
+	echo "FAIL: --json-stats file left behind by a run that never started"; failed=1
+fi
 
 exit $failed

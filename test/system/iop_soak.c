@@ -37,6 +37,7 @@
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 
+#include "app_json.h"
 #include "iop_init.h"
 #include "iop_log.h"
 #include "iop_mem.h"
@@ -182,14 +183,20 @@ static void checkpoint(const char *name)
 static int write_json(const char *path, double secs, bool *balanced)
 {
 	FILE *f = fopen(path, "w");
+	json_t *doc = json_object(), *ports = json_array();
+	int rc;
 
-	if (!f)
+	if (!f) {
+		json_decref(doc);
+		json_decref(ports);
 		return -errno;
+	}
 	*balanced = true;
-	fprintf(f, "{\"duration_s\":%.3f,\"ports\":[", secs);
+	json_object_set_new(doc, "duration_s", app_json_num(secs, 3));
 	for (uint16_t p = 0; p < NPORTS; p++) {
 		struct iop_port_stats st;
 		uint64_t tx_drops = 0;
+		json_t *drops = json_object();
 
 		iop_port_stats_get(p, &st);
 		for (int r = 0; r < IOP_DROP_MAX; r++)
@@ -198,20 +205,24 @@ static int write_json(const char *path, double secs, bool *balanced)
 		if (st.rx_packets != cnt[p].rx || cnt[p].rx != cnt[p].fwd + cnt[p].tx_full ||
 		    cnt[p ^ 1].fwd != st.tx_packets + tx_drops)
 			*balanced = false;
-		fprintf(f, "%s{\"name\":\"%s\",\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-			",\"dma_faults\":%" PRIu64 ",\"forwarded\":%" PRIu64 ",\"drops\":{\"tx_full\":%" PRIu64,
-			p ? "," : "", iop_port_name(p), st.rx_packets, st.tx_packets, st.dma_faults,
-			cnt[p].fwd, cnt[p].tx_full);
+		json_object_set_new(drops, "tx_full", json_integer((json_int_t)cnt[p].tx_full));
 		for (int r = 0; r < IOP_DROP_MAX; r++)
-			fprintf(f, ",\"%s\":%" PRIu64, iop_drop_name((enum iop_drop)r), st.drops[r]);
-		fprintf(f, "}}");
+			json_object_set_new(drops, iop_drop_name((enum iop_drop)r),
+					    json_integer((json_int_t)st.drops[r]));
+		json_array_append_new(ports, json_pack("{s:o,s:I,s:I,s:I,s:I,s:o}",
+			"name", app_json_str(iop_port_name(p)), "rx_packets", (json_int_t)st.rx_packets,
+			"tx_packets", (json_int_t)st.tx_packets, "dma_faults", (json_int_t)st.dma_faults,
+			"forwarded", (json_int_t)cnt[p].fwd, "drops", drops));
 		printf("soak: port %u: rx %" PRIu64 " = forwarded %" PRIu64 " + tx_full %" PRIu64
 		       "; tx %" PRIu64 " + tx drops %" PRIu64 " = taken %" PRIu64 "; dma faults %" PRIu64 "\n",
 		       p, st.rx_packets, cnt[p].fwd, cnt[p].tx_full, st.tx_packets, tx_drops,
 		       cnt[p ^ 1].fwd, st.dma_faults);
 	}
-	fprintf(f, "]}\n");
-	return fclose(f) == 0 ? 0 : -errno;
+	json_object_set_new(doc, "ports", ports);
+	rc = app_json_write(f, doc, false);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
 }
 
 static int setup(const char *spec[NPORTS], struct rte_mempool **pool)

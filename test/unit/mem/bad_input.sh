@@ -45,8 +45,15 @@ else
 fi
 expect unknown_backend_is_named "unknown IOMMU backend 'bogus'" \
 	"$bench" "${eal[@]}" --no-huge -- --iommu=bogus translate
-expect option_without_value_says_how "--ioas needs a value" \
+expect option_without_value_says_how "option '--reps' needs a value: --reps=VALUE or --reps VALUE" \
+	"$bench" "${eal[@]}" --no-huge -- --iommu=sim map --reps
+# --opt value: the word after --ioas is its value
+expect option_value_may_be_the_next_word "unknown IOAS layout 'translate'" \
 	"$bench" "${eal[@]}" --no-huge -- --ioas translate
+expect unknown_option_names_it_and_the_man_page "unknown option '--colour': iop-bench --help or man iop-bench lists the options" \
+	"$bench" "${eal[@]}" --no-huge -- --iommu=sim map --colour
+expect topology_with_a_kernel_backend_is_refused_before_the_eal "--sim-topology=$tmp/ok.topology describes the sim's machine, but --iommu=vfio" \
+	"$bench" "${eal[@]}" --huge-dir="$tmp/not-hugetlbfs" -- --iommu=vfio --sim-topology="$tmp/ok.topology" map
 # the callgrind child's count: a negative one once looped for ever, a
 # word exited 1 without a word
 expect hit_child_refuses_a_negative_count "takes a number of calls from 1 to 1000000000, not '-1'" \

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* iop-bridge's command line (app/iop-bridge/args.c): the app's options and
- * the rearrangement done before iop_init. No EAL needed. */
+/* iop-bridge's command line (app/iop-bridge/args.c): getopt_long over the
+ * words after `--`, the bridge's options and iopath's in any order, parsed
+ * before the EAL starts (doc/cli.md). No EAL needed. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,10 +17,19 @@
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
+static struct iop_options iop;
+static int eal_argc;
+
+/* argv as the app's words: the test puts "iop-bridge --" in front */
 static int parse(int argc, char **argv, struct bridge_opts *o)
 {
+	char *full[64] = {"iop-bridge", "--"};
+
+	assert_true(argc + 2 < 64);
+	for (int i = 1; i <= argc; i++)
+		full[i + 1] = argv[i];
 	iop_err_clear();
-	return args_parse(argc, argv, o);
+	return args_parse(argc + 1, full, o, &iop, &eal_argc);
 }
 
 static void bridge_defaults_are_io_one_queue_period_one(void **state)
@@ -80,7 +90,15 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 		{"--stats-period=nan", "--stats-period=nan: give a number from 0 to 3600"},
 		{"--stats-period=INF", "--stats-period=INF: give a number from 0 to 3600"},
 		{"--stats-period=-0.5", "--stats-period=-0.5: give a number from 0 to 3600"},
-		{"--color", "unknown argument '--color' (iop-bridge -- --help lists them)"},
+		{"--color", "unknown option '--color': iop-bridge --help or man iop-bridge lists the options"},
+		{"--color=red", "unknown option '--color': iop-bridge --help or man iop-bridge lists the options"},
+		{"--move", "option '--move' is ambiguous: --move-every, --move-port, --move-group? (man iop-bridge)"},
+		{"--move-group=yes", "option '--move-group' takes no value: write --move-group alone (man iop-bridge)"},
+		{"--duration", "option '--duration' needs a value: --duration=VALUE or --duration VALUE (man iop-bridge)"},
+		{"-x", "unknown option '-x': iop-bridge --help or man iop-bridge lists the options"},
+		{"stray", "unexpected argument 'stray': every iop-bridge option starts with -- (man iop-bridge)"},
+		{"--json-stats=", "--json-stats needs a file name: --json-stats=FILE"},
+		{"--iommu=bogus", "unknown IOMMU backend 'bogus': use --iommu=auto, iommufd, vfio or sim"},
 		{"--move-every=0", "--move-every=0: give a number from 1 to 3600000"},
 		{"--move-every=fast", "--move-every=fast: give a number from 1 to 3600000"},
 		{"--move-port=2", "--move-port=2: there are only 2 ports (0 to 1)"},
@@ -113,98 +131,126 @@ static void bridge_move_options_are_parsed(void **state)
 	assert_false(o.move_group);
 }
 
-static void prepare_moves_iopath_options_before_the_app_ones(void **state)
+static void bridge_takes_every_option_as_opt_value_and_opt_equals_value(void **state)
 {
-	char *argv[] = {"iop-bridge", "-l", "0", "--", "--port", "pci:0000:01:00.0",
-			"--ioas=per-device", "--port", "null", "--strict", "--duration=1", NULL};
-	char **out;
-	int n;
+	char *sep[] = {"iop-bridge", "--port", "null", "--port", "null", "--duration", "1.5",
+		       "--json-stats", "s.json", "--queues", "2", "--forward-mode", "macswap",
+		       "--iommu", "sim", "--ioas", "per-device", NULL};
+	char *eq[] = {"iop-bridge", "--port=null", "--port=null", "--duration=1.5",
+		      "--json-stats=s.json", "--queues=2", "--forward-mode=macswap",
+		      "--iommu=sim", "--ioas=per-device", NULL};
+	char **forms[] = {sep, eq};
+	int counts[] = {ARGC(sep), ARGC(eq)};
+	struct bridge_opts o;
 
 	(void)state;
-	n = args_prepare(ARGC(argv), argv, &out);
-	/* a pci port: the real IOMMU */
-	assert_int_equal(n, 12);
-	assert_string_equal(out[3], "--");
-	assert_string_equal(out[4], "--ioas=per-device");
-	assert_string_equal(out[5], "--strict");
-	assert_string_equal(out[6], "--");
-	assert_string_equal(out[7], "--port");
-	assert_string_equal(out[11], "--duration=1");
-	assert_null(out[12]);
-}
-
-/* The sim's topology is built into the library: nothing is written to
- * a file between the command line and iop_init. */
-static void prepare_picks_the_sim_and_its_builtin_topology_for_sim_ports(void **state)
-{
-	char *argv[] = {"iop-bridge", "--", "--port", "sim:wire=gen", "--port", "sim:wire=gen",
-			"--port", "null", "--port", "null", NULL};
-	char **out;
-	int n;
-
-	(void)state;
-	n = args_prepare(ARGC(argv), argv, &out);
-	assert_int_equal(n, 12);
-	assert_string_equal(out[1], "--");
-	assert_string_equal(out[2], "--iommu=sim");
-	assert_string_equal(out[3], "--");
-	for (int i = 0; i < n; i++)
-		assert_null(strstr(out[i], "--sim-topology"));
-}
-
-/* --sim-topology alone implies --iommu=sim (the bridge once fell back to
- * the kernel's IOMMU and told the user to pass --sim-topology). */
-static void prepare_sim_topology_implies_the_sim_backend(void **state)
-{
-	char *argv[] = {"iop-bridge", "--", "--sim-topology=my.topo", "--port", "sim:wire=gen", NULL};
-	char **out;
-	int n;
-
-	(void)state;
-	n = args_prepare(ARGC(argv), argv, &out);
-	assert_int_equal(n, 7);
-	assert_string_equal(out[2], "--sim-topology=my.topo");
-	assert_string_equal(out[3], "--iommu=sim");
-	assert_string_equal(out[4], "--");
-}
-
-/* argv, two `--`, --iommu=sim and NULL must fit the rearranged array: 507
- * EAL arguments without `--` once wrote past it. */
-static void prepare_never_writes_past_its_array(void **state)
-{
-	static char *argv[600];
-	char **out;
-
-	(void)state;
-	argv[0] = "iop-bridge";
-	for (int i = 1; i < 600; i++)
-		argv[i] = "-v";
-	for (int argc = 490; argc < 600; argc++) {
-		int n;
-
-		iop_err_clear();
-		n = args_prepare(argc, argv, &out);
-		if (n < 0) {
-			assert_int_equal(n, -E2BIG);
-			assert_non_null(strstr(iop_err_msg(), "too many arguments"));
-			continue;
-		}
-		assert_true(n < 512);
-		assert_null(out[n]);
+	for (int f = 0; f < 2; f++) {
+		assert_int_equal(parse(counts[f], forms[f], &o), 0);
+		assert_int_equal(o.nports, 2);
+		assert_true(o.duration == 1.5);
+		assert_string_equal(o.json_path, "s.json");
+		assert_int_equal(o.queues, 2);
+		assert_int_equal(o.mode, MODE_MACSWAP);
+		assert_int_equal(iop.backend, IOP_BACKEND_SIM);
+		assert_int_equal(iop.layout, IOP_LAYOUT_PER_DEVICE);
 	}
 }
 
-static void prepare_keeps_a_given_topology(void **state)
+static void bridge_splits_eal_options_at_the_first_double_dash(void **state)
 {
-	char *argv[] = {"iop-bridge", "--", "--iommu=sim", "--sim-topology=my.topo",
-			"--port", "sim:wire=gen", NULL};
-	char **out;
+	char *argv[] = {"iop-bridge", "-l", "0-1", "--in-memory", "--", "--port", "pci:0000:01:00.0",
+			"--ioas=per-device", "--port", "null", "--strict", "--duration=1", NULL};
+	struct bridge_opts o;
 
 	(void)state;
-	assert_int_equal(args_prepare(ARGC(argv), argv, &out), 7);
-	assert_string_equal(out[2], "--iommu=sim");
-	assert_string_equal(out[3], "--sim-topology=my.topo");
-	assert_string_equal(out[4], "--");
+	iop_err_clear();
+	assert_int_equal(args_parse(ARGC(argv), argv, &o, &iop, &eal_argc), 0);
+	assert_int_equal(eal_argc, 4);
+	assert_int_equal(o.nports, 2);
+	assert_string_equal(o.port[0], "pci:0000:01:00.0");
+	/* iopath's options among the bridge's; a pci port: the real IOMMU */
+	assert_int_equal(iop.layout, IOP_LAYOUT_PER_DEVICE);
+	assert_true(iop.strict);
+	assert_int_equal(iop.backend, IOP_BACKEND_AUTO);
+}
+
+/* The sim's topology is built into the library: without --iommu and
+ * without a pci port the bridge runs on the sim and names no file. */
+static void bridge_picks_the_sim_and_its_builtin_topology_for_sim_ports(void **state)
+{
+	char *argv[] = {"iop-bridge", "--port", "sim:wire=gen", "--port", "null", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(argv), argv, &o), 0);
+	assert_int_equal(iop.backend, IOP_BACKEND_SIM);
+	assert_null(iop.sim_topology);
+}
+
+/* One rule, lib/init's: a topology selects the sim, whatever the ports
+ * (the bridge once fell back to the kernel's IOMMU with a pci port), and
+ * a kernel backend beside it is refused. */
+static void bridge_sim_topology_selects_the_sim_and_refuses_a_kernel_backend(void **state)
+{
+	char *topo[] = {"iop-bridge", "--sim-topology", "my.topo", "--port", "pci:0000:01:00.0",
+			"--port", "null", NULL};
+	char *with_auto[] = {"iop-bridge", "--iommu=auto", "--sim-topology=my.topo", "--port", "null",
+			     "--port", "null", NULL};
+	char *vfio[] = {"iop-bridge", "--iommu=vfio", "--sim-topology=my.topo", "--port", "null",
+			"--port", "null", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(topo), topo, &o), 0);
+	assert_int_equal(iop.backend, IOP_BACKEND_SIM);
+	assert_string_equal(iop.sim_topology, "my.topo");
+	assert_int_equal(parse(ARGC(with_auto), with_auto, &o), 0);
+	assert_int_equal(iop.backend, IOP_BACKEND_SIM);
+	assert_int_equal(parse(ARGC(vfio), vfio, &o), -EINVAL);
+	assert_string_equal(iop_err_msg(),
+			    "--sim-topology=my.topo describes the sim's machine, but --iommu=vfio: drop one of them (man iopath)");
+}
+
+static void bridge_help_is_a_flag_and_runs_nothing(void **state)
+{
+	char *argv[] = {"iop-bridge", "--help", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	assert_int_equal(parse(ARGC(argv), argv, &o), 0);
+	assert_true(o.help);
+}
+
+/* Without `--` every word would go to the EAL: say so instead of "no port" */
+static void bridge_without_double_dash_says_where_the_options_go(void **state)
+{
+	char *argv[] = {"iop-bridge", "--port", "null", "--port", "null", NULL};
+	struct bridge_opts o;
+
+	(void)state;
+	iop_err_clear();
+	assert_int_equal(args_parse(ARGC(argv), argv, &o, &iop, &eal_argc), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "no '--': the bridge's options come after the EAL options and '--'"));
+}
+
+/* Hundreds of EAL arguments are fine: nothing is copied into an array of
+ * fixed size any more (507 once wrote past one). */
+static void bridge_takes_any_number_of_eal_arguments(void **state)
+{
+	static char *argv[1004];
+	struct bridge_opts o;
+
+	(void)state;
+	argv[0] = "iop-bridge";
+	for (int i = 1; i < 1000; i++)
+		argv[i] = "-v";
+	argv[1000] = "--";
+	argv[1001] = "--port=null";
+	argv[1002] = "--port=null";
+	iop_err_clear();
+	assert_int_equal(args_parse(1003, argv, &o, &iop, &eal_argc), 0);
+	assert_int_equal(eal_argc, 1000);
+	assert_int_equal(o.nports, 2);
 }
 
 int main(void)
@@ -215,11 +261,13 @@ int main(void)
 		cmocka_unit_test(bridge_l2_needs_two_ports_and_no_port_is_einval),
 		cmocka_unit_test(bridge_bad_values_are_einval_naming_the_option),
 		cmocka_unit_test(bridge_move_options_are_parsed),
-		cmocka_unit_test(prepare_moves_iopath_options_before_the_app_ones),
-		cmocka_unit_test(prepare_picks_the_sim_and_its_builtin_topology_for_sim_ports),
-		cmocka_unit_test(prepare_keeps_a_given_topology),
-		cmocka_unit_test(prepare_sim_topology_implies_the_sim_backend),
-		cmocka_unit_test(prepare_never_writes_past_its_array),
+		cmocka_unit_test(bridge_takes_every_option_as_opt_value_and_opt_equals_value),
+		cmocka_unit_test(bridge_splits_eal_options_at_the_first_double_dash),
+		cmocka_unit_test(bridge_picks_the_sim_and_its_builtin_topology_for_sim_ports),
+		cmocka_unit_test(bridge_sim_topology_selects_the_sim_and_refuses_a_kernel_backend),
+		cmocka_unit_test(bridge_help_is_a_flag_and_runs_nothing),
+		cmocka_unit_test(bridge_takes_any_number_of_eal_arguments),
+		cmocka_unit_test(bridge_without_double_dash_says_where_the_options_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
