@@ -51,8 +51,6 @@ struct e1000_priv {
 	bool promisc;
 };
 
-static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void e1000_queue_release(void *arg);
 
 static inline uint32_t rd(volatile uint8_t *regs, size_t reg)
@@ -142,7 +140,7 @@ static void e1000_queue_free(struct e1000_queue *q)
 	rte_free(q);
 }
 
-static int e1000_queue_alloc(struct iop_port *port, uint16_t size, iop_rx_burst_t burst,
+static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 			     struct iop_port_qcounters *cnt, struct e1000_queue **out)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
@@ -175,9 +173,7 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size, iop_rx_burst_
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
 	q->ep = ep;
-	q->q.burst = burst;
 	q->q.release = e1000_queue_release;
-	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
 	cnt->iova_cache = &q->cache;
@@ -199,7 +195,7 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for e1000e: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE);
-	rc = e1000_queue_alloc(port, nb_desc, e1000_rx_burst, cnt, &q);
+	rc = e1000_queue_alloc(port, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	q->mp = mp;
@@ -216,7 +212,7 @@ static int e1000_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	int rc;
 
 	(void)qi;
-	rc = e1000_queue_alloc(port, nb_desc, e1000_tx_burst, cnt, &q);
+	rc = e1000_queue_alloc(port, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	ep->txq = q;
@@ -500,6 +496,8 @@ static struct iop_pci_pmd e1000_pmd = {
 	.priv_size = sizeof(struct e1000_priv),
 	.probe = e1000_probe,
 	.ops = &e1000_ops,
+	.rx_burst = e1000_rx_burst,
+	.tx_burst = e1000_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(e1000_pmd)

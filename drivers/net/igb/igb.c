@@ -74,8 +74,6 @@ struct igb_priv {
 	bool promisc;
 };
 
-static uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void igb_queue_release(void *arg);
 
 static inline uint32_t rd(volatile uint8_t *regs, size_t reg)
@@ -213,7 +211,7 @@ static void igb_queue_free(struct igb_queue *q)
 	rte_free(q);
 }
 
-static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, iop_rx_burst_t burst,
+static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size,
 			   struct iop_port_qcounters *cnt, struct igb_queue **out)
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
@@ -248,7 +246,6 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, io
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
 	q->ip = ip;
-	q->q.burst = burst;
 	q->q.release = igb_queue_release;
 	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
@@ -269,7 +266,7 @@ static int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_de
 	if (room < RTE_PKTMBUF_HEADROOM + IGB_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for igb: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + IGB_RX_BUF_SIZE);
-	rc = igb_queue_alloc(port, qi, nb_desc, igb_rx_burst, cnt, &q);
+	rc = igb_queue_alloc(port, qi, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	q->mp = mp;
@@ -285,7 +282,7 @@ static int igb_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_de
 	struct igb_queue *q;
 	int rc;
 
-	rc = igb_queue_alloc(port, qi, nb_desc, igb_tx_burst, cnt, &q);
+	rc = igb_queue_alloc(port, qi, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	ip->txq[qi] = q;
@@ -739,6 +736,8 @@ static struct iop_pci_pmd igb_pmd = {
 	.priv_size = sizeof(struct igb_priv),
 	.probe = igb_probe,
 	.ops = &igb_ops,
+	.rx_burst = igb_rx_burst,
+	.tx_burst = igb_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(igb_pmd)

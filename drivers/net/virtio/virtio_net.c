@@ -74,8 +74,6 @@ struct vnet_priv {
 	bool link_up, link_known;
 };
 
-static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void vnet_queue_release(void *arg);
 
 static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
@@ -245,9 +243,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_rx_burst;
 	q->q.release = vnet_queue_release;
-	q->q.cache = &q->cache;
 	q->mp = mp;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
@@ -278,9 +274,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 			      &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_tx_burst;
 	q->q.release = vnet_queue_release;
-	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
@@ -569,6 +563,8 @@ static struct iop_pci_pmd vnet_pmd = {
 	.priv_size = sizeof(struct vnet_priv),
 	.probe = vnet_probe,
 	.ops = &vnet_ops,
+	.rx_burst = vnet_rx_burst,
+	.tx_burst = vnet_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(vnet_pmd)
