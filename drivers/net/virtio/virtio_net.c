@@ -56,7 +56,7 @@ struct vnet_queue {
 	uint16_t port_id;
 	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
 	struct rte_mempool *mp;
-	uint64_t rearm;       /* rx: iop_pci_rx_rearm_template */
+	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw; /* rx: by descriptor; tx: by slot */
@@ -235,6 +235,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct vnet_queue *q;
 	int rc;
 
@@ -242,12 +243,17 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	if (room < RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME || RTE_PKTMBUF_HEADROOM < VNET_HDR_LEN)
 		return IOP_ERR(EINVAL, "mbufs of %u bytes are too small for virtio: %u needed",
 			       room, RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME);
+	/* the 12-byte header goes in the headroom, right before the frame */
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port),
+				    RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN, "virtio");
+	if (rc < 0)
+		return rc;
 	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
 	q->mp = mp;
-	q->rearm = iop_pci_rx_rearm_template(q->port_id);
+	q->refill = refill;
 	iop_pci_cache_run_pool(&q->cache, mp);
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
@@ -321,15 +327,14 @@ static void vnet_drop_mbufs(struct vnet_queue *q)
 
 static int vnet_rx_fill(struct vnet_queue *q)
 {
-	uint16_t hr = RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN;
 	unsigned int looked = 0;
 	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
 
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &b, "virtio", q->size, hr, q->rearm,
-					      &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "virtio", q->size, &looked, &m,
+					      &iova);
 
 		if (rc < 0)
 			return rc;
@@ -465,7 +470,6 @@ static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t ready = (uint16_t)(used - q->last_used);
 	uint16_t avail = q->avail_idx, got = 0;
 	unsigned int looked = 0;
-	const uint16_t hr = RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN;
 	struct iop_iova_burst b;
 
 	if (ready == 0)
@@ -479,8 +483,8 @@ static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		unsigned int want = RTE_MIN(ready, (uint16_t)IOP_PCI_RX_CHUNK);
 		/* frames with no replacement buffer stay in the ring for the
 		 * next burst (the device drops at the wire once it is full) */
-		unsigned int k = iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm, hr, want, &looked,
-						  fresh, iova);
+		unsigned int k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, want, &looked, fresh,
+						  iova);
 
 		for (unsigned int i = 0; i < k; i++) {
 			const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
