@@ -448,7 +448,7 @@ static void e1000_tx_reclaim(struct e1000_queue *q)
 			done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }

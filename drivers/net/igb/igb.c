@@ -632,7 +632,7 @@ static void igb_tx_reclaim(struct igb_queue *q)
 			done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }

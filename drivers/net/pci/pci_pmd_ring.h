@@ -151,6 +151,43 @@ static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len,
 }
 
 /*
+ * tx completion: gives back the n mbufs the device is done with, as
+ * rte_pktmbuf_free() would (a shared one only loses a reference, an
+ * indirect or external one is detached), in one rte_mempool_put_bulk()
+ * per run of mbufs of one pool; a chain (none today: the bursts send
+ * single segments) goes through rte_pktmbuf_free(). Inline: a call per
+ * burst into librte_mbuf's generic rte_pktmbuf_free_bulk() cost about 40
+ * instructions per frame (bench/pci_burst.sh). Reuses done[] as the list
+ * of what goes back.
+ */
+static inline void iop_pci_tx_free(struct rte_mbuf **done, unsigned int n)
+{
+	struct rte_mempool *mp = NULL;
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = done[i];
+
+		if (unlikely(m->nb_segs != 1)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m = rte_pktmbuf_prefree_seg(m);
+		if (unlikely(m == NULL))
+			continue;
+		if (unlikely(m->pool != mp)) {
+			if (k)
+				rte_mempool_put_bulk(mp, (void **)done, k);
+			mp = m->pool;
+			k = 0;
+		}
+		done[k++] = m;
+	}
+	if (k)
+		rte_mempool_put_bulk(mp, (void **)done, k);
+}
+
+/*
  * tx: the queue's run is the memory of the pool of the first frame it
  * sends (frames of a forwarding loop come from the rx pools; any other
  * pool is still translated, through the entries). Once per queue, on the

@@ -530,12 +530,12 @@ static void vnet_tx_reclaim(struct vnet_queue *q)
 		q->sw[slot] = NULL;
 		q->free[q->nfree++] = slot;
 		if (k == IOP_PCI_RX_CHUNK) {
-			rte_pktmbuf_free_bulk(done, k);
+			iop_pci_tx_free(done, k);
 			k = 0;
 		}
 	}
 	if (k)
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 }
 
 static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
