@@ -10,7 +10,7 @@
  *                   the port object accessors, iop_port_dev_open() for DMA
  *                   devices
  *   port_spec.h     the "TYPE:key=value,..." spec a PMD's probe receives
- *   iop_bus.h       the device model of buses, NUMA placement
+ *   iop_bus.h       the device model of buses, PCI addresses, NUMA placement
  *   iop_pci.h       PCI over VFIO: BARs, config space, MSI-X, reset, and
  *                   the MMIO accessors
  *   pci_pmd.h       the NIC-facing half of PCI (drivers/net/pci, as DPDK's
