@@ -8,7 +8,7 @@
  * of B, and the other way round.
  *
  *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] PAIR...
- *   iop-pci-traffic --blast=S [--ready-timeout=S] PAIR...
+ *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
  *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
  *
  * Per pair: probe frames until one crosses each way (the guest boots
@@ -19,7 +19,9 @@
  *
  * --blast=S measures instead: per pair, once ready, 64-byte frames go into
  * A as fast as the socket takes them for S seconds while B counts what comes
- * out; prints "blast NAME: sent N, received M, P pps".
+ * out; prints "blast NAME: sent N, received M, P pps". With --flows=N they
+ * are IPv4/UDP frames of N flows (source ports 1024..1024+N-1, in turn), so
+ * a NIC's RSS spreads them over its queues.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -212,18 +214,49 @@ static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 	free(seen);
 }
 
-/* Sends into A for secs seconds, counts what leaves B; returns pps out. */
-static double blast(struct pair *p, double secs)
+/* 64-byte IPv4/UDP frame of flow n: 10.0.0.1:(1024+n) -> 10.0.0.2:4789 */
+static size_t make_udp_frame(uint8_t *f, unsigned int flow)
 {
-	uint8_t f[MAX_FRAME], r[MAX_FRAME];
+	static const uint8_t ip[20] = { 0x45, 0, 0, 50, 0, 0, 0x40, 0, 64, 17, 0, 0,
+					10, 0, 0, 1, 10, 0, 0, 2 };
+	uint16_t sport = (uint16_t)(1024 + flow);
+	uint32_t sum = 0;
+
+	make_frame(f, 64, KIND_DATA, 0, flow);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memcpy(f + 14, ip, sizeof(ip));
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)f[14 + i] << 8 | f[15 + i];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	f[24] = (uint8_t)(~sum >> 8);
+	f[25] = (uint8_t)~sum;
+	f[34] = (uint8_t)(sport >> 8);
+	f[35] = (uint8_t)sport;
+	f[36] = 4789 >> 8;
+	f[37] = 4789 & 0xff;
+	f[38] = 0;
+	f[39] = 30; /* UDP length; checksum 0: none */
+	f[40] = f[41] = 0;
+	return 64;
+}
+
+/* Sends into A for secs seconds (flows > 0: IPv4/UDP frames of that many
+ * flows), counts what leaves B; returns pps out. */
+static double blast(struct pair *p, double secs, unsigned int flows)
+{
+	uint8_t f[MAX_FRAME], r[MAX_FRAME], flow_frames[64][64];
 	uint64_t sent = 0, got = 0;
 	double start = now(), end = start + secs;
 	size_t len = make_frame(f, 64, KIND_DATA, 0, 0);
 
+	for (unsigned int n = 0; n < flows && n < 64; n++)
+		make_udp_frame(flow_frames[n], n);
 	while (now() < end) {
 		for (int i = 0; i < 32; i++)
-			if (sendto(p->s[0].fd, f, len, MSG_DONTWAIT, (struct sockaddr *)&p->s[0].qemu,
-				   sizeof(p->s[0].qemu)) > 0)
+			if (sendto(p->s[0].fd, flows ? flow_frames[sent % flows] : f, len, MSG_DONTWAIT,
+				   (struct sockaddr *)&p->s[0].qemu, sizeof(p->s[0].qemu)) > 0)
 				sent++;
 		while (recv(p->s[1].fd, r, sizeof(r), MSG_DONTWAIT) > 0)
 			got++;
@@ -242,7 +275,7 @@ static double blast(struct pair *p, double secs)
 int main(int argc, char **argv)
 {
 	struct pair pairs[MAX_PAIRS];
-	unsigned int npairs = 0, count = 200;
+	unsigned int npairs = 0, count = 200, flows = 0;
 	double ready_timeout = 240, blast_s = 0;
 	int failed = 0;
 
@@ -256,13 +289,20 @@ int main(int argc, char **argv)
 			continue;
 		if (sscanf(argv[i], "--blast=%lf", &blast_s) == 1)
 			continue;
+		if (sscanf(argv[i], "--flows=%u", &flows) == 1) {
+			if (flows < 1 || flows > 64) {
+				fprintf(stderr, "iop-pci-traffic: --flows must be 1..64, not %u\n", flows);
+				return 2;
+			}
+			continue;
+		}
 		if (strncmp(argv[i], "--abort-file=", 13) == 0) {
 			abort_file = argv[i] + 13;
 			continue;
 		}
 		if (npairs == MAX_PAIRS ||
 		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
@@ -280,7 +320,7 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		blast(&pairs[i], blast_s);
+		blast(&pairs[i], blast_s, flows);
 	}
 	if (blast_s > 0)
 		return failed ? 1 : 0;
