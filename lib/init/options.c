@@ -112,28 +112,27 @@ int init_options_parse(int argc, char **argv, struct iop_options *opts)
 {
 	static const struct option table[] = { IOP_OPTIONS, { "help", no_argument, NULL, 'h' },
 					       { NULL, 0, NULL, 0 } };
-	char **v = argv;
-	int n = argc, used = 0, rc = 0;
+	int used = 0, rc = 0;
 
 	optind = 0; /* glibc: start afresh, whatever parsed before */
 	opterr = 0;
 	for (;;) {
 		int at = optind ? optind : 1;
-		int c = getopt_long(n, v, "+:", table, NULL);
+		int c = getopt_long(argc, argv, "+:", table, NULL);
 		const struct option *e;
 
 		if (c == -1) {
 			used = optind - 1; /* a second `--` is consumed */
 			break;
 		}
-		e = named(table, v[at]);
+		e = named(table, argv[at]);
 		if (!e || e->val == 'h') {
 			used = at - 1; /* the app's first argument, or --help */
 			opts->help = e != NULL;
 			break;
 		}
 		if (c == '?' || c == ':') {
-			rc = iop_options_error(table, v, at, c, "iopath");
+			rc = iop_options_error(table, argv, at, c, "iopath");
 			break;
 		}
 		rc = iop_options_apply(opts, c, optarg);

@@ -127,10 +127,10 @@ echo "ok: --persist rule written, listed and removed"
 
 # bad input: one line, nonzero exit
 run 2 bind --frob 0000:00:0b.0
-has err "unknown bind option '--frob'"
+has err "bind: unknown option '--frob': iop-devices --help or man iop-devices lists the options"
 one_line
 run 2 unbind --force 0000:00:0b.0
-has err "unknown unbind option '--force'"
+has err "unbind: unknown option '--force'"
 run 1 bind 0000:00:1f.0
 has err "no PCI device 0000:00:1f.0"
 one_line
