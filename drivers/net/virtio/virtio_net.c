@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * virtio-net over the modern PCI transport (virtio 1.0, 5.1), one queue
- * pair, split rings, polled. Descriptors carry IOVAs of the device's IOAS
+ * pair, polled, on split rings or, when the device offers
+ * VIRTIO_F_RING_PACKED, packed rings (virtio_split.c, virtio_packed.c). Descriptors carry IOVAs of the device's IOAS
  * from each queue's IOVA cache; the device reaches them through the IOMMU
  * because VIRTIO_F_ACCESS_PLATFORM is negotiated.
  */
@@ -16,10 +17,8 @@
 #define IOP_LOG_PREFIX "virtio: "
 #include "iop_iova_cache.h"
 #include "iop_log.h"
-#include "pci_pmd.h"
 #include "pci_pmd_ring.h"
-#include "virtio_pci.h"
-#include "virtio_ring.h"
+#include "vnet.h"
 
 /* 5.1.3 feature bits */
 #define VIRTIO_NET_F_MTU 3
@@ -30,52 +29,10 @@
 #define VIRTIO_NET_CFG_STATUS 6
 #define VIRTIO_NET_S_LINK_UP 1
 
-/* 5.1.6: with VIRTIO_F_VERSION_1 the header is always 12 bytes (it has
- * num_buffers even without VIRTIO_NET_F_MRG_RXBUF). All zero: no offloads. */
-#define VNET_HDR_LEN 12
-
 #define VNET_RXQ 0 /* 5.1.2: receiveq1 */
 #define VNET_TXQ 1 /* transmitq1 */
-#define VNET_MAX_FRAME 1514
 #define VNET_MIN_DESC 64
 
-#define BIT(n) (1ull << (n))
-
-struct vnet_queue {
-	struct iop_pci_q q;  /* must stay first (pci_pmd.h) */
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	volatile uint16_t *notify;
-	uint16_t qidx, size, mask;
-	uint16_t last_used, avail_idx;
-	uint16_t nfree;       /* tx: free slots in free[] */
-	uint16_t slots;       /* tx: frames in flight at most (vring_tx_layout) */
-	uint16_t head_stride; /* tx: ring entries per slot */
-	struct vring_desc *txd; /* tx: header+frame pairs, the ring or indirect tables */
-	uint16_t port_id;
-	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
-	struct rte_mempool *mp;
-	struct iop_port_qcounters *cnt;
-	struct rte_mbuf **sw; /* rx: by descriptor; tx: by slot */
-	uint16_t *free;       /* tx: free slots */
-	void *ring;           /* one block: desc, avail, used (+ tx header) */
-	uint64_t ring_iova;
-	struct vnet_priv *vn;
-	struct iop_iova_cache cache;
-};
-
-struct vnet_priv {
-	struct virtio_pci vp;
-	uint64_t features;
-	uint16_t max_rx, max_tx; /* queue sizes the device offers */
-	struct vnet_queue *rxq, *txq;
-	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
-	bool link_up, link_known;
-};
-
-static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void vnet_queue_release(void *arg);
 
 static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
@@ -83,7 +40,7 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	uint64_t offered = virtio_pci_device_features(&vn->vp);
 	uint64_t want = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) |
 			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |
-			BIT(VIRTIO_F_INDIRECT_DESC);
+			BIT(VIRTIO_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED);
 
 	if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_VERSION_1: only virtio 1.0 devices are supported", bdf);
@@ -171,6 +128,11 @@ static void vnet_queue_free(struct vnet_queue *q)
 	rte_free(q);
 }
 
+static struct vring_layout vnet_layout(const struct vnet_priv *vn, uint16_t n)
+{
+	return vnet_packed(vn) ? vring_packed_layout(n) : vring_layout(n);
+}
+
 /* Ring memory comes from DPDK's hugepages, which lib/mem maps into every
  * IOAS; one translation must cover the whole block. */
 static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
@@ -180,7 +142,7 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
 	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
 	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
-	struct vring_layout l = vring_layout(size);
+	struct vring_layout l = vnet_layout(vn, size);
 	struct vnet_queue *q;
 	int rc;
 
@@ -203,8 +165,13 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 		return rc;
 	}
 	q->desc = q->ring;
-	q->avail = (struct vring_avail *)((uint8_t *)q->ring + l.avail);
-	q->used = (struct vring_used *)((uint8_t *)q->ring + l.used);
+	if (vnet_packed(vn)) {
+		q->driver_event = (struct vring_packed_event *)((uint8_t *)q->ring + l.avail);
+		q->device_event = (struct vring_packed_event *)((uint8_t *)q->ring + l.used);
+	} else {
+		q->avail = (struct vring_avail *)((uint8_t *)q->ring + l.avail);
+		q->used = (struct vring_used *)((uint8_t *)q->ring + l.used);
+	}
 	q->qidx = qidx;
 	q->size = size;
 	q->mask = (uint16_t)(size - 1);
@@ -217,10 +184,9 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 
 static int vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q)
 {
-	struct vring_layout l = vring_layout(q->size);
+	struct vring_layout l = vnet_layout(vn, q->size);
 
-	/* we poll: 2.4.7, ask the device not to interrupt */
-	q->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	/* split: desc, avail, used; packed: desc, driver area, device area */
 	q->notify = virtio_pci_queue_setup(&vn->vp, q->qidx, q->size, q->ring_iova,
 					   q->ring_iova + l.avail, q->ring_iova + l.used);
 	if (!q->notify)
@@ -245,7 +211,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_rx_burst;
+	q->q.burst = vnet_packed(vn) ? vnet_packed_rx_burst : vnet_split_rx_burst;
 	q->q.release = vnet_queue_release;
 	q->q.cache = &q->cache;
 	q->mp = mp;
@@ -262,12 +228,12 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 			       struct iop_port_qcounters *cnt, void **txq)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
-	struct vring_layout l = vring_layout(nb_desc);
+	struct vring_layout l = vnet_layout(vn, nb_desc);
 	bool indirect = vn->features & BIT(VIRTIO_F_INDIRECT_DESC);
 	struct vring_tx_layout t = vring_tx_layout(nb_desc, indirect);
 	/* after the ring: one zeroed header all tx chains share (the device
 	 * only reads it), then with indirect descriptors a two-entry table
-	 * per slot */
+	 * per slot (both formats' descriptors are 16 bytes) */
 	size_t tables = l.total + VRING_DESC_ALIGN;
 	struct vnet_queue *q;
 	int rc;
@@ -278,27 +244,20 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 			      &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_tx_burst;
+	q->q.burst = vnet_packed(vn) ? vnet_packed_tx_burst : vnet_split_tx_burst;
 	q->q.release = vnet_queue_release;
 	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
-	q->txd = indirect ? (struct vring_desc *)((uint8_t *)q->ring + tables) : q->desc;
-	for (uint16_t s = 0; s < t.slots; s++) {
-		struct vring_desc *h = &q->txd[2 * s];
-
-		if (indirect) {
-			q->desc[s].addr = q->ring_iova + tables + 2u * s * sizeof(*h);
-			q->desc[s].len = 2 * sizeof(*h);
-			q->desc[s].flags = VRING_DESC_F_INDIRECT;
-		}
-		h->addr = q->ring_iova + l.total;
-		h->len = VNET_HDR_LEN;
-		h->flags = VRING_DESC_F_NEXT;
-		h->next = (uint16_t)(indirect ? 1 : 2 * s + 1);
-	}
+	q->hdr_iova = q->ring_iova + l.total;
+	q->txd = indirect ? (uint8_t *)q->ring + tables : q->ring;
+	q->txd_iova = indirect ? q->ring_iova + tables : q->ring_iova;
+	if (vnet_packed(vn))
+		vnet_packed_tx_init(q, indirect);
+	else
+		vnet_split_tx_init(q, indirect);
 	vn->txq = q;
 	*txq = q;
 	return 0;
@@ -321,37 +280,19 @@ static void vnet_drop_mbufs(struct vnet_queue *q)
 		iop_pci_free_mbufs(q->sw, q->size);
 }
 
-static int vnet_rx_fill(struct vnet_queue *q)
-{
-	uint16_t hr = RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN;
-	unsigned int looked = 0;
-
-	iop_iova_cache_sync(&q->cache);
-	for (uint16_t i = 0; i < q->size; i++) {
-		struct rte_mbuf *m;
-		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "virtio", q->size, hr,
-					      &looked, &m, &iova);
-
-		if (rc < 0)
-			return rc;
-		q->sw[i] = m;
-		q->desc[i].addr = iova;
-		q->desc[i].len = q->buf_len;
-		q->desc[i].flags = VRING_DESC_F_WRITE;
-		q->avail->ring[i] = i;
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	q->avail_idx = q->size;
-	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static void vnet_tx_reset(struct vnet_queue *q)
+static void vnet_tx_slots_reset(struct vnet_queue *q)
 {
 	q->nfree = 0;
 	for (uint16_t s = 0; s < q->slots; s++)
 		q->free[q->nfree++] = s;
+}
+
+static void vnet_ring_reset(struct vnet_priv *vn, struct vnet_queue *q)
+{
+	if (vnet_packed(vn))
+		vnet_packed_reset(q);
+	else
+		vnet_split_reset(q);
 }
 
 static int vnet_start(struct iop_port *port)
@@ -367,22 +308,19 @@ static int vnet_start(struct iop_port *port)
 	if (vn->cfg_efd >= 0)
 		iop_mmio_write16(vn->vp.common, VIRTIO_COMMON_MSIX, 0);
 	for (struct vnet_queue *q = vn->rxq; q; q = NULL) {
-		q->last_used = 0;
-		memset(q->used, 0, 4);
+		vnet_ring_reset(vn, q);
 		rc = vnet_queue_program(vn, q);
 		if (rc < 0)
 			return rc;
-		rc = vnet_rx_fill(q);
+		rc = vnet_packed(vn) ? vnet_packed_rx_fill(q) : vnet_split_rx_fill(q);
 		if (rc < 0) {
 			vnet_drop_mbufs(q);
 			return rc;
 		}
 	}
 	for (struct vnet_queue *q = vn->txq; q; q = NULL) {
-		q->last_used = q->avail_idx = 0;
-		q->avail->idx = 0;
-		memset(q->used, 0, 4);
-		vnet_tx_reset(q);
+		vnet_ring_reset(vn, q);
+		vnet_tx_slots_reset(q);
 		rc = vnet_queue_program(vn, q);
 		if (rc < 0) {
 			vnet_drop_mbufs(vn->rxq);
@@ -441,108 +379,6 @@ static int vnet_link_get(struct iop_port *port, struct iop_port_link *link)
 	}
 	link->speed_mbps = 0;
 	return 0;
-}
-
-static inline void vnet_publish(struct vnet_queue *q, uint16_t avail)
-{
-	__atomic_store_n(&q->avail->idx, avail, __ATOMIC_RELEASE);
-	q->avail_idx = avail;
-	/* 2.4.7.2: the flags read must not pass the idx write */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) & VRING_USED_F_NO_NOTIFY))
-		iop_mmio_write16(q->notify, 0, q->qidx);
-}
-
-static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vnet_queue *q = arg;
-	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
-	uint16_t avail = q->avail_idx, got = 0;
-	unsigned int looked = 0;
-	const uint16_t hr = RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN;
-
-	if (q->last_used == used)
-		return 0;
-	iop_iova_cache_sync(&q->cache);
-	while (q->last_used != used && got < n) {
-		const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
-		uint16_t id = (uint16_t)(e->id & q->mask);
-		uint32_t len = e->len;
-		struct rte_mbuf *m = q->sw[id], *fresh;
-		uint64_t iova;
-
-		/* frames the device took but a wire would not carry */
-		if (len <= VNET_HDR_LEN || len - VNET_HDR_LEN > VNET_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-			goto repost;
-		}
-		/* no replacement buffer: leave the frame in the ring for the
-		 * next burst (the device drops at the wire once the ring is full) */
-		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, hr, &looked, &iova);
-		if (!fresh)
-			break;
-		q->sw[id] = fresh;
-		q->desc[id].addr = iova;
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->port_id, q->cnt);
-		pkts[got++] = m;
-repost:
-		q->last_used++;
-		q->avail->ring[avail & q->mask] = id;
-		avail++;
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	if (avail != q->avail_idx)
-		vnet_publish(q, avail);
-	return got;
-}
-
-static void vnet_tx_reclaim(struct vnet_queue *q)
-{
-	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
-
-	while (q->last_used != used) {
-		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
-		uint16_t slot = (uint16_t)(id / q->head_stride);
-
-		q->last_used++;
-		rte_pktmbuf_free(q->sw[slot]);
-		q->sw[slot] = NULL;
-		q->free[q->nfree++] = slot;
-	}
-}
-
-static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct vnet_queue *q = arg;
-	uint16_t avail = q->avail_idx, i;
-	unsigned int looked = 0;
-
-	vnet_tx_reclaim(q);
-	iop_iova_cache_sync(&q->cache);
-	for (i = 0; i < n && q->nfree; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct vring_desc *d;
-		uint16_t slot;
-		uint64_t iova;
-
-		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, VNET_MAX_FRAME, &looked);
-		if (iova == IOP_IOVA_POISON)
-			continue;
-		slot = q->free[--q->nfree];
-		d = &q->txd[2 * slot + 1];
-		d->addr = iova;
-		d->len = m->data_len;
-		d->flags = 0;
-		q->sw[slot] = m;
-		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
-		avail++;
-		iop_pci_count_packet(q->cnt, m->pkt_len);
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	if (avail != q->avail_idx)
-		vnet_publish(q, avail);
-	return i;
 }
 
 static const struct iop_port_ops vnet_ops = {

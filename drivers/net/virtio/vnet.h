@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_VNET_H
+#define IOP_VNET_H
+
+/*
+ * The virtio-net PMD's queue and device state, shared by the port ops
+ * (virtio_net.c) and the burst functions of the two ring formats
+ * (virtio_split.c, virtio_packed.c).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "iop_iova_cache.h"
+#include "pci_pmd.h"
+#include "virtio_pci.h"
+#include "virtio_ring.h"
+
+#define BIT(n) (1ull << (n))
+
+/* 5.1.6: with VIRTIO_F_VERSION_1 the header is always 12 bytes (it has
+ * num_buffers even without VIRTIO_NET_F_MRG_RXBUF). All zero: no offloads. */
+#define VNET_HDR_LEN 12
+#define VNET_MAX_FRAME 1514
+/* rx: the header goes in the headroom, right before the frame */
+#define VNET_RX_HDR_OFF (RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN)
+
+struct vnet_priv;
+
+struct vnet_queue {
+	struct iop_pci_q q;  /* must stay first (pci_pmd.h) */
+	union {
+		struct vring_desc *desc;          /* split */
+		struct vring_packed_desc *pdesc;  /* packed */
+	};
+	struct vring_avail *avail;                /* split */
+	struct vring_used *used;                  /* split */
+	struct vring_packed_event *driver_event;  /* packed: what we ask of the device */
+	struct vring_packed_event *device_event;  /* packed: what the device asks of us */
+	volatile uint16_t *notify;
+	uint16_t qidx, size, mask;
+	/* split: free-running avail and used indexes; packed: ring positions
+	 * of the next descriptor to make available and to poll for use */
+	uint16_t last_used, avail_idx;
+	uint8_t used_wrap, avail_wrap; /* packed: the driver's wrap counters */
+	uint16_t nfree;       /* tx: free slots in free[] */
+	uint16_t slots;       /* tx: frames in flight at most (vring_tx_layout) */
+	uint16_t head_stride; /* tx: ring entries per slot */
+	void *txd;            /* tx: header+frame pairs, the ring or indirect tables */
+	uint64_t hdr_iova;    /* tx: the zeroed header every frame shares */
+	uint64_t txd_iova;    /* tx: IOVA of txd */
+	uint16_t port_id;
+	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
+	struct rte_mempool *mp;
+	struct iop_port_qcounters *cnt;
+	struct rte_mbuf **sw; /* rx: by descriptor (split) or buffer id (packed); tx: by slot */
+	uint16_t *free;       /* tx: free slots */
+	void *ring;           /* one block: the ring's parts, then the tx header and tables */
+	uint64_t ring_iova;
+	struct vnet_priv *vn;
+	struct iop_iova_cache cache;
+};
+
+struct vnet_priv {
+	struct virtio_pci vp;
+	uint64_t features;
+	uint16_t max_rx, max_tx; /* queue sizes the device offers */
+	struct vnet_queue *rxq, *txq;
+	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
+	bool link_up, link_known;
+};
+
+static inline bool vnet_packed(const struct vnet_priv *vn)
+{
+	return vn->features & BIT(VIRTIO_F_RING_PACKED);
+}
+
+/* Each ring format: tx descriptors set up once at queue setup, the ring
+ * reset and (rx) filled at start, and the bursts. */
+void vnet_split_tx_init(struct vnet_queue *q, bool indirect);
+void vnet_split_reset(struct vnet_queue *q);
+int vnet_split_rx_fill(struct vnet_queue *q);
+uint16_t vnet_split_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_split_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+
+void vnet_packed_tx_init(struct vnet_queue *q, bool indirect);
+void vnet_packed_reset(struct vnet_queue *q);
+int vnet_packed_rx_fill(struct vnet_queue *q);
+uint16_t vnet_packed_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_packed_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* IOP_VNET_H */
