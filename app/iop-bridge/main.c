@@ -154,7 +154,7 @@ static int setup_ports(void)
 	const struct bridge_opts *o = &bridge.opt;
 
 	for (uint16_t p = 0; p < o->nports; p++) {
-		int rc = iop_port_configure(p, o->queues, o->queues);
+		int rc = iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = o->queues, .nb_txq = o->queues });
 
 		for (uint16_t q = 0; rc == 0 && q < o->queues; q++)
 			rc = iop_port_rx_queue_setup(p, q, o->rxd, bridge.pool);

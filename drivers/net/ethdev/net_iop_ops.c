@@ -60,7 +60,7 @@ static int iop_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *d
 
 static int iop_dev_configure(struct rte_eth_dev *dev)
 {
-	int rc = iop_port_configure(port_of(dev), dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	int rc = iop_port_configure(port_of(dev), &(struct iop_port_conf){ .nb_rxq = dev->data->nb_rx_queues, .nb_txq = dev->data->nb_tx_queues });
 
 	return rc ? failed(dev, rc) : 0;
 }

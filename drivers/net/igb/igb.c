@@ -194,12 +194,12 @@ static void igb_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
 }
 
-static int igb_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+static int igb_configure(struct iop_port *port, const struct iop_port_conf *conf)
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
 
-	ip->nb_rxq = nb_rxq;
-	ip->nb_txq = nb_txq;
+	ip->nb_rxq = conf->nb_rxq;
+	ip->nb_txq = conf->nb_txq;
 	return 0;
 }
 

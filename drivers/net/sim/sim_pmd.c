@@ -286,14 +286,14 @@ static void sim_info(struct iop_port *port, struct iop_port_info *info)
 	info->max_frame_len = sp->wire.max_frame_len;
 }
 
-static int sim_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+static int sim_configure(struct iop_port *port, const struct iop_port_conf *conf)
 {
 	struct sim_port *sp = iop_port_priv(port);
-	int rc = sp->wire.ops->configure(&sp->wire, nb_rxq, nb_txq);
+	int rc = sp->wire.ops->configure(&sp->wire, conf->nb_rxq, conf->nb_txq);
 
 	if (rc == 0) {
-		sp->nb_rxq = nb_rxq;
-		sp->nb_txq = nb_txq;
+		sp->nb_rxq = conf->nb_rxq;
+		sp->nb_txq = conf->nb_txq;
 	}
 	return rc;
 }

@@ -130,7 +130,7 @@ static int port_up(const char *bdf, uint16_t nrx, struct rte_mempool *mp, uint16
 
 	snprintf(spec, sizeof(spec), "pci:%s", bdf);
 	if (iop_port_open(spec, id) < 0 || iop_port_info_get(*id, &info) < 0 ||
-	    iop_port_configure(*id, nrx, 1) < 0)
+	    iop_port_configure(*id, &(struct iop_port_conf){ .nb_rxq = nrx, .nb_txq = 1 }) < 0)
 		return -1;
 	check(strcmp(info.driver, "igb") == 0 && info.max_rx_queues >= RXQ,
 	      "the 82576 opens on the igb PMD with several queues", "%s, %u rx queues", info.driver,
