@@ -3,6 +3,7 @@
 
 #include "iop_iommu.h"
 #include "iop_log.h"
+#include "iop_mem.h"
 #include "pci_pmd_ring.h"
 
 /* Messages start with the PMD's name, as its own IOP_ERR() would. */
@@ -30,8 +31,8 @@ void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n)
 	}
 }
 
-int iop_pci_rx_buf_alloc(struct rte_mempool *mp, struct iop_iova_cache *cache,
-			 const char *pmd, uint16_t ring_size, uint16_t off,
+int iop_pci_rx_buf_alloc(struct rte_mempool *mp, const struct iop_iova_burst *b,
+			 const char *pmd, uint16_t ring_size, uint16_t off, uint64_t rearm,
 			 unsigned int *looked, struct rte_mbuf **m, uint64_t *iova)
 {
 	*m = rte_pktmbuf_alloc(mp);
@@ -39,7 +40,8 @@ int iop_pci_rx_buf_alloc(struct rte_mempool *mp, struct iop_iova_cache *cache,
 		return iop_err(ENOMEM, "%s: not enough mbufs to fill the %s rx ring of %u: make the pool larger",
 			       pmd, pmd, ring_size);
 	(*looked)++;
-	*iova = iop_iova_cache_lookup(cache, (uint8_t *)(*m)->buf_addr + off);
+	iop_pci_rx_rearm(*m, rearm);
+	*iova = iop_iova_burst_lookup(b, (uint8_t *)(*m)->buf_addr + off);
 	if (*iova == IOP_IOVA_POISON) {
 		rte_pktmbuf_free(*m);
 		*m = NULL;
@@ -47,4 +49,24 @@ int iop_pci_rx_buf_alloc(struct rte_mempool *mp, struct iop_iova_cache *cache,
 			       pmd);
 	}
 	return 0;
+}
+
+void iop_pci_cache_run_pool(struct iop_iova_cache *cache, struct rte_mempool *mp)
+{
+	void *va;
+	size_t len;
+
+	if (iop_mem_pool_span(mp, &va, &len) == 0)
+		iop_iova_cache_set_run(cache, va, len); /* -ENOENT: no run, still exact */
+}
+
+/* One at a time, until the pool is empty: the pool's cache and common
+ * ring together may hold fewer than n but more than none. */
+unsigned int iop_pci_rx_alloc_dry(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n)
+{
+	unsigned int got = 0;
+
+	while (got < n && rte_mempool_get(mp, (void **)&m[got]) == 0)
+		got++;
+	return got;
 }

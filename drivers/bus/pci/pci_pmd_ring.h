@@ -5,7 +5,8 @@
 /*
  * The descriptor-ring bookkeeping every PCI PMD repeats around its own
  * descriptor format: ring memory that the device reaches by one IOVA,
- * buffers posted by the IOVA of the queue's cache, and the queue counters.
+ * buffers taken and freed in bulk and posted by the IOVA of the queue's
+ * cache (through its run), and the queue counters.
  * The burst helpers are static inline so that the PMD's hot loop stays one
  * function; each takes the PMD's `looked` counter, which it adds to the
  * cache once per burst with iop_iova_cache_count().
@@ -13,7 +14,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 
 #include "iop_iova_cache.h"
@@ -31,11 +34,12 @@ int iop_pci_ring_iova(struct iop_pci_dev *pdev, struct iop_ioas *ioas, const cha
 /* Frees the mbufs a queue holds by descriptor (or slot) and clears them. */
 void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n);
 
-/* For filling an rx ring at start: a fresh mbuf and the IOVA of its byte
- * `off` from buf_addr. -ENOMEM (pool empty) or -EFAULT (not mapped), with
- * the message naming pmd and the ring's size. */
-int iop_pci_rx_buf_alloc(struct rte_mempool *mp, struct iop_iova_cache *cache,
-			 const char *pmd, uint16_t ring_size, uint16_t off,
+/* For filling an rx ring at start: a fresh mbuf, rearmed as
+ * iop_pci_rx_alloc() does, and the IOVA of its byte `off` from buf_addr.
+ * -ENOMEM (pool empty) or -EFAULT (not mapped), with the message naming
+ * pmd and the ring's size. */
+int iop_pci_rx_buf_alloc(struct rte_mempool *mp, const struct iop_iova_burst *b,
+			 const char *pmd, uint16_t ring_size, uint16_t off, uint64_t rearm,
 			 unsigned int *looked, struct rte_mbuf **m, uint64_t *iova);
 
 /* A frame sent or received: the queue's packet and byte counters. */
@@ -45,42 +49,106 @@ static inline void iop_pci_count_packet(struct iop_port_qcounters *cnt, uint32_t
 	cnt->bytes += len;
 }
 
-/*
- * rx: the buffer that replaces a received one, reset, with *iova the IOVA
- * of its byte `off` from buf_addr. NULL, counted in rx_nombuf or
- * rx_unmapped, when the pool is empty or the buffer is not mapped: the PMD
- * then leaves the frame in the ring for the next burst.
- */
-static inline struct rte_mbuf *iop_pci_rx_refill(struct rte_mempool *mp,
-						 struct iop_iova_cache *cache,
-						 struct iop_port_qcounters *cnt, uint16_t off,
-						 unsigned int *looked, uint64_t *iova)
-{
-	struct rte_mbuf *fresh = rte_mbuf_raw_alloc(mp);
+/* Most buffers an rx burst takes from the pool in one get (its locals). */
+#define IOP_PCI_RX_CHUNK 64
 
-	if (!fresh) {
-		cnt->rx_nombuf++;
-		return NULL;
-	}
-	(*looked)++;
-	*iova = iop_iova_cache_lookup(cache, (uint8_t *)fresh->buf_addr + off);
-	if (*iova == IOP_IOVA_POISON) {
-		rte_mbuf_raw_free(fresh);
-		cnt->rx_unmapped++;
-		return NULL;
-	}
-	rte_pktmbuf_reset(fresh);
-	return fresh;
+/* rx queue set-up: DPDK's "mbuf initializer", the 8 bytes of rearm_data
+ * (data_off, refcnt, nb_segs, port) of a fresh buffer of the port, which
+ * a refill writes in one store instead of resetting the mbuf field by field. */
+static inline uint64_t iop_pci_rx_rearm_template(uint16_t port_id)
+{
+	struct rte_mbuf mb = { .data_off = RTE_PKTMBUF_HEADROOM, .nb_segs = 1, .port = port_id };
+	uint64_t rearm;
+
+	rte_mbuf_refcnt_set(&mb, 1);
+	memcpy(&rearm, (const uint8_t *)&mb + offsetof(struct rte_mbuf, rearm_data), sizeof(rearm));
+	return rearm;
 }
 
-/* rx: hands a received frame of len bytes (data at data_off) to the caller. */
-static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len, uint16_t port_id,
+/* Writes the template into m: one 8-byte store (rearm_data is a marker,
+ * hence the byte offset). */
+static inline void iop_pci_rx_rearm(struct rte_mbuf *m, uint64_t rearm)
+{
+	memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data), &rearm, sizeof(rearm));
+}
+
+/* Queue set-up: the pool's memory becomes the cache's run when the IOAS
+ * maps it as one (else lookups go through the entries, as exactly). */
+void iop_pci_cache_run_pool(struct iop_iova_cache *cache, struct rte_mempool *mp);
+
+/* The slow side of iop_pci_rx_alloc: the pool has fewer than n. */
+unsigned int iop_pci_rx_alloc_dry(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n);
+
+/*
+ * rx: up to n (<= IOP_PCI_RX_CHUNK) buffers to replace received ones, from
+ * one pool get, each rearmed (rearm: iop_pci_rx_rearm_template; no offload
+ * flags, no packet type) with iova[i] the IOVA of its byte `off` from
+ * buf_addr, looked up through the burst's run. Returns how many (in
+ * m[0..]): when the pool has fewer than n, what it has, and the rest count
+ * in rx_nombuf; a buffer that is not mapped goes back to the pool and
+ * counts in rx_unmapped. The PMD leaves the frames it has no buffer for
+ * in the ring for the next burst.
+ */
+static inline unsigned int iop_pci_rx_alloc(struct rte_mempool *mp, const struct iop_iova_burst *b,
+					    struct iop_port_qcounters *cnt, uint64_t rearm,
+					    uint16_t off, unsigned int n, unsigned int *looked,
+					    struct rte_mbuf **m, uint64_t *iova)
+{
+	unsigned int got = n, k = 0;
+
+	if (unlikely(rte_mempool_get_bulk(mp, (void **)m, n) != 0)) {
+		got = iop_pci_rx_alloc_dry(mp, m, n);
+		cnt->rx_nombuf += n - got;
+	}
+	*looked += got;
+	for (unsigned int i = 0; i < got; i++) {
+		struct rte_mbuf *f = m[i];
+		uint64_t a = iop_iova_burst_lookup(b, (uint8_t *)f->buf_addr + off);
+
+		if (unlikely(a == IOP_IOVA_POISON)) {
+			rte_mempool_put(mp, f);
+			cnt->rx_unmapped++;
+			continue;
+		}
+		iop_pci_rx_rearm(f, rearm);
+		f->ol_flags = 0;
+		f->packet_type = 0;
+		m[k] = f;
+		iova[k++] = a;
+	}
+	return k;
+}
+
+/* rx: a received buffer that carries no frame (a bad or oversized one),
+ * replaced in the ring: back to the pool as it was posted. */
+static inline void iop_pci_rx_recycle(struct rte_mbuf *m)
+{
+	rte_mbuf_raw_free(m);
+}
+
+/* rx: hands a received frame of len bytes to the caller (the buffer was
+ * rearmed when it was posted). */
+static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len,
 				      struct iop_port_qcounters *cnt)
 {
 	m->data_len = len;
 	m->pkt_len = len;
-	m->port = port_id;
 	iop_pci_count_packet(cnt, len);
+}
+
+/*
+ * tx: the queue's run is the memory of the pool of the first frame it
+ * sends (frames of a forwarding loop come from the rx pools; any other
+ * pool is still translated, through the entries). Once per queue, on the
+ * polling thread; *run_pool remembers the pool.
+ */
+static inline void iop_pci_tx_run_follow(struct iop_iova_cache *cache,
+					 struct rte_mempool **run_pool, struct rte_mbuf *first)
+{
+	if (unlikely(*run_pool == NULL)) {
+		*run_pool = first->pool;
+		iop_pci_cache_run_pool(cache, first->pool);
+	}
 }
 
 /*
@@ -88,7 +156,7 @@ static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len, uint16_t
  * than one segment or longer than max_frame, or not mapped): then m is
  * freed and counted as a drop, and the PMD goes on with the next packet.
  */
-static inline uint64_t iop_pci_tx_iova(struct iop_iova_cache *cache,
+static inline uint64_t iop_pci_tx_iova(const struct iop_iova_burst *b,
 				       struct iop_port_qcounters *cnt, struct rte_mbuf *m,
 				       uint32_t max_frame, unsigned int *looked)
 {
@@ -100,7 +168,7 @@ static inline uint64_t iop_pci_tx_iova(struct iop_iova_cache *cache,
 		return IOP_IOVA_POISON;
 	}
 	(*looked)++;
-	iova = iop_iova_cache_lookup(cache, rte_pktmbuf_mtod(m, void *));
+	iova = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
 	if (iova == IOP_IOVA_POISON) {
 		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 		rte_pktmbuf_free(m);

@@ -176,6 +176,7 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 	q->size = size;
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
+	q->packed = vnet_packed(vn);
 	q->vn = vn;
 	iop_iova_cache_init(&q->cache, ioas);
 	*out = q;
@@ -211,10 +212,10 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_packed(vn) ? vnet_packed_rx_burst : vnet_split_rx_burst;
 	q->q.release = vnet_queue_release;
-	q->q.cache = &q->cache;
 	q->mp = mp;
+	q->rearm = iop_pci_rx_rearm_template(q->port_id);
+	iop_pci_cache_run_pool(&q->cache, mp);
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
@@ -244,9 +245,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 			      &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_packed(vn) ? vnet_packed_tx_burst : vnet_split_tx_burst;
 	q->q.release = vnet_queue_release;
-	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
@@ -381,6 +380,22 @@ static int vnet_link_get(struct iop_port *port, struct iop_port_link *link)
 	return 0;
 }
 
+/* The ring format is the device's, fixed for the life of the queue: a
+ * branch that always goes the same way, then a tail call. */
+static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vnet_queue *q = arg;
+
+	return q->packed ? vnet_packed_rx_burst(q, pkts, n) : vnet_split_rx_burst(q, pkts, n);
+}
+
+static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vnet_queue *q = arg;
+
+	return q->packed ? vnet_packed_tx_burst(q, pkts, n) : vnet_split_tx_burst(q, pkts, n);
+}
+
 static const struct iop_port_ops vnet_ops = {
 	.info_get = vnet_info_get,
 	.rx_queue_setup = vnet_rx_queue_setup,
@@ -405,6 +420,8 @@ static struct iop_pci_pmd vnet_pmd = {
 	.priv_size = sizeof(struct vnet_priv),
 	.probe = vnet_probe,
 	.ops = &vnet_ops,
+	.rx_burst = vnet_rx_burst,
+	.tx_burst = vnet_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(vnet_pmd)

@@ -78,14 +78,14 @@ void vnet_packed_reset(struct vnet_queue *q)
 int vnet_packed_rx_fill(struct vnet_queue *q)
 {
 	unsigned int looked = 0;
+	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
 
-	iop_iova_cache_sync(&q->cache);
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct vring_packed_desc *d = &q->pdesc[q->avail_idx];
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "virtio", q->size,
-					      VNET_RX_HDR_OFF, &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(q->mp, &b, "virtio", q->size, VNET_RX_HDR_OFF,
+					      q->rearm, &looked, &m, &iova);
 
 		if (rc < 0)
 			return rc;
@@ -100,51 +100,73 @@ int vnet_packed_rx_fill(struct vnet_queue *q)
 	return 0;
 }
 
+/* How many descriptors from the next one to poll the device has used, up
+ * to max; their contents may be read after this (acquire). */
+static inline unsigned int vnet_packed_ready(const struct vnet_queue *q, unsigned int max)
+{
+	uint16_t pos = q->last_used;
+	uint8_t wrap = q->used_wrap;
+	unsigned int k = 0;
+
+	while (k < max && vring_packed_is_used(__atomic_load_n(&q->pdesc[pos].flags,
+							       __ATOMIC_ACQUIRE), wrap)) {
+		k++;
+		vnet_packed_advance(&pos, &wrap, 1, q->size);
+	}
+	return k;
+}
+
 /*
  * Every rx buffer is one descriptor, so the ring stays full: each used
  * descriptor read frees the position a fresh buffer then takes. The used
  * buffer id names the mbuf (the device may complete out of order).
  */
-uint16_t vnet_packed_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct vnet_queue *q = arg;
-	uint16_t got = 0, posted = 0;
+	uint16_t got = 0, left = n, posted = 0;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
 	if (!vnet_packed_used(q))
 		return 0;
-	iop_iova_cache_sync(&q->cache);
-	while (got < n && vnet_packed_used(q)) {
-		const struct vring_packed_desc *u = &q->pdesc[q->last_used];
-		uint16_t id = (uint16_t)(u->id & q->mask);
-		uint32_t len = u->len;
-		struct vring_packed_desc *d;
-		struct rte_mbuf *m = q->sw[id], *fresh;
-		uint64_t iova;
+	b = iop_iova_cache_burst(&q->cache);
+	while (left) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = vnet_packed_ready(q, RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK));
+		/* frames with no replacement buffer stay in the ring for the
+		 * next burst (the device drops at the wire once it is full) */
+		unsigned int k = want ? iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm,
+							 VNET_RX_HDR_OFF, want, &looked,
+							 fresh, iova) : 0;
 
-		/* no replacement buffer: leave the frame in the ring for the
-		 * next burst (the device drops at the wire once the ring is full) */
-		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, VNET_RX_HDR_OFF, &looked, &iova);
-		if (!fresh)
-			break;
-		q->sw[id] = fresh;
-		/* frames the device took but a wire would not carry */
-		if (len <= VNET_HDR_LEN || len - VNET_HDR_LEN > VNET_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-			rte_pktmbuf_free(m);
-		} else {
-			m->data_off = RTE_PKTMBUF_HEADROOM;
-			iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->port_id, q->cnt);
-			pkts[got++] = m;
+		for (unsigned int i = 0; i < k; i++) {
+			const struct vring_packed_desc *u = &q->pdesc[q->last_used];
+			uint16_t id = (uint16_t)(u->id & q->mask);
+			uint32_t len = u->len;
+			struct rte_mbuf *m = q->sw[id];
+			struct vring_packed_desc *d;
+
+			q->sw[id] = fresh[i];
+			if (likely(vnet_rx_len_ok(len))) {
+				iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+				pkts[got++] = m;
+			} else {
+				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+				iop_pci_rx_recycle(m);
+			}
+			vnet_packed_advance(&q->last_used, &q->used_wrap, 1, q->size);
+			d = &q->pdesc[q->avail_idx];
+			d->addr = iova[i];
+			d->len = q->buf_len;
+			d->id = id;
+			vnet_packed_make_avail(d, VRING_DESC_F_WRITE, q->avail_wrap);
+			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
 		}
-		vnet_packed_advance(&q->last_used, &q->used_wrap, 1, q->size);
-		d = &q->pdesc[q->avail_idx];
-		d->addr = iova;
-		d->len = q->buf_len;
-		d->id = id;
-		vnet_packed_make_avail(d, VRING_DESC_F_WRITE, q->avail_wrap);
-		vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
-		posted++;
+		posted = (uint16_t)(posted + k);
+		if (k == 0 || k < want)
+			break;
+		left = (uint16_t)(left - want);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (posted)
@@ -155,14 +177,23 @@ uint16_t vnet_packed_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 /* A used descriptor stands for its whole chain (2.8.6): skip head_stride. */
 static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 {
+	struct rte_mbuf *done[IOP_PCI_RX_CHUNK];
+	unsigned int k = 0;
+
 	while (vnet_packed_used(q)) {
 		uint16_t slot = (uint16_t)(q->pdesc[q->last_used].id & q->mask);
 
 		vnet_packed_advance(&q->last_used, &q->used_wrap, q->head_stride, q->size);
-		rte_pktmbuf_free(q->sw[slot]);
+		done[k++] = q->sw[slot];
 		q->sw[slot] = NULL;
 		q->free[q->nfree++] = slot;
+		if (k == IOP_PCI_RX_CHUNK) {
+			rte_pktmbuf_free_bulk(done, k);
+			k = 0;
+		}
 	}
+	if (k)
+		rte_pktmbuf_free_bulk(done, k);
 }
 
 /*
@@ -171,15 +202,17 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
  * two ring entries whose first is made available last (2.8.6). The buffer
  * id is the slot, in every descriptor of the chain.
  */
-uint16_t vnet_packed_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct vnet_queue *q = arg;
 	struct vring_packed_desc *txd = q->txd;
 	uint16_t i, posted = 0;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
 	vnet_packed_tx_reclaim(q);
-	iop_iova_cache_sync(&q->cache);
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n && q->nfree; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct vring_packed_desc *head = &q->pdesc[q->avail_idx];
@@ -187,7 +220,7 @@ uint16_t vnet_packed_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t slot;
 		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, VNET_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, VNET_MAX_FRAME, &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		slot = q->free[--q->nfree];

@@ -42,13 +42,13 @@ void vnet_split_reset(struct vnet_queue *q)
 int vnet_split_rx_fill(struct vnet_queue *q)
 {
 	unsigned int looked = 0;
+	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
 
-	iop_iova_cache_sync(&q->cache);
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "virtio", q->size,
-					      VNET_RX_HDR_OFF, &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(q->mp, &b, "virtio", q->size, VNET_RX_HDR_OFF,
+					      q->rearm, &looked, &m, &iova);
 
 		if (rc < 0)
 			return rc;
@@ -74,42 +74,50 @@ static inline void vnet_split_publish(struct vnet_queue *q, uint16_t avail)
 		iop_mmio_write16(q->notify, 0, q->qidx);
 }
 
-uint16_t vnet_split_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct vnet_queue *q = arg;
 	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t ready = (uint16_t)(used - q->last_used);
 	uint16_t avail = q->avail_idx, got = 0;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
-	if (q->last_used == used)
+	if (ready == 0)
 		return 0;
-	iop_iova_cache_sync(&q->cache);
-	while (q->last_used != used && got < n) {
-		const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
-		uint16_t id = (uint16_t)(e->id & q->mask);
-		uint32_t len = e->len;
-		struct rte_mbuf *m = q->sw[id], *fresh;
-		uint64_t iova;
+	if (ready > n)
+		ready = n;
+	b = iop_iova_cache_burst(&q->cache);
+	while (ready) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(ready, (uint16_t)IOP_PCI_RX_CHUNK);
+		/* frames with no replacement buffer stay in the ring for the
+		 * next burst (the device drops at the wire once it is full) */
+		unsigned int k = iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm, VNET_RX_HDR_OFF,
+						  want, &looked, fresh, iova);
 
-		/* frames the device took but a wire would not carry */
-		if (len <= VNET_HDR_LEN || len - VNET_HDR_LEN > VNET_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-			goto repost;
+		for (unsigned int i = 0; i < k; i++) {
+			const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
+			uint16_t id = (uint16_t)(e->id & q->mask);
+			uint32_t len = e->len;
+			struct rte_mbuf *m = q->sw[id];
+
+			q->sw[id] = fresh[i];
+			q->desc[id].addr = iova[i];
+			if (likely(vnet_rx_len_ok(len))) {
+				iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+				pkts[got++] = m;
+			} else {
+				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+				iop_pci_rx_recycle(m);
+			}
+			q->last_used++;
+			q->avail->ring[avail & q->mask] = id;
+			avail++;
 		}
-		/* no replacement buffer: leave the frame in the ring for the
-		 * next burst (the device drops at the wire once the ring is full) */
-		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, VNET_RX_HDR_OFF, &looked, &iova);
-		if (!fresh)
+		if (k < want)
 			break;
-		q->sw[id] = fresh;
-		q->desc[id].addr = iova;
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->port_id, q->cnt);
-		pkts[got++] = m;
-repost:
-		q->last_used++;
-		q->avail->ring[avail & q->mask] = id;
-		avail++;
+		ready = (uint16_t)(ready - want);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (avail != q->avail_idx)
@@ -120,34 +128,44 @@ repost:
 static void vnet_split_tx_reclaim(struct vnet_queue *q)
 {
 	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *done[IOP_PCI_RX_CHUNK];
+	unsigned int k = 0;
 
 	while (q->last_used != used) {
 		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
 		uint16_t slot = (uint16_t)(id / q->head_stride);
 
 		q->last_used++;
-		rte_pktmbuf_free(q->sw[slot]);
+		done[k++] = q->sw[slot];
 		q->sw[slot] = NULL;
 		q->free[q->nfree++] = slot;
+		if (k == IOP_PCI_RX_CHUNK) {
+			rte_pktmbuf_free_bulk(done, k);
+			k = 0;
+		}
 	}
+	if (k)
+		rte_pktmbuf_free_bulk(done, k);
 }
 
-uint16_t vnet_split_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct vnet_queue *q = arg;
 	struct vring_desc *txd = q->txd;
 	uint16_t avail = q->avail_idx, i;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
 	vnet_split_tx_reclaim(q);
-	iop_iova_cache_sync(&q->cache);
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n && q->nfree; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct vring_desc *d;
 		uint16_t slot;
 		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, VNET_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, VNET_MAX_FRAME, &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		slot = q->free[--q->nfree];

@@ -27,6 +27,13 @@
 /* rx: the header goes in the headroom, right before the frame */
 #define VNET_RX_HDR_OFF (RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN)
 
+/* Frames of a bad length (the device took them, a wire would not carry
+ * them) are dropped; their buffer is replaced like any other. */
+static inline bool vnet_rx_len_ok(uint32_t len)
+{
+	return len > VNET_HDR_LEN && len - VNET_HDR_LEN <= VNET_MAX_FRAME;
+}
+
 struct vnet_priv;
 
 struct vnet_queue {
@@ -54,6 +61,9 @@ struct vnet_queue {
 	uint16_t port_id;
 	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
 	struct rte_mempool *mp;
+	uint64_t rearm;       /* rx: iop_pci_rx_rearm_template */
+	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
+	bool packed;          /* the ring format, fixed at queue setup */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw; /* rx: by descriptor (split) or buffer id (packed); tx: by slot */
 	uint16_t *free;       /* tx: free slots */
@@ -82,13 +92,13 @@ static inline bool vnet_packed(const struct vnet_priv *vn)
 void vnet_split_tx_init(struct vnet_queue *q, bool indirect);
 void vnet_split_reset(struct vnet_queue *q);
 int vnet_split_rx_fill(struct vnet_queue *q);
-uint16_t vnet_split_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vnet_split_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
 
 void vnet_packed_tx_init(struct vnet_queue *q, bool indirect);
 void vnet_packed_reset(struct vnet_queue *q);
 int vnet_packed_rx_fill(struct vnet_queue *q);
-uint16_t vnet_packed_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-uint16_t vnet_packed_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
 
 #endif /* IOP_VNET_H */
