@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * virtio-net over the modern PCI transport (virtio 1.0, 5.1), one queue
- * pair, polled, on split rings or, when the device offers
- * VIRTIO_F_RING_PACKED, packed rings (virtio_split.c, virtio_packed.c). Descriptors carry IOVAs of the device's IOAS
+ * virtio-net over the modern PCI transport (virtio 1.0, 5.1), polled, on
+ * split rings or, when the device offers VIRTIO_F_RING_PACKED, packed rings
+ * (virtio_split.c, virtio_packed.c). Several queue pairs with
+ * VIRTIO_NET_F_MQ, spread by the device's RSS (VIRTIO_NET_F_RSS) or its own
+ * steering, both set through the control queue (virtio_ctrl.c). Descriptors carry IOVAs of the device's IOAS
  * from each queue's IOVA cache; the device reaches them through the IOMMU
  * because VIRTIO_F_ACCESS_PLATFORM is negotiated.
  */
@@ -18,6 +20,7 @@
 #include "iop_iova_cache.h"
 #include "iop_log.h"
 #include "pci_pmd_ring.h"
+#include "virtio_ctrl.h"
 #include "vnet.h"
 
 /* 5.1.3 feature bits */
@@ -29,9 +32,15 @@
 #define VIRTIO_NET_CFG_STATUS 6
 #define VIRTIO_NET_S_LINK_UP 1
 
-#define VNET_RXQ 0 /* 5.1.2: receiveq1 */
-#define VNET_TXQ 1 /* transmitq1 */
+/* 5.1.2: receiveqN is virtqueue 2(N-1), transmitqN 2(N-1)+1 */
+#define VNET_RXQ(i) ((uint16_t)(2 * (i)))
+#define VNET_TXQ(i) ((uint16_t)(2 * (i) + 1))
 #define VNET_MIN_DESC 64
+#define VNET_CTRL_DESC 64
+/* the control queue's command buffer and ack byte, after its ring */
+#define VNET_CTRL_ACK_OFF RTE_ALIGN(VIRTIO_CTRL_CMD_MAX, 16)
+/* how long a control command may take: the device answers it when kicked */
+#define VNET_CTRL_WAIT_MS 1000
 
 static void vnet_queue_release(void *arg);
 
@@ -40,7 +49,8 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	uint64_t offered = virtio_pci_device_features(&vn->vp);
 	uint64_t want = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) |
 			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |
-			BIT(VIRTIO_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED);
+			BIT(VIRTIO_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED) |
+			BIT(VIRTIO_NET_F_CTRL_VQ) | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS);
 
 	if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_VERSION_1: only virtio 1.0 devices are supported", bdf);
@@ -49,6 +59,9 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	if (!(offered & BIT(VIRTIO_F_ACCESS_PLATFORM)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_ACCESS_PLATFORM, so its DMA bypasses the IOMMU: in QEMU use -device virtio-net-pci,disable-legacy=on,iommu_platform=on",
 			       bdf);
+	/* 5.1.3.1: MQ and RSS depend on the control queue */
+	if (!(offered & BIT(VIRTIO_NET_F_CTRL_VQ)))
+		want &= ~(BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS));
 	vn->features = offered & want;
 	return virtio_pci_set_features(&vn->vp, vn->features);
 }
@@ -68,6 +81,36 @@ static int vnet_init_device(struct vnet_priv *vn, const char *bdf)
 	return rc;
 }
 
+static bool vnet_has(const struct vnet_priv *vn, unsigned int feature)
+{
+	return vn->features & BIT(feature);
+}
+
+/* 5.1.4: queue pairs and RSS limits, from the device config. */
+static void vnet_read_steering_caps(struct vnet_priv *vn)
+{
+	uint16_t pairs = 1, reta = 0;
+
+	if (vnet_has(vn, VIRTIO_NET_F_MQ) || vnet_has(vn, VIRTIO_NET_F_RSS))
+		virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_MAX_VQ_PAIRS, &pairs, sizeof(pairs));
+	if (pairs > IOP_PORT_MAX_QUEUES)
+		pairs = IOP_PORT_MAX_QUEUES;
+	vn->max_pairs = pairs ? pairs : 1;
+	vn->rss_types = 0;
+	vn->rss_key_size = 0;
+	vn->reta_size = 0;
+	if (!vnet_has(vn, VIRTIO_NET_F_RSS))
+		return;
+	virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_SUPPORTED_HASH_TYPES, &vn->rss_types,
+				sizeof(vn->rss_types));
+	virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_RSS_MAX_KEY_SIZE, &vn->rss_key_size,
+				sizeof(vn->rss_key_size));
+	virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_RSS_MAX_RETA_LEN, &reta, sizeof(reta));
+	vn->reta_size = virtio_rss_reta_size(reta);
+	if (vn->rss_key_size > IOP_PORT_RSS_KEY_MAX)
+		vn->rss_key_size = IOP_PORT_RSS_KEY_MAX;
+}
+
 static int vnet_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
@@ -82,8 +125,9 @@ static int vnet_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 	rc = vnet_init_device(vn, bdf);
 	if (rc < 0)
 		return rc;
-	vn->max_rx = virtio_pci_queue_max(&vn->vp, VNET_RXQ);
-	vn->max_tx = virtio_pci_queue_max(&vn->vp, VNET_TXQ);
+	vn->max_rx = virtio_pci_queue_max(&vn->vp, VNET_RXQ(0));
+	vn->max_tx = virtio_pci_queue_max(&vn->vp, VNET_TXQ(0));
+	vnet_read_steering_caps(vn);
 	if (vn->max_rx < VNET_MIN_DESC || vn->max_tx < VNET_MIN_DESC)
 		return IOP_ERR(ENODEV, "%s: virtio queues of %u/%u entries, at least %u needed",
 			       bdf, vn->max_rx, vn->max_tx, VNET_MIN_DESC);
@@ -110,8 +154,15 @@ static void vnet_info_get(struct iop_port *port, struct iop_port_info *info)
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 
 	info->driver = "virtio";
-	info->max_rx_queues = 1;
-	info->max_tx_queues = 1;
+	info->max_rx_queues = vn->max_pairs;
+	info->max_tx_queues = vn->max_pairs;
+	/* RSS as negotiated: the hash types the device supports that lib/port
+	 * names, its key size and table */
+	if (vn->rss_key_size && vn->reta_size) {
+		info->rss_hash_types = virtio_rss_types_to_port(vn->rss_types);
+		info->rss_key_size = vn->rss_key_size;
+		info->reta_size = vn->reta_size;
+	}
 	info->min_desc = VNET_MIN_DESC;
 	info->max_desc = vn->max_rx < vn->max_tx ? vn->max_rx : vn->max_tx;
 	info->max_frame_len = VNET_MAX_FRAME;
@@ -205,11 +256,10 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	struct vnet_queue *q;
 	int rc;
 
-	(void)qi;
 	if (room < RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME || RTE_PKTMBUF_HEADROOM < VNET_HDR_LEN)
 		return IOP_ERR(EINVAL, "mbufs of %u bytes are too small for virtio: %u needed",
 			       room, RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME);
-	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
+	rc = vnet_queue_alloc(port, VNET_RXQ(qi), nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
@@ -220,7 +270,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
 	q->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM + VNET_HDR_LEN);
-	vn->rxq = q;
+	vn->rxq[qi] = q;
 	*rxq = q;
 	return 0;
 }
@@ -239,8 +289,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	struct vnet_queue *q;
 	int rc;
 
-	(void)qi;
-	rc = vnet_queue_alloc(port, VNET_TXQ, nb_desc,
+	rc = vnet_queue_alloc(port, VNET_TXQ(qi), nb_desc,
 			      VRING_DESC_ALIGN + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0),
 			      &q);
 	if (rc < 0)
@@ -257,7 +306,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 		vnet_packed_tx_init(q, indirect);
 	else
 		vnet_split_tx_init(q, indirect);
-	vn->txq = q;
+	vn->txq[qi] = q;
 	*txq = q;
 	return 0;
 }
@@ -266,10 +315,12 @@ static void vnet_queue_release(void *arg)
 {
 	struct vnet_queue *q = arg;
 
-	if (q && q->vn->rxq == q)
-		q->vn->rxq = NULL;
-	if (q && q->vn->txq == q)
-		q->vn->txq = NULL;
+	if (!q)
+		return;
+	if (q->qidx % 2 == 0)
+		q->vn->rxq[q->qidx / 2] = NULL;
+	else
+		q->vn->txq[q->qidx / 2] = NULL;
 	vnet_queue_free(q);
 }
 
@@ -294,42 +345,191 @@ static void vnet_ring_reset(struct vnet_priv *vn, struct vnet_queue *q)
 		vnet_split_reset(q);
 }
 
+/* One control command in the buffer after the control queue's ring, of
+ * len bytes: posted, then polled until the device answers. */
+static int vnet_ctrl_cmd(struct vnet_priv *vn, size_t len, const char *what)
+{
+	struct vnet_queue *q = vn->ctrlq;
+	volatile uint8_t *ack = vn->ctrl_buf + VNET_CTRL_ACK_OFF;
+	uint64_t cmd_iova = vn->ctrl_buf_iova;
+	const char *bdf = iop_pci_dev_bdf(vn->vp.pdev);
+	bool done = false;
+
+	*ack = VIRTIO_NET_ERR;
+	if (q->packed)
+		vnet_packed_ctrl_post(q, cmd_iova, (uint32_t)len, cmd_iova + VNET_CTRL_ACK_OFF);
+	else
+		vnet_split_ctrl_post(q, cmd_iova, (uint32_t)len, cmd_iova + VNET_CTRL_ACK_OFF);
+	for (int ms = 0; ms < VNET_CTRL_WAIT_MS && !done; ms++) {
+		done = q->packed ? vnet_packed_ctrl_done(q) : vnet_split_ctrl_done(q);
+		if (!done)
+			usleep(1000);
+	}
+	if (!done)
+		return IOP_ERR(ETIMEDOUT, "%s: the virtio device did not answer %s within %d ms",
+			       bdf, what, VNET_CTRL_WAIT_MS);
+	if (*ack != VIRTIO_NET_OK)
+		return IOP_ERR(EIO, "%s: the virtio device refused %s (ack %u)", bdf, what, *ack);
+	return 0;
+}
+
+/* How frames spread over the rx queues: RSS with the configured hash
+ * types, key and table; else, with several queue pairs, the device's own
+ * steering over that many (5.1.6.5.6); else nothing to say. */
+static int vnet_steer(struct vnet_priv *vn)
+{
+	uint8_t *buf = vn->ctrl_buf;
+	uint16_t pairs = RTE_MAX(vn->nb_rxq, vn->nb_txq);
+
+	if (vn->rss.hash_types)
+		return vnet_ctrl_cmd(vn, virtio_ctrl_rss_config(buf, &vn->rss, pairs),
+				     "VIRTIO_NET_CTRL_MQ_RSS_CONFIG");
+	return vnet_ctrl_cmd(vn, virtio_ctrl_vq_pairs_set(buf, pairs),
+			     "VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET");
+}
+
+static bool vnet_needs_ctrl(const struct vnet_priv *vn)
+{
+	return vn->rss.hash_types || RTE_MAX(vn->nb_rxq, vn->nb_txq) > 1;
+}
+
+static int vnet_configure(struct iop_port *port, const struct iop_port_conf *conf)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	const char *bdf = iop_pci_dev_bdf(iop_pci_port_dev(port));
+	uint16_t pairs = RTE_MAX(conf->nb_rxq, conf->nb_txq);
+
+	/* automatic steering spreads over as many rx queues as pairs */
+	if (!conf->rss.hash_types && pairs > 1 && !vnet_has(vn, VIRTIO_NET_F_MQ))
+		return IOP_ERR(ENOTSUP, "%s: this virtio device spreads frames over several queues only with RSS (it offers VIRTIO_NET_F_RSS, not VIRTIO_NET_F_MQ): give RSS hash types",
+			       bdf);
+	if (!conf->rss.hash_types && conf->nb_rxq != conf->nb_txq)
+		return IOP_ERR(EINVAL, "%s: without RSS a virtio device steers frames over as many rx queues as queue pairs: configure %u rx and %u tx queues alike, or give RSS hash types",
+			       bdf, conf->nb_rxq, conf->nb_txq);
+	vn->nb_rxq = conf->nb_rxq;
+	vn->nb_txq = conf->nb_txq;
+	vn->rss = conf->rss;
+	return 0;
+}
+
+static int vnet_rss_update(struct iop_port *port, const struct iop_port_rss_conf *rss)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	struct iop_port_rss_conf old = vn->rss;
+	int rc = 0;
+
+	if (!rss->hash_types && vn->nb_rxq != vn->nb_txq)
+		return IOP_ERR(EINVAL, "%s: without RSS a virtio device steers frames over as many rx queues as queue pairs, and %u rx and %u tx queues are configured",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)), vn->nb_rxq, vn->nb_txq);
+	vn->rss = *rss;
+	if (vn->started && vn->ctrlq)
+		rc = vnet_steer(vn);
+	if (rc < 0)
+		vn->rss = old;
+	return rc;
+}
+
+/* The control queue, at the index after every queue pair's (5.1.2), made
+ * at the first start that needs it and kept until close. */
+static int vnet_ctrl_setup(struct iop_port *port)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	uint16_t idx = (vnet_has(vn, VIRTIO_NET_F_MQ) || vnet_has(vn, VIRTIO_NET_F_RSS)) ?
+		       (uint16_t)(2 * vn->max_pairs) : 2;
+	uint16_t max = virtio_pci_queue_max(&vn->vp, idx), n = VNET_CTRL_DESC;
+	struct vring_layout l;
+	int rc;
+
+	if (vn->ctrlq)
+		return 0;
+	if (!vnet_has(vn, VIRTIO_NET_F_CTRL_VQ))
+		return IOP_ERR(ENOTSUP, "%s: this virtio device has no control queue (VIRTIO_NET_F_CTRL_VQ), so it runs one queue pair without RSS",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)));
+	while (n > max)
+		n >>= 1;
+	if (n < 2)
+		return IOP_ERR(ENODEV, "%s: the virtio control queue has %u entries, 2 needed",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)), max);
+	l = vnet_layout(vn, n);
+	rc = vnet_queue_alloc(port, idx, n, VNET_CTRL_ACK_OFF + 16, &vn->ctrlq);
+	if (rc < 0)
+		return rc;
+	vn->ctrl_buf = (uint8_t *)vn->ctrlq->ring + l.total;
+	vn->ctrl_buf_iova = vn->ctrlq->ring_iova + l.total;
+	return 0;
+}
+
+static void vnet_drop_all_mbufs(struct vnet_priv *vn)
+{
+	for (uint16_t i = 0; i < IOP_PORT_MAX_QUEUES; i++) {
+		vnet_drop_mbufs(vn->rxq[i]);
+		vnet_drop_mbufs(vn->txq[i]);
+	}
+}
+
+/* A start that fails stops the device before the buffers it holds go back. */
+static int vnet_start_failed(struct vnet_priv *vn, int rc)
+{
+	if (!iop_pci_dev_gone(vn->vp.pdev))
+		virtio_pci_reset(&vn->vp);
+	vnet_drop_all_mbufs(vn);
+	return rc;
+}
+
 static int vnet_start(struct iop_port *port)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 	const char *bdf = iop_pci_dev_bdf(iop_pci_port_dev(port));
 	int rc;
 
+	if (vnet_needs_ctrl(vn)) {
+		rc = vnet_ctrl_setup(port);
+		if (rc < 0)
+			return rc;
+	}
 	/* stop resets the device, so every start negotiates again */
 	rc = vnet_init_device(vn, bdf);
 	if (rc < 0)
 		return rc;
 	if (vn->cfg_efd >= 0)
 		iop_mmio_write16(vn->vp.common, VIRTIO_COMMON_MSIX, 0);
-	for (struct vnet_queue *q = vn->rxq; q; q = NULL) {
+	for (uint16_t i = 0; i < vn->nb_rxq; i++) {
+		struct vnet_queue *q = vn->rxq[i];
+
 		vnet_ring_reset(vn, q);
 		rc = vnet_queue_program(vn, q);
+		if (rc == 0)
+			rc = q->packed ? vnet_packed_rx_fill(q) : vnet_split_rx_fill(q);
 		if (rc < 0)
-			return rc;
-		rc = vnet_packed(vn) ? vnet_packed_rx_fill(q) : vnet_split_rx_fill(q);
-		if (rc < 0) {
-			vnet_drop_mbufs(q);
-			return rc;
-		}
+			return vnet_start_failed(vn, rc);
 	}
-	for (struct vnet_queue *q = vn->txq; q; q = NULL) {
+	for (uint16_t i = 0; i < vn->nb_txq; i++) {
+		struct vnet_queue *q = vn->txq[i];
+
 		vnet_ring_reset(vn, q);
 		vnet_tx_slots_reset(q);
 		rc = vnet_queue_program(vn, q);
-		if (rc < 0) {
-			vnet_drop_mbufs(vn->rxq);
-			return rc;
-		}
+		if (rc < 0)
+			return vnet_start_failed(vn, rc);
+	}
+	if (vn->ctrlq) {
+		vnet_ring_reset(vn, vn->ctrlq);
+		rc = vnet_queue_program(vn, vn->ctrlq);
+		if (rc < 0)
+			return vnet_start_failed(vn, rc);
 	}
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
 	virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_DRIVER_OK);
-	if (vn->rxq)
-		iop_mmio_write16(vn->rxq->notify, 0, VNET_RXQ);
+	/* 5.1.6.5.6.1: the device starts with one pair; the commands come
+	 * once it runs */
+	if (vnet_needs_ctrl(vn)) {
+		rc = vnet_steer(vn);
+		if (rc < 0)
+			return vnet_start_failed(vn, rc);
+	}
+	for (uint16_t i = 0; i < vn->nb_rxq; i++)
+		iop_mmio_write16(vn->rxq[i]->notify, 0, VNET_RXQ(i));
+	vn->started = true;
 	return 0;
 }
 
@@ -340,8 +540,8 @@ static void vnet_stop(struct iop_port *port)
 	/* a reset stops all DMA before the buffers go back to the pool */
 	if (!iop_pci_dev_gone(iop_pci_port_dev(port)))
 		virtio_pci_reset(&vn->vp);
-	vnet_drop_mbufs(vn->rxq);
-	vnet_drop_mbufs(vn->txq);
+	vnet_drop_all_mbufs(vn);
+	vn->started = false;
 }
 
 static void vnet_close(struct iop_port *port)
@@ -351,6 +551,8 @@ static void vnet_close(struct iop_port *port)
 
 	if (!iop_pci_dev_gone(pdev))
 		virtio_pci_reset(&vn->vp);
+	vnet_queue_free(vn->ctrlq);
+	vn->ctrlq = NULL;
 	iop_pci_msix_disable(pdev);
 }
 
@@ -398,6 +600,8 @@ static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 static const struct iop_port_ops vnet_ops = {
 	.info_get = vnet_info_get,
+	.configure = vnet_configure,
+	.rss_update = vnet_rss_update,
 	.rx_queue_setup = vnet_rx_queue_setup,
 	.tx_queue_setup = vnet_tx_queue_setup,
 	.start = vnet_start,

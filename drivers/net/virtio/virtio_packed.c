@@ -255,3 +255,28 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		vnet_packed_kick(q);
 	return i;
 }
+
+void vnet_packed_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack)
+{
+	struct vring_packed_desc *head = &q->pdesc[q->avail_idx], *tail;
+	uint8_t head_wrap = q->avail_wrap;
+
+	vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
+	tail = &q->pdesc[q->avail_idx];
+	*tail = (struct vring_packed_desc){ .addr = ack, .len = 1, .id = 0,
+		.flags = (uint16_t)(VRING_DESC_F_WRITE | vring_packed_avail_flags(q->avail_wrap)) };
+	vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
+	head->addr = cmd;
+	head->len = len;
+	head->id = 0;
+	vnet_packed_make_avail(head, VRING_DESC_F_NEXT, head_wrap);
+	vnet_packed_kick(q);
+}
+
+bool vnet_packed_ctrl_done(struct vnet_queue *q)
+{
+	if (!vnet_packed_used(q))
+		return false;
+	vnet_packed_advance(&q->last_used, &q->used_wrap, 2, q->size);
+	return true;
+}

@@ -183,3 +183,20 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 		vnet_split_publish(q, avail);
 	return i;
 }
+
+void vnet_split_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack)
+{
+	q->desc[0] = (struct vring_desc){ .addr = cmd, .len = len, .flags = VRING_DESC_F_NEXT,
+					  .next = 1 };
+	q->desc[1] = (struct vring_desc){ .addr = ack, .len = 1, .flags = VRING_DESC_F_WRITE };
+	q->avail->ring[q->avail_idx & q->mask] = 0;
+	vnet_split_publish(q, (uint16_t)(q->avail_idx + 1));
+}
+
+bool vnet_split_ctrl_done(struct vnet_queue *q)
+{
+	if (__atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) == q->last_used)
+		return false;
+	q->last_used++;
+	return true;
+}

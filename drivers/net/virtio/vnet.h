@@ -14,6 +14,7 @@
 #include <rte_mbuf.h>
 
 #include "iop_iova_cache.h"
+#include "iop_port.h"
 #include "pci_pmd.h"
 #include "virtio_pci.h"
 #include "virtio_ring.h"
@@ -77,7 +78,17 @@ struct vnet_priv {
 	struct virtio_pci vp;
 	uint64_t features;
 	uint16_t max_rx, max_tx; /* queue sizes the device offers */
-	struct vnet_queue *rxq, *txq;
+	uint16_t max_pairs;      /* queue pairs the device has (MQ, RSS), else 1 */
+	uint32_t rss_types;      /* virtio hash types it supports (RSS) */
+	uint8_t rss_key_size;    /* its key length (RSS) */
+	uint16_t reta_size;      /* its table, as lib/port takes it (RSS) */
+	uint16_t nb_rxq, nb_txq; /* configured */
+	struct iop_port_rss_conf rss; /* configured; hash_types 0: no RSS */
+	bool started;
+	struct vnet_queue *rxq[IOP_PORT_MAX_QUEUES], *txq[IOP_PORT_MAX_QUEUES];
+	struct vnet_queue *ctrlq;
+	uint8_t *ctrl_buf;       /* after ctrlq's ring: a command, then its ack */
+	uint64_t ctrl_buf_iova;
 	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
 	bool link_up, link_known;
 };
@@ -88,17 +99,23 @@ static inline bool vnet_packed(const struct vnet_priv *vn)
 }
 
 /* Each ring format: tx descriptors set up once at queue setup, the ring
- * reset and (rx) filled at start, and the bursts. */
+ * reset and (rx) filled at start, the bursts, and for the control queue
+ * one command at a time: posted (a device-readable command and the
+ * device-writable ack byte), then polled until the device has used it. */
 void vnet_split_tx_init(struct vnet_queue *q, bool indirect);
 void vnet_split_reset(struct vnet_queue *q);
 int vnet_split_rx_fill(struct vnet_queue *q);
 uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+void vnet_split_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack);
+bool vnet_split_ctrl_done(struct vnet_queue *q);
 
 void vnet_packed_tx_init(struct vnet_queue *q, bool indirect);
 void vnet_packed_reset(struct vnet_queue *q);
 int vnet_packed_rx_fill(struct vnet_queue *q);
 uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+void vnet_packed_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack);
+bool vnet_packed_ctrl_done(struct vnet_queue *q);
 
 #endif /* IOP_VNET_H */
