@@ -5,8 +5,9 @@
 #
 #   virtio-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_BRIDGE ROUND...
 #   ROUND = BDF,BDF,...[/BRIDGE_OPTION,...]
-# With IOP_VIRTIO_RSS="IOP_VIRTIO_RSS BDF_IN BDF_OUT" it then runs that
-# program on those NICs until the host creates WORKDIR/rss.done.
+# With IOP_VIRTIO_RSS="IOP_VIRTIO_RSS BDF_IN[,BDF_IN...] BDF_OUT" it then
+# runs that program once per IN NIC, the i-th (from 1) until the host
+# creates WORKDIR/rss<i>.done.
 set -u
 backend=$1 work=$2 devices=$3 bridge=$4
 shift 4
@@ -19,7 +20,7 @@ say() { echo "virtio-guest: $*"; }
 bdfs=""
 for r in "$@"; do bdfs="$bdfs ${r%%/*}"; done
 read -r rss_prog rss_in rss_out <<< "${IOP_VIRTIO_RSS:-}"
-[ -n "${rss_prog:-}" ] && bdfs="$bdfs $rss_in $rss_out"
+[ -n "${rss_prog:-}" ] && bdfs="$bdfs ${rss_in//,/ } $rss_out"
 # shellcheck disable=SC2086
 "$devices" bind ${bdfs//,/ } || { say "not ok - iop-devices bind failed"; exit 1; }
 
@@ -52,14 +53,16 @@ for r in "$@"; do
 		rc=1
 	fi
 done
-if [ -n "${rss_prog:-}" ]; then
-	say "multi-queue with RSS: $rss_in -> $rss_out"
+i=0
+for in in ${rss_in//,/ }; do
+	i=$((i + 1))
+	say "multi-queue with RSS: $in -> $rss_out"
 	# shellcheck disable=SC2086
-	if "$rss_prog" $eal -- --iommu="$backend" -- "$rss_in" "$rss_out" "$work/rss.done"; then
-		say "ok - iop-virtio-rss"
+	if "$rss_prog" $eal -- --iommu="$backend" -- "$in" "$rss_out" "$work/rss$i.done"; then
+		say "ok - iop-virtio-rss $in"
 	else
-		say "not ok - iop-virtio-rss failed"
+		say "not ok - iop-virtio-rss $in failed"
 		rc=1
 	fi
-fi
+done
 exit $rc

@@ -4,8 +4,10 @@
  * test/vm/run-guest. Port IN is a virtio-net with two queue pairs and
  * QEMU's RSS (a multi-queue tap the host sends flows into); port OUT a
  * single-queue virtio-net whose frames reach the host. IN is configured
- * with two rx queues, RSS over IPv4/UDP/TCP, a key of our own and a
- * redirection table that is not round-robin; every frame received on IN
+ * with two rx queues and RSS with lib/port's defaults and started; then
+ * iop_port_rss_update gives the running port RSS over IPv4/UDP/TCP, a key
+ * of our own and a redirection table that is not round-robin (so frames
+ * spread by the first settings would fail). Every frame received on IN
  * is checked against independent truth, DPDK's software Toeplitz
  * (rte_softrss) of its addresses and ports with that key: it must arrive
  * on the queue the table names for that hash. Every frame is forwarded
@@ -131,7 +133,8 @@ int main(int argc, char **argv)
 	       info.max_rx_queues, info.rss_key_size, info.reta_size,
 	       (unsigned long long)info.rss_hash_types);
 	rss_setup(&info);
-	if (iop_port_configure(in, &(struct iop_port_conf){ .nb_rxq = RXQ, .nb_txq = RXQ, .rss = rss }) < 0 ||
+	if (iop_port_configure(in, &(struct iop_port_conf){
+		    .nb_rxq = RXQ, .nb_txq = RXQ, .rss.hash_types = IOP_PORT_RSS_IPV4 }) < 0 ||
 	    port_start(in, RXQ, mp) < 0 ||
 	    iop_port_configure(out, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }) < 0 ||
 	    port_start(out, 1, mp) < 0) {
@@ -139,6 +142,8 @@ int main(int argc, char **argv)
 		iop_cleanup();
 		return 1;
 	}
+	rc = iop_port_rss_update(in, &rss);
+	check(rc == 0, "RSS of the started port changes (hash types, key, table)", "%s", iop_err_msg());
 	printf("iop-virtio-rss: forwarding\n");
 	fflush(stdout);
 	while (access(argv[3], F_OK) != 0 && time(NULL) < end) {
