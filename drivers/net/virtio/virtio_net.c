@@ -59,9 +59,13 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	if (!(offered & BIT(VIRTIO_F_ACCESS_PLATFORM)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_ACCESS_PLATFORM, so its DMA bypasses the IOMMU: in QEMU use -device virtio-net-pci,disable-legacy=on,iommu_platform=on",
 			       bdf);
+	/* offloads only when configured: a device doing them for an app
+	 * that did not ask would send what the app did not mean */
+	want |= vn->offload_features;
 	/* 5.1.3.1: MQ and RSS depend on the control queue */
 	if (!(offered & BIT(VIRTIO_NET_F_CTRL_VQ)))
 		want &= ~(BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS));
+	vn->offered = offered;
 	vn->features = offered & want;
 	return virtio_pci_set_features(&vn->vp, vn->features);
 }
@@ -158,6 +162,13 @@ static void vnet_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->max_tx_queues = vn->max_pairs;
 	/* RSS as negotiated: the hash types the device supports that lib/port
 	 * names, its key size and table */
+	/* 5.1.3.1: TSO needs the device's checksum */
+	if (vn->offered & BIT(VIRTIO_NET_F_CSUM)) {
+		info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM;
+		if ((vn->offered & BIT(VIRTIO_NET_F_HOST_TSO4)) &&
+		    (vn->offered & BIT(VIRTIO_NET_F_HOST_TSO6)))
+			info->tx_offload_capa |= IOP_PORT_TX_OFFLOAD_TCP_TSO;
+	}
 	if (vn->rss_key_size && vn->reta_size) {
 		info->rss_hash_types = virtio_rss_types_to_port(vn->rss_types);
 		info->rss_key_size = vn->rss_key_size;
@@ -282,16 +293,16 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	struct vring_layout l = vnet_layout(vn, nb_desc);
 	bool indirect = vn->features & BIT(VIRTIO_F_INDIRECT_DESC);
 	struct vring_tx_layout t = vring_tx_layout(nb_desc, indirect);
-	/* after the ring: one zeroed header all tx chains share (the device
-	 * only reads it), then with indirect descriptors a two-entry table
-	 * per slot (both formats' descriptors are 16 bytes) */
-	size_t tables = l.total + VRING_DESC_ALIGN;
+	/* after the ring: a header per slot (the device only reads it; zero
+	 * unless an offload is asked), then with indirect descriptors a
+	 * two-entry table per slot (both formats' descriptors are 16 bytes) */
+	size_t hdrs = sizeof(struct vnet_tx_hdr) * t.slots;
+	size_t tables = l.total + hdrs;
 	struct vnet_queue *q;
 	int rc;
 
 	rc = vnet_queue_alloc(port, VNET_TXQ(qi), nb_desc,
-			      VRING_DESC_ALIGN + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0),
-			      &q);
+			      hdrs + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0), &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
@@ -299,6 +310,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
+	q->hdrs = (struct vnet_tx_hdr *)((uint8_t *)q->ring + l.total);
 	q->hdr_iova = q->ring_iova + l.total;
 	q->txd = indirect ? (uint8_t *)q->ring + tables : q->ring;
 	q->txd_iova = indirect ? q->ring_iova + tables : q->ring_iova;
@@ -409,6 +421,12 @@ static int vnet_configure(struct iop_port *port, const struct iop_port_conf *con
 	vn->nb_rxq = conf->nb_rxq;
 	vn->nb_txq = conf->nb_txq;
 	vn->rss = conf->rss;
+	vn->offload_features = 0;
+	if (conf->tx_offloads & (IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM |
+				 IOP_PORT_TX_OFFLOAD_TCP_TSO))
+		vn->offload_features |= BIT(VIRTIO_NET_F_CSUM);
+	if (conf->tx_offloads & IOP_PORT_TX_OFFLOAD_TCP_TSO)
+		vn->offload_features |= BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6);
 	return 0;
 }
 
@@ -508,6 +526,9 @@ static int vnet_start(struct iop_port *port)
 
 		vnet_ring_reset(vn, q);
 		vnet_tx_slots_reset(q);
+		q->tx_offload = vnet_has(vn, VIRTIO_NET_F_CSUM);
+		q->tso_max = vnet_has(vn, VIRTIO_NET_F_HOST_TSO4) ? VNET_MAX_TSO_FRAME : 0;
+		memset(q->hdrs, 0, sizeof(*q->hdrs) * q->slots);
 		rc = vnet_queue_program(vn, q);
 		if (rc < 0)
 			return vnet_start_failed(vn, rc);

@@ -54,11 +54,11 @@ void vnet_packed_tx_init(struct vnet_queue *q, bool indirect)
 {
 	struct vring_packed_desc *txd = q->txd;
 
-	/* the per-slot tables: the shared header, then the frame (2.8.7:
+	/* the per-slot tables: the slot's header, then the frame (2.8.7:
 	 * only WRITE counts there, and neither is device-writable) */
 	if (indirect)
 		for (uint16_t s = 0; s < q->slots; s++)
-			txd[2 * s] = (struct vring_packed_desc){ .addr = q->hdr_iova,
+			txd[2 * s] = (struct vring_packed_desc){ .addr = vnet_tx_hdr_iova(q, s),
 								 .len = VNET_HDR_LEN };
 }
 
@@ -197,7 +197,7 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 }
 
 /*
- * A frame is the shared header and the frame's bytes: with indirect
+ * A frame is its slot's header and the frame's bytes: with indirect
  * descriptors one ring entry pointing to the slot's table, else a chain of
  * two ring entries whose first is made available last (2.8.6). The buffer
  * id is the slot, in every descriptor of the chain.
@@ -220,10 +220,11 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		uint16_t slot;
 		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&b, q->cnt, m, VNET_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, vnet_tx_max_frame(q, m), &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		slot = q->free[--q->nfree];
+		vnet_tx_hdr_fill(q, slot, m);
 		q->sw[slot] = m;
 		head->id = slot;
 		if (q->head_stride == 1) {
@@ -243,7 +244,7 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 			frame->id = slot;
 			frame->flags = vring_packed_avail_flags(q->avail_wrap);
 			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
-			head->addr = q->hdr_iova;
+			head->addr = vnet_tx_hdr_iova(q, slot);
 			head->len = VNET_HDR_LEN;
 			vnet_packed_make_avail(head, VRING_DESC_F_NEXT, head_wrap);
 		}

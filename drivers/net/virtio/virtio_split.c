@@ -23,7 +23,7 @@ void vnet_split_tx_init(struct vnet_queue *q, bool indirect)
 			q->desc[s].len = 2 * sizeof(*h);
 			q->desc[s].flags = VRING_DESC_F_INDIRECT;
 		}
-		h->addr = q->hdr_iova;
+		h->addr = vnet_tx_hdr_iova(q, s);
 		h->len = VNET_HDR_LEN;
 		h->flags = VRING_DESC_F_NEXT;
 		h->next = (uint16_t)(indirect ? 1 : 2 * s + 1);
@@ -165,10 +165,11 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 		uint16_t slot;
 		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&b, q->cnt, m, VNET_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, vnet_tx_max_frame(q, m), &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		slot = q->free[--q->nfree];
+		vnet_tx_hdr_fill(q, slot, m);
 		d = &txd[2 * slot + 1];
 		d->addr = iova;
 		d->len = m->data_len;

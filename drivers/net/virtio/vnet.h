@@ -16,6 +16,7 @@
 #include "iop_iova_cache.h"
 #include "iop_port.h"
 #include "pci_pmd.h"
+#include "virtio_offload.h"
 #include "virtio_pci.h"
 #include "virtio_ring.h"
 
@@ -23,8 +24,16 @@
 
 /* 5.1.6: with VIRTIO_F_VERSION_1 the header is always 12 bytes (it has
  * num_buffers even without VIRTIO_NET_F_MRG_RXBUF). All zero: no offloads. */
-#define VNET_HDR_LEN 12
+#define VNET_HDR_LEN ((uint32_t)sizeof(struct vnet_hdr))
+
+/* tx: each slot's header, 16 bytes apart */
+struct vnet_tx_hdr {
+	struct vnet_hdr h;
+	uint32_t pad;
+};
 #define VNET_MAX_FRAME 1514
+
+
 /* rx: the header goes in the headroom, right before the frame */
 #define VNET_RX_HDR_OFF (RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN)
 
@@ -57,8 +66,11 @@ struct vnet_queue {
 	uint16_t slots;       /* tx: frames in flight at most (vring_tx_layout) */
 	uint16_t head_stride; /* tx: ring entries per slot */
 	void *txd;            /* tx: header+frame pairs, the ring or indirect tables */
-	uint64_t hdr_iova;    /* tx: the zeroed header every frame shares */
+	struct vnet_tx_hdr *hdrs; /* tx: by slot; zero unless offloads are on */
+	uint64_t hdr_iova;    /* tx: IOVA of hdrs */
 	uint64_t txd_iova;    /* tx: IOVA of txd */
+	bool tx_offload;      /* tx: checksum or TSO negotiated: fill hdrs */
+	uint32_t tso_max;     /* tx: longest TSO frame taken, 0 without TSO */
 	uint16_t port_id;
 	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
 	struct rte_mempool *mp;
@@ -76,7 +88,9 @@ struct vnet_queue {
 
 struct vnet_priv {
 	struct virtio_pci vp;
-	uint64_t features;
+	uint64_t offered;        /* what the device offers */
+	uint64_t features;       /* negotiated */
+	uint64_t offload_features; /* the offloads configured, as feature bits */
 	uint16_t max_rx, max_tx; /* queue sizes the device offers */
 	uint16_t max_pairs;      /* queue pairs the device has (MQ, RSS), else 1 */
 	uint32_t rss_types;      /* virtio hash types it supports (RSS) */
@@ -92,6 +106,25 @@ struct vnet_priv {
 	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
 	bool link_up, link_known;
 };
+
+/* tx: the IOVA of slot s's header */
+static inline uint64_t vnet_tx_hdr_iova(const struct vnet_queue *q, uint16_t s)
+{
+	return q->hdr_iova + (uint64_t)s * sizeof(struct vnet_tx_hdr);
+}
+
+/* tx: the longest m may be (a TSO request without TSO on is dropped). */
+static inline uint32_t vnet_tx_max_frame(const struct vnet_queue *q, const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ? q->tso_max : VNET_MAX_FRAME;
+}
+
+/* tx: the header of the frame m in slot s (zero as set up, without offloads). */
+static inline void vnet_tx_hdr_fill(struct vnet_queue *q, uint16_t s, struct rte_mbuf *m)
+{
+	if (q->tx_offload)
+		vnet_tx_hdr(&q->hdrs[s].h, m);
+}
 
 static inline bool vnet_packed(const struct vnet_priv *vn)
 {

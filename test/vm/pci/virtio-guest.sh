@@ -7,7 +7,9 @@
 #   ROUND = BDF,BDF,...[/BRIDGE_OPTION,...]
 # With IOP_VIRTIO_RSS="IOP_VIRTIO_RSS BDF_IN[,BDF_IN...] BDF_OUT" it then
 # runs that program once per IN NIC, the i-th (from 1) until the host
-# creates WORKDIR/rss<i>.done.
+# creates WORKDIR/rss<i>.done. With IOP_VIRTIO_OFFLOAD="IOP_VIRTIO_OFFLOAD
+# BDF BDF_PLAIN" it last runs that program, with the tap's MAC the host
+# wrote to WORKDIR/tapmac, until the host creates WORKDIR/offload.done.
 set -u
 backend=$1 work=$2 devices=$3 bridge=$4
 shift 4
@@ -21,6 +23,8 @@ bdfs=""
 for r in "$@"; do bdfs="$bdfs ${r%%/*}"; done
 read -r rss_prog rss_in rss_out <<< "${IOP_VIRTIO_RSS:-}"
 [ -n "${rss_prog:-}" ] && bdfs="$bdfs ${rss_in//,/ } $rss_out"
+read -r off_prog off_nic off_plain <<< "${IOP_VIRTIO_OFFLOAD:-}"
+[ -n "${off_prog:-}" ] && bdfs="$bdfs $off_nic $off_plain"
 # shellcheck disable=SC2086
 "$devices" bind ${bdfs//,/ } || { say "not ok - iop-devices bind failed"; exit 1; }
 
@@ -65,4 +69,15 @@ for in in ${rss_in//,/ }; do
 		rc=1
 	fi
 done
+if [ -n "${off_prog:-}" ]; then
+	say "transmit offloads: $off_nic"
+	# shellcheck disable=SC2086
+	if "$off_prog" $eal -- --iommu="$backend" -- "$off_nic" "$off_plain" "$work/tapmac" \
+		"$work/offload.done"; then
+		say "ok - iop-virtio-offload"
+	else
+		say "not ok - iop-virtio-offload failed"
+		rc=1
+	fi
+fi
 exit $rc
