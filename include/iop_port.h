@@ -341,6 +341,18 @@ struct iop_port_iova_stats {
 };
 int iop_port_iova_stats_get(uint16_t port, struct iop_port_iova_stats *stats);
 
+/*
+ * iopath's own xstats alone (from rx_oversize to iova_cache_flushes, the
+ * part after ethdev's basic names), from stats already read: for an
+ * ethdev PMD (net_iop), whose basic xstats ethdev makes itself. Writes up
+ * to n names and/or values (either may be NULL; st and cache may be NULL
+ * when only names are asked for) and returns how many there are.
+ */
+unsigned int iop_port_xstats_own(const struct iop_port_stats *st,
+				 const struct iop_port_iova_stats *cache,
+				 struct iop_port_xstat_name *names, uint64_t *values,
+				 unsigned int n);
+
 struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */
 struct iop_dev *iop_port_dev(uint16_t port);

@@ -49,11 +49,15 @@ static int close_ports(void **state)
 
 static uint16_t port_with(const char *spec, struct rte_mempool *mp)
 {
+	struct iop_port_info info;
 	uint16_t p;
 
 	if (iop_port_open(spec, &p))
 		fail_msg("open %s: %s", spec, iop_err_msg());
-	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
+	/* the tests send frames up to what the wire carries, over MTU 1500 */
+	assert_int_equal(iop_port_info_get(p, &info), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1,
+									 .mtu = info.max_mtu }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, mp), 0);
 	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
 	return p;
