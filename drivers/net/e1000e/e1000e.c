@@ -39,7 +39,7 @@ struct e1000_queue {
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
 	struct rte_mempool *mp;
-	uint64_t rearm;      /* rx: iop_pci_rx_rearm_template */
+	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw;
@@ -189,6 +189,7 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct e1000_queue *q;
 	int rc;
 
@@ -197,11 +198,14 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for e1000e: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE);
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), RTE_PKTMBUF_HEADROOM, "e1000e");
+	if (rc < 0)
+		return rc;
 	rc = e1000_queue_alloc(port, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	q->mp = mp;
-	q->rearm = iop_pci_rx_rearm_template(q->port_id);
+	q->refill = refill;
 	iop_pci_cache_run_pool(&q->cache, mp);
 	ep->rxq = q;
 	*rxq = q;
@@ -251,8 +255,7 @@ static int e1000_rx_start(struct e1000_queue *q)
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &b, "e1000e", q->size, RTE_PKTMBUF_HEADROOM,
-					      q->rearm, &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "e1000e", q->size, &looked, &m, &iova);
 
 		if (rc < 0)
 			return rc;
@@ -389,8 +392,7 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		/* the rest of the descriptors after their DD */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		/* frames with no replacement buffer stay in the ring for the next burst */
-		k = iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm, RTE_PKTMBUF_HEADROOM, ready,
-				     &looked, fresh, iova);
+		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
 		for (unsigned int i = 0; i < k; i++) {
 			volatile struct e1000_rx_desc *d = &ring[idx];
 			uint8_t status = d->status;
@@ -446,7 +448,7 @@ static void e1000_tx_reclaim(struct e1000_queue *q)
 			done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }

@@ -60,7 +60,7 @@ struct igb_queue {
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
 	struct rte_mempool *mp;
-	uint64_t rearm;      /* rx: iop_pci_rx_rearm_template */
+	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw;
@@ -258,6 +258,7 @@ static int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_de
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct igb_queue *q;
 	int rc;
 
@@ -265,11 +266,14 @@ static int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_de
 	if (room < RTE_PKTMBUF_HEADROOM + IGB_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for igb: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + IGB_RX_BUF_SIZE);
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), RTE_PKTMBUF_HEADROOM, "igb");
+	if (rc < 0)
+		return rc;
 	rc = igb_queue_alloc(port, qi, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	q->mp = mp;
-	q->rearm = iop_pci_rx_rearm_template(q->port_id);
+	q->refill = refill;
 	iop_pci_cache_run_pool(&q->cache, mp);
 	ip->rxq[qi] = q;
 	*rxq = q;
@@ -343,8 +347,7 @@ static int igb_rx_start(struct igb_queue *q)
 		struct rte_mbuf *m;
 		uint64_t iova;
 
-		rc = iop_pci_rx_buf_alloc(q->mp, &b, "igb", q->size, RTE_PKTMBUF_HEADROOM,
-					  q->rearm, &looked, &m, &iova);
+		rc = iop_pci_rx_buf_alloc(&q->refill, &b, "igb", q->size, &looked, &m, &iova);
 		if (rc < 0)
 			return rc;
 		q->sw[i] = m;
@@ -573,8 +576,7 @@ static uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		/* the rest of the descriptors after their DD */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		/* frames with no replacement buffer stay in the ring for the next burst */
-		k = iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm, RTE_PKTMBUF_HEADROOM, ready,
-				     &looked, fresh, iova);
+		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
 		for (unsigned int i = 0; i < k; i++) {
 			volatile union igb_rx_desc *d = &ring[idx];
 			uint32_t status = d->wb.status_error;
@@ -630,7 +632,7 @@ static void igb_tx_reclaim(struct igb_queue *q)
 			done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }

@@ -264,18 +264,23 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct vnet_queue *q;
 	int rc;
 
 	if (room < RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME || RTE_PKTMBUF_HEADROOM < VNET_HDR_LEN)
 		return IOP_ERR(EINVAL, "mbufs of %u bytes are too small for virtio: %u needed",
 			       room, RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME);
+	/* the 12-byte header goes in the headroom, right before the frame */
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), VNET_RX_HDR_OFF, "virtio");
+	if (rc < 0)
+		return rc;
 	rc = vnet_queue_alloc(port, VNET_RXQ(qi), nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
 	q->mp = mp;
-	q->rearm = iop_pci_rx_rearm_template(q->port_id);
+	q->refill = refill;
 	iop_pci_cache_run_pool(&q->cache, mp);
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;

@@ -84,8 +84,8 @@ int vnet_packed_rx_fill(struct vnet_queue *q)
 		struct vring_packed_desc *d = &q->pdesc[q->avail_idx];
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &b, "virtio", q->size, VNET_RX_HDR_OFF,
-					      q->rearm, &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "virtio", q->size, &looked, &m,
+					      &iova);
 
 		if (rc < 0)
 			return rc;
@@ -136,9 +136,8 @@ uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		unsigned int want = vnet_packed_ready(q, RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK));
 		/* frames with no replacement buffer stay in the ring for the
 		 * next burst (the device drops at the wire once it is full) */
-		unsigned int k = want ? iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm,
-							 VNET_RX_HDR_OFF, want, &looked,
-							 fresh, iova) : 0;
+		unsigned int k = want ? iop_pci_rx_alloc(&q->refill, &b, q->cnt, want,
+							 &looked, fresh, iova) : 0;
 
 		for (unsigned int i = 0; i < k; i++) {
 			const struct vring_packed_desc *u = &q->pdesc[q->last_used];
@@ -188,12 +187,12 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 		q->sw[slot] = NULL;
 		q->free[q->nfree++] = slot;
 		if (k == IOP_PCI_RX_CHUNK) {
-			rte_pktmbuf_free_bulk(done, k);
+			iop_pci_tx_free(done, k);
 			k = 0;
 		}
 	}
 	if (k)
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 }
 
 /*

@@ -47,8 +47,8 @@ int vnet_split_rx_fill(struct vnet_queue *q)
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &b, "virtio", q->size, VNET_RX_HDR_OFF,
-					      q->rearm, &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "virtio", q->size, &looked, &m,
+					      &iova);
 
 		if (rc < 0)
 			return rc;
@@ -93,8 +93,8 @@ uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 		unsigned int want = RTE_MIN(ready, (uint16_t)IOP_PCI_RX_CHUNK);
 		/* frames with no replacement buffer stay in the ring for the
 		 * next burst (the device drops at the wire once it is full) */
-		unsigned int k = iop_pci_rx_alloc(q->mp, &b, q->cnt, q->rearm, VNET_RX_HDR_OFF,
-						  want, &looked, fresh, iova);
+		unsigned int k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, want, &looked, fresh,
+						  iova);
 
 		for (unsigned int i = 0; i < k; i++) {
 			const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
@@ -140,12 +140,12 @@ static void vnet_split_tx_reclaim(struct vnet_queue *q)
 		q->sw[slot] = NULL;
 		q->free[q->nfree++] = slot;
 		if (k == IOP_PCI_RX_CHUNK) {
-			rte_pktmbuf_free_bulk(done, k);
+			iop_pci_tx_free(done, k);
 			k = 0;
 		}
 	}
 	if (k)
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 }
 
 uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)

@@ -74,7 +74,7 @@ struct vnet_queue {
 	uint16_t port_id;
 	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
 	struct rte_mempool *mp;
-	uint64_t rearm;       /* rx: iop_pci_rx_rearm_template */
+	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	bool packed;          /* the ring format, fixed at queue setup */
 	struct iop_port_qcounters *cnt;

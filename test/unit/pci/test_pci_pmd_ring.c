@@ -6,6 +6,8 @@
  * IOVAs posted (checked against the IOAS's own translation,
  * iop_ioas_va2iova), and the run, which serves only the pool it covers.
  */
+/* rte_pktmbuf_pool_create_extbuf() is experimental in DPDK 22.11 */
+#define ALLOW_EXPERIMENTAL_API
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "iop_iommu.h"
@@ -61,9 +64,10 @@ static void bulk_refill_from_a_pool_that_runs_dry_posts_what_it_got_and_counts_t
 	struct iop_iova_cache c;
 	struct iop_iova_burst b;
 	unsigned int looked = 0, got, left;
-	uint64_t rearm = iop_pci_rx_rearm_template(PORT_ID);
+	struct iop_pci_rx_refill r;
 
 	(void)state;
+	assert_int_equal(iop_pci_rx_refill_init(&r, pool, PORT_ID, OFF, "test"), 0);
 	iop_iova_cache_init(&c, ioas);
 	iop_pci_cache_run_pool(&c, pool);
 	b = iop_iova_cache_burst(&c);
@@ -76,25 +80,26 @@ static void bulk_refill_from_a_pool_that_runs_dry_posts_what_it_got_and_counts_t
 	rte_pktmbuf_free(held[0]);
 	left = 11;
 
-	got = iop_pci_rx_alloc(pool, &b, &cnt, rearm, OFF, 16, &looked, m, iova);
+	got = iop_pci_rx_alloc(&r, &b, &cnt, 16, &looked, m, iova);
 	assert_int_equal(got, left);
 	assert_int_equal(cnt.rx_nombuf, 16 - left);
 	assert_int_equal(cnt.rx_unmapped, 0);
 	assert_int_equal(looked, left);
+	/* the IOVA of buf_addr + OFF, though the refill never read buf_addr */
 	for (unsigned int i = 0; i < got; i++) {
 		rearmed(m[i]);
 		assert_int_equal(iova[i], truth((uint8_t *)m[i]->buf_addr + OFF));
 		assert_true(iova[i] >= (1ull << 59));
 	}
 	/* dry: nothing, every buffer asked for counted */
-	assert_int_equal(iop_pci_rx_alloc(pool, &b, &cnt, rearm, OFF, 8, &looked, &m[got], iova), 0);
+	assert_int_equal(iop_pci_rx_alloc(&r, &b, &cnt, 8, &looked, &m[got], iova), 0);
 	assert_int_equal(cnt.rx_nombuf, 16 - left + 8);
 	/* a full chunk when the pool has it, in one get */
 	rte_pktmbuf_free_bulk(m, got);
 	rte_pktmbuf_free_bulk(&held[1], POOL_MBUFS - 11);
 	cnt.rx_nombuf = 0;
-	assert_int_equal(iop_pci_rx_alloc(pool, &b, &cnt, rearm, OFF, IOP_PCI_RX_CHUNK, &looked, m,
-					  iova), IOP_PCI_RX_CHUNK);
+	assert_int_equal(iop_pci_rx_alloc(&r, &b, &cnt, IOP_PCI_RX_CHUNK, &looked, m, iova),
+			 IOP_PCI_RX_CHUNK);
 	assert_int_equal(cnt.rx_nombuf, 0);
 	for (unsigned int i = 0; i < IOP_PCI_RX_CHUNK; i++) {
 		rearmed(m[i]);
@@ -201,6 +206,96 @@ static void tx_run_follows_the_pool_of_the_first_frame_once(void **state)
 	rte_pktmbuf_free(o);
 }
 
+static void refill_finds_the_buffer_after_a_private_area(void **state)
+{
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m[8];
+	uint64_t iova[8];
+	struct iop_pci_rx_refill r;
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+
+	(void)state;
+	assert_int_equal(rte_pktmbuf_priv_size(other), 64);
+	assert_int_equal(iop_pci_rx_refill_init(&r, other, PORT_ID, OFF, "test"), 0);
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, other);
+	b = iop_iova_cache_burst(&c);
+	assert_int_equal(iop_pci_rx_alloc(&r, &b, &cnt, 8, &looked, m, iova), 8);
+	for (unsigned int i = 0; i < 8; i++) {
+		rearmed(m[i]);
+		assert_int_equal(iova[i], truth((uint8_t *)m[i]->buf_addr + OFF));
+	}
+	rte_pktmbuf_free_bulk(m, 8);
+}
+
+/* Completed tx frames go back as rte_pktmbuf_free() would give them back. */
+static void tx_free_gives_each_mbuf_back_to_its_pool_as_rte_pktmbuf_free_does(void **state)
+{
+	/* sized as a PMD's: gcc 12 warns inside rte_memcpy about the copy of
+	 * an 8-entry array that rte_mempool_put_bulk() never makes */
+	struct rte_mbuf *done[IOP_PCI_RX_CHUNK], *shared, *ind, *head, *seg;
+	unsigned int pool_before = rte_mempool_avail_count(pool);
+	unsigned int other_before = rte_mempool_avail_count(other);
+
+	(void)state;
+	/* pools interleaved: a, b, a, a, b */
+	for (int i = 0; i < 5; i++) {
+		done[i] = rte_pktmbuf_alloc(i == 1 || i == 4 ? other : pool);
+		assert_non_null(done[i]);
+	}
+	/* a frame the app still holds a reference to */
+	shared = rte_pktmbuf_alloc(pool);
+	assert_non_null(shared);
+	rte_mbuf_refcnt_update(shared, 1);
+	done[5] = shared;
+	/* an indirect mbuf of `other` attached to a buffer of `pool` */
+	head = rte_pktmbuf_alloc(pool);
+	ind = rte_pktmbuf_alloc(other);
+	assert_non_null(head);
+	assert_non_null(ind);
+	rte_pktmbuf_attach(ind, head);
+	done[6] = ind;
+	/* a chain of two segments */
+	done[7] = rte_pktmbuf_alloc(pool);
+	seg = rte_pktmbuf_alloc(other);
+	assert_non_null(done[7]);
+	assert_non_null(seg);
+	assert_int_equal(rte_pktmbuf_chain(done[7], seg), 0);
+	iop_pci_tx_free(done, 8);
+	/* shared: one reference gone, still ours to free */
+	assert_int_equal(rte_mbuf_refcnt_read(shared), 1);
+	/* the indirect one went back detached: head's reference is released */
+	assert_int_equal(rte_mbuf_refcnt_read(head), 1);
+	rte_pktmbuf_free(shared);
+	rte_pktmbuf_free(head);
+	assert_int_equal(rte_mempool_avail_count(pool), pool_before);
+	assert_int_equal(rte_mempool_avail_count(other), other_before);
+}
+
+/* Buffers of such a pool are not at the mbuf's address plus its header. */
+static void a_pool_of_pinned_external_buffers_is_refused_by_name(void **state)
+{
+	struct rte_pktmbuf_extmem ext = { .elt_size = RTE_MBUF_DEFAULT_BUF_SIZE };
+	struct iop_pci_rx_refill r;
+	struct rte_mempool *xp;
+
+	(void)state;
+	ext.buf_len = 64 * RTE_MBUF_DEFAULT_BUF_SIZE;
+	ext.buf_ptr = rte_malloc(NULL, ext.buf_len, 4096);
+	assert_non_null(ext.buf_ptr);
+	ext.buf_iova = rte_malloc_virt2iova(ext.buf_ptr);
+	xp = rte_pktmbuf_pool_create_extbuf("pmd_ring_ext", 32, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    SOCKET_ID_ANY, &ext, 1);
+	assert_non_null(xp);
+	assert_int_equal(iop_pci_rx_refill_init(&r, xp, PORT_ID, OFF, "virtio"), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "pinned external buffers"));
+	assert_non_null(strstr(iop_err_msg(), "rte_pktmbuf_pool_create()"));
+	rte_mempool_free(xp);
+	rte_free(ext.buf_ptr);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +303,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(the_run_serves_its_pool_and_refuses_a_buffer_outside_it),
 		cmocka_unit_test(tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted),
 		cmocka_unit_test(tx_run_follows_the_pool_of_the_first_frame_once),
+		cmocka_unit_test(refill_finds_the_buffer_after_a_private_area),
+		cmocka_unit_test(tx_free_gives_each_mbuf_back_to_its_pool_as_rte_pktmbuf_free_does),
+		cmocka_unit_test(a_pool_of_pinned_external_buffers_is_refused_by_name),
 	};
 	struct iop_dev *dev;
 	int rc;
@@ -219,7 +317,8 @@ int main(int argc, char **argv)
 	topology = argv[1];
 	if (port_fixture_init("test_pci_pmd_ring", topology, NULL, POOL_MBUFS, &pool) < 0)
 		return 1;
-	other = rte_pktmbuf_pool_create("pmd_ring_other", 32, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	/* with an application private area between mbuf and buffer */
+	other = rte_pktmbuf_pool_create("pmd_ring_other", 32, 0, 64, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (!other || iop_port_dev_open("0000:00:01.0", &dev, &ioas) < 0) {
 		fprintf(stderr, "set-up: %s\n", iop_err_msg());
 		return 1;

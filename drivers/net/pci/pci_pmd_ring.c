@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "iop_iommu.h"
 #include "iop_log.h"
@@ -31,19 +33,35 @@ void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n)
 	}
 }
 
-int iop_pci_rx_buf_alloc(struct rte_mempool *mp, const struct iop_iova_burst *b,
-			 const char *pmd, uint16_t ring_size, uint16_t off, uint64_t rearm,
-			 unsigned int *looked, struct rte_mbuf **m, uint64_t *iova)
+int iop_pci_rx_refill_init(struct iop_pci_rx_refill *r, struct rte_mempool *mp,
+			   uint16_t port_id, uint16_t off, const char *pmd)
 {
-	*m = rte_pktmbuf_alloc(mp);
+	struct rte_mbuf mb = { .data_off = RTE_PKTMBUF_HEADROOM, .nb_segs = 1, .port = port_id };
+
+	if (rte_pktmbuf_priv_flags(mp) & RTE_PKTMBUF_POOL_F_PINNED_EXT_BUF)
+		return iop_err(EINVAL, "%s: mempool %s has pinned external buffers, which %s does not take: create it with rte_pktmbuf_pool_create()",
+			       pmd, mp->name, pmd);
+	rte_mbuf_refcnt_set(&mb, 1);
+	memcpy(&r->rearm, (const uint8_t *)&mb + offsetof(struct rte_mbuf, rearm_data),
+	       sizeof(r->rearm));
+	r->mp = mp;
+	r->buf_off = (uint32_t)(sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(mp) + off);
+	return 0;
+}
+
+int iop_pci_rx_buf_alloc(const struct iop_pci_rx_refill *r, const struct iop_iova_burst *b,
+			 const char *pmd, uint16_t ring_size, unsigned int *looked,
+			 struct rte_mbuf **m, uint64_t *iova)
+{
+	*m = rte_mbuf_raw_alloc(r->mp);
 	if (!*m)
 		return iop_err(ENOMEM, "%s: not enough mbufs to fill the %s rx ring of %u: make the pool larger",
 			       pmd, pmd, ring_size);
 	(*looked)++;
-	iop_pci_rx_rearm(*m, rearm);
-	*iova = iop_iova_burst_lookup(b, (uint8_t *)(*m)->buf_addr + off);
+	iop_pci_rx_rearm(*m, r->rearm);
+	*iova = iop_iova_burst_lookup(b, (uint8_t *)*m + r->buf_off);
 	if (*iova == IOP_IOVA_POISON) {
-		rte_pktmbuf_free(*m);
+		rte_mbuf_raw_free(*m);
 		*m = NULL;
 		return iop_err(EFAULT, "%s: rx mbufs are not mapped in the device's IOAS: create the mempool after iop_init()",
 			       pmd);
