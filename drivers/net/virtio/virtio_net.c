@@ -97,6 +97,9 @@ static void vnet_read_steering_caps(struct vnet_priv *vn)
 
 	if (vnet_has(vn, VIRTIO_NET_F_MQ) || vnet_has(vn, VIRTIO_NET_F_RSS))
 		virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_MAX_VQ_PAIRS, &pairs, sizeof(pairs));
+	/* 5.1.2: the control queue follows all the device's pairs, even
+	 * those beyond what a port uses */
+	vn->ctrl_qidx = (uint16_t)(2 * (pairs ? pairs : 1));
 	if (pairs > IOP_PORT_MAX_QUEUES)
 		pairs = IOP_PORT_MAX_QUEUES;
 	vn->max_pairs = pairs ? pairs : 1;
@@ -457,8 +460,7 @@ static int vnet_rss_update(struct iop_port *port, const struct iop_port_rss_conf
 static int vnet_ctrl_setup(struct iop_port *port)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
-	uint16_t idx = (vnet_has(vn, VIRTIO_NET_F_MQ) || vnet_has(vn, VIRTIO_NET_F_RSS)) ?
-		       (uint16_t)(2 * vn->max_pairs) : 2;
+	uint16_t idx = vn->ctrl_qidx;
 	uint16_t max = virtio_pci_queue_max(&vn->vp, idx), n = VNET_CTRL_DESC;
 	struct vring_layout l;
 	int rc;

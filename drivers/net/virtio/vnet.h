@@ -92,7 +92,8 @@ struct vnet_priv {
 	uint64_t features;       /* negotiated */
 	uint64_t offload_features; /* the offloads configured, as feature bits */
 	uint16_t max_rx, max_tx; /* queue sizes the device offers */
-	uint16_t max_pairs;      /* queue pairs the device has (MQ, RSS), else 1 */
+	uint16_t max_pairs;      /* queue pairs a port may use (MQ, RSS), else 1 */
+	uint16_t ctrl_qidx;      /* the control queue's index */
 	uint32_t rss_types;      /* virtio hash types it supports (RSS) */
 	uint8_t rss_key_size;    /* its key length (RSS) */
 	uint16_t reta_size;      /* its table, as lib/port takes it (RSS) */
