@@ -165,6 +165,8 @@ static void vnet_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->max_tx_queues = vn->max_pairs;
 	/* RSS as negotiated: the hash types the device supports that lib/port
 	 * names, its key size and table */
+	if (vn->offered & BIT(VIRTIO_NET_F_GUEST_CSUM))
+		info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM;
 	/* 5.1.3.1: TSO needs the device's checksum */
 	if (vn->offered & BIT(VIRTIO_NET_F_CSUM)) {
 		info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM;
@@ -435,6 +437,8 @@ static int vnet_configure(struct iop_port *port, const struct iop_port_conf *con
 		vn->offload_features |= BIT(VIRTIO_NET_F_CSUM);
 	if (conf->tx_offloads & IOP_PORT_TX_OFFLOAD_TCP_TSO)
 		vn->offload_features |= BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6);
+	if (conf->rx_offloads & (IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM))
+		vn->offload_features |= BIT(VIRTIO_NET_F_GUEST_CSUM);
 	return 0;
 }
 
@@ -522,6 +526,7 @@ static int vnet_start(struct iop_port *port)
 		struct vnet_queue *q = vn->rxq[i];
 
 		vnet_ring_reset(vn, q);
+		q->rx_csum = vnet_has(vn, VIRTIO_NET_F_GUEST_CSUM);
 		rc = vnet_queue_program(vn, q);
 		if (rc == 0)
 			rc = q->packed ? vnet_packed_rx_fill(q) : vnet_split_rx_fill(q);

@@ -5,7 +5,9 @@
 /*
  * The virtio-net header (virtio 1.2 5.1.6) that precedes every frame, and
  * DPDK's mbuf offload requests written into it: checksum (VIRTIO_NET_F_CSUM)
- * and TCP segmentation (VIRTIO_NET_F_HOST_TSO4/6).
+ * and TCP segmentation (VIRTIO_NET_F_HOST_TSO4/6); on receive, the
+ * device's word on the L4 checksum (VIRTIO_NET_F_GUEST_CSUM) as DPDK's
+ * rx flags.
  */
 
 #include <assert.h>
@@ -18,6 +20,7 @@
 
 /* 5.1.3 feature bits */
 #define VIRTIO_NET_F_CSUM 0       /* the device completes tx checksums */
+#define VIRTIO_NET_F_GUEST_CSUM 1 /* rx frames may say their checksum is fine */
 #define VIRTIO_NET_F_HOST_TSO4 11 /* the device segments TCP/IPv4 */
 #define VIRTIO_NET_F_HOST_TSO6 12 /* the device segments TCP/IPv6 */
 
@@ -35,6 +38,7 @@ static_assert(sizeof(struct vnet_hdr) == 12, "virtio 1.2 5.1.6: 12-byte header w
 static_assert(offsetof(struct vnet_hdr, csum_start) == 6, "virtio 1.2 5.1.6: csum_start at byte 6");
 
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
 #define VIRTIO_NET_HDR_GSO_NONE 0
 #define VIRTIO_NET_HDR_GSO_TCPV4 1
 #define VIRTIO_NET_HDR_GSO_TCPV6 4
@@ -92,6 +96,22 @@ static inline void vnet_tx_hdr(struct vnet_hdr *h, struct rte_mbuf *m)
 		h->csum_start = l4;
 		h->csum_offset = offsetof(struct rte_udp_hdr, dgram_cksum);
 	}
+}
+
+/*
+ * 5.1.6.4.1 "Processing of Incoming Packets": with GUEST_CSUM a frame may
+ * come with NEEDS_CSUM (its L4 checksum is not filled in, but its data is
+ * known good: a sender on the same host left it partial), which DPDK calls
+ * RTE_MBUF_F_RX_L4_CKSUM_NONE, or DATA_VALID (the device checked it):
+ * L4_CKSUM_GOOD. Neither: the device says nothing (UNKNOWN, 0).
+ */
+static inline uint64_t vnet_rx_csum_flags(const struct vnet_hdr *h)
+{
+	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		return RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	if (h->flags & VIRTIO_NET_HDR_F_DATA_VALID)
+		return RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	return 0;
 }
 
 #endif /* IOP_VIRTIO_OFFLOAD_H */

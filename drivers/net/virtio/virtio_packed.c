@@ -148,7 +148,7 @@ uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 
 			q->sw[id] = fresh[i];
 			if (likely(vnet_rx_len_ok(len))) {
-				iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+				vnet_rx_deliver(q, m, len);
 				pkts[got++] = m;
 			} else {
 				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;

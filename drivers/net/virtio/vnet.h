@@ -16,6 +16,7 @@
 #include "iop_iova_cache.h"
 #include "iop_port.h"
 #include "pci_pmd.h"
+#include "pci_pmd_ring.h"
 #include "virtio_offload.h"
 #include "virtio_pci.h"
 #include "virtio_ring.h"
@@ -77,6 +78,7 @@ struct vnet_queue {
 	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	bool packed;          /* the ring format, fixed at queue setup */
+	bool rx_csum;         /* rx: GUEST_CSUM negotiated: report the header's word */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw; /* rx: by descriptor (split) or buffer id (packed); tx: by slot */
 	uint16_t *free;       /* tx: free slots */
@@ -107,6 +109,16 @@ struct vnet_priv {
 	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
 	bool link_up, link_known;
 };
+
+/* rx: hands over m, received with len bytes of header and frame, with the
+ * header's checksum word when the port asked for it. */
+static inline void vnet_rx_deliver(const struct vnet_queue *q, struct rte_mbuf *m, uint32_t len)
+{
+	if (q->rx_csum)
+		m->ol_flags |= vnet_rx_csum_flags(
+			(const struct vnet_hdr *)((const uint8_t *)m->buf_addr + VNET_RX_HDR_OFF));
+	iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+}
 
 /* tx: the IOVA of slot s's header */
 static inline uint64_t vnet_tx_hdr_iova(const struct vnet_queue *q, uint16_t s)

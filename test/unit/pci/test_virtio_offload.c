@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The virtio-net header the PMD writes for DPDK's transmit offload
- * requests (virtio 1.2 5.1.6.2), and the TSO checksum seed checked
- * against DPDK's own pseudo-header sum with the length. */
+ * requests (virtio 1.2 5.1.6.2), the TSO checksum seed checked against
+ * DPDK's own pseudo-header sum with the length, and the receive header's
+ * checksum word as DPDK's flags. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,18 @@ static void tso_seed_gains_the_tcp_length(void **state)
 	}
 }
 
+/* 5.1.6.4.1: NEEDS_CSUM (data good, sum not filled in) and DATA_VALID. */
+static void rx_header_flags_become_dpdk_l4_verdicts(void **state)
+{
+	(void)state;
+	assert_int_equal(vnet_rx_csum_flags(&(struct vnet_hdr){ .flags = 0 }),
+			 RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN);
+	assert_int_equal(vnet_rx_csum_flags(&(struct vnet_hdr){ .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM }),
+			 RTE_MBUF_F_RX_L4_CKSUM_NONE);
+	assert_int_equal(vnet_rx_csum_flags(&(struct vnet_hdr){ .flags = VIRTIO_NET_HDR_F_DATA_VALID }),
+			 RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +133,7 @@ int main(void)
 		cmocka_unit_test(udp_and_tcp_checksums_point_at_their_fields),
 		cmocka_unit_test(tso_gives_segment_size_header_length_and_gso_type),
 		cmocka_unit_test(tso_seed_gains_the_tcp_length),
+		cmocka_unit_test(rx_header_flags_become_dpdk_l4_verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

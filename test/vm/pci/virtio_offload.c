@@ -17,6 +17,14 @@
  * First, TSO asked of NIC PLAIN (a netdev without the header: no offload
  * offered) must fail in one line naming it.
  *
+ * Receive checksum offload (GUEST_CSUM): the second namespace sends RX_GOOD
+ * UDP datagrams to 10.9.1.2:7000 from a socket (its kernel leaves their
+ * checksum partial, the tap passes NEEDS_CSUM on) and RX_BAD with a wrong
+ * checksum from a raw socket (complete, and no offload on the way vouches
+ * for them). The first must come flagged RTE_MBUF_F_RX_L4_CKSUM_NONE with
+ * their payload intact, the others with no verdict (UNKNOWN) and a sum
+ * DPDK's software check finds wrong.
+ *
  * Then it keeps the port running until DONE_FILE exists (the host has
  * read the counters and asked QEMU what was negotiated) or 600 s.
  *
@@ -45,6 +53,9 @@
 #define TSO_PAYLOAD 8000
 #define TSO_MSS 1000
 #define BUF_SIZE (RTE_PKTMBUF_HEADROOM + 9216)
+#define RX_GOOD 10
+#define RX_BAD 2
+#define RX_PORT 7000
 
 static struct rte_ether_addr tap_mac, our_mac;
 
@@ -115,6 +126,49 @@ static struct rte_mbuf *frame(struct rte_mempool *mp, uint8_t proto, unsigned in
 	return m;
 }
 
+/* A received frame for RX_PORT: which verdict it came with, whether its
+ * payload is the sender's (datagram i has 200 + i bytes, byte j is
+ * 3i + j), and whether its checksum is right. */
+struct rx_tally {
+	unsigned int none_intact, unknown_bad, other;
+};
+
+/* DPDK's software sum over the datagram, against the one it carries. */
+static bool udp_sum_right(struct rte_ipv4_hdr *ip, struct rte_udp_hdr *udp)
+{
+	uint16_t carried = udp->dgram_cksum, sum;
+
+	udp->dgram_cksum = 0;
+	sum = rte_ipv4_udptcp_cksum(ip, udp);
+	udp->dgram_cksum = carried;
+	return carried == sum;
+}
+
+static void rx_check(struct rte_mbuf *m, struct rx_tally *t)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint64_t verdict = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	const uint8_t *data = (const uint8_t *)(udp + 1);
+	uint16_t len;
+	bool intact = true;
+
+	if (m->data_len < sizeof(*eth) + sizeof(*ip) + sizeof(*udp) ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_UDP || udp->dst_port != rte_cpu_to_be_16(RX_PORT))
+		return;
+	len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	for (uint16_t j = 0; j < len; j++)
+		intact &= data[j] == (uint8_t)(3 * (len - 200) + j);
+	if (verdict == RTE_MBUF_F_RX_L4_CKSUM_NONE && intact)
+		t->none_intact++;
+	else if (verdict == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN && !udp_sum_right(ip, udp))
+		t->unknown_bad++;
+	else
+		t->other++;
+}
+
 static int read_mac(const char *file, struct rte_ether_addr *mac)
 {
 	FILE *f = fopen(file, "r");
@@ -135,6 +189,7 @@ int main(int argc, char **argv)
 	char spec[64], spec_plain[64];
 	uint16_t port, plain;
 	unsigned int sent = 0, want = UDP_N + TCP_N + TSO_N;
+	struct rx_tally rx = { 0 };
 	int n = iop_init(argc, argv), rc;
 
 	if (n < 0) {
@@ -174,10 +229,11 @@ int main(int argc, char **argv)
 	if (iop_port_configure(port, &(struct iop_port_conf){
 		    .nb_rxq = 1, .nb_txq = 1,
 		    .tx_offloads = IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM |
-				   IOP_PORT_TX_OFFLOAD_TCP_TSO }) < 0 ||
+				   IOP_PORT_TX_OFFLOAD_TCP_TSO,
+		    .rx_offloads = IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM }) < 0 ||
 	    iop_port_rx_queue_setup(port, 0, 256, mp) < 0 || iop_port_tx_queue_setup(port, 0, 256) < 0 ||
 	    iop_port_start(port) < 0) {
-		check(false, "the port starts with checksum and TSO offloads", "%s", iop_err_msg());
+		check(false, "the port starts with checksum offloads and TSO", "%s", iop_err_msg());
 		iop_cleanup();
 		return 1;
 	}
@@ -198,11 +254,25 @@ int main(int argc, char **argv)
 	printf("iop-virtio-offload: sent %u UDP datagrams, %u TCP segments and %u TSO frames of %u bytes (MSS %u)\n",
 	       UDP_N, TCP_N, TSO_N, TSO_PAYLOAD, TSO_MSS);
 	fflush(stdout);
-	/* completions come back with later bursts */
+	/* completions come back with later bursts; the host sends its
+	 * datagrams once it has counted ours */
 	for (int t = 0; t < 60000 && access(argv[4], F_OK) != 0; t++) {
+		struct rte_mbuf *pkts[32];
+		uint16_t got = iop_port_rx_burst(port, 0, pkts, 32);
+
+		for (uint16_t i = 0; i < got; i++) {
+			rx_check(pkts[i], &rx);
+			rte_pktmbuf_free(pkts[i]);
+		}
 		iop_port_tx_burst(port, 0, NULL, 0);
 		usleep(10000);
 	}
+	printf("iop-virtio-offload: received %u datagrams flagged L4_CKSUM_NONE with their payload, %u unflagged with a wrong sum, %u otherwise\n",
+	       rx.none_intact, rx.unknown_bad, rx.other);
+	check(rx.none_intact == RX_GOOD && rx.unknown_bad == RX_BAD && rx.other == 0,
+	      "received datagrams carry the device's checksum word: NEEDS_CSUM as L4_CKSUM_NONE, none as UNKNOWN",
+	      "%u/%u NONE, %u/%u UNKNOWN with a wrong sum, %u otherwise", rx.none_intact, RX_GOOD,
+	      rx.unknown_bad, RX_BAD, rx.other);
 	iop_port_stop(port);
 	iop_port_close(port);
 	iop_port_close(plain);
