@@ -4,9 +4,11 @@
  * split rings or, when the device offers VIRTIO_F_RING_PACKED, packed rings
  * (virtio_split.c, virtio_packed.c). Several queue pairs with
  * VIRTIO_NET_F_MQ, spread by the device's RSS (VIRTIO_NET_F_RSS) or its own
- * steering, both set through the control queue (virtio_ctrl.c). Descriptors carry IOVAs of the device's IOAS
- * from each queue's IOVA cache; the device reaches them through the IOMMU
- * because VIRTIO_F_ACCESS_PLATFORM is negotiated.
+ * steering, both set through the control queue (virtio_ctrl.c); checksum
+ * and TSO offloads through the virtio-net header (virtio_offload.h).
+ * Descriptors carry IOVAs of the device's IOAS from each queue's IOVA
+ * cache; the device reaches them through the IOMMU because
+ * VIRTIO_F_ACCESS_PLATFORM is negotiated.
  */
 #include <errno.h>
 #include <stdint.h>
