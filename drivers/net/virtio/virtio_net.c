@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * virtio-net over the modern PCI transport (virtio 1.0, 5.1), one queue
- * pair, split rings, polled. Descriptors carry IOVAs of the device's IOAS
- * from each queue's IOVA cache; the device reaches them through the IOMMU
- * because VIRTIO_F_ACCESS_PLATFORM is negotiated.
+ * virtio-net over the modern PCI transport (virtio 1.0, 5.1), polled, on
+ * split rings or, when the device offers VIRTIO_F_RING_PACKED, packed rings
+ * (virtio_split.c, virtio_packed.c). Several queue pairs with
+ * VIRTIO_NET_F_MQ, spread by the device's RSS (VIRTIO_NET_F_RSS) or its own
+ * steering, both set through the control queue (virtio_ctrl.c); checksum
+ * and TSO offloads through the virtio-net header (virtio_offload.h).
+ * Descriptors carry IOVAs of the device's IOAS from each queue's IOVA
+ * cache; the device reaches them through the IOMMU because
+ * VIRTIO_F_ACCESS_PLATFORM is negotiated.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,10 +21,9 @@
 #define IOP_LOG_PREFIX "virtio: "
 #include "iop_iova_cache.h"
 #include "iop_log.h"
-#include "pci_pmd.h"
 #include "pci_pmd_ring.h"
-#include "virtio_pci.h"
-#include "virtio_ring.h"
+#include "virtio_ctrl.h"
+#include "vnet.h"
 
 /* 5.1.3 feature bits */
 #define VIRTIO_NET_F_MTU 3
@@ -30,51 +34,15 @@
 #define VIRTIO_NET_CFG_STATUS 6
 #define VIRTIO_NET_S_LINK_UP 1
 
-/* 5.1.6: with VIRTIO_F_VERSION_1 the header is always 12 bytes (it has
- * num_buffers even without VIRTIO_NET_F_MRG_RXBUF). All zero: no offloads. */
-#define VNET_HDR_LEN 12
-
-#define VNET_RXQ 0 /* 5.1.2: receiveq1 */
-#define VNET_TXQ 1 /* transmitq1 */
-#define VNET_MAX_FRAME 1514
+/* 5.1.2: receiveqN is virtqueue 2(N-1), transmitqN 2(N-1)+1 */
+#define VNET_RXQ(i) ((uint16_t)(2 * (i)))
+#define VNET_TXQ(i) ((uint16_t)(2 * (i) + 1))
 #define VNET_MIN_DESC 64
-
-#define BIT(n) (1ull << (n))
-
-struct vnet_queue {
-	struct iop_pci_q q;  /* must stay first (pci_pmd.h) */
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	volatile uint16_t *notify;
-	uint16_t qidx, size, mask;
-	uint16_t last_used, avail_idx;
-	uint16_t nfree;       /* tx: free slots in free[] */
-	uint16_t slots;       /* tx: frames in flight at most (vring_tx_layout) */
-	uint16_t head_stride; /* tx: ring entries per slot */
-	struct vring_desc *txd; /* tx: header+frame pairs, the ring or indirect tables */
-	uint16_t port_id;
-	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
-	struct rte_mempool *mp;
-	struct iop_pci_rx_refill refill; /* rx */
-	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
-	struct iop_port_qcounters *cnt;
-	struct rte_mbuf **sw; /* rx: by descriptor; tx: by slot */
-	uint16_t *free;       /* tx: free slots */
-	void *ring;           /* one block: desc, avail, used (+ tx header) */
-	uint64_t ring_iova;
-	struct vnet_priv *vn;
-	struct iop_iova_cache cache;
-};
-
-struct vnet_priv {
-	struct virtio_pci vp;
-	uint64_t features;
-	uint16_t max_rx, max_tx; /* queue sizes the device offers */
-	struct vnet_queue *rxq, *txq;
-	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
-	bool link_up, link_known;
-};
+#define VNET_CTRL_DESC 64
+/* the control queue's command buffer and ack byte, after its ring */
+#define VNET_CTRL_ACK_OFF RTE_ALIGN(VIRTIO_CTRL_CMD_MAX, 16)
+/* how long a control command may take: the device answers it when kicked */
+#define VNET_CTRL_WAIT_MS 1000
 
 static void vnet_queue_release(void *arg);
 
@@ -83,7 +51,8 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	uint64_t offered = virtio_pci_device_features(&vn->vp);
 	uint64_t want = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) |
 			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |
-			BIT(VIRTIO_F_INDIRECT_DESC);
+			BIT(VIRTIO_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED) |
+			BIT(VIRTIO_NET_F_CTRL_VQ) | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS);
 
 	if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_VERSION_1: only virtio 1.0 devices are supported", bdf);
@@ -92,6 +61,13 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	if (!(offered & BIT(VIRTIO_F_ACCESS_PLATFORM)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_ACCESS_PLATFORM, so its DMA bypasses the IOMMU: in QEMU use -device virtio-net-pci,disable-legacy=on,iommu_platform=on",
 			       bdf);
+	/* offloads only when configured: a device doing them for an app
+	 * that did not ask would send what the app did not mean */
+	want |= vn->offload_features;
+	/* 5.1.3.1: MQ and RSS depend on the control queue */
+	if (!(offered & BIT(VIRTIO_NET_F_CTRL_VQ)))
+		want &= ~(BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS));
+	vn->offered = offered;
 	vn->features = offered & want;
 	return virtio_pci_set_features(&vn->vp, vn->features);
 }
@@ -111,6 +87,39 @@ static int vnet_init_device(struct vnet_priv *vn, const char *bdf)
 	return rc;
 }
 
+static bool vnet_has(const struct vnet_priv *vn, unsigned int feature)
+{
+	return vn->features & BIT(feature);
+}
+
+/* 5.1.4: queue pairs and RSS limits, from the device config. */
+static void vnet_read_steering_caps(struct vnet_priv *vn)
+{
+	uint16_t pairs = 1, reta = 0;
+
+	if (vnet_has(vn, VIRTIO_NET_F_MQ) || vnet_has(vn, VIRTIO_NET_F_RSS))
+		virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_MAX_VQ_PAIRS, &pairs, sizeof(pairs));
+	/* 5.1.2: the control queue follows all the device's pairs, even
+	 * those beyond what a port uses */
+	vn->ctrl_qidx = (uint16_t)(2 * (pairs ? pairs : 1));
+	if (pairs > IOP_PORT_MAX_QUEUES)
+		pairs = IOP_PORT_MAX_QUEUES;
+	vn->max_pairs = pairs ? pairs : 1;
+	vn->rss_types = 0;
+	vn->rss_key_size = 0;
+	vn->reta_size = 0;
+	if (!vnet_has(vn, VIRTIO_NET_F_RSS))
+		return;
+	virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_SUPPORTED_HASH_TYPES, &vn->rss_types,
+				sizeof(vn->rss_types));
+	virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_RSS_MAX_KEY_SIZE, &vn->rss_key_size,
+				sizeof(vn->rss_key_size));
+	virtio_pci_read_dev_cfg(&vn->vp, VIRTIO_NET_CFG_RSS_MAX_RETA_LEN, &reta, sizeof(reta));
+	vn->reta_size = virtio_rss_reta_size(reta);
+	if (vn->rss_key_size > IOP_PORT_RSS_KEY_MAX)
+		vn->rss_key_size = IOP_PORT_RSS_KEY_MAX;
+}
+
 static int vnet_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
@@ -125,8 +134,9 @@ static int vnet_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 	rc = vnet_init_device(vn, bdf);
 	if (rc < 0)
 		return rc;
-	vn->max_rx = virtio_pci_queue_max(&vn->vp, VNET_RXQ);
-	vn->max_tx = virtio_pci_queue_max(&vn->vp, VNET_TXQ);
+	vn->max_rx = virtio_pci_queue_max(&vn->vp, VNET_RXQ(0));
+	vn->max_tx = virtio_pci_queue_max(&vn->vp, VNET_TXQ(0));
+	vnet_read_steering_caps(vn);
 	if (vn->max_rx < VNET_MIN_DESC || vn->max_tx < VNET_MIN_DESC)
 		return IOP_ERR(ENODEV, "%s: virtio queues of %u/%u entries, at least %u needed",
 			       bdf, vn->max_rx, vn->max_tx, VNET_MIN_DESC);
@@ -153,8 +163,24 @@ static void vnet_info_get(struct iop_port *port, struct iop_port_info *info)
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 
 	info->driver = "virtio";
-	info->max_rx_queues = 1;
-	info->max_tx_queues = 1;
+	info->max_rx_queues = vn->max_pairs;
+	info->max_tx_queues = vn->max_pairs;
+	/* RSS as negotiated: the hash types the device supports that lib/port
+	 * names, its key size and table */
+	if (vn->offered & BIT(VIRTIO_NET_F_GUEST_CSUM))
+		info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM;
+	/* 5.1.3.1: TSO needs the device's checksum */
+	if (vn->offered & BIT(VIRTIO_NET_F_CSUM)) {
+		info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM;
+		if ((vn->offered & BIT(VIRTIO_NET_F_HOST_TSO4)) &&
+		    (vn->offered & BIT(VIRTIO_NET_F_HOST_TSO6)))
+			info->tx_offload_capa |= IOP_PORT_TX_OFFLOAD_TCP_TSO;
+	}
+	if (vn->rss_key_size && vn->reta_size) {
+		info->rss_hash_types = virtio_rss_types_to_port(vn->rss_types);
+		info->rss_key_size = vn->rss_key_size;
+		info->reta_size = vn->reta_size;
+	}
 	info->min_desc = VNET_MIN_DESC;
 	info->max_desc = vn->max_rx < vn->max_tx ? vn->max_rx : vn->max_tx;
 	info->max_frame_len = VNET_MAX_FRAME;
@@ -171,6 +197,11 @@ static void vnet_queue_free(struct vnet_queue *q)
 	rte_free(q);
 }
 
+static struct vring_layout vnet_layout(const struct vnet_priv *vn, uint16_t n)
+{
+	return vnet_packed(vn) ? vring_packed_layout(n) : vring_layout(n);
+}
+
 /* Ring memory comes from DPDK's hugepages, which lib/mem maps into every
  * IOAS; one translation must cover the whole block. */
 static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
@@ -180,7 +211,7 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
 	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
 	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
-	struct vring_layout l = vring_layout(size);
+	struct vring_layout l = vnet_layout(vn, size);
 	struct vnet_queue *q;
 	int rc;
 
@@ -203,12 +234,18 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 		return rc;
 	}
 	q->desc = q->ring;
-	q->avail = (struct vring_avail *)((uint8_t *)q->ring + l.avail);
-	q->used = (struct vring_used *)((uint8_t *)q->ring + l.used);
+	if (vnet_packed(vn)) {
+		q->driver_event = (struct vring_packed_event *)((uint8_t *)q->ring + l.avail);
+		q->device_event = (struct vring_packed_event *)((uint8_t *)q->ring + l.used);
+	} else {
+		q->avail = (struct vring_avail *)((uint8_t *)q->ring + l.avail);
+		q->used = (struct vring_used *)((uint8_t *)q->ring + l.used);
+	}
 	q->qidx = qidx;
 	q->size = size;
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
+	q->packed = vnet_packed(vn);
 	q->vn = vn;
 	iop_iova_cache_init(&q->cache, ioas);
 	*out = q;
@@ -217,10 +254,9 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 
 static int vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q)
 {
-	struct vring_layout l = vring_layout(q->size);
+	struct vring_layout l = vnet_layout(vn, q->size);
 
-	/* we poll: 2.4.7, ask the device not to interrupt */
-	q->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	/* split: desc, avail, used; packed: desc, driver area, device area */
 	q->notify = virtio_pci_queue_setup(&vn->vp, q->qidx, q->size, q->ring_iova,
 					   q->ring_iova + l.avail, q->ring_iova + l.used);
 	if (!q->notify)
@@ -239,16 +275,14 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	struct vnet_queue *q;
 	int rc;
 
-	(void)qi;
 	if (room < RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME || RTE_PKTMBUF_HEADROOM < VNET_HDR_LEN)
 		return IOP_ERR(EINVAL, "mbufs of %u bytes are too small for virtio: %u needed",
 			       room, RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME);
 	/* the 12-byte header goes in the headroom, right before the frame */
-	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port),
-				    RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN, "virtio");
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), VNET_RX_HDR_OFF, "virtio");
 	if (rc < 0)
 		return rc;
-	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
+	rc = vnet_queue_alloc(port, VNET_RXQ(qi), nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
@@ -259,7 +293,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
 	q->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM + VNET_HDR_LEN);
-	vn->rxq = q;
+	vn->rxq[qi] = q;
 	*rxq = q;
 	return 0;
 }
@@ -268,20 +302,19 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 			       struct iop_port_qcounters *cnt, void **txq)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
-	struct vring_layout l = vring_layout(nb_desc);
+	struct vring_layout l = vnet_layout(vn, nb_desc);
 	bool indirect = vn->features & BIT(VIRTIO_F_INDIRECT_DESC);
 	struct vring_tx_layout t = vring_tx_layout(nb_desc, indirect);
-	/* after the ring: one zeroed header all tx chains share (the device
-	 * only reads it), then with indirect descriptors a two-entry table
-	 * per slot */
-	size_t tables = l.total + VRING_DESC_ALIGN;
+	/* after the ring: a header per slot (the device only reads it; zero
+	 * unless an offload is asked), then with indirect descriptors a
+	 * two-entry table per slot (both formats' descriptors are 16 bytes) */
+	size_t hdrs = sizeof(struct vnet_tx_hdr) * t.slots;
+	size_t tables = l.total + hdrs;
 	struct vnet_queue *q;
 	int rc;
 
-	(void)qi;
-	rc = vnet_queue_alloc(port, VNET_TXQ, nb_desc,
-			      VRING_DESC_ALIGN + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0),
-			      &q);
+	rc = vnet_queue_alloc(port, VNET_TXQ(qi), nb_desc,
+			      hdrs + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0), &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
@@ -289,21 +322,15 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
-	q->txd = indirect ? (struct vring_desc *)((uint8_t *)q->ring + tables) : q->desc;
-	for (uint16_t s = 0; s < t.slots; s++) {
-		struct vring_desc *h = &q->txd[2 * s];
-
-		if (indirect) {
-			q->desc[s].addr = q->ring_iova + tables + 2u * s * sizeof(*h);
-			q->desc[s].len = 2 * sizeof(*h);
-			q->desc[s].flags = VRING_DESC_F_INDIRECT;
-		}
-		h->addr = q->ring_iova + l.total;
-		h->len = VNET_HDR_LEN;
-		h->flags = VRING_DESC_F_NEXT;
-		h->next = (uint16_t)(indirect ? 1 : 2 * s + 1);
-	}
-	vn->txq = q;
+	q->hdrs = (struct vnet_tx_hdr *)((uint8_t *)q->ring + l.total);
+	q->hdr_iova = q->ring_iova + l.total;
+	q->txd = indirect ? (uint8_t *)q->ring + tables : q->ring;
+	q->txd_iova = indirect ? q->ring_iova + tables : q->ring_iova;
+	if (vnet_packed(vn))
+		vnet_packed_tx_init(q, indirect);
+	else
+		vnet_split_tx_init(q, indirect);
+	vn->txq[qi] = q;
 	*txq = q;
 	return 0;
 }
@@ -312,10 +339,12 @@ static void vnet_queue_release(void *arg)
 {
 	struct vnet_queue *q = arg;
 
-	if (q && q->vn->rxq == q)
-		q->vn->rxq = NULL;
-	if (q && q->vn->txq == q)
-		q->vn->txq = NULL;
+	if (!q)
+		return;
+	if (q->qidx % 2 == 0)
+		q->vn->rxq[q->qidx / 2] = NULL;
+	else
+		q->vn->txq[q->qidx / 2] = NULL;
 	vnet_queue_free(q);
 }
 
@@ -325,36 +354,157 @@ static void vnet_drop_mbufs(struct vnet_queue *q)
 		iop_pci_free_mbufs(q->sw, q->size);
 }
 
-static int vnet_rx_fill(struct vnet_queue *q)
-{
-	unsigned int looked = 0;
-	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
-
-	for (uint16_t i = 0; i < q->size; i++) {
-		struct rte_mbuf *m;
-		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "virtio", q->size, &looked, &m,
-					      &iova);
-
-		if (rc < 0)
-			return rc;
-		q->sw[i] = m;
-		q->desc[i].addr = iova;
-		q->desc[i].len = q->buf_len;
-		q->desc[i].flags = VRING_DESC_F_WRITE;
-		q->avail->ring[i] = i;
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	q->avail_idx = q->size;
-	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static void vnet_tx_reset(struct vnet_queue *q)
+static void vnet_tx_slots_reset(struct vnet_queue *q)
 {
 	q->nfree = 0;
 	for (uint16_t s = 0; s < q->slots; s++)
 		q->free[q->nfree++] = s;
+}
+
+static void vnet_ring_reset(struct vnet_priv *vn, struct vnet_queue *q)
+{
+	if (vnet_packed(vn))
+		vnet_packed_reset(q);
+	else
+		vnet_split_reset(q);
+}
+
+/* One control command in the buffer after the control queue's ring, of
+ * len bytes: posted, then polled until the device answers. */
+static int vnet_ctrl_cmd(struct vnet_priv *vn, size_t len, const char *what)
+{
+	struct vnet_queue *q = vn->ctrlq;
+	volatile uint8_t *ack = vn->ctrl_buf + VNET_CTRL_ACK_OFF;
+	uint64_t cmd_iova = vn->ctrl_buf_iova;
+	const char *bdf = iop_pci_dev_bdf(vn->vp.pdev);
+	bool done = false;
+
+	*ack = VIRTIO_NET_ERR;
+	if (q->packed)
+		vnet_packed_ctrl_post(q, cmd_iova, (uint32_t)len, cmd_iova + VNET_CTRL_ACK_OFF);
+	else
+		vnet_split_ctrl_post(q, cmd_iova, (uint32_t)len, cmd_iova + VNET_CTRL_ACK_OFF);
+	for (int ms = 0; ms < VNET_CTRL_WAIT_MS && !done; ms++) {
+		done = q->packed ? vnet_packed_ctrl_done(q) : vnet_split_ctrl_done(q);
+		if (!done)
+			usleep(1000);
+	}
+	if (!done)
+		return IOP_ERR(ETIMEDOUT, "%s: the virtio device did not answer %s within %d ms",
+			       bdf, what, VNET_CTRL_WAIT_MS);
+	if (*ack != VIRTIO_NET_OK)
+		return IOP_ERR(EIO, "%s: the virtio device refused %s (ack %u)", bdf, what, *ack);
+	return 0;
+}
+
+/* How frames spread over the rx queues: RSS with the configured hash
+ * types, key and table; else, with several queue pairs, the device's own
+ * steering over that many (5.1.6.5.6); else nothing to say. */
+static int vnet_steer(struct vnet_priv *vn)
+{
+	uint8_t *buf = vn->ctrl_buf;
+	uint16_t pairs = RTE_MAX(vn->nb_rxq, vn->nb_txq);
+
+	if (vn->rss.hash_types)
+		return vnet_ctrl_cmd(vn, virtio_ctrl_rss_config(buf, &vn->rss, pairs),
+				     "VIRTIO_NET_CTRL_MQ_RSS_CONFIG");
+	return vnet_ctrl_cmd(vn, virtio_ctrl_vq_pairs_set(buf, pairs),
+			     "VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET");
+}
+
+static bool vnet_needs_ctrl(const struct vnet_priv *vn)
+{
+	return vn->rss.hash_types || RTE_MAX(vn->nb_rxq, vn->nb_txq) > 1;
+}
+
+static int vnet_configure(struct iop_port *port, const struct iop_port_conf *conf)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	const char *bdf = iop_pci_dev_bdf(iop_pci_port_dev(port));
+	uint16_t pairs = RTE_MAX(conf->nb_rxq, conf->nb_txq);
+
+	/* automatic steering spreads over as many rx queues as pairs */
+	if (!conf->rss.hash_types && pairs > 1 && !vnet_has(vn, VIRTIO_NET_F_MQ))
+		return IOP_ERR(ENOTSUP, "%s: this virtio device spreads frames over several queues only with RSS (it offers VIRTIO_NET_F_RSS, not VIRTIO_NET_F_MQ): give RSS hash types",
+			       bdf);
+	if (!conf->rss.hash_types && conf->nb_rxq != conf->nb_txq)
+		return IOP_ERR(EINVAL, "%s: without RSS a virtio device steers frames over as many rx queues as queue pairs: configure %u rx and %u tx queues alike, or give RSS hash types",
+			       bdf, conf->nb_rxq, conf->nb_txq);
+	vn->nb_rxq = conf->nb_rxq;
+	vn->nb_txq = conf->nb_txq;
+	vn->rss = conf->rss;
+	vn->offload_features = 0;
+	if (conf->tx_offloads & (IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM |
+				 IOP_PORT_TX_OFFLOAD_TCP_TSO))
+		vn->offload_features |= BIT(VIRTIO_NET_F_CSUM);
+	if (conf->tx_offloads & IOP_PORT_TX_OFFLOAD_TCP_TSO)
+		vn->offload_features |= BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6);
+	if (conf->rx_offloads & (IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM))
+		vn->offload_features |= BIT(VIRTIO_NET_F_GUEST_CSUM);
+	return 0;
+}
+
+static int vnet_rss_update(struct iop_port *port, const struct iop_port_rss_conf *rss)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	struct iop_port_rss_conf old = vn->rss;
+	int rc = 0;
+
+	if (!rss->hash_types && vn->nb_rxq != vn->nb_txq)
+		return IOP_ERR(EINVAL, "%s: without RSS a virtio device steers frames over as many rx queues as queue pairs, and %u rx and %u tx queues are configured",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)), vn->nb_rxq, vn->nb_txq);
+	vn->rss = *rss;
+	if (vn->started && vn->ctrlq)
+		rc = vnet_steer(vn);
+	if (rc < 0)
+		vn->rss = old;
+	return rc;
+}
+
+/* The control queue, at the index after every queue pair's (5.1.2), made
+ * at the first start that needs it and kept until close. */
+static int vnet_ctrl_setup(struct iop_port *port)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	uint16_t idx = vn->ctrl_qidx;
+	uint16_t max = virtio_pci_queue_max(&vn->vp, idx), n = VNET_CTRL_DESC;
+	struct vring_layout l;
+	int rc;
+
+	if (vn->ctrlq)
+		return 0;
+	if (!vnet_has(vn, VIRTIO_NET_F_CTRL_VQ))
+		return IOP_ERR(ENOTSUP, "%s: this virtio device has no control queue (VIRTIO_NET_F_CTRL_VQ), so it runs one queue pair without RSS",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)));
+	while (n > max)
+		n >>= 1;
+	if (n < 2)
+		return IOP_ERR(ENODEV, "%s: the virtio control queue has %u entries, 2 needed",
+			       iop_pci_dev_bdf(iop_pci_port_dev(port)), max);
+	l = vnet_layout(vn, n);
+	rc = vnet_queue_alloc(port, idx, n, VNET_CTRL_ACK_OFF + 16, &vn->ctrlq);
+	if (rc < 0)
+		return rc;
+	vn->ctrl_buf = (uint8_t *)vn->ctrlq->ring + l.total;
+	vn->ctrl_buf_iova = vn->ctrlq->ring_iova + l.total;
+	return 0;
+}
+
+static void vnet_drop_all_mbufs(struct vnet_priv *vn)
+{
+	for (uint16_t i = 0; i < IOP_PORT_MAX_QUEUES; i++) {
+		vnet_drop_mbufs(vn->rxq[i]);
+		vnet_drop_mbufs(vn->txq[i]);
+	}
+}
+
+/* A start that fails stops the device before the buffers it holds go back. */
+static int vnet_start_failed(struct vnet_priv *vn, int rc)
+{
+	if (!iop_pci_dev_gone(vn->vp.pdev))
+		virtio_pci_reset(&vn->vp);
+	vnet_drop_all_mbufs(vn);
+	return rc;
 }
 
 static int vnet_start(struct iop_port *port)
@@ -363,39 +513,58 @@ static int vnet_start(struct iop_port *port)
 	const char *bdf = iop_pci_dev_bdf(iop_pci_port_dev(port));
 	int rc;
 
+	if (vnet_needs_ctrl(vn)) {
+		rc = vnet_ctrl_setup(port);
+		if (rc < 0)
+			return rc;
+	}
 	/* stop resets the device, so every start negotiates again */
 	rc = vnet_init_device(vn, bdf);
 	if (rc < 0)
 		return rc;
 	if (vn->cfg_efd >= 0)
 		iop_mmio_write16(vn->vp.common, VIRTIO_COMMON_MSIX, 0);
-	for (struct vnet_queue *q = vn->rxq; q; q = NULL) {
-		q->last_used = 0;
-		memset(q->used, 0, 4);
+	for (uint16_t i = 0; i < vn->nb_rxq; i++) {
+		struct vnet_queue *q = vn->rxq[i];
+
+		vnet_ring_reset(vn, q);
+		q->rx_csum = vnet_has(vn, VIRTIO_NET_F_GUEST_CSUM);
+		rc = vnet_queue_program(vn, q);
+		if (rc == 0)
+			rc = q->packed ? vnet_packed_rx_fill(q) : vnet_split_rx_fill(q);
+		if (rc < 0)
+			return vnet_start_failed(vn, rc);
+	}
+	for (uint16_t i = 0; i < vn->nb_txq; i++) {
+		struct vnet_queue *q = vn->txq[i];
+
+		vnet_ring_reset(vn, q);
+		vnet_tx_slots_reset(q);
+		q->tx_offload = vnet_has(vn, VIRTIO_NET_F_CSUM);
+		q->tso_max = vnet_has(vn, VIRTIO_NET_F_HOST_TSO4) ? VNET_MAX_TSO_FRAME : 0;
+		memset(q->hdrs, 0, sizeof(*q->hdrs) * q->slots);
 		rc = vnet_queue_program(vn, q);
 		if (rc < 0)
-			return rc;
-		rc = vnet_rx_fill(q);
-		if (rc < 0) {
-			vnet_drop_mbufs(q);
-			return rc;
-		}
+			return vnet_start_failed(vn, rc);
 	}
-	for (struct vnet_queue *q = vn->txq; q; q = NULL) {
-		q->last_used = q->avail_idx = 0;
-		q->avail->idx = 0;
-		memset(q->used, 0, 4);
-		vnet_tx_reset(q);
-		rc = vnet_queue_program(vn, q);
-		if (rc < 0) {
-			vnet_drop_mbufs(vn->rxq);
-			return rc;
-		}
+	if (vn->ctrlq) {
+		vnet_ring_reset(vn, vn->ctrlq);
+		rc = vnet_queue_program(vn, vn->ctrlq);
+		if (rc < 0)
+			return vnet_start_failed(vn, rc);
 	}
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
 	virtio_pci_set_status(&vn->vp, VIRTIO_STATUS_DRIVER_OK);
-	if (vn->rxq)
-		iop_mmio_write16(vn->rxq->notify, 0, VNET_RXQ);
+	/* 5.1.6.5.6.1: the device starts with one pair; the commands come
+	 * once it runs */
+	if (vnet_needs_ctrl(vn)) {
+		rc = vnet_steer(vn);
+		if (rc < 0)
+			return vnet_start_failed(vn, rc);
+	}
+	for (uint16_t i = 0; i < vn->nb_rxq; i++)
+		iop_mmio_write16(vn->rxq[i]->notify, 0, VNET_RXQ(i));
+	vn->started = true;
 	return 0;
 }
 
@@ -406,8 +575,8 @@ static void vnet_stop(struct iop_port *port)
 	/* a reset stops all DMA before the buffers go back to the pool */
 	if (!iop_pci_dev_gone(iop_pci_port_dev(port)))
 		virtio_pci_reset(&vn->vp);
-	vnet_drop_mbufs(vn->rxq);
-	vnet_drop_mbufs(vn->txq);
+	vnet_drop_all_mbufs(vn);
+	vn->started = false;
 }
 
 static void vnet_close(struct iop_port *port)
@@ -417,6 +586,8 @@ static void vnet_close(struct iop_port *port)
 
 	if (!iop_pci_dev_gone(pdev))
 		virtio_pci_reset(&vn->vp);
+	vnet_queue_free(vn->ctrlq);
+	vn->ctrlq = NULL;
 	iop_pci_msix_disable(pdev);
 }
 
@@ -446,136 +617,26 @@ static int vnet_link_get(struct iop_port *port, struct iop_port_link *link)
 	return 0;
 }
 
-static inline void vnet_publish(struct vnet_queue *q, uint16_t avail)
-{
-	__atomic_store_n(&q->avail->idx, avail, __ATOMIC_RELEASE);
-	q->avail_idx = avail;
-	/* 2.4.7.2: the flags read must not pass the idx write */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) & VRING_USED_F_NO_NOTIFY))
-		iop_mmio_write16(q->notify, 0, q->qidx);
-}
-
-/* Frames of a bad length (the device took them, a wire would not carry
- * them) are dropped; their buffer is replaced like any other. */
-static inline bool vnet_rx_len_ok(uint32_t len)
-{
-	return len > VNET_HDR_LEN && len - VNET_HDR_LEN <= VNET_MAX_FRAME;
-}
-
+/* The ring format is the device's, fixed for the life of the queue: a
+ * branch that always goes the same way, then a tail call. */
 static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vnet_queue *q = arg;
-	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
-	uint16_t ready = (uint16_t)(used - q->last_used);
-	uint16_t avail = q->avail_idx, got = 0;
-	unsigned int looked = 0;
-	struct iop_iova_burst b;
 
-	if (ready == 0)
-		return 0;
-	if (ready > n)
-		ready = n;
-	b = iop_iova_cache_burst(&q->cache);
-	while (ready) {
-		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
-		uint64_t iova[IOP_PCI_RX_CHUNK];
-		unsigned int want = RTE_MIN(ready, (uint16_t)IOP_PCI_RX_CHUNK);
-		/* frames with no replacement buffer stay in the ring for the
-		 * next burst (the device drops at the wire once it is full) */
-		unsigned int k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, want, &looked, fresh,
-						  iova);
-
-		for (unsigned int i = 0; i < k; i++) {
-			const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
-			uint16_t id = (uint16_t)(e->id & q->mask);
-			uint32_t len = e->len;
-			struct rte_mbuf *m = q->sw[id];
-
-			q->sw[id] = fresh[i];
-			q->desc[id].addr = iova[i];
-			if (likely(vnet_rx_len_ok(len))) {
-				iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
-				pkts[got++] = m;
-			} else {
-				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-				iop_pci_rx_recycle(m);
-			}
-			q->last_used++;
-			q->avail->ring[avail & q->mask] = id;
-			avail++;
-		}
-		if (k < want)
-			break;
-		ready = (uint16_t)(ready - want);
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	if (avail != q->avail_idx)
-		vnet_publish(q, avail);
-	return got;
-}
-
-static void vnet_tx_reclaim(struct vnet_queue *q)
-{
-	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
-	struct rte_mbuf *done[IOP_PCI_RX_CHUNK];
-	unsigned int k = 0;
-
-	while (q->last_used != used) {
-		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
-		uint16_t slot = (uint16_t)(id / q->head_stride);
-
-		q->last_used++;
-		done[k++] = q->sw[slot];
-		q->sw[slot] = NULL;
-		q->free[q->nfree++] = slot;
-		if (k == IOP_PCI_RX_CHUNK) {
-			iop_pci_tx_free(done, k);
-			k = 0;
-		}
-	}
-	if (k)
-		iop_pci_tx_free(done, k);
+	return q->packed ? vnet_packed_rx_burst(q, pkts, n) : vnet_split_rx_burst(q, pkts, n);
 }
 
 static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vnet_queue *q = arg;
-	uint16_t avail = q->avail_idx, i;
-	unsigned int looked = 0;
-	struct iop_iova_burst b;
 
-	vnet_tx_reclaim(q);
-	if (n)
-		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
-	b = iop_iova_cache_burst(&q->cache);
-	for (i = 0; i < n && q->nfree; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct vring_desc *d;
-		uint16_t slot;
-		uint64_t iova;
-
-		iova = iop_pci_tx_iova(&b, q->cnt, m, VNET_MAX_FRAME, &looked);
-		if (iova == IOP_IOVA_POISON)
-			continue;
-		slot = q->free[--q->nfree];
-		d = &q->txd[2 * slot + 1];
-		d->addr = iova;
-		d->len = m->data_len;
-		d->flags = 0;
-		q->sw[slot] = m;
-		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
-		avail++;
-		iop_pci_count_packet(q->cnt, m->pkt_len);
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	if (avail != q->avail_idx)
-		vnet_publish(q, avail);
-	return i;
+	return q->packed ? vnet_packed_tx_burst(q, pkts, n) : vnet_split_tx_burst(q, pkts, n);
 }
 
 static const struct iop_port_ops vnet_ops = {
 	.info_get = vnet_info_get,
+	.configure = vnet_configure,
+	.rss_update = vnet_rss_update,
 	.rx_queue_setup = vnet_rx_queue_setup,
 	.tx_queue_setup = vnet_tx_queue_setup,
 	.start = vnet_start,

@@ -3,9 +3,12 @@
 #define IOP_VIRTIO_RING_H
 
 /*
- * Split virtqueues (virtio 1.0, 2.4): a descriptor table, the available
- * ring the driver fills and the used ring the device fills. Every field is
- * little-endian; this code runs on x86 only, like the rest of the PMDs.
+ * The two virtqueue formats. Split (virtio 1.0 2.4; 1.2 2.7): a descriptor
+ * table, the available ring the driver fills and the used ring the device
+ * fills. Packed (VIRTIO_F_RING_PACKED, virtio 1.2 2.8): one ring of
+ * descriptors both sides write, whose ownership a pair of flag bits and a
+ * wrap counter per side tell. Every field is little-endian; this code runs
+ * on x86 only, like the rest of the PMDs.
  */
 
 #include <assert.h>
@@ -102,11 +105,70 @@ static inline struct vring_tx_layout vring_tx_layout(uint16_t n, int indirect)
 	return t;
 }
 
-/* Free-running 16-bit indexes (2.4.6, 2.4.8): entries between a and b,
- * correct across the wrap at 65536. */
-static inline uint16_t vring_pending(uint16_t from, uint16_t to)
+/* virtio 1.2 6: the packed format is a reserved feature bit */
+#define VIRTIO_F_RING_PACKED 34
+
+/* 1.2 2.8.1 "Driver and Device Ring Wrap Counters": available when AVAIL
+ * equals the driver's wrap counter and USED does not; used when both equal
+ * the device's wrap counter. */
+#define VRING_PACKED_DESC_F_AVAIL (1u << 7)
+#define VRING_PACKED_DESC_F_USED (1u << 15)
+
+/* 1.2 2.8.10 "Driver and Device Event Suppression": flags values */
+#define VRING_PACKED_EVENT_ENABLE 0
+#define VRING_PACKED_EVENT_DISABLE 1
+
+/* 1.2 2.8.13 "The Virtqueue Descriptor Format": struct pvirtq_desc. The
+ * same layout fills indirect tables (2.8.7), where only WRITE counts. */
+struct vring_packed_desc {
+	uint64_t addr;  /* IOVA, in the device's IOAS; unused in a used descriptor */
+	uint32_t len;
+	uint16_t id;    /* buffer id; in a chain, of its last descriptor */
+	uint16_t flags;
+};
+static_assert(sizeof(struct vring_packed_desc) == 16, "virtio 1.2 2.8.13: 16-byte descriptors");
+static_assert(offsetof(struct vring_packed_desc, id) == 12, "virtio 1.2 2.8.13: id at byte 12");
+static_assert(offsetof(struct vring_packed_desc, flags) == 14, "virtio 1.2 2.8.13: flags at byte 14");
+
+/* 1.2 2.8.14 "Event Suppression Structure Format": struct
+ * pvirtq_event_suppress, in the driver and the device areas */
+struct vring_packed_event {
+	uint16_t off_wrap; /* with VIRTIO_F_RING_EVENT_IDX only, which we do not use */
+	uint16_t flags;
+};
+static_assert(sizeof(struct vring_packed_event) == 4, "virtio 1.2 2.8.14: 4-byte event suppression");
+
+/* 1.2 2.8.10.1 "Structure Size and Alignment" */
+#define VRING_PACKED_DESC_ALIGN 16
+#define VRING_PACKED_EVENT_ALIGN 4
+
+/* The flag bits that make a descriptor available at the driver's current
+ * wrap counter (2.8.1: AVAIL = counter, USED = its inverse). */
+static inline uint16_t vring_packed_avail_flags(int wrap)
 {
-	return (uint16_t)(to - from);
+	return (uint16_t)(wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED);
+}
+
+/* Whether the device has used a descriptor with these flags, for the
+ * driver's used-side wrap counter (2.8.1: both bits equal to it). */
+static inline int vring_packed_is_used(uint16_t flags, int wrap)
+{
+	uint16_t both = VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED;
+
+	return (flags & both) == (wrap ? both : 0);
+}
+
+/* Byte offsets of a packed ring of n entries in one block: descriptors,
+ * the driver area, and the device area (the one the device writes) on a
+ * cache line of its own; the block is 4 KiB-aligned like the split one. */
+static inline struct vring_layout vring_packed_layout(uint16_t n)
+{
+	struct vring_layout l;
+
+	l.avail = sizeof(struct vring_packed_desc) * n;
+	l.used = vring_align(l.avail + sizeof(struct vring_packed_event), 64);
+	l.total = vring_align(l.used + sizeof(struct vring_packed_event), 4096);
+	return l;
 }
 
 #endif /* IOP_VIRTIO_RING_H */

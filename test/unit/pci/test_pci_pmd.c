@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* PMD matching, virtio capability parsing, ring layouts and index
- * arithmetic: everything of the PCI PMDs that needs no device. */
+/* PMD matching, virtio capability parsing, ring layouts and the packed
+ * ring's ownership flags: everything of the PCI PMDs that needs no device. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -137,13 +137,41 @@ static void vring_layout_aligns_parts_and_keeps_used_on_its_own_page(void **stat
 	assert_int_equal(l.used, 4096);
 }
 
-static void vring_indexes_count_across_the_16_bit_wrap(void **state)
+static void vring_packed_layout_aligns_parts_and_keeps_the_device_area_apart(void **state)
 {
+	struct vring_layout l = vring_packed_layout(256);
+
 	(void)state;
-	assert_int_equal(vring_pending(10, 10), 0);
-	assert_int_equal(vring_pending(10, 74), 64);
-	assert_int_equal(vring_pending(65530, 4), 10);
-	assert_int_equal(vring_pending(65535, 0), 1);
+	assert_int_equal(l.avail, 256 * 16);
+	assert_int_equal(l.avail % VRING_PACKED_EVENT_ALIGN, 0);
+	assert_int_equal(l.used % VRING_PACKED_EVENT_ALIGN, 0);
+	/* the area the device writes shares no cache line with ours */
+	assert_true(l.used / 64 > (l.avail + 3) / 64);
+	assert_true(l.total >= l.used + 4);
+	assert_int_equal(l.total % 4096, 0);
+	assert_int_equal(VRING_DESC_ALIGN % VRING_PACKED_DESC_ALIGN, 0);
+}
+
+/* virtio 1.2 2.8.1: available = AVAIL matches the driver's counter and
+ * USED does not; used = both match the device's counter. */
+static void vring_packed_flags_follow_the_wrap_counters(void **state)
+{
+	const uint16_t both = VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED;
+
+	(void)state;
+	assert_int_equal(vring_packed_avail_flags(1), VRING_PACKED_DESC_F_AVAIL);
+	assert_int_equal(vring_packed_avail_flags(0), VRING_PACKED_DESC_F_USED);
+	for (int w = 0; w <= 1; w++) {
+		/* what the driver made available is never used, on either lap */
+		assert_false(vring_packed_is_used(vring_packed_avail_flags(w), w));
+		assert_false(vring_packed_is_used(vring_packed_avail_flags(w), !w));
+		/* other flag bits do not matter */
+		assert_true(vring_packed_is_used((uint16_t)((w ? both : 0) | VRING_DESC_F_WRITE), w));
+		/* a descriptor used on the previous lap is not used on this one */
+		assert_false(vring_packed_is_used(w ? 0 : both, w));
+	}
+	/* 2.8.13: the ring starts zeroed; nothing is used at counter 1 */
+	assert_false(vring_packed_is_used(0, 1));
 }
 
 static void vring_tx_holds_a_frame_per_entry_with_indirect_and_half_without(void **state)
@@ -170,6 +198,7 @@ static void e1000e_descriptors_have_the_datasheet_layout(void **state)
 	assert_int_equal(offsetof(struct e1000_rx_desc, errors), 13);
 	assert_int_equal(offsetof(struct e1000_tx_desc, length), 8);
 	assert_int_equal(offsetof(struct vring_desc, next), 14);
+	assert_int_equal(offsetof(struct vring_packed_desc, flags), 14);
 	assert_int_equal(E1000_RING_ALIGN % sizeof(struct e1000_rx_desc), 0);
 }
 
@@ -183,7 +212,8 @@ int main(void)
 		cmocka_unit_test(virtio_legacy_only_device_is_enodev_with_the_qemu_fix),
 		cmocka_unit_test(virtio_short_common_config_is_enodev),
 		cmocka_unit_test(vring_layout_aligns_parts_and_keeps_used_on_its_own_page),
-		cmocka_unit_test(vring_indexes_count_across_the_16_bit_wrap),
+		cmocka_unit_test(vring_packed_layout_aligns_parts_and_keeps_the_device_area_apart),
+		cmocka_unit_test(vring_packed_flags_follow_the_wrap_counters),
 		cmocka_unit_test(vring_tx_holds_a_frame_per_entry_with_indirect_and_half_without),
 		cmocka_unit_test(e1000e_descriptors_have_the_datasheet_layout),
 	};

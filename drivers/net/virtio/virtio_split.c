@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * virtio-net bursts on split rings (virtio 1.0 2.4): the driver posts
+ * descriptor indexes in the available ring and reads the device's answers
+ * from the used ring, both with free-running 16-bit indexes.
+ */
+#include <string.h>
+
+#define IOP_LOG_PREFIX "virtio: "
+#include "iop_log.h"
+#include "pci_pmd_ring.h"
+#include "vnet.h"
+
+void vnet_split_tx_init(struct vnet_queue *q, bool indirect)
+{
+	struct vring_desc *txd = q->txd;
+
+	for (uint16_t s = 0; s < q->slots; s++) {
+		struct vring_desc *h = &txd[2 * s];
+
+		if (indirect) {
+			q->desc[s].addr = q->ring_iova + (uint64_t)((uint8_t *)h - (uint8_t *)q->ring);
+			q->desc[s].len = 2 * sizeof(*h);
+			q->desc[s].flags = VRING_DESC_F_INDIRECT;
+		}
+		h->addr = vnet_tx_hdr_iova(q, s);
+		h->len = VNET_HDR_LEN;
+		h->flags = VRING_DESC_F_NEXT;
+		h->next = (uint16_t)(indirect ? 1 : 2 * s + 1);
+	}
+}
+
+void vnet_split_reset(struct vnet_queue *q)
+{
+	q->last_used = q->avail_idx = 0;
+	q->avail->idx = 0;
+	/* we poll: 2.4.7, ask the device not to interrupt */
+	q->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	memset(q->used, 0, 4);
+}
+
+int vnet_split_rx_fill(struct vnet_queue *q)
+{
+	unsigned int looked = 0;
+	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
+
+	for (uint16_t i = 0; i < q->size; i++) {
+		struct rte_mbuf *m;
+		uint64_t iova;
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "virtio", q->size, &looked, &m,
+					      &iova);
+
+		if (rc < 0)
+			return rc;
+		q->sw[i] = m;
+		q->desc[i].addr = iova;
+		q->desc[i].len = q->buf_len;
+		q->desc[i].flags = VRING_DESC_F_WRITE;
+		q->avail->ring[i] = i;
+	}
+	iop_iova_cache_count(&q->cache, looked);
+	q->avail_idx = q->size;
+	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static inline void vnet_split_publish(struct vnet_queue *q, uint16_t avail)
+{
+	__atomic_store_n(&q->avail->idx, avail, __ATOMIC_RELEASE);
+	q->avail_idx = avail;
+	/* 2.4.7.2: the flags read must not pass the idx write */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_RELAXED) & VRING_USED_F_NO_NOTIFY))
+		iop_mmio_write16(q->notify, 0, q->qidx);
+}
+
+uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t ready = (uint16_t)(used - q->last_used);
+	uint16_t avail = q->avail_idx, got = 0;
+	unsigned int looked = 0;
+	struct iop_iova_burst b;
+
+	if (ready == 0)
+		return 0;
+	if (ready > n)
+		ready = n;
+	b = iop_iova_cache_burst(&q->cache);
+	while (ready) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(ready, (uint16_t)IOP_PCI_RX_CHUNK);
+		/* frames with no replacement buffer stay in the ring for the
+		 * next burst (the device drops at the wire once it is full) */
+		unsigned int k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, want, &looked, fresh,
+						  iova);
+
+		for (unsigned int i = 0; i < k; i++) {
+			const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
+			uint16_t id = (uint16_t)(e->id & q->mask);
+			uint32_t len = e->len;
+			struct rte_mbuf *m = q->sw[id];
+
+			q->sw[id] = fresh[i];
+			q->desc[id].addr = iova[i];
+			if (likely(vnet_rx_len_ok(len))) {
+				vnet_rx_deliver(q, m, len);
+				pkts[got++] = m;
+			} else {
+				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+				iop_pci_rx_recycle(m);
+			}
+			q->last_used++;
+			q->avail->ring[avail & q->mask] = id;
+			avail++;
+		}
+		if (k < want)
+			break;
+		ready = (uint16_t)(ready - want);
+	}
+	iop_iova_cache_count(&q->cache, looked);
+	if (avail != q->avail_idx)
+		vnet_split_publish(q, avail);
+	return got;
+}
+
+static void vnet_split_tx_reclaim(struct vnet_queue *q)
+{
+	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *done[IOP_PCI_RX_CHUNK];
+	unsigned int k = 0;
+
+	while (q->last_used != used) {
+		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
+		uint16_t slot = (uint16_t)(id / q->head_stride);
+
+		q->last_used++;
+		done[k++] = q->sw[slot];
+		q->sw[slot] = NULL;
+		q->free[q->nfree++] = slot;
+		if (k == IOP_PCI_RX_CHUNK) {
+			iop_pci_tx_free(done, k);
+			k = 0;
+		}
+	}
+	if (k)
+		iop_pci_tx_free(done, k);
+}
+
+uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vring_desc *txd = q->txd;
+	uint16_t avail = q->avail_idx, i;
+	unsigned int looked = 0;
+	struct iop_iova_burst b;
+
+	vnet_split_tx_reclaim(q);
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	b = iop_iova_cache_burst(&q->cache);
+	for (i = 0; i < n && q->nfree; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct vring_desc *d;
+		uint16_t slot;
+		uint64_t iova;
+
+		iova = iop_pci_tx_iova(&b, q->cnt, m, vnet_tx_max_frame(q, m), &looked);
+		if (iova == IOP_IOVA_POISON)
+			continue;
+		slot = q->free[--q->nfree];
+		vnet_tx_hdr_fill(q, slot, m);
+		d = &txd[2 * slot + 1];
+		d->addr = iova;
+		d->len = m->data_len;
+		d->flags = 0;
+		q->sw[slot] = m;
+		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
+		avail++;
+		iop_pci_count_packet(q->cnt, m->pkt_len);
+	}
+	iop_iova_cache_count(&q->cache, looked);
+	if (avail != q->avail_idx)
+		vnet_split_publish(q, avail);
+	return i;
+}
+
+void vnet_split_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack)
+{
+	q->desc[0] = (struct vring_desc){ .addr = cmd, .len = len, .flags = VRING_DESC_F_NEXT,
+					  .next = 1 };
+	q->desc[1] = (struct vring_desc){ .addr = ack, .len = 1, .flags = VRING_DESC_F_WRITE };
+	q->avail->ring[q->avail_idx & q->mask] = 0;
+	vnet_split_publish(q, (uint16_t)(q->avail_idx + 1));
+}
+
+bool vnet_split_ctrl_done(struct vnet_queue *q)
+{
+	if (__atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) == q->last_used)
+		return false;
+	q->last_used++;
+	return true;
+}

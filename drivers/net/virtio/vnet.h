@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_VNET_H
+#define IOP_VNET_H
+
+/*
+ * The virtio-net PMD's queue and device state, shared by the port ops
+ * (virtio_net.c) and the burst functions of the two ring formats
+ * (virtio_split.c, virtio_packed.c).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "iop_iova_cache.h"
+#include "iop_port.h"
+#include "pci_pmd.h"
+#include "pci_pmd_ring.h"
+#include "virtio_offload.h"
+#include "virtio_pci.h"
+#include "virtio_ring.h"
+
+#define BIT(n) (1ull << (n))
+
+/* 5.1.6: with VIRTIO_F_VERSION_1 the header is always 12 bytes (it has
+ * num_buffers even without VIRTIO_NET_F_MRG_RXBUF). All zero: no offloads. */
+#define VNET_HDR_LEN ((uint32_t)sizeof(struct vnet_hdr))
+
+/* tx: each slot's header, 16 bytes apart */
+struct vnet_tx_hdr {
+	struct vnet_hdr h;
+	uint32_t pad;
+};
+#define VNET_MAX_FRAME 1514
+
+
+/* rx: the header goes in the headroom, right before the frame */
+#define VNET_RX_HDR_OFF (RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN)
+
+/* Frames of a bad length (the device took them, a wire would not carry
+ * them) are dropped; their buffer is replaced like any other. */
+static inline bool vnet_rx_len_ok(uint32_t len)
+{
+	return len > VNET_HDR_LEN && len - VNET_HDR_LEN <= VNET_MAX_FRAME;
+}
+
+struct vnet_priv;
+
+struct vnet_queue {
+	struct iop_pci_q q;  /* must stay first (pci_pmd.h) */
+	union {
+		struct vring_desc *desc;          /* split */
+		struct vring_packed_desc *pdesc;  /* packed */
+	};
+	struct vring_avail *avail;                /* split */
+	struct vring_used *used;                  /* split */
+	struct vring_packed_event *driver_event;  /* packed: what we ask of the device */
+	struct vring_packed_event *device_event;  /* packed: what the device asks of us */
+	volatile uint16_t *notify;
+	uint16_t qidx, size, mask;
+	/* split: free-running avail and used indexes; packed: ring positions
+	 * of the next descriptor to make available and to poll for use */
+	uint16_t last_used, avail_idx;
+	uint8_t used_wrap, avail_wrap; /* packed: the driver's wrap counters */
+	uint16_t nfree;       /* tx: free slots in free[] */
+	uint16_t slots;       /* tx: frames in flight at most (vring_tx_layout) */
+	uint16_t head_stride; /* tx: ring entries per slot */
+	void *txd;            /* tx: header+frame pairs, the ring or indirect tables */
+	struct vnet_tx_hdr *hdrs; /* tx: by slot; zero unless offloads are on */
+	uint64_t hdr_iova;    /* tx: IOVA of hdrs */
+	uint64_t txd_iova;    /* tx: IOVA of txd */
+	bool tx_offload;      /* tx: checksum or TSO negotiated: fill hdrs */
+	uint32_t tso_max;     /* tx: longest TSO frame taken, 0 without TSO */
+	uint16_t port_id;
+	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
+	struct rte_mempool *mp;
+	struct iop_pci_rx_refill refill; /* rx */
+	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
+	bool packed;          /* the ring format, fixed at queue setup */
+	bool rx_csum;         /* rx: GUEST_CSUM negotiated: report the header's word */
+	struct iop_port_qcounters *cnt;
+	struct rte_mbuf **sw; /* rx: by descriptor (split) or buffer id (packed); tx: by slot */
+	uint16_t *free;       /* tx: free slots */
+	void *ring;           /* one block: the ring's parts, then the tx header and tables */
+	uint64_t ring_iova;
+	struct vnet_priv *vn;
+	struct iop_iova_cache cache;
+};
+
+struct vnet_priv {
+	struct virtio_pci vp;
+	uint64_t offered;        /* what the device offers */
+	uint64_t features;       /* negotiated */
+	uint64_t offload_features; /* the offloads configured, as feature bits */
+	uint16_t max_rx, max_tx; /* queue sizes the device offers */
+	uint16_t max_pairs;      /* queue pairs a port may use (MQ, RSS), else 1 */
+	uint16_t ctrl_qidx;      /* the control queue's index */
+	uint32_t rss_types;      /* virtio hash types it supports (RSS) */
+	uint8_t rss_key_size;    /* its key length (RSS) */
+	uint16_t reta_size;      /* its table, as lib/port takes it (RSS) */
+	uint16_t nb_rxq, nb_txq; /* configured */
+	struct iop_port_rss_conf rss; /* configured; hash_types 0: no RSS */
+	bool started;
+	struct vnet_queue *rxq[IOP_PORT_MAX_QUEUES], *txq[IOP_PORT_MAX_QUEUES];
+	struct vnet_queue *ctrlq;
+	uint8_t *ctrl_buf;       /* after ctrlq's ring: a command, then its ack */
+	uint64_t ctrl_buf_iova;
+	int cfg_efd;             /* MSI-X vector 0: config (link) changes; -1 */
+	bool link_up, link_known;
+};
+
+/* rx: hands over m, received with len bytes of header and frame, with the
+ * header's checksum word when the port asked for it. */
+static inline void vnet_rx_deliver(const struct vnet_queue *q, struct rte_mbuf *m, uint32_t len)
+{
+	if (q->rx_csum)
+		m->ol_flags |= vnet_rx_csum_flags(
+			(const struct vnet_hdr *)((const uint8_t *)m->buf_addr + VNET_RX_HDR_OFF));
+	iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+}
+
+/* tx: the IOVA of slot s's header */
+static inline uint64_t vnet_tx_hdr_iova(const struct vnet_queue *q, uint16_t s)
+{
+	return q->hdr_iova + (uint64_t)s * sizeof(struct vnet_tx_hdr);
+}
+
+/* tx: the longest m may be (a TSO request without TSO on is dropped). */
+static inline uint32_t vnet_tx_max_frame(const struct vnet_queue *q, const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ? q->tso_max : VNET_MAX_FRAME;
+}
+
+/* tx: the header of the frame m in slot s (zero as set up, without offloads). */
+static inline void vnet_tx_hdr_fill(struct vnet_queue *q, uint16_t s, struct rte_mbuf *m)
+{
+	if (q->tx_offload)
+		vnet_tx_hdr(&q->hdrs[s].h, m);
+}
+
+static inline bool vnet_packed(const struct vnet_priv *vn)
+{
+	return vn->features & BIT(VIRTIO_F_RING_PACKED);
+}
+
+/* Each ring format: tx descriptors set up once at queue setup, the ring
+ * reset and (rx) filled at start, the bursts, and for the control queue
+ * one command at a time: posted (a device-readable command and the
+ * device-writable ack byte), then polled until the device has used it. */
+void vnet_split_tx_init(struct vnet_queue *q, bool indirect);
+void vnet_split_reset(struct vnet_queue *q);
+int vnet_split_rx_fill(struct vnet_queue *q);
+uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+void vnet_split_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack);
+bool vnet_split_ctrl_done(struct vnet_queue *q);
+
+void vnet_packed_tx_init(struct vnet_queue *q, bool indirect);
+void vnet_packed_reset(struct vnet_queue *q);
+int vnet_packed_rx_fill(struct vnet_queue *q);
+uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
+void vnet_packed_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack);
+bool vnet_packed_ctrl_done(struct vnet_queue *q);
+
+#endif /* IOP_VNET_H */
