@@ -1,0 +1,98 @@
+#!/bin/bash
+# Runs in a guest of test/vm/run-guest for igbvf-vm-test (see there): the
+# kernel's igb driver keeps both 82576 PFs with their interfaces up (it
+# serves the VFs' mailbox only then) and creates two VFs on each, with MACs
+# set by the PF owner and spoof checking off (the bridge forwards frames
+# whose source is not the VF's MAC); iop-devices binds three VFs and the
+# virtio NIC, and iop-bridge runs the three rounds until the host says each
+# round's traffic is done.
+#
+#   igbvf-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_BRIDGE MAC_PF0VF0 MAC_PF0VF1 MAC_PF1VF0
+set -u
+backend=$1 work=$2 devices=$3 bridge=$4
+mac00=$5 mac01=$6 mac10=$7
+rc=0
+eal="-l 0 --in-memory --base-virtaddr=0x10000000000 --log-level=lib.eal:error"
+say() { echo "igbvf-guest: $*"; }
+group() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
+netif() { ls "/sys/bus/pci/devices/$1/net" 2>/dev/null | head -1; }
+
+if [ ! -d /sys/bus/pci/drivers/igb ]; then
+	say "skipped: the guest kernel has no igb driver (CONFIG_IGB; test/vm/kernel.fragment has it, rebuild with test/vm/kernel.sh --build)"
+	exit 77
+fi
+pfs=()
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10c9 ] && pfs+=("$(basename "$d")")
+done
+if [ "${#pfs[@]}" -ne 2 ]; then
+	say "not ok - 2 82576 PFs expected, the guest sees ${#pfs[@]}: ${pfs[*]}"
+	exit 1
+fi
+vnet=0000:00:0a.0
+declare -A vf
+for p in 0 1; do
+	pf=${pfs[$p]} ifc=$(netif "${pfs[$p]}")
+	if [ -z "$ifc" ] || ! ip link set "$ifc" up; then
+		say "not ok - PF $pf has no interface to bring up"
+		exit 1
+	fi
+	# the VFs stay without a kernel driver until iop-devices binds them
+	echo 0 > "/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe"
+	if ! echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs"; then
+		say "not ok - PF $pf refused sriov_numvfs=2"
+		exit 1
+	fi
+	for v in 0 1; do
+		vf[$p$v]=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$v")")
+		ip link set "$ifc" vf $v spoofchk off
+		say "${vf[$p$v]}: VF $v of PF $pf ($ifc, IOMMU group $(group "$pf")): $(cat "/sys/bus/pci/devices/${vf[$p$v]}/vendor"):$(cat "/sys/bus/pci/devices/${vf[$p$v]}/device"), IOMMU group $(group "${vf[$p$v]}")"
+	done
+	[ "$p" = 0 ] && ip link set "$ifc" vf 0 mac "$mac00" && ip link set "$ifc" vf 1 mac "$mac01"
+	[ "$p" = 1 ] && ip link set "$ifc" vf 0 mac "$mac10" && ip link set "$ifc" vf 1 mac 02:00:00:00:00:0f
+	ip link show "$ifc" | sed "s/^/igbvf-guest: PF $pf: /"
+done
+ifindex0=$(cat "/sys/class/net/$(netif "${pfs[0]}")/ifindex")
+
+"$devices" bind "${vf[00]}" "${vf[01]}" "${vf[10]}" "$vnet" || { say "not ok - iop-devices bind failed"; exit 1; }
+
+rounds=("per-device 2 ${vf[00]} ${vf[10]}" "shared 1 ${vf[01]} $vnet" "shared 1 ${vf[00]} ${vf[10]}")
+for n in 1 2 3; do
+	read -r layout queues a b <<< "${rounds[$((n - 1))]}"
+	say "round $n: $backend, --ioas=$layout, --queues=$queues, pci:$a <-> pci:$b"
+	# shellcheck disable=SC2086
+	"$bridge" $eal -- --log-level=iop.pci:info --iommu="$backend" --ioas="$layout" --port "pci:$a" --port "pci:$b" \
+		--queues="$queues" --rxd=256 --txd=256 --forward-mode=io --stats-period=10 \
+		--json-stats="/tmp/bridge-$n.json" 2> "/tmp/bridge-$n.err" &
+	pid=$!
+	for _ in $(seq 900); do
+		[ -e "$work/round$n.done" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	brc=$?
+	cat "/tmp/bridge-$n.err" >&2
+	say "round $n: iop-bridge exit $brc"
+	[ "$brc" -eq 0 ] || rc=1
+	if grep -q "pci:$a: igbvf port" "/tmp/bridge-$n.err"; then
+		say "ok - round $n: pci:$a ran on the igbvf PMD"
+	else
+		say "not ok - round $n: no 'igbvf port' line for pci:$a"
+		rc=1
+	fi
+	[ -e "/tmp/bridge-$n.json" ] && say "json $n: $(cat "/tmp/bridge-$n.json")"
+done
+# the VF resets of every bridge start never took the PFs down
+for p in 0 1; do
+	ifc=$(netif "${pfs[$p]}")
+	if [ "$(cat "/sys/class/net/$ifc/operstate")" = up ] && [ "$(cat "/sys/class/net/$ifc/carrier")" = 1 ]; then
+		say "ok - PF ${pfs[$p]} ($ifc) stayed up through the VF resets"
+	else
+		say "not ok - PF ${pfs[$p]} ($ifc) is $(cat "/sys/class/net/$ifc/operstate") after the VF resets"
+		rc=1
+	fi
+done
+[ "$(cat "/sys/class/net/$(netif "${pfs[0]}")/ifindex")" = "$ifindex0" ] || { say "not ok - PF 0's interface was recreated"; rc=1; }
+exit $rc
