@@ -5,12 +5,13 @@
 # set by the PF owner and spoof checking off (the bridge forwards frames
 # whose source is not the VF's MAC); iop-devices binds three VFs and the
 # virtio NIC, and iop-bridge runs the three rounds until the host says each
-# round's traffic is done.
+# round's traffic is done; then iop-igbvf-isolation on PF1's two VFs, per
+# device and shared.
 #
-#   igbvf-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_BRIDGE MAC_PF0VF0 MAC_PF0VF1 MAC_PF1VF0
+#   igbvf-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_BRIDGE IOP_IGBVF_ISOLATION MAC_PF0VF0 MAC_PF0VF1 MAC_PF1VF0
 set -u
-backend=$1 work=$2 devices=$3 bridge=$4
-mac00=$5 mac01=$6 mac10=$7
+backend=$1 work=$2 devices=$3 bridge=$4 isolation=$5
+mac00=$6 mac01=$7 mac10=$8
 rc=0
 eal="-l 0 --in-memory --base-virtaddr=0x10000000000 --log-level=lib.eal:error"
 say() { echo "igbvf-guest: $*"; }
@@ -54,7 +55,7 @@ for p in 0 1; do
 done
 ifindex0=$(cat "/sys/class/net/$(netif "${pfs[0]}")/ifindex")
 
-"$devices" bind "${vf[00]}" "${vf[01]}" "${vf[10]}" "$vnet" || { say "not ok - iop-devices bind failed"; exit 1; }
+"$devices" bind "${vf[00]}" "${vf[01]}" "${vf[10]}" "${vf[11]}" "$vnet" || { say "not ok - iop-devices bind failed"; exit 1; }
 
 rounds=("per-device 2 ${vf[00]} ${vf[10]}" "shared 1 ${vf[01]} $vnet" "shared 1 ${vf[00]} ${vf[10]}")
 for n in 1 2 3; do
@@ -95,4 +96,10 @@ for p in 0 1; do
 	fi
 done
 [ "$(cat "/sys/class/net/$(netif "${pfs[0]}")/ifindex")" = "$ifindex0" ] || { say "not ok - PF 0's interface was recreated"; rc=1; }
+# isolation with real DMA: A = VF 1 of PF 1, B = VF 0 of PF 1
+for layout in per-device shared; do
+	say "isolation: $backend, --ioas=$layout, A ${vf[11]}, B ${vf[10]}"
+	# shellcheck disable=SC2086
+	"$isolation" $eal -- --iommu="$backend" --ioas="$layout" -- "${vf[11]}" "${vf[10]}" "$(netif "${pfs[1]}")" || rc=1
+done
 exit $rc
