@@ -156,6 +156,11 @@ int iop_pci_lookup(const char *root, const char *bdf, struct iop_bus_dev *dev)
 		}
 	}
 	free(all);
+	if (rc == -ENODEV) {
+		int vf = iop_pci_sriov_missing(root, want);
+
+		rc = vf ? vf : rc;
+	}
 	return rc;
 }
 

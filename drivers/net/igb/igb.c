@@ -100,6 +100,11 @@ static int igb_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 	void *bar;
 	int rc;
 
+	/* their mailbox would go unanswered: the VFs need the kernel's igb */
+	rc = iop_pci_sriov_refuse_pf(NULL, iop_pci_dev_bdf(pdev),
+				     "whose mailbox the igb PMD does not serve (leave the PF to the kernel's igb driver)");
+	if (rc < 0)
+		return rc;
 	rc = iop_pci_bar_map(pdev, 0, &bar, NULL);
 	if (rc < 0)
 		return rc;

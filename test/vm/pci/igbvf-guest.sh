@@ -32,6 +32,23 @@ if [ "${#pfs[@]}" -ne 2 ]; then
 fi
 vnet=0000:00:0a.0
 declare -A vf
+# one failing command: nonzero exit and one line that says what to do
+refused() {
+	local name=$1 want=$2 out erc
+	shift 2
+	out=$("$@" 2>&1)
+	erc=$?
+	if [ "$erc" -ne 0 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -qF -- "$want"; then
+		say "ok - $name: $out"
+	else
+		say "not ok - $name (exit $erc): $out"
+		rc=1
+	fi
+}
+# bad input 1: the address of a VF not created yet
+refused "bind of a VF its PF has not created" \
+	"it would be VF 0 of ${pfs[1]}, which has 0 enabled: create it with echo 1 > /sys/bus/pci/devices/${pfs[1]}/sriov_numvfs" \
+	"$devices" bind "${pfs[1]%:*}:10.0"
 for p in 0 1; do
 	pf=${pfs[$p]} ifc=$(netif "${pfs[$p]}")
 	if [ -z "$ifc" ] || ! ip link set "$ifc" up; then
@@ -54,6 +71,9 @@ for p in 0 1; do
 	ip link show "$ifc" | sed "s/^/igbvf-guest: PF $pf: /"
 done
 ifindex0=$(cat "/sys/class/net/$(netif "${pfs[0]}")/ifindex")
+# bad input 2: a PF with VFs enabled moved to vfio-pci would take its VFs away
+refused "bind of a PF with VFs enabled" "${pfs[0]} has 2 SR-IOV VFs enabled" "$devices" bind "${pfs[0]}"
+[ "$(basename "$(readlink "/sys/bus/pci/devices/${pfs[0]}/driver")")" = igb ] || { say "not ok - the refused bind moved ${pfs[0]}"; rc=1; }
 
 "$devices" bind "${vf[00]}" "${vf[01]}" "${vf[10]}" "${vf[11]}" "$vnet" || { say "not ok - iop-devices bind failed"; exit 1; }
 
@@ -102,4 +122,15 @@ for layout in per-device shared; do
 	# shellcheck disable=SC2086
 	"$isolation" $eal -- --iommu="$backend" --ioas="$layout" -- "${vf[11]}" "${vf[10]}" "$(netif "${pfs[1]}")" || rc=1
 done
+# bad input 3: a VF whose PF stopped serving it (interface down), then
+# whose PF's driver went away (unbinding igb removes the VFs)
+ifc1=$(netif "${pfs[1]}")
+ip link set "$ifc1" down
+# shellcheck disable=SC2086
+refused "a VF of a PF that is down" "ip link set $ifc1 up" \
+	"$bridge" $eal -- --iommu="$backend" --port "pci:${vf[10]}" --port "pci:${vf[11]}" --duration=1
+echo "${pfs[1]}" > /sys/bus/pci/drivers/igb/unbind
+# shellcheck disable=SC2086
+refused "a VF of a PF whose driver went away" "it would be VF 0 of ${pfs[1]}, which has 0 enabled" \
+	"$bridge" $eal -- --iommu="$backend" --port "pci:${vf[10]}" --port "pci:${vf[11]}" --duration=1
 exit $rc
