@@ -49,6 +49,7 @@ struct bench_instructions {
 	double buf_iova;          /* (a): mbuf->buf_iova */
 	double entries_from_mbuf; /* (f): entries, from the mbuf */
 	double run_from_mbuf;     /* (e): the run, from the mbuf */
+	double refill;            /* (g): the run, from the mbuf's address */
 };
 int bench_count_instructions(struct bench_instructions *in);
 

@@ -13,8 +13,11 @@
  *   iop_bus.h       the device model of buses, NUMA placement
  *   iop_pci.h       PCI over VFIO: BARs, config space, MSI-X, reset, and
  *                   the MMIO accessors
- *   pci_pmd.h       PCI PMDs behind the `pci` port type: ids, registration
- *   pci_pmd_ring.h  descriptor-ring bookkeeping: ring IOVAs, rx refill, tx
+ *   pci_pmd.h       the NIC-facing half of PCI (drivers/net/pci, as DPDK's
+ *                   ethdev_pci.h): PCI PMDs behind the `pci` port type,
+ *                   ids, registration, their burst functions
+ *   pci_pmd_ring.h  descriptor-ring bookkeeping: ring IOVAs, rx refill in
+ *                   bulk with the rearm template, IOVAs through the run, tx
  *                   IOVAs, counters
  *
  * It includes the app API (iopath.h) too. Guide: doc/sdk.md, "Writing a PMD".

@@ -56,6 +56,15 @@ static uint16_t idle_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
  * hands back: no queue owns them. */
 static uint64_t idle_tx_full;
 
+/* Stops a port's bursts at once; its queues stay (a tx burst hands the
+ * frames back, counted in the queue's tx_full). A poller reads the
+ * function once per burst, so the next burst is idle. */
+static void fp_idle_bursts(uint16_t id)
+{
+	__atomic_store_n(&iop_port_fp[id].rx_burst, idle_burst, __ATOMIC_RELAXED);
+	__atomic_store_n(&iop_port_fp[id].tx_burst, idle_burst, __ATOMIC_RELAXED);
+}
+
 static void fp_reset(uint16_t id)
 {
 	memset(&iop_port_fp[id], 0, sizeof(iop_port_fp[id]));
@@ -173,6 +182,8 @@ int iop_port_open(const char *spec_text, uint16_t *port_id)
 	memset(p, 0, sizeof(*p));
 	p->id = (uint16_t)(p - ports);
 	p->drv = drv;
+	p->rx_burst = drv->ops->rx_burst;
+	p->tx_burst = drv->ops->tx_burst;
 	snprintf(p->spec, sizeof(p->spec), "%s", spec_text);
 	p->priv = calloc(1, drv->priv_size ? drv->priv_size : 1);
 	if (!p->priv) {
@@ -419,9 +430,13 @@ int iop_port_start(uint16_t id)
 		fp->txq[q] = p->txq[q];
 		fp->tx_full[q] = &p->txc[q]->tx_full;
 	}
-	fp->rx_burst = p->drv->ops->rx_burst;
-	fp->tx_burst = p->drv->ops->tx_burst;
+	fp->rx_burst = p->rx_burst;
+	fp->tx_burst = p->tx_burst;
 	p->state = PORT_STARTED;
+	/* a removal seen after the check above: see iop_port_set_removed() */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (iop_port_is_removed(id))
+		fp_idle_bursts(id);
 	return 0;
 }
 
@@ -432,8 +447,8 @@ int iop_port_fp_get(uint16_t id, struct iop_port_fp *fp)
 	if (!p)
 		return -ENODEV;
 	memset(fp, 0, sizeof(*fp));
-	fp->rx_burst = p->drv->ops->rx_burst;
-	fp->tx_burst = p->drv->ops->tx_burst;
+	fp->rx_burst = p->rx_burst;
+	fp->tx_burst = p->tx_burst;
 	memcpy(fp->rxq, p->rxq, sizeof(fp->rxq));
 	memcpy(fp->txq, p->txq, sizeof(fp->txq));
 	return 0;
@@ -541,9 +556,19 @@ void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac)
 	port->mac = *mac;
 }
 
+void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t tx)
+{
+	port->rx_burst = rx;
+	port->tx_burst = tx;
+}
+
+/* A port that is not started has idle bursts already; a start running at
+ * the same time sees the flag after installing its bursts and idles them
+ * itself. */
 void iop_port_set_removed(struct iop_port *port)
 {
-	__atomic_store_n(&port->removed, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&port->removed, true, __ATOMIC_SEQ_CST);
+	fp_idle_bursts(port->id);
 }
 
 const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port)

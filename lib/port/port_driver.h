@@ -87,9 +87,17 @@ uint16_t iop_port_id(const struct iop_port *port);
 const char *iop_port_spec_text(const struct iop_port *port);
 void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac);
 /*
- * Declares the port's device gone (see iop_port_is_removed()). The PMD
- * calls it once its bursts have stopped touching the device; it may do so
- * from a burst, on the polling lcore.
+ * For a driver whose burst functions depend on the device behind the port
+ * (the pci port type: one PMD per device), called from probe: they replace
+ * ops->rx_burst/tx_burst in the fast-path table, as an ethdev PMD sets
+ * rx_pkt_burst, so a burst is one call.
+ */
+void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t tx);
+/*
+ * Declares the port's device gone (see iop_port_is_removed()) and makes its
+ * bursts idle from the next one on: rx returns 0, tx hands every frame back
+ * (tx_full). Called off the fast path (a control thread such as DPDK's
+ * interrupt thread), once the device can do no more DMA.
  */
 void iop_port_set_removed(struct iop_port *port);
 /* The port object of an open port id, or NULL (drivers use it for peers). */

@@ -22,6 +22,10 @@ struct iop_port {
 	enum port_state state;
 	char spec[IOP_PORT_NAME_LEN];
 	const struct iop_port_driver *drv;
+	/* what iop_port_start() installs: the driver's ops unless the driver
+	 * chose per port (iop_port_set_burst) */
+	iop_rx_burst_t rx_burst;
+	iop_tx_burst_t tx_burst;
 	void *priv;
 	uint16_t nb_rxq, nb_txq;
 	void *rxq[IOP_PORT_MAX_QUEUES];

@@ -39,6 +39,8 @@ struct e1000_queue {
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
 	struct rte_mempool *mp;
+	struct iop_pci_rx_refill refill; /* rx */
+	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw;
 	struct e1000_priv *ep;
@@ -51,8 +53,6 @@ struct e1000_priv {
 	bool promisc;
 };
 
-static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void e1000_queue_release(void *arg);
 
 static inline uint32_t rd(volatile uint8_t *regs, size_t reg)
@@ -142,7 +142,7 @@ static void e1000_queue_free(struct e1000_queue *q)
 	rte_free(q);
 }
 
-static int e1000_queue_alloc(struct iop_port *port, uint16_t size, iop_rx_burst_t burst,
+static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 			     struct iop_port_qcounters *cnt, struct e1000_queue **out)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
@@ -175,9 +175,7 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size, iop_rx_burst_
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
 	q->ep = ep;
-	q->q.burst = burst;
 	q->q.release = e1000_queue_release;
-	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
 	cnt->iova_cache = &q->cache;
@@ -191,6 +189,7 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct e1000_queue *q;
 	int rc;
 
@@ -199,10 +198,15 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for e1000e: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE);
-	rc = e1000_queue_alloc(port, nb_desc, e1000_rx_burst, cnt, &q);
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), RTE_PKTMBUF_HEADROOM, "e1000e");
+	if (rc < 0)
+		return rc;
+	rc = e1000_queue_alloc(port, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	q->mp = mp;
+	q->refill = refill;
+	iop_pci_cache_run_pool(&q->cache, mp);
 	ep->rxq = q;
 	*rxq = q;
 	return 0;
@@ -216,7 +220,7 @@ static int e1000_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 	int rc;
 
 	(void)qi;
-	rc = e1000_queue_alloc(port, nb_desc, e1000_tx_burst, cnt, &q);
+	rc = e1000_queue_alloc(port, nb_desc, cnt, &q);
 	if (rc < 0)
 		return rc;
 	ep->txq = q;
@@ -246,13 +250,12 @@ static int e1000_rx_start(struct e1000_queue *q)
 {
 	struct e1000_rx_desc *ring = q->ring;
 	unsigned int looked = 0;
+	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
 
-	iop_iova_cache_sync(&q->cache);
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "e1000e", q->size,
-					      RTE_PKTMBUF_HEADROOM, &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "e1000e", q->size, &looked, &m, &iova);
 
 		if (rc < 0)
 			return rc;
@@ -370,40 +373,49 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct e1000_queue *q = arg;
 	volatile struct e1000_rx_desc *ring = q->ring;
-	uint16_t idx = q->next, got = 0, done = 0;
+	uint16_t idx = q->next, got = 0, done = 0, left = n;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
-	iop_iova_cache_sync(&q->cache);
-	while (got < n) {
-		volatile struct e1000_rx_desc *d = &ring[idx];
-		uint8_t status = d->status;
-		struct rte_mbuf *m = q->sw[idx], *fresh;
-		uint16_t len;
-		uint64_t iova;
+	if (!(ring[idx].status & E1000_RXD_STAT_DD))
+		return 0;
+	b = iop_iova_cache_burst(&q->cache);
+	while (left) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
 
-		if (!(status & E1000_RXD_STAT_DD))
+		while (ready < want && (ring[(idx + ready) & q->mask].status & E1000_RXD_STAT_DD))
+			ready++;
+		if (!ready)
 			break;
-		/* the rest of the descriptor after DD */
+		/* the rest of the descriptors after their DD */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		len = d->length;
-		if (!(status & E1000_RXD_STAT_EOP) || (d->errors & E1000_RXD_ERR_FRAME) ||
-		    len > E1000_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-			goto repost;
+		/* frames with no replacement buffer stay in the ring for the next burst */
+		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
+		for (unsigned int i = 0; i < k; i++) {
+			volatile struct e1000_rx_desc *d = &ring[idx];
+			uint8_t status = d->status;
+			uint16_t len = d->length;
+			struct rte_mbuf *m = q->sw[idx];
+
+			if (likely((status & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME) &&
+				   len <= E1000_MAX_FRAME)) {
+				iop_pci_rx_deliver(m, len, q->cnt);
+				pkts[got++] = m;
+			} else {
+				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+				iop_pci_rx_recycle(m);
+			}
+			q->sw[idx] = fresh[i];
+			d->addr = iova[i];
+			d->status = 0;
+			idx = (uint16_t)((idx + 1) & q->mask);
+			done++;
 		}
-		/* no replacement buffer: leave the frame to the next burst */
-		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, RTE_PKTMBUF_HEADROOM,
-					  &looked, &iova);
-		if (!fresh)
+		if (k < ready)
 			break;
-		q->sw[idx] = fresh;
-		d->addr = iova;
-		iop_pci_rx_deliver(m, len, q->port_id, q->cnt);
-		pkts[got++] = m;
-repost:
-		d->status = 0;
-		idx = (uint16_t)((idx + 1) & q->mask);
-		done++;
+		left = (uint16_t)(left - k);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	q->next = idx;
@@ -417,7 +429,7 @@ repost:
 }
 
 /* 7.2: descriptors between TDH and TDT belong to the device; with RS it
- * sets DD when it is done with one. */
+ * sets DD when it is done with one, and with all before it. */
 static void e1000_tx_reclaim(struct e1000_queue *q)
 {
 	volatile struct e1000_tx_desc *ring = q->ring;
@@ -426,14 +438,17 @@ static void e1000_tx_reclaim(struct e1000_queue *q)
 		/* the RS descriptor that closes the group of q->clean */
 		uint16_t rs = (uint16_t)(q->clean | (E1000_TX_RS_THRESH - 1));
 		uint16_t posted = (uint16_t)((q->next - q->clean) & q->mask);
+		struct rte_mbuf *done[E1000_TX_RS_THRESH];
+		unsigned int k = 0;
 
 		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].status & E1000_TXD_STAT_DD))
 			return;
 		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
 		     i = (uint16_t)((i + 1) & q->mask)) {
-			rte_pktmbuf_free(q->sw[i]);
+			done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
+		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }
@@ -444,9 +459,12 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	volatile struct e1000_tx_desc *ring = q->ring;
 	uint16_t tail = q->next, i;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
 	e1000_tx_reclaim(q);
-	iop_iova_cache_sync(&q->cache);
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint64_t iova;
@@ -454,7 +472,7 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		/* one descriptor stays free so that a full ring differs from an empty one */
 		if (((tail + 1) & q->mask) == q->clean)
 			break;
-		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, E1000_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, E1000_MAX_FRAME, &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		ring[tail].addr = iova;
@@ -500,6 +518,8 @@ static struct iop_pci_pmd e1000_pmd = {
 	.priv_size = sizeof(struct e1000_priv),
 	.probe = e1000_probe,
 	.ops = &e1000_ops,
+	.rx_burst = e1000_rx_burst,
+	.tx_burst = e1000_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(e1000_pmd)

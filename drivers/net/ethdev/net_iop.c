@@ -162,6 +162,15 @@ void net_iop_link_refresh(struct rte_eth_dev *dev)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 	if (removed && !priv->rmv_sent) {
 		priv->rmv_sent = true;
+		/* iop_port_set_removed() idled iopath's table; the PMD's bursts
+		 * sit in ethdev's own, so idle those too (the device does no
+		 * more DMA already: bus mastering is off) */
+		dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+		dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+		__atomic_store_n(&rte_eth_fp_ops[dev->data->port_id].rx_pkt_burst,
+				 rte_eth_pkt_burst_dummy, __ATOMIC_RELAXED);
+		__atomic_store_n(&rte_eth_fp_ops[dev->data->port_id].tx_pkt_burst,
+				 rte_eth_pkt_burst_dummy, __ATOMIC_RELAXED);
 		NET_IOP_LOG(ERR, "port %u (%s): its device was removed (hot-unplug or unbind): the port stopped; close it to release the device",
 			    dev->data->port_id, dev->data->name);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);

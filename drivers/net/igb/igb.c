@@ -280,6 +280,8 @@ static struct iop_pci_pmd igb_pmd = {
 	.priv_size = sizeof(struct igb_priv),
 	.probe = igb_probe,
 	.ops = &igb_ops,
+	.rx_burst = igb_rx_burst,
+	.tx_burst = igb_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(igb_pmd)

@@ -42,22 +42,20 @@ struct igb_queue {
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
 	struct rte_mempool *mp;
+	struct iop_pci_rx_refill refill; /* rx */
+	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw;
-	uint64_t *buf_iova;  /* rx: IOVA posted in each descriptor */
 	struct igb_rings *rings;
 	struct iop_iova_cache cache;
 };
 
-static uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void igb_queue_release(void *arg);
 
 static void igb_queue_free(struct igb_queue *q)
 {
 	if (!q)
 		return;
-	rte_free(q->buf_iova);
 	rte_free(q->sw);
 	rte_free(q->ring);
 	rte_free(q);
@@ -65,8 +63,8 @@ static void igb_queue_free(struct igb_queue *q)
 
 /* A queue of size descriptors whose register block is at base (the
  * device's rx or tx queue 0) plus qi strides. */
-static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, iop_rx_burst_t burst,
-			   size_t base, struct iop_port_qcounters *cnt, struct igb_queue **out)
+static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, size_t base,
+			   struct iop_port_qcounters *cnt, struct igb_queue **out)
 {
 	struct igb_rings *r = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
@@ -83,8 +81,7 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, io
 		return IOP_ERR(ENOMEM, "no hugepage memory for an igb queue: reserve more hugepages");
 	q->ring = rte_zmalloc_socket("iop_igb_ring", bytes, 4096, socket);
 	q->sw = rte_zmalloc_socket("iop_igb_sw", sizeof(*q->sw) * size, 0, socket);
-	q->buf_iova = rte_zmalloc_socket("iop_igb_iova", sizeof(*q->buf_iova) * size, 0, socket);
-	if (!q->ring || !q->sw || !q->buf_iova) {
+	if (!q->ring || !q->sw) {
 		igb_queue_free(q);
 		return IOP_ERR(ENOMEM, "no hugepage memory for an igb ring of %u descriptors: reserve more hugepages",
 			       size);
@@ -100,7 +97,6 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, io
 	q->mask = (uint16_t)(size - 1);
 	q->port_id = iop_port_id(port);
 	q->rings = r;
-	q->q.burst = burst;
 	q->q.release = igb_queue_release;
 	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
@@ -113,6 +109,7 @@ int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 {
 	struct igb_rings *r = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct igb_queue *q;
 	int rc;
 
@@ -120,10 +117,15 @@ int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 	if (room < RTE_PKTMBUF_HEADROOM + IGB_RX_BUF_SIZE)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for igb: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
 			       room, RTE_PKTMBUF_HEADROOM + IGB_RX_BUF_SIZE);
-	rc = igb_queue_alloc(port, qi, nb_desc, igb_rx_burst, r->rxq_base, cnt, &q);
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), RTE_PKTMBUF_HEADROOM, "igb");
+	if (rc < 0)
+		return rc;
+	rc = igb_queue_alloc(port, qi, nb_desc, r->rxq_base, cnt, &q);
 	if (rc < 0)
 		return rc;
 	q->mp = mp;
+	q->refill = refill;
+	iop_pci_cache_run_pool(&q->cache, mp);
 	r->rxq[qi] = q;
 	*rxq = q;
 	return 0;
@@ -136,7 +138,7 @@ int igb_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 	struct igb_queue *q;
 	int rc;
 
-	rc = igb_queue_alloc(port, qi, nb_desc, igb_tx_burst, r->txq_base, cnt, &q);
+	rc = igb_queue_alloc(port, qi, nb_desc, r->txq_base, cnt, &q);
 	if (rc < 0)
 		return rc;
 	r->txq[qi] = q;
@@ -190,17 +192,16 @@ static int igb_rx_start(struct igb_queue *q)
 	unsigned int looked = 0;
 	int rc;
 
-	iop_iova_cache_sync(&q->cache);
+	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
+
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
 
-		rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "igb", q->size,
-					  RTE_PKTMBUF_HEADROOM, &looked, &m, &iova);
+		rc = iop_pci_rx_buf_alloc(&q->refill, &b, "igb", q->size, &looked, &m, &iova);
 		if (rc < 0)
 			return rc;
 		q->sw[i] = m;
-		q->buf_iova[i] = iova;
 		igb_rx_post(&ring[i], iova);
 	}
 	iop_iova_cache_count(&q->cache, looked);
@@ -261,6 +262,7 @@ static int igb_tx_start(struct igb_queue *q)
 	return rc;
 }
 
+
 /* The device's checksum verdicts (only what it checked) and the RSS hash. */
 static inline void igb_rx_offload(struct rte_mbuf *m, uint32_t status, uint16_t pkt_info,
 				  uint32_t hash)
@@ -279,48 +281,56 @@ static inline void igb_rx_offload(struct rte_mbuf *m, uint32_t status, uint16_t 
 }
 
 /* The device sets DD (and EOP on a frame's last buffer) when it has
- * written a descriptor back; RDT hands descriptors back to it. */
-static uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+ * written a descriptor back, over the buffer's address; RDT hands
+ * descriptors back to it. Every descriptor processed gets a fresh buffer. */
+uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
 	volatile union igb_rx_desc *ring = q->ring;
-	uint16_t idx = q->next, got = 0, done = 0;
+	uint16_t idx = q->next, got = 0, done = 0, left = n;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
-	iop_iova_cache_sync(&q->cache);
-	while (got < n) {
-		volatile union igb_rx_desc *d = &ring[idx];
-		uint32_t status = d->wb.status_error;
-		struct rte_mbuf *m = q->sw[idx], *fresh;
-		uint16_t len;
-		uint64_t iova;
+	if (!(ring[idx].wb.status_error & IGB_RXD_STAT_DD))
+		return 0;
+	b = iop_iova_cache_burst(&q->cache);
+	while (left) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
 
-		if (!(status & IGB_RXD_STAT_DD))
+		while (ready < want &&
+		       (ring[(idx + ready) & q->mask].wb.status_error & IGB_RXD_STAT_DD))
+			ready++;
+		if (!ready)
 			break;
-		/* the rest of the descriptor after DD */
+		/* the rest of the descriptors after their DD */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		len = d->wb.length;
-		if (!(status & IGB_RXD_STAT_EOP) || (status & IGB_RXD_ERR_RXE) ||
-		    len > IGB_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-			/* the write-back overwrote the buffer address */
-			igb_rx_post(d, q->buf_iova[idx]);
-			goto next;
+		/* frames with no replacement buffer stay in the ring for the next burst */
+		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
+		for (unsigned int i = 0; i < k; i++) {
+			volatile union igb_rx_desc *d = &ring[idx];
+			uint32_t status = d->wb.status_error;
+			uint16_t len = d->wb.length;
+			struct rte_mbuf *m = q->sw[idx];
+
+			if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
+				   len <= IGB_MAX_FRAME)) {
+				igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
+				iop_pci_rx_deliver(m, len, q->cnt);
+				pkts[got++] = m;
+			} else {
+				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+				iop_pci_rx_recycle(m);
+			}
+			q->sw[idx] = fresh[i];
+			igb_rx_post(d, iova[i]);
+			idx = (uint16_t)((idx + 1) & q->mask);
+			done++;
 		}
-		/* no replacement buffer: leave the frame to the next burst */
-		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, RTE_PKTMBUF_HEADROOM,
-					  &looked, &iova);
-		if (!fresh)
+		if (k < ready)
 			break;
-		igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
-		q->sw[idx] = fresh;
-		q->buf_iova[idx] = iova;
-		igb_rx_post(d, iova);
-		iop_pci_rx_deliver(m, len, q->port_id, q->cnt);
-		pkts[got++] = m;
-next:
-		idx = (uint16_t)((idx + 1) & q->mask);
-		done++;
+		left = (uint16_t)(left - k);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	q->next = idx;
@@ -334,7 +344,7 @@ next:
 }
 
 /* Descriptors between TDH and TDT belong to the device; with RS it sets
- * DD when it is done with one. */
+ * DD when it is done with one, and with all before it. */
 static void igb_tx_reclaim(struct igb_queue *q)
 {
 	volatile struct igb_tx_desc *ring = q->ring;
@@ -343,14 +353,17 @@ static void igb_tx_reclaim(struct igb_queue *q)
 		/* the RS descriptor that closes the group of q->clean */
 		uint16_t rs = (uint16_t)(q->clean | (IGB_TX_RS_THRESH - 1));
 		uint16_t posted = (uint16_t)((q->next - q->clean) & q->mask);
+		struct rte_mbuf *done[IGB_TX_RS_THRESH];
+		unsigned int k = 0;
 
 		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].olinfo_status & IGB_TXD_STAT_DD))
 			return;
 		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
 		     i = (uint16_t)((i + 1) & q->mask)) {
-			rte_pktmbuf_free(q->sw[i]);
+			done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
+		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
 }
@@ -408,15 +421,18 @@ static inline uint32_t igb_tx_csum(struct rte_mbuf *m)
 	return 0;
 }
 
-static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
 	volatile struct igb_tx_desc *ring = q->ring;
 	uint16_t tail = q->next, i;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
 	igb_tx_reclaim(q);
-	iop_iova_cache_sync(&q->cache);
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint64_t iova;
@@ -424,7 +440,7 @@ static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		/* one descriptor stays free so that a full ring differs from an empty one */
 		if (((tail + 1) & q->mask) == q->clean)
 			break;
-		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, IGB_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, IGB_MAX_FRAME, &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		ring[tail].addr = iova;
@@ -445,7 +461,6 @@ static uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	}
 	return i;
 }
-
 
 int igb_rings_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
 {

@@ -52,6 +52,10 @@ int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 int igb_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 		       struct iop_port_qcounters *cnt, void **txq);
 
+/* The fast path (struct iop_pci_pmd's rx_burst and tx_burst). */
+uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
+
 /* Starts every tx (rx) queue set up: ring registers, enable, tail. The tx
  * queues each keep two checksum contexts from their start. */
 int igb_rings_start_tx(struct igb_rings *r);

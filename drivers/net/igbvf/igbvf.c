@@ -283,6 +283,8 @@ static struct iop_pci_pmd igbvf_pmd = {
 	.priv_size = sizeof(struct igbvf_priv),
 	.probe = igbvf_probe,
 	.ops = &igbvf_ops,
+	.rx_burst = igb_rx_burst,
+	.tx_burst = igb_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(igbvf_pmd)

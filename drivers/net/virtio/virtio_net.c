@@ -56,6 +56,8 @@ struct vnet_queue {
 	uint16_t port_id;
 	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
 	struct rte_mempool *mp;
+	struct iop_pci_rx_refill refill; /* rx */
+	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw; /* rx: by descriptor; tx: by slot */
 	uint16_t *free;       /* tx: free slots */
@@ -74,8 +76,6 @@ struct vnet_priv {
 	bool link_up, link_known;
 };
 
-static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
-static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n);
 static void vnet_queue_release(void *arg);
 
 static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
@@ -235,6 +235,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
 	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	struct iop_pci_rx_refill refill;
 	struct vnet_queue *q;
 	int rc;
 
@@ -242,13 +243,18 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	if (room < RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME || RTE_PKTMBUF_HEADROOM < VNET_HDR_LEN)
 		return IOP_ERR(EINVAL, "mbufs of %u bytes are too small for virtio: %u needed",
 			       room, RTE_PKTMBUF_HEADROOM + VNET_MAX_FRAME);
+	/* the 12-byte header goes in the headroom, right before the frame */
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port),
+				    RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN, "virtio");
+	if (rc < 0)
+		return rc;
 	rc = vnet_queue_alloc(port, VNET_RXQ, nb_desc, 0, &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_rx_burst;
 	q->q.release = vnet_queue_release;
-	q->q.cache = &q->cache;
 	q->mp = mp;
+	q->refill = refill;
+	iop_pci_cache_run_pool(&q->cache, mp);
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
@@ -278,9 +284,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 			      &q);
 	if (rc < 0)
 		return rc;
-	q->q.burst = vnet_tx_burst;
 	q->q.release = vnet_queue_release;
-	q->q.cache = &q->cache;
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
@@ -323,15 +327,14 @@ static void vnet_drop_mbufs(struct vnet_queue *q)
 
 static int vnet_rx_fill(struct vnet_queue *q)
 {
-	uint16_t hr = RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN;
 	unsigned int looked = 0;
+	struct iop_iova_burst b = iop_iova_cache_burst(&q->cache);
 
-	iop_iova_cache_sync(&q->cache);
 	for (uint16_t i = 0; i < q->size; i++) {
 		struct rte_mbuf *m;
 		uint64_t iova;
-		int rc = iop_pci_rx_buf_alloc(q->mp, &q->cache, "virtio", q->size, hr,
-					      &looked, &m, &iova);
+		int rc = iop_pci_rx_buf_alloc(&q->refill, &b, "virtio", q->size, &looked, &m,
+					      &iova);
 
 		if (rc < 0)
 			return rc;
@@ -453,43 +456,58 @@ static inline void vnet_publish(struct vnet_queue *q, uint16_t avail)
 		iop_mmio_write16(q->notify, 0, q->qidx);
 }
 
+/* Frames of a bad length (the device took them, a wire would not carry
+ * them) are dropped; their buffer is replaced like any other. */
+static inline bool vnet_rx_len_ok(uint32_t len)
+{
+	return len > VNET_HDR_LEN && len - VNET_HDR_LEN <= VNET_MAX_FRAME;
+}
+
 static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vnet_queue *q = arg;
 	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t ready = (uint16_t)(used - q->last_used);
 	uint16_t avail = q->avail_idx, got = 0;
 	unsigned int looked = 0;
-	const uint16_t hr = RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN;
+	struct iop_iova_burst b;
 
-	if (q->last_used == used)
+	if (ready == 0)
 		return 0;
-	iop_iova_cache_sync(&q->cache);
-	while (q->last_used != used && got < n) {
-		const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
-		uint16_t id = (uint16_t)(e->id & q->mask);
-		uint32_t len = e->len;
-		struct rte_mbuf *m = q->sw[id], *fresh;
-		uint64_t iova;
+	if (ready > n)
+		ready = n;
+	b = iop_iova_cache_burst(&q->cache);
+	while (ready) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(ready, (uint16_t)IOP_PCI_RX_CHUNK);
+		/* frames with no replacement buffer stay in the ring for the
+		 * next burst (the device drops at the wire once it is full) */
+		unsigned int k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, want, &looked, fresh,
+						  iova);
 
-		/* frames the device took but a wire would not carry */
-		if (len <= VNET_HDR_LEN || len - VNET_HDR_LEN > VNET_MAX_FRAME) {
-			q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-			goto repost;
+		for (unsigned int i = 0; i < k; i++) {
+			const struct vring_used_elem *e = &q->used->ring[q->last_used & q->mask];
+			uint16_t id = (uint16_t)(e->id & q->mask);
+			uint32_t len = e->len;
+			struct rte_mbuf *m = q->sw[id];
+
+			q->sw[id] = fresh[i];
+			q->desc[id].addr = iova[i];
+			if (likely(vnet_rx_len_ok(len))) {
+				iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+				pkts[got++] = m;
+			} else {
+				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+				iop_pci_rx_recycle(m);
+			}
+			q->last_used++;
+			q->avail->ring[avail & q->mask] = id;
+			avail++;
 		}
-		/* no replacement buffer: leave the frame in the ring for the
-		 * next burst (the device drops at the wire once the ring is full) */
-		fresh = iop_pci_rx_refill(q->mp, &q->cache, q->cnt, hr, &looked, &iova);
-		if (!fresh)
+		if (k < want)
 			break;
-		q->sw[id] = fresh;
-		q->desc[id].addr = iova;
-		m->data_off = RTE_PKTMBUF_HEADROOM;
-		iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->port_id, q->cnt);
-		pkts[got++] = m;
-repost:
-		q->last_used++;
-		q->avail->ring[avail & q->mask] = id;
-		avail++;
+		ready = (uint16_t)(ready - want);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (avail != q->avail_idx)
@@ -500,16 +518,24 @@ repost:
 static void vnet_tx_reclaim(struct vnet_queue *q)
 {
 	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *done[IOP_PCI_RX_CHUNK];
+	unsigned int k = 0;
 
 	while (q->last_used != used) {
 		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
 		uint16_t slot = (uint16_t)(id / q->head_stride);
 
 		q->last_used++;
-		rte_pktmbuf_free(q->sw[slot]);
+		done[k++] = q->sw[slot];
 		q->sw[slot] = NULL;
 		q->free[q->nfree++] = slot;
+		if (k == IOP_PCI_RX_CHUNK) {
+			iop_pci_tx_free(done, k);
+			k = 0;
+		}
 	}
+	if (k)
+		iop_pci_tx_free(done, k);
 }
 
 static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
@@ -517,16 +543,19 @@ static uint16_t vnet_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct vnet_queue *q = arg;
 	uint16_t avail = q->avail_idx, i;
 	unsigned int looked = 0;
+	struct iop_iova_burst b;
 
 	vnet_tx_reclaim(q);
-	iop_iova_cache_sync(&q->cache);
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n && q->nfree; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct vring_desc *d;
 		uint16_t slot;
 		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&q->cache, q->cnt, m, VNET_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, VNET_MAX_FRAME, &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		slot = q->free[--q->nfree];
@@ -569,6 +598,8 @@ static struct iop_pci_pmd vnet_pmd = {
 	.priv_size = sizeof(struct vnet_priv),
 	.probe = vnet_probe,
 	.ops = &vnet_ops,
+	.rx_burst = vnet_rx_burst,
+	.tx_burst = vnet_tx_burst,
 };
 
 IOP_PCI_PMD_REGISTER(vnet_pmd)

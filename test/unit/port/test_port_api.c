@@ -265,9 +265,16 @@ static void removed_port_keeps_its_counters_refuses_start_until_closed(void **st
 	iop_port_set_removed(iop_port_get(gone));
 	assert_true(iop_port_is_removed(gone));
 	assert_false(iop_port_is_removed(other));
+	/* its bursts stop at once, with no check in the driver's burst: rx
+	 * gives nothing, tx hands every frame back (tx_full) */
+	assert_int_equal(iop_port_rx_burst(gone, 0, m, 8), 0);
+	assert_int_equal(iop_port_rx_burst(other, 0, m, 8), 8);
+	assert_int_equal(iop_port_tx_burst(gone, 0, m, 8), 0);
+	rte_pktmbuf_free_bulk(m, 8);
 	/* the final counters stay readable until the port is closed */
 	assert_int_equal(iop_port_stats_get(gone, &st), 0);
 	assert_int_equal(st.rx_packets, 8);
+	assert_int_equal(st.tx_full, 8);
 	assert_int_equal(iop_port_stop(gone), 0);
 	assert_int_equal(iop_port_start(gone), -ENODEV);
 	assert_non_null(strstr(iop_err_msg(), "removed"));

@@ -3,11 +3,10 @@
 #define IOP_PCI_PMD_H
 
 /*
- * PCI PMDs (drivers/net/virtio, drivers/net/e1000e) behind the one `pci`
- * port type: the port driver in pci_port.c opens the device named by
- * "pci:<BDF>", picks the PMD whose ids match and forwards every port op to
- * it. Burst functions cannot be forwarded per port, so each PMD queue
- * starts with a struct iop_pci_q naming its burst function.
+ * PCI PMDs (drivers/net/virtio, e1000e, igb) behind the one `pci` port
+ * type: the port driver in pci_port.c opens the device named by
+ * "pci:<BDF>", picks the PMD whose ids match, forwards every port op to it
+ * and puts the PMD's burst functions in the port's fast-path table.
  */
 
 #include <stdint.h>
@@ -19,16 +18,10 @@ struct iop_pci_id {
 	uint16_t vendor, device;
 };
 
-/* First member of every rx and tx queue of a PCI PMD: its burst function,
- * how to free it (queue release gets no port to find the PMD by) and its
- * IOVA cache (for stats). The PMD sets those three; pci_port.c owns the
- * rest. */
+/* First member of every rx and tx queue of a PCI PMD: how to free it
+ * (queue release gets no port to find the PMD by). */
 struct iop_pci_q {
-	iop_rx_burst_t burst;
 	void (*release)(void *q);
-	const struct iop_iova_cache *cache;
-	struct pci_port *port;  /* for the request-interrupt check */
-	uint32_t polls;         /* bursts since the queue started */
 };
 
 struct iop_pci_pmd {
@@ -40,6 +33,10 @@ struct iop_pci_pmd {
 	/* Every op but rx_burst/tx_burst and the queue releases, which the
 	 * queues carry. */
 	const struct iop_port_ops *ops;
+	/* The fast path, called directly by iop_port_rx_burst/tx_burst (and
+	 * by net_iop's ethdev table) with the PMD's queue. */
+	iop_rx_burst_t rx_burst;
+	iop_tx_burst_t tx_burst;
 	struct iop_pci_pmd *next;
 };
 

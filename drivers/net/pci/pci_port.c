@@ -2,33 +2,29 @@
 /*
  * The `pci` port type: "pci:<BDF>" opens the device in the IOAS of the
  * process's layout (iop_port_dev_open), wraps it for VFIO access, picks
- * the PMD whose ids match and forwards every port op to it.
+ * the PMD whose ids match and forwards every port op to it. The PMD's
+ * burst functions go into the fast-path table themselves: a burst is one
+ * call, as with an ethdev PMD.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <rte_branch_prediction.h>
-
 #define IOP_LOG_PREFIX "pci: "
 #include "iop_log.h"
 #include "pci_pmd.h"
+#include "pci_request.h"
 
 struct pci_port {
 	const struct iop_pci_pmd *pmd;
 	struct iop_dev *dev;
 	struct iop_pci_dev *pdev;
 	void *pmd_priv;
-	uint16_t id;
-	int req_fd;    /* VFIO request interrupt, -1 if the kernel has none */
-	bool removed;  /* the kernel wants the device back: bursts stop */
+	struct iop_port *port;
+	struct iop_pci_request *request; /* NULL if the kernel has no request irq */
+	bool removed;  /* the kernel asked for the device back */
 };
-
-/* Queues look at the request eventfd once every this many bursts: a read
- * syscall per 4096 bursts costs nothing, and a request is seen within
- * milliseconds. */
-#define REQ_POLL_MASK 4095u
 
 void *iop_pci_port_priv(struct iop_port *port)
 {
@@ -47,6 +43,9 @@ static const struct iop_port_ops *pmd_ops(struct iop_port *port)
 
 static void pci_port_release(struct pci_port *pp)
 {
+	/* before the device goes: the handler uses it */
+	iop_pci_request_unwatch(pp->request);
+	pp->request = NULL;
 	iop_pci_dev_close(pp->pdev);
 	pp->pdev = NULL;
 	if (pp->dev)
@@ -56,16 +55,35 @@ static void pci_port_release(struct pci_port *pp)
 	pp->pmd_priv = NULL;
 }
 
+/*
+ * On DPDK's interrupt thread, when the kernel signals the request eventfd
+ * (hot-unplug, unbind from vfio-pci): bus mastering goes off, so the device
+ * does no more DMA, and the port's bursts become idle (a tx burst leaves
+ * the frames to the caller); the other ports go on. The app learns it from
+ * iop_port_is_removed() and closes the port, which releases the device.
+ */
+static void pci_request(void *arg)
+{
+	struct pci_port *pp = arg;
+
+	if (pp->removed)
+		return;
+	pp->removed = true;
+	iop_pci_set_bus_master(pp->pdev, false);
+	iop_port_set_removed(pp->port);
+	IOP_LOG(ERR, "port %u (pci:%s): the kernel asks for the device back (hot-unplug or unbind): port stopped, the others go on; close it to release the device",
+		iop_port_id(pp->port), iop_pci_dev_bdf(pp->pdev));
+}
+
 static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spec)
 {
 	struct pci_port *pp = iop_port_priv(port);
 	const char *in = iop_port_spec_get(spec, "bdf");
 
-	pp->req_fd = -1;
 	struct iop_pci_addr addr;
 	struct iop_ioas *ioas;
 	char bdf[IOP_BDF_LEN];
-	int rc;
+	int req_fd, rc;
 
 	if (!in)
 		return IOP_ERR(EINVAL, "port spec 'pci' needs a device address: pci:<BDF>, e.g. pci:0000:00:03.0");
@@ -98,12 +116,12 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 	rc = pp->pmd->probe(port, pp->pdev);
 	if (rc < 0)
 		goto fail;
-	pp->id = iop_port_id(port);
-	if (iop_pci_req_irq_enable(pp->pdev, &pp->req_fd) < 0) {
+	pp->port = port;
+	iop_port_set_burst(port, pp->pmd->rx_burst, pp->pmd->tx_burst);
+	if (iop_pci_req_irq_enable(pp->pdev, &req_fd) < 0 ||
+	    iop_pci_request_watch(req_fd, pci_request, pp, &pp->request) < 0)
 		IOP_LOG(INFO, "pci:%s: %s; a hot-unplug will wait for the port to close", bdf,
 			iop_err_msg());
-		pp->req_fd = -1;
-	}
 	IOP_LOG(INFO, "pci:%s: %s port %u", bdf, pp->pmd->name, iop_port_id(port));
 	return 0;
 fail:
@@ -123,37 +141,20 @@ static int pci_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq
 	return ops->configure ? ops->configure(port, nb_rxq, nb_txq) : 0;
 }
 
-static void queue_bind(struct iop_port *port, void *q)
-{
-	struct iop_pci_q *pq = q;
-
-	pq->port = iop_port_priv(port);
-	pq->polls = 0;
-}
-
 static int pci_rx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
 			      struct rte_mempool *mp, struct iop_port_qcounters *cnt,
 			      void **rxq)
 {
-	int rc = pmd_ops(port)->rx_queue_setup(port, q, nb_desc, mp, cnt, rxq);
-
-	if (rc == 0)
-		queue_bind(port, *rxq);
-	return rc;
+	return pmd_ops(port)->rx_queue_setup(port, q, nb_desc, mp, cnt, rxq);
 }
 
 static int pci_tx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
 			      struct iop_port_qcounters *cnt, void **txq)
 {
-	int rc = pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
-
-	if (rc == 0)
-		queue_bind(port, *txq);
-	return rc;
+	return pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
 }
 
-/* Queue release has no port: the queue's own PMD ops are found through
- * the burst it carries, which identifies its PMD. */
+/* Queue release has no port: the queue carries its PMD's release. */
 static void pci_queue_release(void *q)
 {
 	struct iop_pci_q *pq = q;
@@ -196,39 +197,6 @@ static int pci_promisc_set(struct iop_port *port, bool on)
 	return ops->promisc_set(port, on);
 }
 
-/*
- * The kernel signals the request eventfd when it wants the device back
- * (hot-unplug, unbind from vfio-pci). From then on no queue of the port
- * touches the device: bursts return 0 (a tx burst leaves the frames to the
- * caller), bus mastering goes off, and the other ports go on. The port is
- * marked removed; the device is released when the app closes the port.
- */
-static void __attribute__((noinline)) pci_check_request(struct pci_port *pp)
-{
-	uint64_t events;
-
-	if (pp->req_fd < 0 || read(pp->req_fd, &events, sizeof(events)) != sizeof(events))
-		return;
-	if (__atomic_exchange_n(&pp->removed, true, __ATOMIC_RELAXED))
-		return;
-	iop_pci_set_bus_master(pp->pdev, false);
-	/* the app learns it from iop_port_is_removed() and closes the port */
-	iop_port_set_removed(iop_port_get(pp->id));
-	IOP_LOG(ERR, "port %u (pci:%s): the kernel asks for the device back (hot-unplug or unbind): port stopped, the others go on; close it to release the device",
-		pp->id, iop_pci_dev_bdf(pp->pdev));
-}
-
-static uint16_t pci_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct iop_pci_q *pq = q;
-
-	if (unlikely((++pq->polls & REQ_POLL_MASK) == 0))
-		pci_check_request(pq->port);
-	if (unlikely(__atomic_load_n(&pq->port->removed, __ATOMIC_RELAXED)))
-		return 0;
-	return pq->burst(q, pkts, n);
-}
-
 static const struct iop_port_ops pci_port_ops = {
 	.info_get = pci_info_get,
 	.configure = pci_configure,
@@ -241,8 +209,7 @@ static const struct iop_port_ops pci_port_ops = {
 	.close = pci_close,
 	.link_get = pci_link_get,
 	.promisc_set = pci_promisc_set,
-	.rx_burst = pci_burst,
-	.tx_burst = pci_burst,
+	/* rx_burst/tx_burst: the PMD's, set per port at probe */
 };
 
 static const char *const pci_keys[] = { "bdf", NULL };

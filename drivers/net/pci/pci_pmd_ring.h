@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef IOP_PCI_PMD_RING_H
+#define IOP_PCI_PMD_RING_H
+
+/*
+ * The descriptor-ring bookkeeping every PCI PMD repeats around its own
+ * descriptor format: ring memory that the device reaches by one IOVA,
+ * buffers taken and freed in bulk and posted by the IOVA of the queue's
+ * cache (through its run), and the queue counters.
+ * The burst helpers are static inline so that the PMD's hot loop stays one
+ * function; each takes the PMD's `looked` counter, which it adds to the
+ * cache once per burst with iop_iova_cache_count().
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+
+#include "iop_iova_cache.h"
+#include "iop_pci.h"
+#include "iop_port.h"
+
+struct iop_ioas;
+
+/* The IOVA of a ring of `bytes` at va, which one translation of the IOAS
+ * must cover whole (the device walks it by address). -EFAULT (or the
+ * lookup's error) with the message naming pmd when it does not. */
+int iop_pci_ring_iova(struct iop_pci_dev *pdev, struct iop_ioas *ioas, const char *pmd,
+		      const void *va, size_t bytes, uint64_t *iova);
+
+/* Frees the mbufs a queue holds by descriptor (or slot) and clears them. */
+void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n);
+
+struct iop_pci_rx_refill;
+
+/* For filling an rx ring at start: a fresh mbuf, rearmed as
+ * iop_pci_rx_alloc() does, and the IOVA of its byte at buf_off. -ENOMEM
+ * (pool empty) or -EFAULT (not mapped), with the message naming pmd and
+ * the ring's size. */
+int iop_pci_rx_buf_alloc(const struct iop_pci_rx_refill *r, const struct iop_iova_burst *b,
+			 const char *pmd, uint16_t ring_size, unsigned int *looked,
+			 struct rte_mbuf **m, uint64_t *iova);
+
+/* A frame sent or received: the queue's packet and byte counters. */
+static inline void iop_pci_count_packet(struct iop_port_qcounters *cnt, uint32_t len)
+{
+	cnt->packets++;
+	cnt->bytes += len;
+}
+
+/* Most buffers an rx burst takes from the pool in one get (its locals). */
+#define IOP_PCI_RX_CHUNK 64
+
+/*
+ * What an rx queue needs to refill its ring, set up once per queue by
+ * iop_pci_rx_refill_init():
+ * - rearm: DPDK's "mbuf initializer", the 8 bytes of rearm_data (data_off,
+ *   refcnt, nb_segs, port) of a fresh buffer of the port, written in one
+ *   store instead of resetting the mbuf field by field;
+ * - buf_off: where the byte the device writes first lies from the mbuf's
+ *   own address. A buffer in the pool is direct, so its buf_addr is the
+ *   mbuf's address plus the pool's fixed header (rte_mbuf_buf_addr()): the
+ *   refill translates it without loading anything from the mbuf.
+ */
+struct iop_pci_rx_refill {
+	struct rte_mempool *mp;
+	uint64_t rearm;
+	uint32_t buf_off;
+};
+
+/* Most buffers an rx burst takes from the pool in one get (its locals). */
+#define IOP_PCI_RX_CHUNK 64
+
+/* rx queue set-up, for buffers of mp on port_id whose byte `off` from
+ * buf_addr the device writes first. -EINVAL, with the message naming pmd,
+ * for a pool of pinned external buffers (their buf_addr is elsewhere). */
+int iop_pci_rx_refill_init(struct iop_pci_rx_refill *r, struct rte_mempool *mp,
+			   uint16_t port_id, uint16_t off, const char *pmd);
+
+/* Queue set-up: the pool's memory becomes the cache's run when the IOAS
+ * maps it as one (else lookups go through the entries, as exactly). */
+void iop_pci_cache_run_pool(struct iop_iova_cache *cache, struct rte_mempool *mp);
+
+/* The slow side of iop_pci_rx_alloc: the pool has fewer than n. */
+unsigned int iop_pci_rx_alloc_dry(struct rte_mempool *mp, struct rte_mbuf **m, unsigned int n);
+
+/* Writes the rearm template into m, with no offload flags and no packet
+ * type: stores only (rearm_data is a marker, hence the byte offset). */
+static inline void iop_pci_rx_rearm(struct rte_mbuf *m, uint64_t rearm)
+{
+	memcpy((uint8_t *)m + offsetof(struct rte_mbuf, rearm_data), &rearm, sizeof(rearm));
+	m->ol_flags = 0;
+	m->packet_type = 0;
+}
+
+/*
+ * rx: up to n (<= IOP_PCI_RX_CHUNK) buffers to replace received ones, from
+ * one pool get, each rearmed, with iova[i] the IOVA of its byte at buf_off,
+ * looked up through the burst's run. Returns how many (in m[0..]): when
+ * the pool has fewer than n, what it has, and the rest count in
+ * rx_nombuf; a buffer that is not mapped goes back to the pool and counts
+ * in rx_unmapped. The PMD leaves the frames it has no buffer for in the
+ * ring for the next burst.
+ */
+static inline unsigned int iop_pci_rx_alloc(const struct iop_pci_rx_refill *r,
+					    const struct iop_iova_burst *b,
+					    struct iop_port_qcounters *cnt, unsigned int n,
+					    unsigned int *looked, struct rte_mbuf **m, uint64_t *iova)
+{
+	unsigned int got = n, k = 0;
+
+	if (unlikely(rte_mempool_get_bulk(r->mp, (void **)m, n) != 0)) {
+		got = iop_pci_rx_alloc_dry(r->mp, m, n);
+		cnt->rx_nombuf += n - got;
+	}
+	*looked += got;
+	for (unsigned int i = 0; i < got; i++) {
+		struct rte_mbuf *f = m[i];
+		uint64_t a = iop_iova_burst_lookup(b, (uint8_t *)f + r->buf_off);
+
+		if (unlikely(a == IOP_IOVA_POISON)) {
+			rte_mempool_put(r->mp, f);
+			cnt->rx_unmapped++;
+			continue;
+		}
+		iop_pci_rx_rearm(f, r->rearm);
+		m[k] = f;
+		iova[k++] = a;
+	}
+	return k;
+}
+
+/* rx: a received buffer that carries no frame (a bad or oversized one),
+ * replaced in the ring: back to the pool as it was posted. */
+static inline void iop_pci_rx_recycle(struct rte_mbuf *m)
+{
+	rte_mbuf_raw_free(m);
+}
+
+/* rx: hands a received frame of len bytes to the caller (the buffer was
+ * rearmed when it was posted). */
+static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len,
+				      struct iop_port_qcounters *cnt)
+{
+	m->data_len = len;
+	m->pkt_len = len;
+	iop_pci_count_packet(cnt, len);
+}
+
+/*
+ * tx completion: gives back the n mbufs the device is done with, as
+ * rte_pktmbuf_free() would (a shared one only loses a reference, an
+ * indirect or external one is detached), in one rte_mempool_put_bulk()
+ * per run of mbufs of one pool; a chain (none today: the bursts send
+ * single segments) goes through rte_pktmbuf_free(). Inline: a call per
+ * burst into librte_mbuf's generic rte_pktmbuf_free_bulk() cost about 40
+ * instructions per frame (bench/pci_burst.sh). Reuses done[] as the list
+ * of what goes back.
+ */
+static inline void iop_pci_tx_free(struct rte_mbuf **done, unsigned int n)
+{
+	struct rte_mempool *mp = NULL;
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = done[i];
+
+		if (unlikely(m->nb_segs != 1)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m = rte_pktmbuf_prefree_seg(m);
+		if (unlikely(m == NULL))
+			continue;
+		if (unlikely(m->pool != mp)) {
+			if (k)
+				rte_mempool_put_bulk(mp, (void **)done, k);
+			mp = m->pool;
+			k = 0;
+		}
+		done[k++] = m;
+	}
+	if (k)
+		rte_mempool_put_bulk(mp, (void **)done, k);
+}
+
+/*
+ * tx: the queue's run is the memory of the pool of the first frame it
+ * sends (frames of a forwarding loop come from the rx pools; any other
+ * pool is still translated, through the entries). Once per queue, on the
+ * polling thread; *run_pool remembers the pool.
+ */
+static inline void iop_pci_tx_run_follow(struct iop_iova_cache *cache,
+					 struct rte_mempool **run_pool, struct rte_mbuf *first)
+{
+	if (unlikely(*run_pool == NULL)) {
+		*run_pool = first->pool;
+		iop_pci_cache_run_pool(cache, first->pool);
+	}
+}
+
+/*
+ * tx: the IOVA of m's data, or IOP_IOVA_POISON when m cannot go out (more
+ * than one segment or longer than max_frame, or not mapped): then m is
+ * freed and counted as a drop, and the PMD goes on with the next packet.
+ */
+static inline uint64_t iop_pci_tx_iova(const struct iop_iova_burst *b,
+				       struct iop_port_qcounters *cnt, struct rte_mbuf *m,
+				       uint32_t max_frame, unsigned int *looked)
+{
+	uint64_t iova;
+
+	if (m->nb_segs != 1 || m->pkt_len > max_frame) {
+		cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+		rte_pktmbuf_free(m);
+		return IOP_IOVA_POISON;
+	}
+	(*looked)++;
+	iova = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
+	if (iova == IOP_IOVA_POISON) {
+		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+		rte_pktmbuf_free(m);
+	}
+	return iova;
+}
+
+#endif /* IOP_PCI_PMD_RING_H */

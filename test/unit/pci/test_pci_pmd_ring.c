@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The rx/tx buffer helpers every PCI PMD's burst uses (pci_pmd_ring.h), on
+ * DPDK memory mapped by lib/mem into a sim IOAS whose window starts at
+ * 2^59: bulk refill from a pool that runs dry, the rearm template, the
+ * IOVAs posted (checked against the IOAS's own translation,
+ * iop_ioas_va2iova), and the run, which serves only the pool it covers.
+ */
+/* rte_pktmbuf_pool_create_extbuf() is experimental in DPDK 22.11 */
+#define ALLOW_EXPERIMENTAL_API
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "iop_iommu.h"
+#include "iop_iova_cache.h"
+#include "iop_log.h"
+#include "iop_mem.h"
+#include "pci_pmd_ring.h"
+#include "port_driver.h"
+#include "port_fixture.h"
+
+#define POOL_MBUFS 64
+#define PORT_ID 7
+#define OFF (RTE_PKTMBUF_HEADROOM - 12) /* virtio's: the header before the frame */
+
+static const char *topology;
+static struct rte_mempool *pool, *other;
+static struct iop_ioas *ioas;
+
+static uint64_t truth(const void *va)
+{
+	uint64_t iova;
+
+	assert_int_equal(iop_ioas_va2iova(ioas, va, &iova), 0);
+	return iova;
+}
+
+static void rearmed(const struct rte_mbuf *m)
+{
+	assert_int_equal(m->data_off, RTE_PKTMBUF_HEADROOM);
+	assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+	assert_int_equal(m->nb_segs, 1);
+	assert_int_equal(m->port, PORT_ID);
+	assert_int_equal(m->ol_flags, 0);
+	assert_int_equal(m->packet_type, 0);
+	assert_null(m->next);
+}
+
+static void bulk_refill_from_a_pool_that_runs_dry_posts_what_it_got_and_counts_the_rest(void **state)
+{
+	struct rte_mbuf *held[POOL_MBUFS], *m[IOP_PCI_RX_CHUNK];
+	uint64_t iova[IOP_PCI_RX_CHUNK];
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0, got, left;
+	struct iop_pci_rx_refill r;
+
+	(void)state;
+	assert_int_equal(iop_pci_rx_refill_init(&r, pool, PORT_ID, OFF, "test"), 0);
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	/* leave 10 buffers in the pool */
+	assert_int_equal(rte_pktmbuf_alloc_bulk(pool, held, POOL_MBUFS - 10), 0);
+	/* a dirty buffer, as an app frees it: offload flags, a moved data_off */
+	held[0]->ol_flags = RTE_MBUF_F_TX_IP_CKSUM;
+	held[0]->data_off = 3;
+	held[0]->packet_type = 1;
+	rte_pktmbuf_free(held[0]);
+	left = 11;
+
+	got = iop_pci_rx_alloc(&r, &b, &cnt, 16, &looked, m, iova);
+	assert_int_equal(got, left);
+	assert_int_equal(cnt.rx_nombuf, 16 - left);
+	assert_int_equal(cnt.rx_unmapped, 0);
+	assert_int_equal(looked, left);
+	/* the IOVA of buf_addr + OFF, though the refill never read buf_addr */
+	for (unsigned int i = 0; i < got; i++) {
+		rearmed(m[i]);
+		assert_int_equal(iova[i], truth((uint8_t *)m[i]->buf_addr + OFF));
+		assert_true(iova[i] >= (1ull << 59));
+	}
+	/* dry: nothing, every buffer asked for counted */
+	assert_int_equal(iop_pci_rx_alloc(&r, &b, &cnt, 8, &looked, &m[got], iova), 0);
+	assert_int_equal(cnt.rx_nombuf, 16 - left + 8);
+	/* a full chunk when the pool has it, in one get */
+	rte_pktmbuf_free_bulk(m, got);
+	rte_pktmbuf_free_bulk(&held[1], POOL_MBUFS - 11);
+	cnt.rx_nombuf = 0;
+	assert_int_equal(iop_pci_rx_alloc(&r, &b, &cnt, IOP_PCI_RX_CHUNK, &looked, m, iova),
+			 IOP_PCI_RX_CHUNK);
+	assert_int_equal(cnt.rx_nombuf, 0);
+	for (unsigned int i = 0; i < IOP_PCI_RX_CHUNK; i++) {
+		rearmed(m[i]);
+		assert_int_equal(iova[i], truth((uint8_t *)m[i]->buf_addr + OFF));
+	}
+	rte_pktmbuf_free_bulk(m, IOP_PCI_RX_CHUNK);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void the_run_serves_its_pool_and_refuses_a_buffer_outside_it(void **state)
+{
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	struct rte_mbuf *in, *out;
+	unsigned int looked = 0;
+	uint64_t iova;
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	assert_true(c.run_len > 0);
+	b = iop_iova_cache_burst(&c);
+	in = rte_pktmbuf_alloc(pool);
+	out = rte_pktmbuf_alloc(other);
+	assert_non_null(in);
+	assert_non_null(out);
+	rte_pktmbuf_append(in, 60);
+	rte_pktmbuf_append(out, 60);
+	/* inside: from the run, no table lookup */
+	iova = iop_pci_tx_iova(&b, &cnt, in, 1514, &looked);
+	assert_int_equal(iova, truth(rte_pktmbuf_mtod(in, void *)));
+	assert_int_equal(c.misses, 0);
+	/* another pool, outside the run: the run does not answer, the entries
+	 * and the table do (one miss), with the right IOVA */
+	assert_true((uintptr_t)out->buf_addr - b.run_va >= b.run_len);
+	iova = iop_pci_tx_iova(&b, &cnt, out, 1514, &looked);
+	assert_int_equal(iova, truth(rte_pktmbuf_mtod(out, void *)));
+	assert_int_equal(c.misses, 1);
+	assert_int_equal(looked, 2);
+	assert_int_equal(cnt.drops[IOP_DROP_TX_UNMAPPED], 0);
+	rte_pktmbuf_free(in);
+	rte_pktmbuf_free(out);
+}
+
+static void free_ext(void *addr, void *opaque)
+{
+	(void)opaque;
+	free(addr);
+}
+
+static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state)
+{
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf_ext_shared_info *shinfo;
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	uint16_t len = 2048;
+	struct rte_mbuf *m;
+	void *buf;
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	/* an app's frame in plain malloc memory, which lib/mem never maps */
+	buf = malloc(len);
+	assert_non_null(buf);
+	shinfo = rte_pktmbuf_ext_shinfo_init_helper(buf, &len, free_ext, NULL);
+	assert_non_null(shinfo);
+	m = rte_pktmbuf_alloc(pool);
+	assert_non_null(m);
+	rte_pktmbuf_attach_extbuf(m, buf, 0, len, shinfo);
+	rte_pktmbuf_append(m, 60);
+	assert_int_equal(iop_pci_tx_iova(&b, &cnt, m, 1514, &looked), IOP_IOVA_POISON);
+	assert_int_equal(cnt.drops[IOP_DROP_TX_UNMAPPED], 1);
+	assert_int_equal(c.poison, 1);
+	/* freed by the helper: the pool has all its buffers again */
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void tx_run_follows_the_pool_of_the_first_frame_once(void **state)
+{
+	struct iop_iova_cache c;
+	struct rte_mempool *run_pool = NULL;
+	struct rte_mbuf *a = rte_pktmbuf_alloc(pool), *o = rte_pktmbuf_alloc(other);
+	void *va;
+	size_t len;
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	assert_int_equal(c.run_len, 0);
+	iop_pci_tx_run_follow(&c, &run_pool, a);
+	assert_ptr_equal(run_pool, pool);
+	assert_int_equal(iop_mem_pool_span(pool, &va, &len), 0);
+	assert_int_equal(c.run_va, (uintptr_t)va);
+	assert_int_equal(c.run_len, len);
+	/* a frame of another pool later does not move the run */
+	iop_pci_tx_run_follow(&c, &run_pool, o);
+	assert_ptr_equal(run_pool, pool);
+	assert_int_equal(c.run_va, (uintptr_t)va);
+	rte_pktmbuf_free(a);
+	rte_pktmbuf_free(o);
+}
+
+static void refill_finds_the_buffer_after_a_private_area(void **state)
+{
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m[8];
+	uint64_t iova[8];
+	struct iop_pci_rx_refill r;
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+
+	(void)state;
+	assert_int_equal(rte_pktmbuf_priv_size(other), 64);
+	assert_int_equal(iop_pci_rx_refill_init(&r, other, PORT_ID, OFF, "test"), 0);
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, other);
+	b = iop_iova_cache_burst(&c);
+	assert_int_equal(iop_pci_rx_alloc(&r, &b, &cnt, 8, &looked, m, iova), 8);
+	for (unsigned int i = 0; i < 8; i++) {
+		rearmed(m[i]);
+		assert_int_equal(iova[i], truth((uint8_t *)m[i]->buf_addr + OFF));
+	}
+	rte_pktmbuf_free_bulk(m, 8);
+}
+
+/* Buffers of such a pool are not at the mbuf's address plus its header. */
+static void a_pool_of_pinned_external_buffers_is_refused_by_name(void **state)
+{
+	struct rte_pktmbuf_extmem ext = { .elt_size = RTE_MBUF_DEFAULT_BUF_SIZE };
+	struct iop_pci_rx_refill r;
+	struct rte_mempool *xp;
+
+	(void)state;
+	ext.buf_len = 64 * RTE_MBUF_DEFAULT_BUF_SIZE;
+	ext.buf_ptr = rte_malloc(NULL, ext.buf_len, 4096);
+	assert_non_null(ext.buf_ptr);
+	ext.buf_iova = rte_malloc_virt2iova(ext.buf_ptr);
+	xp = rte_pktmbuf_pool_create_extbuf("pmd_ring_ext", 32, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    SOCKET_ID_ANY, &ext, 1);
+	assert_non_null(xp);
+	assert_int_equal(iop_pci_rx_refill_init(&r, xp, PORT_ID, OFF, "virtio"), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "pinned external buffers"));
+	assert_non_null(strstr(iop_err_msg(), "rte_pktmbuf_pool_create()"));
+	rte_mempool_free(xp);
+	rte_free(ext.buf_ptr);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bulk_refill_from_a_pool_that_runs_dry_posts_what_it_got_and_counts_the_rest),
+		cmocka_unit_test(the_run_serves_its_pool_and_refuses_a_buffer_outside_it),
+		cmocka_unit_test(tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted),
+		cmocka_unit_test(tx_run_follows_the_pool_of_the_first_frame_once),
+		cmocka_unit_test(refill_finds_the_buffer_after_a_private_area),
+		cmocka_unit_test(a_pool_of_pinned_external_buffers_is_refused_by_name),
+	};
+	struct iop_dev *dev;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s TOPOLOGY\n", argv[0]);
+		return 1;
+	}
+	topology = argv[1];
+	if (port_fixture_init("test_pci_pmd_ring", topology, NULL, POOL_MBUFS, &pool) < 0)
+		return 1;
+	/* with an application private area between mbuf and buffer */
+	other = rte_pktmbuf_pool_create("pmd_ring_other", 32, 0, 64, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	if (!other || iop_port_dev_open("0000:00:01.0", &dev, &ioas) < 0) {
+		fprintf(stderr, "set-up: %s\n", iop_err_msg());
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	iop_port_dev_close(dev);
+	rte_mempool_free(other);
+	port_fixture_fini(pool);
+	return rc;
+}
