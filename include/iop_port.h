@@ -9,7 +9,7 @@
  * A port is opened from a spec string "TYPE[:key=value,...]" ("null",
  * "sim:wire=pair,peer=1", "sim:wire=af_packet,iface=veth0",
  * "sim:wire=gen,size=64", "pci:0000:01:00.0"), then configured (queue
- * counts), given queues (descriptor counts, rx mempool), started, polled
+ * counts, RSS, offloads, MTU: struct iop_port_conf), given queues (descriptor counts, rx mempool), started, polled
  * with iop_port_rx_burst()/iop_port_tx_burst(), stopped and closed.
  *
  * Slow-path calls return 0 or a negative errno and leave a one-line
@@ -105,12 +105,95 @@ struct iop_port_stats {
 	struct iop_port_qstats txq[IOP_PORT_MAX_QUEUES];
 };
 
+/*
+ * Offloads and RSS hash types, with ethdev's names and bit values
+ * (RTE_ETH_RX_OFFLOAD_*, RTE_ETH_TX_OFFLOAD_*, RTE_ETH_RSS_*), so an ethdev
+ * configuration maps onto them as is. What a device does shows in the mbuf
+ * with DPDK's own flags: rx RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD,
+ * RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD, RTE_MBUF_F_RX_RSS_HASH (hash.rss),
+ * RTE_MBUF_F_RX_VLAN(_STRIPPED) (vlan_tci), chained mbufs for scatter;
+ * tx RTE_MBUF_F_TX_IP_CKSUM, RTE_MBUF_F_TX_TCP/UDP_CKSUM,
+ * RTE_MBUF_F_TX_TCP_SEG (tso_segsz), RTE_MBUF_F_TX_VLAN (vlan_tci), with
+ * l2_len/l3_len/l4_len set as for any DPDK PMD.
+ */
+#define IOP_PORT_RX_OFFLOAD_VLAN_STRIP (UINT64_C(1) << 0)
+#define IOP_PORT_RX_OFFLOAD_IPV4_CKSUM (UINT64_C(1) << 1)
+#define IOP_PORT_RX_OFFLOAD_UDP_CKSUM  (UINT64_C(1) << 2)
+#define IOP_PORT_RX_OFFLOAD_TCP_CKSUM  (UINT64_C(1) << 3)
+#define IOP_PORT_RX_OFFLOAD_SCATTER    (UINT64_C(1) << 13) /* frames over one mbuf, chained */
+#define IOP_PORT_RX_OFFLOAD_RSS_HASH   (UINT64_C(1) << 19) /* hash.rss delivered */
+#define IOP_PORT_RX_OFFLOAD_CHECKSUM \
+	(IOP_PORT_RX_OFFLOAD_IPV4_CKSUM | IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM)
+
+#define IOP_PORT_TX_OFFLOAD_VLAN_INSERT (UINT64_C(1) << 0)
+#define IOP_PORT_TX_OFFLOAD_IPV4_CKSUM  (UINT64_C(1) << 1)
+#define IOP_PORT_TX_OFFLOAD_UDP_CKSUM   (UINT64_C(1) << 2)
+#define IOP_PORT_TX_OFFLOAD_TCP_CKSUM   (UINT64_C(1) << 3)
+#define IOP_PORT_TX_OFFLOAD_TCP_TSO     (UINT64_C(1) << 5)
+#define IOP_PORT_TX_OFFLOAD_MULTI_SEGS  (UINT64_C(1) << 15) /* chained mbufs sent */
+#define IOP_PORT_TX_OFFLOAD_CHECKSUM \
+	(IOP_PORT_TX_OFFLOAD_IPV4_CKSUM | IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM)
+
+#define IOP_PORT_RSS_IPV4             (UINT64_C(1) << 2)
+#define IOP_PORT_RSS_FRAG_IPV4        (UINT64_C(1) << 3)
+#define IOP_PORT_RSS_NONFRAG_IPV4_TCP (UINT64_C(1) << 4)
+#define IOP_PORT_RSS_NONFRAG_IPV4_UDP (UINT64_C(1) << 5)
+#define IOP_PORT_RSS_NONFRAG_IPV4_OTHER (UINT64_C(1) << 7)
+#define IOP_PORT_RSS_IPV6             (UINT64_C(1) << 8)
+#define IOP_PORT_RSS_FRAG_IPV6        (UINT64_C(1) << 9)
+#define IOP_PORT_RSS_NONFRAG_IPV6_TCP (UINT64_C(1) << 10)
+#define IOP_PORT_RSS_NONFRAG_IPV6_UDP (UINT64_C(1) << 11)
+#define IOP_PORT_RSS_NONFRAG_IPV6_OTHER (UINT64_C(1) << 13)
+
+/* "vlan_strip", "ipv4_cksum", ... as ethdev names them (NULL: not one
+ * flag lib/port knows); "ipv4", "ipv4-tcp", ... for hash types. */
+const char *iop_port_rx_offload_name(uint64_t flag);
+const char *iop_port_tx_offload_name(uint64_t flag);
+const char *iop_port_rss_type_name(uint64_t flag);
+
+#define IOP_PORT_RSS_KEY_MAX 52   /* bytes, the longest key of any device */
+#define IOP_PORT_RETA_MAX 512     /* redirection table entries */
+#define IOP_PORT_MTU_DEFAULT 1500 /* RTE_ETHER_MTU; more is jumbo */
+#define IOP_PORT_MTU_MIN 68       /* RTE_ETHER_MIN_MTU */
+
 struct iop_port_info {
 	const char *driver;      /* "null", "sim", ... */
 	uint16_t max_rx_queues, max_tx_queues;
 	uint16_t min_desc, max_desc;
 	uint32_t max_frame_len;  /* longest frame the port sends or receives */
 	int numa_node;           /* -1 if any */
+	/* Capabilities: a configuration asking for more fails (-ENOTSUP). */
+	uint64_t rx_offload_capa;   /* IOP_PORT_RX_OFFLOAD_* it does */
+	uint64_t tx_offload_capa;   /* IOP_PORT_TX_OFFLOAD_* it does */
+	uint64_t rss_hash_types;    /* IOP_PORT_RSS_* it hashes on; 0: no RSS */
+	uint8_t rss_key_size;       /* bytes of its Toeplitz key */
+	uint16_t reta_size;         /* entries of its redirection table */
+	/* largest MTU (frame less the Ethernet header); a driver that says
+	 * 0 gets IOP_PORT_MTU_DEFAULT: no jumbo frames */
+	uint32_t max_mtu;
+};
+
+/* RSS: the device hashes (Toeplitz) the fields of hash_types of each frame
+ * with key and delivers it on queue reta[hash % reta_size]. */
+struct iop_port_rss_conf {
+	uint64_t hash_types;                /* IOP_PORT_RSS_*; 0: RSS off */
+	uint8_t key_len;                    /* 0: the default key */
+	uint8_t key[IOP_PORT_RSS_KEY_MAX];
+	uint16_t reta_size;                 /* 0: round-robin over the rx queues */
+	uint16_t reta[IOP_PORT_RETA_MAX];   /* rx queue of each entry */
+};
+
+/*
+ * What iop_port_configure() asks of a port. A zeroed struct with the queue
+ * counts set is a port with no offload, RSS off and MTU 1500:
+ *   iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 })
+ */
+struct iop_port_conf {
+	uint16_t nb_rxq, nb_txq;
+	uint64_t rx_offloads;    /* IOP_PORT_RX_OFFLOAD_* */
+	uint64_t tx_offloads;    /* IOP_PORT_TX_OFFLOAD_* */
+	uint32_t mtu;            /* 0: IOP_PORT_MTU_DEFAULT */
+	struct iop_port_rss_conf rss;
 };
 
 struct iop_port_link {
@@ -179,8 +262,28 @@ const char *iop_port_name(uint16_t port);
 
 int iop_port_info_get(uint16_t port, struct iop_port_info *info);
 
-/* -EINVAL with the port's maximum in the message for too many queues. */
-int iop_port_configure(uint16_t port, uint16_t nb_rxq, uint16_t nb_txq);
+/*
+ * Configures a stopped port (doc/ports.md, "Configuration"). Everything
+ * is checked against iop_port_info before the driver sees it, and a
+ * failure leaves the port as it was (a port never configured stays
+ * unconfigured) with one message naming what is wrong:
+ * -ENOTSUP for an offload, hash type, jumbo MTU or RSS the device does not
+ * do (named); -EINVAL for queue counts out of range, a key not of the
+ * device's key size, a table not of its size or naming a queue beyond
+ * nb_rxq, an MTU under IOP_PORT_MTU_MIN or over the device's max_mtu;
+ * -EBUSY for a started port.
+ */
+int iop_port_configure(uint16_t port, const struct iop_port_conf *conf);
+/* The configuration in force, with the defaults resolved (the key and
+ * table the device uses, the MTU). -EINVAL for a port never configured. */
+int iop_port_conf_get(uint16_t port, struct iop_port_conf *conf);
+/*
+ * Changes RSS of a configured port, started or not (ethdev's
+ * rss_hash_update and reta_update): hash_types always; key_len 0 keeps
+ * the key, reta_size 0 keeps the table. Checked as by configure; -ENOTSUP
+ * when the driver cannot change RSS without a new configure.
+ */
+int iop_port_rss_update(uint16_t port, const struct iop_port_rss_conf *rss);
 /* Rx buffers come from mp; frames longer than its data room are dropped
  * (IOP_DROP_RX_OVERSIZE). -EINVAL for a descriptor count out of range or
  * not a power of two. */
@@ -237,6 +340,18 @@ struct iop_port_iova_stats {
 	uint64_t lookups, hits, misses, poison, flushes;
 };
 int iop_port_iova_stats_get(uint16_t port, struct iop_port_iova_stats *stats);
+
+/*
+ * iopath's own xstats alone (from rx_oversize to iova_cache_flushes, the
+ * part after ethdev's basic names), from stats already read: for an
+ * ethdev PMD (net_iop), whose basic xstats ethdev makes itself. Writes up
+ * to n names and/or values (either may be NULL; st and cache may be NULL
+ * when only names are asked for) and returns how many there are.
+ */
+unsigned int iop_port_xstats_own(const struct iop_port_stats *st,
+				 const struct iop_port_iova_stats *cache,
+				 struct iop_port_xstat_name *names, uint64_t *values,
+				 unsigned int n);
 
 struct iop_dev;
 /* The IOMMU device behind the port (sim, pci), or NULL (null ports). */

@@ -167,7 +167,7 @@ static int setup_port(struct rte_mempool **pool)
 					(int)rte_socket_id());
 	if (!*pool)
 		return iop_err(ENOMEM, "no hugepage memory for the mbuf pool: reserve more or give -m");
-	rc = iop_port_configure(fw.port, 1, 1);
+	rc = iop_port_configure(fw.port, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 });
 	if (rc == 0)
 		rc = iop_port_rx_queue_setup(fw.port, 0, 512, *pool);
 	if (rc == 0)

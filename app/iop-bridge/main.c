@@ -154,7 +154,18 @@ static int setup_ports(void)
 	const struct bridge_opts *o = &bridge.opt;
 
 	for (uint16_t p = 0; p < o->nports; p++) {
-		int rc = iop_port_configure(p, o->queues, o->queues);
+		struct iop_port_conf conf = { .nb_rxq = o->queues, .nb_txq = o->queues };
+		struct iop_port_info info;
+		int rc = iop_port_info_get(p, &info);
+
+		/* a bridge takes any frame a port can: the egress port drops
+		 * what its own link does not allow, as tx_oversize */
+		conf.mtu = info.max_mtu;
+		/* several queues: spread flows over them as far as the port can */
+		if (o->queues > 1)
+			conf.rss.hash_types = info.rss_hash_types;
+		if (rc == 0)
+			rc = iop_port_configure(p, &conf);
 
 		for (uint16_t q = 0; rc == 0 && q < o->queues; q++)
 			rc = iop_port_rx_queue_setup(p, q, o->rxd, bridge.pool);

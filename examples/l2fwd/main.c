@@ -47,7 +47,7 @@ static int fail(const char *what)
 /* One rx and one tx queue, started. */
 static int port_setup(const char *spec, struct rte_mempool *pool, uint16_t *id)
 {
-	if (iop_port_open(spec, id) || iop_port_configure(*id, 1, 1) ||
+	if (iop_port_open(spec, id) || iop_port_configure(*id, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }) ||
 	    iop_port_rx_queue_setup(*id, 0, RING_DESC, pool) ||
 	    iop_port_tx_queue_setup(*id, 0, RING_DESC) || iop_port_start(*id))
 		return fail("");

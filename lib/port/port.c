@@ -280,9 +280,10 @@ int iop_port_info_get(uint16_t id, struct iop_port_info *info)
 	return 0;
 }
 
-int iop_port_configure(uint16_t id, uint16_t nb_rxq, uint16_t nb_txq)
+int iop_port_configure(uint16_t id, const struct iop_port_conf *conf)
 {
 	struct iop_port *p = port_lookup(id, "configure");
+	struct iop_port_conf resolved;
 	struct iop_port_info info;
 	int rc = 0;
 
@@ -291,22 +292,59 @@ int iop_port_configure(uint16_t id, uint16_t nb_rxq, uint16_t nb_txq)
 	if (p->state == PORT_STARTED)
 		return IOP_ERR(EBUSY, "port %u (%s): stop it before configuring it", id, p->spec);
 	iop_port_info_get(id, &info);
-	if (nb_rxq == 0 || nb_txq == 0)
-		return IOP_ERR(EINVAL, "port %u (%s): needs at least one rx and one tx queue",
-			       id, p->spec);
-	if (nb_rxq > info.max_rx_queues || nb_txq > info.max_tx_queues)
-		return IOP_ERR(EINVAL, "port %u (%s): %u rx/%u tx queues asked, driver %s supports at most %u rx/%u tx",
-			       id, p->spec, nb_rxq, nb_txq, info.driver,
-			       info.max_rx_queues, info.max_tx_queues);
+	rc = port_conf_resolve(p, &info, conf, &resolved);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&iop_port_lock);
 	release_queues(p);
 	if (p->drv->ops->configure)
-		rc = p->drv->ops->configure(p, nb_rxq, nb_txq);
+		rc = p->drv->ops->configure(p, &resolved);
 	if (rc == 0) {
-		p->nb_rxq = nb_rxq;
-		p->nb_txq = nb_txq;
+		p->conf = resolved;
+		p->nb_rxq = resolved.nb_rxq;
+		p->nb_txq = resolved.nb_txq;
 		p->state = PORT_CONFIGURED;
+	} else {
+		p->state = PORT_OPENED;
 	}
+	pthread_mutex_unlock(&iop_port_lock);
+	return rc;
+}
+
+int iop_port_conf_get(uint16_t id, struct iop_port_conf *conf)
+{
+	struct iop_port *p = port_lookup(id, "configuration");
+
+	if (!p)
+		return -ENODEV;
+	if (p->state < PORT_CONFIGURED)
+		return IOP_ERR(EINVAL, "port %u (%s): not configured", id, p->spec);
+	*conf = p->conf;
+	return 0;
+}
+
+int iop_port_rss_update(uint16_t id, const struct iop_port_rss_conf *rss)
+{
+	struct iop_port *p = port_lookup(id, "RSS update");
+	struct iop_port_rss_conf resolved;
+	struct iop_port_info info;
+	int rc;
+
+	if (!p)
+		return -ENODEV;
+	if (p->state < PORT_CONFIGURED)
+		return IOP_ERR(EINVAL, "port %u (%s): configure it before changing RSS", id, p->spec);
+	iop_port_info_get(id, &info);
+	rc = port_rss_resolve(p, &info, p->nb_rxq, rss, &p->conf.rss, &resolved);
+	if (rc)
+		return rc;
+	if (!p->drv->ops->rss_update)
+		return IOP_ERR(ENOTSUP, "port %u (%s): driver %s cannot change RSS of a configured port: configure it again",
+			       id, p->spec, info.driver);
+	pthread_mutex_lock(&iop_port_lock);
+	rc = p->drv->ops->rss_update(p, &resolved);
+	if (rc == 0)
+		p->conf.rss = resolved;
 	pthread_mutex_unlock(&iop_port_lock);
 	return rc;
 }

@@ -23,10 +23,21 @@ struct iop_dev;
 struct iop_ioas;
 
 struct iop_port_ops {
-	/* Fills max queues, descriptor bounds, frame length, driver name. */
+	/* Fills max queues, descriptor bounds, frame length, driver name, and
+	 * the capabilities (offloads, RSS hash types, key and table sizes,
+	 * max_mtu): lib/port refuses any request beyond them, so a driver
+	 * that declares none is only ever given queue counts. */
 	void (*info_get)(struct iop_port *port, struct iop_port_info *info);
-	/* Optional: called with counts already checked against info_get. */
-	int (*configure)(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq);
+	/* Optional: the configuration, already checked against info_get and
+	 * complete (an RSS key of rss_key_size bytes and a table of
+	 * reta_size entries whenever reta_size is not 0, the MTU). On failure
+	 * the port stays unconfigured. */
+	int (*configure)(struct iop_port *port, const struct iop_port_conf *conf);
+	/* Optional: new RSS settings for a configured port, checked and
+	 * complete as for configure, possibly while its queues are polled
+	 * (frames in flight may be spread by the old or the new settings).
+	 * Without it, RSS changes only with a new configure. */
+	int (*rss_update)(struct iop_port *port, const struct iop_port_rss_conf *rss);
 	/* Allocates a queue; cnt is where the queue counts (lib/port reads it). */
 	int (*rx_queue_setup)(struct iop_port *port, uint16_t q, uint16_t nb_desc,
 			      struct rte_mempool *mp, struct iop_port_qcounters *cnt,

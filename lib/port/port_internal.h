@@ -28,6 +28,8 @@ struct iop_port {
 	iop_tx_burst_t tx_burst;
 	void *priv;
 	uint16_t nb_rxq, nb_txq;
+	/* the configuration in force, defaults resolved (port_conf.c) */
+	struct iop_port_conf conf;
 	void *rxq[IOP_PORT_MAX_QUEUES];
 	void *txq[IOP_PORT_MAX_QUEUES];
 	struct iop_port_qcounters *rxc[IOP_PORT_MAX_QUEUES];
@@ -46,6 +48,16 @@ struct iop_port {
 };
 
 extern pthread_mutex_t iop_port_lock;
+
+/* port_conf.c: checks `in` against the device's capabilities and fills
+ * `out` with its defaults resolved; one message on failure. */
+int port_conf_resolve(const struct iop_port *p, const struct iop_port_info *info,
+		      const struct iop_port_conf *in, struct iop_port_conf *out);
+/* The same for RSS over nb_rxq queues; where `in` leaves out the key or
+ * the table, `keep`'s are taken (NULL: the defaults). */
+int port_rss_resolve(const struct iop_port *p, const struct iop_port_info *info,
+		     uint16_t nb_rxq, const struct iop_port_rss_conf *in,
+		     const struct iop_port_rss_conf *keep, struct iop_port_rss_conf *out);
 
 /* port_stats.c: the stats since the last reset; iop_port_lock held. */
 void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st);

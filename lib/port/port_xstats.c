@@ -81,6 +81,35 @@ put(struct sink *s, uint64_t value, const char *fmt, ...)
 	s->n++;
 }
 
+/* iopath's own xstats, after ethdev's basic ones */
+static void own(const struct iop_port_stats *st, const struct iop_port_iova_stats *c,
+		struct sink *s)
+{
+	for (int r = 0; r < IOP_DROP_MAX; r++)
+		put(s, st->drops[r], "%s", iop_drop_name((enum iop_drop)r));
+	put(s, st->dma_faults, "dma_faults");
+	put(s, st->rx_unmapped, "rx_unmapped");
+	put(s, st->tx_full, "tx_full");
+	put(s, c->lookups, "iova_cache_lookups");
+	put(s, c->hits, "iova_cache_hits");
+	put(s, c->misses, "iova_cache_misses");
+	put(s, c->poison, "iova_cache_poison");
+	put(s, c->flushes, "iova_cache_flushes");
+}
+
+unsigned int iop_port_xstats_own(const struct iop_port_stats *st,
+				 const struct iop_port_iova_stats *cache,
+				 struct iop_port_xstat_name *names, uint64_t *values,
+				 unsigned int n)
+{
+	static const struct iop_port_stats no_stats;
+	static const struct iop_port_iova_stats no_cache;
+	struct sink s = { .names = names, .values = values, .max = n };
+
+	own(st ? st : &no_stats, cache ? cache : &no_cache, &s);
+	return s.n;
+}
+
 static void collect(const struct iop_port *p, struct sink *s)
 {
 	const uint64_t *d;
@@ -108,17 +137,7 @@ static void collect(const struct iop_port *p, struct sink *s)
 		put(s, st.txq[q].packets, "tx_q%u_packets", q);
 		put(s, st.txq[q].bytes, "tx_q%u_bytes", q);
 	}
-	/* iopath's own */
-	for (int r = 0; r < IOP_DROP_MAX; r++)
-		put(s, d[r], "%s", iop_drop_name((enum iop_drop)r));
-	put(s, st.dma_faults, "dma_faults");
-	put(s, st.rx_unmapped, "rx_unmapped");
-	put(s, st.tx_full, "tx_full");
-	put(s, c.lookups, "iova_cache_lookups");
-	put(s, c.hits, "iova_cache_hits");
-	put(s, c.misses, "iova_cache_misses");
-	put(s, c.poison, "iova_cache_poison");
-	put(s, c.flushes, "iova_cache_flushes");
+	own(&st, &c, s);
 }
 
 static int xstats(uint16_t id, struct iop_port_xstat_name *names, uint64_t *values,

@@ -225,7 +225,7 @@ static int setup(const char *spec[NPORTS], struct rte_mempool **pool)
 	for (uint16_t i = 0; i < NPORTS; i++) {
 		uint16_t id;
 
-		if (iop_port_open(spec[i], &id) < 0 || iop_port_configure(id, 1, 1) < 0 ||
+		if (iop_port_open(spec[i], &id) < 0 || iop_port_configure(id, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }) < 0 ||
 		    iop_port_rx_queue_setup(id, 0, 512, *pool) < 0 ||
 		    iop_port_tx_queue_setup(id, 0, 512) < 0 || iop_port_promisc_set(id, true) < 0)
 			return -1;

@@ -40,7 +40,8 @@ static int iop_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *d
 	di->max_tx_queues = RTE_MIN(in->max_tx_queues, (uint16_t)IOP_PORT_MAX_QUEUES);
 	di->max_mac_addrs = 1;
 	di->max_rx_pktlen = in->max_frame_len;
-	di->max_mtu = (uint16_t)RTE_MIN(in->max_frame_len - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN,
+	di->min_mtu = IOP_PORT_MTU_MIN;
+	di->max_mtu = (uint16_t)RTE_MIN(in->max_mtu ? in->max_mtu : IOP_PORT_MTU_DEFAULT,
 				       (uint32_t)UINT16_MAX);
 	di->min_rx_bufsize = 0;
 	di->rx_desc_lim.nb_min = in->min_desc;
@@ -52,16 +53,53 @@ static int iop_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *d
 	di->default_rxportconf.ring_size = RTE_MIN(ring, in->max_desc);
 	di->default_txportconf.ring_size = di->default_rxportconf.ring_size;
 	di->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
-	di->flow_type_rss_offloads = 0;
-	di->rx_offload_capa = 0;
-	di->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* the port's capabilities, whose bits are ethdev's */
+	di->flow_type_rss_offloads = in->rss_hash_types;
+	di->hash_key_size = in->rss_key_size;
+	di->reta_size = in->reta_size;
+	di->rx_offload_capa = in->rx_offload_capa;
+	di->tx_offload_capa = in->tx_offload_capa;
 	return 0;
 }
 
+/* ethdev's RSS settings as the port's: hash types as they are (same bits),
+ * the app's key if it gave one */
+static int rss_from_ethdev(struct rte_eth_dev *dev, const struct rte_eth_rss_conf *in,
+			   struct iop_port_rss_conf *out)
+{
+	out->hash_types = in->rss_hf;
+	out->key_len = 0;
+	if (!in->rss_key)
+		return 0;
+	if (in->rss_key_len == 0 || in->rss_key_len > sizeof(out->key)) {
+		NET_IOP_LOG(ERR, "port %u (%s): RSS key of %u bytes: the device takes %u",
+			    dev->data->port_id, dev->data->name, in->rss_key_len,
+			    ((const struct net_iop_priv *)dev->data->dev_private)->info.rss_key_size);
+		return -EINVAL;
+	}
+	out->key_len = in->rss_key_len;
+	memcpy(out->key, in->rss_key, in->rss_key_len);
+	return 0;
+}
+
+/* rte_eth_conf as the port's configuration: the flag bits are the same
+ * (lib/port checks them against the port's capabilities, as ethdev did) */
 static int iop_dev_configure(struct rte_eth_dev *dev)
 {
-	int rc = iop_port_configure(port_of(dev), dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	const struct rte_eth_conf *ec = &dev->data->dev_conf;
+	struct iop_port_conf c = {
+		.nb_rxq = dev->data->nb_rx_queues,
+		.nb_txq = dev->data->nb_tx_queues,
+		.rx_offloads = ec->rxmode.offloads,
+		.tx_offloads = ec->txmode.offloads,
+		.mtu = dev->data->mtu,
+	};
+	int rc = 0;
 
+	if (ec->rxmode.mq_mode & RTE_ETH_MQ_RX_RSS_FLAG)
+		rc = rss_from_ethdev(dev, &ec->rx_adv_conf.rss_conf, &c.rss);
+	if (rc == 0)
+		rc = iop_port_configure(port_of(dev), &c);
 	return rc ? failed(dev, rc) : 0;
 }
 
@@ -209,53 +247,111 @@ static int iop_stats_reset(struct rte_eth_dev *dev)
 	return net_iop_counters_reset(dev);
 }
 
-/* iopath's own counters, after ethdev's generic ones */
-enum { X_DMA_FAULTS = IOP_DROP_MAX, X_RX_UNMAPPED, X_IOVA_LOOKUPS, X_IOVA_HITS,
-       X_IOVA_MISSES, X_IOVA_POISON, X_IOVA_FLUSHES, X_COUNT };
-
-static const char *const xstat_names[X_COUNT - IOP_DROP_MAX] = {
-	"dma_faults", "rx_unmapped", "iova_cache_lookups", "iova_cache_hits",
-	"iova_cache_misses", "iova_cache_poison", "iova_cache_flushes",
-};
-
+/* iopath's own counters, after ethdev's generic ones: lib/port's list */
 static int iop_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 				unsigned int size)
 {
+	struct iop_port_xstat_name own[64];
+	unsigned int n = iop_port_xstats_own(NULL, NULL, own, NULL, RTE_DIM(own));
+
 	(void)dev;
-	if (!names || size < X_COUNT)
-		return X_COUNT;
-	for (unsigned int i = 0; i < X_COUNT; i++)
-		snprintf(names[i].name, sizeof(names[i].name), "%s",
-			 i < IOP_DROP_MAX ? iop_drop_name((enum iop_drop)i) : xstat_names[i - IOP_DROP_MAX]);
-	return X_COUNT;
+	_Static_assert(sizeof(own[0].name) == sizeof(names[0].name), "xstat names are ethdev's size");
+	if (!names || size < n)
+		return (int)n;
+	for (unsigned int i = 0; i < n; i++)
+		memcpy(names[i].name, own[i].name, sizeof(names[i].name));
+	return (int)n;
 }
 
-static int iop_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
+static int iop_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size)
 {
 	struct iop_port_iova_stats iova;
 	struct iop_port_stats st;
-	uint64_t v[X_COUNT];
+	uint64_t v[64];
+	unsigned int n = iop_port_xstats_own(NULL, NULL, NULL, NULL, 0);
 	int rc;
 
-	if (!xs || n < X_COUNT)
-		return X_COUNT;
+	if (!xs || size < n)
+		return (int)n;
 	rc = net_iop_counters(dev, &st, &iova);
 	if (rc)
 		return rc;
-	for (unsigned int i = 0; i < IOP_DROP_MAX; i++)
-		v[i] = st.drops[i];
-	v[X_DMA_FAULTS] = st.dma_faults;
-	v[X_RX_UNMAPPED] = st.rx_unmapped;
-	v[X_IOVA_LOOKUPS] = iova.lookups;
-	v[X_IOVA_HITS] = iova.hits;
-	v[X_IOVA_MISSES] = iova.misses;
-	v[X_IOVA_POISON] = iova.poison;
-	v[X_IOVA_FLUSHES] = iova.flushes;
-	for (unsigned int i = 0; i < X_COUNT; i++) {
+	n = iop_port_xstats_own(&st, &iova, NULL, v, RTE_DIM(v));
+	for (unsigned int i = 0; i < n; i++) {
 		xs[i].id = i;
 		xs[i].value = v[i];
 	}
-	return X_COUNT;
+	return (int)n;
+}
+
+/* --- RSS ------------------------------------------------------------------------- */
+
+static int iop_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta,
+			   uint16_t size)
+{
+	struct iop_port_conf cur;
+	int rc = iop_port_conf_get(port_of(dev), &cur);
+
+	if (rc)
+		return failed(dev, rc);
+	if (size != cur.rss.reta_size) {
+		NET_IOP_LOG(ERR, "port %u (%s): redirection table of %u entries: the device has %u",
+			    dev->data->port_id, dev->data->name, size, cur.rss.reta_size);
+		return -EINVAL;
+	}
+	for (uint16_t i = 0; i < size; i++)
+		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask & (UINT64_C(1) << (i % RTE_ETH_RETA_GROUP_SIZE)))
+			cur.rss.reta[i] = reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
+	cur.rss.key_len = 0; /* keep the key */
+	rc = iop_port_rss_update(port_of(dev), &cur.rss);
+	return rc ? failed(dev, rc) : 0;
+}
+
+static int iop_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta,
+			  uint16_t size)
+{
+	struct iop_port_conf cur;
+	int rc = iop_port_conf_get(port_of(dev), &cur);
+
+	if (rc)
+		return failed(dev, rc);
+	if (size != cur.rss.reta_size) {
+		NET_IOP_LOG(ERR, "port %u (%s): redirection table of %u entries: the device has %u",
+			    dev->data->port_id, dev->data->name, size, cur.rss.reta_size);
+		return -EINVAL;
+	}
+	for (uint16_t i = 0; i < size; i++)
+		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask & (UINT64_C(1) << (i % RTE_ETH_RETA_GROUP_SIZE)))
+			reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = cur.rss.reta[i];
+	return 0;
+}
+
+static int iop_rss_hash_update(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
+{
+	struct iop_port_rss_conf upd = { 0 };
+	int rc = rss_from_ethdev(dev, rss, &upd);
+
+	if (rc)
+		return rc;
+	rc = iop_port_rss_update(port_of(dev), &upd); /* reta_size 0: the table stays */
+	return rc ? failed(dev, rc) : 0;
+}
+
+static int iop_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rss)
+{
+	struct iop_port_conf cur;
+	int rc = iop_port_conf_get(port_of(dev), &cur);
+
+	if (rc)
+		return failed(dev, rc);
+	rss->rss_hf = cur.rss.hash_types;
+	if (rss->rss_key) {
+		if (rss->rss_key_len < cur.rss.key_len)
+			return -EINVAL;
+		memcpy(rss->rss_key, cur.rss.key, cur.rss.key_len);
+	}
+	rss->rss_key_len = cur.rss.key_len;
+	return 0;
 }
 
 const struct eth_dev_ops net_iop_ops = {
@@ -274,6 +370,10 @@ const struct eth_dev_ops net_iop_ops = {
 	.xstats_get = iop_xstats_get,
 	.xstats_get_names = iop_xstats_get_names,
 	.xstats_reset = iop_stats_reset,
+	.reta_update = iop_reta_update,
+	.reta_query = iop_reta_query,
+	.rss_hash_update = iop_rss_hash_update,
+	.rss_hash_conf_get = iop_rss_hash_conf_get,
 };
 
 /* What a secondary process can do: read, and ask the primary for

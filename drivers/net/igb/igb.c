@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Intel 82576 (QEMU's igb) PF PMD: reset, link, MAC, and up to 8 rx and 8
- * tx rings (igb_queue.c), polled, interrupts masked. With more than one rx
- * queue, RSS spreads flows over them: Toeplitz hash of the IPv4/IPv6
- * addresses (and TCP/UDP ports), redirection table filled round-robin over
- * the queues.
+ * tx rings (igb_queue.c), polled, interrupts masked. RSS as the port's
+ * configuration asks (struct iop_port_rss_conf): a Toeplitz hash with its
+ * 40-byte key of the IPv4/IPv6 addresses (and TCP/UDP ports) of the hash
+ * types it names, the 128-entry redirection table spreading the hashes
+ * over the rx queues.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,20 +18,24 @@
 #include "igb_regs.h"
 #include "iop_log.h"
 
-/* The Toeplitz key of Microsoft's RSS specification (its verification
- * suite's key): any 40 bytes spread flows; this one makes hashes
- * reproducible against published test vectors. */
-static const uint8_t igb_rss_key[IGB_RSS_KEY_LEN] = {
-	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
-	0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
-	0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
-	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
-};
-
 struct igb_priv {
 	struct igb_rings r;  /* must stay first (igb_queue.h) */
 	volatile uint8_t *regs; /* BAR0 */
 	bool promisc;
+	struct iop_port_rss_conf rss; /* complete (lib/port): key and table */
+};
+
+/* The hash types the 82576 has an MRQC field for (SDM 5.4.2). */
+static const struct {
+	uint64_t type;
+	uint32_t mrqc;
+} igb_rss_fields[] = {
+	{ IOP_PORT_RSS_IPV4, IGB_MRQC_IPV4 },
+	{ IOP_PORT_RSS_NONFRAG_IPV4_TCP, IGB_MRQC_IPV4_TCP },
+	{ IOP_PORT_RSS_NONFRAG_IPV4_UDP, IGB_MRQC_IPV4_UDP },
+	{ IOP_PORT_RSS_IPV6, IGB_MRQC_IPV6 },
+	{ IOP_PORT_RSS_NONFRAG_IPV6_TCP, IGB_MRQC_IPV6_TCP },
+	{ IOP_PORT_RSS_NONFRAG_IPV6_UDP, IGB_MRQC_IPV6_UDP },
 };
 
 static void igb_mask_irqs(volatile uint8_t *regs)
@@ -146,36 +151,66 @@ static void igb_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->max_desc = IGB_MAX_DESC;
 	info->max_frame_len = IGB_MAX_FRAME;
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
+	info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_RSS_HASH;
+	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM;
+	for (size_t i = 0; i < RTE_DIM(igb_rss_fields); i++)
+		info->rss_hash_types |= igb_rss_fields[i].type;
+	info->rss_key_size = IGB_RSS_KEY_LEN;
+	info->reta_size = IGB_RETA_ENTRIES;
+	info->max_mtu = IGB_MAX_FRAME - RTE_ETHER_HDR_LEN;
 }
 
-/* RSS over nb_rxq queues: the key, the redirection table round-robin over
- * the queues, and the hash types. The hash replaces the packet checksum in
- * the descriptor (RXCSUM.PCSD); the IPv4/L4 verdicts stay in the status. */
+static int igb_configure(struct iop_port *port, const struct iop_port_conf *conf)
+{
+	struct igb_priv *ip = iop_pci_port_priv(port);
+
+	ip->rss = conf->rss;
+	return igb_rings_configure(port, conf);
+}
+
+/* RSS as configured: the key, the redirection table and the hash types
+ * (none: RSS off, everything to queue 0). The hash replaces the packet
+ * checksum in the descriptor (RXCSUM.PCSD); the IPv4/L4 verdicts stay in
+ * the status. */
 static void igb_rss_setup(struct igb_priv *ip)
 {
-	uint32_t rxcsum = IGB_RXCSUM_IPOFLD | IGB_RXCSUM_TUOFLD;
+	const struct iop_port_rss_conf *rss = &ip->rss;
+	uint32_t rxcsum = IGB_RXCSUM_IPOFLD | IGB_RXCSUM_TUOFLD, mrqc = 0;
 
-	if (ip->r.nb_rxq < 2) {
+	for (size_t i = 0; i < RTE_DIM(igb_rss_fields); i++)
+		if (rss->hash_types & igb_rss_fields[i].type)
+			mrqc |= igb_rss_fields[i].mrqc;
+	if (!mrqc || rss->key_len != IGB_RSS_KEY_LEN || rss->reta_size != IGB_RETA_ENTRIES) {
 		igb_wr(ip->regs, IGB_MRQC, 0);
 		igb_wr(ip->regs, IGB_RXCSUM, rxcsum);
 		return;
 	}
 	for (int i = 0; i < IGB_RSS_KEY_LEN / 4; i++)
-		igb_wr(ip->regs, IGB_RSSRK(i), (uint32_t)igb_rss_key[4 * i] |
-					   (uint32_t)igb_rss_key[4 * i + 1] << 8 |
-					   (uint32_t)igb_rss_key[4 * i + 2] << 16 |
-					   (uint32_t)igb_rss_key[4 * i + 3] << 24);
+		igb_wr(ip->regs, IGB_RSSRK(i), (uint32_t)rss->key[4 * i] |
+					       (uint32_t)rss->key[4 * i + 1] << 8 |
+					       (uint32_t)rss->key[4 * i + 2] << 16 |
+					       (uint32_t)rss->key[4 * i + 3] << 24);
 	for (int i = 0; i < IGB_RETA_ENTRIES / 4; i++) {
 		uint32_t reta = 0;
 
 		for (int j = 0; j < 4; j++)
-			reta |= (uint32_t)((4 * i + j) % ip->r.nb_rxq) << (8 * j);
+			reta |= (uint32_t)(rss->reta[4 * i + j] & 0xff) << (8 * j);
 		igb_wr(ip->regs, IGB_RETA(i), reta);
 	}
 	igb_wr(ip->regs, IGB_RXCSUM, rxcsum | IGB_RXCSUM_PCSD);
-	igb_wr(ip->regs, IGB_MRQC, IGB_MRQC_RSS | IGB_MRQC_IPV4 | IGB_MRQC_IPV4_TCP |
-			       IGB_MRQC_IPV4_UDP | IGB_MRQC_IPV6 | IGB_MRQC_IPV6_TCP |
-			       IGB_MRQC_IPV6_UDP);
+	igb_wr(ip->regs, IGB_MRQC, IGB_MRQC_RSS | mrqc);
+}
+
+/* New RSS settings, complete as for configure; a started port takes them
+ * at once (frames in flight may land by the old ones). */
+static int igb_rss_update(struct iop_port *port, const struct iop_port_rss_conf *rss)
+{
+	struct igb_priv *ip = iop_pci_port_priv(port);
+
+	ip->rss = *rss;
+	if (igb_rd(ip->regs, IGB_RCTL) & IGB_RCTL_EN)
+		igb_rss_setup(ip);
+	return 0;
 }
 
 static uint32_t igb_rctl(const struct igb_priv *ip)
@@ -259,7 +294,8 @@ static int igb_promisc_set(struct iop_port *port, bool on)
 
 static const struct iop_port_ops igb_ops = {
 	.info_get = igb_info_get,
-	.configure = igb_rings_configure,
+	.configure = igb_configure,
+	.rss_update = igb_rss_update,
 	.rx_queue_setup = igb_rx_queue_setup,
 	.tx_queue_setup = igb_tx_queue_setup,
 	.start = igb_start,

@@ -462,12 +462,12 @@ uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
-int igb_rings_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+int igb_rings_configure(struct iop_port *port, const struct iop_port_conf *conf)
 {
 	struct igb_rings *r = iop_pci_port_priv(port);
 
-	r->nb_rxq = nb_rxq;
-	r->nb_txq = nb_txq;
+	r->nb_rxq = conf->nb_rxq;
+	r->nb_txq = conf->nb_txq;
 	return 0;
 }
 

@@ -46,7 +46,7 @@ static inline void igb_wr(volatile uint8_t *regs, size_t reg, uint32_t v)
 }
 
 /* iop_port_ops for both PMDs */
-int igb_rings_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq);
+int igb_rings_configure(struct iop_port *port, const struct iop_port_conf *conf);
 int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 		       struct rte_mempool *mp, struct iop_port_qcounters *cnt, void **rxq);
 int igb_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,

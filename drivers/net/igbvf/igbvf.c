@@ -174,6 +174,9 @@ static void igbvf_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->max_desc = IGB_MAX_DESC;
 	info->max_frame_len = IGB_MAX_FRAME;
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
+	/* the rings' tx contexts; rx verdicts and RSS are the PF's to set */
+	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM;
+	info->max_mtu = IGB_MAX_FRAME - RTE_ETHER_HDR_LEN;
 }
 
 static void igbvf_stop(struct iop_port *port)

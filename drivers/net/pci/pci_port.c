@@ -134,11 +134,20 @@ static void pci_info_get(struct iop_port *port, struct iop_port_info *info)
 	pmd_ops(port)->info_get(port, info);
 }
 
-static int pci_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+static int pci_configure(struct iop_port *port, const struct iop_port_conf *conf)
 {
 	const struct iop_port_ops *ops = pmd_ops(port);
 
-	return ops->configure ? ops->configure(port, nb_rxq, nb_txq) : 0;
+	return ops->configure ? ops->configure(port, conf) : 0;
+}
+
+static int pci_rss_update(struct iop_port *port, const struct iop_port_rss_conf *rss)
+{
+	const struct iop_port_ops *ops = pmd_ops(port);
+
+	return ops->rss_update ? ops->rss_update(port, rss) :
+	       IOP_ERR(ENOTSUP, "%s: this device cannot change RSS of a configured port: configure it again",
+		       iop_pci_dev_bdf(iop_pci_port_dev(port)));
 }
 
 static int pci_rx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,
@@ -200,6 +209,7 @@ static int pci_promisc_set(struct iop_port *port, bool on)
 static const struct iop_port_ops pci_port_ops = {
 	.info_get = pci_info_get,
 	.configure = pci_configure,
+	.rss_update = pci_rss_update,
 	.rx_queue_setup = pci_rx_queue_setup,
 	.tx_queue_setup = pci_tx_queue_setup,
 	.rx_queue_release = pci_queue_release,

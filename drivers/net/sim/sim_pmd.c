@@ -31,6 +31,18 @@
 #define SIM_MAX_DESC 4096
 #define SIM_REARM_BATCH 32
 #define SIM_TX_MAX_SEGS 64
+/* device queues; a wire with fewer queues is shared (see sim_configure) */
+#define SIM_MAX_QUEUES 8
+
+#define SIM_RX_OFFLOADS (IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP | \
+			 IOP_PORT_RX_OFFLOAD_SCATTER | IOP_PORT_RX_OFFLOAD_RSS_HASH)
+#define SIM_TX_OFFLOADS (IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT | \
+			 IOP_PORT_TX_OFFLOAD_MULTI_SEGS)
+#define SIM_RSS_TYPES (IOP_PORT_RSS_IPV4 | IOP_PORT_RSS_FRAG_IPV4 | \
+		       IOP_PORT_RSS_NONFRAG_IPV4_TCP | IOP_PORT_RSS_NONFRAG_IPV4_UDP | \
+		       IOP_PORT_RSS_NONFRAG_IPV4_OTHER | IOP_PORT_RSS_IPV6 | \
+		       IOP_PORT_RSS_NONFRAG_IPV6_TCP | IOP_PORT_RSS_NONFRAG_IPV6_UDP | \
+		       IOP_PORT_RSS_NONFRAG_IPV6_OTHER)
 
 struct sim_port {
 	struct sim_wire wire;
@@ -38,6 +50,12 @@ struct sim_port {
 	struct iop_ioas *ioas;
 	enum sim_iova_mode iova_mode;
 	uint16_t nb_rxq, nb_txq;
+	uint16_t wire_nb_txq;
+	bool started;
+	struct sim_rx_model rxm;
+	struct sim_tx_model txm;
+	/* tx queues sharing a wire queue take turns on it */
+	rte_spinlock_t wire_txq_lock[IOP_PORT_MAX_QUEUES];
 	struct sim_rxq *rxq[IOP_PORT_MAX_QUEUES];
 	struct sim_txq *txq[IOP_PORT_MAX_QUEUES];
 };
@@ -107,7 +125,7 @@ static bool rx_rearm(struct sim_rxq *q, const struct iop_iova_burst *b, uint16_t
 			d->iova = iova;
 			d->buf_len = q->buf_len;
 			d->len = 0;
-			d->flags = SIM_DESC_AVAIL;
+			sim_desc_set_flags(d, SIM_DESC_AVAIL);
 			q->rearm = (uint16_t)((q->rearm + 1) & q->mask);
 		}
 		looked(&q->cache, q->iova_mode, k);
@@ -137,6 +155,67 @@ static void rx_reclaim(struct sim_rxq *q)
 	__atomic_store_n(&q->idle, true, __ATOMIC_RELEASE);
 }
 
+/* The device's verdicts of a frame's first descriptor, as DPDK's mbuf
+ * flags. */
+static inline void rx_offload_flags(struct rte_mbuf *m, const struct sim_desc *d, uint16_t fl)
+{
+	uint64_t ol = 0;
+
+	if (fl & SIM_DESC_RX_RSS) {
+		ol |= RTE_MBUF_F_RX_RSS_HASH;
+		m->hash.rss = d->wb.rss_hash;
+	}
+	if (fl & SIM_DESC_RX_VLAN) {
+		ol |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+		m->vlan_tci = d->wb.vlan_tci;
+	}
+	if (fl & SIM_DESC_RX_IP_CK)
+		ol |= fl & SIM_DESC_RX_IP_BAD ? RTE_MBUF_F_RX_IP_CKSUM_BAD : RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	if (fl & SIM_DESC_RX_L4_CK)
+		ol |= fl & SIM_DESC_RX_L4_BAD ? RTE_MBUF_F_RX_L4_CKSUM_BAD : RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	m->ol_flags = ol;
+}
+
+/* Takes the frame whose first descriptor (flags fl) is at q->next: one
+ * mbuf, or a chain over the descriptors the device marked MORE (scatter);
+ * NULL for a frame the device dropped (it counted it). The device hands
+ * back a frame's later descriptors before its first. */
+static inline struct rte_mbuf *rx_harvest(struct sim_rxq *q, uint16_t fl)
+{
+	const struct sim_desc *first = &q->ring[q->next];
+	struct rte_mbuf *head = NULL, *last = NULL;
+	bool error = fl & SIM_DESC_ERROR;
+	uint16_t dfl = fl;
+
+	rx_offload_flags(q->sw[q->next], first, fl);
+	for (;;) {
+		struct sim_desc *d = &q->ring[q->next];
+		struct rte_mbuf *m = q->sw[q->next];
+
+		q->sw[q->next] = NULL;
+		if (error) {
+			rte_pktmbuf_free(m);
+		} else if (!head) {
+			m->data_len = d->len;
+			m->pkt_len = d->len;
+			m->port = q->port;
+			head = last = m;
+		} else {
+			m->data_len = d->len;
+			head->pkt_len += d->len;
+			head->nb_segs++;
+			last->next = m;
+			last = m;
+		}
+		d->flags = 0;
+		q->next = (uint16_t)((q->next + 1) & q->mask);
+		if (!(dfl & SIM_DESC_MORE))
+			break;
+		dfl = sim_desc_flags(&q->ring[q->next]);
+	}
+	return head;
+}
+
 static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_rxq *q = rxq;
@@ -148,29 +227,28 @@ static uint16_t sim_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
 	sim_dev_rx_poll(q, n);
 	while (nb < n) {
 		struct sim_desc *d = &q->ring[q->next];
+		uint16_t fl = sim_desc_flags(d);
 		struct rte_mbuf *m;
 
-		if (!(d->flags & SIM_DESC_DONE))
+		if (!(fl & SIM_DESC_DONE))
 			break;
-		m = q->sw[q->next];
-		q->sw[q->next] = NULL;
-		if (d->flags & SIM_DESC_ERROR) {
-			rte_pktmbuf_free(m); /* the device counted the drop */
-		} else {
-			m->data_len = d->len;
-			m->pkt_len = d->len;
-			m->port = q->port;
+		m = rx_harvest(q, fl);
+		if (m) {
 			pkts[nb++] = m;
-			bytes += d->len;
+			bytes += m->pkt_len;
 		}
-		d->flags = 0;
-		q->next = (uint16_t)((q->next + 1) & q->mask);
 	}
 	empty = rx_empty(q);
-	if (held)
+	if (held && q->model->spread) {
+		/* the device's rx engine may be writing into this ring */
+		rte_spinlock_lock(&q->model->lock);
 		rx_reclaim(q);
-	else if (empty >= SIM_REARM_BATCH || empty == q->nb_desc)
+		rte_spinlock_unlock(&q->model->lock);
+	} else if (held) {
+		rx_reclaim(q);
+	} else if (empty >= SIM_REARM_BATCH || empty == q->nb_desc) {
 		rx_rearm(q, &b, empty);
+	}
 	q->cnt->packets += nb;
 	q->cnt->bytes += bytes;
 	return nb;
@@ -199,6 +277,32 @@ static void tx_clean(struct sim_txq *q)
 		rte_pktmbuf_free_bulk(done, k);
 }
 
+/* The offloads m asks for that the configuration enabled, as the first
+ * descriptor's flags (and its tag and header lengths). */
+static inline uint16_t tx_offload_request(const struct sim_txq *q, const struct rte_mbuf *m,
+					  struct sim_desc *d)
+{
+	uint64_t on = q->model->tx_offloads, ol = m->ol_flags, l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+	uint16_t fl = 0;
+
+	if (likely(!(ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_VLAN))))
+		return 0;
+	if ((ol & RTE_MBUF_F_TX_IP_CKSUM) && (on & IOP_PORT_TX_OFFLOAD_IPV4_CKSUM))
+		fl |= SIM_DESC_TX_IP_CK;
+	if (l4 == RTE_MBUF_F_TX_TCP_CKSUM && (on & IOP_PORT_TX_OFFLOAD_TCP_CKSUM))
+		fl |= SIM_DESC_TX_TCP_CK;
+	if (l4 == RTE_MBUF_F_TX_UDP_CKSUM && (on & IOP_PORT_TX_OFFLOAD_UDP_CKSUM))
+		fl |= SIM_DESC_TX_UDP_CK;
+	if (ol & RTE_MBUF_F_TX_IPV6)
+		fl |= SIM_DESC_TX_IPV6;
+	if ((ol & RTE_MBUF_F_TX_VLAN) && (on & IOP_PORT_TX_OFFLOAD_VLAN_INSERT)) {
+		fl |= SIM_DESC_TX_VLAN;
+		d->tx_vlan_tci = m->vlan_tci;
+	}
+	d->tx_hdr_lens = (uint16_t)((m->l2_len & 0x7fu) << 9 | (m->l3_len & 0x1ffu));
+	return fl;
+}
+
 /* Posts one frame (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
 static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
@@ -222,7 +326,8 @@ static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rt
 		q->sw[idx] = seg == m ? m : NULL;
 		d->iova = iova[s];
 		d->buf_len = seg->data_len;
-		d->flags = (uint16_t)(SIM_DESC_AVAIL | (seg->next ? SIM_DESC_MORE : 0));
+		d->flags = (uint16_t)(SIM_DESC_AVAIL | (seg->next ? SIM_DESC_MORE : 0) |
+				      (seg == m ? tx_offload_request(q, m, d) : 0));
 		idx = (uint16_t)((idx + 1) & q->mask);
 	}
 	q->next = idx;
@@ -238,15 +343,21 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 
 	if (__atomic_load_n(&q->hold, __ATOMIC_ACQUIRE)) {
 		/* finish what is in flight, take nothing new */
+		if (q->wire_lock)
+			rte_spinlock_lock(q->wire_lock);
 		sim_dev_tx_poll(q);
+		if (q->wire_lock)
+			rte_spinlock_unlock(q->wire_lock);
 		tx_clean(q);
 		if (q->clean == q->next)
 			__atomic_store_n(&q->idle, true, __ATOMIC_RELEASE);
 		return 0;
 	}
+	if (q->wire_lock)
+		rte_spinlock_lock(q->wire_lock);
 	/* take only what the wire can carry now: a frame the port accepts
 	 * is on the wire (or a counted drop) when the burst returns */
-	room = q->wire->ops->tx_room(q->wire, q->q, n);
+	room = q->wire->ops->tx_room(q->wire, q->wq, n);
 	for (i = 0; i < n && sent < room; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -268,6 +379,8 @@ static uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	}
 	looked(&q->cache, q->iova_mode, lookups);
 	sim_dev_tx_poll(q);
+	if (q->wire_lock)
+		rte_spinlock_unlock(q->wire_lock);
 	tx_clean(q);
 	return i;
 }
@@ -279,23 +392,84 @@ static void sim_info(struct iop_port *port, struct iop_port_info *info)
 	struct sim_port *sp = iop_port_priv(port);
 
 	info->driver = "sim";
-	info->max_rx_queues = sp->wire.ops->max_queues;
-	info->max_tx_queues = sp->wire.ops->max_queues;
+	info->max_rx_queues = SIM_MAX_QUEUES;
+	info->max_tx_queues = SIM_MAX_QUEUES;
 	info->min_desc = SIM_MIN_DESC;
 	info->max_desc = SIM_MAX_DESC;
 	info->max_frame_len = sp->wire.max_frame_len;
+	info->rx_offload_capa = SIM_RX_OFFLOADS;
+	info->tx_offload_capa = SIM_TX_OFFLOADS;
+	info->rss_hash_types = SIM_RSS_TYPES;
+	info->rss_key_size = SIM_RSS_KEY_LEN;
+	info->reta_size = SIM_RETA_SIZE;
+	/* an untagged frame of the MTU fills a wire slot (a tagged one of
+	 * the same MTU is then dropped as tx_oversize) */
+	info->max_mtu = sp->wire.max_frame_len - RTE_ETHER_HDR_LEN;
 }
 
-static int sim_configure(struct iop_port *port, uint16_t nb_rxq, uint16_t nb_txq)
+static void rss_set(struct sim_rx_model *m, const struct iop_port_rss_conf *rss)
+{
+	memcpy(m->key, rss->key, sizeof(m->key));
+	for (uint16_t i = 0; i < SIM_RETA_SIZE; i++)
+		__atomic_store_n(&m->reta[i], rss->reta[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&m->hash_types, rss->hash_types, __ATOMIC_RELAXED);
+}
+
+/*
+ * Device queues over wire queues: a wire with fewer queues than the port
+ * (af_packet and pcap have one) is shared. Rx: with RSS over several
+ * queues the device spreads the frames of every wire queue; without it,
+ * rx queue q takes wire queue q's frames (none where there is no such
+ * wire queue). Tx: tx queue q sends on wire queue q modulo the wire's
+ * count, taking turns with the queues that share it.
+ */
+static int sim_configure(struct iop_port *port, const struct iop_port_conf *conf)
 {
 	struct sim_port *sp = iop_port_priv(port);
-	int rc = sp->wire.ops->configure(&sp->wire, nb_rxq, nb_txq);
+	uint16_t wire_max = sp->wire.ops->max_queues;
+	uint16_t wire_rxq = RTE_MIN(conf->nb_rxq, wire_max);
+	uint16_t wire_txq = RTE_MIN(conf->nb_txq, wire_max);
+	uint32_t max_len = conf->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+	int rc = sp->wire.ops->configure(&sp->wire, wire_rxq, wire_txq);
 
-	if (rc == 0) {
-		sp->nb_rxq = nb_rxq;
-		sp->nb_txq = nb_txq;
-	}
-	return rc;
+	if (rc)
+		return rc;
+	sp->nb_rxq = conf->nb_rxq;
+	sp->nb_txq = conf->nb_txq;
+	sp->wire_nb_txq = wire_txq;
+	memset(&sp->rxm, 0, sizeof(sp->rxm));
+	rte_spinlock_init(&sp->rxm.lock);
+	sp->rxm.nb_rxq = conf->nb_rxq;
+	sp->rxm.wire_nb_rxq = wire_rxq;
+	sp->rxm.rx_offloads = conf->rx_offloads;
+	sp->rxm.max_len = max_len;
+	sp->rxm.spread = conf->nb_rxq > 1 && conf->rss.hash_types;
+	rss_set(&sp->rxm, &conf->rss);
+	sp->txm.tx_offloads = conf->tx_offloads;
+	sp->txm.max_len = max_len;
+	for (uint16_t i = 0; i < IOP_PORT_MAX_QUEUES; i++)
+		rte_spinlock_init(&sp->wire_txq_lock[i]);
+	return 0;
+}
+
+/* Live: the rx engine reads the table and key under its lock when it
+ * spreads, so no frame is hashed with half a key. Turning RSS on or off
+ * over several queues changes who reads the wire: only when stopped. */
+static int sim_rss_update(struct iop_port *port, const struct iop_port_rss_conf *rss)
+{
+	struct sim_port *sp = iop_port_priv(port);
+	bool spread = sp->nb_rxq > 1 && rss->hash_types;
+
+	if (spread != sp->rxm.spread && sp->nb_rxq > 1 && !rss->hash_types != !sp->rxm.hash_types &&
+	    sp->started && !sp->rxm.spread)
+		return IOP_ERR(EBUSY, "port %u: RSS was off at configure: stop the port to turn it on",
+			       iop_port_id(port));
+	rte_spinlock_lock(&sp->rxm.lock);
+	rss_set(&sp->rxm, rss);
+	if (!sp->started)
+		sp->rxm.spread = spread;
+	rte_spinlock_unlock(&sp->rxm.lock);
+	return 0;
 }
 
 /* Frees a queue (rx or tx), its ring and the mbufs it still holds. */
@@ -382,9 +556,11 @@ static int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
+	q->model = &sp->rxm;
 	if (q->iova_mode == SIM_IOVA_CACHE)
 		cnt->iova_cache = &q->cache;
 	sp->rxq[qid] = q;
+	sp->rxm.rxq[qid] = q;
 	*out = q;
 	return 0;
 }
@@ -414,6 +590,9 @@ static int sim_txq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
+	q->model = &sp->txm;
+	q->wq = (uint16_t)(qid % sp->wire_nb_txq);
+	q->wire_lock = sp->nb_txq > sp->wire_nb_txq ? &sp->wire_txq_lock[q->wq] : NULL;
 	if (q->iova_mode == SIM_IOVA_CACHE)
 		cnt->iova_cache = &q->cache;
 	sp->txq[qid] = q;
@@ -460,6 +639,7 @@ static void sim_stop(struct iop_port *port)
 				iop_port_id(port), i, SIM_TX_DRAIN_MS);
 		txq_reset(sp->txq[i]);
 	}
+	sp->started = false;
 }
 
 static int sim_start(struct iop_port *port)
@@ -486,6 +666,7 @@ static int sim_start(struct iop_port *port)
 		txq_reset(sp->txq[i]);
 	if (rc)
 		sim_stop(port);
+	sp->started = rc == 0;
 	return rc;
 }
 
@@ -693,6 +874,7 @@ int sim_wire_find(const char *name, const struct sim_wire_ops **ops)
 static const struct iop_port_ops sim_ops = {
 	.info_get = sim_info,
 	.configure = sim_configure,
+	.rss_update = sim_rss_update,
 	.rx_queue_setup = sim_rxq_setup,
 	.tx_queue_setup = sim_txq_setup,
 	.rx_queue_release = sim_rxq_release,

@@ -13,23 +13,64 @@
 #include <assert.h>
 #include <stdint.h>
 
+#include <rte_spinlock.h>
+
 #include "iop_iova_cache.h"
 #include "iop_port.h"
+#include "sim_offload.h"
 
 #define SIM_DESC_AVAIL  0x1u /* driver -> device: buffer posted */
 #define SIM_DESC_DONE   0x2u /* device -> driver: finished */
-#define SIM_DESC_MORE   0x4u /* tx: the frame continues in the next descriptor */
+#define SIM_DESC_MORE   0x4u /* the frame continues in the next descriptor
+			      * (tx: segments; rx: scatter) */
 #define SIM_DESC_ERROR  0x8u /* device: the frame was dropped (counted) */
+/* rx, set by the device with DONE on a frame's first descriptor */
+#define SIM_DESC_RX_RSS    0x010u /* wb.rss_hash holds the frame's hash */
+#define SIM_DESC_RX_VLAN   0x020u /* tag stripped, wb.vlan_tci holds it */
+#define SIM_DESC_RX_IP_CK  0x040u /* IPv4 header checksum checked */
+#define SIM_DESC_RX_IP_BAD 0x080u /* ... and wrong */
+#define SIM_DESC_RX_L4_CK  0x100u /* TCP/UDP checksum checked */
+#define SIM_DESC_RX_L4_BAD 0x200u /* ... and wrong */
+/* tx, set by the driver on a frame's first descriptor */
+#define SIM_DESC_TX_IP_CK  0x010u /* insert the IPv4 header checksum */
+#define SIM_DESC_TX_TCP_CK 0x020u /* insert the TCP checksum */
+#define SIM_DESC_TX_UDP_CK 0x040u /* insert the UDP checksum */
+#define SIM_DESC_TX_IPV6   0x080u /* the L3 header is IPv6 */
+#define SIM_DESC_TX_VLAN   0x100u /* insert an 802.1Q tag, tx_vlan_tci */
 
 struct sim_desc {
-	uint64_t iova;    /* buffer in the port's IOAS */
+	union {
+		uint64_t iova; /* posted: buffer in the port's IOAS */
+		struct {       /* rx, DONE: what the device found (write-back) */
+			uint32_t rss_hash;
+			uint16_t vlan_tci;
+			uint16_t pad;
+		} wb;
+	};
 	uint16_t buf_len; /* rx: room in the buffer; tx: bytes of this segment */
-	uint16_t len;     /* rx: frame length written by the device */
+	union {
+		uint16_t len;         /* rx: bytes the device wrote in this buffer */
+		uint16_t tx_vlan_tci; /* tx, first descriptor: tag to insert */
+	};
 	uint16_t flags;
-	uint16_t reserved;
+	/* tx, first descriptor: l2_len << 9 | l3_len, where the checksums go */
+	uint16_t tx_hdr_lens;
 };
 
 static_assert(sizeof(struct sim_desc) == 16, "descriptors are 16 bytes, 4 per cache line");
+
+/* Descriptor ownership crosses threads when RSS spreads frames over the
+ * queues of other lcores: flags are stored with release and loaded with
+ * acquire, so the rest of a descriptor is seen before its flags. */
+static inline uint16_t sim_desc_flags(const struct sim_desc *d)
+{
+	return __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
+}
+
+static inline void sim_desc_set_flags(struct sim_desc *d, uint16_t flags)
+{
+	__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
+}
 
 struct sim_wire;
 struct iop_dev;
@@ -38,6 +79,36 @@ struct iop_dev;
 enum sim_iova_mode {
 	SIM_IOVA_CACHE = 0, /* the queue's IOVA cache: right in any IOAS layout */
 	SIM_IOVA_MBUF,      /* mbuf->buf_iova: DPDK's own, right only if the IOAS maps IOVA = DPDK's IOVA */
+};
+
+struct sim_rxq;
+
+/*
+ * The rx side of the device, shared by the port's rx queues: what the
+ * configuration asked for, and with RSS over several queues, where each
+ * frame goes. Spread: frames of every wire queue are hashed and written
+ * into the ring of the queue the table names, by whichever polling thread
+ * holds the lock (the device's one rx engine); its counters of those
+ * queues are written under the lock only.
+ */
+struct sim_rx_model {
+	rte_spinlock_t lock;
+	bool spread;                 /* RSS over more than one queue */
+	uint16_t nb_rxq;
+	uint16_t wire_nb_rxq;        /* the wire's queues: fewer where it has fewer */
+	uint16_t next_wire_q;        /* spread: the wire queue to start from */
+	uint64_t rx_offloads;        /* IOP_PORT_RX_OFFLOAD_* */
+	uint32_t max_len;            /* MTU + Ethernet header (+4 if tagged) */
+	uint64_t hash_types;         /* IOP_PORT_RSS_*; 0: no hashing */
+	uint8_t key[SIM_RSS_KEY_LEN];
+	uint16_t reta[SIM_RETA_SIZE];
+	struct sim_rxq *rxq[IOP_PORT_MAX_QUEUES];
+};
+
+/* The tx side: what the configuration asked for. */
+struct sim_tx_model {
+	uint64_t tx_offloads;        /* IOP_PORT_TX_OFFLOAD_* */
+	uint32_t max_len;            /* MTU + Ethernet header (+4 if tagged) */
 };
 
 struct sim_rxq {
@@ -55,6 +126,7 @@ struct sim_rxq {
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;
+	struct sim_rx_model *model;
 	bool hold;                /* set by a move: post nothing */
 	bool idle;                /* held, and nothing is posted */
 };
@@ -68,10 +140,13 @@ struct sim_txq {
 	uint16_t clean;           /* driver: next descriptor to free */
 	uint16_t dev_next;        /* device: next descriptor to send */
 	uint16_t q, port;
+	uint16_t wq;              /* its wire queue (q, or shared: q % the wire's) */
 	enum sim_iova_mode iova_mode;
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;
+	const struct sim_tx_model *model;
+	rte_spinlock_t *wire_lock; /* the wire queue is shared: held per burst */
 	bool hold;                /* set by a move: take no frame */
 	bool idle;                /* held, and nothing is in flight */
 };

@@ -292,7 +292,7 @@ static int port_with(const char *spec, struct rte_mempool *mp, uint16_t *id)
 	int rc = iop_port_open(spec, id);
 
 	if (!rc)
-		rc = iop_port_configure(*id, 1, 1);
+		rc = iop_port_configure(*id, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 });
 	if (!rc)
 		rc = iop_port_rx_queue_setup(*id, 0, 64, mp);
 	if (!rc)

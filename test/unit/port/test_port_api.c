@@ -55,7 +55,7 @@ static uint16_t null_port(const char *spec, uint16_t nq)
 	uint16_t p;
 
 	assert_int_equal(iop_port_open(spec, &p), 0);
-	assert_int_equal(iop_port_configure(p, nq, nq), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = nq, .nb_txq = nq }), 0);
 	for (uint16_t q = 0; q < nq; q++) {
 		assert_int_equal(iop_port_rx_queue_setup(p, q, 64, pool), 0);
 		assert_int_equal(iop_port_tx_queue_setup(p, q, 64), 0);
@@ -92,10 +92,10 @@ static void configure_more_queues_than_driver_supports_is_einval(void **state)
 
 	(void)state;
 	assert_int_equal(iop_port_open("null", &p), 0);
-	assert_int_equal(iop_port_configure(p, IOP_PORT_MAX_QUEUES + 1, 1), -EINVAL);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = IOP_PORT_MAX_QUEUES + 1, .nb_txq = 1 }), -EINVAL);
 	assert_non_null(strstr(iop_err_msg(), "driver null supports at most 16 rx/16 tx"));
-	assert_int_equal(iop_port_configure(p, 0, 1), -EINVAL);
-	assert_int_equal(iop_port_configure(p, 2, 2), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 0, .nb_txq = 1 }), -EINVAL);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 2, .nb_txq = 2 }), 0);
 }
 
 static void queue_setup_needs_power_of_two_descriptors_in_range(void **state)
@@ -104,7 +104,7 @@ static void queue_setup_needs_power_of_two_descriptors_in_range(void **state)
 
 	(void)state;
 	assert_int_equal(iop_port_open("null", &p), 0);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 1000, pool), -EINVAL);
 	assert_non_null(strstr(iop_err_msg(), "1000 rx descriptors: give a power of two from 1 to 4096"));
 	assert_int_equal(iop_port_tx_queue_setup(p, 0, 8192), -EINVAL);
@@ -119,7 +119,7 @@ static void start_before_every_queue_is_set_up_is_einval(void **state)
 	(void)state;
 	assert_int_equal(iop_port_open("null", &p), 0);
 	assert_int_equal(iop_port_start(p), -EINVAL);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), 0);
 	assert_int_equal(iop_port_start(p), -EINVAL);
 	assert_non_null(strstr(iop_err_msg(), "tx queue 0 is not set up"));
@@ -130,10 +130,10 @@ static void configure_while_started_is_ebusy(void **state)
 	uint16_t p = null_port("null", 1);
 
 	(void)state;
-	assert_int_equal(iop_port_configure(p, 1, 1), -EBUSY);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), -EBUSY);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), -EBUSY);
 	assert_int_equal(iop_port_stop(p), 0);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 }
 
 static void burst_on_stopped_port_returns_zero(void **state)
@@ -195,7 +195,7 @@ static void null_rx_with_empty_pool_counts_nombuf(void **state)
 	(void)state;
 	assert_non_null(tiny);
 	assert_int_equal(iop_port_open("null", &p), 0);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 4, tiny), 0);
 	assert_int_equal(iop_port_tx_queue_setup(p, 0, 4), 0);
 	assert_int_equal(iop_port_start(p), 0);
@@ -213,7 +213,7 @@ static void null_size_beyond_mbuf_room_is_einval(void **state)
 
 	(void)state;
 	assert_int_equal(iop_port_open("null:size=9000", &p), 0);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), -EINVAL);
 	assert_non_null(strstr(iop_err_msg(), "size=9000 does not fit the 2048-byte mbufs"));
 }

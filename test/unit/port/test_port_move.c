@@ -185,7 +185,7 @@ static void pair(const char *da, const char *db, uint16_t *a, uint16_t *b)
 		if (iop_port_open(spec, &p))
 			fail_msg("open %s: %s", spec, iop_err_msg());
 		assert_int_equal(p, i);
-		assert_int_equal(iop_port_configure(p, 1, 1), 0);
+		assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 		assert_int_equal(iop_port_rx_queue_setup(p, 0, 256, pool), 0);
 		assert_int_equal(iop_port_tx_queue_setup(p, 0, 256), 0);
 	}

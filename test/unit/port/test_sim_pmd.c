@@ -49,11 +49,15 @@ static int close_ports(void **state)
 
 static uint16_t port_with(const char *spec, struct rte_mempool *mp)
 {
+	struct iop_port_info info;
 	uint16_t p;
 
 	if (iop_port_open(spec, &p))
 		fail_msg("open %s: %s", spec, iop_err_msg());
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	/* the tests send frames up to what the wire carries, over MTU 1500 */
+	assert_int_equal(iop_port_info_get(p, &info), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1,
+									 .mtu = info.max_mtu }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, mp), 0);
 	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
 	return p;
@@ -404,7 +408,7 @@ static void pair_peer_must_be_a_pair_port_pointing_back(void **state)
 
 	(void)state;
 	assert_int_equal(iop_port_open("sim:wire=pair,peer=1", &p), 0);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), 0);
 	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
 	assert_int_equal(iop_port_start(p), -ENOTCONN);
@@ -434,10 +438,10 @@ static void sim_rx_pool_smaller_than_ring_is_einval(void **state)
 
 	(void)state;
 	assert_int_equal(iop_port_open("sim:wire=gen", &p), 0);
-	assert_int_equal(iop_port_configure(p, 1, 1), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
 	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, tiny), -EINVAL);
 	assert_non_null(strstr(iop_err_msg(), "has 31 mbufs, fewer than the 64 rx descriptors"));
-	assert_int_equal(iop_port_configure(p, 9, 9), -EINVAL);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 9, .nb_txq = 9 }), -EINVAL);
 	iop_port_close(p);
 	rte_mempool_free(tiny);
 }

@@ -137,7 +137,7 @@ static void good_port(const char *bdf, const char *mac, const char *driver,
 	iop_port_mac_get(*id, &ea);
 	rte_ether_format_addr(got, sizeof(got), &ea);
 	check(strcasecmp(got, mac) == 0, "MAC read from the device", "%s, QEMU has %s", got, mac);
-	CHECK_RC(iop_port_configure(*id, 1, 1), 0, "configure 1+1 queues");
+	CHECK_RC(iop_port_configure(*id, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0, "configure 1+1 queues");
 	CHECK_RC(iop_port_rx_queue_setup(*id, 0, 256, mp), 0, "rx queue of 256");
 	CHECK_RC(iop_port_tx_queue_setup(*id, 0, 256), 0, "tx queue of 256");
 	CHECK_RC(iop_port_start(*id), 0, "start");
@@ -171,7 +171,7 @@ static uint16_t flap_port(const char *bdf, struct rte_mempool *mp)
 	uint16_t id = UINT16_MAX;
 
 	snprintf(spec, sizeof(spec), "pci:%s", bdf);
-	if (iop_port_open(spec, &id) || iop_port_configure(id, 1, 1) ||
+	if (iop_port_open(spec, &id) || iop_port_configure(id, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }) ||
 	    iop_port_rx_queue_setup(id, 0, 64, mp) || iop_port_tx_queue_setup(id, 0, 64) ||
 	    iop_port_start(id)) {
 		check(false, "link test port", "%s: %s", bdf, iop_err_msg());

@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Debian's dpdk-testpmd as the app on two net_iop ports (sim NICs on
+# af_packet wires between two namespaces), configured as an ethdev user
+# does: --rxq=2 --txq=2 --rss-udp --enable-rx-cksum.
+#   - RSS: UDP flows from namespace a, one datagram each; testpmd (rxonly,
+#     verbose) shows each datagram's hash and queue. The hash must be the
+#     Toeplitz hash this script computes itself (Python, checked against
+#     Microsoft's published values) over the flow's addresses and ports
+#     with the key testpmd shows (show port 0 rss-hash key), the queue the
+#     one the redirection table names, and both queues must get flows;
+#     after `port config all rss ip` the hash covers the addresses only;
+#     after `port config 0 rss reta` sends every entry to queue 1, every
+#     flow lands there.
+#   - rx checksums: the datagrams the kernel sent are marked GOOD; frames
+#     injected with a broken UDP or IPv4 checksum are marked BAD.
+#   - tx checksums: testpmd's csum engine with `csum set ip/udp/tcp hw`
+#     leaves the sums to the device (it writes only the pseudo-header sum,
+#     as for any NIC); the kernel in namespace b is the judge: every UDP
+#     datagram reaches its socket, /proc/net/snmp counts no checksum error,
+#     and a TCP transfer (iperf3) completes through the same path.
+#
+#   ethdev_testpmd_offload.sh LIBRTE_NET_IOP_SO
+#
+# Needs root, dpdk-testpmd, free hugepages; exits 77 (skipped) without.
+set -uo pipefail
+
+so=$(readlink -f "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/netns_lib.sh"
+. "$here/../net_iop_copy.sh"
+prefix=iopoff$tag
+pmd_pid=
+
+fail() { echo "FAIL: $*"; [ -f "$tmp/testpmd.log" ] && tail -40 "$tmp/testpmd.log" | sed 's/^/  testpmd| /'; exit 1; }
+
+testpmd_cleanup() {
+	exec 3>&- 2>/dev/null
+	[ -n "$pmd_pid" ] && kill -KILL "$pmd_pid" 2>/dev/null
+	cleanup
+	rm -rf "/var/run/dpdk/$prefix"
+	rm -f /dev/hugepages/"$prefix"map_*
+	net_iop_copy_remove
+}
+trap testpmd_cleanup EXIT
+
+netns_hugepages=200 netns_needs dpdk-testpmd ping iperf3
+[ -f "$so" ] || skip "no $1: the build skipped net_iop (no DPDK driver SDK headers: run scripts/setup)"
+net_iop_copy "$so" || fail "cannot copy $so into a private folder under /run"
+so=$net_iop_so
+netns_setup
+
+cat > "$tmp/sim.topo" <<EOF
+group 1
+group 2
+device 0000:00:01.0 group=1 driver=vfio-pci type=sim
+device 0000:00:02.0 group=2 driver=vfio-pci type=sim
+EOF
+
+mkfifo "$tmp/cmd"
+stdbuf -o0 dpdk-testpmd -l 0-1 -m 256 --no-pci --file-prefix "$prefix" -d "$so" \
+	--vdev "net_iop0,spec=[sim:wire=af_packet,iface=$va],iommu=sim,sim-topology=$tmp/sim.topo" \
+	--vdev "net_iop1,spec=[sim:wire=af_packet,iface=$vb]" \
+	-- -i --rxq=2 --txq=2 --rss-udp --enable-rx-cksum --forward-mode=rxonly --nb-cores=1 \
+	<"$tmp/cmd" >"$tmp/testpmd.log" 2>&1 &
+pmd_pid=$!
+exec 3>"$tmp/cmd"
+for _ in $(seq 150); do
+	grep -q "testpmd> " "$tmp/testpmd.log" && break
+	kill -0 "$pmd_pid" 2>/dev/null || fail "dpdk-testpmd exited at start"
+	sleep 0.2
+done
+grep -q "testpmd> " "$tmp/testpmd.log" || fail "no testpmd prompt in 30 s"
+
+# cmd COMMAND: sends it, waits for the next prompt, prints what it wrote
+cmd() {
+	local before n off
+	before=$(grep -c "testpmd> " "$tmp/testpmd.log")
+	off=$(stat -c %s "$tmp/testpmd.log")
+	echo "$1" >&3
+	for _ in $(seq 100); do
+		n=$(grep -c "testpmd> " "$tmp/testpmd.log")
+		[ "$n" -gt "$before" ] && break
+		sleep 0.1
+	done
+	[ "$n" -gt "$before" ] || fail "testpmd did not finish '$1' in 10 s"
+	tail -c +$((off + 1)) "$tmp/testpmd.log"
+}
+
+# Python helpers: the Toeplitz hash, testpmd's verbose lines, frames
+cat > "$tmp/rss.py" <<'EOF'
+import re, socket, struct, sys
+
+MS_KEY = bytes.fromhex("6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa")
+
+def toeplitz(key, data):
+    k, kbits, h = int.from_bytes(key, "big"), len(key) * 8, 0
+    for i, byte in enumerate(data):
+        for b in range(8):
+            if byte & (0x80 >> b):
+                h ^= (k >> (kbits - 32 - (i * 8 + b))) & 0xffffffff
+    return h
+
+def tuple_bytes(src, dst, sport=None, dport=None):
+    b = socket.inet_aton(src) + socket.inet_aton(dst)
+    return b + struct.pack("!HH", sport, dport) if sport is not None else b
+
+# Microsoft's "Verifying the RSS hash calculation", first two IPv4 rows
+assert toeplitz(MS_KEY, tuple_bytes("66.9.149.187", "161.142.100.80", 2794, 1766)) == 0x51ccc178
+assert toeplitz(MS_KEY, tuple_bytes("199.92.111.2", "65.69.140.83")) == 0xd718262a
+
+def blocks(text):
+    """testpmd's verbose rx blocks: (port, queue, rss hash or None, ol_flags)"""
+    out = []
+    for m in re.finditer(r"port (\d+)/queue (\d+): received \d+ packets\n(.*?)ol_flags: ([^\n]*)", text, re.S):
+        h = re.search(r"RSS hash=0x([0-9a-f]+)", m.group(3))
+        out.append((int(m.group(1)), int(m.group(2)), int(h.group(1), 16) if h else None, m.group(4)))
+    return out
+
+cmd = sys.argv[1]
+FLOWS = [(20000 + i * 37, 6000 + i * 101) for i in range(16)]
+
+if cmd == "send":          # send: one UDP datagram a -> b per flow, 0.2 s apart
+    import time
+    for sport, dport in FLOWS:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("10.99.0.1", sport))
+        s.sendto(b"rss-test-payload-0123456789abcdef", ("10.99.0.2", dport))
+        s.close()
+        time.sleep(0.2)
+elif cmd == "check":       # check LOGPART KEYHEX MODE(l4|l3) RETA(rr|one): prints "q0 q1"
+    text = open(sys.argv[2]).read()
+    key = bytes.fromhex(sys.argv[3])
+    mode, reta = sys.argv[4], sys.argv[5]
+    bl = [b for b in blocks(text) if b[0] == 0]
+    if len(bl) != len(FLOWS):
+        sys.exit("expected %d frames on port 0, testpmd showed %d" % (len(FLOWS), len(bl)))
+    per_q = [0, 0]
+    for (sport, dport), (port, q, h, flags) in zip(FLOWS, bl):
+        want = toeplitz(key, tuple_bytes("10.99.0.1", "10.99.0.2", *((sport, dport) if mode == "l4" else ())))
+        if h != want:
+            sys.exit("flow %d->%d: hash %s, Toeplitz says 0x%08x" % (sport, dport, h and hex(h), want))
+        wantq = (want % 128) % 2 if reta == "rr" else 1
+        if q != wantq:
+            sys.exit("flow %d->%d: hash 0x%08x on queue %d, the table names %d" % (sport, dport, h, q, wantq))
+        for f in ("RTE_MBUF_F_RX_IP_CKSUM_GOOD", "RTE_MBUF_F_RX_L4_CKSUM_GOOD", "RTE_MBUF_F_RX_RSS_HASH"):
+            if f not in flags:
+                sys.exit("flow %d->%d: no %s in '%s'" % (sport, dport, f, flags))
+        per_q[q] += 1
+    print(per_q[0], per_q[1])
+elif cmd == "inject":      # inject IFACE ip|udp: a UDP frame with that checksum broken
+    from binascii import crc32
+    def csum(b):
+        if len(b) % 2:
+            b += b"\0"
+        s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+        while s >> 16:
+            s = (s & 0xffff) + (s >> 16)
+        return ~s & 0xffff
+    payload = b"broken-checksum-frame"
+    udp = struct.pack("!HHHH", 4000, 5000, 8 + len(payload), 0) + payload
+    src, dst = socket.inet_aton("10.99.0.1"), socket.inet_aton("10.99.0.2")
+    ucs = csum(src + dst + struct.pack("!BBH", 0, 17, len(udp)) + udp)
+    if sys.argv[3] == "udp":
+        ucs ^= 0x00ff
+    udp = udp[:6] + struct.pack("!H", ucs) + udp[8:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, src, dst)
+    ics = csum(ip) ^ (0x0f0f if sys.argv[3] == "ip" else 0)
+    ip = ip[:10] + struct.pack("!H", ics) + ip[12:]
+    eth = b"\x02\x00\x00\x00\x00\x99" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((sys.argv[2], 0))
+    s.send(eth + ip + udp)
+elif cmd == "flags":       # flags LOGPART: ol_flags of the one frame on port 0
+    bl = [b for b in blocks(open(sys.argv[2]).read()) if b[0] == 0]
+    if len(bl) != 1:
+        sys.exit("expected one frame on port 0, testpmd showed %d" % len(bl))
+    print(bl[0][3])
+EOF
+
+# waits until testpmd showed a frame on port 0 after offset $1 of its log,
+# leaves what it wrote since in $tmp/part
+shown_since() {
+	for _ in $(seq 50); do
+		tail -c +$(($1 + 1)) "$tmp/testpmd.log" >"$tmp/part"
+		grep -q "ol_flags:" "$tmp/part" && { sleep 0.1; tail -c +$(($1 + 1)) "$tmp/testpmd.log" >"$tmp/part"; return 0; }
+		sleep 0.1
+	done
+	fail "testpmd showed no frame on port 0 in 5 s"
+}
+
+# flows MODE RETA: 16 UDP flows, each checked; prints how many went to queue 0 and 1
+flows() {
+	local off out
+	off=$(stat -c %s "$tmp/testpmd.log")
+	ip netns exec "$nsa" python3 "$tmp/rss.py" send || fail "send"
+	sleep 0.5
+	tail -c +$((off + 1)) "$tmp/testpmd.log" >"$tmp/part"
+	out=$(python3 "$tmp/rss.py" check "$tmp/part" "$key" "$1" "$2") || fail "$out"
+	echo "$out"
+}
+
+out=$(cmd "show port 0 rss-hash key")
+key=$(echo "$out" | awk '/^RSS key:/ { getline; print }' | tr -d ' \r\n' | tr 'A-F' 'a-f')
+[ "${#key}" = 80 ] || fail "no 40-byte RSS key in: $out"
+echo "$out" | grep -q "ipv4-udp" || fail "RSS of port 0 is not on ipv4-udp: $out"
+cmd "set verbose 1" >/dev/null
+cmd "start" >/dev/null
+sleep 0.5
+
+read -r q0 q1 <<<"$(flows l4 rr)"
+echo "ok: 16 UDP flows hashed as Toeplitz says, each on the queue the table names: $q0 on queue 0, $q1 on queue 1"
+[ "$q0" -gt 0 ] && [ "$q1" -gt 0 ] || fail "RSS did not spread: $q0/$q1"
+
+# rx checksums: broken IPv4 and UDP sums are marked bad
+for broken in ip udp; do
+	off=$(stat -c %s "$tmp/testpmd.log")
+	ip netns exec "$nsa" python3 "$tmp/rss.py" inject "${va}n" $broken || fail "inject"
+	shown_since "$off"
+	flags=$(python3 "$tmp/rss.py" flags "$tmp/part") || fail "$flags"
+	case $broken in
+	ip) grep -q "RTE_MBUF_F_RX_IP_CKSUM_BAD" <<<"$flags" || fail "broken IPv4 sum not marked bad: $flags" ;;
+	udp) grep -q "RTE_MBUF_F_RX_L4_CKSUM_BAD" <<<"$flags" && grep -q "RTE_MBUF_F_RX_IP_CKSUM_GOOD" <<<"$flags" ||
+		fail "broken UDP sum not marked bad (IP good): $flags" ;;
+	esac
+done
+echo "ok: frames with a broken IPv4 or UDP checksum are marked bad"
+
+# RSS changed on the running port: the addresses only, then the table
+cmd "port config all rss ip" >/dev/null
+read -r q0 q1 <<<"$(flows l3 rr)"
+echo "ok: after 'port config all rss ip' every flow hashes on the addresses only ($q0/$q1)"
+cmd "port config all rss udp" >/dev/null
+# 8 entries a command: testpmd's command line is short
+for base in $(seq 0 8 120); do
+	reta=$(for e in $(seq "$base" $((base + 7))); do printf "(%d,1)," "$e"; done)
+	out=$(cmd "port config 0 rss reta ${reta%,}")
+	grep -qi "fail\|error\|bad arg" <<<"$out" && fail "reta update: $out"
+done
+out=$(cmd "show port 0 rss reta 128 (0xffffffffffffffff,0xffffffffffffffff)")
+[ "$(grep -c "RSS RETA configuration: hash index=[0-9]*, queue=1" <<<"$out")" = 128 ] ||
+	fail "show port 0 rss reta: not every entry on queue 1: $(echo "$out" | head -5)"
+read -r q0 q1 <<<"$(flows l4 one)"
+echo "ok: after 'port config 0 rss reta' sends every entry to queue 1, $q1 of 16 flows are there"
+cmd "stop" >/dev/null
+
+# --- tx checksums, judged by the kernel in namespace b ---------------------------
+snmp() { # the "InCsumErrors" of PROTO (Udp, Tcp) in namespace b
+	ip netns exec "$nsb" awk -v p="$1:" '$1 == p { if (!h) { for (i = 1; i <= NF; i++) n[$i] = i; h = 1 } else print $n["InCsumErrors"] }' /proc/net/snmp
+}
+cmd "port stop all" >/dev/null
+for p in 0 1; do
+	for what in ip udp tcp; do
+		out=$(cmd "csum set $what hw $p")
+		grep -qi "not supported\|error" <<<"$out" && fail "csum set $what hw $p: $out"
+	done
+done
+cmd "set fwd csum" >/dev/null
+# the csum engine writes the peer's MAC as destination: the namespaces'
+cmd "set eth-peer 0 $mac_a" >/dev/null
+cmd "set eth-peer 1 $mac_b" >/dev/null
+cmd "set verbose 0" >/dev/null
+cmd "port start all" >/dev/null
+cmd "start" >/dev/null
+sleep 0.5
+udp0=$(snmp Udp) tcp0=$(snmp Tcp)
+cat > "$tmp/recv.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.99.0.2", 7777))
+s.settimeout(3)
+n = 0
+try:
+    while True:
+        d = s.recv(2048)
+        n += d == b"C" * 1000
+except socket.timeout:
+    pass
+print(n)
+EOF
+ip netns exec "$nsb" python3 "$tmp/recv.py" >"$tmp/recv.out" &
+recv_pid=$!
+sleep 0.5
+ip netns exec "$nsa" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(200):
+    s.sendto(b"C" * 1000, ("10.99.0.2", 7777))
+    time.sleep(0.002)'
+wait $recv_pid
+got=$(cat "$tmp/recv.out")
+udp1=$(snmp Udp)
+echo "ok?: namespace b's socket got $got of 200 datagrams whose UDP and IPv4 sums the device wrote; Udp InCsumErrors $udp0 -> $udp1"
+[ "$got" = 200 ] || fail "the kernel took $got of 200 datagrams checksummed by the device"
+[ "$udp1" = "$udp0" ] || fail "the kernel counted UDP checksum errors: $udp0 -> $udp1"
+ip netns exec "$nsb" iperf3 -s -1 -D -B 10.99.0.2 || fail "iperf3 server"
+sleep 0.5
+out=$(timeout 30 ip netns exec "$nsa" iperf3 -c 10.99.0.2 -t 2) || fail "iperf3 through the device's TCP sums: $out"
+tcp1=$(snmp Tcp)
+echo "$out" | grep -E "receiver$"
+[ "$tcp1" = "$tcp0" ] || fail "the kernel counted TCP checksum errors: $tcp0 -> $tcp1"
+out=$(cmd "show fwd stats all")
+echo "$out" | grep -E "Bad-ipcsum|Bad-l4csum" | head -2
+
+echo "quit" >&3
+for _ in $(seq 100); do kill -0 "$pmd_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pmd_pid" 2>/dev/null && fail "testpmd did not quit in 10 s"
+wait "$pmd_pid"; rc=$?
+pmd_pid=
+[ "$rc" = 0 ] || fail "testpmd exited with $rc"
+echo "ok: testpmd quit cleanly"

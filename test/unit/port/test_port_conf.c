@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration rule of lib/port (port_conf.c) on null ports, a driver
+ * that declares no offload, RSS or jumbo frames: anything beyond queues is
+ * refused with one message naming the capability, and a refused
+ * configuration leaves the port as it was. The flag values and names are
+ * checked against ethdev's own (rte_ethdev.h, rte_eth_dev_*_offload_name).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "iop_log.h"
+#include "iop_port.h"
+
+static struct rte_mempool *pool;
+
+static int eal_up(void **state)
+{
+	char prefix[64];
+	char *argv[] = {"test_port_conf", "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
+			"-l", "0", "--log-level=error", "--no-telemetry", prefix, NULL};
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_port_conf_%d", (int)getpid());
+	if (rte_eal_init(11, argv) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("test_port_conf", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return pool ? 0 : -1;
+}
+
+static int eal_down(void **state)
+{
+	(void)state;
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
+	return 0;
+}
+
+static int close_ports(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	return 0;
+}
+
+static void expect_refused(uint16_t p, const struct iop_port_conf *c, int err, const char *msg)
+{
+	assert_int_equal(iop_port_configure(p, c), err);
+	if (!strstr(iop_err_msg(), msg))
+		fail_msg("message '%s' lacks '%s'", iop_err_msg(), msg);
+}
+
+static void driver_without_capabilities_refuses_all_but_queues_naming_the_capability(void **state)
+{
+	struct iop_port_conf c = { .nb_rxq = 1, .nb_txq = 1 };
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	c.rx_offloads = IOP_PORT_RX_OFFLOAD_IPV4_CKSUM;
+	expect_refused(p, &c, -ENOTSUP, "rx offload ipv4_cksum: driver null does not do it (it does: none)");
+	c.rx_offloads = IOP_PORT_RX_OFFLOAD_SCATTER;
+	expect_refused(p, &c, -ENOTSUP, "rx offload scatter: driver null does not do it");
+	c.rx_offloads = UINT64_C(1) << 40;
+	expect_refused(p, &c, -ENOTSUP, "unknown rx offload flag 0x10000000000");
+	c.rx_offloads = 0;
+	c.tx_offloads = IOP_PORT_TX_OFFLOAD_TCP_TSO | IOP_PORT_TX_OFFLOAD_MULTI_SEGS;
+	expect_refused(p, &c, -ENOTSUP, "tx offload tcp_tso: driver null does not do it (it does: multi_segs)");
+	c.tx_offloads = 0;
+	c.rss.hash_types = IOP_PORT_RSS_IPV4;
+	expect_refused(p, &c, -ENOTSUP, "RSS: driver null does not do it");
+	c.rss.hash_types = 0;
+	c.rss.reta_size = 128;
+	expect_refused(p, &c, -ENOTSUP, "RSS: driver null does not do it");
+	c.rss.reta_size = 0;
+	c.mtu = 1501;
+	expect_refused(p, &c, -ENOTSUP, "jumbo frames (MTU 1501): driver null does not do them");
+	c.mtu = 1500;
+	c.tx_offloads = IOP_PORT_TX_OFFLOAD_MULTI_SEGS;
+	assert_int_equal(iop_port_configure(p, &c), 0);
+}
+
+static void refused_configuration_leaves_a_new_port_unconfigured(void **state)
+{
+	struct iop_port_conf c = { .nb_rxq = 1, .nb_txq = 1, .rx_offloads = IOP_PORT_RX_OFFLOAD_RSS_HASH };
+	struct iop_port_conf cur;
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, &c), -ENOTSUP);
+	assert_int_equal(iop_port_conf_get(p, &cur), -EINVAL);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, pool), -EBUSY);
+	assert_int_equal(iop_port_start(p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "configure it before starting it"));
+}
+
+static void refused_configuration_keeps_the_previous_one_and_its_queues(void **state)
+{
+	struct iop_port_conf good = { .nb_rxq = 2, .nb_txq = 2 };
+	struct iop_port_conf bad = { .nb_rxq = 1, .nb_txq = 1, .mtu = 9000 };
+	struct iop_port_conf cur;
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, &good), 0);
+	for (uint16_t q = 0; q < 2; q++) {
+		assert_int_equal(iop_port_rx_queue_setup(p, q, 64, pool), 0);
+		assert_int_equal(iop_port_tx_queue_setup(p, q, 64), 0);
+	}
+	assert_int_equal(iop_port_configure(p, &bad), -ENOTSUP);
+	assert_int_equal(iop_port_conf_get(p, &cur), 0);
+	assert_int_equal(cur.nb_rxq, 2);
+	assert_int_equal(cur.mtu, 1500);
+	assert_int_equal(iop_port_start(p), 0);
+}
+
+static void defaults_resolve_to_mtu_1500_and_rss_off(void **state)
+{
+	struct iop_port_conf cur;
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 3, .nb_txq = 1 }), 0);
+	assert_int_equal(iop_port_conf_get(p, &cur), 0);
+	assert_int_equal(cur.nb_rxq, 3);
+	assert_int_equal(cur.mtu, IOP_PORT_MTU_DEFAULT);
+	assert_int_equal(cur.rss.hash_types, 0);
+	assert_int_equal(cur.rss.reta_size, 0);
+	assert_int_equal(cur.rx_offloads, 0);
+}
+
+static void rss_update_on_a_driver_without_rss_is_enotsup(void **state)
+{
+	struct iop_port_rss_conf rss = { .hash_types = IOP_PORT_RSS_IPV4 };
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_rss_update(p, &rss), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "configure it before changing RSS"));
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
+	assert_int_equal(iop_port_rss_update(p, &rss), -ENOTSUP);
+	assert_non_null(strstr(iop_err_msg(), "RSS: driver null does not do it"));
+}
+
+/* ethdev's values and names, so an rte_eth_conf maps onto the port's as is */
+static void flags_have_ethdev_values_and_names(void **state)
+{
+	static const struct { uint64_t iop, eth; } rx[] = {
+		{ IOP_PORT_RX_OFFLOAD_VLAN_STRIP, RTE_ETH_RX_OFFLOAD_VLAN_STRIP },
+		{ IOP_PORT_RX_OFFLOAD_IPV4_CKSUM, RTE_ETH_RX_OFFLOAD_IPV4_CKSUM },
+		{ IOP_PORT_RX_OFFLOAD_UDP_CKSUM, RTE_ETH_RX_OFFLOAD_UDP_CKSUM },
+		{ IOP_PORT_RX_OFFLOAD_TCP_CKSUM, RTE_ETH_RX_OFFLOAD_TCP_CKSUM },
+		{ IOP_PORT_RX_OFFLOAD_SCATTER, RTE_ETH_RX_OFFLOAD_SCATTER },
+		{ IOP_PORT_RX_OFFLOAD_RSS_HASH, RTE_ETH_RX_OFFLOAD_RSS_HASH },
+	}, tx[] = {
+		{ IOP_PORT_TX_OFFLOAD_VLAN_INSERT, RTE_ETH_TX_OFFLOAD_VLAN_INSERT },
+		{ IOP_PORT_TX_OFFLOAD_IPV4_CKSUM, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM },
+		{ IOP_PORT_TX_OFFLOAD_UDP_CKSUM, RTE_ETH_TX_OFFLOAD_UDP_CKSUM },
+		{ IOP_PORT_TX_OFFLOAD_TCP_CKSUM, RTE_ETH_TX_OFFLOAD_TCP_CKSUM },
+		{ IOP_PORT_TX_OFFLOAD_TCP_TSO, RTE_ETH_TX_OFFLOAD_TCP_TSO },
+		{ IOP_PORT_TX_OFFLOAD_MULTI_SEGS, RTE_ETH_TX_OFFLOAD_MULTI_SEGS },
+	}, rss[] = {
+		{ IOP_PORT_RSS_IPV4, RTE_ETH_RSS_IPV4 },
+		{ IOP_PORT_RSS_FRAG_IPV4, RTE_ETH_RSS_FRAG_IPV4 },
+		{ IOP_PORT_RSS_NONFRAG_IPV4_TCP, RTE_ETH_RSS_NONFRAG_IPV4_TCP },
+		{ IOP_PORT_RSS_NONFRAG_IPV4_UDP, RTE_ETH_RSS_NONFRAG_IPV4_UDP },
+		{ IOP_PORT_RSS_NONFRAG_IPV4_OTHER, RTE_ETH_RSS_NONFRAG_IPV4_OTHER },
+		{ IOP_PORT_RSS_IPV6, RTE_ETH_RSS_IPV6 },
+		{ IOP_PORT_RSS_FRAG_IPV6, RTE_ETH_RSS_FRAG_IPV6 },
+		{ IOP_PORT_RSS_NONFRAG_IPV6_TCP, RTE_ETH_RSS_NONFRAG_IPV6_TCP },
+		{ IOP_PORT_RSS_NONFRAG_IPV6_UDP, RTE_ETH_RSS_NONFRAG_IPV6_UDP },
+		{ IOP_PORT_RSS_NONFRAG_IPV6_OTHER, RTE_ETH_RSS_NONFRAG_IPV6_OTHER },
+	};
+	char lower[64];
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(rx); i++) {
+		assert_int_equal(rx[i].iop, rx[i].eth);
+		snprintf(lower, sizeof(lower), "%s", rte_eth_dev_rx_offload_name(rx[i].eth));
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		assert_string_equal(iop_port_rx_offload_name(rx[i].iop), lower);
+	}
+	for (unsigned int i = 0; i < RTE_DIM(tx); i++) {
+		assert_int_equal(tx[i].iop, tx[i].eth);
+		snprintf(lower, sizeof(lower), "%s", rte_eth_dev_tx_offload_name(tx[i].eth));
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		assert_string_equal(iop_port_tx_offload_name(tx[i].iop), lower);
+	}
+	for (unsigned int i = 0; i < RTE_DIM(rss); i++) {
+		assert_int_equal(rss[i].iop, rss[i].eth);
+		assert_non_null(iop_port_rss_type_name(rss[i].iop));
+	}
+	assert_null(iop_port_rx_offload_name(UINT64_C(1) << 40));
+}
+
+#define T(f) cmocka_unit_test_teardown(f, close_ports)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(driver_without_capabilities_refuses_all_but_queues_naming_the_capability),
+		T(refused_configuration_leaves_a_new_port_unconfigured),
+		T(refused_configuration_keeps_the_previous_one_and_its_queues),
+		T(defaults_resolve_to_mtu_1500_and_rss_off),
+		T(rss_update_on_a_driver_without_rss_is_enotsup),
+		T(flags_have_ethdev_values_and_names),
+	};
+
+	return cmocka_run_group_tests(tests, eal_up, eal_down);
+}
