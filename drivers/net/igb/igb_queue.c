@@ -100,6 +100,7 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, si
 	q->q.release = igb_queue_release;
 	q->cnt = cnt;
 	iop_iova_cache_init(&q->cache, ioas);
+	cnt->iova_cache = &q->cache;
 	*out = q;
 	return 0;
 }
@@ -358,9 +359,11 @@ static void igb_tx_reclaim(struct igb_queue *q)
 
 		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].olinfo_status & IGB_TXD_STAT_DD))
 			return;
+		/* the checksum contexts at the ring's start carry no mbuf */
 		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
 		     i = (uint16_t)((i + 1) & q->mask)) {
-			done[k++] = q->sw[i];
+			if (q->sw[i])
+				done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
 		iop_pci_tx_free(done, k);
