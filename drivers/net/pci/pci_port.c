@@ -79,7 +79,6 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 {
 	struct pci_port *pp = iop_port_priv(port);
 	const char *in = iop_port_spec_get(spec, "bdf");
-
 	struct iop_pci_addr addr;
 	struct iop_ioas *ioas;
 	char bdf[IOP_BDF_LEN];
