@@ -177,8 +177,9 @@ struct iop_port_info {
  * with key and delivers it on queue reta[hash % reta_size]. */
 struct iop_port_rss_conf {
 	uint64_t hash_types;                /* IOP_PORT_RSS_*; 0: RSS off */
-	uint8_t key_len;                    /* 0: the default key */
+	/* 4-byte aligned after hash_types: rte_softrss reads it by words */
 	uint8_t key[IOP_PORT_RSS_KEY_MAX];
+	uint8_t key_len;                    /* 0: the default key */
 	uint16_t reta_size;                 /* 0: round-robin over the rx queues */
 	uint16_t reta[IOP_PORT_RETA_MAX];   /* rx queue of each entry */
 };

@@ -460,8 +460,8 @@ static int sim_rss_update(struct iop_port *port, const struct iop_port_rss_conf 
 	struct sim_port *sp = iop_port_priv(port);
 	bool spread = sp->nb_rxq > 1 && rss->hash_types;
 
-	if (spread != sp->rxm.spread && sp->nb_rxq > 1 && !rss->hash_types != !sp->rxm.hash_types &&
-	    sp->started && !sp->rxm.spread)
+	/* turning it off keeps the engine: unhashed frames go to queue 0 */
+	if (sp->started && spread && !sp->rxm.spread)
 		return IOP_ERR(EBUSY, "port %u: RSS was off at configure: stop the port to turn it on",
 			       iop_port_id(port));
 	rte_spinlock_lock(&sp->rxm.lock);
