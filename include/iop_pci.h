@@ -45,6 +45,20 @@ int iop_pci_bind_vfio(const char *root, const char *state_dir, const char *bdf);
 int iop_pci_unbind(const char *root, const char *state_dir, const char *bdf);
 
 /*
+ * SR-IOV (pci_sriov.c): the VFs a PF has enabled (0 for a device that is no
+ * PF); -EBUSY with a message saying what would happen ("what", e.g.
+ * "which moving the PF off its driver removes") and what to do when bdf
+ * has VFs enabled, else 0; and for an address with no device, -ENODEV
+ * with a message naming the PF it would be a VF of and how to create it,
+ * or 0 when no PF claims it.
+ */
+int iop_pci_sriov_numvfs(const char *root, const char *bdf);
+int iop_pci_sriov_refuse_pf(const char *root, const char *bdf, const char *what);
+/* bind's "what" for iop_pci_sriov_refuse_pf() */
+#define IOP_PCI_SRIOV_BIND_WHY "which moving the PF off its kernel driver removes"
+int iop_pci_sriov_missing(const char *root, const char *bdf);
+
+/*
  * The kernel network interface of a device ("" if none): the first entry
  * of <root>/bus/pci/devices/<bdf>/net (or virtioN/net for virtio-net).
  */

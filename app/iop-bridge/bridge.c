@@ -211,6 +211,9 @@ static int setup_ports(void)
 		/* a bridge takes any frame a port can: the egress port drops
 		 * what its own link does not allow, as tx_oversize */
 		conf.mtu = info.max_mtu;
+		/* several queues: spread flows over them as far as the port can */
+		if (o->queues > 1)
+			conf.rss.hash_types = info.rss_hash_types;
 		if (rc == 0)
 			rc = iop_port_configure(p, &conf);
 

@@ -42,13 +42,17 @@ static int bind_opt(void *ctx, int val, const char *arg)
 	return 0;
 }
 
-/* Binds one device: the active check, the binding, the rule. */
+/* Binds one device: the active check, the binding, the rule. A PF with
+ * VFs is refused first, --force or not (the binding would remove them). */
 static int bind_one(const char *root, const char *bdf, const struct bind_opts *o,
 		    bool *forced)
 {
-	int rc = iop_pci_active_check(root, bdf);
+	int rc = iop_pci_sriov_refuse_pf(root, bdf, IOP_PCI_SRIOV_BIND_WHY);
 
 	*forced = false;
+	if (rc < 0)
+		return rc;
+	rc = iop_pci_active_check(root, bdf);
 	if (rc == -EBUSY && o->force) {
 		fprintf(stderr, "iop-devices: warning: binding anyway (--force): %s\n", iop_err_msg());
 		*forced = true;

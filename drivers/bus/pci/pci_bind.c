@@ -60,8 +60,10 @@ static int canonical(const char *root, const char *in, char bdf[IOP_BDF_LEN])
 	if (rc < 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", root, bdf);
-	if (access(path, F_OK) != 0)
-		return IOP_ERR(ENODEV, "no PCI device %s (see 'iop-devices list')", bdf);
+	if (access(path, F_OK) != 0) {
+		rc = iop_pci_sriov_missing(root, bdf);
+		return rc ? rc : IOP_ERR(ENODEV, "no PCI device %s (see 'iop-devices list')", bdf);
+	}
 	return 0;
 }
 
@@ -177,6 +179,9 @@ int iop_pci_bind_vfio(const char *root, const char *state_dir, const char *in)
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/" VFIO_PCI, root);
 	if (access(path, F_OK) != 0)
 		return IOP_ERR(ENOENT, "vfio-pci is not loaded: run 'modprobe vfio-pci' and retry");
+	rc = iop_pci_sriov_refuse_pf(root, bdf, IOP_PCI_SRIOV_BIND_WHY);
+	if (rc < 0)
+		return rc;
 	if (strcmp(drv, "none") != 0 && !pci_driver_name_ok(drv))
 		return IOP_ERR(EINVAL, "%s is on a driver whose name iopath cannot record: unbind it by hand first",
 			       bdf);

@@ -92,8 +92,12 @@ int iop_pci_lookup(const char *root, const char *in, struct iop_bus_dev *dev)
 
 	if (rc < 0)
 		return rc;
-	if (iop_pci_sysfs_device(root ? root : "/sys", bdf, dev) < 0)
-		return IOP_ERR(ENODEV, "no PCI device %s (see 'iop-devices list')", bdf);
+	if (iop_pci_sysfs_device(root ? root : "/sys", bdf, dev) < 0) {
+		/* an address a PF's VFs would take says how to create it */
+		int vf = iop_pci_sriov_missing(root, bdf);
+
+		return vf ? vf : IOP_ERR(ENODEV, "no PCI device %s (see 'iop-devices list')", bdf);
+	}
 	add_names(dev, 1);
 	return 0;
 }

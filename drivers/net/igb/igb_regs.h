@@ -59,17 +59,23 @@
 #define IGB_RAH0 0x05404
 #define IGB_RAH_AV (1u << 31)
 
-/* per rx queue n (0..15), 0x40 apart */
-#define IGB_RDBAL(n) (0x0c000 + 0x40 * (n))
-#define IGB_RDBAH(n) (0x0c004 + 0x40 * (n))
-#define IGB_RDLEN(n) (0x0c008 + 0x40 * (n))
-#define IGB_SRRCTL(n) (0x0c00c + 0x40 * (n))
+/* The registers of one queue: a block per rx and per tx queue, the same
+ * layout in both and in the PF's and the VF's register maps (only where the
+ * blocks lie differs). The PF's rx queue n (0..15) at 0x0c000 + 0x40 * n,
+ * tx at 0x0e000 + 0x40 * n. */
+#define IGB_PF_RXQ_BASE 0x0c000
+#define IGB_PF_TXQ_BASE 0x0e000
+#define IGB_PF_Q_STRIDE 0x40
+#define IGB_Q_DBAL 0x00
+#define IGB_Q_DBAH 0x04
+#define IGB_Q_DLEN 0x08
+#define IGB_Q_SRRCTL 0x0c               /* rx only */
 #define IGB_SRRCTL_BSIZEPKT_1K 1u      /* packet buffer size in KiB, bits 6:0 */
 #define IGB_SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25) /* advanced, one buffer */
 #define IGB_SRRCTL_DROP_EN (1u << 31)  /* a queue out of descriptors drops, others go on */
-#define IGB_RDH(n) (0x0c010 + 0x40 * (n))
-#define IGB_RDT(n) (0x0c018 + 0x40 * (n))
-#define IGB_RXDCTL(n) (0x0c028 + 0x40 * (n))
+#define IGB_Q_DH 0x10
+#define IGB_Q_DT 0x18
+#define IGB_Q_DCTL 0x28                 /* RXDCTL / TXDCTL */
 #define IGB_XDCTL_ENABLE (1u << 25)    /* RXDCTL and TXDCTL: queue enable */
 #define IGB_RX_BUF_SIZE 2048
 
@@ -94,12 +100,6 @@
 #define IGB_TCTL_PSP (1u << 3)        /* pad short packets */
 #define IGB_TCTL_CT_SHIFT 4           /* collision threshold */
 #define IGB_TCTL_COLD_SHIFT 12        /* collision distance */
-#define IGB_TDBAL(n) (0x0e000 + 0x40 * (n))
-#define IGB_TDBAH(n) (0x0e004 + 0x40 * (n))
-#define IGB_TDLEN(n) (0x0e008 + 0x40 * (n))
-#define IGB_TDH(n) (0x0e010 + 0x40 * (n))
-#define IGB_TDT(n) (0x0e018 + 0x40 * (n))
-#define IGB_TXDCTL(n) (0x0e028 + 0x40 * (n))
 
 /* SDM 5.3.4: advanced receive descriptor. Software writes the read format
  * (buffer addresses); the device overwrites all 16 bytes with the

@@ -93,6 +93,9 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 	rc = iop_port_dev_open(bdf, &pp->dev, &ioas);
 	if (rc < 0) {
 		pp->dev = NULL;
+		/* a VF not created (or gone with its PF's driver): say whose */
+		if (rc == -ENODEV && iop_pci_sriov_missing(NULL, bdf) < 0)
+			return -ENODEV;
 		return rc;
 	}
 	rc = iop_pci_dev_open(pp->dev, &pp->pdev);
@@ -100,7 +103,7 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 		goto fail;
 	pp->pmd = iop_pci_pmd_match(iop_pci_dev_vendor(pp->pdev), iop_pci_dev_device(pp->pdev));
 	if (!pp->pmd) {
-		rc = IOP_ERR(ENOTSUP, "pci:%s: no driver for device %04x:%04x (supported: virtio-net 1af4:1041/1000, 82574L 8086:10d3, 82576 8086:10c9)",
+		rc = IOP_ERR(ENOTSUP, "pci:%s: no driver for device %04x:%04x (supported: virtio-net 1af4:1041/1000, 82574L 8086:10d3, 82576 8086:10c9, 82576 VF 8086:10ca)",
 			     bdf, iop_pci_dev_vendor(pp->pdev), iop_pci_dev_device(pp->pdev));
 		goto fail;
 	}

@@ -54,11 +54,11 @@ static void pmd_match_finds_virtio_and_82574l_by_ids_only(void **state)
 	assert_null(iop_pci_pmd_match(0x1af4, 0x1042)); /* virtio-blk */
 }
 
-static void pmd_match_takes_the_82576_pf_but_not_its_vf(void **state)
+static void pmd_match_gives_the_82576_pf_and_its_vf_each_their_pmd(void **state)
 {
 	(void)state;
 	assert_string_equal(iop_pci_pmd_match(0x8086, 0x10c9)->name, "igb");
-	assert_null(iop_pci_pmd_match(0x8086, 0x10ca)); /* 82576 VF: a PMD of its own */
+	assert_string_equal(iop_pci_pmd_match(0x8086, 0x10ca)->name, "igbvf");
 }
 
 static void virtio_caps_are_read_from_the_vendor_capabilities(void **state)
@@ -206,7 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pmd_match_finds_virtio_and_82574l_by_ids_only),
-		cmocka_unit_test(pmd_match_takes_the_82576_pf_but_not_its_vf),
+		cmocka_unit_test(pmd_match_gives_the_82576_pf_and_its_vf_each_their_pmd),
 		cmocka_unit_test(virtio_caps_are_read_from_the_vendor_capabilities),
 		cmocka_unit_test(virtio_first_capability_of_a_type_wins_and_bad_bars_are_skipped),
 		cmocka_unit_test(virtio_legacy_only_device_is_enodev_with_the_qemu_fix),

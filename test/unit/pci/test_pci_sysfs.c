@@ -311,6 +311,51 @@ static void bind_of_an_unknown_device_is_enodev(void **state)
 	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "eth0"), -EINVAL);
 }
 
+/* An 82576 PF as the guest kernel shows it: 7 VFs possible, the first at
+ * routing ID offset 0x80 (02:10.0), every second function on. */
+static void add_sriov_pf(const char *root, const char *numvfs)
+{
+	add_device(root, "0000:02:00.0", "0x8086\n", "0x10c9\n", "e1000e", "7", "0\n");
+	put(root, "bus/pci/devices/0000:02:00.0/sriov_totalvfs", "7\n");
+	put(root, "bus/pci/devices/0000:02:00.0/sriov_offset", "128\n");
+	put(root, "bus/pci/devices/0000:02:00.0/sriov_stride", "2\n");
+	put(root, "bus/pci/devices/0000:02:00.0/sriov_numvfs", numvfs);
+}
+
+static void a_missing_vf_address_names_its_pf_and_how_to_create_it(void **state)
+{
+	struct tree *t = *state;
+	struct iop_bus_dev d;
+
+	add_sriov_pf(t->root, "0\n");
+	assert_int_equal(iop_pci_lookup(t->root, "0000:02:10.2", &d), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "VF 1 of 0000:02:00.0, which has 0 enabled"));
+	assert_non_null(strstr(iop_err_msg(), "echo 2 > "));
+	assert_non_null(strstr(iop_err_msg(), "/bus/pci/devices/0000:02:00.0/sriov_numvfs"));
+	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:02:10.0"), -ENODEV);
+	assert_non_null(strstr(iop_err_msg(), "VF 0 of 0000:02:00.0"));
+	/* an odd function is no VF of it (stride 2), nor is one past the 7th */
+	assert_int_equal(iop_pci_lookup(t->root, "0000:02:10.1", &d), -ENODEV);
+	assert_null(strstr(iop_err_msg(), "VF"));
+	assert_int_equal(iop_pci_lookup(t->root, "0000:02:11.6", &d), -ENODEV);
+	assert_null(strstr(iop_err_msg(), "VF"));
+}
+
+static void bind_refuses_a_pf_with_vfs_enabled_and_changes_nothing(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+
+	add_sriov_pf(t->root, "2\n");
+	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:02:00.0"), -EBUSY);
+	assert_non_null(strstr(iop_err_msg(), "0000:02:00.0 has 2 SR-IOV VFs enabled"));
+	assert_non_null(strstr(iop_err_msg(), "echo 0 > "));
+	get(t->root, "bus/pci/devices/0000:02:00.0/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "(null)\n");
+	assert_int_equal(iop_pci_sriov_numvfs(t->root, "0000:02:00.0"), 2);
+	assert_int_equal(iop_pci_sriov_numvfs(t->root, "0000:00:02.0"), 0);
+}
+
 static void unbind_gives_the_device_back_to_the_recorded_driver(void **state)
 {
 	struct tree *t = *state;
@@ -444,7 +489,9 @@ int main(void)
 		T(unbind_refuses_a_recorded_driver_that_is_a_path),
 		T(bind_without_vfio_pci_loaded_is_enoent),
 		T(bind_of_an_unknown_device_is_enodev),
-		T(unbind_gives_the_device_back_to_the_recorded_driver),
+		T(a_missing_vf_address_names_its_pf_and_how_to_create_it),
+	T(bind_refuses_a_pf_with_vfs_enabled_and_changes_nothing),
+	T(unbind_gives_the_device_back_to_the_recorded_driver),
 		T(unbind_without_a_record_lets_the_kernel_probe),
 		T(unbind_of_a_device_not_on_vfio_pci_is_einval),
 		T(pci_bus_is_registered_and_unknown_nodes_mean_any_socket),

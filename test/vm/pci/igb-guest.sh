@@ -39,7 +39,7 @@ for n in 1 2; do
 	a=${pfs[$(( (n - 1) * 2 ))]} b=${pfs[$(( (n - 1) * 2 + 1 ))]}
 	say "round $n: $backend, --ioas=$layout, --queues=$queues, pci:$a <-> pci:$b"
 	# shellcheck disable=SC2086
-	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" --log-level=info --port "pci:$a" --port "pci:$b" \
+	"$bridge" $eal -- --log-level=iop.pci:info --iommu="$backend" --ioas="$layout" --port "pci:$a" --port "pci:$b" \
 		--queues="$queues" --rxd=256 --txd=256 --forward-mode=io --stats-period=10 \
 		--json-stats="/tmp/bridge-$n.json" 2> "/tmp/bridge-$n.err" &
 	pid=$!

@@ -127,10 +127,18 @@ static int port_up(const char *bdf, uint16_t nrx, struct rte_mempool *mp, uint16
 	char spec[64];
 	struct iop_port_info info;
 	struct iop_port_link link = { 0 };
+	struct iop_port_conf conf = { .nb_rxq = nrx, .nb_txq = 1 };
 
+	/* more than one queue: RSS over IPv4 and UDP ports, with the spec's
+	 * key (the table is lib/port's default: entry i -> queue i % nrx) */
+	if (nrx > 1) {
+		conf.rss.hash_types = IOP_PORT_RSS_IPV4 | IOP_PORT_RSS_NONFRAG_IPV4_UDP;
+		conf.rss.key_len = sizeof(ms_key);
+		memcpy(conf.rss.key, ms_key, sizeof(ms_key));
+	}
 	snprintf(spec, sizeof(spec), "pci:%s", bdf);
 	if (iop_port_open(spec, id) < 0 || iop_port_info_get(*id, &info) < 0 ||
-	    iop_port_configure(*id, &(struct iop_port_conf){ .nb_rxq = nrx, .nb_txq = 1 }) < 0)
+	    iop_port_configure(*id, &conf) < 0)
 		return -1;
 	check(strcmp(info.driver, "igb") == 0 && info.max_rx_queues >= RXQ,
 	      "the 82576 opens on the igb PMD with several queues", "%s, %u rx queues", info.driver,

@@ -7,7 +7,7 @@
  * bridge in the guest forwards, we send frames into A and expect them out
  * of B, and the other way round.
  *
- *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] PAIR...
+ *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
  *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
  *
@@ -16,6 +16,9 @@
  * number and a pattern, plus a few oversize frames (1515..2000 bytes) the
  * bridge must drop. Passes when every valid frame came out of the other
  * side exactly once and byte-identical, and no oversize frame came out.
+ *
+ * Frames carry destination 02:00:00:00:00:0b both ways, or with --dst
+ * MACA into A and MACB into B (a VF receives unicast for its own MAC only).
  *
  * --blast=S measures instead: per pair, once ready, 64-byte frames go into
  * A as fast as the socket takes them for S seconds while B counts what comes
@@ -81,12 +84,17 @@ static int open_side(struct side *s, unsigned int host, unsigned int qemu)
 
 /* Frame: dst, src, ethertype, kind, direction, seq (be32), then a pattern
  * that depends on seq and position, so a misplaced byte shows. */
+/* destination MAC of the frames sent into side A (dir 0) and B (dir 1) */
+static uint8_t dst_mac[2][6] = {
+	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b },
+	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b },
+};
+
 static size_t make_frame(uint8_t *f, size_t len, uint8_t kind, uint8_t dir, uint32_t seq)
 {
-	static const uint8_t dst[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
 	static const uint8_t src[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
 
-	memcpy(f, dst, 6);
+	memcpy(f, dst_mac[dir & 1], 6);
 	memcpy(f + 6, src, 6);
 	f[12] = ETHERTYPE >> 8;
 	f[13] = ETHERTYPE & 0xff;
@@ -300,9 +308,22 @@ int main(int argc, char **argv)
 			abort_file = argv[i] + 13;
 			continue;
 		}
+		if (strncmp(argv[i], "--dst=", 6) == 0) {
+			uint8_t *m0 = dst_mac[0], *m1 = dst_mac[1];
+			char end;
+
+			if (sscanf(argv[i] + 6, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%hhx:%hhx:%hhx:%hhx:%hhx:%hhx%c",
+				   &m0[0], &m0[1], &m0[2], &m0[3], &m0[4], &m0[5],
+				   &m1[0], &m1[1], &m1[2], &m1[3], &m1[4], &m1[5], &end) != 12) {
+				fprintf(stderr, "iop-pci-traffic: --dst wants MACA,MACB (xx:xx:xx:xx:xx:xx,xx:xx:xx:xx:xx:xx), not %s\n",
+					argv[i] + 6);
+				return 2;
+			}
+			continue;
+		}
 		if (npairs == MAX_PAIRS ||
 		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
