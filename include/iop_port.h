@@ -66,26 +66,6 @@ const char *iop_drop_name(enum iop_drop reason);
 /* true for the reasons that lose a frame a tx queue had accepted */
 bool iop_drop_is_tx(enum iop_drop reason);
 
-/*
- * Counters of one queue. The PMD writes them from the polling lcore only;
- * lib/port allocates them (cache aligned) and reads them with atomic loads.
- */
-struct iop_port_qcounters {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t drops[IOP_DROP_MAX];
-	uint64_t dma_faults;
-	uint64_t rx_nombuf;   /* rx: mbuf allocations that failed (no frame lost) */
-	uint64_t rx_unmapped; /* rx: buffers not posted, not mapped in the IOAS */
-	/* tx: frames a tx burst handed back (no room in the queue); counted
-	 * by iop_port_tx_burst() once per burst, not by the PMD */
-	uint64_t tx_full;
-	/* the queue's IOVA cache, whose counters the xstats and
-	 * iop_port_iova_stats_get() read; set by the PMD at queue setup
-	 * (NULL: it has none) */
-	const struct iop_iova_cache *iova_cache;
-} __rte_cache_aligned;
-
 struct iop_port_qstats {
 	uint64_t packets;
 	uint64_t bytes;

@@ -22,6 +22,7 @@
 #include "iop_iova_cache.h"
 #include "iop_pci.h"
 #include "iop_port.h"
+#include "port_driver.h"
 
 struct iop_ioas;
 

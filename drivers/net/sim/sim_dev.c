@@ -19,6 +19,7 @@
 #include <rte_ether.h>
 
 #include "iop_port.h"
+#include "port_driver.h"
 #include "iop_sim.h"
 #include "sim_offload.h"
 #include "sim_ring.h"
