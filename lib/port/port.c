@@ -289,6 +289,8 @@ int iop_port_configure(uint16_t id, const struct iop_port_conf *conf)
 
 	if (!p)
 		return -ENODEV;
+	if (!conf)
+		return IOP_ERR(EINVAL, "port %u (%s): configure needs a configuration", id, p->spec);
 	if (p->state == PORT_STARTED)
 		return IOP_ERR(EBUSY, "port %u (%s): stop it before configuring it", id, p->spec);
 	iop_port_info_get(id, &info);
@@ -332,6 +334,8 @@ int iop_port_rss_update(uint16_t id, const struct iop_port_rss_conf *rss)
 
 	if (!p)
 		return -ENODEV;
+	if (!rss)
+		return IOP_ERR(EINVAL, "port %u (%s): RSS update needs the settings", id, p->spec);
 	if (p->state < PORT_CONFIGURED)
 		return IOP_ERR(EINVAL, "port %u (%s): configure it before changing RSS", id, p->spec);
 	iop_port_info_get(id, &info);

@@ -126,6 +126,10 @@ int port_rss_resolve(const struct iop_port *p, const struct iop_port_info *info,
 	bool asks = in->hash_types || in->key_len || in->reta_size;
 	int rc;
 
+	if (info->rss_key_size > IOP_PORT_RSS_KEY_MAX || info->reta_size > IOP_PORT_RETA_MAX)
+		return IOP_ERR(EINVAL, "port %u (%s): driver %s declares a %u-byte RSS key and a %u-entry table, over lib/port's %u and %u",
+			       p->id, p->spec, info->driver, info->rss_key_size, info->reta_size,
+			       IOP_PORT_RSS_KEY_MAX, IOP_PORT_RETA_MAX);
 	if (asks && info->reta_size == 0)
 		return IOP_ERR(ENOTSUP, "port %u (%s): RSS: driver %s does not do it (no redirection table)",
 			       p->id, p->spec, info->driver);

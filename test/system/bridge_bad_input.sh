@@ -56,8 +56,8 @@ case_ "interface down" "interface $down is down: ip link set $down up" -- \
 	--port "sim:wire=af_packet,iface=$down" --port sim:wire=gen
 case_ "odd port count in io mode" "give an even number of ports (got 3)" -- \
 	--port null --port null --port null
-case_ "more queues than the PMD has" "driver sim supports at most 1 rx/1 tx" -- \
-	--port sim:wire=af_packet,iface=lo --port sim:wire=gen --queues=2
+case_ "more queues than the PMD has" "driver sim supports at most 8 rx/8 tx" -- \
+	--port sim:wire=af_packet,iface=lo --port sim:wire=gen --queues=9
 case_ "too few mbufs" "--mbufs=100 is too few" -- --port null --port null --mbufs=100
 case_ "too few hugepages" "reserve more hugepages" --socket-limit=8 -- --port null --port null
 case_ "unknown forward mode" "unknown --forward-mode=hub" -- --port null --port null --forward-mode=hub

@@ -111,8 +111,8 @@ assert toeplitz(MS_KEY, tuple_bytes("199.92.111.2", "65.69.140.83")) == 0xd71826
 
 def blocks(text):
     """testpmd's verbose rx lines, one entry a frame: (port, queue, rss hash
-    or None, ol_flags); a burst of several frames has one header line"""
-    out, port, queue, h = [], None, None, None
+    or None, ol_flags, length); a burst of several frames has one header line"""
+    out, port, queue, h, length = [], None, None, None, None
     for line in text.splitlines():
         m = re.search(r"port (\d+)/queue (\d+): received \d+ packets", line)
         if m:
@@ -121,19 +121,26 @@ def blocks(text):
         if "src=" in line and port is not None:
             m = re.search(r"RSS hash=0x([0-9a-f]+)", line)
             h = int(m.group(1), 16) if m else None
+            m = re.search(r"length=(\d+)", line)
+            length = int(m.group(1)) if m else None
         elif "ol_flags:" in line and port is not None:
-            out.append((port, queue, h, line.split("ol_flags:", 1)[1]))
+            out.append((port, queue, h, line.split("ol_flags:", 1)[1], length))
     return out
 
 cmd = sys.argv[1]
 FLOWS = [(20000 + i * 37, 6000 + i * 101) for i in range(16)]
 
+# flow i's datagram is 14 + 20 + 8 + 20 + i bytes on the wire: testpmd may
+# show frames of two queues out of order, their length says which is which
+def flow_of(length):
+    return length - 62
+
 if cmd == "send":          # send: one UDP datagram a -> b per flow, 0.2 s apart
     import time
-    for sport, dport in FLOWS:
+    for i, (sport, dport) in enumerate(FLOWS):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("10.99.0.1", sport))
-        s.sendto(b"rss-test-payload-0123456789abcdef", ("10.99.0.2", dport))
+        s.sendto(b"r" * (20 + i), ("10.99.0.2", dport))
         s.close()
         time.sleep(0.2)
 elif cmd == "check":       # check LOGPART KEYHEX MODE(l4|l3) RETA(rr|one): prints "q0 q1"
@@ -143,8 +150,13 @@ elif cmd == "check":       # check LOGPART KEYHEX MODE(l4|l3) RETA(rr|one): prin
     bl = [b for b in blocks(text) if b[0] == 0]
     if len(bl) != len(FLOWS):
         sys.exit("expected %d frames on port 0, testpmd showed %d" % (len(FLOWS), len(bl)))
-    per_q = [0, 0]
-    for (sport, dport), (port, q, h, flags) in zip(FLOWS, bl):
+    per_q, seen = [0, 0], set()
+    for port, q, h, flags, length in bl:
+        i = flow_of(length)
+        if not 0 <= i < len(FLOWS) or i in seen:
+            sys.exit("a frame of %d bytes is none of the flows sent" % length)
+        seen.add(i)
+        sport, dport = FLOWS[i]
         want = toeplitz(key, tuple_bytes("10.99.0.1", "10.99.0.2", *((sport, dport) if mode == "l4" else ())))
         if h != want:
             sys.exit("flow %d->%d: hash %s, Toeplitz says 0x%08x" % (sport, dport, h and hex(h), want))

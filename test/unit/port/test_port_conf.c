@@ -68,6 +68,7 @@ static void driver_without_capabilities_refuses_all_but_queues_naming_the_capabi
 
 	(void)state;
 	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, NULL), -EINVAL);
 	c.rx_offloads = IOP_PORT_RX_OFFLOAD_IPV4_CKSUM;
 	expect_refused(p, &c, -ENOTSUP, "rx offload ipv4_cksum: driver null does not do it (it does: none)");
 	c.rx_offloads = IOP_PORT_RX_OFFLOAD_SCATTER;
