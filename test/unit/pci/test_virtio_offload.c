@@ -39,8 +39,10 @@ static struct rte_ipv4_hdr *tcp_frame_init(struct tcp_frame *f, uint16_t payload
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(f->m.pkt_len - 14));
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 7));
+	/* 192.0.2.1 and 198.51.100.7, written out: DPDK 22.11's RTE_IPV4()
+	 * shifts an int into its sign bit, which UBSan rejects */
+	ip->src_addr = rte_cpu_to_be_32(UINT32_C(0xc0000201));
+	ip->dst_addr = rte_cpu_to_be_32(UINT32_C(0xc6336407));
 	tcp->cksum = rte_ipv4_phdr_cksum(ip, f->m.ol_flags);
 	return ip;
 }
