@@ -26,20 +26,7 @@ so=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/netns_lib.sh"
 . "$here/../net_iop_copy.sh"
-prefix=iopeth$tag
-pmd_pid=
-
-fail() { echo "FAIL: $*"; [ -f "$tmp/testpmd.log" ] && tail -60 "$tmp/testpmd.log" | sed 's/^/  testpmd| /'; exit 1; }
-
-testpmd_cleanup() {
-	exec 3>&- 2>/dev/null
-	[ -n "$pmd_pid" ] && kill -KILL "$pmd_pid" 2>/dev/null
-	cleanup
-	rm -rf "/var/run/dpdk/$prefix"
-	rm -f /dev/hugepages/"$prefix"map_*  # left by a testpmd killed above
-	net_iop_copy_remove
-}
-trap testpmd_cleanup EXIT
+. "$here/testpmd_lib.sh"
 
 netns_hugepages=200 netns_needs dpdk-testpmd dpdk-proc-info dpdk-dumpcap dpdk-telemetry.py ping iperf3
 [ -f "$so" ] || skip "no $1: the build skipped net_iop (no DPDK driver SDK headers: run scripts/setup)"
@@ -49,13 +36,6 @@ so=$net_iop_so
 # --- two hosts, each behind a veth whose root-side end a net_iop port owns ----
 netns_setup
 
-cat > "$tmp/sim.topo" <<EOF
-group 1
-group 2
-device 0000:00:01.0 group=1 driver=vfio-pci type=sim
-device 0000:00:02.0 group=2 driver=vfio-pci type=sim
-EOF
-
 # kernel counters of the root-side veths: "rx_a tx_a rx_b tx_b"
 kcount() {
 	local s=/sys/class/net
@@ -64,36 +44,9 @@ kcount() {
 }
 
 # --- testpmd, driven through its prompt on a fifo -------------------------------
-mkfifo "$tmp/cmd"
-# stdout is a file: unbuffered, so each answer is there before the next prompt
-stdbuf -o0 dpdk-testpmd -l 0-1 -m 256 --no-pci --file-prefix "$prefix" -d "$so" \
-	--vdev "net_iop0,spec=[sim:wire=af_packet,iface=$va],iommu=sim,sim-topology=$tmp/sim.topo" \
-	--vdev "net_iop1,spec=[sim:wire=af_packet,iface=$vb]" \
-	-- -i --forward-mode=io --nb-cores=1 <"$tmp/cmd" >"$tmp/testpmd.log" 2>&1 &
-pmd_pid=$!
-exec 3>"$tmp/cmd"
-for _ in $(seq 150); do
-	grep -q "testpmd> " "$tmp/testpmd.log" && break
-	kill -0 "$pmd_pid" 2>/dev/null || fail "dpdk-testpmd exited at start"
-	sleep 0.2
-done
-grep -q "testpmd> " "$tmp/testpmd.log" || fail "no testpmd prompt in 30 s"
+prefix=iopeth$tag
+testpmd_start "$so" "$prefix" --forward-mode=io --nb-cores=1
 grep -q "Port 1: " "$tmp/testpmd.log" || fail "testpmd did not configure port 1"
-
-# Sends one command, waits for the next prompt, prints what it wrote.
-cmd() {
-	local before n
-	before=$(grep -c "testpmd> " "$tmp/testpmd.log")
-	off=$(stat -c %s "$tmp/testpmd.log")
-	echo "$1" >&3
-	for _ in $(seq 100); do
-		n=$(grep -c "testpmd> " "$tmp/testpmd.log")
-		[ "$n" -gt "$before" ] && break
-		sleep 0.1
-	done
-	[ "$n" -gt "$before" ] || fail "testpmd did not finish '$1' in 10 s"
-	tail -c +$((off + 1)) "$tmp/testpmd.log"
-}
 
 # counter NAME of port P in testpmd's or dpdk-proc-info's stats on stdin
 counter() {

@@ -29,20 +29,7 @@ so=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/netns_lib.sh"
 . "$here/../net_iop_copy.sh"
-prefix=iopoff$tag
-pmd_pid=
-
-fail() { echo "FAIL: $*"; [ -f "$tmp/testpmd.log" ] && tail -40 "$tmp/testpmd.log" | sed 's/^/  testpmd| /'; exit 1; }
-
-testpmd_cleanup() {
-	exec 3>&- 2>/dev/null
-	[ -n "$pmd_pid" ] && kill -KILL "$pmd_pid" 2>/dev/null
-	cleanup
-	rm -rf "/var/run/dpdk/$prefix"
-	rm -f /dev/hugepages/"$prefix"map_*
-	net_iop_copy_remove
-}
-trap testpmd_cleanup EXIT
+. "$here/testpmd_lib.sh"
 
 netns_hugepages=200 netns_needs dpdk-testpmd
 [ -f "$so" ] || skip "no $1: the build skipped net_iop (no DPDK driver SDK headers: run scripts/setup)"
@@ -50,42 +37,7 @@ net_iop_copy "$so" || fail "cannot copy $so into a private folder under /run"
 so=$net_iop_so
 netns_setup
 
-cat > "$tmp/sim.topo" <<EOF
-group 1
-group 2
-device 0000:00:01.0 group=1 driver=vfio-pci type=sim
-device 0000:00:02.0 group=2 driver=vfio-pci type=sim
-EOF
-
-mkfifo "$tmp/cmd"
-stdbuf -o0 dpdk-testpmd -l 0-1 -m 256 --no-pci --file-prefix "$prefix" -d "$so" \
-	--vdev "net_iop0,spec=[sim:wire=af_packet,iface=$va],iommu=sim,sim-topology=$tmp/sim.topo" \
-	--vdev "net_iop1,spec=[sim:wire=af_packet,iface=$vb]" \
-	-- -i --rxq=2 --txq=2 --rss-udp --enable-rx-cksum --forward-mode=rxonly --nb-cores=1 \
-	<"$tmp/cmd" >"$tmp/testpmd.log" 2>&1 &
-pmd_pid=$!
-exec 3>"$tmp/cmd"
-for _ in $(seq 150); do
-	grep -q "testpmd> " "$tmp/testpmd.log" && break
-	kill -0 "$pmd_pid" 2>/dev/null || fail "dpdk-testpmd exited at start"
-	sleep 0.2
-done
-grep -q "testpmd> " "$tmp/testpmd.log" || fail "no testpmd prompt in 30 s"
-
-# cmd COMMAND: sends it, waits for the next prompt, prints what it wrote
-cmd() {
-	local before n off
-	before=$(grep -c "testpmd> " "$tmp/testpmd.log")
-	off=$(stat -c %s "$tmp/testpmd.log")
-	echo "$1" >&3
-	for _ in $(seq 100); do
-		n=$(grep -c "testpmd> " "$tmp/testpmd.log")
-		[ "$n" -gt "$before" ] && break
-		sleep 0.1
-	done
-	[ "$n" -gt "$before" ] || fail "testpmd did not finish '$1' in 10 s"
-	tail -c +$((off + 1)) "$tmp/testpmd.log"
-}
+testpmd_start "$so" iopoff$tag --rxq=2 --txq=2 --rss-udp --enable-rx-cksum --forward-mode=rxonly --nb-cores=1
 
 # Python helpers: the Toeplitz hash, testpmd's verbose lines, frames
 cat > "$tmp/rss.py" <<'EOF'

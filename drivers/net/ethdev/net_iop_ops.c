@@ -286,21 +286,36 @@ static int iop_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, uns
 
 /* --- RSS ------------------------------------------------------------------------- */
 
+/* The port's configuration, whose table must have the size ethdev gives. */
+static int reta_conf(struct rte_eth_dev *dev, uint16_t size, struct iop_port_conf *cur)
+{
+	int rc = iop_port_conf_get(port_of(dev), cur);
+
+	if (rc)
+		return failed(dev, rc);
+	if (size != cur->rss.reta_size) {
+		NET_IOP_LOG(ERR, "port %u (%s): redirection table of %u entries: the device has %u",
+			    dev->data->port_id, dev->data->name, size, cur->rss.reta_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool reta_masked(const struct rte_eth_rss_reta_entry64 *reta, uint16_t i)
+{
+	return reta[i / RTE_ETH_RETA_GROUP_SIZE].mask & (UINT64_C(1) << (i % RTE_ETH_RETA_GROUP_SIZE));
+}
+
 static int iop_reta_update(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry64 *reta,
 			   uint16_t size)
 {
 	struct iop_port_conf cur;
-	int rc = iop_port_conf_get(port_of(dev), &cur);
+	int rc = reta_conf(dev, size, &cur);
 
 	if (rc)
-		return failed(dev, rc);
-	if (size != cur.rss.reta_size) {
-		NET_IOP_LOG(ERR, "port %u (%s): redirection table of %u entries: the device has %u",
-			    dev->data->port_id, dev->data->name, size, cur.rss.reta_size);
-		return -EINVAL;
-	}
+		return rc;
 	for (uint16_t i = 0; i < size; i++)
-		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask & (UINT64_C(1) << (i % RTE_ETH_RETA_GROUP_SIZE)))
+		if (reta_masked(reta, i))
 			cur.rss.reta[i] = reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE];
 	cur.rss.key_len = 0; /* keep the key */
 	rc = iop_port_rss_update(port_of(dev), &cur.rss);
@@ -311,17 +326,12 @@ static int iop_reta_query(struct rte_eth_dev *dev, struct rte_eth_rss_reta_entry
 			  uint16_t size)
 {
 	struct iop_port_conf cur;
-	int rc = iop_port_conf_get(port_of(dev), &cur);
+	int rc = reta_conf(dev, size, &cur);
 
 	if (rc)
-		return failed(dev, rc);
-	if (size != cur.rss.reta_size) {
-		NET_IOP_LOG(ERR, "port %u (%s): redirection table of %u entries: the device has %u",
-			    dev->data->port_id, dev->data->name, size, cur.rss.reta_size);
-		return -EINVAL;
-	}
+		return rc;
 	for (uint16_t i = 0; i < size; i++)
-		if (reta[i / RTE_ETH_RETA_GROUP_SIZE].mask & (UINT64_C(1) << (i % RTE_ETH_RETA_GROUP_SIZE)))
+		if (reta_masked(reta, i))
 			reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = cur.rss.reta[i];
 	return 0;
 }

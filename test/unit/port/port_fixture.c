@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <rte_eal.h>
 #include <rte_mbuf.h>
 
 #include "iop_init.h"
@@ -49,4 +50,27 @@ void port_fixture_fini(struct rte_mempool *pool)
 	iop_port_close_all();
 	rte_mempool_free(pool);
 	iop_cleanup();
+}
+
+int port_fixture_eal_init(const char *name, unsigned int mbufs, struct rte_mempool **pool)
+{
+	char prefix[64];
+	char *argv[] = {(char *)name, "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
+			"-l", "0", "--log-level=error", "--no-telemetry", prefix, NULL};
+
+	/* its own prefix: other tests and builds may run EALs at the same time */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name, (int)getpid());
+	if (rte_eal_init(11, argv) < 0) {
+		print_error("rte_eal_init failed\n");
+		return -1;
+	}
+	*pool = rte_pktmbuf_pool_create(name, mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	return *pool ? 0 : -1;
+}
+
+void port_fixture_eal_fini(struct rte_mempool *pool)
+{
+	iop_port_close_all();
+	rte_mempool_free(pool);
+	rte_eal_cleanup();
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The EAL and pool set-up the sim port tests share: an EAL without
- * hugepages on its own file prefix, the sim IOMMU on a topology file (and an
- * optional further iopath option), one pktmbuf pool.
+ * The EAL and pool set-up the port tests share: an EAL without hugepages
+ * on its own file prefix, the sim IOMMU on a topology file (and optional
+ * further iopath options) or no IOMMU at all, one pktmbuf pool.
  */
 #ifndef PORT_FIXTURE_H
 #define PORT_FIXTURE_H
@@ -19,5 +19,9 @@ int port_fixture_init_opts(const char *name, const char *topology,
 			   struct rte_mempool **pool);
 /* Closes every port, frees the pool and ends iopath and the EAL. */
 void port_fixture_fini(struct rte_mempool *pool);
+/* The EAL alone (no iopath context: null ports need none) and one pool. */
+int port_fixture_eal_init(const char *name, unsigned int mbufs, struct rte_mempool **pool);
+/* Closes every port, frees the pool and ends the EAL. */
+void port_fixture_eal_fini(struct rte_mempool *pool);
 
 #endif

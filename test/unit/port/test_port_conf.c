@@ -22,28 +22,20 @@
 
 #include "iop_log.h"
 #include "iop_port.h"
+#include "port_fixture.h"
 
 static struct rte_mempool *pool;
 
 static int eal_up(void **state)
 {
-	char prefix[64];
-	char *argv[] = {"test_port_conf", "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
-			"-l", "0", "--log-level=error", "--no-telemetry", prefix, NULL};
-
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=iop_port_conf_%d", (int)getpid());
-	if (rte_eal_init(11, argv) < 0)
-		return -1;
-	pool = rte_pktmbuf_pool_create("test_port_conf", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	return pool ? 0 : -1;
+	return port_fixture_eal_init("test_port_conf", 1023, &pool);
 }
 
 static int eal_down(void **state)
 {
 	(void)state;
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	port_fixture_eal_fini(pool);
 	return 0;
 }
 
