@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # --queues=N: the summary and --json-stats show rx/tx/drops per queue, and
 # conservation holds per queue as well as per port. Four sim ports, two
-# queues each: gen <-> pair ~ pair <-> gen, io mode, on two lcores (one
+# queues each: gen <-> pair ~ pair <-> gen (16 UDP flows from each gen, which
+# RSS spreads over the queues), io mode, on two lcores (one
 # forwarding lcore polls every queue set) and on one.
 #
 # The far side of a queue is the pair wire: what port 1 sent on tx queue
@@ -23,8 +24,8 @@ failed=0
 
 for lcores in 0-1 0; do
 	timeout 60 "$bridge_bin" -l "$lcores" --in-memory --file-prefix "iopq$$" -- \
-		--port sim:wire=gen --port sim:wire=pair,peer=2 --port sim:wire=pair,peer=1 \
-		--port sim:wire=gen --queues 2 --duration 2 --stats-period 0 \
+		--port sim:wire=gen,flows=16 --port sim:wire=pair,peer=2 --port sim:wire=pair,peer=1 \
+		--port sim:wire=gen,flows=16 --queues 2 --duration 2 --stats-period 0 \
 		--json-stats "$tmp/s.json" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ $rc != 0 ]; then

@@ -893,7 +893,7 @@ static const struct iop_port_ops sim_ops = {
 };
 
 static const char *const sim_keys[] = {"wire", "dev", "iova", "peer", "iface", "size",
-				       "rx", "tx", "loop", NULL};
+				       "rx", "tx", "loop", "flows", NULL};
 
 static struct iop_port_driver sim_driver = {
 	.name = "sim",

@@ -20,24 +20,29 @@
 
 #define GEN_MAX_FRAME 9216
 #define GEN_DEFAULT_SIZE 64
+#define GEN_MAX_FLOWS 256
 
 struct gen_wire {
 	uint32_t size;
-	/* one frame, sent again and again */
-	uint8_t frame[GEN_MAX_FRAME];
+	uint32_t flows;
+	/* one frame per flow (UDP source ports 1024 on), sent again and again,
+	 * flow after flow on each queue */
+	uint8_t *frames;
+	uint32_t next_flow[IOP_PORT_MAX_QUEUES];
 	/* where the sink lets the device write what it sends */
 	uint8_t sink[IOP_PORT_MAX_QUEUES][GEN_MAX_FRAME];
 };
 
-/* An IPv4/UDP frame between two locally administered MACs. */
-static void gen_build_frame(struct gen_wire *g, uint16_t port)
+/* An IPv4/UDP frame between two locally administered MACs; one flow: from
+ * UDP port 9, several: from port 1024 + flow, so RSS can spread them. */
+static void gen_build_frame(struct gen_wire *g, uint16_t port, uint32_t flow)
 {
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)g->frame;
+	uint8_t *frame = g->frames + (size_t)flow * g->size;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	uint16_t ip_len = (uint16_t)(g->size - sizeof(*eth));
 
-	memset(g->frame, 0, sizeof(g->frame));
 	eth->src_addr = (struct rte_ether_addr){{0x02, 0x00, 0x00, 0x00, 0x10, (uint8_t)port}};
 	eth->dst_addr = (struct rte_ether_addr){{0x02, 0x00, 0x00, 0x00, 0x20, (uint8_t)port}};
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -48,7 +53,7 @@ static void gen_build_frame(struct gen_wire *g, uint16_t port)
 	ip->src_addr = rte_cpu_to_be_32(0xc6120001); /* 198.18.0.1, benchmark range */
 	ip->dst_addr = rte_cpu_to_be_32(0xc6120002);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(9);
+	udp->src_port = rte_cpu_to_be_16(g->flows == 1 ? 9 : (uint16_t)(1024 + flow));
 	udp->dst_port = rte_cpu_to_be_16(9);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
 }
@@ -56,19 +61,27 @@ static void gen_build_frame(struct gen_wire *g, uint16_t port)
 static int gen_open(struct sim_wire *w, const struct iop_port_spec *spec)
 {
 	struct gen_wire *g;
-	uint32_t size;
+	uint32_t size, flows;
 	int rc;
 
 	rc = iop_port_spec_get_u32(spec, "size", GEN_DEFAULT_SIZE,
 				   RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN, GEN_MAX_FRAME, &size);
+	if (rc == 0)
+		rc = iop_port_spec_get_u32(spec, "flows", 1, 1, GEN_MAX_FLOWS, &flows);
 	if (rc)
 		return rc;
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (g)
+		g->frames = calloc(flows, size);
+	if (!g || !g->frames) {
+		free(g);
 		return IOP_ERR(ENOMEM, "gen wire: out of memory");
+	}
 	/* size= is the frame as it sits in the buffer (no CRC), as testpmd's */
 	g->size = size;
-	gen_build_frame(g, iop_port_id(w->port));
+	g->flows = flows;
+	for (uint32_t f = 0; f < flows; f++)
+		gen_build_frame(g, iop_port_id(w->port), f);
 	w->priv = g;
 	w->max_frame_len = GEN_MAX_FRAME;
 	return 0;
@@ -84,7 +97,11 @@ static int gen_configure(struct sim_wire *w, uint16_t nb_rxq, uint16_t nb_txq)
 
 static void gen_close(struct sim_wire *w)
 {
-	free(w->priv);
+	struct gen_wire *g = w->priv;
+
+	if (g)
+		free(g->frames);
+	free(g);
 	w->priv = NULL;
 }
 
@@ -100,8 +117,7 @@ static bool gen_rx_peek(struct sim_wire *w, uint16_t q, struct sim_frame *f)
 {
 	struct gen_wire *g = w->priv;
 
-	(void)q;
-	f->data = g->frame;
+	f->data = g->frames + (size_t)g->next_flow[q] * g->size;
 	f->len = g->size;
 	f->has_vlan = false;
 	f->truncated = false;
@@ -110,8 +126,10 @@ static bool gen_rx_peek(struct sim_wire *w, uint16_t q, struct sim_frame *f)
 
 static void gen_rx_consume(struct sim_wire *w, uint16_t q)
 {
-	(void)w;
-	(void)q;
+	struct gen_wire *g = w->priv;
+
+	if (++g->next_flow[q] == g->flows)
+		g->next_flow[q] = 0;
 }
 
 static uint64_t gen_rx_dropped(struct sim_wire *w, uint16_t q)
@@ -148,7 +166,7 @@ static void gen_tx_flush(struct sim_wire *w, uint16_t q)
 	(void)q;
 }
 
-static const char *const gen_keys[] = {"size", NULL};
+static const char *const gen_keys[] = {"size", "flows", NULL};
 
 const struct sim_wire_ops sim_wire_gen = {
 	.name = "gen",
