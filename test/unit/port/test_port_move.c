@@ -104,16 +104,20 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* How long the drain after the stop waits with no frame arriving before
- * it takes what is missing as lost: the sim's device thread may be
- * preempted for long on a loaded machine, so it is a time, not a count
- * of polls. */
+/* How long, and over how many polls of both ports, the drain after the
+ * stop sees no frame arrive before it takes what is missing as lost. The
+ * polling thread (the sim's device model runs in its bursts) may be
+ * preempted for long on a loaded machine: a time alone would expire
+ * during one preemption with no poll after it, a count alone would run
+ * out on a thread that polls fast; both must. */
 #define DRAIN_IDLE_NS 10000000000ull
+#define DRAIN_IDLE_POLLS 1000u
 
 static void *traffic_main(void *arg)
 {
 	struct traffic *t = arg;
 	uint64_t last_progress = 0, recv_before;
+	unsigned int idle_polls = 0;
 
 	iop_mem_thread_register();
 	/* after the stop, until every frame sent has arrived (or plainly
@@ -124,15 +128,21 @@ static void *traffic_main(void *arg)
 
 		if (stopped && !missing)
 			break;
-		if (stopped && !last_progress)
+		if (stopped && !last_progress) {
 			last_progress = mono_ns();
-		if (stopped && mono_ns() - last_progress > DRAIN_IDLE_NS)
+			idle_polls = 0;
+		}
+		if (stopped && mono_ns() - last_progress > DRAIN_IDLE_NS &&
+		    idle_polls > DRAIN_IDLE_POLLS)
 			break;
 		recv_before = t->recv[0] + t->recv[1];
 		traffic_step(t, 0);
 		traffic_step(t, 1);
-		if (stopped && t->recv[0] + t->recv[1] != recv_before)
+		idle_polls++;
+		if (stopped && t->recv[0] + t->recv[1] != recv_before) {
 			last_progress = mono_ns();
+			idle_polls = 0;
+		}
 		iop_mem_quiescent();
 	}
 	iop_mem_thread_unregister();
