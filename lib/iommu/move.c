@@ -3,7 +3,10 @@
  * Rule 5 (seed 000): moving devices between IOAS never splits a group.
  * Each group moves as a whole: an atomic replace where the backend has it
  * (iommufd), otherwise detach every device of the group, then attach them
- * all. A failure midway puts every device back where it was.
+ * all. A failure midway puts every device back where it was; with replace
+ * it never detaches a device that was attached: a group whose replace
+ * failed is still where it was (the kernel's replace is atomic) and is left
+ * alone, one that moved is replaced back, so its DMA is never blocked.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,12 +42,14 @@ static int detach_group(struct iop_dev *const *devs, size_t n,
 	return 0;
 }
 
+/* *touched: g is no longer exactly where it was (to be restored). */
 static int move_group(struct iop_dev *const *devs, size_t n,
-		      struct iop_group *g, struct iop_ioas *to)
+		      struct iop_group *g, struct iop_ioas *to, bool *touched)
 {
 	const struct iop_backend_ops *ops = to->ctx->ops;
 	int rc;
 
+	*touched = false;
 	if (g->ioas && g->ioas != to) {
 		if (ops->can_replace) {
 			struct iop_dev *first = NULL;
@@ -59,11 +64,13 @@ static int move_group(struct iop_dev *const *devs, size_t n,
 				return rc;
 			iop_group_note_replaced(g, to);
 		} else {
+			*touched = true;
 			rc = detach_group(devs, n, g);
 			if (rc)
 				return rc;
 		}
 	}
+	*touched = true;
 	for (size_t i = 0; i < n; i++) {
 		struct iop_dev *d = devs[i];
 
@@ -77,13 +84,47 @@ static int move_group(struct iop_dev *const *devs, size_t n,
 	return 0;
 }
 
+/* With replace: detaches the devices of g the move attached, and replaces
+ * g's domain back to from[i] of a device that was attached, which never
+ * leaves those without a domain. */
+static int replace_back(struct iop_dev *const *devs, size_t n,
+			struct iop_group *g, struct iop_ioas *const *from)
+{
+	struct iop_dev *first = NULL;
+	struct iop_ioas *back = NULL;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		struct iop_dev *d = devs[i];
+
+		if (d->group != g || !d->ioas)
+			continue;
+		if (from[i]) {
+			first = first ? first : d;
+			back = back ? back : from[i];
+			continue;
+		}
+		rc = d->ctx->ops->detach(d->bdev);
+		if (rc)
+			return rc;
+		iop_dev_note_detached(d);
+	}
+	if (!first || first->ioas == back)
+		return 0;
+	rc = first->ctx->ops->attach(first->bdev, back->bioas);
+	if (rc == 0)
+		iop_group_note_replaced(g, back);
+	return rc;
+}
+
 /* Puts every device of group g back on from[i]; false if it could not. */
 static bool restore_group(struct iop_dev *const *devs, size_t n,
 			  struct iop_group *g, struct iop_ioas *const *from)
 {
-	int rc = detach_group(devs, n, g);
+	bool replace = g->ctx->ops->can_replace;
+	int rc = replace ? replace_back(devs, n, g, from) : detach_group(devs, n, g);
 
-	for (size_t i = 0; i < n && rc == 0; i++) {
+	for (size_t i = 0; i < n && rc == 0 && !replace; i++) {
 		struct iop_dev *d = devs[i];
 
 		if (d->group != g || !from[i])
@@ -102,6 +143,7 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 {
 	struct iop_ioas **from;
 	struct iop_ctx *ctx = to->ctx;
+	bool touched = false;
 	size_t done;
 	int rc = 0;
 
@@ -130,7 +172,7 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 			seen |= devs[j]->group == devs[done]->group;
 		if (seen)
 			continue;
-		rc = move_group(devs, n, devs[done]->group, to);
+		rc = move_group(devs, n, devs[done]->group, to, &touched);
 		if (rc)
 			break;
 	}
@@ -138,7 +180,8 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 		bool restored = true;
 		int err = -rc;
 
-		for (size_t k = 0; k <= done && k < n; k++) {
+		/* the group that failed is restored only if it changed */
+		for (size_t k = 0; k < (touched ? done + 1 : done) && k < n; k++) {
 			bool seen = false;
 
 			for (size_t j = 0; j < k; j++)

@@ -143,9 +143,15 @@ static inline uint16_t rx_empty(const struct sim_rxq *q)
 }
 
 /* Held by a move: takes back the buffers posted that the device has not
- * filled (as a NIC whose queue is disabled), so none holds an IOVA. */
+ * filled (as a NIC whose queue is disabled), so none holds an IOVA. Not
+ * while a frame the device wrote waits to be harvested (more than the
+ * caller's burst took, or written by another queue's thread running the
+ * RSS engine): those are frames, not buffers, and a later burst takes
+ * them first. */
 static void rx_reclaim(struct sim_rxq *q)
 {
+	if (sim_desc_flags(&q->ring[q->next]) & SIM_DESC_DONE)
+		return;
 	for (uint16_t i = q->next; q->sw[i]; i = (uint16_t)((i + 1) & q->mask)) {
 		rte_pktmbuf_free(q->sw[i]);
 		q->sw[i] = NULL;

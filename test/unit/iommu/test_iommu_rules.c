@@ -320,6 +320,57 @@ static void rule5_move_never_splits_a_group_detach_all_then_attach(void **state)
 	rule5_move(*state, false);
 }
 
+/*
+ * With replace, a failed move never takes a group's domain away, not even
+ * for a moment: the group whose replace failed is still where it was (the
+ * kernel's replace is atomic), and every group already moved is replaced
+ * back. A detach and attach instead would block the group's DMA in between
+ * (a NIC would fault or miss frames there). So after the Nth backend call
+ * failed, the only other calls are one replace back per group moved before
+ * it (each moved in one call), and no device ever lost its domain.
+ */
+static void rule5_failed_replace_never_detaches_a_group(void **state)
+{
+	struct fix *f = *state;
+	size_t len = 2u << 20;
+	char *buf = hugebuf_alloc(len);
+	struct iop_dev *both[2];
+	uint64_t iova, calls;
+	size_t n;
+	char x;
+	int rc;
+
+	open_both(f);
+	both[0] = f->a;
+	both[1] = f->b;
+	n = f->b ? 2 : 1;
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(iop_dev_attach(both[i], f->A), 0);
+	assert_int_equal(iop_ioas_map(f->A, buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
+	for (uint64_t nth = 1;; nth++) {
+		iop_sim_fail_nth(nth);
+		rc = iop_dev_move(both, n, f->B);
+		calls = iop_sim_calls();
+		iop_sim_fail_nth(0);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -ENOMEM);
+		assert_int_equal(calls, 2 * nth - 1);
+		for (size_t i = 0; i < n; i++) {
+			struct iop_sim_faults fl;
+
+			assert_ptr_equal(iop_dev_ioas(both[i]), f->A);
+			assert_int_equal(iop_sim_dma_read(both[i], iova, &x, 1), 0);
+			assert_int_equal(iop_sim_dev_faults(both[i], &fl), 0);
+			assert_int_equal(fl.count, 0);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(iop_dev_detach(both[i]), 0);
+	assert_int_equal(iop_ioas_unmap(f->A, buf, len), 0);
+	hugebuf_free(buf, len);
+}
+
 #define VARIANT(fn, v) \
 	{ #fn "/" #v, fn, setup, teardown, (void *)&variant_##v }
 #define ALL_VARIANTS(fn) \
@@ -334,6 +385,7 @@ int main(void)
 		ALL_VARIANTS(rule4_group_with_a_kernel_driver_is_not_viable),
 		ALL_VARIANTS(rule5_move_never_splits_a_group_replace),
 		ALL_VARIANTS(rule5_move_never_splits_a_group_detach_all_then_attach),
+		ALL_VARIANTS(rule5_failed_replace_never_detaches_a_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
