@@ -5,7 +5,9 @@
  * device's IOAS from each queue's IOVA cache. With checksum offload
  * configured, rx delivers the device's verdicts and tx sends frames that
  * ask for checksums (RTE_MBUF_F_TX_IP_CKSUM, RTE_MBUF_F_TX_TCP/UDP_CKSUM)
- * in extended data descriptors after the context they need.
+ * in extended data descriptors after the context they need. With VLAN
+ * strip (and insert) configured, CTRL.VME has the device strip tags on rx
+ * and insert those tx descriptors ask for (VLE).
  */
 #include <errno.h>
 #include <string.h>
@@ -49,6 +51,7 @@ struct e1000_queue {
 	struct rte_mbuf **sw;
 	struct e1000_priv *ep;
 	bool rx_csum;        /* rx: deliver the checksum verdicts */
+	bool vlan;           /* rx: tags stripped (CTRL.VME) */
 	bool ctx_set;        /* tx: the device holds ctx (one per queue) */
 	struct e1000_tx_ctx_desc ctx;
 	struct iop_iova_cache cache;
@@ -59,6 +62,7 @@ struct e1000_priv {
 	struct e1000_queue *rxq, *txq;
 	bool promisc;
 	uint64_t rx_offloads;   /* as configured */
+	uint64_t tx_offloads;
 };
 
 static void e1000_queue_release(void *arg);
@@ -138,8 +142,8 @@ static void e1000_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->min_desc = E1000_MIN_DESC;
 	info->max_desc = E1000_MAX_DESC;
 	info->max_frame_len = E1000_MAX_FRAME;
-	info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_CHECKSUM;
-	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM;
+	info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP;
+	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT;
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
 }
 
@@ -147,7 +151,12 @@ static int e1000_configure(struct iop_port *port, const struct iop_port_conf *co
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 
+	/* 10.2.2.1: one bit, CTRL.VME, turns on both */
+	if ((conf->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT) &&
+	    !(conf->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP))
+		return IOP_ERR(ENOTSUP, "tx offload vlan_insert: e1000e needs rx offload vlan_strip with it (one switch, CTRL.VME, does both): ask for both");
 	ep->rx_offloads = conf->rx_offloads;
+	ep->tx_offloads = conf->tx_offloads;
 	return 0;
 }
 
@@ -293,6 +302,7 @@ static int e1000_rx_start(struct e1000_queue *q)
 	/* 7.1.11: the device checks only what RXCSUM asks for */
 	q->rx_csum = q->ep->rx_offloads & IOP_PORT_RX_OFFLOAD_CHECKSUM;
 	wr(q->regs, E1000_RXCSUM, q->rx_csum ? E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFLD : 0);
+	q->vlan = q->ep->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP;
 	return 0;
 }
 
@@ -326,6 +336,11 @@ static int e1000_start(struct iop_port *port)
 	int rc;
 
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
+	wr(ep->regs, E1000_VET, RTE_ETHER_TYPE_VLAN);
+	if (ep->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP)
+		wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) | E1000_CTRL_VME);
+	else
+		wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) & ~E1000_CTRL_VME);
 	if (ep->txq)
 		e1000_tx_start(ep->txq);
 	if (ep->rxq) {
@@ -426,6 +441,8 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 				iop_pci_rx_deliver(m, len, q->cnt);
 				if (q->rx_csum)
 					m->ol_flags = e1000_rx_csum_flags(status, d->errors);
+				if (q->vlan)
+					e1000_rx_vlan(m, status, d->special);
 				pkts[got++] = m;
 			} else {
 				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
@@ -517,6 +534,8 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		bool csum = (m->ol_flags & E1000_TX_CSUM_FLAGS) && e1000_tx_csum_fits(m);
+		bool vle = (m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
+			   (q->ep->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT);
 		uint64_t iova;
 
 		/* one descriptor stays free so that a full ring differs from an
@@ -533,10 +552,10 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		ring[tail].length = m->data_len;
 		ring[tail].cso = csum ? E1000_TXD_DTYP_DATA : 0;
 		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | e1000_tx_rs(tail) |
-				 (csum ? E1000_TXD_CMD_DEXT : 0);
+				 (csum ? E1000_TXD_CMD_DEXT : 0) | (vle ? E1000_TXD_CMD_VLE : 0);
 		ring[tail].status = 0;
 		ring[tail].css = csum ? e1000_tx_popts(m) : 0;
-		ring[tail].special = 0;
+		ring[tail].special = vle ? m->vlan_tci : 0;
 		q->sw[tail] = m;
 		tail = (uint16_t)((tail + 1) & q->mask);
 		iop_pci_count_packet(q->cnt, m->pkt_len);

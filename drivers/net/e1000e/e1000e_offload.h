@@ -35,6 +35,15 @@ static inline uint64_t e1000_rx_csum_flags(uint8_t status, uint8_t errors)
 	return f;
 }
 
+/* A tag the device stripped (VP, with CTRL.VME): its TCI from special. */
+static inline void e1000_rx_vlan(struct rte_mbuf *m, uint8_t status, uint16_t special)
+{
+	if (status & E1000_RXD_STAT_VP) {
+		m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+		m->vlan_tci = special;
+	}
+}
+
 #define E1000_TX_CSUM_FLAGS (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK)
 
 /* Whether the device can insert the checksums m asks for: IPv4 or IPv6

@@ -17,10 +17,12 @@
 #define E1000_CTRL 0x00000
 #define E1000_CTRL_SLU (1u << 6)        /* set link up */
 #define E1000_CTRL_RST (1u << 26)       /* software reset, self-clearing */
+#define E1000_CTRL_VME (1u << 30)       /* VLAN mode: strip on rx, insert on tx (VLE) */
 #define E1000_STATUS 0x00008
 #define E1000_STATUS_LU (1u << 1)       /* link up */
 #define E1000_STATUS_SPEED_SHIFT 6      /* 00 10, 01 100, 1x 1000 Mb/s */
 #define E1000_CTRL_EXT 0x00018
+#define E1000_VET 0x00038               /* VLAN EtherType (the tag's TPID) */
 #define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver owns the device */
 
 /* 10.2.4: interrupts; we poll, so all are masked */
@@ -80,6 +82,7 @@ static_assert(offsetof(struct e1000_rx_desc, status) == 12, "82574L 7.1.4: statu
 #define E1000_RXD_STAT_DD (1u << 0)  /* descriptor done */
 #define E1000_RXD_STAT_EOP (1u << 1) /* end of packet */
 #define E1000_RXD_STAT_IXSM (1u << 2) /* no checksum was checked */
+#define E1000_RXD_STAT_VP (1u << 3)   /* a tag was stripped: its TCI in special */
 #define E1000_RXD_STAT_UDPCS (1u << 4) /* UDP checksum checked */
 #define E1000_RXD_STAT_TCPCS (1u << 5) /* TCP (QEMU: or UDP) checksum checked */
 #define E1000_RXD_STAT_IPCS (1u << 6) /* IPv4 header checksum checked */
@@ -103,6 +106,7 @@ static_assert(offsetof(struct e1000_tx_desc, status) == 12, "82574L 7.2.10.1: st
 #define E1000_TXD_CMD_EOP (1u << 0)
 #define E1000_TXD_CMD_IFCS (1u << 1) /* insert the CRC */
 #define E1000_TXD_CMD_RS (1u << 3)   /* report status (DD) */
+#define E1000_TXD_CMD_VLE (1u << 6)  /* insert the tag of special (CTRL.VME) */
 #define E1000_TXD_STAT_DD (1u << 0)
 /* 7.2.10.3: the extended data descriptor has the legacy one's layout with
  * DTYP 1 in the top nibble of byte 10 (cso), DEXT in cmd and the packet

@@ -3,7 +3,8 @@
  * DPDK's flags, which requests the device can serve, and the transmit
  * context's offsets, checked by computing the checksums where the context
  * says (82574L 7.2.10.2: a ones' complement sum from the start to the end,
- * stored at the offset) and comparing with DPDK's own checksum functions. */
+ * stored at the offset) and comparing with DPDK's own checksum functions;
+ * a stripped VLAN tag's flags and TCI. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,6 +196,18 @@ static void rx_verdicts_are_what_the_device_checked(void **state)
 	assert_int_equal(e1000_rx_csum_flags(tcp | E1000_RXD_STAT_IXSM, E1000_RXD_ERR_IPE), 0);
 }
 
+static void a_stripped_tag_is_delivered_with_its_tci(void **state)
+{
+	static struct frame f;
+
+	(void)state;
+	e1000_rx_vlan(&f.m, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP, 0x1234);
+	assert_int_equal(f.m.ol_flags, 0);
+	e1000_rx_vlan(&f.m, E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP | E1000_RXD_STAT_VP, 0x6123);
+	assert_int_equal(f.m.ol_flags, RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED);
+	assert_int_equal(f.m.vlan_tci, 0x6123);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +217,7 @@ int main(void)
 		cmocka_unit_test(requests_the_device_cannot_serve_are_not_offloaded),
 		cmocka_unit_test(contexts_differ_by_protocol_and_offsets),
 		cmocka_unit_test(rx_verdicts_are_what_the_device_checked),
+		cmocka_unit_test(a_stripped_tag_is_delivered_with_its_tci),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,11 @@
  *   - tx checksum offload: UDP and TCP frames sent with the IPv4 checksum 0
  *     and the pseudo-header sum in the L4 field arrive with checksums the
  *     receiving device finds GOOD and DPDK computes the same; a UDP frame
- *     then a TCP frame then UDP again (a new context each time).
+ *     then a TCP frame then UDP again (a new context each time);
+ *   - VLAN: a frame tagged in its bytes arrives stripped, its TCI in the
+ *     mbuf and the rest of its bytes the untagged frame's; a frame sent
+ *     with RTE_MBUF_F_TX_VLAN arrives stripped with the TCI it was sent
+ *     with (the sender's device inserted the tag).
  *
  *   iop-e1000e-checks [EAL] -- --iommu=... -- BDF_A BDF_B
  *
@@ -107,8 +111,8 @@ static int port_up(const char *bdf, struct rte_mempool *mp, uint16_t *id)
 	struct iop_port_link link = { 0 };
 	struct iop_port_conf conf = {
 		.nb_rxq = 1, .nb_txq = 1,
-		.rx_offloads = IOP_PORT_RX_OFFLOAD_CHECKSUM,
-		.tx_offloads = IOP_PORT_TX_OFFLOAD_CHECKSUM,
+		.rx_offloads = IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP,
+		.tx_offloads = IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT,
 	};
 
 	snprintf(spec, sizeof(spec), "pci:%s", bdf);
@@ -162,6 +166,31 @@ static bool dpdk_agrees(struct rte_mbuf *m, bool tcp)
 	memcpy(field, &zero, sizeof(zero));
 	want = rte_ipv4_udptcp_cksum(ip, ip + 1);
 	return got == want && rte_raw_cksum(ip, sizeof(*ip)) == 0xffff;
+}
+
+/* m with an 802.1Q tag of tci after its MAC addresses, in its bytes. */
+static struct rte_mbuf *tagged(struct rte_mbuf *m, uint16_t tci)
+{
+	uint8_t *p = m ? (uint8_t *)rte_pktmbuf_prepend(m, sizeof(struct rte_vlan_hdr)) : NULL;
+	uint16_t tpid = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN), be_tci = rte_cpu_to_be_16(tci);
+
+	if (!p) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memmove(p, p + sizeof(struct rte_vlan_hdr), 2 * RTE_ETHER_ADDR_LEN);
+	memcpy(p + 2 * RTE_ETHER_ADDR_LEN, &tpid, sizeof(tpid));
+	memcpy(p + 2 * RTE_ETHER_ADDR_LEN + 2, &be_tci, sizeof(be_tci));
+	return m;
+}
+
+/* m arrived stripped of a tag of tci, otherwise the bytes of ref. */
+static bool stripped(const struct rte_mbuf *m, const struct rte_mbuf *ref, uint16_t tci)
+{
+	return m && ref && (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+	       (m->ol_flags & RTE_MBUF_F_RX_VLAN) && m->vlan_tci == tci &&
+	       m->data_len == ref->data_len &&
+	       memcmp(rte_pktmbuf_mtod(m, void *), rte_pktmbuf_mtod(ref, void *), m->data_len) == 0;
 }
 
 int main(int argc, char **argv)
@@ -219,6 +248,26 @@ int main(int argc, char **argv)
 		      "%s %d: %s, flags 0x%llx", proto[tcp], k, m ? "received" : "lost",
 		      m ? (unsigned long long)m->ol_flags : 0ull);
 		rte_pktmbuf_free(m);
+	}
+	for (int k = 0; k < 2; k++) {
+		uint16_t tci = k ? 0x6123 : 0x2005;
+		struct rte_mbuf *ref = frame(mp, false, (uint16_t)(3000 + k), GOOD);
+		struct rte_mbuf *out = frame(mp, false, (uint16_t)(3000 + k), GOOD);
+
+		if (out && k) {
+			out->ol_flags |= RTE_MBUF_F_TX_VLAN;
+			out->vlan_tci = tci;
+		} else {
+			out = tagged(out, tci);
+		}
+		m = cross(a, b, out);
+		check(stripped(m, ref, tci),
+		      k ? "vlan insert: the frame arrives with the tag the sender's device inserted" :
+			  "vlan strip: a tagged frame arrives stripped with its TCI",
+		      "%s, flags 0x%llx, tci 0x%x", m ? "received" : "lost",
+		      m ? (unsigned long long)m->ol_flags : 0ull, m ? m->vlan_tci : 0);
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(ref);
 	}
 	iop_port_close(a);
 	iop_port_close(b);
