@@ -2,7 +2,12 @@
 /*
  * Intel 82574L (QEMU's e1000e) PMD: one rx and one tx ring of legacy
  * descriptors, polled, interrupts masked. Descriptors carry IOVAs of the
- * device's IOAS from each queue's IOVA cache.
+ * device's IOAS from each queue's IOVA cache. With checksum offload
+ * configured, rx delivers the device's verdicts and tx sends frames that
+ * ask for checksums (RTE_MBUF_F_TX_IP_CKSUM, RTE_MBUF_F_TX_TCP/UDP_CKSUM)
+ * in extended data descriptors after the context they need. With VLAN
+ * strip (and insert) configured, CTRL.VME has the device strip tags on rx
+ * and insert those tx descriptors ask for (VLE).
  */
 #include <errno.h>
 #include <string.h>
@@ -12,6 +17,7 @@
 #include <rte_mbuf.h>
 
 #define IOP_LOG_PREFIX "e1000e: "
+#include "e1000e_offload.h"
 #include "e1000e_regs.h"
 #include "iop_iova_cache.h"
 #include "iop_log.h"
@@ -44,6 +50,10 @@ struct e1000_queue {
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw;
 	struct e1000_priv *ep;
+	bool rx_csum;        /* rx: deliver the checksum verdicts */
+	bool vlan;           /* rx: tags stripped (CTRL.VME) */
+	bool ctx_set;        /* tx: the device holds ctx (one per queue) */
+	struct e1000_tx_ctx_desc ctx;
 	struct iop_iova_cache cache;
 };
 
@@ -51,6 +61,8 @@ struct e1000_priv {
 	volatile uint8_t *regs; /* BAR0 */
 	struct e1000_queue *rxq, *txq;
 	bool promisc;
+	uint64_t rx_offloads;   /* as configured */
+	uint64_t tx_offloads;
 };
 
 static void e1000_queue_release(void *arg);
@@ -130,7 +142,22 @@ static void e1000_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->min_desc = E1000_MIN_DESC;
 	info->max_desc = E1000_MAX_DESC;
 	info->max_frame_len = E1000_MAX_FRAME;
+	info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP;
+	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT;
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
+}
+
+static int e1000_configure(struct iop_port *port, const struct iop_port_conf *conf)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+
+	/* 10.2.2.1: one bit, CTRL.VME, turns on both */
+	if ((conf->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT) &&
+	    !(conf->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP))
+		return IOP_ERR(ENOTSUP, "tx offload vlan_insert: e1000e needs rx offload vlan_strip with it (one switch, CTRL.VME, does both): ask for both");
+	ep->rx_offloads = conf->rx_offloads;
+	ep->tx_offloads = conf->tx_offloads;
+	return 0;
 }
 
 static void e1000_queue_free(struct e1000_queue *q)
@@ -272,6 +299,10 @@ static int e1000_rx_start(struct e1000_queue *q)
 	/* the device owns RDH..RDT-1: every descriptor but one */
 	wr(q->regs, E1000_RDT, q->mask);
 	wr(q->regs, E1000_RFCTL, rd(q->regs, E1000_RFCTL) & ~E1000_RFCTL_EXTEN);
+	/* 7.1.11: the device checks only what RXCSUM asks for */
+	q->rx_csum = q->ep->rx_offloads & IOP_PORT_RX_OFFLOAD_CHECKSUM;
+	wr(q->regs, E1000_RXCSUM, q->rx_csum ? E1000_RXCSUM_IPOFLD | E1000_RXCSUM_TUOFLD : 0);
+	q->vlan = q->ep->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP;
 	return 0;
 }
 
@@ -280,6 +311,7 @@ static void e1000_tx_start(struct e1000_queue *q)
 {
 	memset(q->ring, 0, q->size * sizeof(struct e1000_tx_desc));
 	q->next = q->clean = 0;
+	q->ctx_set = false;
 	wr(q->regs, E1000_TDBAL, (uint32_t)q->ring_iova);
 	wr(q->regs, E1000_TDBAH, (uint32_t)(q->ring_iova >> 32));
 	wr(q->regs, E1000_TDLEN, (uint32_t)(q->size * sizeof(struct e1000_tx_desc)));
@@ -304,6 +336,11 @@ static int e1000_start(struct iop_port *port)
 	int rc;
 
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
+	wr(ep->regs, E1000_VET, RTE_ETHER_TYPE_VLAN);
+	if (ep->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP)
+		wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) | E1000_CTRL_VME);
+	else
+		wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) & ~E1000_CTRL_VME);
 	if (ep->txq)
 		e1000_tx_start(ep->txq);
 	if (ep->rxq) {
@@ -402,6 +439,10 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			if (likely((status & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME) &&
 				   len <= E1000_MAX_FRAME)) {
 				iop_pci_rx_deliver(m, len, q->cnt);
+				if (q->rx_csum)
+					m->ol_flags = e1000_rx_csum_flags(status, d->errors);
+				if (q->vlan)
+					e1000_rx_vlan(m, status, d->special);
 				pkts[got++] = m;
 			} else {
 				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
@@ -443,14 +484,39 @@ static void e1000_tx_reclaim(struct e1000_queue *q)
 
 		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].status & E1000_TXD_STAT_DD))
 			return;
+		/* context descriptors carry no mbuf */
 		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
 		     i = (uint16_t)((i + 1) & q->mask)) {
-			done[k++] = q->sw[i];
+			if (q->sw[i])
+				done[k++] = q->sw[i];
 			q->sw[i] = NULL;
 		}
 		iop_pci_tx_free(done, k);
 		q->clean = (uint16_t)((rs + 1) & q->mask);
 	}
+}
+
+static inline uint8_t e1000_tx_rs(uint16_t slot)
+{
+	return (slot & (E1000_TX_RS_THRESH - 1)) == E1000_TX_RS_THRESH - 1 ? E1000_TXD_CMD_RS : 0;
+}
+
+/* Writes the context m's checksums need at tail unless the device holds it
+ * already; returns the next free slot. */
+static uint16_t e1000_tx_ctx_put(struct e1000_queue *q, const struct rte_mbuf *m, uint16_t tail)
+{
+	volatile struct e1000_tx_ctx_desc *slot = (volatile struct e1000_tx_ctx_desc *)q->ring + tail;
+	struct e1000_tx_ctx_desc c = e1000_tx_ctx(m);
+
+	if (q->ctx_set && e1000_tx_ctx_same(&c, &q->ctx))
+		return tail;
+	q->ctx = c;
+	q->ctx_set = true;
+	if (e1000_tx_rs(tail))
+		c.cmd_len |= E1000_TXC_RS;
+	*slot = c;
+	q->sw[tail] = NULL;
+	return (uint16_t)((tail + 1) & q->mask);
 }
 
 static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
@@ -467,23 +533,29 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		bool csum = (m->ol_flags & E1000_TX_CSUM_FLAGS) && e1000_tx_csum_fits(m);
+		bool vle = (m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
+			   (q->ep->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT);
 		uint64_t iova;
 
-		/* one descriptor stays free so that a full ring differs from an empty one */
-		if (((tail + 1) & q->mask) == q->clean)
+		/* one descriptor stays free so that a full ring differs from an
+		 * empty one; a frame with checksums may need a context first */
+		if (((tail + 1 + csum) & q->mask) == q->clean ||
+		    ((tail + 1) & q->mask) == q->clean)
 			break;
 		iova = iop_pci_tx_iova(&b, q->cnt, m, E1000_MAX_FRAME, &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
+		if (csum)
+			tail = e1000_tx_ctx_put(q, m, tail);
 		ring[tail].addr = iova;
 		ring[tail].length = m->data_len;
-		ring[tail].cso = 0;
-		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS |
-				 ((tail & (E1000_TX_RS_THRESH - 1)) == E1000_TX_RS_THRESH - 1 ?
-				  E1000_TXD_CMD_RS : 0);
+		ring[tail].cso = csum ? E1000_TXD_DTYP_DATA : 0;
+		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | e1000_tx_rs(tail) |
+				 (csum ? E1000_TXD_CMD_DEXT : 0) | (vle ? E1000_TXD_CMD_VLE : 0);
 		ring[tail].status = 0;
-		ring[tail].css = 0;
-		ring[tail].special = 0;
+		ring[tail].css = csum ? e1000_tx_popts(m) : 0;
+		ring[tail].special = vle ? m->vlan_tci : 0;
 		q->sw[tail] = m;
 		tail = (uint16_t)((tail + 1) & q->mask);
 		iop_pci_count_packet(q->cnt, m->pkt_len);
@@ -498,6 +570,7 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 static const struct iop_port_ops e1000_ops = {
 	.info_get = e1000_info_get,
+	.configure = e1000_configure,
 	.rx_queue_setup = e1000_rx_queue_setup,
 	.tx_queue_setup = e1000_tx_queue_setup,
 	.start = e1000_start,

@@ -17,10 +17,12 @@
 #define E1000_CTRL 0x00000
 #define E1000_CTRL_SLU (1u << 6)        /* set link up */
 #define E1000_CTRL_RST (1u << 26)       /* software reset, self-clearing */
+#define E1000_CTRL_VME (1u << 30)       /* VLAN mode: strip on rx, insert on tx (VLE) */
 #define E1000_STATUS 0x00008
 #define E1000_STATUS_LU (1u << 1)       /* link up */
 #define E1000_STATUS_SPEED_SHIFT 6      /* 00 10, 01 100, 1x 1000 Mb/s */
 #define E1000_CTRL_EXT 0x00018
+#define E1000_VET 0x00038               /* VLAN EtherType (the tag's TPID) */
 #define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver owns the device */
 
 /* 10.2.4: interrupts; we poll, so all are masked */
@@ -35,6 +37,9 @@
 #define E1000_RCTL_BAM (1u << 15)       /* accept broadcast */
 /* BSIZE = 00 and BSEX = 0: 2048-byte buffers */
 #define E1000_RCTL_SECRC (1u << 26)     /* strip the Ethernet CRC */
+#define E1000_RXCSUM 0x05000
+#define E1000_RXCSUM_IPOFLD (1u << 8)   /* check IPv4 header checksums */
+#define E1000_RXCSUM_TUOFLD (1u << 9)   /* check TCP/UDP checksums */
 #define E1000_RFCTL 0x05008
 #define E1000_RFCTL_EXTEN (1u << 15)    /* 0: legacy descriptors (7.1.4) */
 #define E1000_RDBAL 0x02800
@@ -76,6 +81,13 @@ static_assert(sizeof(struct e1000_rx_desc) == 16, "82574L 7.1.4: 16-byte legacy 
 static_assert(offsetof(struct e1000_rx_desc, status) == 12, "82574L 7.1.4: status at byte 12");
 #define E1000_RXD_STAT_DD (1u << 0)  /* descriptor done */
 #define E1000_RXD_STAT_EOP (1u << 1) /* end of packet */
+#define E1000_RXD_STAT_IXSM (1u << 2) /* no checksum was checked */
+#define E1000_RXD_STAT_VP (1u << 3)   /* a tag was stripped: its TCI in special */
+#define E1000_RXD_STAT_UDPCS (1u << 4) /* UDP checksum checked */
+#define E1000_RXD_STAT_TCPCS (1u << 5) /* TCP (QEMU: or UDP) checksum checked */
+#define E1000_RXD_STAT_IPCS (1u << 6) /* IPv4 header checksum checked */
+#define E1000_RXD_ERR_TCPE (1u << 5)  /* ... and the TCP/UDP one is wrong */
+#define E1000_RXD_ERR_IPE (1u << 6)   /* ... and the IPv4 one is wrong */
 #define E1000_RXD_ERR_FRAME 0x97     /* CE, SE, SEQ, CXE, RXE: a bad frame */
 
 /* 7.2.10.1: legacy transmit descriptor */
@@ -94,7 +106,36 @@ static_assert(offsetof(struct e1000_tx_desc, status) == 12, "82574L 7.2.10.1: st
 #define E1000_TXD_CMD_EOP (1u << 0)
 #define E1000_TXD_CMD_IFCS (1u << 1) /* insert the CRC */
 #define E1000_TXD_CMD_RS (1u << 3)   /* report status (DD) */
+#define E1000_TXD_CMD_VLE (1u << 6)  /* insert the tag of special (CTRL.VME) */
 #define E1000_TXD_STAT_DD (1u << 0)
+/* 7.2.10.3: the extended data descriptor has the legacy one's layout with
+ * DTYP 1 in the top nibble of byte 10 (cso), DEXT in cmd and the packet
+ * options (POPTS) in byte 13 (css). */
+#define E1000_TXD_CMD_DEXT (1u << 5)
+#define E1000_TXD_DTYP_DATA 0x10     /* in cso */
+#define E1000_TXD_POPTS_IXSM (1u << 0) /* insert the IPv4 header checksum */
+#define E1000_TXD_POPTS_TXSM (1u << 1) /* insert the TCP/UDP checksum */
+
+/* 7.2.10.2: transmit context descriptor (DTYP 0, DEXT): where the
+ * checksums of the data descriptors after it are computed and stored */
+struct e1000_tx_ctx_desc {
+	uint8_t ipcss;     /* IPv4 checksum start */
+	uint8_t ipcso;     /* IPv4 checksum offset */
+	uint16_t ipcse;    /* IPv4 checksum end, inclusive */
+	uint8_t tucss;     /* TCP/UDP checksum start */
+	uint8_t tucso;     /* TCP/UDP checksum offset */
+	uint16_t tucse;    /* TCP/UDP checksum end; 0: the frame's end */
+	uint32_t cmd_len;  /* PAYLEN (TSO), DTYP, TUCMD */
+	uint8_t status;
+	uint8_t hdr_len;
+	uint16_t mss;
+};
+static_assert(sizeof(struct e1000_tx_ctx_desc) == 16, "82574L 7.2.10.2: 16-byte context descriptor");
+static_assert(offsetof(struct e1000_tx_ctx_desc, status) == 12, "82574L 7.2.10.2: status at byte 12");
+#define E1000_TXC_TUCMD_TCP (1u << 24) /* 1: TCP, 0: UDP */
+#define E1000_TXC_TUCMD_IP (1u << 25)  /* 1: IPv4, 0: IPv6 */
+#define E1000_TXC_RS (1u << 27)
+#define E1000_TXC_DEXT (1u << 29)
 
 /* 10.2.5.x: the ring length must be a multiple of 128 bytes (8 descriptors) */
 #define E1000_RING_ALIGN 128

@@ -21,6 +21,7 @@ say() { echo "pci-guest: $*"; }
 bdfs="0000:00:04.0"
 for r in "$@"; do bdfs="$bdfs ${r#*:}"; done
 [ -n "${IOP_PCI_LINK_FLAP:-}" ] && bdfs="$bdfs ${IOP_PCI_LINK_FLAP}"
+[ -n "${IOP_E1000E_PAIR:-}" ] && bdfs="$bdfs ${IOP_E1000E_PAIR}"
 bdfs=${bdfs//,/ }
 # list and bind against the guest kernel: nic1 (03.0) stays on e1000e; with
 # its interface up it is *Active* and bind refuses it, its group not viable
@@ -58,6 +59,12 @@ fi
 # shellcheck disable=SC2086
 "$checks" $eal -- --iommu="$backend" -- 0000:00:08.0 52:54:00:00:00:08 \
 	0000:00:06.0 52:54:00:00:00:06 0000:00:03.0 0000:00:04.0 || rc=1
+
+# e1000e checksum offloads on the cabled pair 15.0 -> 16.0
+if [ -n "${IOP_E1000E_PAIR:-}" ]; then
+	# shellcheck disable=SC2086
+	"$IOP_E1000E_CHECKS" $eal -- --iommu="$backend" -- ${IOP_E1000E_PAIR//,/ } || rc=1
+fi
 
 n=0
 for r in "$@"; do
