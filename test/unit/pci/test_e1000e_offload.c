@@ -41,8 +41,10 @@ static struct rte_ipv4_hdr *frame_init(struct frame *f, uint8_t l2, uint64_t l4t
 	ip->time_to_live = 64;
 	ip->next_proto_id = tcp ? IPPROTO_TCP : IPPROTO_UDP;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(f->m.pkt_len - l2));
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 7));
+	/* 192.0.2.1 and 198.51.100.7, written out: DPDK 22.11's RTE_IPV4()
+	 * shifts an int into its sign bit, which UBSan rejects */
+	ip->src_addr = rte_cpu_to_be_32(UINT32_C(0xc0000201));
+	ip->dst_addr = rte_cpu_to_be_32(UINT32_C(0xc6336407));
 	for (uint16_t i = 0; i < l4len + payload; i++)
 		l4[i] = (uint8_t)(7 * i + 3);
 	if (tcp) {
