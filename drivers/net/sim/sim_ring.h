@@ -3,7 +3,7 @@
 #define IOP_SIM_RING_H
 
 /*
- * The sim NIC's descriptor rings, shared by the PMD (sim_pmd.c) and the
+ * The sim NIC's descriptor rings, shared by the PMD (sim_rxtx.c) and the
  * device model (sim_dev.c). They live in hugepage memory, like a real
  * NIC's rings. Ownership moves with the flags: the driver sets AVAIL to
  * hand a descriptor to the device; the device sets DONE (and maybe an
