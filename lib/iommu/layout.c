@@ -12,6 +12,7 @@
 #define IOP_LOG_PREFIX "iommu: "
 #include "iop_log.h"
 #include "iommu_internal.h"
+#include "iova_ranges.h"
 
 #define PLAN_MAX_IOAS (sizeof(((struct iop_plan *)0)->ioas) / sizeof(struct iop_plan_ioas))
 #define PLAN_MAX_MERGED (sizeof(((struct iop_plan *)0)->merged_group) / sizeof(unsigned int))
@@ -111,26 +112,6 @@ static void note_merged(struct iop_plan *plan, unsigned int group)
 		plan->merged_group[plan->nmerged++] = group;
 }
 
-static size_t intersect(const struct iop_iova_range *a, size_t na,
-			const struct iop_iova_range *b, size_t nb,
-			struct iop_iova_range *out, size_t max)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (i < na && j < nb && n < max) {
-		uint64_t first = a[i].first > b[j].first ? a[i].first : b[j].first;
-		uint64_t last = a[i].last < b[j].last ? a[i].last : b[j].last;
-
-		if (first <= last)
-			out[n++] = (struct iop_iova_range){ first, last };
-		if (a[i].last < b[j].last)
-			i++;
-		else
-			j++;
-	}
-	return n;
-}
-
 /* The ranges each planned IOAS will have: those all its groups allow. */
 static int plan_ranges(struct iop_ctx *ctx, struct iop_plan *plan,
 		       const char *const *bdfs, const struct iop_dev_info *const *di)
@@ -156,7 +137,8 @@ static int plan_ranges(struct iop_ctx *ctx, struct iop_plan *plan,
 					       di[i]->group, strerror(-rc));
 			if (ng > IOP_MAX_RANGES)
 				ng = IOP_MAX_RANGES;
-			pi->nranges = intersect(pi->ranges, pi->nranges, gr, ng, out, IOP_MAX_RANGES);
+			pi->nranges = iop_iova_ranges_intersect(pi->ranges, pi->nranges, gr, ng,
+								out, IOP_MAX_RANGES);
 			memcpy(pi->ranges, out, pi->nranges * sizeof(*out));
 		}
 	}

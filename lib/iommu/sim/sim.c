@@ -36,6 +36,7 @@
 #define IOP_LOG_PREFIX "iommu/sim: "
 #include "iop_log.h"
 #include "iommu_backend.h"
+#include "iova_ranges.h"
 #include "sim_access.h"
 #include "sim_internal.h"
 #include "sim_owner.h"
@@ -274,27 +275,6 @@ static int sim_ioas_free(void *bioas)
 	return 0;
 }
 
-/* Intersects the sorted disjoint lists a and b into out. */
-static size_t intersect(const struct iop_iova_range *a, size_t na,
-			const struct iop_iova_range *b, size_t nb,
-			struct iop_iova_range *out, size_t max)
-{
-	size_t i = 0, j = 0, n = 0;
-
-	while (i < na && j < nb && n < max) {
-		uint64_t first = a[i].first > b[j].first ? a[i].first : b[j].first;
-		uint64_t last = a[i].last < b[j].last ? a[i].last : b[j].last;
-
-		if (first <= last)
-			out[n++] = (struct iop_iova_range){ first, last };
-		if (a[i].last < b[j].last)
-			i++;
-		else
-			j++;
-	}
-	return n;
-}
-
 /* Allowed IOVA: everything, narrowed by each attached group's ranges; or
  * the windows of a window-style IOAS. */
 static size_t ioas_ranges(const struct sim_ioas *s, struct iop_iova_range *out)
@@ -310,8 +290,8 @@ static size_t ioas_ranges(const struct sim_ioas *s, struct iop_iova_range *out)
 
 		if (grp->ioas != s)
 			continue;
-		n = intersect(out, n, grp->topo->ranges, grp->topo->nranges, tmp,
-			      RANGES_SCRATCH);
+		n = iop_iova_ranges_intersect(out, n, grp->topo->ranges, grp->topo->nranges,
+					      tmp, RANGES_SCRATCH);
 		memcpy(out, tmp, n * sizeof(*out));
 	}
 	return n;
