@@ -59,6 +59,23 @@ static void get(const char *root, const char *rel, char *buf, size_t size)
 	fclose(f);
 }
 
+/* the file root/rel holds exactly want */
+static void expect_file(const char *root, const char *rel, const char *want)
+{
+	char buf[1024];
+
+	get(root, rel, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+static void expect_absent(const char *root, const char *rel)
+{
+	char path[PATH_MAX];
+
+	join(path, root, rel);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 static void dir(const char *root, const char *rel)
 {
 	char path[PATH_MAX];
@@ -115,7 +132,7 @@ static int setup(void **state)
 
 		join(drivers, t->root, "bus/pci/drivers");
 		join(d, drivers, drv);
-		assert_int_equal(mkdir(d, 0755), 0);
+		dir(drivers, drv);
 		put(d, "bind", "");
 		put(d, "unbind", "");
 	}
@@ -139,6 +156,19 @@ static int teardown(void **state)
 	nftw(t->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(t);
 	return 0;
+}
+
+/* The device is back with its driver: override cleared, offered to
+ * e1000e, and no record of it left in the state folder. */
+static void expect_given_back_to_e1000e(const struct tree *t, const char *bdf)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "bus/pci/devices/%s/driver_override", bdf);
+	expect_file(t->root, rel, "\n");
+	expect_file(t->root, "bus/pci/drivers/e1000e/bind", bdf);
+	snprintf(rel, sizeof(rel), "%s.driver", bdf);
+	expect_absent(t->state, rel);
 }
 
 static void scan_lists_every_device_sorted_with_driver_group_node_and_name(void **state)
@@ -237,17 +267,14 @@ static void lookup_finds_short_forms_and_refuses_unknown_with_enodev(void **stat
 static void bind_of_a_device_on_vfio_pci_changes_nothing(void **state)
 {
 	struct tree *t = *state;
-	char buf[64];
 
 	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:00:03.0"), 0);
-	get(t->root, "bus/pci/devices/0000:00:03.0/driver_override", buf, sizeof(buf));
-	assert_string_equal(buf, "(null)\n");
+	expect_file(t->root, "bus/pci/devices/0000:00:03.0/driver_override", "(null)\n");
 }
 
 static void bind_that_fails_is_undone_and_leaves_no_record(void **state)
 {
 	struct tree *t = *state;
-	char buf[64], path[PATH_MAX];
 	struct stat st;
 	int rc;
 
@@ -256,17 +283,10 @@ static void bind_that_fails_is_undone_and_leaves_no_record(void **state)
 	rc = iop_pci_bind_vfio(t->root, t->state, "0000:00:02.0");
 	assert_int_equal(rc, -EIO);
 	assert_non_null(strstr(iop_err_msg(), "it is on e1000e"));
-	get(t->root, "bus/pci/drivers/e1000e/unbind", buf, sizeof(buf));
-	assert_string_equal(buf, "0000:00:02.0");
-	get(t->root, "bus/pci/drivers_probe", buf, sizeof(buf));
-	assert_string_equal(buf, "0000:00:02.0");
-	/* undone: override cleared, offered back to e1000e, no record */
-	get(t->root, "bus/pci/devices/0000:00:02.0/driver_override", buf, sizeof(buf));
-	assert_string_equal(buf, "\n");
-	get(t->root, "bus/pci/drivers/e1000e/bind", buf, sizeof(buf));
-	assert_string_equal(buf, "0000:00:02.0");
-	join(path, t->state, "0000:00:02.0.driver");
-	assert_int_equal(access(path, F_OK), -1);
+	expect_file(t->root, "bus/pci/drivers/e1000e/unbind", "0000:00:02.0");
+	expect_file(t->root, "bus/pci/drivers_probe", "0000:00:02.0");
+	/* its steps undone */
+	expect_given_back_to_e1000e(t, "0000:00:02.0");
 	/* the state folder bind created is ours alone */
 	assert_int_equal(stat(t->state, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
@@ -275,15 +295,13 @@ static void bind_that_fails_is_undone_and_leaves_no_record(void **state)
 static void unbind_refuses_a_recorded_driver_that_is_a_path(void **state)
 {
 	struct tree *t = *state;
-	char buf[64];
 
 	mkdir(t->state, 0700);
 	put(t->state, "0000:00:03.0.driver", "../../../e1000e\n");
 	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), -EINVAL);
 	assert_non_null(strstr(iop_err_msg(), "does not hold a driver name"));
 	/* refused before any change */
-	get(t->root, "bus/pci/drivers/vfio-pci/unbind", buf, sizeof(buf));
-	assert_string_equal(buf, "");
+	expect_file(t->root, "bus/pci/drivers/vfio-pci/unbind", "");
 	put(t->state, "0000:00:03.0.driver", "igb\n");
 	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), -ENOENT);
 	assert_non_null(strstr(iop_err_msg(), "no such driver is loaded"));
@@ -292,9 +310,7 @@ static void unbind_refuses_a_recorded_driver_that_is_a_path(void **state)
 static void bind_without_vfio_pci_loaded_is_enoent(void **state)
 {
 	struct tree *t = *state;
-	char path[PATH_MAX];
-
-	char from[PATH_MAX];
+	char from[PATH_MAX], path[PATH_MAX];
 
 	join(from, t->root, "bus/pci/drivers/vfio-pci");
 	join(path, t->root, "bus/pci/drivers/vfio-pci.off");
@@ -344,14 +360,12 @@ static void a_missing_vf_address_names_its_pf_and_how_to_create_it(void **state)
 static void bind_refuses_a_pf_with_vfs_enabled_and_changes_nothing(void **state)
 {
 	struct tree *t = *state;
-	char buf[64];
 
 	add_sriov_pf(t->root, "2\n");
 	assert_int_equal(iop_pci_bind_vfio(t->root, t->state, "0000:02:00.0"), -EBUSY);
 	assert_non_null(strstr(iop_err_msg(), "0000:02:00.0 has 2 SR-IOV VFs enabled"));
 	assert_non_null(strstr(iop_err_msg(), "echo 0 > "));
-	get(t->root, "bus/pci/devices/0000:02:00.0/driver_override", buf, sizeof(buf));
-	assert_string_equal(buf, "(null)\n");
+	expect_file(t->root, "bus/pci/devices/0000:02:00.0/driver_override", "(null)\n");
 	assert_int_equal(iop_pci_sriov_numvfs(t->root, "0000:02:00.0"), 2);
 	assert_int_equal(iop_pci_sriov_numvfs(t->root, "0000:00:02.0"), 0);
 }
@@ -359,29 +373,20 @@ static void bind_refuses_a_pf_with_vfs_enabled_and_changes_nothing(void **state)
 static void unbind_gives_the_device_back_to_the_recorded_driver(void **state)
 {
 	struct tree *t = *state;
-	char buf[64], path[PATH_MAX];
 
 	mkdir(t->state, 0700);
 	put(t->state, "0000:00:03.0.driver", "e1000e\n");
 	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), 0);
-	get(t->root, "bus/pci/drivers/vfio-pci/unbind", buf, sizeof(buf));
-	assert_string_equal(buf, "0000:00:03.0");
-	get(t->root, "bus/pci/devices/0000:00:03.0/driver_override", buf, sizeof(buf));
-	assert_string_equal(buf, "\n");
-	get(t->root, "bus/pci/drivers/e1000e/bind", buf, sizeof(buf));
-	assert_string_equal(buf, "0000:00:03.0");
-	join(path, t->state, "0000:00:03.0.driver");
-	assert_int_equal(access(path, F_OK), -1);
+	expect_file(t->root, "bus/pci/drivers/vfio-pci/unbind", "0000:00:03.0");
+	expect_given_back_to_e1000e(t, "0000:00:03.0");
 }
 
 static void unbind_without_a_record_lets_the_kernel_probe(void **state)
 {
 	struct tree *t = *state;
-	char buf[64];
 
 	assert_int_equal(iop_pci_unbind(t->root, t->state, "0000:00:03.0"), 0);
-	get(t->root, "bus/pci/drivers_probe", buf, sizeof(buf));
-	assert_string_equal(buf, "0000:00:03.0");
+	expect_file(t->root, "bus/pci/drivers_probe", "0000:00:03.0");
 }
 
 static void unbind_of_a_device_not_on_vfio_pci_is_einval(void **state)
@@ -406,21 +411,16 @@ static void pci_bus_is_registered_and_unknown_nodes_mean_any_socket(void **state
 static void netif_is_found_under_net_and_under_virtio(void **state)
 {
 	struct tree *t = *state;
-	char name[16], path[PATH_MAX];
+	char name[16];
 
-	join(path, t->root, "bus/pci/devices/0000:00:02.0/net");
-	assert_int_equal(mkdir(path, 0755), 0);
-	join(path, t->root, "bus/pci/devices/0000:00:02.0/net/enp0s2");
-	assert_int_equal(mkdir(path, 0755), 0);
+	dir(t->root, "bus/pci/devices/0000:00:02.0/net");
+	dir(t->root, "bus/pci/devices/0000:00:02.0/net/enp0s2");
 	iop_pci_netif(t->root, "0000:00:02.0", name);
 	assert_string_equal(name, "enp0s2");
 	/* virtio-net: <bdf>/virtioN/net/<if> */
-	join(path, t->root, "bus/pci/devices/0000:00:03.0/virtio4");
-	assert_int_equal(mkdir(path, 0755), 0);
-	join(path, t->root, "bus/pci/devices/0000:00:03.0/virtio4/net");
-	assert_int_equal(mkdir(path, 0755), 0);
-	join(path, t->root, "bus/pci/devices/0000:00:03.0/virtio4/net/eth7");
-	assert_int_equal(mkdir(path, 0755), 0);
+	dir(t->root, "bus/pci/devices/0000:00:03.0/virtio4");
+	dir(t->root, "bus/pci/devices/0000:00:03.0/virtio4/net");
+	dir(t->root, "bus/pci/devices/0000:00:03.0/virtio4/net/eth7");
 	iop_pci_netif(t->root, "0000:00:03.0", name);
 	assert_string_equal(name, "eth7");
 	iop_pci_netif(t->root, "0000:01:01.0", name);
@@ -441,7 +441,7 @@ static void interface_absent_from_the_namespace_is_not_active(void **state)
 static void persist_rule_sets_driver_override_for_that_device_only(void **state)
 {
 	struct tree *t = *state;
-	char buf[1024], path[PATH_MAX];
+	char buf[1024];
 
 	assert_int_equal(iop_pci_persist_set(t->root, "01:01.0"), 0);
 	get(t->root, "70-iopath-0000:01:01.0.rules", buf, sizeof(buf));
@@ -450,8 +450,7 @@ static void persist_rule_sets_driver_override_for_that_device_only(void **state)
 	assert_true(iop_pci_persist_is_set(t->root, "0000:01:01.0"));
 	assert_false(iop_pci_persist_is_set(t->root, "0000:00:02.0"));
 	/* no temporary file left behind */
-	join(path, t->root, "70-iopath-0000:01:01.0.rules.tmp");
-	assert_int_equal(access(path, F_OK), -1);
+	expect_absent(t->root, "70-iopath-0000:01:01.0.rules.tmp");
 	assert_int_equal(iop_pci_persist_clear(t->root, "0000:01:01.0"), 0);
 	assert_false(iop_pci_persist_is_set(t->root, "0000:01:01.0"));
 	/* clearing what is not there is not an error */
@@ -462,7 +461,7 @@ static void persist_rule_sets_driver_override_for_that_device_only(void **state)
 static void persist_refuses_a_symlink_planted_at_its_temporary_file(void **state)
 {
 	struct tree *t = *state;
-	char path[PATH_MAX], target[PATH_MAX], buf[16];
+	char path[PATH_MAX], target[PATH_MAX];
 
 	join(target, t->root, "victim");
 	put(t->root, "victim", "keep");
@@ -470,8 +469,7 @@ static void persist_refuses_a_symlink_planted_at_its_temporary_file(void **state
 	assert_int_equal(symlink(target, path), 0);
 	assert_int_equal(iop_pci_persist_set(t->root, "0000:01:01.0"), -ELOOP);
 	assert_non_null(strstr(iop_err_msg(), "cannot write"));
-	get(t->root, "victim", buf, sizeof(buf));
-	assert_string_equal(buf, "keep");
+	expect_file(t->root, "victim", "keep");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -490,8 +488,8 @@ int main(void)
 		T(bind_without_vfio_pci_loaded_is_enoent),
 		T(bind_of_an_unknown_device_is_enodev),
 		T(a_missing_vf_address_names_its_pf_and_how_to_create_it),
-	T(bind_refuses_a_pf_with_vfs_enabled_and_changes_nothing),
-	T(unbind_gives_the_device_back_to_the_recorded_driver),
+		T(bind_refuses_a_pf_with_vfs_enabled_and_changes_nothing),
+		T(unbind_gives_the_device_back_to_the_recorded_driver),
 		T(unbind_without_a_record_lets_the_kernel_probe),
 		T(unbind_of_a_device_not_on_vfio_pci_is_einval),
 		T(pci_bus_is_registered_and_unknown_nodes_mean_any_socket),
