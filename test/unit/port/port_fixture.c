@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -13,6 +14,10 @@
 #include "iop_log.h"
 #include "iop_port.h"
 #include "port_fixture.h"
+
+/* what the last init made, for port_fixture_group_fini */
+static struct rte_mempool *fixture_pool;
+static bool fixture_eal_only;
 
 int port_fixture_init_opts(const char *name, const char *topology,
 			   const char *const *iopath_opts, unsigned int mbufs,
@@ -34,6 +39,8 @@ int port_fixture_init_opts(const char *name, const char *topology,
 		return -1;
 	}
 	*pool = rte_pktmbuf_pool_create(name, mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	fixture_pool = *pool;
+	fixture_eal_only = false;
 	return *pool ? 0 : -1;
 }
 
@@ -65,6 +72,8 @@ int port_fixture_eal_init(const char *name, unsigned int mbufs, struct rte_mempo
 		return -1;
 	}
 	*pool = rte_pktmbuf_pool_create(name, mbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	fixture_pool = *pool;
+	fixture_eal_only = true;
 	return *pool ? 0 : -1;
 }
 
@@ -73,4 +82,21 @@ void port_fixture_eal_fini(struct rte_mempool *pool)
 	iop_port_close_all();
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
+}
+
+int port_fixture_group_fini(void **state)
+{
+	(void)state;
+	if (fixture_eal_only)
+		port_fixture_eal_fini(fixture_pool);
+	else
+		port_fixture_fini(fixture_pool);
+	return 0;
+}
+
+int port_fixture_close_ports(void **state)
+{
+	(void)state;
+	iop_port_close_all();
+	return 0;
 }

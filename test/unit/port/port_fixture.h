@@ -24,4 +24,10 @@ int port_fixture_eal_init(const char *name, unsigned int mbufs, struct rte_mempo
 /* Closes every port, frees the pool and ends the EAL. */
 void port_fixture_eal_fini(struct rte_mempool *pool);
 
+/* cmocka fixtures. A group teardown: port_fixture_fini or _eal_fini,
+ * whichever matches the init, on the pool the init made. */
+int port_fixture_group_fini(void **state);
+/* A test teardown: closes every port. */
+int port_fixture_close_ports(void **state);
+
 #endif

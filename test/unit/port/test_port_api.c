@@ -26,20 +26,6 @@ static int eal_up(void **state)
 	return port_fixture_eal_init("test_port_api", 4095, &pool);
 }
 
-static int eal_down(void **state)
-{
-	(void)state;
-	port_fixture_eal_fini(pool);
-	return 0;
-}
-
-static int close_ports(void **state)
-{
-	(void)state;
-	iop_port_close_all();
-	return 0;
-}
-
 /* A started null port with nq queues of 64 descriptors. */
 static uint16_t null_port(const char *spec, uint16_t nq)
 {
@@ -323,7 +309,7 @@ static void drop_reasons_are_rx_or_tx_by_name(void **state)
 	assert_false(iop_drop_is_tx(IOP_DROP_MAX));
 }
 
-#define T(f) cmocka_unit_test_teardown(f, close_ports)
+#define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
 
 int main(void)
 {
@@ -347,5 +333,5 @@ int main(void)
 		T(drop_reasons_are_rx_or_tx_by_name),
 	};
 
-	return cmocka_run_group_tests(tests, eal_up, eal_down);
+	return cmocka_run_group_tests(tests, eal_up, port_fixture_group_fini);
 }

@@ -32,20 +32,6 @@ static int eal_up(void **state)
 	return port_fixture_eal_init("test_port_conf", 1023, &pool);
 }
 
-static int eal_down(void **state)
-{
-	(void)state;
-	port_fixture_eal_fini(pool);
-	return 0;
-}
-
-static int close_ports(void **state)
-{
-	(void)state;
-	iop_port_close_all();
-	return 0;
-}
-
 static void expect_refused(uint16_t p, const struct iop_port_conf *c, int err, const char *msg)
 {
 	assert_int_equal(iop_port_configure(p, c), err);
@@ -203,7 +189,7 @@ static void flags_have_ethdev_values_and_names(void **state)
 	assert_null(iop_port_rx_offload_name(UINT64_C(1) << 40));
 }
 
-#define T(f) cmocka_unit_test_teardown(f, close_ports)
+#define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
 
 int main(void)
 {
@@ -216,5 +202,5 @@ int main(void)
 		T(flags_have_ethdev_values_and_names),
 	};
 
-	return cmocka_run_group_tests(tests, eal_up, eal_down);
+	return cmocka_run_group_tests(tests, eal_up, port_fixture_group_fini);
 }

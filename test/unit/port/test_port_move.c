@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 
 #include "port_fixture.h"
+#include "port_traffic.h"
 #include "iop_init.h"
 #include "iop_iommu.h"
 #include "iop_log.h"
@@ -45,31 +46,6 @@ struct traffic {
 	uint32_t next_seq[2], want_seq[2];
 };
 
-static void fill(struct rte_mbuf *m, uint32_t seq)
-{
-	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, FRAME_LEN);
-
-	memcpy(d, &seq, sizeof(seq));
-	for (uint16_t i = sizeof(seq); i < FRAME_LEN; i++)
-		d[i] = (uint8_t)(seq * 13u + i);
-}
-
-static bool is_frame(const struct rte_mbuf *m, uint32_t seq)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t got;
-
-	if (m->pkt_len != FRAME_LEN)
-		return false;
-	memcpy(&got, d, sizeof(got));
-	if (got != seq)
-		return false;
-	for (uint16_t i = sizeof(seq); i < FRAME_LEN; i++)
-		if (d[i] != (uint8_t)(seq * 13u + i))
-			return false;
-	return true;
-}
-
 /* One burst from side dir to the other, and what arrived there. */
 static void traffic_step(struct traffic *t, int dir)
 {
@@ -79,7 +55,7 @@ static void traffic_step(struct traffic *t, int dir)
 
 	if (!t->stop && rte_pktmbuf_alloc_bulk(pool, m, BURST) == 0) {
 		for (n = 0; n < BURST; n++)
-			fill(m[n], t->next_seq[dir] + n);
+			traffic_frame_fill(m[n], FRAME_LEN, t->next_seq[dir] + n);
 		sent = iop_port_tx_burst(src, 0, m, n);
 		if (sent < n)
 			rte_pktmbuf_free_bulk(&m[sent], (unsigned int)(n - sent));
@@ -88,7 +64,7 @@ static void traffic_step(struct traffic *t, int dir)
 	}
 	got = iop_port_rx_burst(dst, 0, m, BURST);
 	for (uint16_t i = 0; i < got; i++) {
-		if (!is_frame(m[i], t->want_seq[dir]))
+		if (!traffic_frame_is(m[i], FRAME_LEN, t->want_seq[dir]))
 			t->bad[dir]++;
 		t->want_seq[dir]++;
 		t->recv[dir]++;
@@ -213,38 +189,24 @@ static int init(void **state)
 	return port_fixture_init("test_port_move", topology, layout_arg, 4095, &pool);
 }
 
-static int fini(void **state)
+/* Ports 0 and 1, started, back to back on devices dev[0] and dev[1], each
+ * configured as conf[i], queues of 256 descriptors. */
+static void pair_on(const char *const dev[2], const struct iop_port_conf *const conf[2])
 {
-	(void)state;
-	port_fixture_fini(pool);
-	return 0;
+	char extra[2][64];
+
+	for (int i = 0; i < 2; i++)
+		snprintf(extra[i], sizeof(extra[i]), ",dev=%s", dev[i]);
+	traffic_pair((const char *const[]){extra[0], extra[1]}, conf, 256,
+		     (struct rte_mempool *const[]){pool, pool});
 }
 
-static int close_ports(void **state)
-{
-	(void)state;
-	iop_port_close_all();
-	return 0;
-}
-
-/* Ports 0 and 1, started, back to back on devices da and db. */
+/* Ports 0 and 1 (*a and *b), one queue each way, as pair_on. */
 static void pair(const char *da, const char *db, uint16_t *a, uint16_t *b)
 {
-	const char *dev[2] = {da, db};
-	char spec[128];
-	uint16_t p;
+	const struct iop_port_conf one = {.nb_rxq = 1, .nb_txq = 1};
 
-	for (uint16_t i = 0; i < 2; i++) {
-		snprintf(spec, sizeof(spec), "sim:wire=pair,peer=%u,dev=%s", 1u - i, dev[i]);
-		if (iop_port_open(spec, &p))
-			fail_msg("open %s: %s", spec, iop_err_msg());
-		assert_int_equal(p, i);
-		assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
-		assert_int_equal(iop_port_rx_queue_setup(p, 0, 256, pool), 0);
-		assert_int_equal(iop_port_tx_queue_setup(p, 0, 256), 0);
-	}
-	assert_int_equal(iop_port_start(0), 0);
-	assert_int_equal(iop_port_start(1), 0);
+	pair_on((const char *const[]){da, db}, (const struct iop_port_conf *const[]){&one, &one});
 	*a = 0;
 	*b = 1;
 }
@@ -580,10 +542,9 @@ static uint16_t take_frames(uint16_t p, uint16_t q, uint16_t n, uint32_t *want, 
 	uint16_t got = iop_port_rx_burst(p, q, m, n);
 
 	for (uint16_t i = 0; i < got; i++) {
-		uint32_t seq;
+		uint32_t seq = traffic_frame_seq(m[i]);
 
-		memcpy(&seq, rte_pktmbuf_mtod(m[i], const void *), sizeof(seq));
-		*bad += seq < *want || !is_frame(m[i], seq);
+		*bad += seq < *want || !traffic_frame_is(m[i], FRAME_LEN, seq);
 		*want = seq + 1;
 	}
 	rte_pktmbuf_free_bulk(m, got);
@@ -600,35 +561,21 @@ static uint16_t take_frames(uint16_t p, uint16_t q, uint16_t n, uint32_t *want, 
  */
 static void pause_keeps_frames_the_device_wrote_that_no_burst_took(void **state)
 {
-	const char *dev[2] = {"0000:00:01.0", "0000:00:02.0"};
-	const uint16_t rxq[2] = {2, 1}, txq[2] = {1, 2};
+	const char *const dev[2] = {"0000:00:01.0", "0000:00:02.0"};
+	/* port 0: two rx queues, RSS over them; port 1 sends on two */
+	const struct iop_port_conf conf[2] = {
+		{.nb_rxq = 2, .nb_txq = 1, .rss.hash_types = IOP_PORT_RSS_IPV4},
+		{.nb_rxq = 1, .nb_txq = 2},
+	};
 	struct pause_move pm = {.to = new_ioas()};
 	struct rte_mbuf *m[64];
 	struct iop_port_stats st;
 	uint32_t want = 0;
 	uint64_t bad = 0, recv = 0, sent = 0;
 	unsigned int idle = 0;
-	char spec[128];
-	uint16_t p;
 
 	(void)state;
-	for (uint16_t i = 0; i < 2; i++) {
-		struct iop_port_conf conf = {.nb_rxq = rxq[i], .nb_txq = txq[i]};
-
-		if (i == 0)
-			conf.rss.hash_types = IOP_PORT_RSS_IPV4;
-		snprintf(spec, sizeof(spec), "sim:wire=pair,peer=%u,dev=%s", 1u - i, dev[i]);
-		if (iop_port_open(spec, &p))
-			fail_msg("open %s: %s", spec, iop_err_msg());
-		assert_int_equal(p, i);
-		assert_int_equal(iop_port_configure(p, &conf), 0);
-		for (uint16_t q = 0; q < rxq[i]; q++)
-			assert_int_equal(iop_port_rx_queue_setup(p, q, 256, pool), 0);
-		for (uint16_t q = 0; q < txq[i]; q++)
-			assert_int_equal(iop_port_tx_queue_setup(p, q, 256), 0);
-	}
-	assert_int_equal(iop_port_start(0), 0);
-	assert_int_equal(iop_port_start(1), 0);
+	pair_on(dev, (const struct iop_port_conf *const[]){&conf[0], &conf[1]});
 	pm.port = 0;
 	assert_int_equal(pthread_create(&pm.thread, NULL, pause_move_main, &pm), 0);
 	/* port 1 sends 16 frames a round (not IP: RSS puts them on queue
@@ -641,7 +588,7 @@ static void pause_keeps_frames_the_device_wrote_that_no_burst_took(void **state)
 			uint16_t n;
 
 			for (uint32_t i = 0; i < 16; i++)
-				fill(m[i], (uint32_t)sent + i);
+				traffic_frame_fill(m[i], FRAME_LEN, (uint32_t)sent + i);
 			n = iop_port_tx_burst(1, 0, m, 16);
 			rte_pktmbuf_free_bulk(&m[n], 16u - n);
 			sent += n;
@@ -719,7 +666,7 @@ static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, close_ports)
+#define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
 
 int main(int argc, char **argv)
 {
@@ -743,5 +690,5 @@ int main(int argc, char **argv)
 	}
 	topology = argv[1];
 	layout = argv[2];
-	return cmocka_run_group_tests(tests, init, fini);
+	return cmocka_run_group_tests(tests, init, port_fixture_group_fini);
 }

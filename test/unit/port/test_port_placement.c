@@ -48,13 +48,6 @@ static int init(void **state)
 	return port_fixture_init_opts("test_port_placement", topology, opts, 511, &pool);
 }
 
-static int fini(void **state)
-{
-	(void)state;
-	port_fixture_fini(pool);
-	return 0;
-}
-
 /* The plan's IOAS index of bdf. */
 static size_t plan_ioas_of(const struct iop_plan *plan, const char *bdf)
 {
@@ -168,5 +161,5 @@ int main(int argc, char **argv)
 	topology = argv[1];
 	layout_name = argv[2];
 	strict = strcmp(argv[3], "strict") == 0;
-	return cmocka_run_group_tests(tests, init, fini);
+	return cmocka_run_group_tests(tests, init, port_fixture_group_fini);
 }

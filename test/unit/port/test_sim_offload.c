@@ -30,6 +30,7 @@
 #include "iop_log.h"
 #include "iop_port.h"
 #include "port_fixture.h"
+#include "port_traffic.h"
 
 static const char *topology;
 static struct rte_mempool *pool;
@@ -72,13 +73,6 @@ static int fini(void **state)
 	free(frames);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int close_ports(void **state)
-{
-	(void)state;
-	iop_port_close_all();
-	return 0;
 }
 
 /* --- pcap files: the classic format, microsecond stamps, Ethernet ---------- */
@@ -205,19 +199,10 @@ static uint16_t pcap_port(const char *rx, const char *tx, const struct iop_port_
 {
 	char spec[256];
 	uint16_t p;
-	int rc;
 
 	snprintf(spec, sizeof(spec), "sim:wire=pcap%s%s%s%s", rx ? ",rx=" : "", rx ? rx : "",
 		 tx ? ",tx=" : "", tx ? tx : "");
-	if (iop_port_open(spec, &p))
-		fail_msg("open %s: %s", spec, iop_err_msg());
-	rc = iop_port_configure(p, conf);
-	if (rc)
-		fail_msg("configure %s: %s", spec, iop_err_msg());
-	for (uint16_t q = 0; q < conf->nb_rxq; q++)
-		assert_int_equal(iop_port_rx_queue_setup(p, q, 256, pool), 0);
-	for (uint16_t q = 0; q < conf->nb_txq; q++)
-		assert_int_equal(iop_port_tx_queue_setup(p, q, 256), 0);
+	p = traffic_port(spec, conf, 256, pool);
 	assert_int_equal(iop_port_start(p), 0);
 	return p;
 }
@@ -717,16 +702,16 @@ static void bad_configuration_is_one_error_and_leaves_the_port_unconfigured(void
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(rss_hash_of_the_specification_vectors_is_microsoft_s, close_ports),
-		cmocka_unit_test_teardown(rss_spreads_flows_to_the_queue_the_table_names_for_the_softrss_hash, close_ports),
-		cmocka_unit_test_teardown(rss_table_updated_while_started_moves_the_flows, close_ports),
-		cmocka_unit_test_teardown(rx_checksums_are_marked_good_or_bad_as_the_frame_is, close_ports),
-		cmocka_unit_test_teardown(tx_checksums_the_app_asked_for_are_written_by_the_device, close_ports),
-		cmocka_unit_test_teardown(vlan_inserted_on_tx_is_stripped_on_rx_with_its_tci, close_ports),
-		cmocka_unit_test_teardown(jumbo_frames_up_to_the_mtu_arrive_whole_and_longer_ones_are_dropped, close_ports),
-		cmocka_unit_test_teardown(frame_over_one_buffer_without_scatter_is_dropped_as_oversize, close_ports),
-		cmocka_unit_test_teardown(tx_frame_over_the_mtu_is_dropped_as_oversize, close_ports),
-		cmocka_unit_test_teardown(bad_configuration_is_one_error_and_leaves_the_port_unconfigured, close_ports),
+		cmocka_unit_test_teardown(rss_hash_of_the_specification_vectors_is_microsoft_s, port_fixture_close_ports),
+		cmocka_unit_test_teardown(rss_spreads_flows_to_the_queue_the_table_names_for_the_softrss_hash, port_fixture_close_ports),
+		cmocka_unit_test_teardown(rss_table_updated_while_started_moves_the_flows, port_fixture_close_ports),
+		cmocka_unit_test_teardown(rx_checksums_are_marked_good_or_bad_as_the_frame_is, port_fixture_close_ports),
+		cmocka_unit_test_teardown(tx_checksums_the_app_asked_for_are_written_by_the_device, port_fixture_close_ports),
+		cmocka_unit_test_teardown(vlan_inserted_on_tx_is_stripped_on_rx_with_its_tci, port_fixture_close_ports),
+		cmocka_unit_test_teardown(jumbo_frames_up_to_the_mtu_arrive_whole_and_longer_ones_are_dropped, port_fixture_close_ports),
+		cmocka_unit_test_teardown(frame_over_one_buffer_without_scatter_is_dropped_as_oversize, port_fixture_close_ports),
+		cmocka_unit_test_teardown(tx_frame_over_the_mtu_is_dropped_as_oversize, port_fixture_close_ports),
+		cmocka_unit_test_teardown(bad_configuration_is_one_error_and_leaves_the_port_unconfigured, port_fixture_close_ports),
 	};
 
 	if (argc != 2) {

@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "port_fixture.h"
+#include "port_traffic.h"
 #include "iop_init.h"
 #include "iop_log.h"
 #include "iop_port.h"
@@ -33,72 +34,19 @@ static int init(void **state)
 	return port_fixture_init("test_sim_pmd", topology, NULL, 2047, &pool);
 }
 
-static int fini(void **state)
-{
-	(void)state;
-	port_fixture_fini(pool);
-	return 0;
-}
-
-static int close_ports(void **state)
-{
-	(void)state;
-	iop_port_close_all();
-	return 0;
-}
-
-static uint16_t port_with(const char *spec, struct rte_mempool *mp)
-{
-	struct iop_port_info info;
-	uint16_t p;
-
-	if (iop_port_open(spec, &p))
-		fail_msg("open %s: %s", spec, iop_err_msg());
-	/* the tests send frames up to what the wire carries, over MTU 1500 */
-	assert_int_equal(iop_port_info_get(p, &info), 0);
-	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1,
-									 .mtu = info.max_mtu }), 0);
-	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, mp), 0);
-	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
-	return p;
-}
-
-/* Ports 0 and 1 back to back, started; spec1 adds keys to port 1's. */
+/* Ports 0 and 1 back to back, one queue each way of 64 descriptors and
+ * the largest MTU, started; extra0/extra1 add keys to their specs, port 1
+ * takes its rx buffers from mp1. */
 static void pair(const char *extra0, const char *extra1, struct rte_mempool *mp1)
 {
-	char s0[128], s1[128];
-
-	snprintf(s0, sizeof(s0), "sim:wire=pair,peer=1%s", extra0);
-	snprintf(s1, sizeof(s1), "sim:wire=pair,peer=0%s", extra1);
-	assert_int_equal(port_with(s0, pool), 0);
-	assert_int_equal(port_with(s1, mp1), 1);
-	assert_int_equal(iop_port_start(0), 0);
-	assert_int_equal(iop_port_start(1), 0);
+	traffic_pair((const char *const[]){extra0, extra1},
+		     (const struct iop_port_conf *const[]){NULL, NULL}, 64,
+		     (struct rte_mempool *const[]){pool, mp1});
 }
 
-static struct rte_mbuf *frame(uint16_t len, uint8_t seed)
+static struct rte_mbuf *frame(uint16_t len, uint32_t seq)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint8_t *d;
-
-	assert_non_null(m);
-	d = (uint8_t *)rte_pktmbuf_append(m, len);
-	assert_non_null(d);
-	for (uint16_t i = 0; i < len; i++)
-		d[i] = (uint8_t)(seed + i * 7);
-	return m;
-}
-
-static bool is_frame(const struct rte_mbuf *m, uint16_t len, uint8_t seed)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	if (m->pkt_len != len)
-		return false;
-	for (uint16_t i = 0; i < len; i++)
-		if (d[i] != (uint8_t)(seed + i * 7))
-			return false;
-	return true;
+	return traffic_frame(pool, len, seq);
 }
 
 /* The value of the xstat called name on port p (fails the test if absent). */
@@ -126,11 +74,11 @@ static void pair_frames_arrive_byte_identical(void **state)
 	(void)state;
 	pair("", "", pool);
 	for (int i = 0; i < 4; i++)
-		tx[i] = frame(len[i], (uint8_t)i);
+		tx[i] = frame(len[i], (uint32_t)i);
 	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
 	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
 	for (int i = 0; i < 4; i++) {
-		assert_true(is_frame(rx[i], len[i], (uint8_t)i));
+		assert_true(traffic_frame_is(rx[i], len[i], (uint32_t)i));
 		assert_int_equal(rx[i]->port, 1);
 	}
 	rte_pktmbuf_free_bulk(rx, 4);
@@ -209,7 +157,7 @@ static void frame_longer_than_rx_buffer_is_counted_drop(void **state)
 	tx[1] = frame(128, 2);
 	assert_int_equal(iop_port_tx_burst(0, 0, tx, 2), 2);
 	assert_int_equal(iop_port_rx_burst(1, 0, rx, 4), 1);
-	assert_true(is_frame(rx[0], 128, 2));
+	assert_true(traffic_frame_is(rx[0], 128, 2));
 	rte_pktmbuf_free(rx[0]);
 	assert_int_equal(iop_port_stats_get(1, &st), 0);
 	assert_int_equal(st.drops[IOP_DROP_RX_OVERSIZE], 1);
@@ -333,7 +281,7 @@ static void gen_wire_delivers_ipv4_frames_of_its_size(void **state)
 	uint16_t p;
 
 	(void)state;
-	p = port_with("sim:wire=gen,size=128", pool);
+	p = traffic_port("sim:wire=gen,size=128", NULL, 64, pool);
 	assert_int_equal(iop_port_start(p), 0);
 	assert_int_equal(iop_port_rx_burst(p, 0, rx, 32), 32);
 	for (int i = 0; i < 32; i++) {
@@ -483,7 +431,7 @@ static void xstats_count_frames_bytes_and_every_iova_cache_lookup(void **state)
 	/* start posted 64 rx buffers per port: 64 lookups each */
 	assert_int_equal(xstat(1, "iova_cache_lookups"), 64);
 	for (int i = 0; i < 4; i++)
-		tx[i] = frame(100, (uint8_t)i);
+		tx[i] = frame(100, (uint32_t)i);
 	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
 	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
 	rte_pktmbuf_free_bulk(rx, 4);
@@ -513,7 +461,7 @@ static void iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats(void *
 	(void)state;
 	pair("", "", pool);
 	for (int i = 0; i < 4; i++)
-		tx[i] = frame(100, (uint8_t)i);
+		tx[i] = frame(100, (uint32_t)i);
 	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
 	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
 	rte_pktmbuf_free_bulk(rx, 4);
@@ -544,7 +492,7 @@ static void xstats_tx_full_counts_the_frames_a_burst_hands_back(void **state)
 	assert_int_equal(xstat(0, "tx_good_packets"), 1024);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, close_ports)
+#define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
 
 int main(int argc, char **argv)
 {
@@ -574,5 +522,5 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	topology = argv[1];
-	return cmocka_run_group_tests(tests, init, fini);
+	return cmocka_run_group_tests(tests, init, port_fixture_group_fini);
 }

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the port tests send through sim ports: ports opened and set up in
+ * one call, a pair of them back to back, and numbered frames that show
+ * any damage or reordering when they arrive.
+ */
+#ifndef PORT_TRAFFIC_H
+#define PORT_TRAFFIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "iop_port.h"
+
+/* Opens spec and configures it as conf (NULL: one queue each way and the
+ * largest MTU the port takes), every queue with nb_desc descriptors, rx
+ * buffers from mp. Returns the port id; any error fails the test. */
+uint16_t traffic_port(const char *spec, const struct iop_port_conf *conf, uint16_t nb_desc,
+		      struct rte_mempool *mp);
+
+/* Ports 0 and 1 back to back on a pair wire, set up as traffic_port does
+ * and started: port i's spec is "sim:wire=pair,peer=<1-i>" then extra[i]
+ * ("" for none), configured as conf[i], rx from mp[i]. */
+void traffic_pair(const char *const extra[2], const struct iop_port_conf *const conf[2],
+		  uint16_t nb_desc, struct rte_mempool *const mp[2]);
+
+/* Appends len bytes (len >= 4) to m: the number seq, then a pattern of
+ * seq. */
+void traffic_frame_fill(struct rte_mbuf *m, uint16_t len, uint32_t seq);
+/* A new frame from mp, filled as traffic_frame_fill does. */
+struct rte_mbuf *traffic_frame(struct rte_mempool *mp, uint16_t len, uint32_t seq);
+/* m is, byte for byte, the frame traffic_frame_fill(len, seq) wrote. */
+bool traffic_frame_is(const struct rte_mbuf *m, uint16_t len, uint32_t seq);
+/* The number a frame carries. */
+uint32_t traffic_frame_seq(const struct rte_mbuf *m);
+
+#endif
