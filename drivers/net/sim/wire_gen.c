@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
@@ -28,7 +29,13 @@ struct gen_wire {
 	/* one frame per flow (UDP source ports 1024 on), sent again and again,
 	 * flow after flow on each queue */
 	uint8_t *frames;
-	uint32_t next_flow[IOP_PORT_MAX_QUEUES];
+	/* each queue's next flow, written by its own polling thread on every
+	 * frame: one cache line each, so queues on other lcores do not
+	 * bounce a shared line */
+	struct {
+		uint32_t next_flow;
+		uint8_t pad[RTE_CACHE_LINE_SIZE - sizeof(uint32_t)];
+	} q[IOP_PORT_MAX_QUEUES];
 	/* where the sink lets the device write what it sends */
 	uint8_t sink[IOP_PORT_MAX_QUEUES][GEN_MAX_FRAME];
 };
@@ -117,7 +124,7 @@ static bool gen_rx_peek(struct sim_wire *w, uint16_t q, struct sim_frame *f)
 {
 	struct gen_wire *g = w->priv;
 
-	f->data = g->frames + (size_t)g->next_flow[q] * g->size;
+	f->data = g->frames + (size_t)g->q[q].next_flow * g->size;
 	f->len = g->size;
 	f->has_vlan = false;
 	f->truncated = false;
@@ -128,8 +135,9 @@ static void gen_rx_consume(struct sim_wire *w, uint16_t q)
 {
 	struct gen_wire *g = w->priv;
 
-	if (++g->next_flow[q] == g->flows)
-		g->next_flow[q] = 0;
+	/* one flow: nothing to advance, no store */
+	if (g->flows > 1 && ++g->q[q].next_flow == g->flows)
+		g->q[q].next_flow = 0;
 }
 
 static uint64_t gen_rx_dropped(struct sim_wire *w, uint16_t q)
