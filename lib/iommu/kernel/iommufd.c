@@ -348,11 +348,6 @@ static int ifd_iova_ranges(void *bioas, struct iop_iova_range *ranges,
 	return 0;
 }
 
-uint32_t iop_iommufd_dev_hwpt(void *bdev)
-{
-	return ((struct ifd_dev *)bdev)->hwpt;
-}
-
 uint32_t iop_iommufd_ioas_id(void *bioas)
 {
 	return ((struct ifd_ioas *)bioas)->id;

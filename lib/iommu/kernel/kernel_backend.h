@@ -13,13 +13,8 @@
  * picks the IOVA inside the IOAS's ranges and returns it in *iova. */
 int iop_iommufd_map_any(void *bioas, void *va, uint64_t len, unsigned int prot,
 			uint64_t *iova);
-/* iommufd: the hw_pagetable id ATTACH returned (0 when detached). */
-uint32_t iop_iommufd_dev_hwpt(void *bdev);
 /* iommufd: the IOAS object id, and the iommufd it lives in. */
 uint32_t iop_iommufd_ioas_id(void *bioas);
 int iop_iommufd_fd(void *bioas);
-/* vfio: VFIO_IOMMU_GET_INFO's iova_pgsizes of the IOAS's container (0 while
- * no group is attached: a type1 container has no IOMMU until then). */
-uint64_t iop_vfio_ioas_pgsizes(void *bioas);
 
 #endif /* IOP_IOMMU_KERNEL_BACKEND_H */

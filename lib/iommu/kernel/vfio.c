@@ -543,7 +543,7 @@ static int vf_iova_ranges(void *bioas, struct iop_iova_range *ranges,
 			  size_t max, size_t *count)
 {
 	struct vf_ioas *a = bioas;
-	struct vfio_iommu_type1_info *info;
+	struct vfio_iommu_type1_info *info = NULL;
 	struct vfio_info_cap_header *hdr;
 	struct vfio_iommu_type1_info_cap_iova_range *cap;
 	uint32_t off, i;
@@ -584,19 +584,6 @@ static int vf_iova_ranges(void *bioas, struct iop_iova_range *ranges,
 		*count = 1;
 	}
 	return 0;
-}
-
-uint64_t iop_vfio_ioas_pgsizes(void *bioas)
-{
-	struct vf_ioas *a = bioas;
-	struct vfio_iommu_type1_info *info;
-	uint64_t pg;
-
-	if (!a->ngroups || get_info(a, &info) < 0)
-		return 0;
-	pg = info->iova_pgsizes;
-	free(info);
-	return pg;
 }
 
 const struct iop_backend_ops iop_backend_vfio = {
