@@ -62,6 +62,21 @@ static void open_both(struct fix *f)
 	assert_int_equal(iop_ioas_create(f->ctx, &f->B), 0);
 }
 
+/* open_both, then every device it opened attached to A: they are in
+ * both[], and their count is returned. */
+static size_t open_and_attach_both(struct fix *f, struct iop_dev *both[2])
+{
+	size_t n;
+
+	open_both(f);
+	both[0] = f->a;
+	both[1] = f->b;
+	n = f->b ? 2 : 1;
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(iop_dev_attach(both[i], f->A), 0);
+	return n;
+}
+
 static struct iop_ioas *group_ioas(struct fix *f, struct iop_dev *d)
 {
 	return iop_ctx_group_ioas(f->ctx, iop_dev_group(d));
@@ -270,12 +285,7 @@ static void rule5_move(struct fix *f, bool replace)
 		sim_no_replace.can_replace = false;
 		f->ctx->ops = &sim_no_replace;
 	}
-	open_both(f);
-	both[0] = f->a;
-	both[1] = f->b;
-	n = f->b ? 2 : 1;
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(iop_dev_attach(both[i], f->A), 0);
+	n = open_and_attach_both(f, both);
 	/* moving one device of a group without its sibling is refused */
 	rc = iop_dev_move(&f->a, 1, f->B);
 	if (f->v->same_group) {
@@ -340,12 +350,7 @@ static void rule5_failed_replace_never_detaches_a_group(void **state)
 	char x;
 	int rc;
 
-	open_both(f);
-	both[0] = f->a;
-	both[1] = f->b;
-	n = f->b ? 2 : 1;
-	for (size_t i = 0; i < n; i++)
-		assert_int_equal(iop_dev_attach(both[i], f->A), 0);
+	n = open_and_attach_both(f, both);
 	assert_int_equal(iop_ioas_map(f->A, buf, len, IOP_PROT_READ | IOP_PROT_WRITE, &iova), 0);
 	for (uint64_t nth = 1;; nth++) {
 		iop_sim_fail_nth(nth);
