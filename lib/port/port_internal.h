@@ -41,6 +41,9 @@ struct iop_port {
 	struct rte_ether_addr mac;
 	bool promisc;
 	bool removed;    /* set by the PMD, possibly from a polling lcore */
+	/* iop_port_on_removal(): written before fn, read after it */
+	iop_port_removal_fn removal_fn;
+	void *removal_arg;
 	uint64_t moves;  /* live moves done (iop_port_move) */
 	uint64_t pauses; /* of those, with the queues held */
 	uint64_t last_pause_ns, max_pause_ns;
