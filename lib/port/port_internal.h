@@ -71,9 +71,9 @@ void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats 
  * both the xstats and iop_port_iova_stats_get(). */
 void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 
-/* port_dev.c, for live moves: n more port devices (the first is first)
- * are on `to` (-ENOSPC when no entry is free). */
-int port_dev_hold(struct iop_ioas *to, unsigned int n, struct iop_dev *first);
+/* port_dev.c, for live moves: n more port devices are on `to` (-ENOSPC
+ * when no entry is free). */
+int port_dev_hold(struct iop_ioas *to, unsigned int n);
 /* n port devices left `from` (or a hold is undone); with none left, an
  * IOAS lib/port created is unmapped and destroyed. */
 void port_dev_drop(struct iop_ioas *from, unsigned int n);
