@@ -80,8 +80,10 @@ int iop_layout_place(enum iop_layout layout, bool strict,
 	*ioas = IOP_PLACE_NEW_IOAS;
 	switch (layout) {
 	case IOP_LAYOUT_SHARED:
+		/* one IOAS, unless a live move took a group elsewhere: the
+		 * group's devices still go where it is (rule 3, seed 000) */
 		if (n)
-			*ioas = placed[0].ioas;
+			*ioas = mate ? mate->ioas : placed[0].ioas;
 		return 0;
 	case IOP_LAYOUT_PER_GROUP:
 		if (mate)

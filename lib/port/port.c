@@ -609,8 +609,25 @@ void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t
  * itself. */
 void iop_port_set_removed(struct iop_port *port)
 {
+	iop_port_removal_fn fn;
+
 	__atomic_store_n(&port->removed, true, __ATOMIC_SEQ_CST);
 	fp_idle_bursts(port->id);
+	fn = __atomic_load_n(&port->removal_fn, __ATOMIC_ACQUIRE);
+	if (fn)
+		fn(port->id, port->removal_arg);
+}
+
+int iop_port_on_removal(uint16_t id, iop_port_removal_fn fn, void *arg)
+{
+	struct iop_port *p = port_lookup(id, "removal hook");
+
+	if (!p)
+		return -ENODEV;
+	__atomic_store_n(&p->removal_fn, NULL, __ATOMIC_RELEASE);
+	p->removal_arg = arg;
+	__atomic_store_n(&p->removal_fn, fn, __ATOMIC_RELEASE);
+	return 0;
 }
 
 const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port)

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #define IOP_LOG_PREFIX "port: "
 #include "iop_init.h"
 #include "iop_iommu.h"
@@ -26,8 +28,6 @@ struct port_ioas {
 	struct iop_ioas *ioas;
 	unsigned int users;
 	bool owned;               /* created here: the last user destroys it */
-	unsigned int group;       /* group of its first device */
-	char first_bdf[IOP_BDF_LEN];
 };
 
 static struct port_ioas tab[IOP_PORT_MAX];
@@ -62,18 +62,28 @@ static int join(struct port_ioas *e, struct iop_dev *dev, struct iop_ioas **ioas
 	return 0;
 }
 
-/* The IOAS of tab that dev joins by the layout, or NULL for a new one;
- * each IOAS is represented by its first device. */
-static int place(const struct iop_options *opt, const struct iop_dev *dev,
+/*
+ * The IOAS of tab that dev joins by the layout, or NULL for a new one.
+ * Each IOAS is represented by every open device on it, as the backend
+ * has them now: after a live move a group is where it went, so the devices
+ * of its group opened later follow it there (rule 3 of seed 000).
+ */
+static int place(struct iop_ctx *ctx, const struct iop_options *opt, const struct iop_dev *dev,
 		 struct port_ioas **e)
 {
-	struct iop_placed_dev placed[IOP_PORT_MAX];
-	size_t n = 0, k;
+	struct iop_open_dev open[4 * IOP_PORT_MAX];
+	struct iop_placed_dev placed[4 * IOP_PORT_MAX];
+	size_t nopen = 0, n = 0, k;
 	int rc;
 
+	rc = iop_ctx_open_devices(ctx, open, RTE_DIM(open), &nopen);
+	if (rc)
+		return rc;
+	nopen = RTE_MIN(nopen, RTE_DIM(open));
 	for (size_t i = 0; i < IOP_PORT_MAX; i++)
-		if (tab[i].users)
-			placed[n++] = (struct iop_placed_dev){ tab[i].first_bdf, tab[i].group, i };
+		for (size_t d = 0; tab[i].users && d < nopen; d++)
+			if (open[d].ioas == iop_ioas_id(tab[i].ioas))
+				placed[n++] = (struct iop_placed_dev){ open[d].bdf, open[d].group, i };
 	rc = iop_layout_place(opt ? opt->layout : IOP_LAYOUT_SHARED, opt && opt->strict,
 			      placed, n, iop_dev_bdf(dev), iop_dev_group(dev), &k);
 	*e = rc || k == IOP_PLACE_NEW_IOAS ? NULL : &tab[k];
@@ -93,7 +103,7 @@ int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **
 	rc = iop_dev_open(ctx, bdf, &dev);
 	if (rc)
 		return rc;
-	rc = place(opt, dev, &e);
+	rc = place(ctx, opt, dev, &e);
 	if (rc) {
 		iop_dev_close(dev);
 		return rc;
@@ -131,8 +141,6 @@ int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **
 	}
 	e->users = 1;
 	e->owned = true;
-	e->group = iop_dev_group(dev);
-	snprintf(e->first_bdf, sizeof(e->first_bdf), "%s", iop_dev_bdf(dev));
 	*devp = dev;
 	*ioasp = e->ioas;
 	return 0;
@@ -161,7 +169,7 @@ static struct port_ioas *find_ioas(const struct iop_ioas *ioas)
 	return NULL;
 }
 
-int port_dev_hold(struct iop_ioas *to, unsigned int n, struct iop_dev *first)
+int port_dev_hold(struct iop_ioas *to, unsigned int n)
 {
 	struct port_ioas *e = find_ioas(to);
 
@@ -171,8 +179,6 @@ int port_dev_hold(struct iop_ioas *to, unsigned int n, struct iop_dev *first)
 			return IOP_ERR(ENOSPC, "more than %d IOAS hold ports", IOP_PORT_MAX);
 		e->ioas = to;
 		e->owned = false;
-		e->group = iop_dev_group(first);
-		snprintf(e->first_bdf, sizeof(e->first_bdf), "%s", iop_dev_bdf(first));
 	}
 	e->users += n;
 	return 0;

@@ -145,6 +145,16 @@ const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port);
  * iop_port_fp[port], so the framework calls them with no call in between.
  */
 int iop_port_fp_get(uint16_t port, struct iop_port_fp *fp);
+/*
+ * For the same framework: fn(port, arg) is called once, on the thread that
+ * declares the device gone, right after iopath's own table went idle
+ * (iop_port_set_removed()), so the framework idles its copy of the bursts
+ * at once rather than at its next poll. One per port: a later call
+ * replaces it; fn NULL removes it. A framework that (re)installs the
+ * bursts afterwards checks iop_port_is_removed() after doing so.
+ */
+typedef void (*iop_port_removal_fn)(uint16_t port, void *arg);
+int iop_port_on_removal(uint16_t port, iop_port_removal_fn fn, void *arg);
 
 /*
  * For drivers of DMA devices: opens device bdf of the IOMMU context of

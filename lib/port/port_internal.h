@@ -41,6 +41,9 @@ struct iop_port {
 	struct rte_ether_addr mac;
 	bool promisc;
 	bool removed;    /* set by the PMD, possibly from a polling lcore */
+	/* iop_port_on_removal(): written before fn, read after it */
+	iop_port_removal_fn removal_fn;
+	void *removal_arg;
 	uint64_t moves;  /* live moves done (iop_port_move) */
 	uint64_t pauses; /* of those, with the queues held */
 	uint64_t last_pause_ns, max_pause_ns;
@@ -68,9 +71,9 @@ void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats 
  * both the xstats and iop_port_iova_stats_get(). */
 void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 
-/* port_dev.c, for live moves: n more port devices (the first is first)
- * are on `to` (-ENOSPC when no entry is free). */
-int port_dev_hold(struct iop_ioas *to, unsigned int n, struct iop_dev *first);
+/* port_dev.c, for live moves: n more port devices are on `to` (-ENOSPC
+ * when no entry is free). */
+int port_dev_hold(struct iop_ioas *to, unsigned int n);
 /* n port devices left `from` (or a hold is undone); with none left, an
  * IOAS lib/port created is unmapped and destroyed. */
 void port_dev_drop(struct iop_ioas *from, unsigned int n);

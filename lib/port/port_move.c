@@ -335,7 +335,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 				     id, iop_ioas_id(to), MOVE_REBIND_TIMEOUT_NS / 1000000ull);
 	}
 	if (rc == 0)
-		rc = port_dev_hold(to, (unsigned int)m->nports, m->devs[0]);
+		rc = port_dev_hold(to, (unsigned int)m->nports);
 	if (rc == 0) {
 		rc = iop_dev_move(m->devs, m->nports, to);
 		if (rc)

@@ -23,6 +23,7 @@
 #include "iop_pci.h"
 #include "net_iop.h"
 #include "net_iop_args.h"
+#include "port_driver.h"
 #include "port_spec.h"
 
 RTE_LOG_REGISTER_DEFAULT(net_iop_logtype, NOTICE);
@@ -162,19 +163,29 @@ void net_iop_link_refresh(struct rte_eth_dev *dev)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 	if (removed && !priv->rmv_sent) {
 		priv->rmv_sent = true;
-		/* iop_port_set_removed() idled iopath's table; the PMD's bursts
-		 * sit in ethdev's own, so idle those too (the device does no
-		 * more DMA already: bus mastering is off) */
-		dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
-		dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
-		__atomic_store_n(&rte_eth_fp_ops[dev->data->port_id].rx_pkt_burst,
-				 rte_eth_pkt_burst_dummy, __ATOMIC_RELAXED);
-		__atomic_store_n(&rte_eth_fp_ops[dev->data->port_id].tx_pkt_burst,
-				 rte_eth_pkt_burst_dummy, __ATOMIC_RELAXED);
 		NET_IOP_LOG(ERR, "port %u (%s): its device was removed (hot-unplug or unbind): the port stopped; close it to release the device",
 			    dev->data->port_id, dev->data->name);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
 	}
+}
+
+/*
+ * iopath idles its own table when the device goes; the PMD's bursts also
+ * sit in ethdev's, so idle those in the same moment (iop_port_on_removal),
+ * before another burst posts frames the device will never send. The
+ * device does no more DMA already (bus mastering is off).
+ */
+void net_iop_idle_bursts(uint16_t port, void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+
+	(void)port;
+	dev->rx_pkt_burst = rte_eth_pkt_burst_dummy;
+	dev->tx_pkt_burst = rte_eth_pkt_burst_dummy;
+	__atomic_store_n(&rte_eth_fp_ops[dev->data->port_id].rx_pkt_burst,
+			 rte_eth_pkt_burst_dummy, __ATOMIC_RELAXED);
+	__atomic_store_n(&rte_eth_fp_ops[dev->data->port_id].tx_pkt_burst,
+			 rte_eth_pkt_burst_dummy, __ATOMIC_RELAXED);
 }
 
 static void link_poll(void *arg)
@@ -333,6 +344,7 @@ static int dev_create(struct rte_vdev_device *vdev, uint16_t port)
 				RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
 	dev->dev_ops = &net_iop_ops;
 	dev_open[dev->data->port_id] = true;
+	iop_port_on_removal(port, net_iop_idle_bursts, dev);
 	net_iop_link_refresh(dev);
 	rte_eth_dev_probing_finish(dev);
 	return 0;

@@ -45,6 +45,9 @@ int net_iop_counters_reset(struct rte_eth_dev *dev);
 /* Reads the link and the removal of every net_iop port, and delivers
  * RTE_ETH_EVENT_INTR_LSC and _RMV on a change. */
 void net_iop_link_refresh(struct rte_eth_dev *dev);
+/* Points dev's (arg's) bursts, and ethdev's copy of them, at ethdev's
+ * dummy bursts: at once when iopath declares the device gone. */
+void net_iop_idle_bursts(uint16_t port, void *arg);
 /* Closes the iopath port of dev and, with the last one, the context. */
 void net_iop_port_close(struct rte_eth_dev *dev);
 

@@ -155,6 +155,12 @@ static int iop_dev_start(struct rte_eth_dev *dev)
 		dev->data->tx_queues[q] = fp.txq[q];
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
+	/* a removal after iop_port_start() idled the bursts before they were
+	 * set above: idle them again (iop_port_set_removed() stores `removed`
+	 * before it calls the hook) */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (iop_port_is_removed(port_of(dev)))
+		net_iop_idle_bursts(port_of(dev), dev);
 	net_iop_link_refresh(dev);
 	return 0;
 }

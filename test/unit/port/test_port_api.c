@@ -266,6 +266,54 @@ static void removed_port_keeps_its_counters_refuses_start_until_closed(void **st
 	assert_false(iop_port_is_removed(again));
 }
 
+struct removal_seen {
+	unsigned int calls;
+	uint16_t port;
+	bool removed_then, bursts_idle_then;
+};
+
+static void note_removal(uint16_t port, void *arg)
+{
+	struct removal_seen *seen = arg;
+	struct rte_mbuf *m[4];
+
+	seen->calls++;
+	seen->port = port;
+	seen->removed_then = iop_port_is_removed(port);
+	seen->bursts_idle_then = iop_port_rx_burst(port, 0, m, 4) == 0;
+}
+
+/* A framework holding copies of the bursts (net_iop) learns of a removal
+ * in the same moment, once iopath's own table is idle; a replaced or
+ * cleared hook is not called, and a new port on the same id has none. */
+static void removal_hook_runs_once_after_the_bursts_went_idle(void **state)
+{
+	struct removal_seen first = { 0 }, second = { 0 };
+	uint16_t gone, cleared, again;
+
+	(void)state;
+	gone = null_port("null:size=64", 1);
+	cleared = null_port("null:size=64", 1);
+	assert_int_equal(iop_port_on_removal(IOP_PORT_MAX, note_removal, &first), -ENODEV);
+	assert_int_equal(iop_port_on_removal(gone, note_removal, &first), 0);
+	assert_int_equal(iop_port_on_removal(gone, note_removal, &second), 0);
+	assert_int_equal(iop_port_on_removal(cleared, note_removal, &first), 0);
+	assert_int_equal(iop_port_on_removal(cleared, NULL, NULL), 0);
+	iop_port_set_removed(iop_port_get(cleared));
+	assert_int_equal(first.calls, 0);
+	iop_port_set_removed(iop_port_get(gone));
+	assert_int_equal(first.calls, 0);
+	assert_int_equal(second.calls, 1);
+	assert_int_equal(second.port, gone);
+	assert_true(second.removed_then);
+	assert_true(second.bursts_idle_then);
+	iop_port_close(gone);
+	assert_int_equal(iop_port_open("null", &again), 0);
+	assert_int_equal(again, gone);
+	iop_port_set_removed(iop_port_get(again));
+	assert_int_equal(second.calls, 1);
+}
+
 static void link_mac_and_promiscuous_mode(void **state)
 {
 	struct rte_ether_addr mac;
@@ -328,6 +376,7 @@ int main(void)
 		T(stats_reset_starts_counting_from_zero),
 		T(closed_port_id_is_invalid_then_reused),
 		T(removed_port_keeps_its_counters_refuses_start_until_closed),
+	T(removal_hook_runs_once_after_the_bursts_went_idle),
 		T(link_mac_and_promiscuous_mode),
 		T(drop_reasons_have_names),
 		T(drop_reasons_are_rx_or_tx_by_name),

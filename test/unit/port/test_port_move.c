@@ -315,6 +315,32 @@ static void move_that_would_split_a_group_is_refused_while_traffic_continues(voi
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
+/* Rule 3 (seed 000) after a move: a device of a group that moved joins
+ * the IOAS its group went to, in every layout, and is attached there. */
+static void device_opened_after_its_group_moved_joins_the_group_where_it_went(void **state)
+{
+	struct iop_ioas *fresh = new_ioas(), *dst;
+	struct traffic t;
+	uint16_t a, b, late;
+
+	(void)state;
+	pair("0000:00:03.0", "0000:00:01.0", &a, &b);
+	/* into the IOAS of port b's group 1 where it has one of its own, a
+	 * fresh one in the shared layout */
+	dst = iop_dev_ioas(iop_port_dev(b));
+	if (dst == iop_dev_ioas(iop_port_dev(a)))
+		dst = fresh;
+	traffic_start(&t, a, b);
+	assert_int_equal(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP), 0);
+	traffic_stop_and_check(&t);
+	if (iop_port_open("sim:wire=gen,dev=0000:00:03.1", &late))
+		fail_msg("open of 0000:00:03.1 after its group moved: %s", iop_err_msg());
+	assert_on(late, dst);
+	assert_on(a, dst);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(fresh), 0);
+}
+
 /* per-device: port a's IOAS (group 4) maps DPDK's memory at 2^58, port
  * b's (group 5) at 2^59.
  * Moving a into b's IOAS changes its IOVAs: the queues pause (post
@@ -674,6 +700,7 @@ int main(int argc, char **argv)
 		T(move_under_traffic_loses_no_frame_and_never_faults),
 		T(move_releases_a_source_no_port_uses_and_pins_nothing_twice),
 		T(move_that_would_split_a_group_is_refused_while_traffic_continues),
+		T(device_opened_after_its_group_moved_joins_the_group_where_it_went),
 		T(move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame),
 		T(move_to_an_ioas_outside_the_group_s_windows_is_refused),
 		T(moves_with_a_pause_lose_no_frame),
