@@ -15,12 +15,16 @@
  *   (g) an rx refill's lookup, as the PCI PMDs pay it: the buffer of a
  *       direct mbuf of the run's pool lies at the mbuf's address plus the
  *       pool's fixed header (rte_mbuf_buf_addr()), so nothing is loaded
- *       from the mbuf; then iop_iova_burst_lookup() on the run.
+ *       from the mbuf; then iop_iova_burst_lookup() on the run,
+ *   (h) what a PCI PMD's tx pays per frame (iop_pci_tx_iova()):
+ *       iop_iova_burst_lookup() of the frame's data (buf_addr + data_off) on
+ *       the run, against (a') DPDK's rte_mbuf_data_iova() (buf_iova +
+ *       data_off), which DPDK's PMDs post.
  * (b)-(d) translate a precomputed array of buffer addresses (what a PMD
  * holds once it has read the mbuf); (a), (e), (f) dereference the mbufs.
  * P1 is (e)/(a), from pairs of runs that alternate (a) and (e): the median
  * of the per-pair ratios and their range; the same for (g)/(a), what the
- * rx side pays.
+ * rx side pays, and (h)/(a'), what the tx side pays.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -137,6 +141,32 @@ static TIMED uint64_t run_refill(struct iop_iova_cache *c, struct rte_mbuf **m)
 	return acc;
 }
 
+static TIMED uint64_t run_data_iova(struct rte_mbuf **m)
+{
+	uint64_t acc = 0;
+
+	for (int p = 0; p < PASSES; p++)
+		for (int i = 0; i < NB_MBUF; i++)
+			acc += rte_mbuf_data_iova(m[i]);
+	return acc;
+}
+
+static TIMED uint64_t run_tx(struct iop_iova_cache *c, struct rte_mbuf **m)
+{
+	uint64_t acc = 0;
+
+	for (int p = 0; p < PASSES; p++) {
+		for (int i = 0; i < NB_MBUF; i += BURST) {
+			struct iop_iova_burst b = iop_iova_cache_burst(c);
+
+			for (int j = i; j < i + BURST; j++)
+				acc += iop_iova_burst_lookup(&b, rte_pktmbuf_mtod(m[j], const void *));
+			iop_iova_cache_count(c, BURST);
+		}
+	}
+	return acc;
+}
+
 static TIMED uint64_t run_miss(struct iop_iova_cache *c)
 {
 	uint64_t acc = 0;
@@ -147,7 +177,10 @@ static TIMED uint64_t run_miss(struct iop_iova_cache *c)
 	return acc;
 }
 
-enum variant { BUF_IOVA, VIRT2MEMSEG, HIT, MISS, RUN_FROM_MBUF, HIT_FROM_MBUF, REFILL, NVARIANTS };
+enum variant {
+	BUF_IOVA, VIRT2MEMSEG, HIT, MISS, RUN_FROM_MBUF, HIT_FROM_MBUF, REFILL, DATA_IOVA, TX,
+	NVARIANTS
+};
 
 /* c: the cache with no run; rc: the one whose run is the pool */
 static double once_ns(enum variant v, struct iop_iova_cache *c, struct iop_iova_cache *rc,
@@ -162,6 +195,8 @@ static double once_ns(enum variant v, struct iop_iova_cache *c, struct iop_iova_
 	case MISS: acc = run_miss(c); break;
 	case RUN_FROM_MBUF: acc = run_run_from_mbuf(rc, m); break;
 	case REFILL: acc = run_refill(rc, m); break;
+	case DATA_IOVA: acc = run_data_iova(m); break;
+	case TX: acc = run_tx(rc, m); break;
 	default: acc = run_hit_from_mbuf(c, m); break;
 	}
 	sink += acc;
@@ -179,16 +214,18 @@ struct p1 {
 	double median, min, max;
 };
 
-/* reps pairs, each (a) then v: the best of each and the per-pair ratios */
-static struct p1 p1_pairs(enum variant v, struct iop_iova_cache *c, struct iop_iova_cache *rc,
-			  struct rte_mbuf **m, unsigned int reps, double *best_a, double *best_e)
+/* reps pairs, each the anchor then v: the best of each and the per-pair
+ * ratios */
+static struct p1 p1_pairs(enum variant anchor, enum variant v, struct iop_iova_cache *c,
+			  struct iop_iova_cache *rc, struct rte_mbuf **m, unsigned int reps,
+			  double *best_a, double *best_e)
 {
 	double ratio[64];
 	struct p1 r;
 
 	*best_a = *best_e = 1e30;
 	for (unsigned int i = 0; i < reps; i++) {
-		double a = once_ns(BUF_IOVA, c, rc, m), e = once_ns(v, c, rc, m);
+		double a = once_ns(anchor, c, rc, m), e = once_ns(v, c, rc, m);
 
 		*best_a = a < *best_a ? a : *best_a;
 		*best_e = e < *best_e ? e : *best_e;
@@ -222,6 +259,7 @@ static int check_exact(struct iop_ioas *ioas, struct iop_iova_cache *c, struct r
 
 	for (int i = 0; i < NB_MBUF; i++) {
 		uint64_t want, got = iop_iova_burst_lookup(&b, m[i]->buf_addr);
+		uint64_t data = iop_iova_burst_lookup(&b, rte_pktmbuf_mtod(m[i], void *));
 
 		/* (g) translates m + buf_off: it must be buf_addr */
 		if ((uint8_t *)m[i] + buf_off != m[i]->buf_addr) {
@@ -229,7 +267,8 @@ static int check_exact(struct iop_ioas *ioas, struct iop_iova_cache *c, struct r
 				(void *)m[i], buf_off);
 			return -EIO;
 		}
-		if (iop_ioas_va2iova(ioas, m[i]->buf_addr, &want) || got != want) {
+		if (iop_ioas_va2iova(ioas, m[i]->buf_addr, &want) || got != want ||
+		    data != want + m[i]->data_off) {
 			fprintf(stderr, "iop-bench: cache gave 0x%" PRIx64 " for %p: not the IOAS's translation\n",
 				got, m[i]->buf_addr);
 			return -EIO;
@@ -260,7 +299,7 @@ int bench_translate(const struct bench_args *a)
 	struct iop_ioas *ioas = NULL;
 	double ns[NVARIANTS];
 	struct bench_instructions instr;
-	struct p1 p1, p1g;
+	struct p1 p1, p1g, p1h;
 	void *pool_va;
 	size_t pool_len;
 	struct bench_ioas s = { .n = 0 };
@@ -301,9 +340,11 @@ int bench_translate(const struct bench_args *a)
 		goto out;
 	for (int v = 0; v < NVARIANTS; v++)
 		ns[v] = best_ns((enum variant)v, &cache, &run_cache, m, a->reps);
-	p1 = p1_pairs(RUN_FROM_MBUF, &cache, &run_cache, m, a->reps, &ns[BUF_IOVA],
+	p1 = p1_pairs(BUF_IOVA, RUN_FROM_MBUF, &cache, &run_cache, m, a->reps, &ns[BUF_IOVA],
 		      &ns[RUN_FROM_MBUF]);
-	p1g = p1_pairs(REFILL, &cache, &run_cache, m, a->reps, &ns[BUF_IOVA], &ns[REFILL]);
+	p1g = p1_pairs(BUF_IOVA, REFILL, &cache, &run_cache, m, a->reps, &ns[BUF_IOVA],
+		       &ns[REFILL]);
+	p1h = p1_pairs(DATA_IOVA, TX, &cache, &run_cache, m, a->reps, &ns[DATA_IOVA], &ns[TX]);
 	if (a->count_instructions) {
 		rc = bench_count_instructions(&instr);
 		if (rc)
@@ -328,6 +369,11 @@ int bench_translate(const struct bench_args *a)
 		json_object_set_new(j, "p1_refill_median", app_json_num(p1g.median, 3));
 		json_object_set_new(j, "p1_refill_min", app_json_num(p1g.min, 3));
 		json_object_set_new(j, "p1_refill_max", app_json_num(p1g.max, 3));
+		json_object_set_new(j, "data_iova_ns", app_json_num(ns[DATA_IOVA], 3));
+		json_object_set_new(j, "tx_ns", app_json_num(ns[TX], 3));
+		json_object_set_new(j, "tx_median", app_json_num(p1h.median, 3));
+		json_object_set_new(j, "tx_min", app_json_num(p1h.min, 3));
+		json_object_set_new(j, "tx_max", app_json_num(p1h.max, 3));
 		if (a->count_instructions) {
 			json_object_set_new(j, "hit_instructions", app_json_num(instr.hit, 2));
 			json_object_set_new(j, "instr_buf_iova", app_json_num(instr.buf_iova, 2));
@@ -350,12 +396,17 @@ int bench_translate(const struct bench_args *a)
 		       ns[HIT_FROM_MBUF]);
 		printf("  (g) rx refill, run          %7.3f ns (the buffer from the mbuf's address: no load)\n",
 		       ns[REFILL]);
+		printf("  (a') rte_mbuf_data_iova     %7.3f ns (buf_iova + data_off)\n", ns[DATA_IOVA]);
+		printf("  (h) tx, run                 %7.3f ns (buf_addr + data_off, as the PCI PMDs' tx)\n",
+		       ns[TX]);
 		printf("  c/a = %.2f (target <= 1.2)   b/c = %.2f (target >= 5)\n",
 		       ns[HIT] / ns[BUF_IOVA], ns[VIRT2MEMSEG] / ns[HIT]);
 		printf("  P1 = e/a: median %.2f of %u pairs, range %.2f-%.2f (target <= 1.2)\n",
 		       p1.median, a->reps, p1.min, p1.max);
 		printf("  g/a (rx refill): median %.2f of %u pairs, range %.2f-%.2f\n",
 		       p1g.median, a->reps, p1g.min, p1g.max);
+		printf("  h/a' (tx): median %.2f of %u pairs, range %.2f-%.2f\n",
+		       p1h.median, a->reps, p1h.min, p1h.max);
 		if (a->count_instructions)
 			printf("  instructions per lookup: (a) %.2f  (c) %.2f  (e) %.2f  (f) %.2f  (g) %.2f  e/a %.2f\n",
 			       instr.buf_iova, instr.hit, instr.run_from_mbuf, instr.entries_from_mbuf,
