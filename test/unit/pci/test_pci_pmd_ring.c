@@ -151,23 +151,14 @@ static void free_ext(void *addr, void *opaque)
 	free(addr);
 }
 
-static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state)
+/* An app's 60-byte frame in plain malloc memory, which lib/mem never maps. */
+static struct rte_mbuf *frame_in_unmapped_memory(void)
 {
-	struct iop_port_qcounters cnt = { 0 };
 	struct rte_mbuf_ext_shared_info *shinfo;
-	struct iop_iova_cache c;
-	struct iop_iova_burst b;
-	unsigned int looked = 0;
 	uint16_t len = 2048;
 	struct rte_mbuf *m;
-	void *buf;
+	void *buf = malloc(len);
 
-	(void)state;
-	iop_iova_cache_init(&c, ioas);
-	iop_pci_cache_run_pool(&c, pool);
-	b = iop_iova_cache_burst(&c);
-	/* an app's frame in plain malloc memory, which lib/mem never maps */
-	buf = malloc(len);
 	assert_non_null(buf);
 	shinfo = rte_pktmbuf_ext_shinfo_init_helper(buf, &len, free_ext, NULL);
 	assert_non_null(shinfo);
@@ -175,6 +166,22 @@ static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state
 	assert_non_null(m);
 	rte_pktmbuf_attach_extbuf(m, buf, 0, len, shinfo);
 	rte_pktmbuf_append(m, 60);
+	return m;
+}
+
+static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state)
+{
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	struct rte_mbuf *m;
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	m = frame_in_unmapped_memory();
 	assert_int_equal(iop_pci_tx_iova(&b, &cnt, m, 1514, &looked), IOP_IOVA_POISON);
 	assert_int_equal(cnt.drops[IOP_DROP_TX_UNMAPPED], 1);
 	assert_int_equal(c.poison, 1);
@@ -522,29 +529,18 @@ static void tx_segs_drops_a_chain_with_one_segment_in_unmapped_memory(void **sta
 {
 	static const uint16_t lens[2] = { 100, 100 };
 	struct iop_port_qcounters cnt = { 0 };
-	struct rte_mbuf_ext_shared_info *shinfo;
 	struct iop_iova_cache c;
 	struct iop_iova_burst b;
 	unsigned int looked = 0;
-	uint16_t buflen = 2048;
-	struct rte_mbuf *m = chain_of(lens, 2), *ext;
+	struct rte_mbuf *m = chain_of(lens, 2);
 	uint64_t iova[8];
 	uint16_t len[8];
-	void *buf;
 
 	(void)state;
 	iop_iova_cache_init(&c, ioas);
 	iop_pci_cache_run_pool(&c, pool);
 	b = iop_iova_cache_burst(&c);
-	buf = malloc(buflen);
-	assert_non_null(buf);
-	shinfo = rte_pktmbuf_ext_shinfo_init_helper(buf, &buflen, free_ext, NULL);
-	assert_non_null(shinfo);
-	ext = rte_pktmbuf_alloc(pool);
-	assert_non_null(ext);
-	rte_pktmbuf_attach_extbuf(ext, buf, 0, buflen, shinfo);
-	rte_pktmbuf_append(ext, 60);
-	assert_int_equal(rte_pktmbuf_chain(m, ext), 0);
+	assert_int_equal(rte_pktmbuf_chain(m, frame_in_unmapped_memory()), 0);
 	assert_int_equal(iop_pci_tx_segs(&b, &cnt, m, 9230, 8, &looked, iova, len), 0);
 	assert_int_equal(cnt.drops[IOP_DROP_TX_UNMAPPED], 1);
 	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);

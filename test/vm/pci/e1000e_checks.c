@@ -16,7 +16,7 @@
  *     with RTE_MBUF_F_TX_VLAN arrives stripped with the TCI it was sent
  *     with (the sender's device inserted the tag);
  *   - jumbo frames: both run at the 82574's largest MTU, 9212, A with
- *     9 KiB mbufs (its device fills 8 KiB buffers), B with 2 KiB ones.
+ *     9.5 KiB mbufs (its device fills 8 KiB buffers), B with 2 KiB ones.
  *     Frames of 2047, 2048, 2049, 4096, 9014 and 9226 bytes (the largest
  *     untagged), sent whole and as chains of 1000-byte segments, arrive on
  *     B byte for byte, in a chain of one mbuf per 2 KiB; 9226 bytes cross
@@ -355,8 +355,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mp = rte_pktmbuf_pool_create("e1000echk", 1024, 64, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	/* A's rx buffers: 9 KiB of data room, of which the device fills 8 */
-	big = rte_pktmbuf_pool_create("e1000ejumbo", 512, 32, 0, RTE_PKTMBUF_HEADROOM + 9216,
+	/* A's rx buffers, and whole jumbo frames to send: 9.5 KiB of data
+	 * room, of which A's device fills 8 */
+	big = rte_pktmbuf_pool_create("e1000ejumbo", 512, 32, 0, RTE_PKTMBUF_HEADROOM + 9728,
 				      SOCKET_ID_ANY);
 	if (!mp || !big || port_up(argv[1], big, &a) < 0 || port_up(argv[2], mp, &b) < 0) {
 		check(false, "two e1000e ports open and start with checksum offloads and jumbo frames",
