@@ -448,6 +448,17 @@ static int e1000_promisc_set(struct iop_port *port, bool on)
 	return 0;
 }
 
+/* m, a received frame, with what the device found as configured. */
+static inline struct rte_mbuf *e1000_rx_results(const struct e1000_queue *q, struct rte_mbuf *m,
+						uint8_t status, uint8_t errors, uint16_t special)
+{
+	if (q->rx_csum)
+		m->ol_flags = e1000_rx_csum_flags(status, errors);
+	if (q->vlan)
+		e1000_rx_vlan(m, status, special);
+	return m;
+}
+
 /* 7.1.4: the device sets DD (and EOP on a frame's last buffer) when it has
  * written a descriptor back; RDT hands descriptors back to it. */
 static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
@@ -479,25 +490,20 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			uint8_t status = d->status;
 			uint16_t len = d->length;
 			struct rte_mbuf *m = q->sw[idx];
-			bool bad = d->errors & E1000_RXD_ERR_FRAME;
+			uint8_t errors = d->errors;
 
 			/* errors and offload results are those of the EOP descriptor */
-			if (likely((status & E1000_RXD_STAT_EOP) && !bad && len <= q->max_frame &&
-				   q->chain.head == NULL && !q->chain.cut)) {
+			if (likely((status & E1000_RXD_STAT_EOP) && !(errors & E1000_RXD_ERR_FRAME) &&
+				   len <= q->max_frame && !iop_pci_rx_chain_open(&q->chain))) {
 				iop_pci_rx_deliver(m, len, q->cnt);
+				pkts[got++] = e1000_rx_results(q, m, status, errors, d->special);
 			} else if (!(status & E1000_RXD_STAT_EOP)) {
 				iop_pci_rx_chain_add(&q->chain, m, len, q->max_frame);
-				m = NULL;
 			} else {
-				m = iop_pci_rx_chain_end(&q->chain, m, len, bad, q->scatter,
-							 q->max_frame, q->cnt);
-			}
-			if (m) {
-				if (q->rx_csum)
-					m->ol_flags = e1000_rx_csum_flags(status, d->errors);
-				if (q->vlan)
-					e1000_rx_vlan(m, status, d->special);
-				pkts[got++] = m;
+				m = iop_pci_rx_chain_end(&q->chain, m, len, errors & E1000_RXD_ERR_FRAME,
+							 q->scatter, q->max_frame, q->cnt);
+				if (m)
+					pkts[got++] = e1000_rx_results(q, m, status, errors, d->special);
 			}
 			q->sw[idx] = fresh[i];
 			d->addr = iova[i];
@@ -565,10 +571,26 @@ static void e1000_tx_ctx_put(struct e1000_queue *q, struct e1000_tx_ctx_desc c, 
 	q->sw[tail] = NULL;
 }
 
+/* Writes data descriptor d for len bytes at iova into slot tail, with RS
+ * where it falls; returns the next slot. */
+static inline uint16_t e1000_tx_put(struct e1000_queue *q, uint16_t tail,
+				    const struct e1000_tx_desc *d, uint64_t iova, uint16_t len)
+{
+	volatile struct e1000_tx_desc *slot = (volatile struct e1000_tx_desc *)q->ring + tail;
+
+	slot->addr = iova;
+	slot->length = len;
+	slot->cso = d->cso;
+	slot->cmd = d->cmd | e1000_tx_rs(tail);
+	slot->status = 0;
+	slot->css = d->css;
+	slot->special = d->special;
+	return (uint16_t)((tail + 1) & q->mask);
+}
+
 static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct e1000_queue *q = arg;
-	volatile struct e1000_tx_desc *ring = q->ring;
 	uint16_t tail = q->next, i;
 	unsigned int looked = 0;
 	struct iop_iova_burst b;
@@ -585,6 +607,7 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		uint64_t iova[E1000_TX_MAX_SEGS];
 		uint16_t len[E1000_TX_MAX_SEGS];
 		struct e1000_tx_ctx_desc c;
+		struct e1000_tx_desc d;
 		bool ctx = false;
 		uint32_t bytes = 0;
 		unsigned int k;
@@ -611,23 +634,24 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			tail = (uint16_t)((tail + 1) & q->mask);
 		}
 		/* 7.2.10.3: every descriptor of the frame carries its options;
-		 * the device takes VLE and the tag from the last (EOP) one */
-		for (unsigned int j = 0; j < k; j++) {
-			ring[tail].addr = iova[j];
-			ring[tail].length = len[j];
-			ring[tail].cso = csum ? E1000_TXD_DTYP_DATA : 0;
-			ring[tail].cmd = (j == k - 1 ? E1000_TXD_CMD_EOP : 0) | E1000_TXD_CMD_IFCS |
-					 e1000_tx_rs(tail) | (csum ? E1000_TXD_CMD_DEXT : 0) |
-					 (vle ? E1000_TXD_CMD_VLE : 0);
-			ring[tail].status = 0;
-			ring[tail].css = csum ? e1000_tx_popts(m) : 0;
-			ring[tail].special = vle ? m->vlan_tci : 0;
-			/* the frame's mbufs go back once its last descriptor is done */
-			q->sw[tail] = j == k - 1 ? m : NULL;
+		 * the device takes VLE and the tag from the last (EOP) one. The
+		 * frame's mbufs go back once that one is done. */
+		d = (struct e1000_tx_desc){
+			.cso = csum ? E1000_TXD_DTYP_DATA : 0,
+			.cmd = E1000_TXD_CMD_IFCS | (csum ? E1000_TXD_CMD_DEXT : 0) |
+			       (vle ? E1000_TXD_CMD_VLE : 0),
+			.css = csum ? e1000_tx_popts(m) : 0,
+			.special = vle ? m->vlan_tci : 0,
+		};
+		for (unsigned int j = 0; j + 1 < k; j++) {
+			q->sw[tail] = NULL;
+			tail = e1000_tx_put(q, tail, &d, iova[j], len[j]);
 			bytes += len[j];
-			tail = (uint16_t)((tail + 1) & q->mask);
 		}
-		iop_pci_count_packet(q->cnt, bytes);
+		d.cmd |= E1000_TXD_CMD_EOP;
+		q->sw[tail] = m;
+		tail = e1000_tx_put(q, tail, &d, iova[k - 1], len[k - 1]);
+		iop_pci_count_packet(q->cnt, bytes + len[k - 1]);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (tail != q->next) {

@@ -190,6 +190,12 @@ static inline void iop_pci_rx_chain_reset(struct iop_pci_rx_chain *c)
 	c->cut = false;
 }
 
+/* Whether a frame is under way: the next buffer continues it. */
+static inline bool iop_pci_rx_chain_open(const struct iop_pci_rx_chain *c)
+{
+	return c->head != NULL || c->cut;
+}
+
 /* Adds buffer m, holding len bytes of a frame whose end is yet to come. */
 static inline void iop_pci_rx_chain_add(struct iop_pci_rx_chain *c, struct rte_mbuf *m,
 					uint16_t len, uint32_t max_frame)
@@ -261,6 +267,17 @@ static inline unsigned int iop_pci_tx_segs(const struct iop_iova_burst *b,
 	unsigned int k = 0;
 	uint32_t bytes = 0;
 
+	/* the common frame, in one segment, without the walk */
+	if (likely(m->nb_segs == 1 && m->data_len <= max_frame)) {
+		(*looked)++;
+		iova[0] = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
+		len[0] = m->data_len;
+		if (likely(iova[0] != IOP_IOVA_POISON))
+			return 1;
+		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
 	for (struct rte_mbuf *s = m; s; s = s->next) {
 		if (s->data_len == 0 && s != m)
 			continue;
