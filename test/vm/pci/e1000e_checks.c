@@ -43,73 +43,14 @@
 #include "iop_log.h"
 #include "iop_port.h"
 #include "../vm_check.h"
+#include "guest_frames.h"
 
-enum shape { GOOD, BAD_IP, BAD_L4, TX_OFFLOAD };
-
-/* An IPv4 frame with a UDP or TCP payload, checksums as shape says. */
-static struct rte_mbuf *frame(struct rte_mempool *mp, bool tcp, uint16_t sport, enum shape shape)
+/* An IPv4 frame with a UDP or TCP payload of 40 bytes, checksums as sum
+ * says. */
+static struct rte_mbuf *frame(struct rte_mempool *mp, bool tcp, uint16_t sport, enum guest_sum sum)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	uint16_t l4len = tcp ? sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
-	uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + l4len + 40);
-	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	uint8_t *l4;
-	uint16_t ck_off = tcp ? offsetof(struct rte_tcp_hdr, cksum) : offsetof(struct rte_udp_hdr, dgram_cksum);
-	uint16_t ck;
-
-	if (!m)
-		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, len);
-	if (!eth) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	memset(eth, 0, len);
-	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
-	eth->src_addr.addr_bytes[0] = 0x02;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
-	ip->time_to_live = 64;
-	ip->next_proto_id = tcp ? IPPROTO_TCP : IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
-	l4 = (uint8_t *)(ip + 1);
-	if (tcp) {
-		struct rte_tcp_hdr *t = (struct rte_tcp_hdr *)l4;
-
-		t->src_port = rte_cpu_to_be_16(sport);
-		t->dst_port = rte_cpu_to_be_16(80);
-		t->data_off = 0x50;
-		t->tcp_flags = RTE_TCP_ACK_FLAG;
-		t->rx_win = rte_cpu_to_be_16(1024);
-	} else {
-		struct rte_udp_hdr *u = (struct rte_udp_hdr *)l4;
-
-		u->src_port = rte_cpu_to_be_16(sport);
-		u->dst_port = rte_cpu_to_be_16(4789);
-		u->dgram_len = rte_cpu_to_be_16((uint16_t)(l4len + 40));
-	}
-	for (int i = 0; i < 40; i++)
-		l4[l4len + i] = (uint8_t)(sport + 5 * i);
-	ck = rte_ipv4_udptcp_cksum(ip, l4);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if (shape == BAD_IP)
-		ip->hdr_checksum ^= 0x1111;
-	if (shape == BAD_L4)
-		ck ^= 0x1111;
-	if (shape == TX_OFFLOAD) {
-		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
-			      (tcp ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM);
-		m->l2_len = sizeof(*eth);
-		m->l3_len = sizeof(*ip);
-		ip->hdr_checksum = 0;
-		ck = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-	}
-	memcpy(l4 + ck_off, &ck, sizeof(ck));
-	return m;
+	return guest_ipv4_frame(mp, &(struct guest_frame){
+		.tcp = tcp, .sport = sport, .payload = 40, .sum = sum });
 }
 
 /* 82574: 9234-byte frames with the CRC, as DPDK's and Linux's drivers
@@ -366,19 +307,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int t = 0; t < 2; t++) {
-		m = cross(a, b, frame(mp, t, 1000, GOOD));
+		m = cross(a, b, frame(mp, t, 1000, GUEST_SUM_RIGHT));
 		check(verdicts(m, RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_L4_CKSUM_GOOD),
 		      t ? "a right TCP frame is reported IP and L4 GOOD" :
 			  "a right UDP frame is reported IP and L4 GOOD",
 		      "%s, flags 0x%llx", m ? "received" : "lost", m ? (unsigned long long)m->ol_flags : 0ull);
 		rte_pktmbuf_free(m);
-		m = cross(a, b, frame(mp, t, 1001, BAD_L4));
+		m = cross(a, b, frame(mp, t, 1001, GUEST_SUM_BAD_L4));
 		check(verdicts(m, RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_L4_CKSUM_BAD),
 		      t ? "a bad TCP checksum is reported L4 BAD" : "a bad UDP checksum is reported L4 BAD",
 		      "%s, flags 0x%llx", m ? "received" : "lost", m ? (unsigned long long)m->ol_flags : 0ull);
 		rte_pktmbuf_free(m);
 	}
-	m = cross(a, b, frame(mp, false, 1002, BAD_IP));
+	m = cross(a, b, frame(mp, false, 1002, GUEST_SUM_BAD_IP));
 	check(m && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD,
 	      "a bad IPv4 header checksum is reported IP BAD", "%s, flags 0x%llx",
 	      m ? "received" : "lost", m ? (unsigned long long)m->ol_flags : 0ull);
@@ -387,7 +328,7 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 3; k++) {
 		bool tcp = k == 1;
 
-		m = cross(a, b, frame(mp, tcp, (uint16_t)(2000 + k), TX_OFFLOAD));
+		m = cross(a, b, frame(mp, tcp, (uint16_t)(2000 + k), GUEST_SUM_TX_OFFLOAD));
 		check(verdicts(m, RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_L4_CKSUM_GOOD) &&
 		      dpdk_agrees(m, tcp),
 		      "tx checksum offload: the device inserted the IPv4 and L4 checksums",
@@ -397,8 +338,8 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < 2; k++) {
 		uint16_t tci = k ? 0x6123 : 0x2005;
-		struct rte_mbuf *ref = frame(mp, false, (uint16_t)(3000 + k), GOOD);
-		struct rte_mbuf *out = frame(mp, false, (uint16_t)(3000 + k), GOOD);
+		struct rte_mbuf *ref = frame(mp, false, (uint16_t)(3000 + k), GUEST_SUM_RIGHT);
+		struct rte_mbuf *out = frame(mp, false, (uint16_t)(3000 + k), GUEST_SUM_RIGHT);
 
 		if (out && k) {
 			out->ol_flags |= RTE_MBUF_F_TX_VLAN;
