@@ -93,6 +93,7 @@ static struct e1000_queue *queue(struct iop_ioas *ioas, volatile uint8_t *regs,
 #else
 	if (mp && iop_pci_rx_refill_init(&q->refill, mp, 0, RTE_PKTMBUF_HEADROOM, "e1000e") < 0)
 		return NULL;
+	q->max_frame = RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN; /* MTU 1500, as e1000_start sets */
 	if (mp)
 		iop_pci_cache_run_pool(&q->cache, mp);
 #endif

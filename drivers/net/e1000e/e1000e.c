@@ -7,7 +7,11 @@
  * ask for checksums (RTE_MBUF_F_TX_IP_CKSUM, RTE_MBUF_F_TX_TCP/UDP_CKSUM)
  * in extended data descriptors after the context they need. With VLAN
  * strip (and insert) configured, CTRL.VME has the device strip tags on rx
- * and insert those tx descriptors ask for (VLE).
+ * and insert those tx descriptors ask for (VLE). Jumbo frames: the MTU
+ * comes from the configuration; the device takes long frames (LPE) into
+ * buffers as large as the pool's mbufs allow (2 to 16 KiB), and a frame
+ * over one buffer spans descriptors and arrives as an mbuf chain
+ * (scatter); a chain goes out one descriptor a segment.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,8 +28,11 @@
 #include "pci_pmd.h"
 #include "pci_pmd_ring.h"
 
-#define E1000_MAX_FRAME 1514
 #define E1000_MIN_DESC 64
+/* Most descriptors a frame sent takes (QEMU's model gathers at most 64
+ * buffers a frame): with its context it always fits an empty ring. */
+#define E1000_TX_MAX_SEGS 32
+static_assert(E1000_TX_MAX_SEGS + 1 < E1000_MIN_DESC, "a frame fits the smallest ring");
 /* Doorbells and write-backs cost a bus transaction each (and a VM exit
  * under emulation): the tail is moved back to the device once 32 rx
  * descriptors are free, and only every 32nd tx descriptor asks for its
@@ -44,6 +51,8 @@ struct e1000_queue {
 	uint16_t clean;      /* tx: oldest not yet reclaimed */
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
+	uint16_t buf_len;    /* rx: bytes of each buffer (RCTL.BSIZE) */
+	uint32_t max_frame;  /* the MTU's untagged frame (iop_pci_frame_fits) */
 	struct rte_mempool *mp;
 	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
@@ -52,6 +61,8 @@ struct e1000_queue {
 	struct e1000_priv *ep;
 	bool rx_csum;        /* rx: deliver the checksum verdicts */
 	bool vlan;           /* rx: tags stripped (CTRL.VME) */
+	bool scatter;        /* rx: frames over one buffer delivered chained */
+	struct iop_pci_rx_chain chain; /* rx: the frame whose EOP is yet to come */
 	bool ctx_set;        /* tx: the device holds ctx (one per queue) */
 	struct e1000_tx_ctx_desc ctx;
 	struct iop_iova_cache cache;
@@ -63,6 +74,7 @@ struct e1000_priv {
 	bool promisc;
 	uint64_t rx_offloads;   /* as configured */
 	uint64_t tx_offloads;
+	uint32_t max_frame;     /* the MTU's untagged frame: MTU and header */
 };
 
 static void e1000_queue_release(void *arg);
@@ -141,9 +153,12 @@ static void e1000_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->max_tx_queues = 1;
 	info->min_desc = E1000_MIN_DESC;
 	info->max_desc = E1000_MAX_DESC;
-	info->max_frame_len = E1000_MAX_FRAME;
-	info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP;
-	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT;
+	info->max_frame_len = E1000_MAX_JUMBO_FRAME;
+	info->max_mtu = E1000_MAX_MTU;
+	info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP |
+				IOP_PORT_RX_OFFLOAD_SCATTER;
+	info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT |
+				IOP_PORT_TX_OFFLOAD_MULTI_SEGS;
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
 }
 
@@ -157,6 +172,7 @@ static int e1000_configure(struct iop_port *port, const struct iop_port_conf *co
 		return IOP_ERR(ENOTSUP, "tx offload vlan_insert: e1000e needs rx offload vlan_strip with it (one switch, CTRL.VME, does both): ask for both");
 	ep->rx_offloads = conf->rx_offloads;
 	ep->tx_offloads = conf->tx_offloads;
+	ep->max_frame = conf->mtu + RTE_ETHER_HDR_LEN;
 	return 0;
 }
 
@@ -222,9 +238,9 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 
 	(void)qi;
 	/* the device writes up to RCTL.BSIZE bytes whatever the frame */
-	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE)
+	if (room < RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_MIN)
 		return IOP_ERR(EINVAL, "mbufs with %u bytes of data room are too small for e1000e: %u needed (RTE_MBUF_DEFAULT_BUF_SIZE)",
-			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_SIZE);
+			       room, RTE_PKTMBUF_HEADROOM + E1000_RX_BUF_MIN);
 	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), RTE_PKTMBUF_HEADROOM, "e1000e");
 	if (rc < 0)
 		return rc;
@@ -233,6 +249,10 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 		return rc;
 	q->mp = mp;
 	q->refill = refill;
+	/* the largest buffer size RCTL offers that the mbufs hold */
+	q->buf_len = E1000_RX_BUF_MAX;
+	while (q->buf_len > room - RTE_PKTMBUF_HEADROOM)
+		q->buf_len /= 2;
 	iop_pci_cache_run_pool(&q->cache, mp);
 	ep->rxq = q;
 	*rxq = q;
@@ -292,6 +312,8 @@ static int e1000_rx_start(struct e1000_queue *q)
 	iop_iova_cache_count(&q->cache, looked);
 	q->next = 0;
 	q->hold = 0;
+	q->max_frame = q->ep->max_frame;
+	q->scatter = q->ep->rx_offloads & IOP_PORT_RX_OFFLOAD_SCATTER;
 	wr(q->regs, E1000_RDBAL, (uint32_t)q->ring_iova);
 	wr(q->regs, E1000_RDBAH, (uint32_t)(q->ring_iova >> 32));
 	wr(q->regs, E1000_RDLEN, (uint32_t)(q->size * sizeof(struct e1000_rx_desc)));
@@ -311,6 +333,7 @@ static void e1000_tx_start(struct e1000_queue *q)
 {
 	memset(q->ring, 0, q->size * sizeof(struct e1000_tx_desc));
 	q->next = q->clean = 0;
+	q->max_frame = q->ep->max_frame;
 	q->ctx_set = false;
 	wr(q->regs, E1000_TDBAL, (uint32_t)q->ring_iova);
 	wr(q->regs, E1000_TDBAH, (uint32_t)(q->ring_iova >> 32));
@@ -323,9 +346,28 @@ static void e1000_tx_start(struct e1000_queue *q)
 				0x0fu << E1000_TCTL_CT_SHIFT | 0x3fu << E1000_TCTL_COLD_SHIFT);
 }
 
+/* 10.2.5.1: the buffer size of RCTL for len (a power of two, 2048..16384) */
+static uint32_t e1000_rctl_bsize(uint16_t len)
+{
+	switch (len) {
+	case 16384:
+		return E1000_RCTL_BSEX | 1u << E1000_RCTL_BSIZE_SHIFT;
+	case 8192:
+		return E1000_RCTL_BSEX | 2u << E1000_RCTL_BSIZE_SHIFT;
+	case 4096:
+		return E1000_RCTL_BSEX | 3u << E1000_RCTL_BSIZE_SHIFT;
+	default:
+		return 0; /* 2048 */
+	}
+}
+
+/* LPE always: the device then hands over every frame up to its own limit,
+ * and the PMD drops those over the MTU where it counts them (rx_oversize);
+ * without LPE the device would drop frames past 1522 bytes unseen. */
 static uint32_t e1000_rctl(const struct e1000_priv *ep)
 {
-	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC;
+	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_LPE |
+			e1000_rctl_bsize(ep->rxq->buf_len);
 
 	return ep->promisc ? rctl | E1000_RCTL_UPE | E1000_RCTL_MPE : rctl;
 }
@@ -367,6 +409,8 @@ static void e1000_stop(struct iop_port *port)
 	}
 	e1000_drop_mbufs(ep->rxq);
 	e1000_drop_mbufs(ep->txq);
+	if (ep->rxq)
+		iop_pci_rx_chain_reset(&ep->rxq->chain);
 }
 
 static void e1000_close(struct iop_port *port)
@@ -399,9 +443,20 @@ static int e1000_promisc_set(struct iop_port *port, bool on)
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 
 	ep->promisc = on;
-	if (rd(ep->regs, E1000_RCTL) & E1000_RCTL_EN)
+	if (ep->rxq && (rd(ep->regs, E1000_RCTL) & E1000_RCTL_EN))
 		wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
 	return 0;
+}
+
+/* m, a received frame, with what the device found as configured. */
+static inline struct rte_mbuf *e1000_rx_results(const struct e1000_queue *q, struct rte_mbuf *m,
+						uint8_t status, uint8_t errors, uint16_t special)
+{
+	if (q->rx_csum)
+		m->ol_flags = e1000_rx_csum_flags(status, errors);
+	if (q->vlan)
+		e1000_rx_vlan(m, status, special);
+	return m;
 }
 
 /* 7.1.4: the device sets DD (and EOP on a frame's last buffer) when it has
@@ -435,18 +490,20 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			uint8_t status = d->status;
 			uint16_t len = d->length;
 			struct rte_mbuf *m = q->sw[idx];
+			uint8_t errors = d->errors;
 
-			if (likely((status & E1000_RXD_STAT_EOP) && !(d->errors & E1000_RXD_ERR_FRAME) &&
-				   len <= E1000_MAX_FRAME)) {
+			/* errors and offload results are those of the EOP descriptor */
+			if (likely((status & E1000_RXD_STAT_EOP) && !(errors & E1000_RXD_ERR_FRAME) &&
+				   len <= q->max_frame && !iop_pci_rx_chain_open(&q->chain))) {
 				iop_pci_rx_deliver(m, len, q->cnt);
-				if (q->rx_csum)
-					m->ol_flags = e1000_rx_csum_flags(status, d->errors);
-				if (q->vlan)
-					e1000_rx_vlan(m, status, d->special);
-				pkts[got++] = m;
+				pkts[got++] = e1000_rx_results(q, m, status, errors, d->special);
+			} else if (!(status & E1000_RXD_STAT_EOP)) {
+				iop_pci_rx_chain_add(&q->chain, m, len, q->max_frame);
 			} else {
-				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-				iop_pci_rx_recycle(m);
+				m = iop_pci_rx_chain_end(&q->chain, m, len, errors & E1000_RXD_ERR_FRAME,
+							 q->scatter, q->max_frame, q->cnt);
+				if (m)
+					pkts[got++] = e1000_rx_results(q, m, status, errors, d->special);
 			}
 			q->sw[idx] = fresh[i];
 			d->addr = iova[i];
@@ -501,28 +558,39 @@ static inline uint8_t e1000_tx_rs(uint16_t slot)
 	return (slot & (E1000_TX_RS_THRESH - 1)) == E1000_TX_RS_THRESH - 1 ? E1000_TXD_CMD_RS : 0;
 }
 
-/* Writes the context m's checksums need at tail unless the device holds it
- * already; returns the next free slot. */
-static uint16_t e1000_tx_ctx_put(struct e1000_queue *q, const struct rte_mbuf *m, uint16_t tail)
+/* Writes context c at tail; the device holds it for the frames after. */
+static void e1000_tx_ctx_put(struct e1000_queue *q, struct e1000_tx_ctx_desc c, uint16_t tail)
 {
 	volatile struct e1000_tx_ctx_desc *slot = (volatile struct e1000_tx_ctx_desc *)q->ring + tail;
-	struct e1000_tx_ctx_desc c = e1000_tx_ctx(m);
 
-	if (q->ctx_set && e1000_tx_ctx_same(&c, &q->ctx))
-		return tail;
 	q->ctx = c;
 	q->ctx_set = true;
 	if (e1000_tx_rs(tail))
 		c.cmd_len |= E1000_TXC_RS;
 	*slot = c;
 	q->sw[tail] = NULL;
+}
+
+/* Writes data descriptor d for len bytes at iova into slot tail, with RS
+ * where it falls; returns the next slot. */
+static inline uint16_t e1000_tx_put(struct e1000_queue *q, uint16_t tail,
+				    const struct e1000_tx_desc *d, uint64_t iova, uint16_t len)
+{
+	volatile struct e1000_tx_desc *slot = (volatile struct e1000_tx_desc *)q->ring + tail;
+
+	slot->addr = iova;
+	slot->length = len;
+	slot->cso = d->cso;
+	slot->cmd = d->cmd | e1000_tx_rs(tail);
+	slot->status = 0;
+	slot->css = d->css;
+	slot->special = d->special;
 	return (uint16_t)((tail + 1) & q->mask);
 }
 
 static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct e1000_queue *q = arg;
-	volatile struct e1000_tx_desc *ring = q->ring;
 	uint16_t tail = q->next, i;
 	unsigned int looked = 0;
 	struct iop_iova_burst b;
@@ -536,29 +604,54 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		bool csum = (m->ol_flags & E1000_TX_CSUM_FLAGS) && e1000_tx_csum_fits(m);
 		bool vle = (m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
 			   (q->ep->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT);
-		uint64_t iova;
-
+		uint64_t iova[E1000_TX_MAX_SEGS];
+		uint16_t len[E1000_TX_MAX_SEGS];
+		struct e1000_tx_ctx_desc c;
+		struct e1000_tx_desc d;
+		bool ctx = false;
+		uint32_t bytes = 0;
+		unsigned int k;
 		/* one descriptor stays free so that a full ring differs from an
-		 * empty one; a frame with checksums may need a context first */
-		if (((tail + 1 + csum) & q->mask) == q->clean ||
-		    ((tail + 1) & q->mask) == q->clean)
+		 * empty one */
+		unsigned int room = (uint16_t)(q->clean - tail - 1) & q->mask;
+
+		if (room == 0)
 			break;
-		iova = iop_pci_tx_iova(&b, q->cnt, m, E1000_MAX_FRAME, &looked);
-		if (iova == IOP_IOVA_POISON)
+		k = iop_pci_tx_segs(&b, q->cnt, m, q->max_frame, E1000_TX_MAX_SEGS, &looked,
+				    iova, len);
+		if (k == 0)
 			continue;
-		if (csum)
-			tail = e1000_tx_ctx_put(q, m, tail);
-		ring[tail].addr = iova;
-		ring[tail].length = m->data_len;
-		ring[tail].cso = csum ? E1000_TXD_DTYP_DATA : 0;
-		ring[tail].cmd = E1000_TXD_CMD_EOP | E1000_TXD_CMD_IFCS | e1000_tx_rs(tail) |
-				 (csum ? E1000_TXD_CMD_DEXT : 0) | (vle ? E1000_TXD_CMD_VLE : 0);
-		ring[tail].status = 0;
-		ring[tail].css = csum ? e1000_tx_popts(m) : 0;
-		ring[tail].special = vle ? m->vlan_tci : 0;
+		if (csum) {
+			c = e1000_tx_ctx(m);
+			ctx = !q->ctx_set || !e1000_tx_ctx_same(&c, &q->ctx);
+		}
+		/* a frame with checksums may need a context first; a frame
+		 * that does not fit stays the caller's */
+		if (k + ctx > room)
+			break;
+		if (ctx) {
+			e1000_tx_ctx_put(q, c, tail);
+			tail = (uint16_t)((tail + 1) & q->mask);
+		}
+		/* 7.2.10.3: every descriptor of the frame carries its options;
+		 * the device takes VLE and the tag from the last (EOP) one. The
+		 * frame's mbufs go back once that one is done. */
+		d = (struct e1000_tx_desc){
+			.cso = csum ? E1000_TXD_DTYP_DATA : 0,
+			.cmd = E1000_TXD_CMD_IFCS | (csum ? E1000_TXD_CMD_DEXT : 0) |
+			       (vle ? E1000_TXD_CMD_VLE : 0),
+			.css = csum ? e1000_tx_popts(m) : 0,
+			.special = vle ? m->vlan_tci : 0,
+		};
+		for (unsigned int j = 0; j + 1 < k; j++) {
+			q->sw[tail] = NULL;
+			tail = e1000_tx_put(q, tail, &d, iova[j], len[j]);
+			bytes += len[j];
+		}
+		d.cmd |= E1000_TXD_CMD_EOP;
 		q->sw[tail] = m;
-		tail = (uint16_t)((tail + 1) & q->mask);
-		iop_pci_count_packet(q->cnt, m->pkt_len);
+		tail = e1000_tx_put(q, tail, &d, iova[k - 1], len[k - 1]);
+		iop_pci_count_packet(q->cnt, bytes + len[k - 1]);
 	}
 	iop_iova_cache_count(&q->cache, looked);
 	if (tail != q->next) {

@@ -34,8 +34,13 @@
 #define E1000_RCTL_EN (1u << 1)
 #define E1000_RCTL_UPE (1u << 3)        /* unicast promiscuous */
 #define E1000_RCTL_MPE (1u << 4)        /* multicast promiscuous */
+#define E1000_RCTL_LPE (1u << 5)        /* long packets: past 1522 bytes */
 #define E1000_RCTL_BAM (1u << 15)       /* accept broadcast */
-/* BSIZE = 00 and BSEX = 0: 2048-byte buffers */
+/* Buffer size: BSIZE (bits 17:16) and BSEX (bit 25). BSEX 0: 00 2048,
+ * 01 1024, 10 512, 11 256 bytes; BSEX 1 (x16): 01 16384, 10 8192,
+ * 11 4096. */
+#define E1000_RCTL_BSIZE_SHIFT 16
+#define E1000_RCTL_BSEX (1u << 25)
 #define E1000_RCTL_SECRC (1u << 26)     /* strip the Ethernet CRC */
 #define E1000_RXCSUM 0x05000
 #define E1000_RXCSUM_IPOFLD (1u << 8)   /* check IPv4 header checksums */
@@ -50,7 +55,12 @@
 #define E1000_RAL0 0x05400
 #define E1000_RAH0 0x05404
 #define E1000_RAH_AV (1u << 31)
-#define E1000_RX_BUF_SIZE 2048
+#define E1000_RX_BUF_MIN 2048            /* the smallest we post */
+#define E1000_RX_BUF_MAX 16384
+/* 82574: jumbo frames up to 9234 bytes with the CRC (DPDK's and Linux's
+ * e1000e max frame for it); QEMU's model takes up to 16380 with LPE. */
+#define E1000_MAX_JUMBO_FRAME (9234 - 4)  /* what a descriptor holds: no CRC (SECRC) */
+#define E1000_MAX_MTU (E1000_MAX_JUMBO_FRAME - 14 - 4) /* an Ethernet header and a tag */
 
 /* 10.2.6: transmit */
 #define E1000_TCTL 0x00400

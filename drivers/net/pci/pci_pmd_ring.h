@@ -12,11 +12,13 @@
  * cache once per burst with iop_iova_cache_count().
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "iop_iova_cache.h"
@@ -71,9 +73,6 @@ struct iop_pci_rx_refill {
 	uint64_t rearm;
 	uint32_t buf_off;
 };
-
-/* Most buffers an rx burst takes from the pool in one get (its locals). */
-#define IOP_PCI_RX_CHUNK 64
 
 /* rx queue set-up, for buffers of mp on port_id whose byte `off` from
  * buf_addr the device writes first. -EINVAL, with the message naming pmd,
@@ -152,11 +151,165 @@ static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len,
 }
 
 /*
+ * Whether a frame of len bytes, whose first bytes (at least an Ethernet
+ * header's worth, hdr_len of them) are at hdr, fits an MTU whose untagged
+ * frame is max_frame bytes (the MTU and the Ethernet header): an 802.1Q
+ * tag in its bytes may add 4 more, as on the sim's wire. A tag the device
+ * strips on rx or inserts on tx is not in the bytes and not counted.
+ */
+static inline bool iop_pci_frame_fits(const uint8_t *hdr, uint16_t hdr_len, uint32_t len,
+				      uint32_t max_frame)
+{
+	if (len <= max_frame)
+		return true;
+	return len <= max_frame + RTE_VLAN_HLEN && hdr_len >= RTE_ETHER_HDR_LEN &&
+	       (hdr[12] << 8 | hdr[13]) == RTE_ETHER_TYPE_VLAN;
+}
+
+/*
+ * rx: a frame the device spreads over several descriptors (each buffer
+ * full but the last, whose descriptor has EOP), put together as an mbuf
+ * chain in descriptor order. One per rx queue, empty between frames; a
+ * frame may span bursts. max_frame is the MTU's untagged frame
+ * (iop_pci_frame_fits). A frame that grows past it and a tag, or to
+ * IOP_PCI_RX_MAX_SEGS buffers, is cut: its buffers go back to the pool as they
+ * come and the frame counts once, at its end, as rx_oversize.
+ */
+#define IOP_PCI_RX_MAX_SEGS 64
+
+struct iop_pci_rx_chain {
+	struct rte_mbuf *head, *tail;
+	bool cut;
+};
+
+/* Drops what a chain holds (a port stopping in the middle of a frame). */
+static inline void iop_pci_rx_chain_reset(struct iop_pci_rx_chain *c)
+{
+	rte_pktmbuf_free(c->head);
+	c->head = c->tail = NULL;
+	c->cut = false;
+}
+
+/* Whether a frame is under way: the next buffer continues it. */
+static inline bool iop_pci_rx_chain_open(const struct iop_pci_rx_chain *c)
+{
+	return c->head != NULL || c->cut;
+}
+
+/* Adds buffer m, holding len bytes of a frame whose end is yet to come. */
+static inline void iop_pci_rx_chain_add(struct iop_pci_rx_chain *c, struct rte_mbuf *m,
+					uint16_t len, uint32_t max_frame)
+{
+	if (c->cut) {
+		iop_pci_rx_recycle(m);
+		return;
+	}
+	m->data_len = len;
+	if (c->head == NULL) {
+		c->head = m;
+		m->pkt_len = len;
+	} else {
+		c->tail->next = m;
+		c->head->nb_segs++;
+		c->head->pkt_len += len;
+	}
+	c->tail = m;
+	if (c->head->pkt_len > max_frame + RTE_VLAN_HLEN ||
+	    c->head->nb_segs >= IOP_PCI_RX_MAX_SEGS) {
+		iop_pci_rx_chain_reset(c);
+		c->cut = true;
+	}
+}
+
+/*
+ * The frame's last buffer m (EOP) with len bytes: returns the whole frame
+ * (m alone, or the chain ending in m), counted, or NULL when the frame is
+ * dropped and counted as rx_oversize: bad (the device flagged an error on
+ * it), over the MTU (iop_pci_frame_fits), cut, or in several buffers while
+ * the queue may not deliver chains (!scatter). Either way the chain is empty after.
+ */
+static inline struct rte_mbuf *iop_pci_rx_chain_end(struct iop_pci_rx_chain *c,
+						    struct rte_mbuf *m, uint16_t len, bool bad,
+						    bool scatter, uint32_t max_frame,
+						    struct iop_port_qcounters *cnt)
+{
+	struct rte_mbuf *f;
+
+	if (!c->cut)
+		iop_pci_rx_chain_add(c, m, len, max_frame);
+	else
+		iop_pci_rx_recycle(m);
+	f = c->head;
+	if (c->cut || bad || (f->nb_segs > 1 && !scatter) ||
+	    !iop_pci_frame_fits(rte_pktmbuf_mtod(f, const uint8_t *), f->data_len, f->pkt_len,
+				max_frame)) {
+		cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+		iop_pci_rx_chain_reset(c);
+		return NULL;
+	}
+	c->head = c->tail = NULL;
+	iop_pci_count_packet(cnt, f->pkt_len);
+	return f;
+}
+
+/*
+ * tx: the IOVA and length of each of m's segments that holds data (a
+ * chain's empty segments after the first get no descriptor), into iova[]
+ * and len[]; returns how many. 0 when m cannot go out, then freed and
+ * counted as a drop: tx_oversize for a frame over the MTU (max_frame as
+ * for iop_pci_frame_fits) or of more than max_segs segments, tx_unmapped for a segment not mapped in the IOAS.
+ */
+static inline unsigned int iop_pci_tx_segs(const struct iop_iova_burst *b,
+					   struct iop_port_qcounters *cnt, struct rte_mbuf *m,
+					   uint32_t max_frame, unsigned int max_segs,
+					   unsigned int *looked, uint64_t *iova, uint16_t *len)
+{
+	unsigned int k = 0;
+	uint32_t bytes = 0;
+
+	/* the common frame, in one segment, without the walk */
+	if (likely(m->nb_segs == 1 && m->data_len <= max_frame)) {
+		(*looked)++;
+		iova[0] = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
+		len[0] = m->data_len;
+		if (likely(iova[0] != IOP_IOVA_POISON))
+			return 1;
+		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	for (struct rte_mbuf *s = m; s; s = s->next) {
+		if (s->data_len == 0 && s != m)
+			continue;
+		bytes += s->data_len;
+		if (k == max_segs || bytes > max_frame + RTE_VLAN_HLEN) {
+			cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+			rte_pktmbuf_free(m);
+			return 0;
+		}
+		(*looked)++;
+		iova[k] = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(s, void *));
+		if (iova[k] == IOP_IOVA_POISON) {
+			cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+			rte_pktmbuf_free(m);
+			return 0;
+		}
+		len[k++] = s->data_len;
+	}
+	if (!iop_pci_frame_fits(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, bytes,
+				max_frame)) {
+		cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	return k;
+}
+
+/*
  * tx completion: gives back the n mbufs the device is done with, as
  * rte_pktmbuf_free() would (a shared one only loses a reference, an
  * indirect or external one is detached), in one rte_mempool_put_bulk()
- * per run of mbufs of one pool; a chain (none today: the bursts send
- * single segments) goes through rte_pktmbuf_free(). Inline: a call per
+ * per run of mbufs of one pool; a chain goes through rte_pktmbuf_free(). Inline: a call per
  * burst into librte_mbuf's generic rte_pktmbuf_free_bulk() cost about 40
  * instructions per frame (bench/pci_burst.sh). Reuses done[] as the list
  * of what goes back.

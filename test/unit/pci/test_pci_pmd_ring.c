@@ -151,23 +151,14 @@ static void free_ext(void *addr, void *opaque)
 	free(addr);
 }
 
-static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state)
+/* An app's 60-byte frame in plain malloc memory, which lib/mem never maps. */
+static struct rte_mbuf *frame_in_unmapped_memory(void)
 {
-	struct iop_port_qcounters cnt = { 0 };
 	struct rte_mbuf_ext_shared_info *shinfo;
-	struct iop_iova_cache c;
-	struct iop_iova_burst b;
-	unsigned int looked = 0;
 	uint16_t len = 2048;
 	struct rte_mbuf *m;
-	void *buf;
+	void *buf = malloc(len);
 
-	(void)state;
-	iop_iova_cache_init(&c, ioas);
-	iop_pci_cache_run_pool(&c, pool);
-	b = iop_iova_cache_burst(&c);
-	/* an app's frame in plain malloc memory, which lib/mem never maps */
-	buf = malloc(len);
 	assert_non_null(buf);
 	shinfo = rte_pktmbuf_ext_shinfo_init_helper(buf, &len, free_ext, NULL);
 	assert_non_null(shinfo);
@@ -175,6 +166,22 @@ static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state
 	assert_non_null(m);
 	rte_pktmbuf_attach_extbuf(m, buf, 0, len, shinfo);
 	rte_pktmbuf_append(m, 60);
+	return m;
+}
+
+static void tx_of_a_frame_in_unmapped_memory_is_dropped_and_counted(void **state)
+{
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	struct rte_mbuf *m;
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	m = frame_in_unmapped_memory();
 	assert_int_equal(iop_pci_tx_iova(&b, &cnt, m, 1514, &looked), IOP_IOVA_POISON);
 	assert_int_equal(cnt.drops[IOP_DROP_TX_UNMAPPED], 1);
 	assert_int_equal(c.poison, 1);
@@ -296,6 +303,296 @@ static void a_pool_of_pinned_external_buffers_is_refused_by_name(void **state)
 	rte_free(ext.buf_ptr);
 }
 
+/* n fresh buffers of the pool, each holding len bytes of a frame whose
+ * byte i is (uint8_t)(i * 7 + 3), starting at byte `from`, as a device
+ * fills the buffers of its descriptors in turn */
+static void device_fills(struct rte_mbuf **m, unsigned int n, uint16_t len, uint32_t from)
+{
+	assert_int_equal(rte_pktmbuf_alloc_bulk(pool, m, n), 0);
+	for (unsigned int k = 0; k < n; k++) {
+		uint8_t *p = rte_pktmbuf_mtod(m[k], uint8_t *);
+
+		for (uint16_t i = 0; i < len; i++)
+			p[i] = (uint8_t)((from + k * len + i) * 7 + 3);
+	}
+}
+
+static void frame_bytes_are(const struct rte_mbuf *f, uint32_t len)
+{
+	uint8_t *copy = malloc(len);
+	const uint8_t *p;
+
+	assert_non_null(copy);
+	p = rte_pktmbuf_read(f, 0, len, copy);
+	assert_non_null(p);
+	for (uint32_t i = 0; i < len; i++)
+		assert_int_equal(p[i], (uint8_t)(i * 7 + 3));
+	free(copy);
+}
+
+static void rx_chain_puts_a_frame_over_five_descriptors_together_in_order(void **state)
+{
+	struct iop_pci_rx_chain c = { 0 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m[5], *f, *s;
+
+	(void)state;
+	/* 9014 bytes in 2048-byte buffers: 4 full ones and 822 with EOP */
+	device_fills(m, 4, 2048, 0);
+	device_fills(&m[4], 1, 822, 4 * 2048);
+	for (int k = 0; k < 4; k++)
+		iop_pci_rx_chain_add(&c, m[k], 2048, 9022);
+	assert_int_equal(cnt.packets, 0);
+	f = iop_pci_rx_chain_end(&c, m[4], 822, false, true, 9022, &cnt);
+	assert_ptr_equal(f, m[0]);
+	assert_null(c.head);
+	assert_int_equal(f->nb_segs, 5);
+	assert_int_equal(f->pkt_len, 9014);
+	s = f;
+	for (int k = 0; k < 5; k++, s = s->next) {
+		assert_ptr_equal(s, m[k]);
+		assert_int_equal(s->data_len, k < 4 ? 2048 : 822);
+	}
+	assert_null(s);
+	frame_bytes_are(f, 9014);
+	assert_int_equal(cnt.packets, 1);
+	assert_int_equal(cnt.bytes, 9014);
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 0);
+	assert_int_equal(rte_mbuf_check(f, 1, NULL), 0);
+	rte_pktmbuf_free(f);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void rx_chain_cut_by_an_error_is_one_counted_drop_and_every_buffer_goes_back(void **state)
+{
+	struct iop_pci_rx_chain c = { 0 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m[3], *f;
+
+	(void)state;
+	device_fills(m, 3, 2048, 0);
+	iop_pci_rx_chain_add(&c, m[0], 2048, 9022);
+	iop_pci_rx_chain_add(&c, m[1], 2048, 9022);
+	assert_null(iop_pci_rx_chain_end(&c, m[2], 100, true, true, 9022, &cnt));
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 1);
+	assert_int_equal(cnt.packets, 0);
+	assert_null(c.head);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+	/* the next frame, in one buffer, is whole and alone */
+	device_fills(m, 1, 60, 0);
+	f = iop_pci_rx_chain_end(&c, m[0], 60, false, true, 9022, &cnt);
+	assert_ptr_equal(f, m[0]);
+	assert_int_equal(f->nb_segs, 1);
+	assert_int_equal(f->pkt_len, 60);
+	assert_null(f->next);
+	assert_int_equal(cnt.packets, 1);
+	rte_pktmbuf_free(f);
+}
+
+static void rx_chain_over_the_mtu_is_cut_as_it_grows_and_counts_once_at_its_end(void **state)
+{
+	struct iop_pci_rx_chain c = { 0 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m[5];
+
+	(void)state;
+	/* a 9014-byte frame on a queue whose MTU frame is 5018 bytes: the
+	 * third buffer passes it, and from then on buffers go straight back */
+	device_fills(m, 5, 2048, 0);
+	iop_pci_rx_chain_add(&c, m[0], 2048, 5018);
+	iop_pci_rx_chain_add(&c, m[1], 2048, 5018);
+	assert_false(c.cut);
+	iop_pci_rx_chain_add(&c, m[2], 2048, 5018);
+	assert_true(c.cut);
+	assert_null(c.head);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS - 2);
+	iop_pci_rx_chain_add(&c, m[3], 2048, 5018);
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 0);
+	assert_null(iop_pci_rx_chain_end(&c, m[4], 822, false, true, 5018, &cnt));
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 1);
+	assert_int_equal(cnt.packets, 0);
+	assert_false(c.cut);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+	/* a single buffer over the MTU frame is dropped the same way */
+	device_fills(m, 1, 1600, 0);
+	assert_null(iop_pci_rx_chain_end(&c, m[0], 1600, false, true, 1518, &cnt));
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 2);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void rx_chain_is_dropped_where_the_queue_takes_no_scatter(void **state)
+{
+	struct iop_pci_rx_chain c = { 0 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m[2];
+
+	(void)state;
+	device_fills(m, 2, 2048, 0);
+	iop_pci_rx_chain_add(&c, m[0], 2048, 9022);
+	assert_null(iop_pci_rx_chain_end(&c, m[1], 952, false, false, 9022, &cnt));
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 1);
+	assert_int_equal(cnt.packets, 0);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void rx_chain_of_a_stopping_port_goes_back_to_the_pool(void **state)
+{
+	struct iop_pci_rx_chain c = { 0 };
+	struct rte_mbuf *m[2];
+
+	(void)state;
+	device_fills(m, 2, 2048, 0);
+	iop_pci_rx_chain_add(&c, m[0], 2048, 9022);
+	iop_pci_rx_chain_add(&c, m[1], 2048, 9022);
+	iop_pci_rx_chain_reset(&c);
+	assert_null(c.head);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+/* a chain of the given segment lengths, bytes numbered across segments */
+static struct rte_mbuf *chain_of(const uint16_t *len, unsigned int n)
+{
+	struct rte_mbuf *head = NULL;
+
+	for (unsigned int k = 0; k < n; k++) {
+		struct rte_mbuf *s = rte_pktmbuf_alloc(pool);
+
+		assert_non_null(s);
+		assert_non_null(rte_pktmbuf_append(s, len[k]) || len[k] == 0);
+		if (head)
+			assert_int_equal(rte_pktmbuf_chain(head, s), 0);
+		else
+			head = s;
+	}
+	return head;
+}
+
+static void tx_segs_gives_each_segment_with_data_its_iova_and_length(void **state)
+{
+	static const uint16_t lens[4] = { 1000, 0, 2048, 14 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct rte_mbuf *m = chain_of(lens, 4), *s;
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	uint64_t iova[8];
+	uint16_t len[8];
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	/* the empty second segment gets no descriptor */
+	assert_int_equal(iop_pci_tx_segs(&b, &cnt, m, 9230, 8, &looked, iova, len), 3);
+	assert_int_equal(looked, 3);
+	assert_int_equal(len[0], 1000);
+	assert_int_equal(len[1], 2048);
+	assert_int_equal(len[2], 14);
+	s = m;
+	assert_int_equal(iova[0], truth(rte_pktmbuf_mtod(s, void *)));
+	s = s->next->next;
+	assert_int_equal(iova[1], truth(rte_pktmbuf_mtod(s, void *)));
+	assert_int_equal(iova[2], truth(rte_pktmbuf_mtod(s->next, void *)));
+	assert_int_equal(cnt.drops[IOP_DROP_TX_OVERSIZE] + cnt.drops[IOP_DROP_TX_UNMAPPED], 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void tx_segs_drops_a_chain_over_the_mtu_or_of_too_many_segments(void **state)
+{
+	static const uint16_t lens[5] = { 2048, 2048, 2048, 2048, 1000 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	uint64_t iova[8];
+	uint16_t len[8];
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	/* 9192 bytes: one over a 9191-byte frame, fits 9192 */
+	assert_int_equal(iop_pci_tx_segs(&b, &cnt, chain_of(lens, 5), 9191, 8, &looked, iova, len),
+			 0);
+	assert_int_equal(cnt.drops[IOP_DROP_TX_OVERSIZE], 1);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+	/* five segments where four may go */
+	assert_int_equal(iop_pci_tx_segs(&b, &cnt, chain_of(lens, 5), 9230, 4, &looked, iova, len),
+			 0);
+	assert_int_equal(cnt.drops[IOP_DROP_TX_OVERSIZE], 2);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+	assert_int_equal(cnt.packets, 0);
+}
+
+static void tx_segs_drops_a_chain_with_one_segment_in_unmapped_memory(void **state)
+{
+	static const uint16_t lens[2] = { 100, 100 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache c;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	struct rte_mbuf *m = chain_of(lens, 2);
+	uint64_t iova[8];
+	uint16_t len[8];
+
+	(void)state;
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	b = iop_iova_cache_burst(&c);
+	assert_int_equal(rte_pktmbuf_chain(m, frame_in_unmapped_memory()), 0);
+	assert_int_equal(iop_pci_tx_segs(&b, &cnt, m, 9230, 8, &looked, iova, len), 0);
+	assert_int_equal(cnt.drops[IOP_DROP_TX_UNMAPPED], 1);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
+static void the_mtu_lets_four_bytes_more_through_for_a_tag_in_the_frame(void **state)
+{
+	static const uint16_t lens[2] = { 1000, 518 };
+	struct iop_pci_rx_chain c = { 0 };
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_iova_cache ic;
+	struct iop_iova_burst b;
+	unsigned int looked = 0;
+	struct rte_mbuf *m[1], *f;
+	uint64_t iova[8];
+	uint16_t len[8];
+	uint8_t *p;
+
+	(void)state;
+	iop_iova_cache_init(&ic, ioas);
+	iop_pci_cache_run_pool(&ic, pool);
+	b = iop_iova_cache_burst(&ic);
+	/* MTU 1500: 1514 bytes untagged, 1518 tagged (802.1Q in its bytes) */
+	device_fills(m, 1, 1515, 0);
+	assert_null(iop_pci_rx_chain_end(&c, m[0], 1515, false, true, 1514, &cnt));
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 1);
+	device_fills(m, 1, 1518, 0);
+	p = rte_pktmbuf_mtod(m[0], uint8_t *);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	f = iop_pci_rx_chain_end(&c, m[0], 1518, false, true, 1514, &cnt);
+	assert_ptr_equal(f, m[0]);
+	rte_pktmbuf_free(f);
+	device_fills(m, 1, 1519, 0);
+	p = rte_pktmbuf_mtod(m[0], uint8_t *);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	assert_null(iop_pci_rx_chain_end(&c, m[0], 1519, false, true, 1514, &cnt));
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 2);
+	/* tx: the same rule on a chain of 1518 bytes */
+	assert_int_equal(iop_pci_tx_segs(&b, &cnt, chain_of(lens, 2), 1514, 8, &looked, iova, len),
+			 0);
+	assert_int_equal(cnt.drops[IOP_DROP_TX_OVERSIZE], 1);
+	f = chain_of(lens, 2);
+	p = rte_pktmbuf_mtod(f, uint8_t *);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	assert_int_equal(iop_pci_tx_segs(&b, &cnt, f, 1514, 8, &looked, iova, len), 2);
+	rte_pktmbuf_free(f);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +603,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(refill_finds_the_buffer_after_a_private_area),
 		cmocka_unit_test(tx_free_gives_each_mbuf_back_to_its_pool_as_rte_pktmbuf_free_does),
 		cmocka_unit_test(a_pool_of_pinned_external_buffers_is_refused_by_name),
+		cmocka_unit_test(rx_chain_puts_a_frame_over_five_descriptors_together_in_order),
+		cmocka_unit_test(rx_chain_cut_by_an_error_is_one_counted_drop_and_every_buffer_goes_back),
+		cmocka_unit_test(rx_chain_over_the_mtu_is_cut_as_it_grows_and_counts_once_at_its_end),
+		cmocka_unit_test(rx_chain_is_dropped_where_the_queue_takes_no_scatter),
+		cmocka_unit_test(rx_chain_of_a_stopping_port_goes_back_to_the_pool),
+		cmocka_unit_test(tx_segs_gives_each_segment_with_data_its_iova_and_length),
+		cmocka_unit_test(tx_segs_drops_a_chain_over_the_mtu_or_of_too_many_segments),
+		cmocka_unit_test(tx_segs_drops_a_chain_with_one_segment_in_unmapped_memory),
+		cmocka_unit_test(the_mtu_lets_four_bytes_more_through_for_a_tag_in_the_frame),
 	};
 	struct iop_dev *dev;
 	int rc;

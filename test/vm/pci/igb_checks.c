@@ -39,6 +39,7 @@
 #include "iop_log.h"
 #include "iop_port.h"
 #include "../vm_check.h"
+#include "guest_frames.h"
 
 #define FLOWS 64
 #define RXQ 2
@@ -58,52 +59,28 @@ enum bad { GOOD, BAD_IP, BAD_UDP, NOT_IP, TX_OFFLOAD, TX_OFFLOAD_OPT };
 
 static struct rte_mbuf *frame(struct rte_mempool *mp, uint16_t sport, enum bad bad)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	static const enum guest_sum sum[] = {
+		[GOOD] = GUEST_SUM_RIGHT, [BAD_IP] = GUEST_SUM_BAD_IP, [BAD_UDP] = GUEST_SUM_BAD_L4,
+		[TX_OFFLOAD] = GUEST_SUM_TX_OFFLOAD, [TX_OFFLOAD_OPT] = GUEST_SUM_TX_OFFLOAD,
+	};
+	struct rte_mbuf *m;
 	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
-	uint16_t opt = bad == TX_OFFLOAD_OPT ? 4 : 0;
-	uint16_t len = sizeof(*eth) + sizeof(*ip) + opt + sizeof(*udp) + 32;
 
-	if (!m)
-		return NULL;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, len);
+	if (bad != NOT_IP)
+		return guest_ipv4_frame(mp, &(struct guest_frame){
+			.sport = sport, .ip_opt = bad == TX_OFFLOAD_OPT ? 4 : 0, .payload = 32,
+			.sum = sum[bad] });
+	/* the same length, all zeros after an EtherType that is not IP */
+	m = rte_pktmbuf_alloc(mp);
+	eth = m ? (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + 20 + 8 + 32) : NULL;
 	if (!eth) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	memset(rte_pktmbuf_mtod(m, void *), 0, m->data_len);
+	memset(eth, 0, m->data_len);
 	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
 	eth->src_addr.addr_bytes[0] = 0x02;
-	eth->ether_type = rte_cpu_to_be_16(bad == NOT_IP ? 0x88b5 : RTE_ETHER_TYPE_IPV4);
-	if (bad == NOT_IP)
-		return m;
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	ip->version_ihl = (uint8_t)(RTE_IPV4_VHL_DEF + opt / 4);
-	memset(ip + 1, 1, opt); /* NOP options */
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 1));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
-	udp = (struct rte_udp_hdr *)((uint8_t *)(ip + 1) + opt);
-	udp->src_port = rte_cpu_to_be_16(sport);
-	udp->dst_port = rte_cpu_to_be_16(4789);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + 32));
-	memset(udp + 1, 0x5a, 32);
-	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if (bad == BAD_IP)
-		ip->hdr_checksum ^= 0x1111;
-	if (bad == BAD_UDP)
-		udp->dgram_cksum ^= 0x1111;
-	if (bad == TX_OFFLOAD || bad == TX_OFFLOAD_OPT) {
-		m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
-		m->l2_len = sizeof(*eth);
-		m->l3_len = (uint16_t)(sizeof(*ip) + opt);
-		ip->hdr_checksum = 0;
-		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
-	}
+	eth->ether_type = rte_cpu_to_be_16(0x88b5);
 	return m;
 }
 

@@ -9,11 +9,12 @@
  *
  *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
- *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
+ *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]  (UDP port numbers)
  *
  * Per pair: probe frames until one crosses each way (the guest boots
- * meanwhile), then N frames each way of sizes 60..1514 with a sequence
- * number and a pattern, plus a few oversize frames (1515..2000 bytes) the
+ * meanwhile), then N frames each way of sizes 60..MAXLEN (default 1514:
+ * MTU 1500) with a sequence number and a pattern, plus three oversize
+ * frames (MAXLEN + 1, + 86, + 486: 1515, 1600, 2000 by default) the
  * bridge must drop. Passes when every valid frame came out of the other
  * side exactly once and byte-identical, and no oversize frame came out.
  *
@@ -39,7 +40,8 @@
 #include <unistd.h>
 
 #define MAX_PAIRS 8
-#define MAX_FRAME 2048
+#define MAX_FRAME 4096
+#define MAXLEN_DEFAULT 1514
 #define ETHERTYPE 0x88b5 /* IEEE local experimental */
 #define KIND_PROBE 1
 #define KIND_DATA 2
@@ -56,6 +58,7 @@ struct side {
 struct pair {
 	char name[32];
 	struct side s[2];
+	size_t maxlen; /* the longest frame the pair forwards */
 };
 
 static double now(void)
@@ -109,14 +112,14 @@ static size_t make_frame(uint8_t *f, size_t len, uint8_t kind, uint8_t dir, uint
 	return len;
 }
 
-/* Size of valid frame seq: spread over 60..1514 with both ends included. */
-static size_t frame_size(uint32_t seq)
+/* Size of valid frame seq: spread over 60..maxlen with both ends included. */
+static size_t frame_size(const struct pair *p, uint32_t seq)
 {
 	if (seq % 7 == 0)
 		return 60;
 	if (seq % 7 == 1)
-		return 1514;
-	return 60 + (seq * 2654435761u) % (1514 - 60 + 1);
+		return p->maxlen;
+	return 60 + (seq * 2654435761u) % (p->maxlen - 60 + 1);
 }
 
 static void send_to(struct side *s, const uint8_t *f, size_t len)
@@ -164,7 +167,7 @@ struct tally {
  * at a time, and checks what comes out of the other side. */
 static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 {
-	static const size_t oversize[] = { 1515, 1600, 2000 };
+	const size_t oversize[] = { p->maxlen + 1, p->maxlen + 86, p->maxlen + 486 };
 	const size_t noversize = sizeof(oversize) / sizeof(oversize[0]);
 	uint8_t *seen = calloc(count, 1);
 	uint8_t f[MAX_FRAME], r[MAX_FRAME], want[MAX_FRAME];
@@ -179,7 +182,7 @@ static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 		double until;
 
 		for (uint32_t s = sent; s < end; s++) {
-			size_t len = make_frame(f, frame_size(s), KIND_DATA, (uint8_t)dir, s);
+			size_t len = make_frame(f, frame_size(p, s), KIND_DATA, (uint8_t)dir, s);
 
 			send_to(&p->s[dir], f, len);
 		}
@@ -197,11 +200,11 @@ static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 			}
 			if (seq >= count)
 				continue;
-			make_frame(want, frame_size(seq), KIND_DATA, (uint8_t)dir, seq);
-			if ((size_t)n != frame_size(seq) || memcmp(r, want, (size_t)n) != 0) {
+			make_frame(want, frame_size(p, seq), KIND_DATA, (uint8_t)dir, seq);
+			if ((size_t)n != frame_size(p, seq) || memcmp(r, want, (size_t)n) != 0) {
 				t->corrupt++;
 				fprintf(stderr, "iop-pci-traffic: %s: frame %u: %zd bytes, not the %zu sent (or bytes differ)\n",
-					p->name, seq, n, frame_size(seq));
+					p->name, seq, n, frame_size(p, seq));
 			} else if (seen[seq]) {
 				t->dup++;
 			} else {
@@ -288,8 +291,9 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	for (int i = 1; i < argc; i++) {
-		unsigned int ha, qa, hb, qb;
-		char name[32];
+		unsigned int ha, qa, hb, qb, maxlen;
+		char name[32], rest;
+		int fields;
 
 		if (sscanf(argv[i], "--count=%u", &count) == 1)
 			continue;
@@ -321,12 +325,17 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
-		if (npairs == MAX_PAIRS ||
-		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+		maxlen = MAXLEN_DEFAULT;
+		fields = npairs == MAX_PAIRS ? 0 :
+			 sscanf(argv[i], "%31[^:]:%u:%u:%u:%u:%u%c", name, &ha, &qa, &hb, &qb,
+				&maxlen, &rest);
+		if ((fields != 5 && fields != 6) || maxlen < 60 || maxlen + 486 > MAX_FRAME) {
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]... (MAXLEN 60..%u)\n",
+				MAX_FRAME - 486);
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
+		pairs[npairs].maxlen = maxlen;
 		if (open_side(&pairs[npairs].s[0], ha, qa) || open_side(&pairs[npairs].s[1], hb, qb))
 			return 2;
 		npairs++;
