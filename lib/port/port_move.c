@@ -131,10 +131,15 @@ static int populate(struct move *m)
 	size_t n = 0, got;
 	int rc;
 
+	/* a fresh destination takes the source's IOVAs where its ranges
+	 * allow: what the queues posted then stays valid without a pause */
+	iop_ioas_set_iova_model(m->to, m->from);
 	if (!iop_mem_is_attached(m->to)) {
 		rc = iop_mem_attach_ioas(m->to);
-		if (rc)
+		if (rc) {
+			iop_ioas_set_iova_model(m->to, NULL);
 			return rc;
+		}
 		m->mem_attached = true;
 	}
 	rc = iop_ctx_ioas_maps(ctx, from_id, NULL, 0, &n);
@@ -165,6 +170,7 @@ static int populate(struct move *m)
 			m->moved_iova = *mi;
 	}
 	free(maps);
+	iop_ioas_set_iova_model(m->to, NULL);
 	if (rc)
 		unpopulate(m);
 	return rc;
