@@ -538,6 +538,19 @@ int iop_port_link_get(uint16_t id, struct iop_port_link *link)
 	return rc;
 }
 
+size_t iop_port_queue_caches(struct iop_port *p, struct iop_iova_cache **caches, size_t max)
+{
+	size_t n = 0;
+
+	for (uint16_t q = 0; q < p->nb_rxq && n < max; q++)
+		if (p->rxc[q] && p->rxc[q]->iova_cache)
+			caches[n++] = p->rxc[q]->iova_cache;
+	for (uint16_t q = 0; q < p->nb_txq && n < max; q++)
+		if (p->txc[q] && p->txc[q]->iova_cache)
+			caches[n++] = p->txc[q]->iova_cache;
+	return n;
+}
+
 struct iop_dev *iop_port_dev(uint16_t id)
 {
 	struct iop_port *p = iop_port_get(id);
