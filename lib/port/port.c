@@ -617,6 +617,21 @@ void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t
 	port->tx_burst = tx;
 }
 
+void port_fp_idle(struct iop_port *p)
+{
+	fp_idle_bursts(p->id);
+}
+
+/* What was done while the bursts were idle (a cache flushed by the
+ * control thread) is seen by the burst that follows. */
+void port_fp_restore(struct iop_port *p)
+{
+	if (iop_port_is_removed(p->id))
+		return;
+	__atomic_store_n(&iop_port_fp[p->id].rx_burst, p->rx_burst, __ATOMIC_RELEASE);
+	__atomic_store_n(&iop_port_fp[p->id].tx_burst, p->tx_burst, __ATOMIC_RELEASE);
+}
+
 /* A port that is not started has idle bursts already; a start running at
  * the same time sees the flag after installing its bursts and idles them
  * itself. */

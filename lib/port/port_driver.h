@@ -92,6 +92,16 @@ struct iop_port_ops {
 	 * the IOAS their caches are bound to then. */
 	void (*hold)(struct iop_port *port, bool on);
 	bool (*held)(struct iop_port *port);
+	/* Optional (moves of a real device): stop true makes the device do
+	 * no more DMA, its rings and the buffers its queues posted kept as
+	 * they are; stop false lets it take up where it was. A move calls it
+	 * around every switch of a started port, with the port's bursts idle
+	 * and none under way: an IOMMU driver may block the device's
+	 * translation during a replace (VT-d in Linux 6.12), and type1
+	 * detaches it. Where the IOVAs would change, the port cannot move
+	 * started (its rings stay where they are). An error refuses the move,
+	 * with the message saying what to do. */
+	int (*dma_stop)(struct iop_port *port, bool stop);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
 	iop_rx_burst_t rx_burst;

@@ -56,6 +56,8 @@ struct move {
 	struct iop_map_info moved_iova; /* a mapping `to` holds elsewhere (len 0: none) */
 	bool pause;                 /* hold the queues across the switch */
 	bool held[IOP_PORT_MAX];    /* ports[i] is held */
+	bool idled[IOP_PORT_MAX];   /* ports[i]'s bursts are idle (dma_stop) */
+	bool dma_off[IOP_PORT_MAX]; /* ports[i]'s device does no DMA */
 	struct iop_map_info *added; /* step 1's other mappings */
 	size_t nadded;
 	struct iop_iova_cache *caches[MOVE_MAX_CACHES];
@@ -215,7 +217,7 @@ static void drivers_to(struct move *m, struct iop_ioas *ioas)
 		m->ncaches += p->drv->ops->ioas_changed(p, ioas, m->caches + first,
 							MOVE_MAX_CACHES - first);
 		for (size_t k = first; k < m->ncaches; k++)
-			m->polled[k] = p->state == PORT_STARTED;
+			m->polled[k] = p->state == PORT_STARTED && !m->idled[i];
 	}
 }
 
@@ -262,7 +264,7 @@ static bool hold(struct move *m)
 	struct timespec pause = {0, 20000};
 
 	for (size_t i = 0; i < m->nports; i++) {
-		if (m->ports[i]->state != PORT_STARTED)
+		if (m->ports[i]->state != PORT_STARTED || !m->ports[i]->drv->ops->hold)
 			continue;
 		m->ports[i]->drv->ops->hold(m->ports[i], true);
 		m->held[i] = true;
@@ -280,16 +282,64 @@ static bool hold(struct move *m)
 	}
 }
 
+static bool stops_dma(const struct iop_port *p)
+{
+	return p->state == PORT_STARTED && p->drv->ops->dma_stop;
+}
+
+/* Lets the devices stopped by stop_dma DMA again, then their bursts run. */
+static void start_dma(struct move *m)
+{
+	for (size_t i = 0; i < m->nports; i++) {
+		if (m->dma_off[i])
+			m->ports[i]->drv->ops->dma_stop(m->ports[i], false);
+		if (m->idled[i])
+			port_fp_restore(m->ports[i]);
+		m->dma_off[i] = m->idled[i] = false;
+	}
+}
+
+/* The started ports whose driver has dma_stop: their bursts go idle, every
+ * burst under way ends (a quiescent state), then the device stops its DMA,
+ * so no DMA meets the switch. Their caches are then switched by this
+ * thread (no burst uses them). */
+static int stop_dma(struct move *m)
+{
+	bool any = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->nports; i++)
+		if (stops_dma(m->ports[i])) {
+			port_fp_idle(m->ports[i]);
+			m->idled[i] = any = true;
+		}
+	if (!any)
+		return 0;
+	iop_mem_synchronize();
+	for (size_t i = 0; i < m->nports && rc == 0; i++) {
+		if (!m->idled[i])
+			continue;
+		rc = m->ports[i]->drv->ops->dma_stop(m->ports[i], true);
+		m->dma_off[i] = rc == 0;
+	}
+	if (rc)
+		start_dma(m);
+	return rc;
+}
+
 /* Whether the move holds the queues, or why it cannot be made. */
 static int choose_pause(struct move *m, unsigned int flags)
 {
 	bool replace = iop_ctx_backend(iop_ioas_ctx(m->to)) != IOP_BACKEND_VFIO;
 
 	m->pause = (flags & IOP_PORT_MOVE_PAUSE) || !replace || m->moved_iova.len;
+	for (size_t i = 0; i < m->nports; i++)
+		m->pause = m->pause || stops_dma(m->ports[i]);
 	for (size_t i = 0; m->pause && i < m->nports; i++) {
 		const struct iop_port *p = m->ports[i];
 
-		if (p->state != PORT_STARTED || p->drv->ops->hold)
+		if (p->state != PORT_STARTED || p->drv->ops->hold ||
+		    (p->drv->ops->dma_stop && !m->moved_iova.len))
 			continue;
 		if (m->moved_iova.len)
 			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) cannot pause its queues: stop the port, move it and start it again",
@@ -341,6 +391,8 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 				     id, iop_ioas_id(to), MOVE_REBIND_TIMEOUT_NS / 1000000ull);
 	}
 	if (rc == 0)
+		rc = stop_dma(m);
+	if (rc == 0)
 		rc = port_dev_hold(to, (unsigned int)m->nports, m->devs[0]);
 	if (rc == 0) {
 		rc = iop_dev_move(m->devs, m->nports, to);
@@ -348,6 +400,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 			port_dev_drop(to, (unsigned int)m->nports);
 	}
 	if (rc) {
+		start_dma(m);
 		unhold(m);
 		unpopulate(m);
 		return rc;
@@ -361,6 +414,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 		rebind_back(m);
 		if (iop_dev_move(m->devs, m->nports, m->from) == 0) {
 			port_dev_drop(to, (unsigned int)m->nports);
+			start_dma(m);
 			unhold(m);
 			unpopulate(m);
 		}
@@ -369,6 +423,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	if (m->pause) {
 		uint64_t ns;
 
+		start_dma(m);
 		unhold(m);
 		ns = now_ns() - pause_start;
 		for (size_t i = 0; i < m->nports; i++) {

@@ -208,7 +208,7 @@ static struct iop_dev *pci_dev_get(struct iop_port *port)
  * mappings at the same IOVAs before the domain is replaced (it refuses a
  * destination that would place them elsewhere, as these PMDs cannot pause),
  * so the ring bases programmed into the device and every posted descriptor
- * stay valid. What remains are the queue caches: each PMD's queue
+ * stay valid. The device does no DMA across the switch itself (dma_stop). What remains are the queue caches: each PMD's queue
  * translates through the cache its counters name. Queues set up later
  * take the device's new IOAS themselves (iop_dev_ioas()).
  */
@@ -217,6 +217,20 @@ static size_t pci_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
 {
 	(void)ioas;
 	return iop_port_queue_caches(port, caches, max);
+}
+
+/* A device whose PMD cannot stop its DMA cannot move started: a replace
+ * may block its translation for a moment (VT-d in Linux 6.12 does), and a
+ * DMA then faults; virtio, for one, has no way to stop a queue and keep
+ * it (doc/move.md). */
+static int pci_dma_stop(struct iop_port *port, bool stop)
+{
+	struct pci_port *pp = iop_port_priv(port);
+
+	if (pp->pmd->ops->dma_stop)
+		return pp->pmd->ops->dma_stop(port, stop);
+	return IOP_ERR(EOPNOTSUPP, "port %u (pci:%s): the %s PMD cannot stop the device's DMA while its domain changes, so it cannot move started: stop the port, move it, start it again",
+		       iop_port_id(port), iop_pci_dev_bdf(pp->pdev), pp->pmd->name);
 }
 
 static int pci_promisc_set(struct iop_port *port, bool on)
@@ -244,6 +258,7 @@ static const struct iop_port_ops pci_port_ops = {
 	.promisc_set = pci_promisc_set,
 	.dev_get = pci_dev_get,
 	.ioas_changed = pci_ioas_changed,
+	.dma_stop = pci_dma_stop,
 	/* rx_burst/tx_burst: the PMD's, set per port at probe */
 };
 
