@@ -19,13 +19,15 @@
  *     is released only once nobody can use it).
  *  5. release: a source IOAS lib/port created that no port uses any more is
  *     unmapped and destroyed.
- * Where the destination cannot hold the same IOVAs, or the backend cannot
- * replace (type1: detach, then attach), the queues of started ports are
- * held between 1 and 3: rx is not refilled, tx takes no frame, and what
+ * Where the destination cannot hold the same IOVAs, the queues of started
+ * ports are held between 1 and 3: rx is not refilled, tx takes no frame, and what
  * they posted that the device has not used is taken back, so no posted
  * IOVA outlives its domain; after 3 they post again with the new IOVAs.
  * That is a pause, counted, and the frames the wire had to drop meanwhile
- * are counted as the port's rx drops.
+ * are counted as the port's rx drops. A real device (driver op dma_stop)
+ * stops its DMA around the switch instead, keeping what it posted: an
+ * IOMMU driver may block its translation during a replace. type1 cannot
+ * move an open device at all (its group cannot leave the container).
  * Until step 4 everything is undone on a failure, last step first.
  */
 #include <errno.h>
@@ -299,40 +301,39 @@ static void start_dma(struct move *m)
 	}
 }
 
-/* The started ports whose driver has dma_stop: their bursts go idle, every
- * burst under way ends (a quiescent state), then the device stops its DMA,
- * so no DMA meets the switch. Their caches are then switched by this
- * thread (no burst uses them). */
+/* The started ports whose driver has dma_stop: the device stops its DMA
+ * (a driver that cannot refuses here, with nothing changed), so no DMA
+ * meets the switch; then their bursts go idle and every burst under way
+ * ends (a quiescent state), so that this thread can switch their caches. */
 static int stop_dma(struct move *m)
 {
 	bool any = false;
 	int rc = 0;
 
-	for (size_t i = 0; i < m->nports; i++)
-		if (stops_dma(m->ports[i])) {
-			port_fp_idle(m->ports[i]);
-			m->idled[i] = any = true;
-		}
-	if (!any)
-		return 0;
-	iop_mem_synchronize();
 	for (size_t i = 0; i < m->nports && rc == 0; i++) {
-		if (!m->idled[i])
+		if (!stops_dma(m->ports[i]))
 			continue;
 		rc = m->ports[i]->drv->ops->dma_stop(m->ports[i], true);
-		m->dma_off[i] = rc == 0;
+		m->dma_off[i] = any = rc == 0;
 	}
-	if (rc)
+	if (rc) {
 		start_dma(m);
-	return rc;
+		return rc;
+	}
+	for (size_t i = 0; i < m->nports; i++)
+		if (m->dma_off[i]) {
+			port_fp_idle(m->ports[i]);
+			m->idled[i] = true;
+		}
+	if (any)
+		iop_mem_synchronize();
+	return 0;
 }
 
 /* Whether the move holds the queues, or why it cannot be made. */
 static int choose_pause(struct move *m, unsigned int flags)
 {
-	bool replace = iop_ctx_backend(iop_ioas_ctx(m->to)) != IOP_BACKEND_VFIO;
-
-	m->pause = (flags & IOP_PORT_MOVE_PAUSE) || !replace || m->moved_iova.len;
+	m->pause = (flags & IOP_PORT_MOVE_PAUSE) || m->moved_iova.len;
 	for (size_t i = 0; i < m->nports; i++)
 		m->pause = m->pause || stops_dma(m->ports[i]);
 	for (size_t i = 0; m->pause && i < m->nports; i++) {
@@ -345,9 +346,8 @@ static int choose_pause(struct move *m, unsigned int flags)
 			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) cannot pause its queues: stop the port, move it and start it again",
 				       iop_ioas_id(m->from), m->moved_iova.va, m->moved_iova.len,
 				       m->moved_iova.iova, iop_ioas_id(m->to), p->id, p->spec);
-		return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started, its driver cannot pause its queues, and %s: stop the port, move it, start it again",
-			       p->id, p->spec, replace ? "a pause was asked for" :
-			       "the vfio (type1) backend cannot replace a domain (the device is detached, then attached)");
+		return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started, its driver cannot pause its queues, and a pause was asked for: stop the port, move it, start it again",
+			       p->id, p->spec);
 	}
 	return 0;
 }
@@ -379,6 +379,11 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	rc = collect(m, p, flags);
 	if (rc)
 		return rc;
+	/* kernel truth: VFIO_GROUP_UNSET_CONTAINER is EBUSY while a device
+	 * of the group is open, and an open port holds its device open */
+	if (iop_ctx_backend(iop_ioas_ctx(to)) == IOP_BACKEND_VFIO)
+		return IOP_ERR(EOPNOTSUPP, "cannot move port %u (%s) on the vfio (type1) backend: the kernel keeps a group in its container while a device of it is open (VFIO_GROUP_UNSET_CONTAINER is EBUSY); close the port and open it again where it should go, or use --iommu=iommufd, whose replace moves open devices",
+			       id, p->spec);
 
 	rc = populate(m);
 	if (rc)
