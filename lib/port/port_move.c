@@ -419,10 +419,12 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 		rebind_back(m);
 		if (iop_dev_move(m->devs, m->nports, m->from) == 0) {
 			port_dev_drop(to, (unsigned int)m->nports);
-			start_dma(m);
 			unhold(m);
 			unpopulate(m);
 		}
+		/* on either IOAS every IOVA the device holds is mapped (the
+		 * destination keeps its copy when the move back failed) */
+		start_dma(m);
 		return rc;
 	}
 	if (m->pause) {
