@@ -98,9 +98,10 @@ struct iop_port_ops {
 	 * around every switch of a started port, with the port's bursts idle
 	 * and none under way: an IOMMU driver may block the device's
 	 * translation during a replace (VT-d in Linux 6.12), and type1
-	 * detaches it. Where the IOVAs would change, the port cannot move
-	 * started (its rings stay where they are). An error refuses the move,
-	 * with the message saying what to do. */
+	 * detaches it. A driver with it keeps its rings at the IOVAs of their
+	 * setup: a move that would change IOVAs is refused for its ports,
+	 * started or not. An error refuses the move, with the message saying
+	 * what to do. */
 	int (*dma_stop)(struct iop_port *port, bool stop);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);

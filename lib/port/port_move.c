@@ -339,8 +339,13 @@ static int choose_pause(struct move *m, unsigned int flags)
 	for (size_t i = 0; m->pause && i < m->nports; i++) {
 		const struct iop_port *p = m->ports[i];
 
-		if (p->state != PORT_STARTED || p->drv->ops->hold ||
-		    (p->drv->ops->dma_stop && !m->moved_iova.len))
+		/* its rings stay at the IOVAs of their setup, started or not */
+		if (m->moved_iova.len && p->drv->ops->dma_stop)
+			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) keeps its rings at their IOVAs: close the port and open it again in IOAS %u",
+				       iop_ioas_id(m->from), m->moved_iova.va, m->moved_iova.len,
+				       m->moved_iova.iova, iop_ioas_id(m->to), p->id, p->spec,
+				       iop_ioas_id(m->to));
+		if (p->state != PORT_STARTED || p->drv->ops->hold || p->drv->ops->dma_stop)
 			continue;
 		if (m->moved_iova.len)
 			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) cannot pause its queues: stop the port, move it and start it again",
