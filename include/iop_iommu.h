@@ -190,8 +190,9 @@ int iop_ioas_map(struct iop_ioas *ioas, void *va, size_t len, unsigned int prot,
  * mappings allow, before the rules above. A live move (iop_port_move)
  * sets it for the populate so that descriptors posted with the source's
  * IOVAs stay valid in a fresh destination. model must outlive the setting.
+ * -EINVAL (nothing set) for a model of another context.
  */
-void iop_ioas_set_iova_model(struct iop_ioas *ioas, struct iop_ioas *model);
+int iop_ioas_set_iova_model(struct iop_ioas *ioas, struct iop_ioas *model);
 /* Unmaps exactly a range given to iop_ioas_map (-ENOENT otherwise). */
 int iop_ioas_unmap(struct iop_ioas *ioas, void *va, size_t len);
 /* Slow-path translation (the fast path is iop_iova_cache.h). */

@@ -318,11 +318,15 @@ static bool model_iova(const struct iop_ioas *ioas, uintptr_t va, uint64_t len, 
 	return true;
 }
 
-void iop_ioas_set_iova_model(struct iop_ioas *ioas, struct iop_ioas *model)
+int iop_ioas_set_iova_model(struct iop_ioas *ioas, struct iop_ioas *model)
 {
+	if (model && model->ctx != ioas->ctx)
+		return IOP_ERR(EINVAL, "IOAS %u cannot take its IOVAs from IOAS %u of another IOMMU context",
+			       ioas->id, model->id);
 	iop_ctx_lock(ioas->ctx);
 	ioas->iova_model = model;
 	iop_ctx_unlock(ioas->ctx);
+	return 0;
 }
 
 static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,

@@ -136,7 +136,8 @@ static int populate(struct move *m)
 	int rc;
 
 	/* a fresh destination takes the source's IOVAs where its ranges
-	 * allow: what the queues posted then stays valid without a pause */
+	 * allow: what the queues posted then stays valid without a pause
+	 * (one context: checked by the caller) */
 	iop_ioas_set_iova_model(m->to, m->from);
 	if (!iop_mem_is_attached(m->to)) {
 		rc = iop_mem_attach_ioas(m->to);
