@@ -27,6 +27,7 @@ for phase in 1 2; do
 	if [ "$phase" = 1 ]; then layout=shared port=0 kind=virtio; else layout=per-device port=2 kind=e1000e; fi
 	say "phase $phase: $backend, --ioas=$layout, moving port $port ($kind) every 100 ms"
 	before=$(dmesg | wc -l)
+	# shellcheck disable=SC2086
 	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" "${ports[@]}" --rxd=256 --txd=256 \
 		--forward-mode=io --stats-period=0 --move-every=100 --move-port="$port" \
 		> "/tmp/move-$phase.out" 2> "/tmp/move-$phase.err" &
@@ -56,10 +57,10 @@ for phase in 1 2; do
 		say "ok - phase $phase: every port balanced, no DMA fault"
 	fi
 	moved=$(sed -n "s/^move: port $port moved \([0-9]*\) times .*, \([0-9]*\) with its queues paused (longest pause \([0-9.]*\) ms), .* \([0-9]*\) failed.*/\1 \2 \3 \4/p" "$out")
-	read -r done paused longest failed <<< "$moved"
+	read -r moves paused longest failed <<< "$moved"
 	if [ "$backend" = vfio ]; then
 		# the kernel keeps an open device's group in its container
-		if [ "$brc" -eq 3 ] && [ "${done:-}" = 0 ] &&
+		if [ "$brc" -eq 3 ] && [ "${moves:-}" = 0 ] &&
 		   grep -q "cannot move port $port (pci:[^)]*) on the vfio (type1) backend: the kernel keeps a group in its container while a device of it is open (VFIO_GROUP_UNSET_CONTAINER is EBUSY); close the port and open it again where it should go, or use --iommu=iommufd" "/tmp/move-$phase.err" &&
 		   [ "$(grep -c -e "--move-every:" "/tmp/move-$phase.err")" = 1 ]; then
 			say "ok - phase $phase: type1 refuses to move open port $port ($kind) in one line (${failed} ticks), the port forwards on"
@@ -68,15 +69,15 @@ for phase in 1 2; do
 		fi
 	elif [ "$kind" = virtio ]; then
 		# virtio cannot stop a queue's DMA and keep it: refused, one line
-		if [ "$brc" -eq 3 ] && [ "${done:-}" = 0 ] &&
+		if [ "$brc" -eq 3 ] && [ "${moves:-}" = 0 ] &&
 		   grep -q "port $port (pci:[^)]*): the virtio PMD cannot stop the device's DMA while its domain changes, so it cannot move started: stop the port, move it, start it again" "/tmp/move-$phase.err" &&
 		   [ "$(grep -c -e "--move-every:" "/tmp/move-$phase.err")" = 1 ]; then
 			say "ok - phase $phase: moving started port $port ($kind) is refused in one line (${failed} ticks), the port forwards on"
 		else
 			fail "phase $phase: expected one refusal for $kind and exit 3, got exit $brc, moves '$moved'"
 		fi
-	elif [ "$brc" -eq 0 ] && [ "${done:-0}" -ge 20 ] && [ "$failed" = 0 ] && [ "$paused" = "$done" ]; then
-		say "ok - phase $phase: port $port ($kind) moved $done times under traffic on $backend, none failed; its DMA stopped for each switch, longest pause $longest ms"
+	elif [ "$brc" -eq 0 ] && [ "${moves:-0}" -ge 20 ] && [ "$failed" = 0 ] && [ "$paused" = "$moves" ]; then
+		say "ok - phase $phase: port $port ($kind) moved $moves times under traffic on $backend, none failed; its DMA stopped for each switch, longest pause $longest ms"
 	else
 		fail "phase $phase: exit $brc, moves (done paused longest failed): '$moved'"
 	fi
