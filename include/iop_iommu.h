@@ -184,6 +184,15 @@ int iop_ioas_window_remove(struct iop_ioas *ioas, uint64_t start);
  */
 int iop_ioas_map(struct iop_ioas *ioas, void *va, size_t len, unsigned int prot,
 		 uint64_t *iova);
+/*
+ * While model is set (NULL: no more), a new mapping of ioas whose VA range
+ * model maps whole takes model's IOVA for it where ioas's ranges and
+ * mappings allow, before the rules above. A live move (iop_port_move)
+ * sets it for the populate so that descriptors posted with the source's
+ * IOVAs stay valid in a fresh destination. model must outlive the setting.
+ * -EINVAL (nothing set) for a model of another context.
+ */
+int iop_ioas_set_iova_model(struct iop_ioas *ioas, struct iop_ioas *model);
 /* Unmaps exactly a range given to iop_ioas_map (-ENOENT otherwise). */
 int iop_ioas_unmap(struct iop_ioas *ioas, void *va, size_t len);
 /* Slow-path translation (the fast path is iop_iova_cache.h). */

@@ -109,14 +109,17 @@ bool mover_stop(void)
 {
 	struct iop_dev *dev = iop_port_dev(bridge_opts()->move_port);
 	struct iop_ioas *now = dev ? iop_dev_ioas(dev) : NULL;
+	struct iop_port_move_stats st = {0};
 
 	if (!mover.running)
 		return true;
 	pthread_join(mover.thread, NULL);
 	mover.running = false;
-	printf("move: port %u moved %" PRIu64 " times between IOAS %u and %u (every %u ms, longest move %.3f ms), now on IOAS %u; %" PRIu64 " failed%s%s\n",
+	iop_port_move_stats_get(bridge_opts()->move_port, &st);
+	printf("move: port %u moved %" PRIu64 " times between IOAS %u and %u (every %u ms, longest move %.3f ms), %" PRIu64 " with its queues paused (longest pause %.3f ms), now on IOAS %u; %" PRIu64 " failed%s%s\n",
 	       bridge_opts()->move_port, mover.done, iop_ioas_id(mover.ioas[0]),
 	       iop_ioas_id(mover.ioas[1]), bridge_opts()->move_every_ms, mover.longest_ms,
+	       st.pauses, (double)st.max_pause_ns / 1e6,
 	       now ? iop_ioas_id(now) : 0, mover.failed, mover.failed ? ", first: " : "",
 	       mover.first_error);
 	return mover.failed == 0;

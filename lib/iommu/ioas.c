@@ -298,6 +298,37 @@ static int pin_refused_error(struct iop_ioas *ioas, size_t len)
 	return iop_pin_refused_error(ioas, what, iop_ioas_mapped_bytes(ioas) + len);
 }
 
+/* The IOVA the model of ioas gives [va, va+len), if it maps it whole. */
+static bool model_iova(const struct iop_ioas *ioas, uintptr_t va, uint64_t len, uint64_t *iova)
+{
+	const struct iop_ioas *model = ioas->iova_model;
+	const struct iop_map *m;
+	size_t i;
+
+	if (!model)
+		return false;
+	/* the last mapping of the model that starts at or below va */
+	i = map_lower_bound(model, va + 1);
+	if (i == 0)
+		return false;
+	m = &model->maps[i - 1];
+	if (va < m->va || va - m->va + len > m->len)
+		return false;
+	*iova = m->iova + (va - m->va);
+	return true;
+}
+
+int iop_ioas_set_iova_model(struct iop_ioas *ioas, struct iop_ioas *model)
+{
+	if (model && model->ctx != ioas->ctx)
+		return IOP_ERR(EINVAL, "IOAS %u cannot take its IOVAs from IOAS %u of another IOMMU context",
+			       ioas->id, model->id);
+	iop_ctx_lock(ioas->ctx);
+	ioas->iova_model = model;
+	iop_ctx_unlock(ioas->ctx);
+	return 0;
+}
+
 static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
 		    unsigned int prot, uint64_t *iova_out, bool *pin_refused)
 {
@@ -332,7 +363,9 @@ static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
 		return rc;
 	if (nranges > IOP_MAX_RANGES)
 		nranges = IOP_MAX_RANGES;
-	if (iop_iova_pick(ranges, nranges, ioas->maps, ioas->nmaps, va, len, &iova))
+	if (!(model_iova(ioas, va, len, &iova) &&
+	      iop_iova_fits(ranges, nranges, ioas->maps, ioas->nmaps, va, len, iova)) &&
+	    iop_iova_pick(ranges, nranges, ioas->maps, ioas->nmaps, va, len, &iova))
 		return no_room(ioas, len, ranges, nranges);
 	rc = backend_map(ioas, va, len, iova, prot);
 	if (rc == -ENOMEM) {

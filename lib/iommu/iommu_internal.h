@@ -57,6 +57,8 @@ struct iop_ioas {
 	/* set by a user that maps into the IOAS on its own (lib/mem):
 	 * iop_ioas_destroy calls it first so that user lets go */
 	void (*release)(struct iop_ioas *ioas);
+	/* iop_ioas_set_iova_model(): new mappings take its IOVAs */
+	const struct iop_ioas *iova_model;
 	struct iop_ioas *next;
 };
 
@@ -153,6 +155,12 @@ int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
 int iop_iova_pick(const struct iop_iova_range *ranges, size_t nranges,
 		  const struct iop_map *maps, size_t nmaps, uintptr_t va,
 		  uint64_t len, uint64_t *iova);
+
+/* Whether [va, va+len) may go at iova under the same rules (ranges, one
+ * IOVA offset per 2 MiB page). */
+bool iop_iova_fits(const struct iop_iova_range *ranges, size_t nranges,
+		   const struct iop_map *maps, size_t nmaps, uintptr_t va,
+		   uint64_t len, uint64_t iova);
 
 /* ioas.c */
 int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,

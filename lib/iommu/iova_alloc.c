@@ -114,6 +114,13 @@ static bool pack_in_range(const struct iop_iova_range *r,
 	}
 }
 
+bool iop_iova_fits(const struct iop_iova_range *ranges, size_t nranges,
+		   const struct iop_map *maps, size_t nmaps, uintptr_t va,
+		   uint64_t len, uint64_t iova)
+{
+	return len != 0 && try_at(ranges, nranges, maps, nmaps, va, len, iova);
+}
+
 int iop_iova_pick(const struct iop_iova_range *ranges, size_t nranges,
 		  const struct iop_map *maps, size_t nmaps, uintptr_t va,
 		  uint64_t len, uint64_t *iova)

@@ -538,6 +538,19 @@ int iop_port_link_get(uint16_t id, struct iop_port_link *link)
 	return rc;
 }
 
+size_t iop_port_queue_caches(struct iop_port *p, struct iop_iova_cache **caches, size_t max)
+{
+	size_t n = 0;
+
+	for (uint16_t q = 0; q < p->nb_rxq && n < max; q++)
+		if (p->rxc[q] && p->rxc[q]->iova_cache)
+			caches[n++] = p->rxc[q]->iova_cache;
+	for (uint16_t q = 0; q < p->nb_txq && n < max; q++)
+		if (p->txc[q] && p->txc[q]->iova_cache)
+			caches[n++] = p->txc[q]->iova_cache;
+	return n;
+}
+
 struct iop_dev *iop_port_dev(uint16_t id)
 {
 	struct iop_port *p = iop_port_get(id);
@@ -602,6 +615,21 @@ void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t
 {
 	port->rx_burst = rx;
 	port->tx_burst = tx;
+}
+
+void port_fp_idle(struct iop_port *p)
+{
+	fp_idle_bursts(p->id);
+}
+
+/* What was done while the bursts were idle (a cache flushed by the
+ * control thread) is seen by the burst that follows. */
+void port_fp_restore(struct iop_port *p)
+{
+	if (iop_port_is_removed(p->id))
+		return;
+	__atomic_store_n(&iop_port_fp[p->id].rx_burst, p->rx_burst, __ATOMIC_RELEASE);
+	__atomic_store_n(&iop_port_fp[p->id].tx_burst, p->tx_burst, __ATOMIC_RELEASE);
 }
 
 /* A port that is not started has idle bursts already; a start running at

@@ -35,9 +35,10 @@ struct iop_port_qcounters {
 	 * by iop_port_tx_burst() once per burst, not by the PMD */
 	uint64_t tx_full;
 	/* the queue's IOVA cache, whose counters the xstats and
-	 * iop_port_iova_stats_get() read; set by the PMD at queue setup
-	 * (NULL: it has none) */
-	const struct iop_iova_cache *iova_cache;
+	 * iop_port_iova_stats_get() read, and which a live move of a driver
+	 * using iop_port_queue_caches() rebinds; set by the PMD at queue
+	 * setup (NULL: it has none) */
+	struct iop_iova_cache *iova_cache;
 } __rte_cache_aligned;
 
 struct iop_port;
@@ -91,6 +92,17 @@ struct iop_port_ops {
 	 * the IOAS their caches are bound to then. */
 	void (*hold)(struct iop_port *port, bool on);
 	bool (*held)(struct iop_port *port);
+	/* Optional (moves of a real device): stop true makes the device do
+	 * no more DMA, its rings and the buffers its queues posted kept as
+	 * they are; stop false lets it take up where it was. A move calls it
+	 * around every switch of a started port, with the port's bursts idle
+	 * and none under way: an IOMMU driver may block the device's
+	 * translation during a replace (VT-d in Linux 6.12), and type1
+	 * detaches it. A driver with it keeps its rings at the IOVAs of their
+	 * setup: a move that would change IOVAs is refused for its ports,
+	 * started or not. An error refuses the move, with the message saying
+	 * what to do. */
+	int (*dma_stop)(struct iop_port *port, bool stop);
 	/* Optional: NULL when promiscuous mode means nothing to the device. */
 	int (*promisc_set)(struct iop_port *port, bool on);
 	iop_rx_burst_t rx_burst;
@@ -133,6 +145,12 @@ void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t
  * interrupt thread), once the device can do no more DMA.
  */
 void iop_port_set_removed(struct iop_port *port);
+/*
+ * For a driver's ioas_changed whose queues each translate through the one
+ * cache their counters name (iop_port_qcounters.iova_cache): lists those
+ * caches, rx queues first, in caches (at most max); returns how many.
+ */
+size_t iop_port_queue_caches(struct iop_port *port, struct iop_iova_cache **caches, size_t max);
 /* The port object of an open port id, or NULL (drivers use it for peers). */
 struct iop_port *iop_port_get(uint16_t port);
 /* The driver of an open port (to check a peer is of the same kind). */

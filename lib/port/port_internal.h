@@ -71,6 +71,11 @@ void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats 
  * both the xstats and iop_port_iova_stats_get(). */
 void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 
+/* port.c, for live moves: the port's bursts become idle (a poller takes
+ * the change at its next burst), and its own bursts come back. */
+void port_fp_idle(struct iop_port *p);
+void port_fp_restore(struct iop_port *p);
+
 /* port_dev.c, for live moves: n more port devices are on `to` (-ENOSPC
  * when no entry is free). */
 int port_dev_hold(struct iop_ioas *to, unsigned int n);

@@ -19,13 +19,15 @@
  *     is released only once nobody can use it).
  *  5. release: a source IOAS lib/port created that no port uses any more is
  *     unmapped and destroyed.
- * Where the destination cannot hold the same IOVAs, or the backend cannot
- * replace (type1: detach, then attach), the queues of started ports are
- * held between 1 and 3: rx is not refilled, tx takes no frame, and what
+ * Where the destination cannot hold the same IOVAs, the queues of started
+ * ports are held between 1 and 3: rx is not refilled, tx takes no frame, and what
  * they posted that the device has not used is taken back, so no posted
  * IOVA outlives its domain; after 3 they post again with the new IOVAs.
  * That is a pause, counted, and the frames the wire had to drop meanwhile
- * are counted as the port's rx drops.
+ * are counted as the port's rx drops. A real device (driver op dma_stop)
+ * stops its DMA around the switch instead, keeping what it posted: an
+ * IOMMU driver may block its translation during a replace. type1 cannot
+ * move an open device at all (its group cannot leave the container).
  * Until step 4 everything is undone on a failure, last step first.
  */
 #include <errno.h>
@@ -56,6 +58,8 @@ struct move {
 	struct iop_map_info moved_iova; /* a mapping `to` holds elsewhere (len 0: none) */
 	bool pause;                 /* hold the queues across the switch */
 	bool held[IOP_PORT_MAX];    /* ports[i] is held */
+	bool idled[IOP_PORT_MAX];   /* ports[i]'s bursts are idle (dma_stop) */
+	bool dma_off[IOP_PORT_MAX]; /* ports[i]'s device does no DMA */
 	struct iop_map_info *added; /* step 1's other mappings */
 	size_t nadded;
 	struct iop_iova_cache *caches[MOVE_MAX_CACHES];
@@ -131,10 +135,16 @@ static int populate(struct move *m)
 	size_t n = 0, got;
 	int rc;
 
+	/* a fresh destination takes the source's IOVAs where its ranges
+	 * allow: what the queues posted then stays valid without a pause
+	 * (one context: checked by the caller) */
+	iop_ioas_set_iova_model(m->to, m->from);
 	if (!iop_mem_is_attached(m->to)) {
 		rc = iop_mem_attach_ioas(m->to);
-		if (rc)
+		if (rc) {
+			iop_ioas_set_iova_model(m->to, NULL);
 			return rc;
+		}
 		m->mem_attached = true;
 	}
 	rc = iop_ctx_ioas_maps(ctx, from_id, NULL, 0, &n);
@@ -165,6 +175,7 @@ static int populate(struct move *m)
 			m->moved_iova = *mi;
 	}
 	free(maps);
+	iop_ioas_set_iova_model(m->to, NULL);
 	if (rc)
 		unpopulate(m);
 	return rc;
@@ -209,7 +220,7 @@ static void drivers_to(struct move *m, struct iop_ioas *ioas)
 		m->ncaches += p->drv->ops->ioas_changed(p, ioas, m->caches + first,
 							MOVE_MAX_CACHES - first);
 		for (size_t k = first; k < m->ncaches; k++)
-			m->polled[k] = p->state == PORT_STARTED;
+			m->polled[k] = p->state == PORT_STARTED && !m->idled[i];
 	}
 }
 
@@ -256,7 +267,7 @@ static bool hold(struct move *m)
 	struct timespec pause = {0, 20000};
 
 	for (size_t i = 0; i < m->nports; i++) {
-		if (m->ports[i]->state != PORT_STARTED)
+		if (m->ports[i]->state != PORT_STARTED || !m->ports[i]->drv->ops->hold)
 			continue;
 		m->ports[i]->drv->ops->hold(m->ports[i], true);
 		m->held[i] = true;
@@ -274,24 +285,75 @@ static bool hold(struct move *m)
 	}
 }
 
+static bool stops_dma(const struct iop_port *p)
+{
+	return p->state == PORT_STARTED && p->drv->ops->dma_stop;
+}
+
+/* Lets the devices stopped by stop_dma DMA again, then their bursts run. */
+static void start_dma(struct move *m)
+{
+	for (size_t i = 0; i < m->nports; i++) {
+		if (m->dma_off[i])
+			m->ports[i]->drv->ops->dma_stop(m->ports[i], false);
+		if (m->idled[i])
+			port_fp_restore(m->ports[i]);
+		m->dma_off[i] = m->idled[i] = false;
+	}
+}
+
+/* The started ports whose driver has dma_stop: the device stops its DMA
+ * (a driver that cannot refuses here, with nothing changed), so no DMA
+ * meets the switch; then their bursts go idle and every burst under way
+ * ends (a quiescent state), so that this thread can switch their caches. */
+static int stop_dma(struct move *m)
+{
+	bool any = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->nports && rc == 0; i++) {
+		if (!stops_dma(m->ports[i]))
+			continue;
+		rc = m->ports[i]->drv->ops->dma_stop(m->ports[i], true);
+		m->dma_off[i] = any = rc == 0;
+	}
+	if (rc) {
+		start_dma(m);
+		return rc;
+	}
+	for (size_t i = 0; i < m->nports; i++)
+		if (m->dma_off[i]) {
+			port_fp_idle(m->ports[i]);
+			m->idled[i] = true;
+		}
+	if (any)
+		iop_mem_synchronize();
+	return 0;
+}
+
 /* Whether the move holds the queues, or why it cannot be made. */
 static int choose_pause(struct move *m, unsigned int flags)
 {
-	bool replace = iop_ctx_backend(iop_ioas_ctx(m->to)) != IOP_BACKEND_VFIO;
-
-	m->pause = (flags & IOP_PORT_MOVE_PAUSE) || !replace || m->moved_iova.len;
+	m->pause = (flags & IOP_PORT_MOVE_PAUSE) || m->moved_iova.len;
+	for (size_t i = 0; i < m->nports; i++)
+		m->pause = m->pause || stops_dma(m->ports[i]);
 	for (size_t i = 0; m->pause && i < m->nports; i++) {
 		const struct iop_port *p = m->ports[i];
 
-		if (p->state != PORT_STARTED || p->drv->ops->hold)
+		/* its rings stay at the IOVAs of their setup, started or not */
+		if (m->moved_iova.len && p->drv->ops->dma_stop)
+			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) keeps its rings at their IOVAs: close the port and open it again in IOAS %u",
+				       iop_ioas_id(m->from), m->moved_iova.va, m->moved_iova.len,
+				       m->moved_iova.iova, iop_ioas_id(m->to), p->id, p->spec,
+				       iop_ioas_id(m->to));
+		if (p->state != PORT_STARTED || p->drv->ops->hold || p->drv->ops->dma_stop)
 			continue;
 		if (m->moved_iova.len)
 			return IOP_ERR(EXDEV, "IOAS %u maps VA 0x%" PRIx64 " (%" PRIu64 " bytes) at IOVA 0x%" PRIx64 " and IOAS %u cannot hold it at the same IOVA (its IOVA ranges differ), and port %u (%s) cannot pause its queues: stop the port, move it and start it again",
 				       iop_ioas_id(m->from), m->moved_iova.va, m->moved_iova.len,
 				       m->moved_iova.iova, iop_ioas_id(m->to), p->id, p->spec);
-		return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started, its driver cannot pause its queues, and %s: stop the port, move it, start it again",
-			       p->id, p->spec, replace ? "a pause was asked for" :
-			       "the vfio (type1) backend cannot replace a domain (the device is detached, then attached)");
+		return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started, its driver cannot pause its queues, and a pause was asked for: stop the port, move it, start it again",
+			       p->id, p->spec);
 	}
 	return 0;
 }
@@ -323,6 +385,11 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	rc = collect(m, p, flags);
 	if (rc)
 		return rc;
+	/* kernel truth: VFIO_GROUP_UNSET_CONTAINER is EBUSY while a device
+	 * of the group is open, and an open port holds its device open */
+	if (iop_ctx_backend(iop_ioas_ctx(to)) == IOP_BACKEND_VFIO)
+		return IOP_ERR(EOPNOTSUPP, "cannot move port %u (%s) on the vfio (type1) backend: the kernel keeps a group in its container while a device of it is open (VFIO_GROUP_UNSET_CONTAINER is EBUSY); close the port and open it again where it should go, or use --iommu=iommufd, whose replace moves open devices",
+			       id, p->spec);
 
 	rc = populate(m);
 	if (rc)
@@ -335,6 +402,8 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 				     id, iop_ioas_id(to), MOVE_REBIND_TIMEOUT_NS / 1000000ull);
 	}
 	if (rc == 0)
+		rc = stop_dma(m);
+	if (rc == 0)
 		rc = port_dev_hold(to, (unsigned int)m->nports);
 	if (rc == 0) {
 		rc = iop_dev_move(m->devs, m->nports, to);
@@ -342,6 +411,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 			port_dev_drop(to, (unsigned int)m->nports);
 	}
 	if (rc) {
+		start_dma(m);
 		unhold(m);
 		unpopulate(m);
 		return rc;
@@ -358,11 +428,15 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 			unhold(m);
 			unpopulate(m);
 		}
+		/* on either IOAS every IOVA the device holds is mapped (the
+		 * destination keeps its copy when the move back failed) */
+		start_dma(m);
 		return rc;
 	}
 	if (m->pause) {
 		uint64_t ns;
 
+		start_dma(m);
 		unhold(m);
 		ns = now_ns() - pause_start;
 		for (size_t i = 0; i < m->nports; i++) {

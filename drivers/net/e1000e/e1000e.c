@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_malloc.h>
@@ -72,6 +73,7 @@ struct e1000_priv {
 	volatile uint8_t *regs; /* BAR0 */
 	struct e1000_queue *rxq, *txq;
 	bool promisc;
+	uint32_t tctl;          /* TCTL while a move stops the DMA */
 	uint64_t rx_offloads;   /* as configured */
 	uint64_t tx_offloads;
 	uint32_t max_frame;     /* the MTU's untagged frame: MTU and header */
@@ -470,7 +472,7 @@ static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct iop_iova_burst b;
 
 	if (!(ring[idx].status & E1000_RXD_STAT_DD))
-		return 0;
+		return iop_pci_rx_none(&q->cache);
 	b = iop_iova_cache_burst(&q->cache);
 	while (left) {
 		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
@@ -661,6 +663,31 @@ static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
+/* Live moves (doc/move.md): the receive and transmit units go off, so the
+ * device reaches no memory while its domain changes; the rings, the
+ * buffers posted and what waits to be sent stay, and they go on when the
+ * units are on again. A frame that arrives meanwhile is the wire's. */
+static int e1000_dma_stop(struct iop_port *port, bool stop)
+{
+	struct e1000_priv *ep = iop_pci_port_priv(port);
+	struct timespec settle = {0, 1000000};
+
+	if (!stop) {
+		if (ep->txq)
+			wr(ep->regs, E1000_TCTL, ep->tctl);
+		if (ep->rxq)
+			wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
+		return 0;
+	}
+	ep->tctl = rd(ep->regs, E1000_TCTL);
+	wr(ep->regs, E1000_RCTL, 0);
+	wr(ep->regs, E1000_TCTL, ep->tctl & ~E1000_TCTL_EN);
+	/* the write is posted: read it back, then let a frame in flight end */
+	(void)rd(ep->regs, E1000_STATUS);
+	nanosleep(&settle, NULL);
+	return 0;
+}
+
 static const struct iop_port_ops e1000_ops = {
 	.info_get = e1000_info_get,
 	.configure = e1000_configure,
@@ -671,6 +698,7 @@ static const struct iop_port_ops e1000_ops = {
 	.close = e1000_close,
 	.link_get = e1000_link_get,
 	.promisc_set = e1000_promisc_set,
+	.dma_stop = e1000_dma_stop,
 };
 
 static const struct iop_pci_id e1000_ids[] = {

@@ -293,7 +293,7 @@ uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct iop_iova_burst b;
 
 	if (!(ring[idx].wb.status_error & IGB_RXD_STAT_DD))
-		return 0;
+		return iop_pci_rx_none(&q->cache);
 	b = iop_iova_cache_burst(&q->cache);
 	while (left) {
 		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];

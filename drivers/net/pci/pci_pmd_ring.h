@@ -133,6 +133,18 @@ static inline unsigned int iop_pci_rx_alloc(const struct iop_pci_rx_refill *r,
 	return k;
 }
 
+/*
+ * rx: what a burst that finds nothing received returns. It still passes a
+ * burst boundary: the queue's cache takes a rebind a live move published
+ * (iop_port_move waits for every queue's), as iop_iova_cache_burst() does
+ * in a burst that has frames. Without it an idle rx queue blocks the move.
+ */
+static inline uint16_t iop_pci_rx_none(struct iop_iova_cache *cache)
+{
+	iop_iova_cache_sync(cache);
+	return 0;
+}
+
 /* rx: a received buffer that carries no frame (a bad or oversized one),
  * replaced in the ring: back to the pool as it was posted. */
 static inline void iop_pci_rx_recycle(struct rte_mbuf *m)

@@ -195,6 +195,44 @@ static int pci_link_get(struct iop_port *port, struct iop_port_link *link)
 	return pmd_ops(port)->link_get(port, link);
 }
 
+static struct iop_dev *pci_dev_get(struct iop_port *port)
+{
+	return ((struct pci_port *)iop_port_priv(port))->dev;
+}
+
+/*
+ * Live moves (doc/move.md). Everything the device reaches by address lies
+ * in DPDK's memory, which lib/mem maps into every IOAS the device may be
+ * on: the rings, and in them virtio's headers, indirect tables and control
+ * buffer, and the rx and tx buffers of the mempools. The move copies those
+ * mappings at the same IOVAs before the domain is replaced (it refuses a
+ * destination that would place them elsewhere, as these PMDs cannot pause),
+ * so the ring bases programmed into the device and every posted descriptor
+ * stay valid. The device does no DMA across the switch itself (dma_stop). What remains are the queue caches: each PMD's queue
+ * translates through the cache its counters name. Queues set up later
+ * take the device's new IOAS themselves (iop_dev_ioas()).
+ */
+static size_t pci_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
+			       struct iop_iova_cache **caches, size_t max)
+{
+	(void)ioas;
+	return iop_port_queue_caches(port, caches, max);
+}
+
+/* A device whose PMD cannot stop its DMA cannot move started: a replace
+ * may block its translation for a moment (VT-d in Linux 6.12 does), and a
+ * DMA then faults; virtio, for one, has no way to stop a queue and keep
+ * it (doc/move.md). */
+static int pci_dma_stop(struct iop_port *port, bool stop)
+{
+	struct pci_port *pp = iop_port_priv(port);
+
+	if (pp->pmd->ops->dma_stop)
+		return pp->pmd->ops->dma_stop(port, stop);
+	return IOP_ERR(EOPNOTSUPP, "port %u (pci:%s): the %s PMD cannot stop the device's DMA while its domain changes, so it cannot move started: stop the port, move it, start it again",
+		       iop_port_id(port), iop_pci_dev_bdf(pp->pdev), pp->pmd->name);
+}
+
 static int pci_promisc_set(struct iop_port *port, bool on)
 {
 	const struct iop_port_ops *ops = pmd_ops(port);
@@ -218,6 +256,9 @@ static const struct iop_port_ops pci_port_ops = {
 	.close = pci_close,
 	.link_get = pci_link_get,
 	.promisc_set = pci_promisc_set,
+	.dev_get = pci_dev_get,
+	.ioas_changed = pci_ioas_changed,
+	.dma_stop = pci_dma_stop,
 	/* rx_burst/tx_burst: the PMD's, set per port at probe */
 };
 

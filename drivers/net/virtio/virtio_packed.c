@@ -128,7 +128,7 @@ uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 	struct iop_iova_burst b;
 
 	if (!vnet_packed_used(q))
-		return 0;
+		return iop_pci_rx_none(&q->cache);
 	b = iop_iova_cache_burst(&q->cache);
 	while (left) {
 		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];

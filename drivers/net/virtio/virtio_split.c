@@ -83,7 +83,7 @@ uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 	struct iop_iova_burst b;
 
 	if (ready == 0)
-		return 0;
+		return iop_pci_rx_none(&q->cache);
 	if (ready > n)
 		ready = n;
 	b = iop_iova_cache_burst(&q->cache);

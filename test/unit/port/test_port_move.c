@@ -29,6 +29,7 @@
 #include "iop_mem.h"
 #include "iop_port.h"
 #include "iop_sim.h"
+#include "port_driver.h"
 
 #define FRAME_LEN 96
 #define BURST 16
@@ -199,6 +200,15 @@ static void pair_on(const char *const dev[2], const struct iop_port_conf *const 
 		snprintf(extra[i], sizeof(extra[i]), ",dev=%s", dev[i]);
 	traffic_pair((const char *const[]){extra[0], extra[1]}, conf, 256,
 		     (struct rte_mempool *const[]){pool, pool});
+}
+
+static void sim_with_dma_stop(bool on);
+
+static int close_ports(void **state)
+{
+	port_fixture_close_ports(state);
+	sim_with_dma_stop(false);
+	return 0;
 }
 
 /* Ports 0 and 1 (*a and *b), one queue each way, as pair_on. */
@@ -380,21 +390,60 @@ static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **st
 	assert_port_clean(b);
 }
 
-/* a fresh IOAS maps DPDK's memory at IOVA = VA, which the windows of
- * group 4 do not hold: the attach is refused and a stays where it was,
- * with nothing new mapped or pinned. */
-static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
+/* A fresh destination takes the source's IOVAs (2^58 for group 4's
+ * windows) where its ranges allow: the port moves with no pause, and
+ * every buffer keeps its IOVA. */
+static void move_to_a_fresh_ioas_keeps_the_source_s_iovas_without_a_pause(void **state)
 {
-	struct iop_sim_counters before, after;
+	struct iop_port_move_stats st;
 	struct iop_ioas *dst = new_ioas(), *src;
-	struct iop_ioas_info info[64];
+	uint64_t iova_before, iova_after;
 	struct traffic t;
-	size_t n;
 	uint16_t a, b;
 
 	(void)state;
 	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
 	src = iop_dev_ioas(iop_port_dev(a));
+	assert_int_equal(iop_ioas_va2iova(src, pool, &iova_before), 0);
+	assert_true(iova_before != (uint64_t)(uintptr_t)pool);
+	traffic_start(&t, a, b);
+	sleep_ms(20);
+	if (iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) != 0)
+		fail_msg("move: %s", iop_err_msg());
+	assert_on(a, dst);
+	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
+	assert_true(iova_after == iova_before);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.moves, 1);
+	assert_int_equal(st.pauses, 0);
+	assert_port_clean(a);
+	assert_port_clean(b);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
+/* A destination that already maps DPDK's memory at IOVA = VA (it got it
+ * before any device), which the windows of group 4 do not hold: the attach
+ * is refused and a stays where it was, with nothing new mapped or pinned. */
+static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
+{
+	struct iop_sim_counters before, after;
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas_info info[64];
+	size_t n, dst_maps = SIZE_MAX;
+	struct traffic t;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
+	src = iop_dev_ioas(iop_port_dev(a));
+	assert_int_equal(iop_mem_attach_ioas(dst), 0);
+	assert_int_equal(iop_ctx_ioas_list(iop_ctx_get(), info, 64, &n), 0);
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (info[i].id == iop_ioas_id(dst))
+			dst_maps = info[i].nmaps;
 	iop_sim_counters(&before);
 	traffic_start(&t, a, b);
 	assert_true(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) < 0);
@@ -405,19 +454,17 @@ static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 	iop_sim_counters(&after);
 	assert_int_equal(after.mappings, before.mappings);
 	assert_int_equal(after.pinned_pages, before.pinned_pages);
-	assert_false(iop_mem_is_attached(dst));
+	assert_true(iop_mem_is_attached(dst));
 	assert_int_equal(iop_ctx_ioas_list(iop_ctx_get(), info, 64, &n), 0);
 	for (size_t i = 0; i < n && i < 64; i++)
 		if (info[i].id == iop_ioas_id(dst))
-			assert_int_equal(info[i].nmaps, 0);
+			assert_int_equal(info[i].nmaps, dst_maps);
 	assert_int_equal(iop_port_moves(a), 0);
 	assert_port_clean(a);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
-/* The pause asked for where the IOVAs stay: every move holds and lets go
- * of the queues, and still no frame is lost. */
 static void moves_with_a_pause_lose_no_frame(void **state)
 {
 	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
@@ -692,7 +739,158 @@ static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
-#define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
+/*
+ * The sim driver with a dma_stop op, as a PCI PMD has: it records the
+ * calls, and counts the bursts that run while the domain changes (from
+ * ioas_changed, which the move calls once the device is on the
+ * destination, to the dma_stop that lets the device go on): there must be
+ * none, as the move switches the caches itself then.
+ */
+static struct {
+	const struct iop_port_ops *sim_ops;
+	struct iop_port_ops ops;
+	bool refuse;
+	unsigned int stops, starts;
+	bool switching;
+	void *rxq, *txq; /* the queues of the port that moves */
+	unsigned int bursts_while_switching;
+} dstop;
+
+static uint16_t dstop_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (q == dstop.rxq && __atomic_load_n(&dstop.switching, __ATOMIC_ACQUIRE))
+		__atomic_fetch_add(&dstop.bursts_while_switching, 1, __ATOMIC_RELAXED);
+	return dstop.sim_ops->rx_burst(q, pkts, n);
+}
+
+static uint16_t dstop_tx(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	if (q == dstop.txq && __atomic_load_n(&dstop.switching, __ATOMIC_ACQUIRE))
+		__atomic_fetch_add(&dstop.bursts_while_switching, 1, __ATOMIC_RELAXED);
+	return dstop.sim_ops->tx_burst(q, pkts, n);
+}
+
+static size_t dstop_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
+				 struct iop_iova_cache **caches, size_t max)
+{
+	__atomic_store_n(&dstop.switching, true, __ATOMIC_RELEASE);
+	/* a switch takes a while (a replace ioctl): wide enough that a
+	 * burst that still ran would show */
+	sleep_ms(2);
+	return dstop.sim_ops->ioas_changed(port, ioas, caches, max);
+}
+
+static int dstop_dma_stop(struct iop_port *port, bool stop)
+{
+	(void)port;
+	if (stop && dstop.refuse)
+		return iop_err(EOPNOTSUPP, "this device cannot stop its DMA");
+	if (stop) {
+		dstop.stops++;
+	} else {
+		dstop.starts++;
+		__atomic_store_n(&dstop.switching, false, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
+/* Gives the sim driver dma_stop (on) or its own ops back (off); the
+ * ports are opened after and closed before. */
+static void sim_with_dma_stop(bool on)
+{
+	struct iop_port_driver *sim = (struct iop_port_driver *)iop_port_driver_find("sim");
+
+	if (on) {
+		memset(&dstop, 0, sizeof(dstop));
+		dstop.sim_ops = sim->ops;
+		dstop.ops = *sim->ops;
+		dstop.ops.rx_burst = dstop_rx;
+		dstop.ops.tx_burst = dstop_tx;
+		dstop.ops.ioas_changed = dstop_ioas_changed;
+		dstop.ops.hold = NULL;
+		dstop.ops.held = NULL;
+		dstop.ops.dma_stop = dstop_dma_stop;
+		sim->ops = &dstop.ops;
+	} else if (dstop.sim_ops) {
+		sim->ops = dstop.sim_ops;
+		dstop.sim_ops = NULL;
+	}
+}
+
+/* A port whose driver stops its device's DMA (a PCI PMD) moves with the
+ * DMA stopped around each switch and its bursts idle while the caches
+ * switch: no burst runs then, no frame is lost, each move is a pause. A
+ * driver that cannot stop refuses the move with nothing changed. */
+static void move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch(void **state)
+{
+	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_port_move_stats st;
+	struct iop_port_fp fp;
+	struct traffic t;
+	uint16_t a, b;
+	int moves = 20;
+
+	(void)state;
+	sim_with_dma_stop(true);
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	assert_int_equal(iop_port_fp_get(a, &fp), 0);
+	dstop.rxq = fp.rxq[0];
+	dstop.txq = fp.txq[0];
+	traffic_start(&t, a, b);
+	for (int i = 0; i < moves; i++) {
+		if (iop_port_move(a, dst[i % 2], 0) != 0)
+			fail_msg("move %d: %s", i, iop_err_msg());
+		assert_on(a, dst[i % 2]);
+		sleep_ms(5);
+	}
+	assert_int_equal(dstop.stops, moves);
+	assert_int_equal(dstop.starts, moves);
+	assert_int_equal(dstop.bursts_while_switching, 0);
+	/* a device that cannot stop: refused, the port forwards where it was */
+	dstop.refuse = true;
+	assert_true(iop_port_move(a, dst[moves % 2], 0) < 0);
+	assert_non_null(strstr(iop_err_msg(), "this device cannot stop its DMA"));
+	assert_on(a, dst[(moves - 1) % 2]);
+	sleep_ms(20);
+	traffic_stop_and_check(&t);
+	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
+	assert_int_equal(st.moves, moves);
+	assert_int_equal(st.pauses, moves);
+	assert_int_equal(dstop.starts, moves);
+	assert_port_clean(a);
+	assert_port_clean(b);
+	iop_port_close_all();
+	sim_with_dma_stop(false);
+	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
+	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
+}
+
+/* Such a port keeps its rings at the IOVAs of their setup: a destination
+ * at other IOVAs is refused even while the port is stopped. */
+static void move_of_a_port_that_stops_its_dma_never_changes_its_iovas(void **state)
+{
+	struct iop_ioas *src, *dst;
+	uint16_t a, b;
+
+	(void)state;
+	if (strcmp(layout, "per-device") != 0) {
+		print_message("skip: in the %s layout the two windowed ports share one IOAS\n", layout);
+		skip();
+	}
+	sim_with_dma_stop(true);
+	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
+	src = iop_dev_ioas(iop_port_dev(a));
+	dst = iop_dev_ioas(iop_port_dev(b));
+	assert_int_equal(iop_port_stop(a), 0);
+	assert_int_equal(iop_port_move(a, dst, 0), -EXDEV);
+	assert_non_null(strstr(iop_err_msg(), "keeps its rings at their IOVAs"));
+	assert_on(a, src);
+	assert_int_equal(dstop.stops, 0);
+	iop_port_close_all();
+	sim_with_dma_stop(false);
+}
+
+#define T(f) cmocka_unit_test_teardown(f, close_ports)
 
 int main(int argc, char **argv)
 {
@@ -702,12 +900,15 @@ int main(int argc, char **argv)
 		T(move_that_would_split_a_group_is_refused_while_traffic_continues),
 		T(device_opened_after_its_group_moved_joins_the_group_where_it_went),
 		T(move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame),
+		T(move_to_a_fresh_ioas_keeps_the_source_s_iovas_without_a_pause),
 		T(move_to_an_ioas_outside_the_group_s_windows_is_refused),
 		T(moves_with_a_pause_lose_no_frame),
 		T(move_bad_input_is_one_clear_error),
 		T(move_of_an_unpolled_started_port_times_out_and_rolls_back),
 		T(move_of_a_port_whose_queues_get_only_empty_bursts_completes),
 		T(pause_keeps_frames_the_device_wrote_that_no_burst_took),
+		T(move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch),
+		T(move_of_a_port_that_stops_its_dma_never_changes_its_iovas),
 		T(move_failing_at_every_step_leaves_the_port_in_its_ioas),
 	};
 

@@ -9,6 +9,7 @@
  *
  *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
+ *   iop-pci-traffic --stream=S [--rate=PPS] [--result=FILE] [--ready-timeout=S] PAIR...
  *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]  (UDP port numbers)
  *
  * Per pair: probe frames until one crosses each way (the guest boots
@@ -20,6 +21,18 @@
  *
  * Frames carry destination 02:00:00:00:00:0b both ways, or with --dst
  * MACA into A and MACB into B (a VF receives unicast for its own MAC only).
+ *
+ * --stream=S [--rate=PPS] [--result=FILE] checks a bridge under steady load
+ * (a port moving between IOAS meanwhile): once probes cross both ways on
+ * every pair, numbered frames of sizes 60..1514 go into both sides of every
+ * pair at PPS per direction (default 1000) for S seconds, all at once.
+ * Per direction it prints what went in (probes included), what the host's
+ * kernel dropped at QEMU's socket before the NIC could take it
+ * (/proc/net/udp), what came out of the other side, and what QEMU's
+ * socket took that never came out (lost = in - dropped - out, for the
+ * guest to compare with the drops the bridge counted). It fails when a
+ * frame came out altered, out of order or twice, or the drops cannot be
+ * read. The lines also go to FILE, for the guest.
  *
  * --blast=S measures instead: per pair, once ready, 64-byte frames go into
  * A as fast as the socket takes them for S seconds while B counts what comes
@@ -53,6 +66,7 @@ static const char *abort_file;
 struct side {
 	int fd;              /* bound to 127.0.0.1:host */
 	struct sockaddr_in qemu;
+	uint64_t got;        /* datagrams read: frames this NIC sent */
 };
 
 struct pair {
@@ -133,9 +147,13 @@ static ssize_t recv_from(struct side *s, uint8_t *buf, double timeout)
 {
 	struct pollfd p = { .fd = s->fd, .events = POLLIN };
 
+	ssize_t n;
+
 	if (poll(&p, 1, (int)(timeout * 1000)) <= 0)
 		return -1;
-	return recv(s->fd, buf, MAX_FRAME, 0);
+	n = recv(s->fd, buf, MAX_FRAME, 0);
+	s->got += n >= 0;
+	return n;
 }
 
 /* Probes in direction dir (0: A->B) until one comes out. */
@@ -283,11 +301,172 @@ static double blast(struct pair *p, double secs, unsigned int flows)
 	return (double)got / secs;
 }
 
+/* The drops the host's kernel counted on the UDP socket bound to
+ * 127.0.0.1:port (QEMU's end of a NIC), or -1 if there is none. */
+static long long udp_drops(unsigned int port)
+{
+	FILE *f = fopen("/proc/net/udp", "r");
+	char line[512];
+	long long drops = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int addr, lport;
+		char *tok, *last = NULL, *save;
+
+		if (sscanf(line, " %*d: %x:%x", &addr, &lport) != 2 || lport != port ||
+		    addr != 0x0100007f)
+			continue;
+		/* drops is the last field (the line ends in blanks) */
+		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+			last = tok;
+		if (last)
+			drops = strtoll(last, NULL, 10);
+	}
+	fclose(f);
+	return drops;
+}
+
+/* One direction of a stream: frames in, frames out, what was wrong. */
+struct flow {
+	uint64_t in, out, corrupt, dup, reordered;
+	uint32_t next; /* the seq expected next out */
+	uint8_t *seen;
+	long long drops_before;
+};
+
+static void stream_take(struct pair *p, int dir, struct flow *fl, const uint8_t *r, ssize_t n)
+{
+	uint8_t want[MAX_FRAME];
+	uint32_t seq;
+
+	if (n < 20 || r[15] != dir || r[14] != KIND_DATA)
+		return;
+	fl->out++;
+	seq = (uint32_t)r[16] << 24 | (uint32_t)r[17] << 16 | (uint32_t)r[18] << 8 | r[19];
+	make_frame(want, frame_size(p, seq), KIND_DATA, (uint8_t)dir, seq);
+	if (seq >= fl->in || (size_t)n != frame_size(p, seq) || memcmp(r, want, (size_t)n) != 0) {
+		if (fl->corrupt++ < 5)
+			fprintf(stderr, "iop-pci-traffic: %s: frame %u: %zd bytes, not the %zu sent (or bytes differ)\n",
+				p->name, seq, n, frame_size(p, seq));
+		return;
+	}
+	if (fl->seen[seq]) {
+		fl->dup++;
+		return;
+	}
+	fl->seen[seq] = 1;
+	fl->reordered += seq < fl->next;
+	fl->next = seq + 1;
+}
+
+static void stream_recv(struct pair *pairs, unsigned int npairs, struct flow (*fl)[2])
+{
+	uint8_t r[MAX_FRAME];
+
+	for (unsigned int i = 0; i < npairs; i++)
+		for (int dir = 0; dir < 2; dir++)
+			for (ssize_t n; (n = recv(pairs[i].s[!dir].fd, r, sizeof(r), MSG_DONTWAIT)) >= 0;) {
+				pairs[i].s[!dir].got++;
+				stream_take(&pairs[i], dir, &fl[i][dir], r, n);
+			}
+}
+
+static int stream(struct pair *pairs, unsigned int npairs, double secs, unsigned int rate,
+		  double ready_timeout, const char *result)
+{
+	struct flow fl[MAX_PAIRS][2];
+	uint32_t max = (uint32_t)(secs * rate) + 1;
+	FILE *out = result ? fopen(result, "w") : NULL;
+	double start, last_out;
+	int failed = 0;
+
+	memset(fl, 0, sizeof(fl));
+	for (unsigned int i = 0; i < npairs; i++)
+		for (int dir = 0; dir < 2; dir++) {
+			double deadline = now() + ready_timeout;
+
+			fl[i][dir].seen = calloc(max, 1);
+			if (wait_ready(&pairs[i], dir, deadline) < 0) {
+				printf("stream %s %s: no probe frame crossed the bridge\n", pairs[i].name,
+				       dir ? "B->A" : "A->B");
+				return 1;
+			}
+		}
+	for (unsigned int i = 0; i < npairs; i++)
+		for (int dir = 0; dir < 2; dir++) {
+			fl[i][dir].drops_before = udp_drops(ntohs(pairs[i].s[dir].qemu.sin_port));
+		}
+	start = now();
+	while (now() - start < secs) {
+		uint32_t due = (uint32_t)((now() - start) * rate);
+		uint8_t f[MAX_FRAME];
+
+		for (unsigned int i = 0; i < npairs; i++)
+			for (int dir = 0; dir < 2; dir++)
+				for (struct flow *w = &fl[i][dir]; w->in < due && w->in < max; w->in++) {
+					size_t len = make_frame(f, frame_size(&pairs[i], (uint32_t)w->in), KIND_DATA,
+								(uint8_t)dir, (uint32_t)w->in);
+
+					send_to(&pairs[i].s[dir], f, len);
+				}
+		stream_recv(pairs, npairs, fl);
+		usleep(200);
+	}
+	/* the tail: until nothing came out for 5 s (a loaded TCG guest
+	 * stalls for seconds) */
+	last_out = now();
+	for (uint64_t before = 0;; ) {
+		uint64_t total = 0;
+
+		stream_recv(pairs, npairs, fl);
+		for (unsigned int i = 0; i < npairs; i++)
+			total += fl[i][0].out + fl[i][1].out;
+		if (total != before)
+			last_out = now();
+		before = total;
+		if (now() - last_out > 5.0)
+			break;
+		usleep(1000);
+	}
+	for (unsigned int i = 0; i < npairs; i++)
+		for (int dir = 0; dir < 2; dir++) {
+			struct flow *w = &fl[i][dir];
+			long long after = udp_drops(ntohs(pairs[i].s[dir].qemu.sin_port));
+			long long dropped = after >= 0 && w->drops_before >= 0 ? after - w->drops_before : -1;
+			uint64_t lost = dropped >= 0 && w->in >= (uint64_t)dropped + w->out ?
+					w->in - (uint64_t)dropped - w->out : 0;
+			int bad = dropped < 0 || w->out + (uint64_t)dropped > w->in ||
+				  w->corrupt || w->dup || w->reordered;
+			char line[1100];
+
+			/* nic_tx: every frame the far NIC sent since the start,
+			 * probes included, for the bridge's tx counter */
+			snprintf(line, sizeof(line), "stream %s %s: in %llu, dropped by the host at QEMU's socket %lld, out %llu, lost %llu, corrupt %llu, duplicated %llu, reordered %llu, nic_tx %llu: %s",
+				 pairs[i].name, dir ? "B->A" : "A->B", (unsigned long long)w->in,
+				 dropped, (unsigned long long)w->out, (unsigned long long)lost,
+				 (unsigned long long)w->corrupt, (unsigned long long)w->dup,
+				 (unsigned long long)w->reordered,
+				 (unsigned long long)pairs[i].s[!dir].got, bad ? "FAIL" : "ok");
+			printf("%s\n", line);
+			if (out)
+				fprintf(out, "%s\n", line);
+			failed += bad;
+			free(w->seen);
+		}
+	if (out)
+		fclose(out);
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pair pairs[MAX_PAIRS];
 	unsigned int npairs = 0, count = 200, flows = 0;
-	double ready_timeout = 240, blast_s = 0;
+	double ready_timeout = 240, blast_s = 0, stream_s = 0;
+	unsigned int rate = 1000;
+	const char *result = NULL;
 	int failed = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -301,6 +480,14 @@ int main(int argc, char **argv)
 			continue;
 		if (sscanf(argv[i], "--blast=%lf", &blast_s) == 1)
 			continue;
+		if (sscanf(argv[i], "--stream=%lf", &stream_s) == 1)
+			continue;
+		if (sscanf(argv[i], "--rate=%u", &rate) == 1 && rate > 0)
+			continue;
+		if (strncmp(argv[i], "--result=", 9) == 0) {
+			result = argv[i] + 9;
+			continue;
+		}
 		if (sscanf(argv[i], "--flows=%u", &flows) == 1) {
 			if (flows < 1 || flows > 64) {
 				fprintf(stderr, "iop-pci-traffic: --flows must be 1..64, not %u\n", flows);
@@ -330,7 +517,7 @@ int main(int argc, char **argv)
 			 sscanf(argv[i], "%31[^:]:%u:%u:%u:%u:%u%c", name, &ha, &qa, &hb, &qb,
 				&maxlen, &rest);
 		if ((fields != 5 && fields != 6) || maxlen < 60 || maxlen + 486 > MAX_FRAME) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]... (MAXLEN 60..%u)\n",
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]... (MAXLEN 60..%u)\n",
 				MAX_FRAME - 486);
 			return 2;
 		}
@@ -344,6 +531,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iop-pci-traffic: no NIC pair given\n");
 		return 2;
 	}
+	if (stream_s > 0)
+		return stream(pairs, npairs, stream_s, rate, ready_timeout, result);
 	for (unsigned int i = 0; blast_s > 0 && i < npairs; i++) {
 		if (wait_ready(&pairs[i], 0, now() + ready_timeout) < 0) {
 			printf("blast %s: no probe frame crossed the bridge\n", pairs[i].name);
