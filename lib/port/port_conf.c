@@ -24,6 +24,7 @@ static const struct flag_name rx_offloads[] = {
 	{ IOP_PORT_RX_OFFLOAD_IPV4_CKSUM, "ipv4_cksum" },
 	{ IOP_PORT_RX_OFFLOAD_UDP_CKSUM, "udp_cksum" },
 	{ IOP_PORT_RX_OFFLOAD_TCP_CKSUM, "tcp_cksum" },
+	{ IOP_PORT_RX_OFFLOAD_TCP_LRO, "tcp_lro" },
 	{ IOP_PORT_RX_OFFLOAD_SCATTER, "scatter" },
 	{ IOP_PORT_RX_OFFLOAD_RSS_HASH, "rss_hash" },
 	{ 0, NULL },
