@@ -164,6 +164,9 @@ struct iop_port_info {
 	/* largest MTU (frame less the Ethernet header); a driver that says
 	 * 0 gets IOP_PORT_MTU_DEFAULT: no jumbo frames */
 	uint32_t max_mtu;
+	/* with reta_size 0, optionally: why this device has no RSS and what
+	 * to do, for the refusal of an RSS request */
+	const char *no_rss_why;
 };
 
 /* RSS: the device hashes (Toeplitz) the fields of hash_types of each frame

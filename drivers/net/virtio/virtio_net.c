@@ -194,6 +194,12 @@ static void vnet_info_get(struct iop_port *port, struct iop_port_info *info)
 		info->rss_hash_types = virtio_rss_types_to_port(vn->rss_types);
 		info->rss_key_size = vn->rss_key_size;
 		info->reta_size = vn->reta_size;
+	} else if (!(vn->offered & BIT(VIRTIO_NET_F_RSS))) {
+		info->no_rss_why = "the device does not offer VIRTIO_NET_F_RSS: in QEMU give -device virtio-net-pci,mq=on,rss=on,vectors=2N+2 on a netdev with queues=N, or configure without RSS hash types";
+	} else if (!(vn->offered & BIT(VIRTIO_NET_F_CTRL_VQ))) {
+		info->no_rss_why = "the device offers VIRTIO_NET_F_RSS without VIRTIO_NET_F_CTRL_VQ, through which RSS is set: configure without RSS hash types";
+	} else {
+		info->no_rss_why = "the device offers VIRTIO_NET_F_RSS with no key or redirection table in its config (rss_max_key_size, rss_max_indirection_table_length): configure without RSS hash types";
 	}
 	info->min_desc = VNET_MIN_DESC;
 	info->max_desc = vn->max_rx < vn->max_tx ? vn->max_rx : vn->max_tx;
@@ -534,10 +540,10 @@ static int vnet_start_failed(struct vnet_priv *vn, int rc)
 	return rc;
 }
 
-/* The longest frame of the configured MTU, with a VLAN tag. */
+/* The longest untagged frame of the configured MTU (vnet_frame_fits). */
 static uint32_t vnet_max_frame(const struct vnet_priv *vn)
 {
-	return vn->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+	return vn->mtu + RTE_ETHER_HDR_LEN;
 }
 
 static void vnet_rx_rules_set(const struct vnet_priv *vn, struct vnet_queue *q)

@@ -40,7 +40,7 @@
  * configured. */
 struct vnet_rx_rules {
 	uint32_t buf_len;    /* bytes the device may write per buffer */
-	uint32_t max_frame;  /* longest frame: the MTU's (LRO frames: 64 KiB) */
+	uint32_t max_frame;  /* longest frame: MTU + 14 (LRO frames: 64 KiB) */
 	uint16_t max_bufs;   /* buffers one frame may span: the ring's size */
 	bool mrg_rxbuf;      /* VIRTIO_NET_F_MRG_RXBUF: num_buffers counts */
 	bool scatter;        /* chains may be delivered */
@@ -55,6 +55,16 @@ struct vnet_rx_frame {
 	struct rte_mbuf *head, *tail;
 	uint16_t left;       /* buffers still to come */
 };
+
+/* The kernel's MTU rule: a frame may be MTU + 14 bytes long, MTU + 18
+ * with an 802.1Q tag (max_frame is MTU + 14). */
+static inline bool vnet_frame_fits(const struct rte_mbuf *m, uint32_t max_frame)
+{
+	return m->pkt_len <= max_frame ||
+	       (m->pkt_len <= max_frame + RTE_VLAN_HLEN &&
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+			rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN));
+}
 
 /* A frame the device described wrongly: its buffers go back to the pool. */
 static inline struct rte_mbuf *vnet_rx_malformed(struct iop_port_qcounters *cnt,
@@ -72,7 +82,7 @@ static inline struct rte_mbuf *vnet_rx_complete(const struct vnet_rx_rules *r,
 {
 	uint32_t max = (m->ol_flags & RTE_MBUF_F_RX_LRO) ? VNET_MAX_TSO_FRAME : r->max_frame;
 
-	if (unlikely(m->pkt_len > max || (m->nb_segs > 1 && !r->scatter))) {
+	if (unlikely(!vnet_frame_fits(m, max) || (m->nb_segs > 1 && !r->scatter))) {
 		cnt->drops[IOP_DROP_RX_OVERSIZE]++;
 		rte_pktmbuf_free(m);
 		return NULL;

@@ -72,7 +72,7 @@ struct vnet_queue {
 	uint64_t txd_iova;    /* tx: IOVA of txd */
 	bool tx_offload;      /* tx: checksum or TSO negotiated: fill hdrs */
 	uint32_t tso_max;     /* tx: longest TSO frame taken, 0 without TSO */
-	uint32_t tx_max_frame; /* tx: longest frame without TSO: the MTU's */
+	uint32_t tx_max_frame; /* tx: longest frame without TSO: MTU + 14 */
 	uint16_t tx_table_len; /* tx: descriptors of a slot's table (txd) */
 	uint16_t tx_max_segs; /* tx: segments of a chain at most */
 	uint16_t port_id;
@@ -135,7 +135,11 @@ static inline uint64_t vnet_tx_hdr_iova(const struct vnet_queue *q, uint16_t s)
 /* tx: the longest m may be (a TSO request without TSO on is dropped). */
 static inline uint32_t vnet_tx_max_frame(const struct vnet_queue *q, const struct rte_mbuf *m)
 {
-	return (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ? q->tso_max : q->tx_max_frame;
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+		return q->tso_max;
+	if (likely(m->pkt_len <= q->tx_max_frame))
+		return q->tx_max_frame;
+	return vnet_frame_fits(m, q->tx_max_frame) ? m->pkt_len : q->tx_max_frame;
 }
 
 /*

@@ -7,14 +7,14 @@
  * bridge in the guest forwards, we send frames into A and expect them out
  * of B, and the other way round.
  *
- *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
+ *   iop-pci-traffic [--count=N] [--max-len=L] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
  *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
  *
  * Per pair: probe frames until one crosses each way (the guest boots
- * meanwhile), then N frames each way of sizes 60..1514 with a sequence
- * number and a pattern, plus a few oversize frames (1515..2000 bytes) the
- * bridge must drop. Passes when every valid frame came out of the other
+ * meanwhile), then N frames each way of sizes 60..L (default 1514) with a
+ * sequence number and a pattern, plus a few oversize frames (L+1, L+86,
+ * L+486 bytes: 1515..2000 by default) the bridge must drop. Passes when every valid frame came out of the other
  * side exactly once and byte-identical, and no oversize frame came out.
  *
  * Frames carry destination 02:00:00:00:00:0b both ways, or with --dst
@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #define MAX_PAIRS 8
-#define MAX_FRAME 2048
+#define MAX_FRAME 10240 /* --max-len at most MAX_FRAME - 486 */
 #define ETHERTYPE 0x88b5 /* IEEE local experimental */
 #define KIND_PROBE 1
 #define KIND_DATA 2
@@ -109,14 +109,17 @@ static size_t make_frame(uint8_t *f, size_t len, uint8_t kind, uint8_t dir, uint
 	return len;
 }
 
-/* Size of valid frame seq: spread over 60..1514 with both ends included. */
+/* The longest valid frame (--max-len). */
+static unsigned int max_len = 1514;
+
+/* Size of valid frame seq: spread over 60..max_len with both ends included. */
 static size_t frame_size(uint32_t seq)
 {
 	if (seq % 7 == 0)
 		return 60;
 	if (seq % 7 == 1)
-		return 1514;
-	return 60 + (seq * 2654435761u) % (1514 - 60 + 1);
+		return max_len;
+	return 60 + (seq * 2654435761u) % (max_len - 60 + 1);
 }
 
 static void send_to(struct side *s, const uint8_t *f, size_t len)
@@ -164,7 +167,7 @@ struct tally {
  * at a time, and checks what comes out of the other side. */
 static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 {
-	static const size_t oversize[] = { 1515, 1600, 2000 };
+	const size_t oversize[] = { max_len + 1, max_len + 86, max_len + 486 };
 	const size_t noversize = sizeof(oversize) / sizeof(oversize[0]);
 	uint8_t *seen = calloc(count, 1);
 	uint8_t f[MAX_FRAME], r[MAX_FRAME], want[MAX_FRAME];
@@ -297,6 +300,14 @@ int main(int argc, char **argv)
 			continue;
 		if (sscanf(argv[i], "--blast=%lf", &blast_s) == 1)
 			continue;
+		if (sscanf(argv[i], "--max-len=%u", &max_len) == 1) {
+			if (max_len < 60 || max_len > MAX_FRAME - 486) {
+				fprintf(stderr, "iop-pci-traffic: --max-len must be 60..%u, not %u\n",
+					MAX_FRAME - 486, max_len);
+				return 2;
+			}
+			continue;
+		}
 		if (sscanf(argv[i], "--flows=%u", &flows) == 1) {
 			if (flows < 1 || flows > 64) {
 				fprintf(stderr, "iop-pci-traffic: --flows must be 1..64, not %u\n", flows);
@@ -323,7 +334,7 @@ int main(int argc, char **argv)
 		}
 		if (npairs == MAX_PAIRS ||
 		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N [--max-len=L] | --blast=S [--flows=N]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
