@@ -177,13 +177,7 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 		uint16_t slot = (uint16_t)(q->pdesc[q->last_used].id & q->mask);
 
 		vnet_packed_advance(&q->last_used, &q->used_wrap, q->head_stride, q->size);
-		done[k++] = q->sw[slot];
-		q->sw[slot] = NULL;
-		q->free[q->nfree++] = slot;
-		if (k == IOP_PCI_RX_CHUNK) {
-			iop_pci_tx_free(done, k);
-			k = 0;
-		}
+		vnet_tx_slot_done(q, slot, done, &k);
 	}
 	if (k)
 		iop_pci_tx_free(done, k);

@@ -132,16 +132,9 @@ static void vnet_split_tx_reclaim(struct vnet_queue *q)
 
 	while (q->last_used != used) {
 		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
-		uint16_t slot = (uint16_t)(id / q->head_stride);
 
 		q->last_used++;
-		done[k++] = q->sw[slot];
-		q->sw[slot] = NULL;
-		q->free[q->nfree++] = slot;
-		if (k == IOP_PCI_RX_CHUNK) {
-			iop_pci_tx_free(done, k);
-			k = 0;
-		}
+		vnet_tx_slot_done(q, (uint16_t)(id / q->head_stride), done, &k);
 	}
 	if (k)
 		iop_pci_tx_free(done, k);

@@ -126,6 +126,20 @@ static inline void vnet_rx_take(struct vnet_queue *q, struct rte_mbuf *m, uint32
 		pkts[(*got)++] = frame;
 }
 
+/* tx completion, on either ring: slot's frame went out; its mbuf joins
+ * done[] (k of them), which goes back to the pools a chunk at a time. */
+static inline void vnet_tx_slot_done(struct vnet_queue *q, uint16_t slot, struct rte_mbuf **done,
+				     unsigned int *k)
+{
+	done[(*k)++] = q->sw[slot];
+	q->sw[slot] = NULL;
+	q->free[q->nfree++] = slot;
+	if (*k == IOP_PCI_RX_CHUNK) {
+		iop_pci_tx_free(done, *k);
+		*k = 0;
+	}
+}
+
 /* tx: the IOVA of slot s's header */
 static inline uint64_t vnet_tx_hdr_iova(const struct vnet_queue *q, uint16_t s)
 {
