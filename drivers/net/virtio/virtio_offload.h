@@ -58,14 +58,19 @@ static_assert(offsetof(struct vnet_hdr, csum_start) == 6, "virtio 1.2 5.1.6: csu
  * device, like Linux's segmentation it stands for, takes it with the
  * length of the whole frame's TCP part and adjusts it per segment. Adds
  * that length in (one's complement: the order of the bytes does not
- * matter as long as both sides have the same).
+ * matter as long as both sides have the same). DPDK wants the headers in
+ * the first segment; a chain that has them elsewhere is left alone, as
+ * net_virtio does (never a write past the first segment's data).
  */
 static inline void vnet_tso_add_length(struct rte_mbuf *m)
 {
 	uint16_t *ck = rte_pktmbuf_mtod_offset(m, uint16_t *, m->l2_len + m->l3_len +
 					       offsetof(struct rte_tcp_hdr, cksum));
-	uint32_t sum = (uint32_t)*ck + rte_cpu_to_be_16((uint16_t)(m->pkt_len - m->l2_len - m->l3_len));
+	uint32_t sum;
 
+	if (unlikely(m->data_len < m->l2_len + m->l3_len + sizeof(struct rte_tcp_hdr)))
+		return;
+	sum = (uint32_t)*ck + rte_cpu_to_be_16((uint16_t)(m->pkt_len - m->l2_len - m->l3_len));
 	*ck = (uint16_t)((sum & 0xffff) + (sum >> 16));
 }
 

@@ -261,6 +261,34 @@ static void frame_over_the_mtu_or_chained_without_scatter_is_rx_oversize(void **
 	assert_all_buffers_back();
 }
 
+/* The kernel's rule: MTU + 18 bytes for an 802.1Q-tagged frame. */
+static void tagged_frame_may_be_four_bytes_longer(void **state)
+{
+	struct vnet_hdr h = { .num_buffers = 1 };
+	uint32_t used;
+	struct rte_mbuf *m;
+	uint8_t *eth;
+
+	(void)state;
+	rules.max_frame = 1514;
+	for (uint32_t len = 1518; len <= 1519; len++) {
+		m = device_buf(&h, 0, len, &used);
+		eth = (uint8_t *)m->buf_addr + RTE_PKTMBUF_HEADROOM;
+		eth[12] = 0x81;
+		eth[13] = 0x00;
+		m = vnet_rx_frame_add(&frame, &rules, &cnt, m, used);
+		if (len == 1518) {
+			assert_non_null(m);
+			rte_pktmbuf_free(m);
+		} else {
+			assert_null(m);
+		}
+	}
+	assert_int_equal(cnt.packets, 1);
+	assert_int_equal(cnt.drops[IOP_DROP_RX_OVERSIZE], 1);
+	assert_all_buffers_back();
+}
+
 static void gso_tcpv4_frame_is_lro_with_its_segment_size(void **state)
 {
 	struct vnet_hdr h = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
@@ -319,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup(bad_continuation_drops_the_frame_and_skips_its_buffers, setup),
 		cmocka_unit_test_setup(frame_cut_by_a_stop_is_freed_and_counted, setup),
 		cmocka_unit_test_setup(frame_over_the_mtu_or_chained_without_scatter_is_rx_oversize, setup),
+		cmocka_unit_test_setup(tagged_frame_may_be_four_bytes_longer, setup),
 		cmocka_unit_test_setup(gso_tcpv4_frame_is_lro_with_its_segment_size, setup),
 		cmocka_unit_test_setup(gso_frame_the_port_did_not_negotiate_is_malformed, setup),
 	};
