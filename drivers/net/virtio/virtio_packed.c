@@ -207,11 +207,8 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
 
-		if (!vnet_tx_iovas(q, &b, m, iova, &looked))
+		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
 			continue;
-		slot = q->free[--q->nfree];
-		vnet_tx_hdr_fill(q, slot, m);
-		q->sw[slot] = m;
 		head->id = slot;
 		if (q->head_stride == 1) {
 			uint32_t base = (uint32_t)slot * q->tx_table_len;

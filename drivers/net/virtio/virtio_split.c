@@ -171,10 +171,8 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
 
-		if (!vnet_tx_iovas(q, &b, m, iova, &looked))
+		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
 			continue;
-		slot = q->free[--q->nfree];
-		vnet_tx_hdr_fill(q, slot, m);
 		d = &txd[slot * q->tx_table_len + 1];
 		if (likely(m->nb_segs == 1)) {
 			d->addr = iova[0];
@@ -186,7 +184,6 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 		/* with indirect tables: the table's header and segments */
 		if (q->head_stride == 1)
 			q->desc[slot].len = (uint32_t)(m->nb_segs + 1) * sizeof(*d);
-		q->sw[slot] = m;
 		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
 		avail++;
 		iop_pci_count_packet(q->cnt, m->pkt_len);

@@ -196,6 +196,21 @@ static inline void vnet_tx_hdr_fill(struct vnet_queue *q, uint16_t s, struct rte
 		vnet_tx_hdr(&q->hdrs[s].h, m);
 }
 
+/* tx, on either ring: a free slot for m (the caller checked there is
+ * one), its header filled and the mbuf kept by slot; false when m cannot
+ * go out (freed and counted by vnet_tx_iovas). */
+static inline bool vnet_tx_slot_take(struct vnet_queue *q, const struct iop_iova_burst *b,
+				     struct rte_mbuf *m, uint64_t *iova, unsigned int *looked,
+				     uint16_t *slot)
+{
+	if (!vnet_tx_iovas(q, b, m, iova, looked))
+		return false;
+	*slot = q->free[--q->nfree];
+	vnet_tx_hdr_fill(q, *slot, m);
+	q->sw[*slot] = m;
+	return true;
+}
+
 static inline bool vnet_packed(const struct vnet_priv *vn)
 {
 	return vn->features & BIT(VIRTIO_F_RING_PACKED);
