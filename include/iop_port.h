@@ -49,6 +49,9 @@ enum iop_drop {
 	IOP_DROP_RX_OVERSIZE = 0, /* frame longer than the rx buffer */
 	IOP_DROP_RX_DMA_FAULT,    /* the device's write into the buffer faulted */
 	IOP_DROP_RX_RING_FULL,    /* the wire dropped it: no free rx descriptor */
+	IOP_DROP_RX_MALFORMED,    /* the device described it wrongly (a virtio
+				   * num_buffers of 0 or over the ring, a GSO type
+				   * not negotiated, a frame cut by a stop) */
 	IOP_DROP_TX_UNMAPPED,     /* tx buffer not mapped in the port's IOAS */
 	IOP_DROP_TX_DMA_FAULT,    /* the device's read of the buffer faulted */
 	IOP_DROP_TX_OVERSIZE,     /* frame longer than the wire takes now */
@@ -65,6 +68,13 @@ enum iop_drop {
 const char *iop_drop_name(enum iop_drop reason);
 /* true for the reasons that lose a frame a tx queue had accepted */
 bool iop_drop_is_tx(enum iop_drop reason);
+/* ethdev's ierrors: the rx frames a device or PMD found bad (not those
+ * the ring had no room for, which are imissed) */
+static inline uint64_t iop_drop_rx_errors(const uint64_t *drops)
+{
+	return drops[IOP_DROP_RX_OVERSIZE] + drops[IOP_DROP_RX_DMA_FAULT] +
+	       drops[IOP_DROP_RX_MALFORMED];
+}
 
 struct iop_port_qstats {
 	uint64_t packets;
@@ -92,7 +102,8 @@ struct iop_port_stats {
  * configuration maps onto them as is. What a device does shows in the mbuf
  * with DPDK's own flags: rx RTE_MBUF_F_RX_IP_CKSUM_GOOD/BAD,
  * RTE_MBUF_F_RX_L4_CKSUM_GOOD/BAD, RTE_MBUF_F_RX_RSS_HASH (hash.rss),
- * RTE_MBUF_F_RX_VLAN(_STRIPPED) (vlan_tci), chained mbufs for scatter;
+ * RTE_MBUF_F_RX_VLAN(_STRIPPED) (vlan_tci), chained mbufs for scatter,
+ * RTE_MBUF_F_RX_LRO (tso_segsz: the merged segments' payload size);
  * tx RTE_MBUF_F_TX_IP_CKSUM, RTE_MBUF_F_TX_TCP/UDP_CKSUM,
  * RTE_MBUF_F_TX_TCP_SEG (tso_segsz), RTE_MBUF_F_TX_VLAN (vlan_tci), with
  * l2_len/l3_len/l4_len set as for any DPDK PMD.
@@ -101,6 +112,7 @@ struct iop_port_stats {
 #define IOP_PORT_RX_OFFLOAD_IPV4_CKSUM (UINT64_C(1) << 1)
 #define IOP_PORT_RX_OFFLOAD_UDP_CKSUM  (UINT64_C(1) << 2)
 #define IOP_PORT_RX_OFFLOAD_TCP_CKSUM  (UINT64_C(1) << 3)
+#define IOP_PORT_RX_OFFLOAD_TCP_LRO    (UINT64_C(1) << 4) /* merged TCP segments */
 #define IOP_PORT_RX_OFFLOAD_SCATTER    (UINT64_C(1) << 13) /* frames over one mbuf, chained */
 #define IOP_PORT_RX_OFFLOAD_RSS_HASH   (UINT64_C(1) << 19) /* hash.rss delivered */
 #define IOP_PORT_RX_OFFLOAD_CHECKSUM \
@@ -152,6 +164,9 @@ struct iop_port_info {
 	/* largest MTU (frame less the Ethernet header); a driver that says
 	 * 0 gets IOP_PORT_MTU_DEFAULT: no jumbo frames */
 	uint32_t max_mtu;
+	/* with reta_size 0, optionally: why this device has no RSS and what
+	 * to do, for the refusal of an RSS request */
+	const char *no_rss_why;
 };
 
 /* RSS: the device hashes (Toeplitz) the fields of hash_types of each frame

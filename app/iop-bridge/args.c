@@ -12,7 +12,7 @@
 enum {
 	OPT_PORT = 'p', OPT_HELP = 'h', OPT_MODE = 0x100, OPT_STATS_PERIOD, OPT_DURATION,
 	OPT_JSON_STATS, OPT_QUEUES, OPT_RXD, OPT_TXD, OPT_BURST, OPT_MBUFS, OPT_AGING,
-	OPT_MOVE_EVERY, OPT_MOVE_PORT, OPT_MOVE_GROUP,
+	OPT_MOVE_EVERY, OPT_MOVE_PORT, OPT_MOVE_GROUP, OPT_MTU, OPT_LRO,
 };
 
 static const struct option table[] = {
@@ -30,6 +30,8 @@ static const struct option table[] = {
 	{ "move-every", required_argument, NULL, OPT_MOVE_EVERY },
 	{ "move-port", required_argument, NULL, OPT_MOVE_PORT },
 	{ "move-group", no_argument, NULL, OPT_MOVE_GROUP },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "lro", no_argument, NULL, OPT_LRO },
 	{ "help", no_argument, NULL, OPT_HELP },
 	IOP_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -58,6 +60,12 @@ void args_usage(FILE *f)
 		"                           the bridge creates (tests; doc/move.md)\n"
 		"  --move-port=N            the port --move-every moves (default 0)\n"
 		"  --move-group             move the ports of its IOMMU group with it\n"
+		"  --mtu=N                  the MTU of every port (default: the largest each takes);\n"
+		"                           over 1500, frames over one mbuf come and go as chains\n"
+		"                           where the port can (rx scatter, tx multi_segs)\n"
+		"  --lro                    ports that merge TCP segments (rx tcp_lro) do, ports\n"
+		"                           that segment (tx tcp_tso) cut them again; a checksum\n"
+		"                           the sender left to the device goes out as a request\n"
 		"  --help, -h               this text;  --version  the version\n"
 		"iopath options (--iommu, --ioas, --strict, --sim-topology, --log-level) may be\n"
 		"given among these (man iop-bridge, man iopath):\n", BRIDGE_BURST_MAX);
@@ -152,6 +160,11 @@ static int apply(struct bridge_opts *o, int c, const char *v)
 		return rc;
 	case OPT_MOVE_GROUP:
 		o->move_group = true;
+		return 0;
+	case OPT_MTU:
+		return unum("--mtu", v, 68, 65535, &o->mtu);
+	case OPT_LRO:
+		o->lro = true;
 		return 0;
 	default:
 		return iop_err(EINVAL, "internal: option %d has no handler", c);

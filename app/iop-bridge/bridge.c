@@ -210,7 +210,18 @@ static int setup_ports(void)
 
 		/* a bridge takes any frame a port can: the egress port drops
 		 * what its own link does not allow, as tx_oversize */
-		conf.mtu = info.max_mtu;
+		conf.mtu = o->mtu ? o->mtu : info.max_mtu;
+		/* jumbo frames asked: chained over mbufs where the port can */
+		if (o->mtu > IOP_PORT_MTU_DEFAULT || o->lro) {
+			conf.rx_offloads |= info.rx_offload_capa & IOP_PORT_RX_OFFLOAD_SCATTER;
+			conf.tx_offloads |= info.tx_offload_capa & IOP_PORT_TX_OFFLOAD_MULTI_SEGS;
+		}
+		if (o->lro) {
+			conf.rx_offloads |= info.rx_offload_capa & IOP_PORT_RX_OFFLOAD_TCP_LRO;
+			conf.tx_offloads |= info.tx_offload_capa &
+					    (IOP_PORT_TX_OFFLOAD_TCP_TSO | IOP_PORT_TX_OFFLOAD_TCP_CKSUM |
+					     IOP_PORT_TX_OFFLOAD_UDP_CKSUM);
+		}
 		/* several queues: spread flows over them as far as the port can */
 		if (o->queues > 1)
 			conf.rss.hash_types = info.rss_hash_types;

@@ -47,6 +47,8 @@ struct bridge_opts {
 	uint32_t move_every_ms; /* live-move a port every so often (0: never) */
 	uint16_t move_port;     /* the port --move-every moves */
 	bool move_group;        /* take the ports of its IOMMU group along */
+	uint32_t mtu;           /* 0: each port's largest */
+	bool lro;               /* merged TCP segments in, TSO requests out */
 	bool help;              /* --help: print the options, run nothing */
 };
 
@@ -179,5 +181,8 @@ void mover_cleanup(void);
  * answers nothing, so the units and ports may go. */
 void bridge_telemetry_register(void);
 void bridge_telemetry_stop(void);
+
+/* offload.c (--lro): the egress requests received frames' flags ask for */
+void offload_requests(struct rte_mbuf **pkts, uint16_t n);
 
 #endif /* IOP_BRIDGE_H */

@@ -128,6 +128,8 @@ static void fwd_unit_poll(const struct bridge_opts *o, struct fwd_unit *u)
 		if (n == 0)
 			continue;
 		u->cnt[in].rx += n;
+		if (o->lro)
+			offload_requests(pkts, n);
 		if (o->mode == MODE_L2)
 			fwd_l2(u, in, pkts, n);
 		else

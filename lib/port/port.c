@@ -25,6 +25,7 @@ static const char *const drop_names[IOP_DROP_MAX] = {
 	[IOP_DROP_RX_OVERSIZE] = "rx_oversize",
 	[IOP_DROP_RX_DMA_FAULT] = "rx_dma_fault",
 	[IOP_DROP_RX_RING_FULL] = "rx_ring_full",
+	[IOP_DROP_RX_MALFORMED] = "rx_malformed",
 	[IOP_DROP_TX_UNMAPPED] = "tx_unmapped",
 	[IOP_DROP_TX_DMA_FAULT] = "tx_dma_fault",
 	[IOP_DROP_TX_OVERSIZE] = "tx_oversize",

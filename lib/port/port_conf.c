@@ -24,6 +24,7 @@ static const struct flag_name rx_offloads[] = {
 	{ IOP_PORT_RX_OFFLOAD_IPV4_CKSUM, "ipv4_cksum" },
 	{ IOP_PORT_RX_OFFLOAD_UDP_CKSUM, "udp_cksum" },
 	{ IOP_PORT_RX_OFFLOAD_TCP_CKSUM, "tcp_cksum" },
+	{ IOP_PORT_RX_OFFLOAD_TCP_LRO, "tcp_lro" },
 	{ IOP_PORT_RX_OFFLOAD_SCATTER, "scatter" },
 	{ IOP_PORT_RX_OFFLOAD_RSS_HASH, "rss_hash" },
 	{ 0, NULL },
@@ -131,8 +132,9 @@ int port_rss_resolve(const struct iop_port *p, const struct iop_port_info *info,
 			       p->id, p->spec, info->driver, info->rss_key_size, info->reta_size,
 			       IOP_PORT_RSS_KEY_MAX, IOP_PORT_RETA_MAX);
 	if (asks && info->reta_size == 0)
-		return IOP_ERR(ENOTSUP, "port %u (%s): RSS: driver %s does not do it (no redirection table)",
-			       p->id, p->spec, info->driver);
+		return IOP_ERR(ENOTSUP, "port %u (%s): RSS: driver %s does not do it (%s)",
+			       p->id, p->spec, info->driver,
+			       info->no_rss_why ? info->no_rss_why : "no redirection table");
 	rc = check_flags(p, info->driver, "RSS hash type", rss_types, in->hash_types,
 			 info->rss_hash_types);
 	if (rc)

@@ -128,7 +128,7 @@ static int handle_stats(const char *cmd, const char *params, struct rte_tel_data
 	rte_tel_data_add_dict_u64(d, "ibytes", st.rx_bytes);
 	rte_tel_data_add_dict_u64(d, "obytes", st.tx_bytes);
 	rte_tel_data_add_dict_u64(d, "imissed", r[IOP_DROP_RX_RING_FULL]);
-	rte_tel_data_add_dict_u64(d, "ierrors", r[IOP_DROP_RX_OVERSIZE] + r[IOP_DROP_RX_DMA_FAULT]);
+	rte_tel_data_add_dict_u64(d, "ierrors", iop_drop_rx_errors(r));
 	rte_tel_data_add_dict_u64(d, "oerrors", tx_drops);
 	rte_tel_data_add_dict_u64(d, "rx_nombuf", st.rx_nombuf);
 	queue_array(d, "q_ipackets", st.rxq, st.nb_rxq, false);

@@ -125,7 +125,7 @@ static void collect(const struct iop_port *p, struct sink *s)
 	put(s, st.rx_bytes, "rx_good_bytes");
 	put(s, st.tx_bytes, "tx_good_bytes");
 	put(s, d[IOP_DROP_RX_RING_FULL], "rx_missed_errors");
-	put(s, d[IOP_DROP_RX_OVERSIZE] + d[IOP_DROP_RX_DMA_FAULT], "rx_errors");
+	put(s, iop_drop_rx_errors(d), "rx_errors");
 	put(s, d[IOP_DROP_TX_UNMAPPED] + d[IOP_DROP_TX_DMA_FAULT] + d[IOP_DROP_TX_OVERSIZE],
 	    "tx_errors");
 	put(s, st.rx_nombuf, "rx_mbuf_allocation_errors");

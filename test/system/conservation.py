@@ -11,7 +11,8 @@ the traffic and after the bridge stopped. For every port:
 
   rx: every frame the kernel received on IFp reached the port, or the port
       dropped it with a named reason:
-        rx_packets + rx_oversize + rx_ring_full + rx_dma_fault = d(IFp rx_packets)
+        rx_packets + rx_oversize + rx_ring_full + rx_dma_fault + rx_malformed
+          = d(IFp rx_packets)
   tx: every frame the port counted as sent, the kernel sent, and no more;
       every frame the interface dropped, the port counted as dropped so:
         tx_packets = d(IFp tx_packets)
@@ -26,7 +27,7 @@ import os
 import struct
 import sys
 
-RX_DROPS = ("rx_oversize", "rx_ring_full", "rx_dma_fault")
+RX_DROPS = ("rx_oversize", "rx_ring_full", "rx_dma_fault", "rx_malformed")
 
 
 def counters(path):

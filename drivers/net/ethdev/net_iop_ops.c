@@ -233,7 +233,7 @@ static int iop_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *es)
 	es->obytes = st.tx_bytes;
 	/* the wire had no free rx descriptor: what ethdev calls missed */
 	es->imissed = st.drops[IOP_DROP_RX_RING_FULL];
-	es->ierrors = st.drops[IOP_DROP_RX_OVERSIZE] + st.drops[IOP_DROP_RX_DMA_FAULT];
+	es->ierrors = iop_drop_rx_errors(st.drops);
 	es->oerrors = st.drops[IOP_DROP_TX_UNMAPPED] + st.drops[IOP_DROP_TX_DMA_FAULT] +
 		      st.drops[IOP_DROP_TX_OVERSIZE];
 	es->rx_nombuf = st.rx_nombuf;

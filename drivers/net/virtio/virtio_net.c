@@ -52,7 +52,8 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 	uint64_t want = BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ACCESS_PLATFORM) |
 			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |
 			BIT(VIRTIO_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED) |
-			BIT(VIRTIO_NET_F_CTRL_VQ) | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS);
+			BIT(VIRTIO_NET_F_CTRL_VQ) | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS) |
+			BIT(VIRTIO_NET_F_MRG_RXBUF);
 
 	if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_VERSION_1: only virtio 1.0 devices are supported", bdf);
@@ -165,25 +166,44 @@ static void vnet_info_get(struct iop_port *port, struct iop_port_info *info)
 	info->driver = "virtio";
 	info->max_rx_queues = vn->max_pairs;
 	info->max_tx_queues = vn->max_pairs;
-	/* RSS as negotiated: the hash types the device supports that lib/port
-	 * names, its key size and table */
 	if (vn->offered & BIT(VIRTIO_NET_F_GUEST_CSUM))
 		info->rx_offload_capa = IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM;
+	/* frames over one buffer: MRG_RXBUF; merged TCP segments (LRO) need
+	 * it (5.1.6.3.1: else 64 KiB buffers) and the checksum word */
+	if (vn->offered & BIT(VIRTIO_NET_F_MRG_RXBUF)) {
+		info->rx_offload_capa |= IOP_PORT_RX_OFFLOAD_SCATTER;
+		info->max_mtu = VNET_MAX_JUMBO_FRAME - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN;
+		if ((vn->offered & BIT(VIRTIO_NET_F_GUEST_CSUM)) &&
+		    (vn->offered & BIT(VIRTIO_NET_F_GUEST_TSO4)) &&
+		    (vn->offered & BIT(VIRTIO_NET_F_GUEST_TSO6)))
+			info->rx_offload_capa |= IOP_PORT_RX_OFFLOAD_TCP_LRO;
+	}
+	/* chains go out through a slot's indirect table */
+	if (vn->offered & BIT(VIRTIO_F_INDIRECT_DESC))
+		info->tx_offload_capa |= IOP_PORT_TX_OFFLOAD_MULTI_SEGS;
 	/* 5.1.3.1: TSO needs the device's checksum */
 	if (vn->offered & BIT(VIRTIO_NET_F_CSUM)) {
-		info->tx_offload_capa = IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM;
+		info->tx_offload_capa |= IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM;
 		if ((vn->offered & BIT(VIRTIO_NET_F_HOST_TSO4)) &&
 		    (vn->offered & BIT(VIRTIO_NET_F_HOST_TSO6)))
 			info->tx_offload_capa |= IOP_PORT_TX_OFFLOAD_TCP_TSO;
 	}
+	/* RSS as negotiated: the hash types the device supports that lib/port
+	 * names, its key size and table */
 	if (vn->rss_key_size && vn->reta_size) {
 		info->rss_hash_types = virtio_rss_types_to_port(vn->rss_types);
 		info->rss_key_size = vn->rss_key_size;
 		info->reta_size = vn->reta_size;
+	} else if (!(vn->offered & BIT(VIRTIO_NET_F_RSS))) {
+		info->no_rss_why = "the device does not offer VIRTIO_NET_F_RSS: in QEMU give -device virtio-net-pci,mq=on,rss=on,vectors=2N+2 on a netdev with queues=N, or configure without RSS hash types";
+	} else if (!(vn->offered & BIT(VIRTIO_NET_F_CTRL_VQ))) {
+		info->no_rss_why = "the device offers VIRTIO_NET_F_RSS without VIRTIO_NET_F_CTRL_VQ, through which RSS is set: configure without RSS hash types";
+	} else {
+		info->no_rss_why = "the device offers VIRTIO_NET_F_RSS with no key or redirection table in its config (rss_max_key_size, rss_max_indirection_table_length): configure without RSS hash types";
 	}
 	info->min_desc = VNET_MIN_DESC;
 	info->max_desc = vn->max_rx < vn->max_tx ? vn->max_rx : vn->max_tx;
-	info->max_frame_len = VNET_MAX_FRAME;
+	info->max_frame_len = info->max_mtu ? VNET_MAX_JUMBO_FRAME : VNET_MAX_FRAME;
 	info->numa_node = iop_pci_dev_numa_node(iop_pci_port_dev(port));
 }
 
@@ -292,7 +312,7 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	q->cnt = cnt;
 	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
-	q->buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM + VNET_HDR_LEN);
+	q->rx.buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM + VNET_HDR_LEN);
 	vn->rxq[qi] = q;
 	*rxq = q;
 	return 0;
@@ -307,14 +327,16 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	struct vring_tx_layout t = vring_tx_layout(nb_desc, indirect);
 	/* after the ring: a header per slot (the device only reads it; zero
 	 * unless an offload is asked), then with indirect descriptors a
-	 * two-entry table per slot (both formats' descriptors are 16 bytes) */
+	 * table per slot for the header and a chain's segments (both formats'
+	 * descriptors are 16 bytes) */
 	size_t hdrs = sizeof(struct vnet_tx_hdr) * t.slots;
 	size_t tables = l.total + hdrs;
 	struct vnet_queue *q;
 	int rc;
 
 	rc = vnet_queue_alloc(port, VNET_TXQ(qi), nb_desc,
-			      hdrs + (indirect ? 2u * nb_desc * sizeof(struct vring_desc) : 0), &q);
+			      hdrs + (indirect ? (size_t)VNET_TX_TABLE_LEN * nb_desc *
+						 sizeof(struct vring_desc) : 0), &q);
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
@@ -322,6 +344,8 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	cnt->iova_cache = &q->cache;
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
+	q->tx_table_len = indirect ? VNET_TX_TABLE_LEN : 2;
+	q->tx_max_segs = indirect ? VNET_TX_MAX_SEGS : 1;
 	q->hdrs = (struct vnet_tx_hdr *)((uint8_t *)q->ring + l.total);
 	q->hdr_iova = q->ring_iova + l.total;
 	q->txd = indirect ? (uint8_t *)q->ring + tables : q->ring;
@@ -350,8 +374,11 @@ static void vnet_queue_release(void *arg)
 
 static void vnet_drop_mbufs(struct vnet_queue *q)
 {
-	if (q)
-		iop_pci_free_mbufs(q->sw, q->size);
+	if (!q)
+		return;
+	iop_pci_free_mbufs(q->sw, q->size);
+	if (q->qidx % 2 == 0)
+		vnet_rx_frame_abandon(&q->rx_frame, q->cnt);
 }
 
 static void vnet_tx_slots_reset(struct vnet_queue *q)
@@ -433,6 +460,8 @@ static int vnet_configure(struct iop_port *port, const struct iop_port_conf *con
 	vn->nb_rxq = conf->nb_rxq;
 	vn->nb_txq = conf->nb_txq;
 	vn->rss = conf->rss;
+	vn->mtu = conf->mtu;
+	vn->rx_offloads = conf->rx_offloads;
 	vn->offload_features = 0;
 	if (conf->tx_offloads & (IOP_PORT_TX_OFFLOAD_UDP_CKSUM | IOP_PORT_TX_OFFLOAD_TCP_CKSUM |
 				 IOP_PORT_TX_OFFLOAD_TCP_TSO))
@@ -441,6 +470,10 @@ static int vnet_configure(struct iop_port *port, const struct iop_port_conf *con
 		vn->offload_features |= BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6);
 	if (conf->rx_offloads & (IOP_PORT_RX_OFFLOAD_UDP_CKSUM | IOP_PORT_RX_OFFLOAD_TCP_CKSUM))
 		vn->offload_features |= BIT(VIRTIO_NET_F_GUEST_CSUM);
+	/* 5.1.3.1: GUEST_TSO4/6 need GUEST_CSUM; MRG_RXBUF is always asked */
+	if (conf->rx_offloads & IOP_PORT_RX_OFFLOAD_TCP_LRO)
+		vn->offload_features |= BIT(VIRTIO_NET_F_GUEST_CSUM) |
+					BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_GUEST_TSO6);
 	return 0;
 }
 
@@ -507,6 +540,24 @@ static int vnet_start_failed(struct vnet_priv *vn, int rc)
 	return rc;
 }
 
+/* The longest untagged frame of the configured MTU (vnet_frame_fits). */
+static uint32_t vnet_max_frame(const struct vnet_priv *vn)
+{
+	return vn->mtu + RTE_ETHER_HDR_LEN;
+}
+
+static void vnet_rx_rules_set(const struct vnet_priv *vn, struct vnet_queue *q)
+{
+	q->rx.max_frame = vnet_max_frame(vn);
+	q->rx.max_bufs = q->size;
+	q->rx.mrg_rxbuf = vnet_has(vn, VIRTIO_NET_F_MRG_RXBUF);
+	/* a merged TCP frame is a chain: LRO implies scatter, as in net_virtio */
+	q->rx.scatter = vn->rx_offloads & (IOP_PORT_RX_OFFLOAD_SCATTER | IOP_PORT_RX_OFFLOAD_TCP_LRO);
+	q->rx.csum = vnet_has(vn, VIRTIO_NET_F_GUEST_CSUM);
+	q->rx.lro = vnet_has(vn, VIRTIO_NET_F_GUEST_TSO4) || vnet_has(vn, VIRTIO_NET_F_GUEST_TSO6);
+	q->rx_frame = (struct vnet_rx_frame){ 0 };
+}
+
 static int vnet_start(struct iop_port *port)
 {
 	struct vnet_priv *vn = iop_pci_port_priv(port);
@@ -528,7 +579,7 @@ static int vnet_start(struct iop_port *port)
 		struct vnet_queue *q = vn->rxq[i];
 
 		vnet_ring_reset(vn, q);
-		q->rx_csum = vnet_has(vn, VIRTIO_NET_F_GUEST_CSUM);
+		vnet_rx_rules_set(vn, q);
 		rc = vnet_queue_program(vn, q);
 		if (rc == 0)
 			rc = q->packed ? vnet_packed_rx_fill(q) : vnet_split_rx_fill(q);
@@ -542,6 +593,7 @@ static int vnet_start(struct iop_port *port)
 		vnet_tx_slots_reset(q);
 		q->tx_offload = vnet_has(vn, VIRTIO_NET_F_CSUM);
 		q->tso_max = vnet_has(vn, VIRTIO_NET_F_HOST_TSO4) ? VNET_MAX_TSO_FRAME : 0;
+		q->tx_max_frame = vnet_max_frame(vn);
 		memset(q->hdrs, 0, sizeof(*q->hdrs) * q->slots);
 		rc = vnet_queue_program(vn, q);
 		if (rc < 0)

@@ -11,6 +11,7 @@
  */
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,8 +22,11 @@
 /* 5.1.3 feature bits */
 #define VIRTIO_NET_F_CSUM 0       /* the device completes tx checksums */
 #define VIRTIO_NET_F_GUEST_CSUM 1 /* rx frames may say their checksum is fine */
+#define VIRTIO_NET_F_GUEST_TSO4 7 /* rx frames may be TCP/IPv4 segments merged (LRO) */
+#define VIRTIO_NET_F_GUEST_TSO6 8 /* the same for TCP/IPv6 */
 #define VIRTIO_NET_F_HOST_TSO4 11 /* the device segments TCP/IPv4 */
 #define VIRTIO_NET_F_HOST_TSO6 12 /* the device segments TCP/IPv6 */
+#define VIRTIO_NET_F_MRG_RXBUF 15 /* an rx frame may span several buffers (num_buffers) */
 
 /* 5.1.6: struct virtio_net_hdr, little-endian */
 struct vnet_hdr {
@@ -42,6 +46,7 @@ static_assert(offsetof(struct vnet_hdr, csum_start) == 6, "virtio 1.2 5.1.6: csu
 #define VIRTIO_NET_HDR_GSO_NONE 0
 #define VIRTIO_NET_HDR_GSO_TCPV4 1
 #define VIRTIO_NET_HDR_GSO_TCPV6 4
+#define VIRTIO_NET_HDR_GSO_ECN 0x80 /* only with VIRTIO_NET_F_GUEST_ECN, never negotiated */
 
 /* Longest frame a TCP segmentation request may carry: an IP datagram's
  * 64 KiB and its Ethernet header. */
@@ -53,14 +58,19 @@ static_assert(offsetof(struct vnet_hdr, csum_start) == 6, "virtio 1.2 5.1.6: csu
  * device, like Linux's segmentation it stands for, takes it with the
  * length of the whole frame's TCP part and adjusts it per segment. Adds
  * that length in (one's complement: the order of the bytes does not
- * matter as long as both sides have the same).
+ * matter as long as both sides have the same). DPDK wants the headers in
+ * the first segment; a chain that has them elsewhere is left alone, as
+ * net_virtio does (never a write past the first segment's data).
  */
 static inline void vnet_tso_add_length(struct rte_mbuf *m)
 {
 	uint16_t *ck = rte_pktmbuf_mtod_offset(m, uint16_t *, m->l2_len + m->l3_len +
 					       offsetof(struct rte_tcp_hdr, cksum));
-	uint32_t sum = (uint32_t)*ck + rte_cpu_to_be_16((uint16_t)(m->pkt_len - m->l2_len - m->l3_len));
+	uint32_t sum;
 
+	if (unlikely(m->data_len < m->l2_len + m->l3_len + sizeof(struct rte_tcp_hdr)))
+		return;
+	sum = (uint32_t)*ck + rte_cpu_to_be_16((uint16_t)(m->pkt_len - m->l2_len - m->l3_len));
 	*ck = (uint16_t)((sum & 0xffff) + (sum >> 16));
 }
 
@@ -112,6 +122,28 @@ static inline uint64_t vnet_rx_csum_flags(const struct vnet_hdr *h)
 	if (h->flags & VIRTIO_NET_HDR_F_DATA_VALID)
 		return RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	return 0;
+}
+
+/*
+ * 5.1.6.4 with VIRTIO_NET_F_GUEST_TSO4/6: a frame whose gso_type is TCPV4
+ * or TCPV6 is several TCP segments of gso_size payload bytes merged, with
+ * NEEDS_CSUM (its checksum field holds the pseudo-header sum). DPDK calls
+ * that RTE_MBUF_F_RX_LRO with tso_segsz, as net_virtio does. Returns false
+ * for what the device must not send: a GSO frame when the port did not
+ * negotiate it (lro false), with ECN (VIRTIO_NET_F_GUEST_ECN is never
+ * negotiated), of another type (UDP: GUEST_UFO neither), or with a
+ * gso_size of 0.
+ */
+static inline bool vnet_rx_gso(const struct vnet_hdr *h, bool lro, struct rte_mbuf *m)
+{
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		return true;
+	if (!lro || h->gso_size == 0 ||
+	    (h->gso_type != VIRTIO_NET_HDR_GSO_TCPV4 && h->gso_type != VIRTIO_NET_HDR_GSO_TCPV6))
+		return false;
+	m->ol_flags |= RTE_MBUF_F_RX_LRO | RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	m->tso_segsz = h->gso_size;
+	return true;
 }
 
 #endif /* IOP_VIRTIO_OFFLOAD_H */

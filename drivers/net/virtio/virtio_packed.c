@@ -58,8 +58,8 @@ void vnet_packed_tx_init(struct vnet_queue *q, bool indirect)
 	 * only WRITE counts there, and neither is device-writable) */
 	if (indirect)
 		for (uint16_t s = 0; s < q->slots; s++)
-			txd[2 * s] = (struct vring_packed_desc){ .addr = vnet_tx_hdr_iova(q, s),
-								 .len = VNET_HDR_LEN };
+			txd[s * q->tx_table_len] = (struct vring_packed_desc){
+				.addr = vnet_tx_hdr_iova(q, s), .len = VNET_HDR_LEN };
 }
 
 void vnet_packed_reset(struct vnet_queue *q)
@@ -91,7 +91,7 @@ int vnet_packed_rx_fill(struct vnet_queue *q)
 			return rc;
 		q->sw[i] = m;
 		d->addr = iova;
-		d->len = q->buf_len;
+		d->len = q->rx.buf_len;
 		d->id = i;
 		vnet_packed_make_avail(d, VRING_DESC_F_WRITE, q->avail_wrap);
 		vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
@@ -147,17 +147,11 @@ uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 			struct vring_packed_desc *d;
 
 			q->sw[id] = fresh[i];
-			if (likely(vnet_rx_len_ok(len))) {
-				vnet_rx_deliver(q, m, len);
-				pkts[got++] = m;
-			} else {
-				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-				iop_pci_rx_recycle(m);
-			}
+			vnet_rx_take(q, m, len, pkts, &got);
 			vnet_packed_advance(&q->last_used, &q->used_wrap, 1, q->size);
 			d = &q->pdesc[q->avail_idx];
 			d->addr = iova[i];
-			d->len = q->buf_len;
+			d->len = q->rx.buf_len;
 			d->id = id;
 			vnet_packed_make_avail(d, VRING_DESC_F_WRITE, q->avail_wrap);
 			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
@@ -183,13 +177,7 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 		uint16_t slot = (uint16_t)(q->pdesc[q->last_used].id & q->mask);
 
 		vnet_packed_advance(&q->last_used, &q->used_wrap, q->head_stride, q->size);
-		done[k++] = q->sw[slot];
-		q->sw[slot] = NULL;
-		q->free[q->nfree++] = slot;
-		if (k == IOP_PCI_RX_CHUNK) {
-			iop_pci_tx_free(done, k);
-			k = 0;
-		}
+		vnet_tx_slot_done(q, slot, done, &k);
 	}
 	if (k)
 		iop_pci_tx_free(done, k);
@@ -216,21 +204,23 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		struct rte_mbuf *m = pkts[i];
 		struct vring_packed_desc *head = &q->pdesc[q->avail_idx];
 		uint8_t head_wrap = q->avail_wrap;
+		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
-		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&b, q->cnt, m, vnet_tx_max_frame(q, m), &looked);
-		if (iova == IOP_IOVA_POISON)
+		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
 			continue;
-		slot = q->free[--q->nfree];
-		vnet_tx_hdr_fill(q, slot, m);
-		q->sw[slot] = m;
 		head->id = slot;
 		if (q->head_stride == 1) {
-			txd[2 * slot + 1].addr = iova;
-			txd[2 * slot + 1].len = m->data_len;
-			head->addr = q->txd_iova + 2u * slot * sizeof(*txd);
-			head->len = 2 * sizeof(*txd);
+			uint32_t base = (uint32_t)slot * q->tx_table_len;
+			uint16_t k = 0;
+
+			/* 2.8.7: a table's entries follow each other, no NEXT */
+			for (const struct rte_mbuf *s = m; s; s = s->next, k++) {
+				txd[base + 1 + k].addr = iova[k];
+				txd[base + 1 + k].len = s->data_len;
+			}
+			head->addr = q->txd_iova + base * sizeof(*txd);
+			head->len = (uint32_t)(k + 1) * sizeof(*txd);
 			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
 			vnet_packed_make_avail(head, VRING_DESC_F_INDIRECT, head_wrap);
 		} else {
@@ -238,7 +228,7 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 
 			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
 			frame = &q->pdesc[q->avail_idx];
-			frame->addr = iova;
+			frame->addr = iova[0];
 			frame->len = m->data_len;
 			frame->id = slot;
 			frame->flags = vring_packed_avail_flags(q->avail_wrap);

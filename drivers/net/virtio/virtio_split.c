@@ -15,18 +15,23 @@ void vnet_split_tx_init(struct vnet_queue *q, bool indirect)
 {
 	struct vring_desc *txd = q->txd;
 
+	/* slot s's table starts at txd[s * tx_table_len]: its header, then
+	 * the frame's segments (the ring itself without indirect tables) */
 	for (uint16_t s = 0; s < q->slots; s++) {
-		struct vring_desc *h = &txd[2 * s];
+		uint16_t base = (uint16_t)(s * q->tx_table_len);
+		struct vring_desc *h = &txd[base];
 
 		if (indirect) {
-			q->desc[s].addr = q->ring_iova + (uint64_t)((uint8_t *)h - (uint8_t *)q->ring);
-			q->desc[s].len = 2 * sizeof(*h);
+			q->desc[s].addr = q->txd_iova + (uint64_t)base * sizeof(*h);
 			q->desc[s].flags = VRING_DESC_F_INDIRECT;
 		}
 		h->addr = vnet_tx_hdr_iova(q, s);
 		h->len = VNET_HDR_LEN;
 		h->flags = VRING_DESC_F_NEXT;
-		h->next = (uint16_t)(indirect ? 1 : 2 * s + 1);
+		h->next = (uint16_t)(indirect ? 1 : base + 1);
+		if (indirect)
+			for (uint16_t i = 1; i < q->tx_table_len; i++)
+				txd[base + i].next = (uint16_t)(i + 1);
 	}
 }
 
@@ -54,7 +59,7 @@ int vnet_split_rx_fill(struct vnet_queue *q)
 			return rc;
 		q->sw[i] = m;
 		q->desc[i].addr = iova;
-		q->desc[i].len = q->buf_len;
+		q->desc[i].len = q->rx.buf_len;
 		q->desc[i].flags = VRING_DESC_F_WRITE;
 		q->avail->ring[i] = i;
 	}
@@ -104,13 +109,7 @@ uint16_t vnet_split_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 
 			q->sw[id] = fresh[i];
 			q->desc[id].addr = iova[i];
-			if (likely(vnet_rx_len_ok(len))) {
-				vnet_rx_deliver(q, m, len);
-				pkts[got++] = m;
-			} else {
-				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-				iop_pci_rx_recycle(m);
-			}
+			vnet_rx_take(q, m, len, pkts, &got);
 			q->last_used++;
 			q->avail->ring[avail & q->mask] = id;
 			avail++;
@@ -133,19 +132,26 @@ static void vnet_split_tx_reclaim(struct vnet_queue *q)
 
 	while (q->last_used != used) {
 		uint16_t id = (uint16_t)(q->used->ring[q->last_used & q->mask].id & q->mask);
-		uint16_t slot = (uint16_t)(id / q->head_stride);
 
 		q->last_used++;
-		done[k++] = q->sw[slot];
-		q->sw[slot] = NULL;
-		q->free[q->nfree++] = slot;
-		if (k == IOP_PCI_RX_CHUNK) {
-			iop_pci_tx_free(done, k);
-			k = 0;
-		}
+		vnet_tx_slot_done(q, (uint16_t)(id / q->head_stride), done, &k);
 	}
 	if (k)
 		iop_pci_tx_free(done, k);
+}
+
+/* tx: a chain's segments in a slot's indirect table from d on, linked
+ * by the next indexes set at init. */
+static void vnet_split_tx_chain(struct vring_desc *d, const struct rte_mbuf *m,
+				const uint64_t *iova)
+{
+	uint16_t k = 0;
+
+	for (const struct rte_mbuf *s = m; s; s = s->next, k++) {
+		d[k].addr = iova[k];
+		d[k].len = s->data_len;
+		d[k].flags = s->next ? VRING_DESC_F_NEXT : 0;
+	}
 }
 
 uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
@@ -162,19 +168,22 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 	for (i = 0; i < n && q->nfree; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct vring_desc *d;
+		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
-		uint64_t iova;
 
-		iova = iop_pci_tx_iova(&b, q->cnt, m, vnet_tx_max_frame(q, m), &looked);
-		if (iova == IOP_IOVA_POISON)
+		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
 			continue;
-		slot = q->free[--q->nfree];
-		vnet_tx_hdr_fill(q, slot, m);
-		d = &txd[2 * slot + 1];
-		d->addr = iova;
-		d->len = m->data_len;
-		d->flags = 0;
-		q->sw[slot] = m;
+		d = &txd[slot * q->tx_table_len + 1];
+		if (likely(m->nb_segs == 1)) {
+			d->addr = iova[0];
+			d->len = m->data_len;
+			d->flags = 0;
+		} else {
+			vnet_split_tx_chain(d, m, iova);
+		}
+		/* with indirect tables: the table's header and segments */
+		if (q->head_stride == 1)
+			q->desc[slot].len = (uint32_t)(m->nb_segs + 1) * sizeof(*d);
 		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
 		avail++;
 		iop_pci_count_packet(q->cnt, m->pkt_len);

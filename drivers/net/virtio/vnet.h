@@ -20,30 +20,30 @@
 #include "virtio_offload.h"
 #include "virtio_pci.h"
 #include "virtio_ring.h"
+#include "virtio_rx_frame.h"
 
 #define BIT(n) (1ull << (n))
-
-/* 5.1.6: with VIRTIO_F_VERSION_1 the header is always 12 bytes (it has
- * num_buffers even without VIRTIO_NET_F_MRG_RXBUF). All zero: no offloads. */
-#define VNET_HDR_LEN ((uint32_t)sizeof(struct vnet_hdr))
 
 /* tx: each slot's header, 16 bytes apart */
 struct vnet_tx_hdr {
 	struct vnet_hdr h;
 	uint32_t pad;
 };
+
+/*
+ * tx with indirect descriptors: each slot's table holds the header and up
+ * to VNET_TX_MAX_SEGS segments of a chain, enough for a 64 KiB TSO frame
+ * in 2 KiB mbufs (33). Without indirect descriptors a frame is one
+ * segment (two ring entries: header and frame).
+ */
+#define VNET_TX_TABLE_LEN 40
+#define VNET_TX_MAX_SEGS (VNET_TX_TABLE_LEN - 1)
+
+/* The longest frame without MRG_RXBUF, and with it (as net_virtio's
+ * VIRTIO_MAX_RX_PKTLEN): the MTU a port may ask is that less the Ethernet
+ * header and a VLAN tag. */
 #define VNET_MAX_FRAME 1514
-
-
-/* rx: the header goes in the headroom, right before the frame */
-#define VNET_RX_HDR_OFF (RTE_PKTMBUF_HEADROOM - VNET_HDR_LEN)
-
-/* Frames of a bad length (the device took them, a wire would not carry
- * them) are dropped; their buffer is replaced like any other. */
-static inline bool vnet_rx_len_ok(uint32_t len)
-{
-	return len > VNET_HDR_LEN && len - VNET_HDR_LEN <= VNET_MAX_FRAME;
-}
+#define VNET_MAX_JUMBO_FRAME 9728
 
 struct vnet_priv;
 
@@ -72,13 +72,16 @@ struct vnet_queue {
 	uint64_t txd_iova;    /* tx: IOVA of txd */
 	bool tx_offload;      /* tx: checksum or TSO negotiated: fill hdrs */
 	uint32_t tso_max;     /* tx: longest TSO frame taken, 0 without TSO */
+	uint32_t tx_max_frame; /* tx: longest frame without TSO: MTU + 14 */
+	uint16_t tx_table_len; /* tx: descriptors of a slot's table (txd) */
+	uint16_t tx_max_segs; /* tx: segments of a chain at most */
 	uint16_t port_id;
-	uint32_t buf_len;     /* rx: bytes the device may write per buffer */
+	struct vnet_rx_rules rx; /* rx: what the burst delivers */
+	struct vnet_rx_frame rx_frame; /* rx: the frame being put together */
 	struct rte_mempool *mp;
 	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
 	bool packed;          /* the ring format, fixed at queue setup */
-	bool rx_csum;         /* rx: GUEST_CSUM negotiated: report the header's word */
 	struct iop_port_qcounters *cnt;
 	struct rte_mbuf **sw; /* rx: by descriptor (split) or buffer id (packed); tx: by slot */
 	uint16_t *free;       /* tx: free slots */
@@ -100,6 +103,8 @@ struct vnet_priv {
 	uint8_t rss_key_size;    /* its key length (RSS) */
 	uint16_t reta_size;      /* its table, as lib/port takes it (RSS) */
 	uint16_t nb_rxq, nb_txq; /* configured */
+	uint32_t mtu;            /* configured */
+	uint64_t rx_offloads;    /* configured, IOP_PORT_RX_OFFLOAD_* */
 	struct iop_port_rss_conf rss; /* configured; hash_types 0: no RSS */
 	bool started;
 	struct vnet_queue *rxq[IOP_PORT_MAX_QUEUES], *txq[IOP_PORT_MAX_QUEUES];
@@ -110,14 +115,29 @@ struct vnet_priv {
 	bool link_up, link_known;
 };
 
-/* rx: hands over m, received with len bytes of header and frame, with the
- * header's checksum word when the port asked for it. */
-static inline void vnet_rx_deliver(const struct vnet_queue *q, struct rte_mbuf *m, uint32_t len)
+/* rx: buffer m, in which the device wrote len bytes, replaced in the
+ * ring: adds to pkts the frame it completes. */
+static inline void vnet_rx_take(struct vnet_queue *q, struct rte_mbuf *m, uint32_t len,
+				struct rte_mbuf **pkts, uint16_t *got)
 {
-	if (q->rx_csum)
-		m->ol_flags |= vnet_rx_csum_flags(
-			(const struct vnet_hdr *)((const uint8_t *)m->buf_addr + VNET_RX_HDR_OFF));
-	iop_pci_rx_deliver(m, (uint16_t)(len - VNET_HDR_LEN), q->cnt);
+	struct rte_mbuf *frame = vnet_rx_frame_add(&q->rx_frame, &q->rx, q->cnt, m, len);
+
+	if (likely(frame != NULL))
+		pkts[(*got)++] = frame;
+}
+
+/* tx completion, on either ring: slot's frame went out; its mbuf joins
+ * done[] (k of them), which goes back to the pools a chunk at a time. */
+static inline void vnet_tx_slot_done(struct vnet_queue *q, uint16_t slot, struct rte_mbuf **done,
+				     unsigned int *k)
+{
+	done[(*k)++] = q->sw[slot];
+	q->sw[slot] = NULL;
+	q->free[q->nfree++] = slot;
+	if (*k == IOP_PCI_RX_CHUNK) {
+		iop_pci_tx_free(done, *k);
+		*k = 0;
+	}
 }
 
 /* tx: the IOVA of slot s's header */
@@ -129,7 +149,44 @@ static inline uint64_t vnet_tx_hdr_iova(const struct vnet_queue *q, uint16_t s)
 /* tx: the longest m may be (a TSO request without TSO on is dropped). */
 static inline uint32_t vnet_tx_max_frame(const struct vnet_queue *q, const struct rte_mbuf *m)
 {
-	return (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) ? q->tso_max : VNET_MAX_FRAME;
+	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+		return q->tso_max;
+	if (likely(m->pkt_len <= q->tx_max_frame))
+		return q->tx_max_frame;
+	return vnet_frame_fits(m, q->tx_max_frame) ? m->pkt_len : q->tx_max_frame;
+}
+
+/*
+ * tx: the IOVA of each segment of m in iova[], or false when m cannot go
+ * out: longer than the MTU without a TSO request (or than TSO takes), a
+ * chain of more segments than a slot's table holds (one without indirect
+ * descriptors), or not mapped. Then m is freed and counted as a drop
+ * (tx_oversize, tx_unmapped).
+ */
+static inline bool vnet_tx_iovas(struct vnet_queue *q, const struct iop_iova_burst *b,
+				 struct rte_mbuf *m, uint64_t *iova, unsigned int *looked)
+{
+	uint16_t k = 0;
+
+	if (likely(m->nb_segs == 1)) {
+		iova[0] = iop_pci_tx_iova(b, q->cnt, m, vnet_tx_max_frame(q, m), looked);
+		return iova[0] != IOP_IOVA_POISON;
+	}
+	if (m->nb_segs > q->tx_max_segs || m->pkt_len > vnet_tx_max_frame(q, m)) {
+		q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	for (const struct rte_mbuf *s = m; s; s = s->next) {
+		iova[k] = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(s, void *));
+		(*looked)++;
+		if (unlikely(iova[k++] == IOP_IOVA_POISON)) {
+			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+			rte_pktmbuf_free(m);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* tx: the header of the frame m in slot s (zero as set up, without offloads). */
@@ -137,6 +194,21 @@ static inline void vnet_tx_hdr_fill(struct vnet_queue *q, uint16_t s, struct rte
 {
 	if (q->tx_offload)
 		vnet_tx_hdr(&q->hdrs[s].h, m);
+}
+
+/* tx, on either ring: a free slot for m (the caller checked there is
+ * one), its header filled and the mbuf kept by slot; false when m cannot
+ * go out (freed and counted by vnet_tx_iovas). */
+static inline bool vnet_tx_slot_take(struct vnet_queue *q, const struct iop_iova_burst *b,
+				     struct rte_mbuf *m, uint64_t *iova, unsigned int *looked,
+				     uint16_t *slot)
+{
+	if (!vnet_tx_iovas(q, b, m, iova, looked))
+		return false;
+	*slot = q->free[--q->nfree];
+	vnet_tx_hdr_fill(q, *slot, m);
+	q->sw[*slot] = m;
+	return true;
 }
 
 static inline bool vnet_packed(const struct vnet_priv *vn)

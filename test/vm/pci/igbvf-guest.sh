@@ -83,7 +83,7 @@ for n in 1 2 3; do
 	say "round $n: $backend, --ioas=$layout, --queues=$queues, pci:$a <-> pci:$b"
 	# shellcheck disable=SC2086
 	"$bridge" $eal -- --log-level=iop.pci:info --iommu="$backend" --ioas="$layout" --port "pci:$a" --port "pci:$b" \
-		--queues="$queues" --rxd=256 --txd=256 --forward-mode=io --stats-period=10 \
+		--queues="$queues" --rxd=256 --txd=256 --mtu=1500 --forward-mode=io --stats-period=10 \
 		--json-stats="/tmp/bridge-$n.json" 2> "/tmp/bridge-$n.err" &
 	pid=$!
 	for _ in $(seq 900); do

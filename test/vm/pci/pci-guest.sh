@@ -78,8 +78,9 @@ for r in "$@"; do
 	say "round $n: $backend, --ioas=$layout, ${#list[@]} ports${user:+, as uid $user}"
 	# shellcheck disable=SC2206
 	ealr=($eal ${user:+--iova-mode=va})
+	# MTU 1500: iop-pci-traffic's frames over 1514 bytes must be dropped
 	run=("$bridge" "${ealr[@]}" -- --iommu="$backend" --ioas="$layout" "${ports[@]}" --rxd=256 --txd=256
-		--forward-mode=io --stats-period=10 --json-stats="/tmp/bridge-$n.json")
+		--mtu=1500 --forward-mode=io --stats-period=10 --json-stats="/tmp/bridge-$n.json")
 	if [ -n "$user" ]; then
 		chown "$user" /dev/iommu
 		for b in "${list[@]}"; do

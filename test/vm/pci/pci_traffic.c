@@ -7,16 +7,15 @@
  * bridge in the guest forwards, we send frames into A and expect them out
  * of B, and the other way round.
  *
- *   iop-pci-traffic [--count=N] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
+ *   iop-pci-traffic [--count=N] [--max-len=L] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
  *   iop-pci-traffic --stream=S [--rate=PPS] [--result=FILE] [--ready-timeout=S] PAIR...
- *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]  (UDP port numbers)
+ *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
  *
  * Per pair: probe frames until one crosses each way (the guest boots
- * meanwhile), then N frames each way of sizes 60..MAXLEN (default 1514:
- * MTU 1500) with a sequence number and a pattern, plus three oversize
- * frames (MAXLEN + 1, + 86, + 486: 1515, 1600, 2000 by default) the
- * bridge must drop. Passes when every valid frame came out of the other
+ * meanwhile), then N frames each way of sizes 60..L (default 1514) with a
+ * sequence number and a pattern, plus a few oversize frames (L+1, L+86,
+ * L+486 bytes: 1515..2000 by default) the bridge must drop. Passes when every valid frame came out of the other
  * side exactly once and byte-identical, and no oversize frame came out.
  *
  * Frames carry destination 02:00:00:00:00:0b both ways, or with --dst
@@ -53,8 +52,7 @@
 #include <unistd.h>
 
 #define MAX_PAIRS 8
-#define MAX_FRAME 4096
-#define MAXLEN_DEFAULT 1514
+#define MAX_FRAME 10240 /* --max-len at most MAX_FRAME - 486 */
 #define ETHERTYPE 0x88b5 /* IEEE local experimental */
 #define KIND_PROBE 1
 #define KIND_DATA 2
@@ -72,7 +70,6 @@ struct side {
 struct pair {
 	char name[32];
 	struct side s[2];
-	size_t maxlen; /* the longest frame the pair forwards */
 };
 
 static double now(void)
@@ -126,14 +123,17 @@ static size_t make_frame(uint8_t *f, size_t len, uint8_t kind, uint8_t dir, uint
 	return len;
 }
 
-/* Size of valid frame seq: spread over 60..maxlen with both ends included. */
-static size_t frame_size(const struct pair *p, uint32_t seq)
+/* The longest valid frame (--max-len). */
+static unsigned int max_len = 1514;
+
+/* Size of valid frame seq: spread over 60..max_len with both ends included. */
+static size_t frame_size(uint32_t seq)
 {
 	if (seq % 7 == 0)
 		return 60;
 	if (seq % 7 == 1)
-		return p->maxlen;
-	return 60 + (seq * 2654435761u) % (p->maxlen - 60 + 1);
+		return max_len;
+	return 60 + (seq * 2654435761u) % (max_len - 60 + 1);
 }
 
 static void send_to(struct side *s, const uint8_t *f, size_t len)
@@ -185,7 +185,7 @@ struct tally {
  * at a time, and checks what comes out of the other side. */
 static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 {
-	const size_t oversize[] = { p->maxlen + 1, p->maxlen + 86, p->maxlen + 486 };
+	const size_t oversize[] = { max_len + 1, max_len + 86, max_len + 486 };
 	const size_t noversize = sizeof(oversize) / sizeof(oversize[0]);
 	uint8_t *seen = calloc(count, 1);
 	uint8_t f[MAX_FRAME], r[MAX_FRAME], want[MAX_FRAME];
@@ -200,7 +200,7 @@ static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 		double until;
 
 		for (uint32_t s = sent; s < end; s++) {
-			size_t len = make_frame(f, frame_size(p, s), KIND_DATA, (uint8_t)dir, s);
+			size_t len = make_frame(f, frame_size(s), KIND_DATA, (uint8_t)dir, s);
 
 			send_to(&p->s[dir], f, len);
 		}
@@ -218,11 +218,11 @@ static void run_dir(struct pair *p, int dir, uint32_t count, struct tally *t)
 			}
 			if (seq >= count)
 				continue;
-			make_frame(want, frame_size(p, seq), KIND_DATA, (uint8_t)dir, seq);
-			if ((size_t)n != frame_size(p, seq) || memcmp(r, want, (size_t)n) != 0) {
+			make_frame(want, frame_size(seq), KIND_DATA, (uint8_t)dir, seq);
+			if ((size_t)n != frame_size(seq) || memcmp(r, want, (size_t)n) != 0) {
 				t->corrupt++;
 				fprintf(stderr, "iop-pci-traffic: %s: frame %u: %zd bytes, not the %zu sent (or bytes differ)\n",
-					p->name, seq, n, frame_size(p, seq));
+					p->name, seq, n, frame_size(seq));
 			} else if (seen[seq]) {
 				t->dup++;
 			} else {
@@ -345,11 +345,11 @@ static void stream_take(struct pair *p, int dir, struct flow *fl, const uint8_t 
 		return;
 	fl->out++;
 	seq = (uint32_t)r[16] << 24 | (uint32_t)r[17] << 16 | (uint32_t)r[18] << 8 | r[19];
-	make_frame(want, frame_size(p, seq), KIND_DATA, (uint8_t)dir, seq);
-	if (seq >= fl->in || (size_t)n != frame_size(p, seq) || memcmp(r, want, (size_t)n) != 0) {
+	make_frame(want, frame_size(seq), KIND_DATA, (uint8_t)dir, seq);
+	if (seq >= fl->in || (size_t)n != frame_size(seq) || memcmp(r, want, (size_t)n) != 0) {
 		if (fl->corrupt++ < 5)
 			fprintf(stderr, "iop-pci-traffic: %s: frame %u: %zd bytes, not the %zu sent (or bytes differ)\n",
-				p->name, seq, n, frame_size(p, seq));
+				p->name, seq, n, frame_size(seq));
 		return;
 	}
 	if (fl->seen[seq]) {
@@ -406,7 +406,7 @@ static int stream(struct pair *pairs, unsigned int npairs, double secs, unsigned
 		for (unsigned int i = 0; i < npairs; i++)
 			for (int dir = 0; dir < 2; dir++)
 				for (struct flow *w = &fl[i][dir]; w->in < due && w->in < max; w->in++) {
-					size_t len = make_frame(f, frame_size(&pairs[i], (uint32_t)w->in), KIND_DATA,
+					size_t len = make_frame(f, frame_size((uint32_t)w->in), KIND_DATA,
 								(uint8_t)dir, (uint32_t)w->in);
 
 					send_to(&pairs[i].s[dir], f, len);
@@ -470,9 +470,8 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	for (int i = 1; i < argc; i++) {
-		unsigned int ha, qa, hb, qb, maxlen;
-		char name[32], rest;
-		int fields;
+		unsigned int ha, qa, hb, qb;
+		char name[32];
 
 		if (sscanf(argv[i], "--count=%u", &count) == 1)
 			continue;
@@ -486,6 +485,14 @@ int main(int argc, char **argv)
 			continue;
 		if (strncmp(argv[i], "--result=", 9) == 0) {
 			result = argv[i] + 9;
+			continue;
+		}
+		if (sscanf(argv[i], "--max-len=%u", &max_len) == 1) {
+			if (max_len < 60 || max_len > MAX_FRAME - 486) {
+				fprintf(stderr, "iop-pci-traffic: --max-len must be 60..%u, not %u\n",
+					MAX_FRAME - 486, max_len);
+				return 2;
+			}
 			continue;
 		}
 		if (sscanf(argv[i], "--flows=%u", &flows) == 1) {
@@ -512,17 +519,12 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
-		maxlen = MAXLEN_DEFAULT;
-		fields = npairs == MAX_PAIRS ? 0 :
-			 sscanf(argv[i], "%31[^:]:%u:%u:%u:%u:%u%c", name, &ha, &qa, &hb, &qb,
-				&maxlen, &rest);
-		if ((fields != 5 && fields != 6) || maxlen < 60 || maxlen + 486 > MAX_FRAME) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB[:MAXLEN]... (MAXLEN 60..%u)\n",
-				MAX_FRAME - 486);
+		if (npairs == MAX_PAIRS ||
+		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N [--max-len=L] | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
-		pairs[npairs].maxlen = maxlen;
 		if (open_side(&pairs[npairs].s[0], ha, qa) || open_side(&pairs[npairs].s[1], hb, qb))
 			return 2;
 		npairs++;
