@@ -6,7 +6,8 @@
 # DPDK memory above 2^40: with the 39-bit vIOMMU no VA fits the aperture,
 # so every descriptor carries an IOVA that differs from its VA
 eal="-l 0 --in-memory --base-virtaddr=0x10000000000 --log-level=lib.eal:error"
-say() { echo "$SAY: $*"; }
+# each line with the guest's uptime, to see where a slow boot's time goes
+say() { echo "$SAY: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 group() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
 netif() { ls "/sys/bus/pci/devices/$1/net" 2>/dev/null | head -1; }
 driver() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null || echo none; }
