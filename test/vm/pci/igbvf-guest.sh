@@ -62,6 +62,8 @@ refused "bind of a PF with VFs enabled" "${pfs[0]} has 2 SR-IOV VFs enabled" "$d
 # the bridge's VFIO and iommufd file descriptors (targets of /proc/PID/fd)
 # (one ls: DPDK holds a descriptor per hugepage, a readlink each is slow)
 vfio_fds() { ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.* -> //p' | grep -E 'vfio|iommu' | sort; }
+# the kernel's pinned and locked memory of a process (shown, not judged)
+pinned() { grep -E '^Vm(Pin|Lck)' "/proc/$1/status" | tr -s ' \t' ' ' | tr '\n' ' '; }
 relays() { dmesg | grep -c "vfio-pci $1: Relaying device request to user"; }
 
 # round 6: VF DEV (port 0) unbound from vfio-pci while the host blasts
@@ -77,6 +79,7 @@ unbind_under_traffic() { # DEV
 		dev_node=/dev/vfio/$(group "$dev")
 	fi
 	fds_before=$(vfio_fds "$bridge_pid")
+	pins_before=$(pinned "$bridge_pid")
 	relays_before=$(relays "$dev")
 	echo "$dev" > /sys/bus/pci/drivers/vfio-pci/unbind &
 	upid=$!
@@ -92,6 +95,7 @@ unbind_under_traffic() { # DEV
 		rc=1
 	fi
 	fds_after=$(vfio_fds "$bridge_pid")
+	pins_after=$(pinned "$bridge_pid")
 }
 unbind_checks() { # DEV
 	local dev=$1 n
@@ -109,6 +113,7 @@ unbind_checks() { # DEV
 		rc=1
 	fi
 	say "round 6: the bridge's VFIO/iommufd fds before the unbind: $(echo $fds_before), after: $(echo $fds_after)"
+	say "round 6: the bridge's pinned memory before the unbind: $pins_before, after: $pins_after"
 	if ! echo "$fds_after" | grep -qxF "$dev_node" && echo "$fds_before" | grep -qxF "$dev_node" &&
 	   [ "$(echo "$fds_after" | grep -c .)" -lt "$(echo "$fds_before" | grep -c .)" ]; then
 		say "ok - round 6: iop-bridge closed its fds of $dev ($dev_node) and kept the rest"
