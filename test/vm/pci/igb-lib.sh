@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the guest scripts of igb-vm-test (igb-guest.sh, igbvf-guest.sh):
 # sourced, not run. The caller sets SAY (its line prefix), HERE (this
 # folder), work (the directory the host writes roundN.done into) and rc

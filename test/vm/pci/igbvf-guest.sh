@@ -62,8 +62,9 @@ refused "bind of a PF with VFs enabled" "${pfs[0]} has 2 SR-IOV VFs enabled" "$d
 # the bridge's VFIO and iommufd file descriptors (targets of /proc/PID/fd)
 # (one ls: DPDK holds a descriptor per hugepage, a readlink each is slow)
 vfio_fds() { ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.* -> //p' | grep -E 'vfio|iommu' | sort; }
-# the kernel's pinned and locked memory of a process (shown, not judged)
+# the kernel's pinned and locked memory of a process
 pinned() { grep -E '^Vm(Pin|Lck)' "/proc/$1/status" | tr -s ' \t' ' ' | tr '\n' ' '; }
+locked_kb() { echo "$1" | sed -n 's/.*VmLck: \([0-9]*\) kB.*/\1/p'; }
 relays() { dmesg | grep -c "vfio-pci $1: Relaying device request to user"; }
 
 # round 6: VF DEV (port 0) unbound from vfio-pci while the host blasts
@@ -114,6 +115,17 @@ unbind_checks() { # DEV
 	fi
 	say "round 6: the bridge's VFIO/iommufd fds before the unbind: $(echo $fds_before), after: $(echo $fds_after)"
 	say "round 6: the bridge's pinned memory before the unbind: $pins_before, after: $pins_after"
+	# type1 pins per container and charges VmLck: the removed VF's
+	# container (per-device) must have let its pages go. iommufd pins
+	# pages shared by two IOAS once (VmPin), so there it stays.
+	if [ "$backend" = vfio ]; then
+		if [ "$(locked_kb "$pins_after")" -lt "$(locked_kb "$pins_before")" ]; then
+			say "ok - round 6: the kernel unpinned the removed VF's memory (VmLck fell)"
+		else
+			say "not ok - round 6: VmLck did not fall when the VF's container went"
+			rc=1
+		fi
+	fi
 	if ! echo "$fds_after" | grep -qxF "$dev_node" && echo "$fds_before" | grep -qxF "$dev_node" &&
 	   [ "$(echo "$fds_after" | grep -c .)" -lt "$(echo "$fds_before" | grep -c .)" ]; then
 		say "ok - round 6: iop-bridge closed its fds of $dev ($dev_node) and kept the rest"
