@@ -167,6 +167,11 @@ bool stats_summary(double seconds);
 /* Writes the --json-stats document to f (opened at start); 0 or -EIO. */
 int stats_json(FILE *f, double seconds);
 
+/* link_watch.c: each port's link polled while forwarding, each change
+ * reported on stderr (called from stats_tick) */
+void link_watch_init(void);
+void link_watch_tick(uint64_t now_tsc);
+
 /* mover.c: --move-every, a control thread that moves a port between two
  * IOAS of its own while the lcores forward (iop_port_move). */
 int mover_start(void);

@@ -96,6 +96,7 @@ void stats_init(void)
 		     bridge_start_tsc() + (uint64_t)(bridge_opts()->stats_period * (double)s.hz) : UINT64_MAX;
 	s.end_tsc = bridge_opts()->duration > 0 ?
 		    bridge_start_tsc() + (uint64_t)(bridge_opts()->duration * (double)s.hz) : UINT64_MAX;
+	link_watch_init();
 }
 
 static void rate(char *buf, size_t size, double v, const char *unit)
@@ -146,6 +147,7 @@ void stats_tick(uint64_t now)
 {
 	if (now >= s.end_tsc)
 		bridge_stop("duration");
+	link_watch_tick(now);
 	if (s.line_asked) {
 		s.line_asked = 0;
 		live_line(now);

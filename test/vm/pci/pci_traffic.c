@@ -9,6 +9,7 @@
  *
  *   iop-pci-traffic [--count=N] [--max-len=L] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --blast=S [--flows=N] [--ready-timeout=S] PAIR...
+ *   iop-pci-traffic --count=N --blast=S --while-blast=CMD [--dst=MACA,MACB] PAIR...
  *   iop-pci-traffic --stream=S [--rate=PPS] [--result=FILE] [--ready-timeout=S] PAIR...
  *   PAIR = NAME:HOSTA:QEMUA:HOSTB:QEMUB     (UDP port numbers)
  *
@@ -38,16 +39,29 @@
  * out; prints "blast NAME: sent N, received M, P pps". With --flows=N they
  * are IPv4/UDP frames of N flows (source ports 1024..1024+N-1, in turn), so
  * a NIC's RSS spreads them over its queues.
+ *
+ * --count with --blast and --while-blast=CMD (a link flap, say): per pair
+ * the checked frames each way, then the blast while `sh -c CMD` runs, then
+ * the checked frames each way again (forwarding must have resumed).
+ *
+ * Every run ends with "frames NAME: into A N (D dropped at QEMU's socket),
+ * out of A M (E dropped at ours), into B ..., out of B ..." per pair: every
+ * frame sent into each NIC and every frame that came out of it (probes
+ * too), and the datagrams the kernel dropped on a full socket on the way
+ * (/proc/net/udp), for a conservation check against the bridge's own
+ * counters.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,7 +78,11 @@ static const char *abort_file;
 struct side {
 	int fd;              /* bound to 127.0.0.1:host */
 	struct sockaddr_in qemu;
-	uint64_t got;        /* datagrams read: frames this NIC sent */
+	unsigned long long into, out; /* frames sent into the NIC, came out of it */
+	unsigned int host_port, qemu_port;
+	/* datagrams the kernel dropped on a full socket: ours (frames out of
+	 * the NIC), QEMU's (frames into it), from this run's start */
+	unsigned long long host_drops0, qemu_drops0;
 };
 
 struct pair {
@@ -80,12 +98,46 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The kernel's count of datagrams dropped on the UDP socket bound to
+ * 127.0.0.1:port (its last column in /proc/net/udp), 0 if none is. */
+static unsigned long long udp_drops(unsigned int port)
+{
+	char line[512], want[32];
+	unsigned long long drops = 0, d;
+	FILE *f = fopen("/proc/net/udp", "r");
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "0100007F:%04X ", port);
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		char *local, *last;
+
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\n'))
+			line[--n] = '\0';
+		local = strchr(line, ':');
+		last = strrchr(line, ' ');
+
+		if (local && last && strncmp(local + 2, want, strlen(want)) == 0 &&
+		    sscanf(last, "%llu", &d) == 1)
+			drops += d;
+	}
+	fclose(f);
+	return drops;
+}
+
 static int open_side(struct side *s, unsigned int host, unsigned int qemu)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)host) };
+	int rcvbuf = 8 << 20;
 
+	memset(s, 0, sizeof(*s));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* room for a blast's frames while this program waits for the CPU
+	 * (root may pass net.core.rmem_max); what still overflows is counted */
+	if (s->fd >= 0 && setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		fprintf(stderr, "iop-pci-traffic: cannot bind UDP 127.0.0.1:%u: %s\n", host,
 			strerror(errno));
@@ -93,6 +145,10 @@ static int open_side(struct side *s, unsigned int host, unsigned int qemu)
 	}
 	s->qemu = a;
 	s->qemu.sin_port = htons((uint16_t)qemu);
+	s->host_port = host;
+	s->qemu_port = qemu;
+	s->host_drops0 = udp_drops(host);
+	s->qemu_drops0 = udp_drops(qemu);
 	return 0;
 }
 
@@ -140,19 +196,21 @@ static void send_to(struct side *s, const uint8_t *f, size_t len)
 {
 	if (sendto(s->fd, f, len, 0, (struct sockaddr *)&s->qemu, sizeof(s->qemu)) < 0)
 		fprintf(stderr, "iop-pci-traffic: sendto: %s\n", strerror(errno));
+	else
+		s->into++;
 }
 
 /* Waits up to timeout for a datagram on s; returns its length or -1. */
 static ssize_t recv_from(struct side *s, uint8_t *buf, double timeout)
 {
 	struct pollfd p = { .fd = s->fd, .events = POLLIN };
-
 	ssize_t n;
 
 	if (poll(&p, 1, (int)(timeout * 1000)) <= 0)
 		return -1;
 	n = recv(s->fd, buf, MAX_FRAME, 0);
-	s->got += n >= 0;
+	if (n >= 0)
+		s->out++;
 	return n;
 }
 
@@ -290,42 +348,64 @@ static double blast(struct pair *p, double secs, unsigned int flows)
 		while (recv(p->s[1].fd, r, sizeof(r), MSG_DONTWAIT) > 0)
 			got++;
 	}
+	p->s[0].into += sent;
+	p->s[1].out += got;
 	/* frames still in flight when the sender stops */
 	for (double until = now() + 1.0; now() < until;) {
 		if (recv_from(&p->s[1], r, until - now()) < 0)
 			break;
-		got++;
+		got++; /* recv_from counted it out of B */
 	}
 	printf("blast %s: sent %llu, received %llu, %.0f pps\n", p->name,
 	       (unsigned long long)sent, (unsigned long long)got, (double)got / secs);
 	return (double)got / secs;
 }
 
-/* The drops the host's kernel counted on the UDP socket bound to
- * 127.0.0.1:port (QEMU's end of a NIC), or -1 if there is none. */
-static long long udp_drops(unsigned int port)
+/* Probes, then count checked frames each way; returns the failures. */
+static int check_pair(struct pair *p, unsigned int count, double ready_timeout)
 {
-	FILE *f = fopen("/proc/net/udp", "r");
-	char line[512];
-	long long drops = -1;
+	double deadline = now() + ready_timeout;
+	int failed = 0;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int addr, lport;
-		char *tok, *last = NULL, *save;
+	for (int dir = 0; dir < 2; dir++) {
+		struct tally t = { 0 };
 
-		if (sscanf(line, " %*d: %x:%x", &addr, &lport) != 2 || lport != port ||
-		    addr != 0x0100007f)
+		if (wait_ready(p, dir, deadline) < 0) {
+			printf("iop-pci-traffic: %s %s: no probe frame crossed the bridge (waited up to %.0f s)\n",
+			       p->name, dir ? "B->A" : "A->B", ready_timeout);
+			failed++;
 			continue;
-		/* drops is the last field (the line ends in blanks) */
-		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-			last = tok;
-		if (last)
-			drops = strtoll(last, NULL, 10);
+		}
+		run_dir(p, dir, count, &t);
+		printf("iop-pci-traffic: %s %s: %u/%u frames byte-identical, %u missing, %u corrupt, %u duplicated, %u oversize forwarded\n",
+		       p->name, dir ? "B->A" : "A->B", t.ok, count, t.missing, t.corrupt, t.dup,
+		       t.oversize_out);
+		failed += t.ok != count || t.corrupt || t.dup || t.oversize_out;
 	}
-	fclose(f);
-	return drops;
+	return failed;
+}
+
+/* The blast while `sh -c cmd` runs (started with it, waited for after);
+ * returns 1 when cmd failed. */
+static int blast_while(struct pair *p, double secs, unsigned int flows, const char *cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "iop-pci-traffic: cannot start %s: %s\n", cmd, strerror(errno));
+		return 1;
+	}
+	blast(p, secs, flows);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("iop-pci-traffic: %s: '%s' failed\n", p->name, cmd);
+		return 1;
+	}
+	return 0;
 }
 
 /* One direction of a stream: frames in, frames out, what was wrong. */
@@ -333,7 +413,7 @@ struct flow {
 	uint64_t in, out, corrupt, dup, reordered;
 	uint32_t next; /* the seq expected next out */
 	uint8_t *seen;
-	long long drops_before;
+	unsigned long long drops_before;
 };
 
 static void stream_take(struct pair *p, int dir, struct flow *fl, const uint8_t *r, ssize_t n)
@@ -368,7 +448,7 @@ static void stream_recv(struct pair *pairs, unsigned int npairs, struct flow (*f
 	for (unsigned int i = 0; i < npairs; i++)
 		for (int dir = 0; dir < 2; dir++)
 			for (ssize_t n; (n = recv(pairs[i].s[!dir].fd, r, sizeof(r), MSG_DONTWAIT)) >= 0;) {
-				pairs[i].s[!dir].got++;
+				pairs[i].s[!dir].out++;
 				stream_take(&pairs[i], dir, &fl[i][dir], r, n);
 			}
 }
@@ -433,22 +513,20 @@ static int stream(struct pair *pairs, unsigned int npairs, double secs, unsigned
 	for (unsigned int i = 0; i < npairs; i++)
 		for (int dir = 0; dir < 2; dir++) {
 			struct flow *w = &fl[i][dir];
-			long long after = udp_drops(ntohs(pairs[i].s[dir].qemu.sin_port));
-			long long dropped = after >= 0 && w->drops_before >= 0 ? after - w->drops_before : -1;
-			uint64_t lost = dropped >= 0 && w->in >= (uint64_t)dropped + w->out ?
-					w->in - (uint64_t)dropped - w->out : 0;
-			int bad = dropped < 0 || w->out + (uint64_t)dropped > w->in ||
-				  w->corrupt || w->dup || w->reordered;
-			char line[1100];
+			uint64_t dropped = udp_drops(ntohs(pairs[i].s[dir].qemu.sin_port)) -
+					   w->drops_before;
+			uint64_t lost = w->in >= dropped + w->out ? w->in - dropped - w->out : 0;
+			int bad = w->out + dropped > w->in || w->corrupt || w->dup || w->reordered;
+			char line[1600];
 
 			/* nic_tx: every frame the far NIC sent since the start,
 			 * probes included, for the bridge's tx counter */
-			snprintf(line, sizeof(line), "stream %s %s: in %llu, dropped by the host at QEMU's socket %lld, out %llu, lost %llu, corrupt %llu, duplicated %llu, reordered %llu, nic_tx %llu: %s",
+			snprintf(line, sizeof(line), "stream %s %s: in %llu, dropped by the host at QEMU's socket %llu, out %llu, lost %llu, corrupt %llu, duplicated %llu, reordered %llu, nic_tx %llu: %s",
 				 pairs[i].name, dir ? "B->A" : "A->B", (unsigned long long)w->in,
-				 dropped, (unsigned long long)w->out, (unsigned long long)lost,
+				 (unsigned long long)dropped, (unsigned long long)w->out, (unsigned long long)lost,
 				 (unsigned long long)w->corrupt, (unsigned long long)w->dup,
 				 (unsigned long long)w->reordered,
-				 (unsigned long long)pairs[i].s[!dir].got, bad ? "FAIL" : "ok");
+				 (unsigned long long)pairs[i].s[!dir].out, bad ? "FAIL" : "ok");
 			printf("%s\n", line);
 			if (out)
 				fprintf(out, "%s\n", line);
@@ -466,15 +544,22 @@ int main(int argc, char **argv)
 	unsigned int npairs = 0, count = 200, flows = 0;
 	double ready_timeout = 240, blast_s = 0, stream_s = 0;
 	unsigned int rate = 1000;
-	const char *result = NULL;
+	const char *while_blast = NULL, *result = NULL;
+	bool count_given = false;
 	int failed = 0;
 
 	for (int i = 1; i < argc; i++) {
 		unsigned int ha, qa, hb, qb;
 		char name[32];
 
-		if (sscanf(argv[i], "--count=%u", &count) == 1)
+		if (sscanf(argv[i], "--count=%u", &count) == 1) {
+			count_given = true;
 			continue;
+		}
+		if (strncmp(argv[i], "--while-blast=", 14) == 0) {
+			while_blast = argv[i] + 14;
+			continue;
+		}
 		if (sscanf(argv[i], "--ready-timeout=%lf", &ready_timeout) == 1)
 			continue;
 		if (sscanf(argv[i], "--blast=%lf", &blast_s) == 1)
@@ -521,7 +606,7 @@ int main(int argc, char **argv)
 		}
 		if (npairs == MAX_PAIRS ||
 		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N [--max-len=L] | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N [--max-len=L] | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--while-blast=CMD] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
@@ -535,36 +620,40 @@ int main(int argc, char **argv)
 	}
 	if (stream_s > 0)
 		return stream(pairs, npairs, stream_s, rate, ready_timeout, result);
-	for (unsigned int i = 0; blast_s > 0 && i < npairs; i++) {
-		if (wait_ready(&pairs[i], 0, now() + ready_timeout) < 0) {
-			printf("blast %s: no probe frame crossed the bridge\n", pairs[i].name);
-			failed++;
-			continue;
-		}
-		blast(&pairs[i], blast_s, flows);
+	if (while_blast && !(blast_s > 0 && count_given)) {
+		fprintf(stderr, "iop-pci-traffic: --while-blast needs --blast and --count\n");
+		return 2;
 	}
-	if (blast_s > 0)
-		return failed ? 1 : 0;
 	for (unsigned int i = 0; i < npairs; i++) {
 		struct pair *p = &pairs[i];
-		double deadline = now() + ready_timeout;
 
-		for (int dir = 0; dir < 2; dir++) {
-			struct tally t = { 0 };
-
-			if (wait_ready(p, dir, deadline) < 0) {
-				printf("iop-pci-traffic: %s %s: no probe frame crossed the bridge (waited up to %.0f s)\n",
-				       p->name, dir ? "B->A" : "A->B", ready_timeout);
+		if (blast_s > 0 && !while_blast) {
+			if (wait_ready(p, 0, now() + ready_timeout) < 0) {
+				printf("blast %s: no probe frame crossed the bridge\n", p->name);
 				failed++;
 				continue;
 			}
-			run_dir(p, dir, count, &t);
-			printf("iop-pci-traffic: %s %s: %u/%u frames byte-identical, %u missing, %u corrupt, %u duplicated, %u oversize forwarded\n",
-			       p->name, dir ? "B->A" : "A->B", t.ok, count, t.missing, t.corrupt, t.dup,
-			       t.oversize_out);
-			failed += t.ok != count || t.corrupt || t.dup || t.oversize_out;
+			blast(p, blast_s, flows);
+			continue;
 		}
+		failed += check_pair(p, count, ready_timeout);
+		if (!while_blast)
+			continue;
+		failed += blast_while(p, blast_s, flows, while_blast);
+		failed += check_pair(p, count, ready_timeout);
 	}
+	for (unsigned int i = 0; i < npairs; i++) {
+		const struct side *a = &pairs[i].s[0], *b = &pairs[i].s[1];
+
+		printf("frames %s: into A %llu (%llu dropped at QEMU's socket), out of A %llu (%llu dropped at ours), "
+		       "into B %llu (%llu dropped at QEMU's socket), out of B %llu (%llu dropped at ours)\n",
+		       pairs[i].name, a->into, udp_drops(a->qemu_port) - a->qemu_drops0, a->out,
+		       udp_drops(a->host_port) - a->host_drops0, b->into,
+		       udp_drops(b->qemu_port) - b->qemu_drops0, b->out,
+		       udp_drops(b->host_port) - b->host_drops0);
+	}
+	if (blast_s > 0 && !while_blast)
+		return failed ? 1 : 0;
 	printf("iop-pci-traffic: %s\n", failed ? "FAIL" : "PASS");
 	return failed ? 1 : 0;
 }
