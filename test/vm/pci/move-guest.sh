@@ -6,6 +6,8 @@
 #
 #   move-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_BRIDGE BDF,BDF,BDF,BDF
 set -u
+# shellcheck source=guest-lib.sh
+. "$(dirname "$0")/guest-lib.sh"
 backend=$1 work=$2 devices=$3 bridge=$4 list=$5
 rc=0
 # DPDK memory above 2^40: with the 39-bit vIOMMU no VA fits the aperture,
@@ -33,14 +35,7 @@ for phase in 1 2; do
 		> "/tmp/move-$phase.out" 2> "/tmp/move-$phase.err" &
 	pid=$!
 	say "phase $phase: started"
-	for _ in $(seq 900); do
-		[ -e "$work/phase$phase.done" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 1
-	done
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid"
-	brc=$?
+	stop_when_done "$work/phase$phase.done" "$pid" 900
 	cat "/tmp/move-$phase.out" "/tmp/move-$phase.err"
 	faults=$(dmesg | tail -n +"$((before + 1))" | grep -i -E "DMAR.*(fault|DMA (Read|Write))")
 	if [ -z "$faults" ]; then

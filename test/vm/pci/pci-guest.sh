@@ -10,6 +10,8 @@
 # and its devices' VFIO cdevs, first with a memlock limit too low (it must
 # fail and name the size needed), then with enough.
 set -u
+# shellcheck source=guest-lib.sh
+. "$(dirname "$0")/guest-lib.sh"
 backend=$1 work=$2 devices=$3 checks=$4 bridge=$5
 shift 5
 rc=0
@@ -128,14 +130,7 @@ for r in "$@"; do
 			rc=1
 		fi
 	fi
-	for _ in $(seq 600); do
-		[ -e "$work/round$n.done" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 1
-	done
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid"
-	brc=$?
+	stop_when_done "$work/round$n.done" "$pid" 600
 	cat "/tmp/bridge-$n.err" >&2
 	say "round $n: iop-bridge exit $brc"
 	[ "$brc" -eq 0 ] || rc=1

@@ -11,6 +11,8 @@
 # BDF BDF_PLAIN" it last runs that program, with the tap's MAC the host
 # wrote to WORKDIR/tapmac, until the host creates WORKDIR/offload.done.
 set -u
+# shellcheck source=guest-lib.sh
+. "$(dirname "$0")/guest-lib.sh"
 backend=$1 work=$2 devices=$3 bridge=$4
 shift 4
 rc=0
@@ -40,14 +42,7 @@ for r in "$@"; do
 	"$bridge" $eal -- --iommu="$backend" "${ports[@]}" --forward-mode=io \
 		--stats-period=10 --json-stats="/tmp/bridge-$n.json" "${opts[@]}" 2> "/tmp/bridge-$n.err" &
 	pid=$!
-	for _ in $(seq 900); do
-		[ -e "$work/round$n.done" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 1
-	done
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid"
-	brc=$?
+	stop_when_done "$work/round$n.done" "$pid" 900
 	cat "/tmp/bridge-$n.err" >&2
 	[ -e "/tmp/bridge-$n.json" ] && echo "virtio-guest: json $n: $(cat "/tmp/bridge-$n.json")"
 	if [ "$brc" -eq 0 ]; then
