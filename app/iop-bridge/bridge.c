@@ -6,6 +6,7 @@
  * through bridge.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -322,6 +323,24 @@ void bridge_print_ports(void)
 	fflush(stdout);
 }
 
+/*
+ * Closes the ports whose device went, prints the stats and ends the run at
+ * --duration, until the run stops. Never on a forwarding lcore (with one
+ * lcore, on a control thread of its own): what it reads takes lib/port's
+ * lock, which a live move holds while it waits for every forwarding lcore
+ * to pass a burst.
+ */
+static void *control_main(void *arg)
+{
+	(void)arg;
+	while (!bridge_stopping()) {
+		usleep(10000);
+		bridge_close_removed();
+		stats_tick(rte_rdtsc());
+	}
+	return NULL;
+}
+
 int bridge_run(FILE *json)
 {
 	unsigned int lcore;
@@ -341,13 +360,21 @@ int bridge_run(FILE *json)
 		bridge_stop("error");
 	}
 	if (alone) {
-		fwd_lcore_main(&b); /* forwards and prints (a non-NULL argument) */
-	} else {
-		while (!bridge_stopping()) {
-			usleep(10000);
-			bridge_close_removed();
-			stats_tick(rte_rdtsc());
+		pthread_t ctl;
+
+		bool ctl_ok = rte_ctrl_thread_create(&ctl, "iop-bridge-ctl", NULL,
+						     control_main, NULL) == 0;
+
+		if (!ctl_ok) {
+			fprintf(stderr, "iop-bridge: cannot start its control thread (out of memory or threads)\n");
+			mover_ok = false;
+			bridge_stop("error");
 		}
+		fwd_lcore_main(NULL);
+		if (ctl_ok)
+			pthread_join(ctl, NULL);
+	} else {
+		control_main(NULL);
 	}
 	rte_eal_mp_wait_lcore();
 	end = rte_rdtsc();

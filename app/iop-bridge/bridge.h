@@ -130,8 +130,8 @@ void bridge_close_removed(void);
 const char *bridge_mode_name(enum bridge_mode m);
 const char *bridge_drop_name(enum bridge_drop d);
 
-/* fwd.c: polls every unit of the calling lcore until the bridge stops;
- * on the main lcore with no worker it also prints the live line. */
+/* fwd.c: polls every unit of the calling lcore until the bridge stops
+ * (and no move is under way); it never prints nor reads the stats. */
 int fwd_lcore_main(void *arg);
 
 /* stats.c */

@@ -155,12 +155,12 @@ static double thread_cpu_s(void)
 int fwd_lcore_main(void *arg)
 {
 	unsigned int lcore = rte_lcore_id();
-	bool stats = arg != NULL; /* the main lcore forwarding alone */
 	double cpu0 = thread_cpu_s();
 	const struct bridge_opts *o = bridge_opts();
 	uint16_t nunits;
 	struct fwd_unit *const *units = bridge_lcore_units(lcore, &nunits);
 
+	(void)arg;
 	iop_mem_thread_register();
 	/* a move under way waits for the lcores: poll until it ends */
 	while (!bridge_stopping() || mover_busy()) {
@@ -169,10 +169,6 @@ int fwd_lcore_main(void *arg)
 		/* no burst of this lcore is under way past this point: a
 		 * port closed from here on is skipped by the next loop */
 		iop_mem_quiescent();
-		if (stats) {
-			bridge_close_removed();
-			stats_tick(rte_rdtsc());
-		}
 	}
 	iop_mem_thread_unregister();
 	bridge_lcore_cpu_s_set(lcore, thread_cpu_s() - cpu0);
