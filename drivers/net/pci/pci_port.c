@@ -93,9 +93,10 @@ static int pci_port_probe(struct iop_port *port, const struct iop_port_spec *spe
 	rc = iop_port_dev_open(bdf, &pp->dev, &ioas);
 	if (rc < 0) {
 		pp->dev = NULL;
-		/* a VF not created (or gone with its PF's driver): say whose */
-		if (rc == -ENODEV && iop_pci_sriov_missing(NULL, bdf) < 0)
-			return -ENODEV;
+		/* a VF not created (or gone with its PF's driver): the error
+		 * message names its PF and how to create it */
+		if (rc == -ENODEV)
+			iop_pci_sriov_missing(NULL, bdf);
 		return rc;
 	}
 	rc = iop_pci_dev_open(pp->dev, &pp->pdev);
