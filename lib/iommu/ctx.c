@@ -201,7 +201,15 @@ int iop_ctx_devices_alloc(struct iop_ctx *ctx, struct iop_dev_info **info,
 	return 0;
 }
 
-void iop_ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml)
+/* The locked-memory limit the pins of a context count against, as the
+ * messages about it must name it. */
+struct iop_memlock {
+	uint64_t bytes;     /* UINT64_MAX: unlimited */
+	const char *name;   /* "RLIMIT_MEMLOCK" or "the sim topology's memlock" */
+	bool from_topology; /* sim: raised in the topology file, not ulimit -l */
+};
+
+static void ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml)
 {
 	struct rlimit rl;
 
@@ -220,8 +228,10 @@ void iop_ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml)
 	ml->from_topology = false;
 }
 
-void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
-		      size_t size)
+/* "raise it to at least N MiB: ulimit -l K (systemd: LimitMEMLOCK=)", or
+ * the topology line for the sim; need in bytes (0: unknown, no size). */
+static void memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
+			 size_t size)
 {
 	uint64_t mib = (need + (1 << 20) - 1) >> 20;
 
@@ -246,14 +256,14 @@ void iop_memlock_cause(struct iop_ctx *ctx, uint64_t need, char *buf, size_t siz
 	char hint[160];
 	uint64_t lim_mib, need_mib = (need + (1 << 20) - 1) >> 20;
 
-	iop_ctx_memlock(ctx, &ml);
+	ctx_memlock(ctx, &ml);
 	lim_mib = (ml.bytes + (1 << 20) - 1) >> 20;
 	if (ml.bytes == UINT64_MAX) {
 		snprintf(buf, size, "%s ran out of memory (not the locked-memory limit: %s is unlimited)",
 			 ml.from_topology ? "the sim IOMMU backend" : "the kernel", ml.name);
 		return;
 	}
-	iop_memlock_hint(&ml, need, hint, sizeof(hint));
+	memlock_hint(&ml, need, hint, sizeof(hint));
 	if (need == 0)
 		snprintf(buf, size, "over the locked-memory limit (%s is %" PRIu64 " MiB) or out of memory; %s",
 			 ml.name, lim_mib, hint);

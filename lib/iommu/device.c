@@ -207,8 +207,10 @@ void iop_group_note_replaced(struct iop_group *g, struct iop_ioas *to)
 	g->ioas = to;
 }
 
-int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
-				const struct iop_ioas *to)
+/* Rule 2's message (-EINVAL): dev cannot join `to`; its group is on
+ * another IOAS with an attached sibling. */
+static int dev_err_group_elsewhere(const struct iop_dev *dev,
+				   const struct iop_ioas *to)
 {
 	const struct iop_group *g = dev->group;
 	const char *sibling = "another device";
@@ -251,7 +253,7 @@ static int dev_attach(struct iop_dev *dev, struct iop_ioas *ioas)
 	/* Rule 2 (seed 000): a group is in one IOAS; a device cannot take it
 	 * elsewhere behind its siblings' backs (never a silent success). */
 	if (dev->group->ioas && dev->group->ioas != ioas)
-		return iop_dev_err_group_elsewhere(dev, ioas);
+		return dev_err_group_elsewhere(dev, ioas);
 	rc = ctx->ops->attach(dev->bdev, ioas->bioas);
 	if (rc == -EADDRINUSE)
 		return IOP_ERR(EADDRINUSE, "cannot attach %s to IOAS %u: mappings of that IOAS lie outside the IOVA ranges of group %u; attach before mapping",

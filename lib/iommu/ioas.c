@@ -113,8 +113,8 @@ struct iop_iova_table *iop_ioas_table(struct iop_ioas *ioas)
 	return ioas->table;
 }
 
-int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
-			size_t max, size_t *count)
+static int ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
+			   size_t max, size_t *count)
 {
 	int rc = ioas->ctx->ops->iova_ranges(ioas->bioas, ranges, max, count);
 
@@ -130,7 +130,7 @@ int iop_ioas_ranges(struct iop_ioas *ioas, struct iop_iova_range *ranges,
 	int rc;
 
 	iop_ctx_lock(ioas->ctx);
-	rc = iop_ioas_ranges_get(ioas, ranges, max, count);
+	rc = ioas_ranges_get(ioas, ranges, max, count);
 	iop_ctx_unlock(ioas->ctx);
 	return rc;
 }
@@ -172,7 +172,7 @@ int iop_ioas_window_remove(struct iop_ioas *ioas, uint64_t start)
 	iop_ctx_lock(ioas->ctx);
 	/* the kernel drops a removed window's mappings; the translation
 	 * table must never hold an IOVA the IOMMU no longer maps */
-	rc = iop_ioas_ranges_get(ioas, r, IOP_MAX_RANGES, &n);
+	rc = ioas_ranges_get(ioas, r, IOP_MAX_RANGES, &n);
 	for (size_t i = 0; rc == 0 && i < n && i < IOP_MAX_RANGES; i++) {
 		if (r[i].first > start || start > r[i].last)
 			continue;
@@ -358,7 +358,7 @@ static int ioas_map(struct iop_ioas *ioas, void *vaddr, size_t len,
 		ioas->maps = m;
 		ioas->maps_cap = cap;
 	}
-	rc = iop_ioas_ranges_get(ioas, ranges, IOP_MAX_RANGES, &nranges);
+	rc = ioas_ranges_get(ioas, ranges, IOP_MAX_RANGES, &nranges);
 	if (rc)
 		return rc;
 	if (nranges > IOP_MAX_RANGES)

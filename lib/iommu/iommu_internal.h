@@ -95,18 +95,6 @@ struct iop_ctx {
 void iop_ctx_lock(struct iop_ctx *ctx);
 void iop_ctx_unlock(struct iop_ctx *ctx);
 
-/* The locked-memory limit the pins of a context count against, as the
- * messages about it must name it. */
-struct iop_memlock {
-	uint64_t bytes;     /* UINT64_MAX: unlimited */
-	const char *name;   /* "RLIMIT_MEMLOCK" or "the sim topology's memlock" */
-	bool from_topology; /* sim: raised in the topology file, not ulimit -l */
-};
-void iop_ctx_memlock(struct iop_ctx *ctx, struct iop_memlock *ml);
-/* "raise it to at least N MiB: ulimit -l K (systemd: LimitMEMLOCK=)", or
- * the topology line for the sim; need in bytes (0: unknown, no size). */
-void iop_memlock_hint(const struct iop_memlock *ml, uint64_t need, char *buf,
-		      size_t size);
 /* Why pinning failed with -ENOMEM, as a message clause ("the
  * locked-memory limit refused it (...); raise it ..." only when the limit
  * can be the cause, never when it is unlimited); need: the bytes the
@@ -144,10 +132,6 @@ void iop_dev_note_attached(struct iop_dev *dev, struct iop_ioas *ioas);
 void iop_dev_note_detached(struct iop_dev *dev);
 /* After an atomic replace: every attached device of g is now on `to`. */
 void iop_group_note_replaced(struct iop_group *g, struct iop_ioas *to);
-/* Rule 2's message (-EINVAL): dev cannot join `to`; its group is on
- * another IOAS with an attached sibling. */
-int iop_dev_err_group_elsewhere(const struct iop_dev *dev,
-				const struct iop_ioas *to);
 
 /* iova_alloc.c: rule 6. Picks the IOVA of a new mapping of [va, va+len):
  * va itself when it fits the ranges, else packed, hugepage-aligned, with
@@ -163,8 +147,6 @@ bool iop_iova_fits(const struct iop_iova_range *ranges, size_t nranges,
 		   uint64_t len, uint64_t iova);
 
 /* ioas.c */
-int iop_ioas_ranges_get(struct iop_ioas *ioas, struct iop_iova_range *ranges,
-			size_t max, size_t *count);
 /* iop_ioas_map that tells a pin refusal apart: *pin_refused is true only
  * when the backend's map or copy gave -ENOMEM (the locked-memory limit, or
  * the kernel out of memory), not for the core's own -ENOMEMs (reading the
