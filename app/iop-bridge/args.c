@@ -66,7 +66,7 @@ void args_usage(FILE *f)
 		"  --move-pause             hold the moved port's queues across each switch\n"
 		"  --tx-hold-ms=MS          keep frames an egress port did not take, and stop reading\n"
 		"                           the ports that feed it, for up to MS ms without progress\n"
-		"                           (default 1000; 0: drop them at once as tx_full)\n"
+		"                           (default 5000; 0: drop them at once as tx_full)\n"
 		"  --mtu=N                  the MTU of every port (default: the largest each takes);\n"
 		"                           over 1500, frames over one mbuf come and go as chains\n"
 		"                           where the port can (rx scatter, tx multi_segs)\n"
@@ -193,7 +193,7 @@ static void defaults(struct bridge_opts *o, struct iop_options *iop)
 	o->rxd = o->txd = 512;
 	o->burst = 32;
 	o->age_s = 300;
-	o->tx_hold_ms = 1000;
+	o->tx_hold_ms = 5000; /* the longest a live move waits for a burst */
 }
 
 /* What the options say together. */

@@ -134,7 +134,7 @@ static void bridge_move_options_are_parsed(void **state)
 	assert_int_equal(o.move_every_ms, 0);
 	assert_false(o.move_group);
 	assert_false(o.move_pause);
-	assert_int_equal(o.tx_hold_ms, 1000);
+	assert_int_equal(o.tx_hold_ms, 5000);
 }
 
 static void bridge_takes_every_option_as_opt_value_and_opt_equals_value(void **state)

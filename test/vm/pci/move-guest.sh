@@ -50,7 +50,6 @@ for phase in 1 2; do
 	# shellcheck disable=SC2086
 	"$bridge" $eal -- --iommu="$backend" --ioas="$layout" "${ports[@]}" --rxd=256 --txd=256 \
 		--forward-mode=io --stats-period=0 --move-every=100 --move-port="$port" \
-		--tx-hold-ms=5000 \
 		> "/tmp/move-$phase.out" 2> "/tmp/move-$phase.err" &
 	pid=$!
 	say "phase $phase: started"
