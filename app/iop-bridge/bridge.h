@@ -181,15 +181,14 @@ static inline void hold_took(struct fwd_unit *u, uint16_t out)
 /* Keeps the n frames tx queue `out` did not take (m[i] is frame from[i]
  * of in's burst, which must be the burst polled last); returns n, or 0
  * when the caller is to drop them as tx_full (no hold, the port stalled
- * or removed). Each kept frame's copies[] is
- * counted and its counted[] cleared: the caller sets counted[] for a
- * frame it counted as forwarded, and adds the others to its held. */
+ * or removed). Each kept frame's copies[] is counted and its counted[]
+ * cleared: the caller sets counted[] for a frame it counted as
+ * forwarded, and adds the others to its held. */
 uint16_t hold_keep(struct fwd_unit *u, uint16_t in, uint16_t out, struct rte_mbuf **m,
 		   const uint16_t *from, uint16_t n);
 /* Sends what the unit holds, gives up on a port that took nothing for
  * the bound, and counts every frame whose fate that settled. */
 void hold_flush(struct fwd_unit *u);
-
 
 /* stats.c */
 /* What the bridge and the port counted of one port, all units summed. */
