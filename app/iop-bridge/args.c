@@ -12,7 +12,8 @@
 enum {
 	OPT_PORT = 'p', OPT_HELP = 'h', OPT_MODE = 0x100, OPT_STATS_PERIOD, OPT_DURATION,
 	OPT_JSON_STATS, OPT_QUEUES, OPT_RXD, OPT_TXD, OPT_BURST, OPT_MBUFS, OPT_AGING,
-	OPT_MOVE_EVERY, OPT_MOVE_PORT, OPT_MOVE_GROUP, OPT_MTU, OPT_LRO,
+	OPT_MOVE_EVERY, OPT_MOVE_PORT, OPT_MOVE_GROUP, OPT_MOVE_PAUSE, OPT_TX_HOLD, OPT_MTU,
+	OPT_LRO,
 };
 
 static const struct option table[] = {
@@ -30,6 +31,8 @@ static const struct option table[] = {
 	{ "move-every", required_argument, NULL, OPT_MOVE_EVERY },
 	{ "move-port", required_argument, NULL, OPT_MOVE_PORT },
 	{ "move-group", no_argument, NULL, OPT_MOVE_GROUP },
+	{ "move-pause", no_argument, NULL, OPT_MOVE_PAUSE },
+	{ "tx-hold-ms", required_argument, NULL, OPT_TX_HOLD },
 	{ "mtu", required_argument, NULL, OPT_MTU },
 	{ "lro", no_argument, NULL, OPT_LRO },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -60,6 +63,10 @@ void args_usage(FILE *f)
 		"                           the bridge creates (tests; doc/move.md)\n"
 		"  --move-port=N            the port --move-every moves (default 0)\n"
 		"  --move-group             move the ports of its IOMMU group with it\n"
+		"  --move-pause             hold the moved port's queues across each switch\n"
+		"  --tx-hold-ms=MS          keep frames an egress port did not take, and stop reading\n"
+		"                           the ports that feed it, for up to MS ms without progress\n"
+		"                           (default 5000; 0: drop them at once as tx_full)\n"
 		"  --mtu=N                  the MTU of every port (default: the largest each takes);\n"
 		"                           over 1500, frames over one mbuf come and go as chains\n"
 		"                           where the port can (rx scatter, tx multi_segs)\n"
@@ -161,6 +168,11 @@ static int apply(struct bridge_opts *o, int c, const char *v)
 	case OPT_MOVE_GROUP:
 		o->move_group = true;
 		return 0;
+	case OPT_MOVE_PAUSE:
+		o->move_pause = true;
+		return 0;
+	case OPT_TX_HOLD:
+		return unum("--tx-hold-ms", v, 0, 60000, &o->tx_hold_ms);
 	case OPT_MTU:
 		return unum("--mtu", v, 68, 65535, &o->mtu);
 	case OPT_LRO:
@@ -181,6 +193,7 @@ static void defaults(struct bridge_opts *o, struct iop_options *iop)
 	o->rxd = o->txd = 512;
 	o->burst = 32;
 	o->age_s = 300;
+	o->tx_hold_ms = 5000; /* the longest a live move waits for a burst */
 }
 
 /* What the options say together. */

@@ -153,7 +153,12 @@ const char *bridge_mode_name(enum bridge_mode m)
 
 const char *bridge_drop_name(enum bridge_drop d)
 {
-	return d == BDROP_TX_FULL ? "tx_full" : "filtered";
+	static const char *const name[BDROP_MAX] = {
+		[BDROP_TX_FULL] = "tx_full", [BDROP_FILTERED] = "filtered",
+		[BDROP_HOLD_EXPIRED] = "tx_hold_expired",
+	};
+
+	return name[d];
 }
 
 static int open_ports(void)
@@ -287,6 +292,8 @@ static int plan_units(void)
 			u->nports = 2;
 		}
 	}
+	for (uint16_t i = 0; i < b.nunits; i++)
+		hold_init(b.unit[i], o->mode, o->tx_hold_ms);
 	lcore = rte_get_main_lcore();
 	for (uint16_t i = 0; i < b.nunits; i++) {
 		if (nworkers)

@@ -29,6 +29,7 @@ enum bridge_mode { MODE_IO, MODE_MACSWAP, MODE_L2 };
 enum bridge_drop {
 	BDROP_TX_FULL = 0, /* no egress queue took it */
 	BDROP_FILTERED,    /* l2: its destination is behind its ingress port */
+	BDROP_HOLD_EXPIRED, /* held for an egress port that took nothing for --tx-hold-ms */
 	BDROP_MAX
 };
 
@@ -47,6 +48,8 @@ struct bridge_opts {
 	uint32_t move_every_ms; /* live-move a port every so often (0: never) */
 	uint16_t move_port;     /* the port --move-every moves */
 	bool move_group;        /* take the ports of its IOMMU group along */
+	bool move_pause;        /* hold the moved port's queues (IOP_PORT_MOVE_PAUSE) */
+	uint32_t tx_hold_ms;    /* hold frames an egress port did not take (0: drop them) */
 	uint32_t mtu;           /* 0: each port's largest */
 	bool lro;               /* merged TCP segments in, TSO requests out */
 	bool help;              /* --help: print the options, run nothing */
@@ -58,6 +61,7 @@ struct port_fwd {
 	uint64_t fwd;         /* left on at least one port */
 	uint64_t drops[BDROP_MAX];
 	uint64_t tx_accepted; /* frames (copies) this port's tx queue took */
+	uint64_t held;        /* received, waiting in a hold: neither forwarded nor dropped yet */
 } __rte_cache_aligned;
 
 /* Frames waiting for one egress port, with the ingress frame each came
@@ -66,6 +70,25 @@ struct tx_buf {
 	uint16_t n;
 	struct rte_mbuf *m[BRIDGE_BURST_MAX];
 	uint16_t from[BRIDGE_BURST_MAX];
+};
+
+/* Frames an egress port's tx queue did not take, kept in order until it
+ * does (hold.c). They all came from one burst of ingress port `in`. */
+struct tx_hold {
+	uint16_t n;
+	uint16_t in;
+	uint64_t since; /* tsc of the hold's start or of its last progress */
+	struct rte_mbuf *m[BRIDGE_BURST_MAX];
+	uint16_t from[BRIDGE_BURST_MAX]; /* the frame's index in that burst */
+};
+
+/* The one ingress burst of a port whose frames wait in holds: per frame,
+ * its copies still held, and whether it was counted as forwarded already
+ * (a flooded frame that some port took). Every copies[] is 0 whenever the
+ * port's rx is polled. */
+struct hold_burst {
+	uint8_t copies[BRIDGE_BURST_MAX];
+	bool counted[BRIDGE_BURST_MAX];
 };
 
 /* A set of queues one lcore polls: a port pair (io, macswap) or every
@@ -79,9 +102,17 @@ struct fwd_unit {
 	struct port_fwd cnt[IOP_PORT_MAX];
 	struct tx_buf tx[IOP_PORT_MAX]; /* l2: per egress port, one burst */
 	uint32_t tx_polled;   /* ports whose tx queue this poll loop called */
+	uint32_t holding;     /* ports with frames in hold[] */
+	uint32_t stalled;     /* ports whose hold expired: none is held for them
+			       * until they take a frame again */
+	uint32_t feeds[IOP_PORT_MAX]; /* egress ports each ingress port's frames may go to */
+	uint64_t hold_tsc;    /* --tx-hold-ms in tsc cycles (0: no hold) */
+	struct tx_hold hold[IOP_PORT_MAX];
+	struct hold_burst held_burst[IOP_PORT_MAX]; /* per ingress port */
 };
 
-static_assert(IOP_PORT_MAX <= 32, "fwd_unit.tx_polled has a bit per port");
+static_assert(IOP_PORT_MAX <= 32, "fwd_unit.tx_polled and .holding have a bit per port");
+static_assert(IOP_PORT_MAX - 1 <= UINT8_MAX, "hold_burst.copies counts a copy per egress port");
 
 /*
  * The bridge object, owned by bridge.c: one per process (the EAL's lcores
@@ -131,14 +162,39 @@ const char *bridge_mode_name(enum bridge_mode m);
 const char *bridge_drop_name(enum bridge_drop d);
 
 /* fwd.c: polls every unit of the calling lcore until the bridge stops
- * (and no move is under way); it never prints nor reads the stats. */
+ * (and no move is under way), then sends or drops what its units hold;
+ * it never prints nor reads the stats. */
 int fwd_lcore_main(void *arg);
+/* One poll of every port of the unit: what fwd_lcore_main loops on. */
+void fwd_unit_poll(const struct bridge_opts *o, struct fwd_unit *u);
+
+/* hold.c: frames an egress port did not take wait for it, in order, while
+ * the ports that feed it are not read (doc/bridge.md, "Holding frames"). */
+/* Sets which egress ports each port of the unit feeds, and the bound. */
+void hold_init(struct fwd_unit *u, enum bridge_mode mode, uint32_t hold_ms);
+/* After a tx burst on out that took some frame: out is not stalled. */
+static inline void hold_took(struct fwd_unit *u, uint16_t out)
+{
+	if (__builtin_expect(u->stalled != 0, 0))
+		u->stalled &= ~(1u << out);
+}
+/* Keeps the n frames tx queue `out` did not take (m[i] is frame from[i]
+ * of in's burst, which must be the burst polled last); returns n, or 0
+ * when the caller is to drop them as tx_full (no hold, the port stalled
+ * or removed). Each kept frame's copies[] is counted and its counted[]
+ * cleared: the caller sets counted[] for a frame it counted as
+ * forwarded, and adds the others to its held. */
+uint16_t hold_keep(struct fwd_unit *u, uint16_t in, uint16_t out, struct rte_mbuf **m,
+		   const uint16_t *from, uint16_t n);
+/* Sends what the unit holds, gives up on a port that took nothing for
+ * the bound, and counts every frame whose fate that settled. */
+void hold_flush(struct fwd_unit *u);
 
 /* stats.c */
 /* What the bridge and the port counted of one port, all units summed. */
 struct bridge_port_total {
 	struct iop_port_stats st;       /* the port's own (live, or at close) */
-	uint64_t rx, fwd, tx_accepted;  /* the bridge's, as in struct port_fwd */
+	uint64_t rx, fwd, tx_accepted, held; /* the bridge's, as in struct port_fwd */
 	uint64_t drops[BDROP_MAX];
 	uint64_t bridge_dropped;        /* sum of drops[] */
 };

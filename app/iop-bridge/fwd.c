@@ -2,8 +2,9 @@
 /*
  * Forwarding: each lcore polls its units. A burst from one ingress queue
  * is sent before the next queue is read, so every frame's fate (sent on
- * some port, or dropped with a reason) is known and counted against its
- * ingress port: that is what makes the summary's conservation exact.
+ * some port, dropped with a reason, or held for an egress port that did
+ * not take it yet: hold.c) is known and counted against its ingress port:
+ * that is what makes the summary's conservation exact.
  */
 #include <time.h>
 
@@ -26,6 +27,22 @@ static void macswap(struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+/* The frames of a pair burst tx did not take: held, or dropped. */
+static void fwd_rest(struct fwd_unit *u, uint16_t in, uint16_t out, uint16_t sent,
+		     struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t from[BRIDGE_BURST_MAX], left = (uint16_t)(n - sent);
+
+	for (uint16_t j = 0; j < left; j++)
+		from[j] = (uint16_t)(sent + j);
+	if (hold_keep(u, in, out, &pkts[sent], from, left)) {
+		u->cnt[in].held += left;
+		return;
+	}
+	u->cnt[in].drops[BDROP_TX_FULL] += left;
+	rte_pktmbuf_free_bulk(&pkts[sent], left);
+}
+
 /* io and macswap: everything from one port of the pair to the other. */
 static void fwd_pair(const struct bridge_opts *o, struct fwd_unit *u, uint16_t in, uint16_t out,
 		     struct rte_mbuf **pkts, uint16_t n)
@@ -37,13 +54,13 @@ static void fwd_pair(const struct bridge_opts *o, struct fwd_unit *u, uint16_t i
 	if (!bridge_port_closed(out)) {
 		sent = iop_port_tx_burst(out, u->q, pkts, n);
 		u->tx_polled |= 1u << out;
+		if (sent)
+			hold_took(u, out);
 	}
 	u->cnt[in].fwd += sent;
 	u->cnt[out].tx_accepted += sent;
-	if (sent < n) {
-		u->cnt[in].drops[BDROP_TX_FULL] += (uint64_t)(n - sent);
-		rte_pktmbuf_free_bulk(&pkts[sent], (unsigned int)(n - sent));
-	}
+	if (sent < n)
+		fwd_rest(u, in, out, sent, pkts, n);
 }
 
 static void l2_queue(struct tx_buf *b, struct rte_mbuf *m, uint16_t from)
@@ -61,6 +78,7 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 	uint8_t fate[BRIDGE_BURST_MAX] = {0};
 	uint64_t now = rte_rdtsc();
 	uint16_t open = 0; /* egress ports a flood goes to */
+	bool kept = false; /* some copy waits in a hold */
 
 	for (uint16_t k = 0; k < u->nports; k++) {
 		tx[u->port[k]].n = 0;
@@ -98,16 +116,28 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		u->cnt[p].tx_accepted += sent;
 		for (uint16_t j = 0; j < sent; j++)
 			fate[b->from[j]] = SENT;
-		for (uint16_t j = sent; j < b->n; j++)
-			rte_pktmbuf_free(b->m[j]);
+		if (sent)
+			hold_took(u, p);
+		if (sent == b->n)
+			continue;
+		if (hold_keep(u, in, p, &b->m[sent], &b->from[sent], (uint16_t)(b->n - sent)))
+			kept = true;
+		else
+			for (uint16_t j = sent; j < b->n; j++)
+				rte_pktmbuf_free(b->m[j]);
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		if (fate[i] == SENT)
 			u->cnt[in].fwd++;
 		else if (fate[i] == FILTERED)
 			u->cnt[in].drops[BDROP_FILTERED]++;
-		else
+		else if (!kept || !u->held_burst[in].copies[i])
 			u->cnt[in].drops[BDROP_TX_FULL]++;
+		else
+			u->cnt[in].held++;
+		/* a copy still held of a frame some port took counts no more */
+		if (kept)
+			u->held_burst[in].counted[i] = fate[i] == SENT;
 	}
 	if (now >= u->next_age) {
 		l2_age(&u->l2, now);
@@ -115,16 +145,20 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 	}
 }
 
-static void fwd_unit_poll(const struct bridge_opts *o, struct fwd_unit *u)
+void fwd_unit_poll(const struct bridge_opts *o, struct fwd_unit *u)
 {
 	struct rte_mbuf *pkts[BRIDGE_BURST_MAX];
 
+	if (u->holding)
+		hold_flush(u);
 	for (uint16_t k = 0; k < u->nports; k++) {
 		uint16_t in = u->port[k], n;
 
 		if (bridge_port_closed(in))
 			continue;
-		n = iop_port_rx_burst(in, u->q, pkts, o->burst);
+		/* while a port it feeds holds frames, an empty burst: its
+		 * frames wait in its ring, and a move still sees the burst */
+		n = iop_port_rx_burst(in, u->q, pkts, u->holding & u->feeds[in] ? 0 : o->burst);
 		if (n == 0)
 			continue;
 		u->cnt[in].rx += n;
@@ -170,6 +204,12 @@ int fwd_lcore_main(void *arg)
 		 * port closed from here on is skipped by the next loop */
 		iop_mem_quiescent();
 	}
+	/* what the units hold leaves, or expires, before the ports stop */
+	for (uint16_t i = 0; i < nunits; i++)
+		while (units[i]->holding) {
+			hold_flush(units[i]);
+			iop_mem_quiescent();
+		}
 	iop_mem_thread_unregister();
 	bridge_lcore_cpu_s_set(lcore, thread_cpu_s() - cpu0);
 	return 0;

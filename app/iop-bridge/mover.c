@@ -48,7 +48,8 @@ static double now_ms(void)
 static void *move_thread(void *arg)
 {
 	const struct bridge_opts *o = bridge_opts();
-	unsigned int flags = o->move_group ? IOP_PORT_MOVE_GROUP : 0;
+	unsigned int flags = (o->move_group ? IOP_PORT_MOVE_GROUP : 0) |
+			     (o->move_pause ? IOP_PORT_MOVE_PAUSE : 0);
 
 	(void)arg;
 	for (unsigned int next = 0;; next ^= 1) {

@@ -48,6 +48,7 @@ void stats_port_total(uint16_t p, struct bridge_port_total *t)
 		t->rx += load(&c->rx);
 		t->fwd += load(&c->fwd);
 		t->tx_accepted += load(&c->tx_accepted);
+		t->held += load(&c->held);
 		for (int r = 0; r < BDROP_MAX; r++)
 			t->drops[r] += load(&c->drops[r]);
 	}

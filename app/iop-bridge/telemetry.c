@@ -3,6 +3,7 @@
  * /iop/bridge through DPDK telemetry: what the bridge did with the frames
  * of each port, beside the ports' own counters (/iop/stats,N):
  *   mode, uptime_s, port[], rx[], forwarded[], filtered[], tx_full[],
+ *   tx_hold_expired[], held[] (received, waiting for an egress port),
  *   tx_taken[] (frames each port's tx queues took), port_dropped[]
  * as arrays by position in port[] (DPDK 22.11 nests only arrays of
  * plain values in a dict).
@@ -19,12 +20,13 @@
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool stopped;
 
-enum col { COL_PORT, COL_RX, COL_FWD, COL_FILTERED, COL_TX_FULL, COL_TX_TAKEN,
-	   COL_PORT_DROPPED, COL_MAX };
+enum col { COL_PORT, COL_RX, COL_FWD, COL_FILTERED, COL_TX_FULL, COL_HOLD_EXPIRED, COL_HELD,
+	   COL_TX_TAKEN, COL_PORT_DROPPED, COL_MAX };
 
 static const char *const col_name[COL_MAX] = {
 	[COL_PORT] = "port", [COL_RX] = "rx", [COL_FWD] = "forwarded",
-	[COL_FILTERED] = "filtered", [COL_TX_FULL] = "tx_full", [COL_TX_TAKEN] = "tx_taken",
+	[COL_FILTERED] = "filtered", [COL_TX_FULL] = "tx_full",
+	[COL_HOLD_EXPIRED] = "tx_hold_expired", [COL_HELD] = "held", [COL_TX_TAKEN] = "tx_taken",
 	[COL_PORT_DROPPED] = "port_dropped",
 };
 
@@ -36,6 +38,8 @@ static uint64_t cell(enum col c, uint16_t p, const struct bridge_port_total *t)
 	case COL_FWD: return t->fwd;
 	case COL_FILTERED: return t->drops[BDROP_FILTERED];
 	case COL_TX_FULL: return t->drops[BDROP_TX_FULL];
+	case COL_HOLD_EXPIRED: return t->drops[BDROP_HOLD_EXPIRED];
+	case COL_HELD: return t->held;
 	case COL_TX_TAKEN: return t->tx_accepted;
 	case COL_PORT_DROPPED: return t->st.dropped;
 	default: return 0;
@@ -76,7 +80,7 @@ static int handle_bridge(const char *cmd, const char *params, struct rte_tel_dat
 void bridge_telemetry_register(void)
 {
 	rte_telemetry_register_cmd("/iop/bridge", handle_bridge,
-		"Returns what iop-bridge did with each port's frames: forwarded, filtered, tx_full. Takes no parameters");
+		"Returns what iop-bridge did with each port's frames: forwarded, dropped by reason, held. Takes no parameters");
 }
 
 void bridge_telemetry_stop(void)

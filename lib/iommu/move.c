@@ -9,6 +9,7 @@
  * alone, one that moved is replaced back, so its DMA is never blocked.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,22 +118,42 @@ static int replace_back(struct iop_dev *const *devs, size_t n,
 	return rc;
 }
 
-/* Puts every device of group g back on from[i]; false if it could not. */
-static bool restore_group(struct iop_dev *const *devs, size_t n,
-			  struct iop_group *g, struct iop_ioas *const *from)
+/* Without replace: detaches the devices of g that are not on from[i]
+ * (a detach refused midway left the others where they were), then
+ * attaches them back there. */
+static int detach_attach_back(struct iop_dev *const *devs, size_t n,
+			      const struct iop_group *g, struct iop_ioas *const *from)
 {
-	bool replace = g->ctx->ops->can_replace;
-	int rc = replace ? replace_back(devs, n, g, from) : detach_group(devs, n, g);
+	int rc = 0;
 
-	for (size_t i = 0; i < n && rc == 0 && !replace; i++) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct iop_dev *d = devs[i];
 
-		if (d->group != g || !from[i])
+		if (d->group != g || !d->ioas || d->ioas == from[i])
+			continue;
+		rc = d->ctx->ops->detach(d->bdev);
+		if (rc == 0)
+			iop_dev_note_detached(d);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct iop_dev *d = devs[i];
+
+		if (d->group != g || !from[i] || d->ioas == from[i])
 			continue;
 		rc = d->ctx->ops->attach(d->bdev, from[i]->bioas);
 		if (rc == 0)
 			iop_dev_note_attached(d, from[i]);
 	}
+	return rc;
+}
+
+/* Puts every device of group g back on from[i]; false if it could not. */
+static bool restore_group(struct iop_dev *const *devs, size_t n,
+			  struct iop_group *g, struct iop_ioas *const *from)
+{
+	int rc = g->ctx->ops->can_replace ? replace_back(devs, n, g, from) :
+					    detach_attach_back(devs, n, g, from);
+
 	if (rc)
 		IOP_LOG(ERR, "could not put IOMMU group %u back after a failed move (%s): close its devices",
 			g->id, strerror(-rc));
@@ -143,6 +164,7 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 {
 	struct iop_ioas **from;
 	struct iop_ctx *ctx = to->ctx;
+	char before[512];
 	bool touched = false;
 	size_t done;
 	int rc = 0;
@@ -164,6 +186,8 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 		return IOP_ERR(ENOMEM, "out of memory moving devices");
 	for (size_t i = 0; i < n; i++)
 		from[i] = devs[i]->ioas;
+	/* a backend that fails says why, or leaves the message as it was */
+	snprintf(before, sizeof(before), "%s", iop_err_msg());
 	/* one group at a time, in the order of first appearance */
 	for (done = 0; done < n; done++) {
 		bool seen = false;
@@ -179,6 +203,11 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 	if (rc) {
 		bool restored = true;
 		int err = -rc;
+		char why[512];
+
+		/* the backend's own words, before a restore step writes others */
+		snprintf(why, sizeof(why), "%s",
+			 strcmp(iop_err_msg(), before) ? iop_err_msg() : strerror(err));
 
 		/* the group that failed is restored only if it changed */
 		for (size_t k = 0; k < (touched ? done + 1 : done) && k < n; k++) {
@@ -190,7 +219,7 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 				restored &= restore_group(devs, n, devs[k]->group, from);
 		}
 		rc = IOP_ERR(err, "cannot move %zu device(s) to IOAS %u: %s; %s",
-			     n, to->id, strerror(err),
+			     n, to->id, why,
 			     restored ? "every device is back where it was" :
 					"some devices are detached now (see the error above)");
 	}

@@ -490,6 +490,7 @@ int iop_port_fp_get(uint16_t id, struct iop_port_fp *fp)
 	if (!p)
 		return -ENODEV;
 	memset(fp, 0, sizeof(*fp));
+	p->fp_handed_out = true;
 	fp->rx_burst = p->rx_burst;
 	fp->tx_burst = p->tx_burst;
 	memcpy(fp->rxq, p->rxq, sizeof(fp->rxq));

@@ -161,6 +161,8 @@ const struct iop_port_driver *iop_port_driver_of(const struct iop_port *port);
  * net_iop ethdev PMD): the driver's burst functions and the queues set up
  * so far (NULL where none), exactly what iop_port_start() installs in
  * iop_port_fp[port], so the framework calls them with no call in between.
+ * From then on, until it is closed, the port is not moved while started
+ * (iop_port_move: a move idles bursts through iop_port_fp only).
  */
 int iop_port_fp_get(uint16_t port, struct iop_port_fp *fp);
 /*

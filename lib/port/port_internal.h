@@ -48,6 +48,9 @@ struct iop_port {
 	uint64_t pauses; /* of those, with the queues held */
 	uint64_t last_pause_ns, max_pause_ns;
 	uint64_t last_switch_ns; /* call to every queue on the new IOAS */
+	/* iop_port_fp_get() handed its bursts to another fast path (net_iop's
+	 * ethdev), which a move cannot idle */
+	bool fp_handed_out;
 };
 
 extern pthread_mutex_t iop_port_lock;

@@ -100,6 +100,10 @@ static int collect(struct move *m, struct iop_port *p, unsigned int flags)
 		return IOP_ERR(EBUSY, "cannot move port %u (%s) alone: IOMMU group %u also holds %s, and a group is never split; move them together (IOP_PORT_MOVE_GROUP)",
 			       p->id, iop_dev_bdf(m->devs[0]), group, others);
 	for (size_t i = 0; i < m->nports; i++)
+		if (m->ports[i]->fp_handed_out && m->ports[i]->state == PORT_STARTED)
+			return IOP_ERR(EOPNOTSUPP, "port %u (%s) is started and its bursts run outside lib/port (net_iop's ethdev fast path), where a move cannot idle them: stop the ethdev port, move it, start it again",
+				       m->ports[i]->id, m->ports[i]->spec);
+	for (size_t i = 0; i < m->nports; i++)
 		if (!m->ports[i]->drv->ops->ioas_changed)
 			return IOP_ERR(EOPNOTSUPP, "port %u (%s): its driver cannot rebind its queues to another IOAS: stop the port, close it and open it again instead",
 				       m->ports[i]->id, m->ports[i]->spec);

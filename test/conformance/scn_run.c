@@ -22,6 +22,9 @@
  *                         closing a device that is not open: EBADF)
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
+ *   hold D | unhold D     a second reference to the device's VFIO fd (a
+ *                         dup), as a PMD's mapping of a BAR holds one, and
+ *                         its release (sim: no fd, nothing to hold)
  *   buf B SIZE            anonymous, populated memory (at most 256M)
  *   map A B IOVA|va [prot=r|w|rw] [off=N] [len=N]
  *                         fixed-IOVA map of B (from byte off, len bytes;
@@ -72,6 +75,7 @@ struct obj {
 	char name[16];
 	void *h;
 	size_t len; /* buffers */
+	int held;   /* devices: the fd `hold` made, + 1 (0: none) */
 };
 
 struct layout_dev {
@@ -518,6 +522,9 @@ static int step(char **t, int n, char *extra, size_t elen)
 		/* a device whose open failed: nothing to close */
 		if (!(d = find(devs, t[1], false)))
 			return -EBADF;
+		if (d->held)
+			close(d->held - 1);
+		d->held = 0;
 		ops->dev_close(d->h);
 		d->h = NULL;
 		return 0;
@@ -543,6 +550,26 @@ static int step(char **t, int n, char *extra, size_t elen)
 	if (!strcmp(t[0], "detach")) {
 		NEED(n == 2 && (d = find(devs, t[1], false)));
 		return ops->detach(d->h);
+	}
+	if (!strcmp(t[0], "hold")) {
+		int fd;
+
+		NEED(n == 2 && (d = find(devs, t[1], false)) && !d->held);
+		fd = ops->dev_fd(d->h);
+		if (fd < 0)
+			return 0;
+		fd = dup(fd);
+		if (fd < 0)
+			return -errno;
+		d->held = fd + 1;
+		return 0;
+	}
+	if (!strcmp(t[0], "unhold")) {
+		NEED(n == 2 && (d = find(devs, t[1], false)));
+		if (d->held)
+			close(d->held - 1);
+		d->held = 0;
+		return 0;
 	}
 	if (!strcmp(t[0], "mock")) {
 		NEED(n == 3 && (d = find(mocks, t[1], true)) && !d->h && (a = find(ioas, t[2], false)));

@@ -121,7 +121,7 @@ s = json.load(open(sys.argv[1]))
 p0, p1 = s["ports"][0], s["ports"][1]["drops"]
 entered, got = p0["rx_packets"] - int(sys.argv[2]), int(sys.argv[3])
 dropped = p1["tx_oversize"] + p1["tx_refused"] + p1["tx_link_dropped"] + sum(
-    p0["drops"][r] for r in ("tx_full", "filtered"))
+    p0["drops"][r] for r in ("tx_full", "filtered", "tx_hold_expired"))
 print("stream: %d frames reached port 0; %d arrived at B, %d dropped (tx_oversize %d, tx_refused %d)"
       % (entered, got, dropped, p1["tx_oversize"], p1["tx_refused"]))
 assert entered == got + dropped, "%d != %d + %d" % (entered, got, dropped)

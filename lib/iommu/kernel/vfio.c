@@ -335,16 +335,54 @@ unset:
 	return ret;
 }
 
-static void container_leave(struct vf_group *g)
+/* Takes the group out of its container; 0 or -errno, and on failure the
+ * group is still in it. */
+static int container_leave(struct vf_group *g)
 {
 	struct vf_ioas *a = g->ioas;
 
 	/* the kernel drops the container's IOMMU, and with it every mapping,
 	 * when its last group leaves; a->maps keeps them for the next join */
 	if (ioctl(g->fd, VFIO_GROUP_UNSET_CONTAINER) < 0)
-		IOP_LOG(WARN, "VFIO_GROUP_UNSET_CONTAINER of group %u failed: %s", g->id, strerror(errno));
+		return -errno;
 	a->ngroups--;
 	g->ioas = NULL;
+	return 0;
+}
+
+/*
+ * Closes d's fd; the group's last device also takes the group out of its
+ * container. The kernel refuses that (EBUSY) while any other reference to
+ * a device of the group is open (drivers/vfio/group.c: container_users),
+ * such as a PMD's mapping of a BAR: then, unless force, d gets a new fd
+ * and stays attached, and the error says so. force (the device is being
+ * closed): d is recorded as gone whatever the kernel said.
+ */
+static int dev_leave(struct vf_dev *d, bool force)
+{
+	struct vf_group *g = d->group;
+	int ret = 0;
+
+	close(d->fd);
+	d->fd = -1;
+	if (g->nattached == 1)
+		ret = container_leave(g);
+	if (ret < 0 && !force) {
+		d->fd = ioctl(g->fd, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
+		if (d->fd >= 0)
+			return IOP_ERR(-ret, "cannot detach %s: VFIO_GROUP_UNSET_CONTAINER of group %u failed: %s%s; it stays attached",
+				       d->bdf, g->id, strerror(-ret),
+				       ret == -EBUSY ? " (a device of the group is still open elsewhere: another fd, or a mapping of its regions)" : "");
+		ret = IOP_ERR(errno, "cannot detach %s: VFIO_GROUP_UNSET_CONTAINER of group %u failed (%s), and its device fd could not be opened again (%s): it is detached, its group stays in its container",
+			      d->bdf, g->id, strerror(-ret), strerror(errno));
+	} else if (ret < 0) {
+		IOP_LOG(WARN, "VFIO_GROUP_UNSET_CONTAINER of group %u failed: %s", g->id, strerror(-ret));
+		g->ioas->ngroups--;
+		g->ioas = NULL;
+	}
+	g->nattached--;
+	d->ioas = NULL;
+	return ret;
 }
 
 static int vf_attach(void *bdev, void *bioas)
@@ -369,8 +407,8 @@ static int vf_attach(void *bdev, void *bioas)
 	if (d->fd < 0) {
 		err = errno;
 		ret = IOP_ERR(err, "VFIO_GROUP_GET_DEVICE_FD of %s failed: %s", d->bdf, strerror(err));
-		if (g->nattached == 0)
-			container_leave(g);
+		if (g->nattached == 0 && container_leave(g) < 0)
+			IOP_LOG(WARN, "group %u stays in its container: VFIO_GROUP_UNSET_CONTAINER failed", g->id);
 		return ret;
 	}
 	g->nattached++;
@@ -382,17 +420,14 @@ static int vf_attach(void *bdev, void *bioas)
 static int vf_detach(void *bdev)
 {
 	struct vf_dev *d = bdev;
-	struct vf_group *g = d->group;
+	int ret;
 
 	if (!d->ioas)
 		return 0;
-	close(d->fd);
-	d->fd = -1;
-	d->ioas = NULL;
-	if (--g->nattached == 0)
-		container_leave(g);
-	IOP_LOG(DEBUG, "%s detached", d->bdf);
-	return 0;
+	ret = dev_leave(d, false);
+	if (ret == 0)
+		IOP_LOG(DEBUG, "%s detached", d->bdf);
+	return ret;
 }
 
 static void vf_dev_close(void *bdev)
@@ -401,7 +436,8 @@ static void vf_dev_close(void *bdev)
 
 	if (!d)
 		return;
-	vf_detach(d);
+	if (d->ioas)
+		dev_leave(d, true);
 	group_put(d->ctx, d->group);
 	free(d);
 }

@@ -376,6 +376,51 @@ static void rule5_failed_replace_never_detaches_a_group(void **state)
 	hugebuf_free(buf, len);
 }
 
+/*
+ * A type1 container keeps a group while another reference to a device of
+ * it is open: VFIO_GROUP_UNSET_CONTAINER is EBUSY (move.scn's hold step
+ * shows the kernel's answer, and the vfio backend then keeps the device
+ * attached). A backend whose detach of one device is refused so: the
+ * move fails with EBUSY and the backend's reason, and every device, the
+ * refused one and those detached before it, is on its IOAS as before.
+ */
+static const void *busy_bdev;
+
+static int detach_busy(void *bdev)
+{
+	if (bdev == busy_bdev)
+		return iop_err(EBUSY, "group still open elsewhere (test)");
+	return iop_backend_sim.detach(bdev);
+}
+
+static void rule5_refused_detach_leaves_every_device_where_it_was(void **state)
+{
+	struct fix *f = *state;
+	struct iop_dev *both[2];
+	size_t n;
+
+	sim_no_replace = iop_backend_sim;
+	sim_no_replace.can_replace = false;
+	sim_no_replace.detach = detach_busy;
+	f->ctx->ops = &sim_no_replace;
+	n = open_and_attach_both(f, both);
+	/* the last device of the move: every other one went first */
+	busy_bdev = both[n - 1]->bdev;
+	assert_int_equal(iop_dev_move(both, n, f->B), -EBUSY);
+	assert_non_null(strstr(iop_err_msg(), "group still open elsewhere (test)"));
+	assert_non_null(strstr(iop_err_msg(), "every device is back where it was"));
+	for (size_t i = 0; i < n; i++) {
+		assert_ptr_equal(iop_dev_ioas(both[i]), f->A);
+		assert_ptr_equal(group_ioas(f, both[i]), f->A);
+	}
+	assert_int_equal(f->A->ndevs, n);
+	/* the reference gone, the same move goes through */
+	busy_bdev = NULL;
+	assert_int_equal(iop_dev_move(both, n, f->B), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_ptr_equal(iop_dev_ioas(both[i]), f->B);
+}
+
 #define VARIANT(fn, v) \
 	{ #fn "/" #v, fn, setup, teardown, (void *)&variant_##v }
 #define ALL_VARIANTS(fn) \
@@ -391,6 +436,7 @@ int main(void)
 		ALL_VARIANTS(rule5_move_never_splits_a_group_replace),
 		ALL_VARIANTS(rule5_move_never_splits_a_group_detach_all_then_attach),
 		ALL_VARIANTS(rule5_failed_replace_never_detaches_a_group),
+		ALL_VARIANTS(rule5_refused_detach_leaves_every_device_where_it_was),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #ifndef PORT_TRAFFIC_H
 #define PORT_TRAFFIC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,6 +27,11 @@ uint16_t traffic_port(const char *spec, const struct iop_port_conf *conf, uint16
 void traffic_pair(const char *const extra[2], const struct iop_port_conf *const conf[2],
 		  uint16_t nb_desc, struct rte_mempool *const mp[2]);
 
+/* Ports 0 and 1 as traffic_pair makes them, on devices dev[0] and dev[1]
+ * (",dev=BDF"), queues of 256 descriptors, rx buffers from mp. */
+void traffic_pair_on(const char *const dev[2], const struct iop_port_conf *const conf[2],
+		     struct rte_mempool *mp);
+
 /* Appends len bytes (len >= 4) to m: the number seq, then a pattern of
  * seq. */
 void traffic_frame_fill(struct rte_mbuf *m, uint16_t len, uint32_t seq);
@@ -35,5 +41,25 @@ struct rte_mbuf *traffic_frame(struct rte_mempool *mp, uint16_t len, uint32_t se
 bool traffic_frame_is(const struct rte_mbuf *m, uint16_t len, uint32_t seq);
 /* The number a frame carries. */
 uint32_t traffic_frame_seq(const struct rte_mbuf *m);
+
+/* Frames both ways between ports a and b from a thread of their own, as
+ * a forwarding lcore sends them (registered with iop_mem, quiescent once
+ * a loop), checked on arrival. */
+struct traffic {
+	pthread_t thread;
+	bool stop;
+	uint16_t port[2];
+	struct rte_mempool *pool;
+	uint64_t sent[2], recv[2], bad[2];
+	uint32_t next_seq[2], want_seq[2];
+};
+/* Starts the thread; returns once frames flow both ways. */
+void traffic_start(struct traffic *t, uint16_t a, uint16_t b, struct rte_mempool *mp);
+/* Stops, then checks: frames flowed both ways, none lost, none damaged
+ * (should one be missing, it prints what each port counted). */
+void traffic_stop_and_check(struct traffic *t);
+/* The port counted no DMA fault, no drop, no unmapped rx buffer. */
+void traffic_assert_port_clean(uint16_t p);
+void traffic_sleep_ms(long ms);
 
 #endif

@@ -92,7 +92,9 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 		{"--stats-period=-0.5", "--stats-period=-0.5: give a number from 0 to 3600"},
 		{"--color", "unknown option '--color': iop-bridge --help or man iop-bridge lists the options"},
 		{"--color=red", "unknown option '--color': iop-bridge --help or man iop-bridge lists the options"},
-		{"--move", "option '--move' is ambiguous: --move-every, --move-port, --move-group? (man iop-bridge)"},
+		{"--move", "option '--move' is ambiguous: --move-every, --move-port, --move-group, --move-pause? (man iop-bridge)"},
+		{"--tx-hold-ms=-1", "--tx-hold-ms=-1: give a number from 0 to 60000"},
+		{"--tx-hold-ms=60001", "--tx-hold-ms=60001: give a number from 0 to 60000"},
 		{"--move-group=yes", "option '--move-group' takes no value: write --move-group alone (man iop-bridge)"},
 		{"--duration", "option '--duration' needs a value: --duration=VALUE or --duration VALUE (man iop-bridge)"},
 		{"-x", "unknown option '-x': iop-bridge --help or man iop-bridge lists the options"},
@@ -117,7 +119,7 @@ static void bridge_bad_values_are_einval_naming_the_option(void **state)
 static void bridge_move_options_are_parsed(void **state)
 {
 	char *argv[] = {"iop-bridge", "--port", "null", "--port", "null", "--move-every=50",
-			"--move-port=1", "--move-group", NULL};
+			"--move-port=1", "--move-group", "--move-pause", "--tx-hold-ms=0", NULL};
 	char *plain[] = {"iop-bridge", "--port", "null", "--port", "null", NULL};
 	struct bridge_opts o;
 
@@ -126,9 +128,13 @@ static void bridge_move_options_are_parsed(void **state)
 	assert_int_equal(o.move_every_ms, 50);
 	assert_int_equal(o.move_port, 1);
 	assert_true(o.move_group);
+	assert_true(o.move_pause);
+	assert_int_equal(o.tx_hold_ms, 0);
 	assert_int_equal(parse(ARGC(plain), plain, &o), 0);
 	assert_int_equal(o.move_every_ms, 0);
 	assert_false(o.move_group);
+	assert_false(o.move_pause);
+	assert_int_equal(o.tx_hold_ms, 5000);
 }
 
 static void bridge_takes_every_option_as_opt_value_and_opt_equals_value(void **state)

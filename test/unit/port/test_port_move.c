@@ -32,154 +32,10 @@
 #include "port_driver.h"
 
 #define FRAME_LEN 96
-#define BURST 16
 
 static const char *topology;
 static const char *layout;
 static struct rte_mempool *pool;
-
-/* Frames both ways between ports a and b, checked on arrival. */
-struct traffic {
-	pthread_t thread;
-	bool stop;
-	uint16_t port[2];
-	uint64_t sent[2], recv[2], bad[2];
-	uint32_t next_seq[2], want_seq[2];
-};
-
-/* One burst from side dir to the other, and what arrived there. */
-static void traffic_step(struct traffic *t, int dir)
-{
-	struct rte_mbuf *m[BURST];
-	uint16_t src = t->port[dir], dst = t->port[!dir];
-	uint16_t n = 0, sent, got;
-
-	if (!t->stop && rte_pktmbuf_alloc_bulk(pool, m, BURST) == 0) {
-		for (n = 0; n < BURST; n++)
-			traffic_frame_fill(m[n], FRAME_LEN, t->next_seq[dir] + n);
-		sent = iop_port_tx_burst(src, 0, m, n);
-		if (sent < n)
-			rte_pktmbuf_free_bulk(&m[sent], (unsigned int)(n - sent));
-		t->next_seq[dir] += sent;
-		__atomic_fetch_add(&t->sent[dir], sent, __ATOMIC_RELEASE);
-	}
-	got = iop_port_rx_burst(dst, 0, m, BURST);
-	for (uint16_t i = 0; i < got; i++) {
-		if (!traffic_frame_is(m[i], FRAME_LEN, t->want_seq[dir]))
-			t->bad[dir]++;
-		t->want_seq[dir]++;
-		t->recv[dir]++;
-	}
-	rte_pktmbuf_free_bulk(m, got);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* How long, and over how many polls of both ports, the drain after the
- * stop sees no frame arrive before it takes what is missing as lost. The
- * polling thread (the sim's device model runs in its bursts) may be
- * preempted for long on a loaded machine: a time alone would expire
- * during one preemption with no poll after it, a count alone would run
- * out on a thread that polls fast; both must. */
-#define DRAIN_IDLE_NS 10000000000ull
-#define DRAIN_IDLE_POLLS 1000u
-
-static void *traffic_main(void *arg)
-{
-	struct traffic *t = arg;
-	uint64_t last_progress = 0, recv_before;
-	unsigned int idle_polls = 0;
-
-	iop_mem_thread_register();
-	/* after the stop, until every frame sent has arrived (or plainly
-	 * will not: the test then sees recv < sent) */
-	for (;;) {
-		bool stopped = __atomic_load_n(&t->stop, __ATOMIC_ACQUIRE);
-		bool missing = t->recv[0] < t->sent[0] || t->recv[1] < t->sent[1];
-
-		if (stopped && !missing)
-			break;
-		if (stopped && !last_progress) {
-			last_progress = mono_ns();
-			idle_polls = 0;
-		}
-		if (stopped && mono_ns() - last_progress > DRAIN_IDLE_NS &&
-		    idle_polls > DRAIN_IDLE_POLLS)
-			break;
-		recv_before = t->recv[0] + t->recv[1];
-		traffic_step(t, 0);
-		traffic_step(t, 1);
-		idle_polls++;
-		if (stopped && t->recv[0] + t->recv[1] != recv_before) {
-			last_progress = mono_ns();
-			idle_polls = 0;
-		}
-		iop_mem_quiescent();
-	}
-	iop_mem_thread_unregister();
-	return NULL;
-}
-
-static void traffic_start(struct traffic *t, uint16_t a, uint16_t b)
-{
-	memset(t, 0, sizeof(*t));
-	t->port[0] = a;
-	t->port[1] = b;
-	assert_int_equal(pthread_create(&t->thread, NULL, traffic_main, t), 0);
-	/* under traffic means frames already flow both ways: on a loaded
-	 * machine the thread may not have run yet */
-	uint64_t give_up = mono_ns() + DRAIN_IDLE_NS;
-
-	while ((!__atomic_load_n(&t->sent[0], __ATOMIC_ACQUIRE) ||
-		!__atomic_load_n(&t->sent[1], __ATOMIC_ACQUIRE)) && mono_ns() < give_up)
-		sched_yield();
-}
-
-/* Stops, then checks: frames flowed both ways, none lost, none damaged. */
-static void traffic_stop_and_check(struct traffic *t)
-{
-	__atomic_store_n(&t->stop, true, __ATOMIC_RELEASE);
-	pthread_join(t->thread, NULL);
-	for (int dir = 0; dir < 2; dir++) {
-		struct iop_port_stats st[2];
-
-		/* should a frame be missing: what each port counted for it */
-		if (t->recv[dir] != t->sent[dir] &&
-		    iop_port_stats_get(t->port[dir], &st[0]) == 0 &&
-		    iop_port_stats_get(t->port[!dir], &st[1]) == 0)
-			print_message("port %u -> %u: %lu of %lu frames arrived; sender: %lu dropped, %lu DMA faults; receiver: %lu dropped, %lu DMA faults, %lu rx_unmapped\n",
-				      t->port[dir], t->port[!dir], (unsigned long)t->recv[dir],
-				      (unsigned long)t->sent[dir], (unsigned long)st[0].dropped,
-				      (unsigned long)st[0].dma_faults, (unsigned long)st[1].dropped,
-				      (unsigned long)st[1].dma_faults, (unsigned long)st[1].rx_unmapped);
-		assert_true(t->sent[dir] > 0);
-		assert_int_equal(t->recv[dir], t->sent[dir]);
-		assert_int_equal(t->bad[dir], 0);
-	}
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-
-	nanosleep(&ts, NULL);
-}
-
-static void assert_port_clean(uint16_t p)
-{
-	struct iop_port_stats st;
-
-	assert_int_equal(iop_port_stats_get(p, &st), 0);
-	assert_int_equal(st.dma_faults, 0);
-	assert_int_equal(st.dropped, 0);
-	assert_int_equal(st.rx_unmapped, 0);
-}
 
 static int init(void **state)
 {
@@ -194,21 +50,7 @@ static int init(void **state)
  * configured as conf[i], queues of 256 descriptors. */
 static void pair_on(const char *const dev[2], const struct iop_port_conf *const conf[2])
 {
-	char extra[2][64];
-
-	for (int i = 0; i < 2; i++)
-		snprintf(extra[i], sizeof(extra[i]), ",dev=%s", dev[i]);
-	traffic_pair((const char *const[]){extra[0], extra[1]}, conf, 256,
-		     (struct rte_mempool *const[]){pool, pool});
-}
-
-static void sim_with_dma_stop(bool on);
-
-static int close_ports(void **state)
-{
-	port_fixture_close_ports(state);
-	sim_with_dma_stop(false);
-	return 0;
+	traffic_pair_on(dev, conf, pool);
 }
 
 /* Ports 0 and 1 (*a and *b), one queue each way, as pair_on. */
@@ -245,20 +87,20 @@ static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
 
 	(void)state;
 	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
-	traffic_start(&t, a, b);
+	traffic_start(&t, a, b, pool);
 	for (int i = 0; i < moves; i++) {
 		if (iop_port_move(a, dst[i & 1], 0) != 0)
 			fail_msg("move %d: %s", i, iop_err_msg());
 		assert_on(a, dst[i & 1]);
-		sleep_ms(5);
+		traffic_sleep_ms(5);
 	}
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_moves(a), moves);
 	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
 	assert_int_equal(st.pauses, 0);
 	assert_int_equal(iop_port_moves(b), 0);
-	assert_port_clean(a);
-	assert_port_clean(b);
+	traffic_assert_port_clean(a);
+	traffic_assert_port_clean(b);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
 	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
@@ -277,7 +119,7 @@ static void move_releases_a_source_no_port_uses_and_pins_nothing_twice(void **st
 	src = iop_dev_ioas(iop_port_dev(a));
 	assert_int_equal(iop_ctx_ioas_list(iop_ctx_get(), NULL, 0, &nioas_before), 0);
 	iop_sim_counters(&before);
-	traffic_start(&t, a, b);
+	traffic_start(&t, a, b, pool);
 	assert_int_equal(iop_port_move(a, dst, 0), 0);
 	traffic_stop_and_check(&t);
 	iop_sim_counters(&after);
@@ -305,22 +147,22 @@ static void move_that_would_split_a_group_is_refused_while_traffic_continues(voi
 	(void)state;
 	pair("0000:00:03.0", "0000:00:03.1", &a, &b);
 	src = iop_dev_ioas(iop_port_dev(a));
-	traffic_start(&t, a, b);
+	traffic_start(&t, a, b, pool);
 	assert_int_equal(iop_port_move(a, dst, 0), -EBUSY);
 	assert_non_null(strstr(iop_err_msg(), "IOMMU group 3 also holds port"));
 	assert_non_null(strstr(iop_err_msg(), "(0000:00:03.1)"));
 	assert_on(a, src);
-	sleep_ms(20);
+	traffic_sleep_ms(20);
 	/* the whole group moves */
 	assert_int_equal(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP), 0);
 	assert_on(a, dst);
 	assert_on(b, dst);
-	sleep_ms(20);
+	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_moves(a), 1);
 	assert_int_equal(iop_port_moves(b), 1);
-	assert_port_clean(a);
-	assert_port_clean(b);
+	traffic_assert_port_clean(a);
+	traffic_assert_port_clean(b);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
@@ -340,7 +182,7 @@ static void device_opened_after_its_group_moved_joins_the_group_where_it_went(vo
 	dst = iop_dev_ioas(iop_port_dev(b));
 	if (dst == iop_dev_ioas(iop_port_dev(a)))
 		dst = fresh;
-	traffic_start(&t, a, b);
+	traffic_start(&t, a, b, pool);
 	assert_int_equal(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP), 0);
 	traffic_stop_and_check(&t);
 	if (iop_port_open("sim:wire=gen,dev=0000:00:03.1", &late))
@@ -373,21 +215,21 @@ static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **st
 	dst = iop_dev_ioas(iop_port_dev(b));
 	assert_ptr_not_equal(src, dst);
 	assert_int_equal(iop_ioas_va2iova(src, pool, &iova_before), 0);
-	traffic_start(&t, a, b);
-	sleep_ms(20);
+	traffic_start(&t, a, b, pool);
+	traffic_sleep_ms(20);
 	if (iop_port_move(a, dst, 0) != 0)
 		fail_msg("move: %s", iop_err_msg());
 	assert_on(a, dst);
 	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
 	assert_true(iova_after != iova_before);
-	sleep_ms(20);
+	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
 	assert_int_equal(st.moves, 1);
 	assert_int_equal(st.pauses, 1);
 	assert_true(st.max_pause_ns > 0);
-	assert_port_clean(a);
-	assert_port_clean(b);
+	traffic_assert_port_clean(a);
+	traffic_assert_port_clean(b);
 }
 
 /* A fresh destination takes the source's IOVAs (2^58 for group 4's
@@ -406,20 +248,20 @@ static void move_to_a_fresh_ioas_keeps_the_source_s_iovas_without_a_pause(void *
 	src = iop_dev_ioas(iop_port_dev(a));
 	assert_int_equal(iop_ioas_va2iova(src, pool, &iova_before), 0);
 	assert_true(iova_before != (uint64_t)(uintptr_t)pool);
-	traffic_start(&t, a, b);
-	sleep_ms(20);
+	traffic_start(&t, a, b, pool);
+	traffic_sleep_ms(20);
 	if (iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) != 0)
 		fail_msg("move: %s", iop_err_msg());
 	assert_on(a, dst);
 	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
 	assert_true(iova_after == iova_before);
-	sleep_ms(20);
+	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
 	assert_int_equal(st.moves, 1);
 	assert_int_equal(st.pauses, 0);
-	assert_port_clean(a);
-	assert_port_clean(b);
+	traffic_assert_port_clean(a);
+	traffic_assert_port_clean(b);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
@@ -445,11 +287,11 @@ static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 		if (info[i].id == iop_ioas_id(dst))
 			dst_maps = info[i].nmaps;
 	iop_sim_counters(&before);
-	traffic_start(&t, a, b);
+	traffic_start(&t, a, b, pool);
 	assert_true(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) < 0);
 	assert_non_null(strstr(iop_err_msg(), "Address already in use; every device is back where it was"));
 	assert_on(a, src);
-	sleep_ms(20);
+	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	iop_sim_counters(&after);
 	assert_int_equal(after.mappings, before.mappings);
@@ -460,7 +302,7 @@ static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 		if (info[i].id == iop_ioas_id(dst))
 			assert_int_equal(info[i].nmaps, dst_maps);
 	assert_int_equal(iop_port_moves(a), 0);
-	assert_port_clean(a);
+	traffic_assert_port_clean(a);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
@@ -474,18 +316,18 @@ static void moves_with_a_pause_lose_no_frame(void **state)
 
 	(void)state;
 	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
-	traffic_start(&t, a, b);
+	traffic_start(&t, a, b, pool);
 	for (int i = 0; i < 10; i++) {
 		if (iop_port_move(a, dst[i & 1], IOP_PORT_MOVE_PAUSE) != 0)
 			fail_msg("move %d: %s", i, iop_err_msg());
-		sleep_ms(5);
+		traffic_sleep_ms(5);
 	}
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
 	assert_int_equal(st.moves, 10);
 	assert_int_equal(st.pauses, 10);
-	assert_port_clean(a);
-	assert_port_clean(b);
+	traffic_assert_port_clean(a);
+	traffic_assert_port_clean(b);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
 	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
@@ -527,18 +369,18 @@ static void move_of_an_unpolled_started_port_times_out_and_rolls_back(void **sta
 	assert_non_null(strstr(iop_err_msg(), "was not polled"));
 	assert_on(a, src);
 	assert_false(iop_mem_is_attached(dst));
-	traffic_start(&t, a, b);
-	sleep_ms(20);
+	traffic_start(&t, a, b, pool);
+	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
-	assert_port_clean(a);
+	traffic_assert_port_clean(a);
 	/* stopped, it moves at once */
 	assert_int_equal(iop_port_stop(a), 0);
 	assert_int_equal(iop_port_move(a, dst, 0), 0);
 	assert_int_equal(iop_port_start(a), 0);
-	traffic_start(&t, a, b);
-	sleep_ms(20);
+	traffic_start(&t, a, b, pool);
+	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
-	assert_port_clean(a);
+	traffic_assert_port_clean(a);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
@@ -583,7 +425,7 @@ static void move_of_a_port_whose_queues_get_only_empty_bursts_completes(void **s
 	pthread_join(ip.thread, NULL);
 	assert_on(a, dst);
 	assert_int_equal(iop_port_moves(a), 1);
-	assert_port_clean(a);
+	traffic_assert_port_clean(a);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
@@ -694,6 +536,32 @@ static void pause_keeps_frames_the_device_wrote_that_no_burst_took(void **state)
 	assert_int_equal(iop_ioas_destroy(pm.to), 0);
 }
 
+/* A port whose bursts another fast path runs (net_iop's ethdev copies
+ * them with iop_port_fp_get) is not moved while started: the move could
+ * not idle them there. It is refused before anything changes (nobody
+ * polls these ports: a move that went further would time out). Stopped,
+ * it moves. */
+static void move_of_a_started_port_whose_bursts_were_handed_out_is_refused(void **state)
+{
+	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_port_fp fp;
+	uint16_t a, b;
+
+	(void)state;
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	src = iop_dev_ioas(iop_port_dev(a));
+	assert_int_equal(iop_port_fp_get(a, &fp), 0);
+	assert_int_equal(iop_port_move(a, dst, 0), -EOPNOTSUPP);
+	assert_non_null(strstr(iop_err_msg(), "port 0 (sim:wire=pair,peer=1,dev=0000:00:01.0) is started and its bursts run outside lib/port (net_iop's ethdev fast path), where a move cannot idle them: stop the ethdev port, move it, start it again"));
+	assert_on(a, src);
+	assert_int_equal(iop_port_moves(a), 0);
+	assert_int_equal(iop_port_stop(a), 0);
+	assert_int_equal(iop_port_move(a, dst, 0), 0);
+	assert_on(a, dst);
+	iop_port_close_all();
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
 /* Fail the Nth backend call of a move, for every N until the move no
  * longer reaches a failure: each failed move leaves the port forwarding in
  * its IOAS with nothing new mapped or pinned. */
@@ -711,17 +579,17 @@ static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 	src = iop_dev_ioas(iop_port_dev(a));
 	for (n = 1; n < 1000 && rc != 0; n++) {
 		iop_sim_counters(&before);
-		traffic_start(&t, a, b);
+		traffic_start(&t, a, b, pool);
 		iop_sim_fail_nth(n);
 		rc = iop_port_move(a, dst, 0);
 		iop_sim_fail_nth(0);
-		sleep_ms(2);
+		traffic_sleep_ms(2);
 		/* which failure a lost frame follows, should one be lost */
 		print_message("failing backend call %lu of the move: %s\n", (unsigned long)n,
 			      rc ? iop_err_msg() : "none failed, the move is done");
 		traffic_stop_and_check(&t);
-		assert_port_clean(a);
-		assert_port_clean(b);
+		traffic_assert_port_clean(a);
+		traffic_assert_port_clean(b);
 		if (rc == 0)
 			break;
 		iop_sim_counters(&after);
@@ -739,158 +607,7 @@ static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
-/*
- * The sim driver with a dma_stop op, as a PCI PMD has: it records the
- * calls, and counts the bursts that run while the domain changes (from
- * ioas_changed, which the move calls once the device is on the
- * destination, to the dma_stop that lets the device go on): there must be
- * none, as the move switches the caches itself then.
- */
-static struct {
-	const struct iop_port_ops *sim_ops;
-	struct iop_port_ops ops;
-	bool refuse;
-	unsigned int stops, starts;
-	bool switching;
-	void *rxq, *txq; /* the queues of the port that moves */
-	unsigned int bursts_while_switching;
-} dstop;
-
-static uint16_t dstop_rx(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (q == dstop.rxq && __atomic_load_n(&dstop.switching, __ATOMIC_ACQUIRE))
-		__atomic_fetch_add(&dstop.bursts_while_switching, 1, __ATOMIC_RELAXED);
-	return dstop.sim_ops->rx_burst(q, pkts, n);
-}
-
-static uint16_t dstop_tx(void *q, struct rte_mbuf **pkts, uint16_t n)
-{
-	if (q == dstop.txq && __atomic_load_n(&dstop.switching, __ATOMIC_ACQUIRE))
-		__atomic_fetch_add(&dstop.bursts_while_switching, 1, __ATOMIC_RELAXED);
-	return dstop.sim_ops->tx_burst(q, pkts, n);
-}
-
-static size_t dstop_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
-				 struct iop_iova_cache **caches, size_t max)
-{
-	__atomic_store_n(&dstop.switching, true, __ATOMIC_RELEASE);
-	/* a switch takes a while (a replace ioctl): wide enough that a
-	 * burst that still ran would show */
-	sleep_ms(2);
-	return dstop.sim_ops->ioas_changed(port, ioas, caches, max);
-}
-
-static int dstop_dma_stop(struct iop_port *port, bool stop)
-{
-	(void)port;
-	if (stop && dstop.refuse)
-		return iop_err(EOPNOTSUPP, "this device cannot stop its DMA");
-	if (stop) {
-		dstop.stops++;
-	} else {
-		dstop.starts++;
-		__atomic_store_n(&dstop.switching, false, __ATOMIC_RELEASE);
-	}
-	return 0;
-}
-
-/* Gives the sim driver dma_stop (on) or its own ops back (off); the
- * ports are opened after and closed before. */
-static void sim_with_dma_stop(bool on)
-{
-	struct iop_port_driver *sim = (struct iop_port_driver *)iop_port_driver_find("sim");
-
-	if (on) {
-		memset(&dstop, 0, sizeof(dstop));
-		dstop.sim_ops = sim->ops;
-		dstop.ops = *sim->ops;
-		dstop.ops.rx_burst = dstop_rx;
-		dstop.ops.tx_burst = dstop_tx;
-		dstop.ops.ioas_changed = dstop_ioas_changed;
-		dstop.ops.hold = NULL;
-		dstop.ops.held = NULL;
-		dstop.ops.dma_stop = dstop_dma_stop;
-		sim->ops = &dstop.ops;
-	} else if (dstop.sim_ops) {
-		sim->ops = dstop.sim_ops;
-		dstop.sim_ops = NULL;
-	}
-}
-
-/* A port whose driver stops its device's DMA (a PCI PMD) moves with the
- * DMA stopped around each switch and its bursts idle while the caches
- * switch: no burst runs then, no frame is lost, each move is a pause. A
- * driver that cannot stop refuses the move with nothing changed. */
-static void move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch(void **state)
-{
-	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
-	struct iop_port_move_stats st;
-	struct iop_port_fp fp;
-	struct traffic t;
-	uint16_t a, b;
-	int moves = 20;
-
-	(void)state;
-	sim_with_dma_stop(true);
-	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
-	assert_int_equal(iop_port_fp_get(a, &fp), 0);
-	dstop.rxq = fp.rxq[0];
-	dstop.txq = fp.txq[0];
-	traffic_start(&t, a, b);
-	for (int i = 0; i < moves; i++) {
-		if (iop_port_move(a, dst[i % 2], 0) != 0)
-			fail_msg("move %d: %s", i, iop_err_msg());
-		assert_on(a, dst[i % 2]);
-		sleep_ms(5);
-	}
-	assert_int_equal(dstop.stops, moves);
-	assert_int_equal(dstop.starts, moves);
-	assert_int_equal(dstop.bursts_while_switching, 0);
-	/* a device that cannot stop: refused, the port forwards where it was */
-	dstop.refuse = true;
-	assert_true(iop_port_move(a, dst[moves % 2], 0) < 0);
-	assert_non_null(strstr(iop_err_msg(), "this device cannot stop its DMA"));
-	assert_on(a, dst[(moves - 1) % 2]);
-	sleep_ms(20);
-	traffic_stop_and_check(&t);
-	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
-	assert_int_equal(st.moves, moves);
-	assert_int_equal(st.pauses, moves);
-	assert_int_equal(dstop.starts, moves);
-	assert_port_clean(a);
-	assert_port_clean(b);
-	iop_port_close_all();
-	sim_with_dma_stop(false);
-	assert_int_equal(iop_ioas_destroy(dst[0]), 0);
-	assert_int_equal(iop_ioas_destroy(dst[1]), 0);
-}
-
-/* Such a port keeps its rings at the IOVAs of their setup: a destination
- * at other IOVAs is refused even while the port is stopped. */
-static void move_of_a_port_that_stops_its_dma_never_changes_its_iovas(void **state)
-{
-	struct iop_ioas *src, *dst;
-	uint16_t a, b;
-
-	(void)state;
-	if (strcmp(layout, "per-device") != 0) {
-		print_message("skip: in the %s layout the two windowed ports share one IOAS\n", layout);
-		skip();
-	}
-	sim_with_dma_stop(true);
-	pair("0000:00:05.0", "0000:00:04.0", &b, &a);
-	src = iop_dev_ioas(iop_port_dev(a));
-	dst = iop_dev_ioas(iop_port_dev(b));
-	assert_int_equal(iop_port_stop(a), 0);
-	assert_int_equal(iop_port_move(a, dst, 0), -EXDEV);
-	assert_non_null(strstr(iop_err_msg(), "keeps its rings at their IOVAs"));
-	assert_on(a, src);
-	assert_int_equal(dstop.stops, 0);
-	iop_port_close_all();
-	sim_with_dma_stop(false);
-}
-
-#define T(f) cmocka_unit_test_teardown(f, close_ports)
+#define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
 
 int main(int argc, char **argv)
 {
@@ -907,8 +624,7 @@ int main(int argc, char **argv)
 		T(move_of_an_unpolled_started_port_times_out_and_rolls_back),
 		T(move_of_a_port_whose_queues_get_only_empty_bursts_completes),
 		T(pause_keeps_frames_the_device_wrote_that_no_burst_took),
-		T(move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch),
-		T(move_of_a_port_that_stops_its_dma_never_changes_its_iovas),
+		T(move_of_a_started_port_whose_bursts_were_handed_out_is_refused),
 		T(move_failing_at_every_step_leaves_the_port_in_its_ioas),
 	};
 

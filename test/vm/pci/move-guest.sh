@@ -2,7 +2,11 @@
 # Runs in a guest of test/vm/run-guest for move-vm-test (see there): binds
 # the four NICs, then per phase runs iop-bridge moving one port every
 # 100 ms until the host's stream of that phase is done, and judges the
-# bridge's summary, the guest kernel's log and the host's counts.
+# bridge's summary, the guest kernel's log and the host's counts. In
+# phase 2 (the e1000e port moves, its DMA stopped for each switch) the
+# host alone judges the e1000e pair: every frame it sent either way came
+# back to it, byte-identical, in order, once, and its kernel dropped none
+# at QEMU's sockets.
 #
 #   move-guest.sh BACKEND WORKDIR IOP_DEVICES IOP_BRIDGE BDF,BDF,BDF,BDF
 set -u
@@ -24,6 +28,20 @@ for b in "${bdfs[@]}"; do ports+=(--port "pci:$b"); done
 tx_of() { sed -n "s/^port $1 pci:[^ ]*: rx [0-9]* ([0-9]* pps), tx \([0-9]*\) .*/\1/p" "$2"; }
 # the frames bridge port N took in and dropped (counted), from its summary
 dropped_of() { sed -n "s/^port $1 pci:[^ ]*: .*, dropped \([0-9]*\), dma faults .*/\1/p" "$2"; }
+
+# The host's word on one direction of a pair (its stream line): it
+# received every frame it sent, byte-identical, in order, once, and its
+# kernel dropped none at QEMU's socket.
+zero_loss() { # "NAME DIR" LINE
+	local counts
+	counts=$(echo "$2" | sed -n "s/.*: in \([0-9]*\), dropped by the host at QEMU's socket 0, out \([0-9]*\), lost 0, corrupt 0, duplicated 0, reordered 0, .*: ok$/\1 \2/p")
+	read -r sent got <<< "$counts"
+	if [ -n "${sent:-}" ] && [ "$sent" -gt 0 ] && [ "$sent" = "$got" ]; then
+		say "ok - phase $phase: $1: zero loss: the host sent $sent frames and received all $got, byte-identical, in order, once; its kernel dropped none"
+	else
+		fail "phase $phase: $1: not zero loss, the host says: ${2:-no stream line}"
+	fi
+}
 
 for phase in 1 2; do
 	if [ "$phase" = 1 ]; then layout=shared port=0 kind=virtio; else layout=per-device port=2 kind=e1000e; fi
@@ -93,6 +111,7 @@ for phase in 1 2; do
 			else
 				fail "phase $phase: $name $d: port $eg sent '$tx', the host received '$nic'; lost '$lost', port $in counted '$dropped' dropped"
 			fi
+			if [ "$phase" = 2 ] && [ "$name" = ee ]; then zero_loss "$name $d" "$line"; fi
 		done
 	done
 done
