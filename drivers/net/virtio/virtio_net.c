@@ -728,7 +728,7 @@ static int vnet_tx_drain(struct vnet_priv *vn, struct iop_port *port)
 		iop_mmio_write16(q->notify, 0, q->qidx);
 		while (!vnet_ring_drained(q)) {
 			if (ms++ == VNET_TX_DRAIN_MS)
-				return IOP_ERR(EBUSY, "port %u (pci:%s): virtio tx queue %u still holds frames the device has not sent after %d ms, so it is not reset: the move is refused and the port forwards on; move it again",
+				return IOP_ERR(EAGAIN, "port %u (pci:%s): virtio tx queue %u still holds frames the device has not sent after %d ms, so it is not reset: the move is refused and the port forwards on; move it again",
 					       iop_port_id(port), iop_pci_dev_bdf(vn->vp.pdev), i,
 					       VNET_TX_DRAIN_MS);
 			usleep(1000);

@@ -106,4 +106,21 @@ for phase in 1 2 3; do
 		done
 	done
 done
+# a virtio device that does not offer VIRTIO_F_RING_RESET (port 1, QEMU's
+# queue_reset=off) cannot stop its queues and keep them: a move of it
+# started is refused in one line, and it forwards on
+if [ "$backend" = iommufd ]; then
+	# shellcheck disable=SC2086
+	"$bridge" $eal -- --iommu=iommufd --ioas=shared --port "pci:${bdfs[0]}" --port "pci:${bdfs[1]}" --rxd=256 --txd=256 \
+		--forward-mode=io --stats-period=0 --duration=2 --move-every=100 --move-port=1 \
+		> /tmp/move-reset.out 2> /tmp/move-reset.err
+	mrc=$?
+	if [ "$mrc" -eq 3 ] && grep -q "^move: port 1 moved 0 times" /tmp/move-reset.out &&
+	   grep -q "port 1 (pci:${bdfs[1]}): the virtio device does not offer VIRTIO_F_RING_RESET, so the PMD cannot stop its queues' DMA while its domain changes and keep them: stop the port, move it, start it again" /tmp/move-reset.err &&
+	   [ "$(grep -c -e "--move-every:" /tmp/move-reset.err)" = 1 ]; then
+		say "ok - a started virtio port without VIRTIO_F_RING_RESET is refused in one line"
+	else
+		fail "the move of a virtio port without VIRTIO_F_RING_RESET: exit $mrc, $(cat /tmp/move-reset.out /tmp/move-reset.err)"
+	fi
+fi
 exit $rc
