@@ -306,33 +306,34 @@ static void start_dma(struct move *m)
 	}
 }
 
-/* The started ports whose driver has dma_stop: the device stops its DMA
- * (a driver that cannot refuses here, with nothing changed), so no DMA
- * meets the switch; then their bursts go idle and every burst under way
- * ends (a quiescent state), so that this thread can switch their caches. */
+/* The started ports whose driver has dma_stop: their bursts go idle and
+ * every burst under way ends (a quiescent state), so that this thread owns
+ * their queues; then each device stops its DMA (a driver that cannot
+ * refuses here, and the bursts run again with nothing changed), so no DMA
+ * meets the switch. The driver thus never stops a queue a burst is
+ * posting to (a virtio queue reset, an igb queue disable). */
 static int stop_dma(struct move *m)
 {
 	bool any = false;
 	int rc = 0;
 
+	for (size_t i = 0; i < m->nports; i++)
+		if (stops_dma(m->ports[i])) {
+			port_fp_idle(m->ports[i]);
+			m->idled[i] = any = true;
+		}
+	if (!any)
+		return 0;
+	iop_mem_synchronize();
 	for (size_t i = 0; i < m->nports && rc == 0; i++) {
-		if (!stops_dma(m->ports[i]))
+		if (!m->idled[i])
 			continue;
 		rc = m->ports[i]->drv->ops->dma_stop(m->ports[i], true);
-		m->dma_off[i] = any = rc == 0;
+		m->dma_off[i] = rc == 0;
 	}
-	if (rc) {
+	if (rc)
 		start_dma(m);
-		return rc;
-	}
-	for (size_t i = 0; i < m->nports; i++)
-		if (m->dma_off[i]) {
-			port_fp_idle(m->ports[i]);
-			m->idled[i] = true;
-		}
-	if (any)
-		iop_mem_synchronize();
-	return 0;
+	return rc;
 }
 
 /* Whether the move holds the queues, or why it cannot be made. */

@@ -303,6 +303,7 @@ static const struct iop_port_ops igb_ops = {
 	.close = igb_close,
 	.link_get = igb_link_get,
 	.promisc_set = igb_promisc_set,
+	.dma_stop = igb_dma_stop,
 };
 
 static const struct iop_pci_id igb_ids[] = {

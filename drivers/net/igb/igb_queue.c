@@ -48,6 +48,7 @@ struct igb_queue {
 	struct rte_mbuf **sw;
 	struct igb_rings *rings;
 	struct iop_iova_cache cache;
+	uint32_t stopped_dh, stopped_dt; /* head and tail while a move stops the DMA */
 };
 
 static void igb_queue_release(void *arg);
@@ -511,4 +512,91 @@ void igb_rings_stop(struct iop_pci_dev *pdev, struct igb_rings *r)
 		igb_drop_mbufs(r->rxq[i]);
 		igb_drop_mbufs(r->txq[i]);
 	}
+}
+
+/* Clears a queue's enable bit and waits until the device shows it clear:
+ * a real 82576 first ends the descriptor fetches and write-backs under
+ * way; QEMU's igb clears it at once, and then neither receives into the
+ * queue (nor, with every queue off, takes a frame from its backend) nor
+ * sends from it. */
+static int igb_queue_disable(struct igb_queue *q)
+{
+	igb_wr(q->blk, IGB_Q_DCTL, igb_rd(q->blk, IGB_Q_DCTL) & ~IGB_XDCTL_ENABLE);
+	for (int i = 0; i < 100; i++) {
+		if (!(igb_rd(q->blk, IGB_Q_DCTL) & IGB_XDCTL_ENABLE))
+			return 0;
+		usleep(100);
+	}
+	return IOP_ERR(EIO, "queue %u of the igb did not stop within 10 ms: the port keeps forwarding; stop it, move it, start it again", q->idx);
+}
+
+/* Every queue set up, rx then tx, in the order a move stops them. */
+static size_t igb_rings_queues(struct igb_rings *r, struct igb_queue **qs)
+{
+	size_t n = 0;
+
+	for (uint16_t i = 0; i < r->nb_rxq; i++)
+		if (r->rxq[i])
+			qs[n++] = r->rxq[i];
+	for (uint16_t i = 0; i < r->nb_txq; i++)
+		if (r->txq[i])
+			qs[n++] = r->txq[i];
+	return n;
+}
+
+/* A queue goes on where it stopped: its head (which a disable may reset
+ * on hardware; QEMU keeps it) is written back while it is off, then the
+ * enable, then its tail, which makes QEMU's model look at the ring again
+ * (rx: frames it held; tx: descriptors posted while it was off). */
+static int igb_queue_resume(struct igb_queue *q)
+{
+	int rc;
+
+	igb_wr(q->blk, IGB_Q_DH, q->stopped_dh);
+	rc = igb_queue_enable(q);
+	if (rc == 0)
+		igb_wr(q->blk, IGB_Q_DT, q->stopped_dt);
+	return rc;
+}
+
+static int igb_rings_dma_stop(struct igb_rings *r)
+{
+	struct igb_queue *qs[2 * IGB_MAX_QUEUES];
+	size_t n = igb_rings_queues(r, qs), i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		rc = igb_queue_disable(qs[i]);
+		if (rc < 0)
+			break;
+		qs[i]->stopped_dh = igb_rd(qs[i]->blk, IGB_Q_DH);
+		qs[i]->stopped_dt = igb_rd(qs[i]->blk, IGB_Q_DT);
+	}
+	if (rc < 0) { /* every queue goes on: the move is refused */
+		(void)igb_queue_enable(qs[i]);
+		while (i--)
+			(void)igb_queue_resume(qs[i]);
+	}
+	return rc;
+}
+
+static int igb_rings_dma_restart(struct igb_rings *r)
+{
+	struct igb_queue *qs[2 * IGB_MAX_QUEUES];
+	size_t n = igb_rings_queues(r, qs);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int qrc = igb_queue_resume(qs[i]);
+
+		rc = rc ? rc : qrc;
+	}
+	return rc;
+}
+
+int igb_dma_stop(struct iop_port *port, bool stop)
+{
+	struct igb_rings *r = iop_pci_port_priv(port);
+
+	return stop ? igb_rings_dma_stop(r) : igb_rings_dma_restart(r);
 }

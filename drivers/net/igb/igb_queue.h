@@ -64,5 +64,13 @@ int igb_rings_start_rx(struct igb_rings *r);
  * mastering off so that no DMA lands in buffers given back, and frees the
  * mbufs the rings hold. */
 void igb_rings_stop(struct iop_pci_dev *pdev, struct igb_rings *r);
+/* iop_port_ops.dma_stop for both PMDs (live moves, doc/move.md), called
+ * with the port's bursts idle: stop disables every queue set up (its own
+ * RXDCTL/TXDCTL enable, which a VF has too, so no PF-wide register is
+ * touched) and keeps its head and tail, so the device reaches no memory;
+ * restart enables each again where it was. The rings, the buffers posted
+ * and the frames waiting to be sent stay. A queue that does not stop
+ * fails the stop with every queue going on. */
+int igb_dma_stop(struct iop_port *port, bool stop);
 
 #endif /* IOP_IGB_QUEUE_H */

@@ -273,6 +273,7 @@ static const struct iop_port_ops igbvf_ops = {
 	.close = igbvf_close,
 	.link_get = igbvf_link_get,
 	.promisc_set = igbvf_promisc_set,
+	.dma_stop = igb_dma_stop,
 };
 
 static const struct iop_pci_id igbvf_ids[] = {

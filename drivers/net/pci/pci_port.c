@@ -209,7 +209,8 @@ static struct iop_dev *pci_dev_get(struct iop_port *port)
  * mappings at the same IOVAs before the domain is replaced (it refuses a
  * destination that would place them elsewhere, as these PMDs cannot pause),
  * so the ring bases programmed into the device and every posted descriptor
- * stay valid. The device does no DMA across the switch itself (dma_stop). What remains are the queue caches: each PMD's queue
+ * stay valid. The device does no DMA across the switch itself (dma_stop).
+ * What remains are the queue caches: each PMD's queue
  * translates through the cache its counters name. Queues set up later
  * take the device's new IOAS themselves (iop_dev_ioas()).
  */
@@ -222,8 +223,8 @@ static size_t pci_ioas_changed(struct iop_port *port, struct iop_ioas *ioas,
 
 /* A device whose PMD cannot stop its DMA cannot move started: a replace
  * may block its translation for a moment (VT-d in Linux 6.12 does), and a
- * DMA then faults; virtio, for one, has no way to stop a queue and keep
- * it (doc/move.md). */
+ * DMA then faults (doc/move.md). Every PMD here has the op; a PMD may
+ * still refuse (virtio without VIRTIO_F_RING_RESET). */
 static int pci_dma_stop(struct iop_port *port, bool stop)
 {
 	struct pci_port *pp = iop_port_priv(port);

@@ -53,7 +53,7 @@ static int vnet_setup_features(struct vnet_priv *vn, const char *bdf)
 			BIT(VIRTIO_NET_F_MAC) | BIT(VIRTIO_NET_F_STATUS) |
 			BIT(VIRTIO_F_INDIRECT_DESC) | BIT(VIRTIO_F_RING_PACKED) |
 			BIT(VIRTIO_NET_F_CTRL_VQ) | BIT(VIRTIO_NET_F_MQ) | BIT(VIRTIO_NET_F_RSS) |
-			BIT(VIRTIO_NET_F_MRG_RXBUF);
+			BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_F_RING_RESET);
 
 	if (!(offered & BIT(VIRTIO_F_VERSION_1)))
 		return IOP_ERR(ENOTSUP, "%s does not offer VIRTIO_F_VERSION_1: only virtio 1.0 devices are supported", bdf);
@@ -267,9 +267,20 @@ static int vnet_queue_alloc(struct iop_port *port, uint16_t qidx, uint16_t size,
 	q->port_id = iop_port_id(port);
 	q->packed = vnet_packed(vn);
 	q->vn = vn;
-	iop_iova_cache_init(&q->cache, ioas);
 	*out = q;
 	return 0;
+}
+
+/* The IOVA cache of an rx or tx queue, bound to the device's IOAS (a move
+ * rebinds it). The control queue has none: its command buffer lies in its
+ * ring's block, whose IOVA it keeps, and a cache nobody polls would stay
+ * bound to an IOAS a move may destroy. */
+static void vnet_queue_cache_init(struct iop_port *port, struct vnet_queue *q,
+				  struct iop_port_qcounters *cnt)
+{
+	iop_iova_cache_init(&q->cache, iop_dev_ioas(iop_pci_dev_iommu(iop_pci_port_dev(port))));
+	q->cnt = cnt;
+	cnt->iova_cache = &q->cache;
 }
 
 static int vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q)
@@ -308,9 +319,8 @@ static int vnet_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	q->q.release = vnet_queue_release;
 	q->mp = mp;
 	q->refill = refill;
+	vnet_queue_cache_init(port, q, cnt);
 	iop_pci_cache_run_pool(&q->cache, mp);
-	q->cnt = cnt;
-	cnt->iova_cache = &q->cache;
 	/* the 12-byte header goes in the headroom, right before the frame */
 	q->rx.buf_len = (uint32_t)(room - RTE_PKTMBUF_HEADROOM + VNET_HDR_LEN);
 	vn->rxq[qi] = q;
@@ -340,8 +350,7 @@ static int vnet_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_d
 	if (rc < 0)
 		return rc;
 	q->q.release = vnet_queue_release;
-	q->cnt = cnt;
-	cnt->iova_cache = &q->cache;
+	vnet_queue_cache_init(port, q, cnt);
 	q->slots = t.slots;
 	q->head_stride = t.head_stride;
 	q->tx_table_len = indirect ? VNET_TX_TABLE_LEN : 2;
@@ -669,6 +678,87 @@ static int vnet_link_get(struct iop_port *port, struct iop_port_link *link)
 	return 0;
 }
 
+/*
+ * Live moves (doc/move.md), with the port's bursts idle. Stop: every tx
+ * queue first lets the device send what it was given (so that a reset
+ * never throws away a frame QEMU holds for its backend), then every rx
+ * and tx queue is reset (VIRTIO_F_RING_RESET), which stops its DMA.
+ * Restart: each ring is rewritten where it stood (virtio_requeue.c: the
+ * buffers the device used and the bursts have not taken stay used, the
+ * ones it did not use are posted again in their order), the queue is set
+ * up and enabled at the IOVAs it had, and kicked. The control queue is
+ * idle (commands run under lib/port's lock, which the move holds) and
+ * stays as it is.
+ */
+#define VNET_TX_DRAIN_MS 200
+
+static struct vnet_queue *vnet_queue_at(const struct vnet_priv *vn, uint16_t i, bool *rx)
+{
+	*rx = i < vn->nb_rxq;
+	return *rx ? vn->rxq[i] : vn->txq[i - vn->nb_rxq];
+}
+
+/* Queues 0..count-1 (rx, then tx) again where they were. */
+static int vnet_queues_restart(struct vnet_priv *vn, uint16_t count)
+{
+	int rc = 0;
+
+	for (uint16_t i = 0; i < count; i++) {
+		bool rx;
+		struct vnet_queue *q = vnet_queue_at(vn, i, &rx);
+		int qrc = q->packed ? vnet_packed_requeue(q, rx) : vnet_split_requeue(q, rx);
+
+		if (qrc == 0)
+			qrc = vnet_queue_program(vn, q);
+		if (qrc == 0)
+			iop_mmio_write16(q->notify, 0, q->qidx);
+		else
+			IOP_LOG(ERR, "%s: %s", iop_pci_dev_bdf(vn->vp.pdev), iop_err_msg());
+		rc = rc ? rc : qrc;
+	}
+	return rc;
+}
+
+static int vnet_tx_drain(struct vnet_priv *vn, struct iop_port *port)
+{
+	for (uint16_t i = 0; i < vn->nb_txq; i++) {
+		struct vnet_queue *q = vn->txq[i];
+		int ms = 0;
+
+		iop_mmio_write16(q->notify, 0, q->qidx);
+		while (!vnet_ring_drained(q)) {
+			if (ms++ == VNET_TX_DRAIN_MS)
+				return IOP_ERR(EAGAIN, "port %u (pci:%s): virtio tx queue %u still holds frames the device has not sent after %d ms, so it is not reset: the move is refused and the port forwards on; move it again",
+					       iop_port_id(port), iop_pci_dev_bdf(vn->vp.pdev), i,
+					       VNET_TX_DRAIN_MS);
+			usleep(1000);
+		}
+	}
+	return 0;
+}
+
+static int vnet_dma_stop(struct iop_port *port, bool stop)
+{
+	struct vnet_priv *vn = iop_pci_port_priv(port);
+	uint16_t count = (uint16_t)(vn->nb_rxq + vn->nb_txq);
+	int rc;
+
+	if (!stop)
+		return vnet_queues_restart(vn, count);
+	if (!vnet_has(vn, VIRTIO_F_RING_RESET))
+		return IOP_ERR(EOPNOTSUPP, "port %u (pci:%s): the virtio device does not offer VIRTIO_F_RING_RESET, so the PMD cannot stop its queues' DMA while its domain changes and keep them: stop the port, move it, start it again (QEMU offers it unless queue_reset=off)",
+			       iop_port_id(port), iop_pci_dev_bdf(vn->vp.pdev));
+	rc = vnet_tx_drain(vn, port);
+	for (uint16_t i = 0; rc == 0 && i < count; i++) {
+		bool rx;
+
+		rc = virtio_pci_queue_reset(&vn->vp, vnet_queue_at(vn, i, &rx)->qidx);
+		if (rc < 0) /* the queues reset so far go on: the move is refused */
+			(void)vnet_queues_restart(vn, i);
+	}
+	return rc;
+}
+
 /* The ring format is the device's, fixed for the life of the queue: a
  * branch that always goes the same way, then a tail call. */
 static uint16_t vnet_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
@@ -695,6 +785,7 @@ static const struct iop_port_ops vnet_ops = {
 	.stop = vnet_stop,
 	.close = vnet_close,
 	.link_get = vnet_link_get,
+	.dma_stop = vnet_dma_stop,
 };
 
 /* 4.1.2.1: 0x1041 is a modern virtio-net; 0x1000 the transitional one,

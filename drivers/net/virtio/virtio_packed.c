@@ -14,16 +14,6 @@
 #include "pci_pmd_ring.h"
 #include "vnet.h"
 
-/* One position further, flipping the wrap counter at the end of the ring. */
-static inline void vnet_packed_advance(uint16_t *pos, uint8_t *wrap, uint16_t by, uint16_t size)
-{
-	*pos = (uint16_t)(*pos + by);
-	if (*pos >= size) {
-		*pos = (uint16_t)(*pos - size);
-		*wrap ^= 1;
-	}
-}
-
 /* 2.8 "Placing Available Buffers Into The Descriptor Ring": the flags go
  * last, after a barrier, and hand the descriptor over. */
 static inline void vnet_packed_make_avail(struct vring_packed_desc *d, uint16_t flags,

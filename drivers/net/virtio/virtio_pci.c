@@ -169,6 +169,23 @@ volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t q, uin
 	return (volatile uint16_t *)(vp->notify + (size_t)noff * vp->caps.notify_mult);
 }
 
+int virtio_pci_queue_reset(struct virtio_pci *vp, uint16_t q)
+{
+	if (vp->caps.common.length < VIRTIO_COMMON_SIZE_RESET)
+		return IOP_ERR(ENODEV, "%s: the virtio common configuration (%u bytes) has no queue_reset field: the device cannot reset one queue",
+			       iop_pci_dev_bdf(vp->pdev), vp->caps.common.length);
+	iop_mmio_write16(vp->common, VIRTIO_COMMON_Q_SELECT, q);
+	iop_mmio_write16(vp->common, VIRTIO_COMMON_Q_RESET, 1);
+	for (int i = 0; i < 1000; i++) {
+		if (iop_mmio_read16(vp->common, VIRTIO_COMMON_Q_RESET) == 0 &&
+		    iop_mmio_read16(vp->common, VIRTIO_COMMON_Q_ENABLE) == 0)
+			return 0;
+		usleep(1000);
+	}
+	return IOP_ERR(EIO, "%s: the reset of virtio queue %u did not complete within a second: the device stopped answering",
+		       iop_pci_dev_bdf(vp->pdev), q);
+}
+
 void virtio_pci_read_dev_cfg(struct virtio_pci *vp, unsigned int off, void *buf,
 			     unsigned int len)
 {

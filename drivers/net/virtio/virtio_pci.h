@@ -46,6 +46,9 @@
 #define VIRTIO_COMMON_Q_USEDLO 0x30
 #define VIRTIO_COMMON_Q_USEDHI 0x34
 #define VIRTIO_COMMON_SIZE 0x38
+/* virtio 1.2 4.1.4.3: after queue_notify_data, with VIRTIO_F_RING_RESET */
+#define VIRTIO_COMMON_Q_RESET 0x3a
+#define VIRTIO_COMMON_SIZE_RESET 0x3c
 
 /* 2.1: device status bits */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
@@ -62,6 +65,8 @@
 /* The device's DMA goes through the platform IOMMU: without it a device
  * behind a vIOMMU would use guest-physical addresses, not our IOVAs. */
 #define VIRTIO_F_ACCESS_PLATFORM 33
+/* virtio 1.2 2.6.1: one queue can be reset and enabled again (queue_reset) */
+#define VIRTIO_F_RING_RESET 40
 
 #define VIRTIO_MSI_NO_VECTOR 0xffff
 
@@ -108,6 +113,13 @@ uint16_t virtio_pci_queue_max(struct virtio_pci *vp, uint16_t q);
  * when the device puts it outside its notify structure. */
 volatile uint16_t *virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t q, uint16_t n,
 					  uint64_t desc, uint64_t avail, uint64_t used);
+/* virtio 1.2 2.6.1 and 4.1.4.3.2 (VIRTIO_F_RING_RESET negotiated): resets
+ * queue q alone, and waits until queue_reset and queue_enable read 0 (the
+ * polarity the spec settled on, oasis-tcs/virtio-spec#139, and QEMU's):
+ * the device then uses none of the queue's memory and has forgotten its
+ * ring indexes; virtio_pci_queue_setup enables it again. -EIO when the
+ * device does not finish within a second. */
+int virtio_pci_queue_reset(struct virtio_pci *vp, uint16_t q);
 /* Reads len bytes of device config at off, consistent per config_generation
  * (4.1.4.3.1: re-read if it changed while reading). */
 void virtio_pci_read_dev_cfg(struct virtio_pci *vp, unsigned int off, void *buf,

@@ -211,6 +211,17 @@ static inline bool vnet_tx_slot_take(struct vnet_queue *q, const struct iop_iova
 	return true;
 }
 
+/* packed: one position further, flipping the wrap counter at the end of
+ * the ring. */
+static inline void vnet_packed_advance(uint16_t *pos, uint8_t *wrap, uint16_t by, uint16_t size)
+{
+	*pos = (uint16_t)(*pos + by);
+	if (*pos >= size) {
+		*pos = (uint16_t)(*pos - size);
+		*wrap ^= 1;
+	}
+}
+
 static inline bool vnet_packed(const struct vnet_priv *vn)
 {
 	return vn->features & BIT(VIRTIO_F_RING_PACKED);
@@ -235,5 +246,16 @@ uint16_t vnet_packed_rx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n);
 void vnet_packed_ctrl_post(struct vnet_queue *q, uint64_t cmd, uint32_t len, uint64_t ack);
 bool vnet_packed_ctrl_done(struct vnet_queue *q);
+
+/* Live moves (virtio_requeue.c): after a reset of queue q (rx or tx),
+ * its ring rewritten so that the device, which starts again at entry 0,
+ * finds the buffers still posted there in their order, and the bursts
+ * find first the ones it used that they have not taken. -EIO when the
+ * ring does not hold every buffer posted (a packed ring used out of
+ * order), -ENOMEM. */
+int vnet_split_requeue(struct vnet_queue *q, bool rx);
+int vnet_packed_requeue(struct vnet_queue *q, bool rx);
+/* Whether the device has used everything posted in q. */
+bool vnet_ring_drained(const struct vnet_queue *q);
 
 #endif /* IOP_VNET_H */

@@ -65,10 +65,12 @@ static void assert_on(uint16_t p, const struct iop_ioas *ioas)
 
 /*
  * The sim driver with a dma_stop op, as a PCI PMD has: it records the
- * calls, and counts the bursts that run while the domain changes (from
+ * calls, and counts the bursts that run while the device's DMA is stopped
+ * and its domain changes (from the dma_stop that stops it, through
  * ioas_changed, which the move calls once the device is on the
- * destination, to the dma_stop that lets the device go on): there must be
- * none, as the move switches the caches itself then.
+ * destination, to the dma_stop that lets it go on): there must be none,
+ * as a PMD stops its queues only with no burst posting to them, and the
+ * move switches the caches itself.
  */
 static struct {
 	const struct iop_port_ops *sim_ops;
@@ -111,6 +113,9 @@ static int dstop_dma_stop(struct iop_port *port, bool stop)
 		return iop_err(EOPNOTSUPP, "this device cannot stop its DMA");
 	if (stop) {
 		dstop.stops++;
+		__atomic_store_n(&dstop.switching, true, __ATOMIC_RELEASE);
+		/* wide enough that a burst still running would show */
+		traffic_sleep_ms(2);
 	} else {
 		dstop.starts++;
 		__atomic_store_n(&dstop.switching, false, __ATOMIC_RELEASE);
