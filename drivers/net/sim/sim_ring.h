@@ -17,6 +17,7 @@
 
 #include "iop_iova_cache.h"
 #include "iop_port.h"
+#include "pci_pmd_ring.h"
 #include "sim_offload.h"
 
 #define SIM_DESC_AVAIL  0x1u /* driver -> device: buffer posted */
