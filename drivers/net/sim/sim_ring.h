@@ -123,7 +123,9 @@ struct sim_rxq {
 	uint16_t q, port;
 	enum sim_iova_mode iova_mode;
 	uint16_t buf_len;
-	struct rte_mempool *mp;
+	/* the pool, the rearm template and where a buffer's first byte lies
+	 * from its mbuf (the PCI PMDs' refill, pci_pmd_ring.h) */
+	struct iop_pci_rx_refill refill;
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;

@@ -18,12 +18,24 @@
 
 /* --- IOVAs ---------------------------------------------------------------- */
 
-static inline uint64_t buf_iova(const struct iop_iova_burst *b, enum sim_iova_mode mode,
-				const struct rte_mbuf *m)
+/* The IOVA of the frame's data (tx). */
+static inline uint64_t data_iova(const struct iop_iova_burst *b, enum sim_iova_mode mode,
+				 const struct rte_mbuf *m)
 {
 	if (mode == SIM_IOVA_MBUF)
 		return m->buf_iova + m->data_off;
 	return iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, const void *));
+}
+
+/* The IOVA of a fresh rx buffer's first byte at the headroom's end: from
+ * the mbuf's own address through the run, nothing loaded from the mbuf
+ * (a pool's mbuf is direct, its buffer at a fixed offset). */
+static inline uint64_t rx_buf_iova(const struct iop_iova_burst *b, const struct sim_rxq *q,
+				   const struct rte_mbuf *m)
+{
+	if (q->iova_mode == SIM_IOVA_MBUF)
+		return m->buf_iova + RTE_PKTMBUF_HEADROOM;
+	return iop_iova_burst_lookup(b, (const uint8_t *)m + q->refill.buf_off);
 }
 
 /* The burst's translation state: the cache synced, its run in registers. */
@@ -43,8 +55,10 @@ static inline void looked(struct iop_iova_cache *c, enum sim_iova_mode mode, uns
 
 /* --- rx ------------------------------------------------------------------- */
 
-/* Posts fresh buffers on empty descriptors, a batch at a time. Returns
- * false when the pool is empty or a buffer has no IOVA (counted). */
+/* Posts fresh buffers on empty descriptors, a batch at a time: one pool
+ * get, and each mbuf rearmed by the template's stores rather than reset
+ * field by field. Returns false when the pool is empty or a buffer has no
+ * IOVA (counted). */
 static bool rx_rearm(struct sim_rxq *q, const struct iop_iova_burst *b, uint16_t empty)
 {
 	struct rte_mbuf *m[SIM_REARM_BATCH];
@@ -52,20 +66,21 @@ static bool rx_rearm(struct sim_rxq *q, const struct iop_iova_burst *b, uint16_t
 	while (empty) {
 		uint16_t k = RTE_MIN(empty, SIM_REARM_BATCH);
 
-		if (rte_pktmbuf_alloc_bulk(q->mp, m, k) != 0) {
+		if (rte_mempool_get_bulk(q->refill.mp, (void **)m, k) != 0) {
 			q->cnt->rx_nombuf++;
 			return false;
 		}
 		for (uint16_t i = 0; i < k; i++) {
 			struct sim_desc *d = &q->ring[q->rearm];
-			uint64_t iova = buf_iova(b, q->iova_mode, m[i]);
+			uint64_t iova = rx_buf_iova(b, q, m[i]);
 
 			if (iova == IOP_IOVA_POISON) {
 				q->cnt->rx_unmapped++;
-				rte_pktmbuf_free_bulk(&m[i], k - i);
+				rte_mempool_put_bulk(q->refill.mp, (void **)&m[i], k - i);
 				looked(&q->cache, q->iova_mode, i + 1);
 				return false;
 			}
+			iop_pci_rx_rearm(m[i], q->refill.rearm);
 			q->sw[q->rearm] = m[i];
 			d->iova = iova;
 			d->buf_len = q->buf_len;
@@ -130,7 +145,6 @@ static inline struct rte_mbuf *rx_harvest(struct sim_rxq *q, uint16_t fl)
 		} else if (!head) {
 			m->data_len = d->len;
 			m->pkt_len = d->len;
-			m->port = q->port;
 			head = last = m;
 		} else {
 			m->data_len = d->len;
@@ -224,7 +238,7 @@ static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rt
 	uint16_t s = 0, idx = q->next;
 
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
-		iova[s] = buf_iova(b, q->iova_mode, seg);
+		iova[s] = data_iova(b, q->iova_mode, seg);
 		if (iova[s] == IOP_IOVA_POISON) {
 			*lookups += s + 1u;
 			return false;
