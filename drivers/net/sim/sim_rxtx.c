@@ -102,6 +102,9 @@ static inline uint16_t rx_empty(const struct sim_rxq *q)
 	return 0;
 }
 
+#define SIM_DESC_RX_VERDICTS \
+	(SIM_DESC_RX_RSS | SIM_DESC_RX_VLAN | SIM_DESC_RX_IP_CK | SIM_DESC_RX_L4_CK)
+
 /* The device's verdicts of a frame's first descriptor, as DPDK's mbuf
  * flags. */
 static inline void rx_offload_flags(struct rte_mbuf *m, const struct sim_desc *d, uint16_t fl)
@@ -134,7 +137,9 @@ static inline struct rte_mbuf *rx_harvest(struct sim_rxq *q, uint16_t fl)
 	bool error = fl & SIM_DESC_ERROR;
 	uint16_t dfl = fl;
 
-	rx_offload_flags(q->sw[q->next], first, fl);
+	/* ol_flags is 0 from the rearm: one test when the device set none */
+	if (unlikely(fl & SIM_DESC_RX_VERDICTS))
+		rx_offload_flags(q->sw[q->next], first, fl);
 	for (;;) {
 		struct sim_desc *d = &q->ring[q->next];
 		struct rte_mbuf *m = q->sw[q->next];
