@@ -234,10 +234,28 @@ static inline uint16_t tx_offload_request(const struct sim_txq *q, const struct 
 	return fl;
 }
 
-/* Posts one frame (one descriptor per segment). false: some segment has
+/* Posts a one-segment frame on the next descriptor. false: it has no
+ * IOVA in the port's IOAS; nothing was posted. */
+static inline bool tx_post_one(struct sim_txq *q, const struct iop_iova_burst *b,
+			       struct rte_mbuf *m)
+{
+	struct sim_desc *d = &q->ring[q->next];
+	uint64_t iova = data_iova(b, q->iova_mode, m);
+
+	if (unlikely(iova == IOP_IOVA_POISON))
+		return false;
+	q->sw[q->next] = m;
+	d->iova = iova;
+	d->buf_len = m->data_len;
+	d->flags = (uint16_t)(SIM_DESC_AVAIL | tx_offload_request(q, m, d));
+	q->next = (uint16_t)((q->next + 1) & q->mask);
+	return true;
+}
+
+/* Posts a chain (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
-static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
-		    unsigned int *lookups)
+static bool tx_post_chain(struct sim_txq *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
+			  unsigned int *lookups)
 {
 	uint64_t iova[SIM_TX_MAX_SEGS];
 	uint16_t s = 0, idx = q->next;
@@ -281,23 +299,35 @@ uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	/* take only what the wire can carry now: a frame the port accepts
 	 * is on the wire (or a counted drop) when the burst returns */
 	room = q->wire->ops->tx_room(q->wire, q->wq, n);
+	/* the device runs after the loop: nothing is freed during it */
+	free_desc = (uint16_t)(q->nb_desc - 1 - ((q->next - q->clean) & q->mask));
 	for (i = 0; i < n && sent < room; i++) {
 		struct rte_mbuf *m = pkts[i];
+		uint16_t segs = m->nb_segs;
+		bool posted;
 
-		free_desc = (uint16_t)(q->nb_desc - 1 - ((q->next - q->clean) & q->mask));
-		if (m->nb_segs > SIM_TX_MAX_SEGS || m->nb_segs >= q->nb_desc) {
-			/* could never be posted: longer than any frame we send */
-			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
-			rte_pktmbuf_free(m);
-			continue;
+		if (likely(segs == 1)) {
+			if (unlikely(free_desc == 0))
+				break;
+			lookups++;
+			posted = tx_post_one(q, &b, m);
+		} else {
+			if (segs > SIM_TX_MAX_SEGS || segs >= q->nb_desc) {
+				/* could never be posted: longer than any frame we send */
+				q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (segs > free_desc)
+				break;
+			posted = tx_post_chain(q, &b, m, &lookups);
 		}
-		if (m->nb_segs > free_desc)
-			break;
-		if (!tx_post(q, &b, m, &lookups)) {
+		if (unlikely(!posted)) {
 			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		free_desc = (uint16_t)(free_desc - segs);
 		sent++;
 	}
 	looked(&q->cache, q->iova_mode, lookups);
