@@ -145,6 +145,9 @@ struct sim_txq {
 	uint16_t q, port;
 	uint16_t wq;              /* its wire queue (q, or shared: q % the wire's) */
 	enum sim_iova_mode iova_mode;
+	/* the pool whose memory is the cache's run: the first frame's
+	 * (iop_pci_tx_run_follow) */
+	struct rte_mempool *run_pool;
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;

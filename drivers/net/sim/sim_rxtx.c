@@ -286,10 +286,13 @@ static bool tx_post_chain(struct sim_txq *q, const struct iop_iova_burst *b, str
 uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_txq *q = txq;
-	struct iop_iova_burst b = burst_begin(&q->cache, q->iova_mode);
+	struct iop_iova_burst b;
 	uint16_t room, free_desc, i, sent = 0;
 	unsigned int lookups = 0;
 
+	if (q->iova_mode == SIM_IOVA_CACHE && n)
+		iop_pci_tx_run_follow(&q->cache, &q->run_pool, pkts[0]);
+	b = burst_begin(&q->cache, q->iova_mode);
 	if (unlikely(__atomic_load_n(&q->hold, __ATOMIC_ACQUIRE))) {
 		sim_txq_finish(q);
 		return 0;
