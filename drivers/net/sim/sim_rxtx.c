@@ -27,9 +27,9 @@ static inline uint64_t data_iova(const struct iop_iova_burst *b, enum sim_iova_m
 	return iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, const void *));
 }
 
-/* The IOVA of a fresh rx buffer's first byte at the headroom's end: from
- * the mbuf's own address through the run, nothing loaded from the mbuf
- * (a pool's mbuf is direct, its buffer at a fixed offset). */
+/* The IOVA of a fresh rx buffer's first byte, at the headroom's end. With
+ * the cache, from the mbuf's own address through the run, nothing loaded
+ * from the mbuf (a pool's mbuf is direct, its buffer at a fixed offset). */
 static inline uint64_t rx_buf_iova(const struct iop_iova_burst *b, const struct sim_rxq *q,
 				   const struct rte_mbuf *m)
 {
