@@ -157,29 +157,22 @@ static int ring_alloc(struct iop_port *port, const char *dir, uint16_t qid, uint
 		       iop_port_id(port), dir, qid, nb_desc);
 }
 
-/* Rx buffers all come from the queue's pool: when its memory is one
- * IOVA-contiguous run of the IOAS, they translate with one compare and
- * one add. When it is not, the entries translate them (as exactly). */
-static void set_pool_run(struct iop_iova_cache *c, struct rte_mempool *mp)
-{
-	void *va;
-	size_t len;
-
-	if (iop_mem_pool_span(mp, &va, &len) == 0)
-		iop_iova_cache_set_run(c, va, len);
-}
-
 int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 		  struct rte_mempool *mp, struct iop_port_qcounters *cnt, void **out)
 {
 	struct sim_port *sp = iop_port_priv(port);
 	uint32_t room = (uint32_t)(rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM);
+	struct iop_pci_rx_refill refill;
 	struct sim_rxq *q;
 	int rc;
 
 	if (mp->size < nb_desc)
 		return IOP_ERR(EINVAL, "port %u: mempool %s has %u mbufs, fewer than the %u rx descriptors of queue %u: make the pool larger",
 			       iop_port_id(port), mp->name, mp->size, nb_desc, qid);
+	/* the device writes at the headroom's end, as rearm leaves data_off */
+	rc = iop_pci_rx_refill_init(&refill, mp, iop_port_id(port), RTE_PKTMBUF_HEADROOM, "sim");
+	if (rc)
+		return rc;
 	q = rte_zmalloc("iop_sim_rxq", sizeof(*q), RTE_CACHE_LINE_SIZE);
 	if (!q)
 		return IOP_ERR(ENOMEM, "port %u: no hugepage memory for rx queue %u",
@@ -190,14 +183,15 @@ int sim_rxq_setup(struct iop_port *port, uint16_t qid, uint16_t nb_desc,
 		return rc;
 	}
 	iop_iova_cache_init(&q->cache, sp->ioas);
-	set_pool_run(&q->cache, mp);
+	/* rx buffers all come from the pool: its memory is the run */
+	iop_pci_cache_run_pool(&q->cache, mp);
 	q->nb_desc = nb_desc;
 	q->mask = (uint16_t)(nb_desc - 1);
 	q->q = qid;
 	q->port = iop_port_id(port);
 	q->iova_mode = sp->iova_mode;
 	q->buf_len = (uint16_t)RTE_MIN(room, (uint32_t)UINT16_MAX);
-	q->mp = mp;
+	q->refill = refill;
 	q->dev = sp->dev;
 	q->wire = &sp->wire;
 	q->cnt = cnt;
@@ -300,10 +294,10 @@ int sim_start(struct iop_port *port)
 			continue;
 		if (q->cnt->rx_unmapped)
 			rc = IOP_ERR(EFAULT, "port %u: rx buffers of mempool %s are not mapped in the port's IOAS: create pools after iop_init() so they are in DPDK's memory",
-				     iop_port_id(port), q->mp->name);
+				     iop_port_id(port), q->refill.mp->name);
 		else
 			rc = IOP_ERR(ENOMEM, "port %u: mempool %s ran out of mbufs filling rx queue %u's %u descriptors: make the pool larger",
-				     iop_port_id(port), q->mp->name, i, q->nb_desc);
+				     iop_port_id(port), q->refill.mp->name, i, q->nb_desc);
 	}
 	for (uint16_t i = 0; rc == 0 && i < sp->nb_txq; i++)
 		txq_reset(sp->txq[i]);

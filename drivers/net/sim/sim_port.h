@@ -41,8 +41,9 @@ uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n);
  * out (rx_nombuf) or a buffer has no IOVA in the port's IOAS (rx_unmapped). */
 bool sim_rxq_fill(struct sim_rxq *q);
 
-/* Frees the mbufs of the frames the device has sent, a batch at a time.
- * Inline: the tx burst runs it, and so does a held queue's finish. */
+/* Frees the mbufs of the frames the device has sent, a batch at a time,
+ * by the PCI PMDs' inline free (a one-segment frame straight back to its
+ * pool). Inline: the tx burst runs it, and so does a held queue's finish. */
 #define SIM_TX_CLEAN_BATCH 32
 static inline void sim_txq_clean(struct sim_txq *q)
 {
@@ -57,12 +58,12 @@ static inline void sim_txq_clean(struct sim_txq *q)
 		q->ring[q->clean].flags = 0;
 		q->clean = (uint16_t)((q->clean + 1) & q->mask);
 		if (k == SIM_TX_CLEAN_BATCH) {
-			rte_pktmbuf_free_bulk(done, k);
+			iop_pci_tx_free(done, k);
 			k = 0;
 		}
 	}
 	if (k)
-		rte_pktmbuf_free_bulk(done, k);
+		iop_pci_tx_free(done, k);
 }
 
 /* sim_pause.c: a queue held by a move (rx_burst reclaims in place of its

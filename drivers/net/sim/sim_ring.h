@@ -17,6 +17,7 @@
 
 #include "iop_iova_cache.h"
 #include "iop_port.h"
+#include "pci_pmd_ring.h"
 #include "sim_offload.h"
 
 #define SIM_DESC_AVAIL  0x1u /* driver -> device: buffer posted */
@@ -122,7 +123,9 @@ struct sim_rxq {
 	uint16_t q, port;
 	enum sim_iova_mode iova_mode;
 	uint16_t buf_len;
-	struct rte_mempool *mp;
+	/* the pool, the rearm template and where a buffer's first byte lies
+	 * from its mbuf (the PCI PMDs' refill, pci_pmd_ring.h) */
+	struct iop_pci_rx_refill refill;
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;
@@ -142,6 +145,9 @@ struct sim_txq {
 	uint16_t q, port;
 	uint16_t wq;              /* its wire queue (q, or shared: q % the wire's) */
 	enum sim_iova_mode iova_mode;
+	/* the pool whose memory is the cache's run: the first frame's
+	 * (iop_pci_tx_run_follow) */
+	struct rte_mempool *run_pool;
 	struct iop_dev *dev;
 	struct sim_wire *wire;
 	struct iop_port_qcounters *cnt;

@@ -18,12 +18,24 @@
 
 /* --- IOVAs ---------------------------------------------------------------- */
 
-static inline uint64_t buf_iova(const struct iop_iova_burst *b, enum sim_iova_mode mode,
-				const struct rte_mbuf *m)
+/* The IOVA of the frame's data (tx). */
+static inline uint64_t data_iova(const struct iop_iova_burst *b, enum sim_iova_mode mode,
+				 const struct rte_mbuf *m)
 {
 	if (mode == SIM_IOVA_MBUF)
 		return m->buf_iova + m->data_off;
 	return iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, const void *));
+}
+
+/* The IOVA of a fresh rx buffer's first byte, at the headroom's end. With
+ * the cache, from the mbuf's own address through the run, nothing loaded
+ * from the mbuf (a pool's mbuf is direct, its buffer at a fixed offset). */
+static inline uint64_t rx_buf_iova(const struct iop_iova_burst *b, const struct sim_rxq *q,
+				   const struct rte_mbuf *m)
+{
+	if (q->iova_mode == SIM_IOVA_MBUF)
+		return m->buf_iova + RTE_PKTMBUF_HEADROOM;
+	return iop_iova_burst_lookup(b, (const uint8_t *)m + q->refill.buf_off);
 }
 
 /* The burst's translation state: the cache synced, its run in registers. */
@@ -43,8 +55,10 @@ static inline void looked(struct iop_iova_cache *c, enum sim_iova_mode mode, uns
 
 /* --- rx ------------------------------------------------------------------- */
 
-/* Posts fresh buffers on empty descriptors, a batch at a time. Returns
- * false when the pool is empty or a buffer has no IOVA (counted). */
+/* Posts fresh buffers on empty descriptors, a batch at a time: one pool
+ * get, and each mbuf rearmed by the template's stores rather than reset
+ * field by field. Returns false when the pool is empty or a buffer has no
+ * IOVA (counted). */
 static bool rx_rearm(struct sim_rxq *q, const struct iop_iova_burst *b, uint16_t empty)
 {
 	struct rte_mbuf *m[SIM_REARM_BATCH];
@@ -52,20 +66,21 @@ static bool rx_rearm(struct sim_rxq *q, const struct iop_iova_burst *b, uint16_t
 	while (empty) {
 		uint16_t k = RTE_MIN(empty, SIM_REARM_BATCH);
 
-		if (rte_pktmbuf_alloc_bulk(q->mp, m, k) != 0) {
+		if (rte_mempool_get_bulk(q->refill.mp, (void **)m, k) != 0) {
 			q->cnt->rx_nombuf++;
 			return false;
 		}
 		for (uint16_t i = 0; i < k; i++) {
 			struct sim_desc *d = &q->ring[q->rearm];
-			uint64_t iova = buf_iova(b, q->iova_mode, m[i]);
+			uint64_t iova = rx_buf_iova(b, q, m[i]);
 
 			if (iova == IOP_IOVA_POISON) {
 				q->cnt->rx_unmapped++;
-				rte_pktmbuf_free_bulk(&m[i], k - i);
+				rte_mempool_put_bulk(q->refill.mp, (void **)&m[i], k - i);
 				looked(&q->cache, q->iova_mode, i + 1);
 				return false;
 			}
+			iop_pci_rx_rearm(m[i], q->refill.rearm);
 			q->sw[q->rearm] = m[i];
 			d->iova = iova;
 			d->buf_len = q->buf_len;
@@ -86,6 +101,9 @@ static inline uint16_t rx_empty(const struct sim_rxq *q)
 		return (uint16_t)(((q->next - q->rearm - 1) & q->mask) + 1);
 	return 0;
 }
+
+#define SIM_DESC_RX_VERDICTS \
+	(SIM_DESC_RX_RSS | SIM_DESC_RX_VLAN | SIM_DESC_RX_IP_CK | SIM_DESC_RX_L4_CK)
 
 /* The device's verdicts of a frame's first descriptor, as DPDK's mbuf
  * flags. */
@@ -119,7 +137,9 @@ static inline struct rte_mbuf *rx_harvest(struct sim_rxq *q, uint16_t fl)
 	bool error = fl & SIM_DESC_ERROR;
 	uint16_t dfl = fl;
 
-	rx_offload_flags(q->sw[q->next], first, fl);
+	/* ol_flags is 0 from the rearm: one test when the device set none */
+	if (unlikely(fl & SIM_DESC_RX_VERDICTS))
+		rx_offload_flags(q->sw[q->next], first, fl);
 	for (;;) {
 		struct sim_desc *d = &q->ring[q->next];
 		struct rte_mbuf *m = q->sw[q->next];
@@ -130,7 +150,6 @@ static inline struct rte_mbuf *rx_harvest(struct sim_rxq *q, uint16_t fl)
 		} else if (!head) {
 			m->data_len = d->len;
 			m->pkt_len = d->len;
-			m->port = q->port;
 			head = last = m;
 		} else {
 			m->data_len = d->len;
@@ -215,16 +234,34 @@ static inline uint16_t tx_offload_request(const struct sim_txq *q, const struct 
 	return fl;
 }
 
-/* Posts one frame (one descriptor per segment). false: some segment has
+/* Posts a one-segment frame on the next descriptor. false: it has no
+ * IOVA in the port's IOAS; nothing was posted. */
+static inline bool tx_post_one(struct sim_txq *q, const struct iop_iova_burst *b,
+			       struct rte_mbuf *m)
+{
+	struct sim_desc *d = &q->ring[q->next];
+	uint64_t iova = data_iova(b, q->iova_mode, m);
+
+	if (unlikely(iova == IOP_IOVA_POISON))
+		return false;
+	q->sw[q->next] = m;
+	d->iova = iova;
+	d->buf_len = m->data_len;
+	d->flags = (uint16_t)(SIM_DESC_AVAIL | tx_offload_request(q, m, d));
+	q->next = (uint16_t)((q->next + 1) & q->mask);
+	return true;
+}
+
+/* Posts a chain (one descriptor per segment). false: some segment has
  * no IOVA in the port's IOAS; nothing was posted. */
-static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
-		    unsigned int *lookups)
+static bool tx_post_chain(struct sim_txq *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
+			  unsigned int *lookups)
 {
 	uint64_t iova[SIM_TX_MAX_SEGS];
 	uint16_t s = 0, idx = q->next;
 
 	for (struct rte_mbuf *seg = m; seg; seg = seg->next, s++) {
-		iova[s] = buf_iova(b, q->iova_mode, seg);
+		iova[s] = data_iova(b, q->iova_mode, seg);
 		if (iova[s] == IOP_IOVA_POISON) {
 			*lookups += s + 1u;
 			return false;
@@ -249,10 +286,13 @@ static bool tx_post(struct sim_txq *q, const struct iop_iova_burst *b, struct rt
 uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct sim_txq *q = txq;
-	struct iop_iova_burst b = burst_begin(&q->cache, q->iova_mode);
+	struct iop_iova_burst b;
 	uint16_t room, free_desc, i, sent = 0;
 	unsigned int lookups = 0;
 
+	if (q->iova_mode == SIM_IOVA_CACHE && n)
+		iop_pci_tx_run_follow(&q->cache, &q->run_pool, pkts[0]);
+	b = burst_begin(&q->cache, q->iova_mode);
 	if (unlikely(__atomic_load_n(&q->hold, __ATOMIC_ACQUIRE))) {
 		sim_txq_finish(q);
 		return 0;
@@ -262,23 +302,35 @@ uint16_t sim_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
 	/* take only what the wire can carry now: a frame the port accepts
 	 * is on the wire (or a counted drop) when the burst returns */
 	room = q->wire->ops->tx_room(q->wire, q->wq, n);
+	/* the device runs after the loop: nothing is freed during it */
+	free_desc = (uint16_t)(q->nb_desc - 1 - ((q->next - q->clean) & q->mask));
 	for (i = 0; i < n && sent < room; i++) {
 		struct rte_mbuf *m = pkts[i];
+		uint16_t segs = m->nb_segs;
+		bool posted;
 
-		free_desc = (uint16_t)(q->nb_desc - 1 - ((q->next - q->clean) & q->mask));
-		if (m->nb_segs > SIM_TX_MAX_SEGS || m->nb_segs >= q->nb_desc) {
-			/* could never be posted: longer than any frame we send */
-			q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
-			rte_pktmbuf_free(m);
-			continue;
+		if (likely(segs == 1)) {
+			if (unlikely(free_desc == 0))
+				break;
+			lookups++;
+			posted = tx_post_one(q, &b, m);
+		} else {
+			if (segs > SIM_TX_MAX_SEGS || segs >= q->nb_desc) {
+				/* could never be posted: longer than any frame we send */
+				q->cnt->drops[IOP_DROP_TX_OVERSIZE]++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			if (segs > free_desc)
+				break;
+			posted = tx_post_chain(q, &b, m, &lookups);
 		}
-		if (m->nb_segs > free_desc)
-			break;
-		if (!tx_post(q, &b, m, &lookups)) {
+		if (unlikely(!posted)) {
 			q->cnt->drops[IOP_DROP_TX_UNMAPPED]++;
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		free_desc = (uint16_t)(free_desc - segs);
 		sent++;
 	}
 	looked(&q->cache, q->iova_mode, lookups);

@@ -4,6 +4,8 @@
  * IOMMU (topology: sim_window.topo, given as argv[1]). EAL without
  * hugepages.
  */
+/* rte_pktmbuf_pool_create_extbuf() is experimental in DPDK 22.11 */
+#define ALLOW_EXPERIMENTAL_API
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <rte_eal.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "port_fixture.h"
@@ -394,6 +397,101 @@ static void sim_rx_pool_smaller_than_ring_is_einval(void **state)
 	rte_mempool_free(tiny);
 }
 
+/* The rx refill takes a buffer's address from its mbuf's (and the pool's
+ * header): a pool whose buffers are elsewhere is refused by name. */
+static void sim_rx_pool_of_pinned_external_buffers_is_einval(void **state)
+{
+	struct rte_pktmbuf_extmem ext = { .elt_size = RTE_MBUF_DEFAULT_BUF_SIZE };
+	struct rte_mempool *xp;
+	uint16_t p;
+
+	(void)state;
+	ext.buf_len = 128 * RTE_MBUF_DEFAULT_BUF_SIZE;
+	ext.buf_ptr = rte_malloc(NULL, ext.buf_len, 4096);
+	assert_non_null(ext.buf_ptr);
+	ext.buf_iova = rte_malloc_virt2iova(ext.buf_ptr);
+	xp = rte_pktmbuf_pool_create_extbuf("test_sim_ext", 127, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    SOCKET_ID_ANY, &ext, 1);
+	assert_non_null(xp);
+	assert_int_equal(iop_port_open("sim:wire=gen", &p), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1 }), 0);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, xp), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "pinned external buffers"));
+	iop_port_close(p);
+	rte_mempool_free(xp);
+	rte_free(ext.buf_ptr);
+}
+
+/* rx rearms a buffer with a template of stores, not a reset: whatever the
+ * frame's last user left in the fields the template does not write must
+ * not show in the next frame. A pool of 96 for a ring of 64, ten rounds
+ * of 32 frames: every buffer comes back several times. */
+static void rx_buffers_come_back_clean_whatever_their_last_user_left(void **state)
+{
+	struct rte_mempool *mp1 = rte_pktmbuf_pool_create("test_rearm", 96, 0, 0,
+							   RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	struct rte_mbuf *tx[32], *rx[32];
+	uint32_t seq = 0;
+
+	(void)state;
+	assert_non_null(mp1);
+	pair("", "", mp1);
+	for (int round = 0; round < 10; round++) {
+		uint16_t got = 0;
+
+		for (int i = 0; i < 32; i++)
+			tx[i] = frame(100, seq + (uint32_t)i);
+		assert_int_equal(iop_port_tx_burst(0, 0, tx, 32), 32);
+		for (int tries = 0; got < 32 && tries < 8; tries++)
+			got = (uint16_t)(got + iop_port_rx_burst(1, 0, &rx[got], (uint16_t)(32 - got)));
+		assert_int_equal(got, 32);
+		for (int i = 0; i < 32; i++) {
+			struct rte_mbuf *m = rx[i];
+
+			assert_ptr_equal(m->pool, mp1);
+			assert_true(traffic_frame_is(m, 100, seq + (uint32_t)i));
+			assert_int_equal(m->data_off, RTE_PKTMBUF_HEADROOM);
+			assert_int_equal(m->ol_flags, 0);
+			assert_int_equal(m->packet_type, 0);
+			assert_int_equal(m->port, 1);
+			assert_int_equal(m->nb_segs, 1);
+			assert_null(m->next);
+			assert_int_equal(rte_mbuf_refcnt_read(m), 1);
+			/* what an application may leave behind */
+			rte_pktmbuf_adj(m, 14);
+			m->ol_flags = RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_RX_RSS_HASH;
+			m->packet_type = RTE_PTYPE_L2_ETHER;
+			m->port = 7;
+		}
+		rte_pktmbuf_free_bulk(rx, 32);
+		seq += 32;
+	}
+	iop_port_close_all();
+	rte_mempool_free(mp1);
+}
+
+/* Frames of one segment take a descriptor each: a burst longer than the
+ * ring takes what fits (one descriptor stays empty) and hands back the
+ * rest; every frame taken arrives. */
+static void tx_burst_takes_no_more_frames_than_free_descriptors(void **state)
+{
+	struct rte_mbuf *tx[100], *rx[64];
+	uint16_t got = 0;
+
+	(void)state;
+	pair("", "", pool);
+	for (int i = 0; i < 100; i++)
+		tx[i] = frame(64, (uint32_t)i);
+	assert_int_equal(iop_port_tx_burst(0, 0, tx, 100), 63);
+	rte_pktmbuf_free_bulk(&tx[63], 37);
+	for (int tries = 0; got < 63 && tries < 8; tries++)
+		got = (uint16_t)(got + iop_port_rx_burst(1, 0, &rx[got], (uint16_t)(64 - got)));
+	assert_int_equal(got, 63);
+	for (int i = 0; i < 63; i++)
+		assert_true(traffic_frame_is(rx[i], 64, (uint32_t)i));
+	rte_pktmbuf_free_bulk(rx, 63);
+}
+
 static void xstats_names_are_ethdev_s_and_a_short_array_gets_the_count(void **state)
 {
 	static const char *const first[] = {
@@ -423,15 +521,20 @@ static void xstats_names_are_ethdev_s_and_a_short_array_gets_the_count(void **st
 
 static void xstats_count_frames_bytes_and_every_iova_cache_lookup(void **state)
 {
+	struct rte_mempool *other = rte_pktmbuf_pool_create("test_other", 63, 0, 0,
+							     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	struct rte_mbuf *tx[4], *rx[8];
 	uint64_t lookups;
 
 	(void)state;
+	assert_non_null(other);
 	pair("", "", pool);
 	/* start posted 64 rx buffers per port: 64 lookups each */
 	assert_int_equal(xstat(1, "iova_cache_lookups"), 64);
+	/* the run is the first frame's pool: the last frame, of another
+	 * pool, goes to the entries, empty until then (a miss) */
 	for (int i = 0; i < 4; i++)
-		tx[i] = frame(100, (uint32_t)i);
+		tx[i] = traffic_frame(i < 3 ? pool : other, 100, (uint32_t)i);
 	assert_int_equal(iop_port_tx_burst(0, 0, tx, 4), 4);
 	assert_int_equal(iop_port_rx_burst(1, 0, rx, 8), 4);
 	rte_pktmbuf_free_bulk(rx, 4);
@@ -451,6 +554,8 @@ static void xstats_count_frames_bytes_and_every_iova_cache_lookup(void **state)
 	assert_int_equal(iop_port_stats_reset(0), 0);
 	assert_int_equal(xstat(0, "tx_good_packets"), 0);
 	assert_int_equal(xstat(0, "iova_cache_lookups"), 0);
+	iop_port_close_all();
+	rte_mempool_free(other);
 }
 
 static void iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats(void **state)
@@ -511,6 +616,9 @@ int main(int argc, char **argv)
 		T(pair_peer_must_be_a_pair_port_pointing_back),
 		T(more_sim_ports_than_devices_is_enodev),
 		T(sim_rx_pool_smaller_than_ring_is_einval),
+		T(sim_rx_pool_of_pinned_external_buffers_is_einval),
+		T(rx_buffers_come_back_clean_whatever_their_last_user_left),
+		T(tx_burst_takes_no_more_frames_than_free_descriptors),
 		T(xstats_names_are_ethdev_s_and_a_short_array_gets_the_count),
 		T(xstats_count_frames_bytes_and_every_iova_cache_lookup),
 		T(iova_stats_are_the_iova_cache_xstats_and_reset_with_the_stats),
