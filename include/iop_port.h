@@ -378,7 +378,9 @@ struct iop_dev *iop_port_dev(uint16_t port);
  * -EXDEV (`to` cannot hold the same IOVAs and the driver cannot pause),
  * -EOPNOTSUPP (the driver cannot rebind its queues, or must pause and
  * cannot), -ETIMEDOUT (a queue of the started port was not polled for 5
- * seconds), or what mapping and attaching returned.
+ * seconds), -EIO (the port moved, but its device's DMA did not start
+ * again: its bursts stay idle until the port is stopped and started), or
+ * what mapping and attaching returned.
  */
 #define IOP_PORT_MOVE_GROUP 1u /* move the ports sharing the IOMMU group too */
 #define IOP_PORT_MOVE_PAUSE 2u /* hold the queues even where not needed */

@@ -294,16 +294,29 @@ static bool stops_dma(const struct iop_port *p)
 	return p->state == PORT_STARTED && p->drv->ops->dma_stop;
 }
 
-/* Lets the devices stopped by stop_dma DMA again, then their bursts run. */
-static void start_dma(struct move *m)
+/* Lets the devices stopped by stop_dma DMA again, then their bursts run.
+ * A device whose DMA does not start again keeps idle bursts: a burst on a
+ * queue its device no longer serves would post buffers nothing fills, so
+ * the port forwards nothing, says so once, and waits for a stop and a
+ * start. -EIO then (the driver logged why), 0 otherwise. */
+static int start_dma(struct move *m)
 {
+	int rc = 0;
+
 	for (size_t i = 0; i < m->nports; i++) {
-		if (m->dma_off[i])
-			m->ports[i]->drv->ops->dma_stop(m->ports[i], false);
-		if (m->idled[i])
-			port_fp_restore(m->ports[i]);
+		struct iop_port *p = m->ports[i];
+		bool dead = m->dma_off[i] && p->drv->ops->dma_stop(p, false) != 0;
+
+		if (dead) {
+			IOP_LOG(ERR, "port %u (%s): its device's DMA did not start again after the move: the port forwards nothing until it is stopped and started again",
+				p->id, p->spec);
+			rc = -EIO;
+		} else if (m->idled[i]) {
+			port_fp_restore(p);
+		}
 		m->dma_off[i] = m->idled[i] = false;
 	}
+	return rc;
 }
 
 /* The started ports whose driver has dma_stop: their bursts go idle and
@@ -367,7 +380,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 {
 	struct iop_port *p = iop_port_get(id);
 	uint64_t pause_start = 0, start_ns = now_ns(), switched_ns;
-	int rc;
+	int rc, restart_rc = 0;
 
 	if (!p)
 		return IOP_ERR(ENODEV, "cannot move port %u: no such port is open", id);
@@ -441,7 +454,9 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	if (m->pause) {
 		uint64_t ns;
 
-		start_dma(m);
+		if (start_dma(m))
+			restart_rc = IOP_ERR(EIO, "port %u (%s) moved to IOAS %u, but a device's DMA did not start again: stop the port and start it again",
+					     id, p->spec, iop_ioas_id(to));
 		unhold(m);
 		ns = now_ns() - pause_start;
 		for (size_t i = 0; i < m->nports; i++) {
@@ -465,7 +480,7 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 		__atomic_fetch_add(&m->ports[i]->moves, 1, __ATOMIC_RELAXED);
 	}
 	port_dev_drop(m->from, (unsigned int)m->nports);
-	return 0;
+	return restart_rc;
 }
 
 int iop_port_move(uint16_t id, struct iop_ioas *to, unsigned int flags)

@@ -76,6 +76,7 @@ static struct {
 	const struct iop_port_ops *sim_ops;
 	struct iop_port_ops ops;
 	bool refuse;
+	bool restart_fails; /* dma_stop(false) fails: the device stays dead */
 	unsigned int stops, starts;
 	bool switching;
 	void *rxq, *txq; /* the queues of the port that moves */
@@ -119,6 +120,8 @@ static int dstop_dma_stop(struct iop_port *port, bool stop)
 	} else {
 		dstop.starts++;
 		__atomic_store_n(&dstop.switching, false, __ATOMIC_RELEASE);
+		if (dstop.restart_fails)
+			return iop_err(EIO, "this device did not start again");
 	}
 	return 0;
 }
@@ -219,6 +222,35 @@ static void move_of_a_port_that_stops_its_dma_never_changes_its_iovas(void **sta
 	sim_with_dma_stop(false);
 }
 
+/* A device whose DMA does not start again after the switch: the move is
+ * made (the device is on the destination) but reported as -EIO with what
+ * to do, and the port's bursts stay idle (a burst on a queue its device
+ * no longer serves would post buffers nothing fills) until a stop and a
+ * start give the port its bursts back. */
+static void move_whose_dma_does_not_start_again_leaves_the_port_idle_and_says_so(void **state)
+{
+	struct iop_ioas *dst = new_ioas();
+	iop_rx_burst_t rx;
+	uint16_t a, b;
+
+	(void)state;
+	sim_with_dma_stop(true);
+	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
+	rx = iop_port_fp[a].rx_burst;
+	dstop.restart_fails = true;
+	assert_int_equal(iop_port_move(a, dst, 0), -EIO);
+	assert_non_null(strstr(iop_err_msg(), "a device's DMA did not start again: stop the port and start it again"));
+	assert_on(a, dst);
+	assert_ptr_not_equal(iop_port_fp[a].rx_burst, rx);
+	dstop.restart_fails = false;
+	assert_int_equal(iop_port_stop(a), 0);
+	assert_int_equal(iop_port_start(a), 0);
+	assert_ptr_equal(iop_port_fp[a].rx_burst, rx);
+	iop_port_close_all();
+	sim_with_dma_stop(false);
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
 static int close_ports(void **state)
 {
 	port_fixture_close_ports(state);
@@ -233,6 +265,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch),
 		T(move_of_a_port_that_stops_its_dma_never_changes_its_iovas),
+		T(move_whose_dma_does_not_start_again_leaves_the_port_idle_and_says_so),
 	};
 
 	if (argc < 3) {
