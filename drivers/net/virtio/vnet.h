@@ -115,6 +115,11 @@ struct vnet_priv {
 	bool link_up, link_known;
 };
 
+static inline bool vnet_has(const struct vnet_priv *vn, unsigned int feature)
+{
+	return vn->features & BIT(feature);
+}
+
 /* rx: buffer m, in which the device wrote len bytes, replaced in the
  * ring: adds to pkts the frame it completes. */
 static inline void vnet_rx_take(struct vnet_queue *q, struct rte_mbuf *m, uint32_t len,
@@ -257,5 +262,10 @@ int vnet_split_requeue(struct vnet_queue *q, bool rx);
 int vnet_packed_requeue(struct vnet_queue *q, bool rx);
 /* Whether the device has used everything posted in q. */
 bool vnet_ring_drained(const struct vnet_queue *q);
+
+/* virtio_net.c: sets queue q up in the device at its ring's IOVAs. */
+int vnet_queue_program(struct vnet_priv *vn, struct vnet_queue *q);
+/* virtio_dma_stop.c: the dma_stop op (lib/port's port_driver.h). */
+int vnet_dma_stop(struct iop_port *port, bool stop);
 
 #endif /* IOP_VNET_H */
