@@ -65,11 +65,11 @@
 #include "iommu_backend.h"
 #include "iop_log.h"
 #include "kernel_backend.h"
+#include "scn_layout.h"
 #include "scn_mock.h"
 
 #define MAX_OBJ 16
 #define BUF_MAX (256 << 20) /* populated at once: scenarios use a few MiB */
-#define MAX_LAYOUT 16
 
 struct obj {
 	char name[16];
@@ -78,16 +78,10 @@ struct obj {
 	int held;   /* devices: the fd `hold` made, + 1 (0: none) */
 };
 
-struct layout_dev {
-	char bdf[16];
-	unsigned int group;
-	char driver[32];
-};
-
 static const struct iop_backend_ops *ops;
 static const char *backend_name;
 static unsigned int aperture = 39;
-static struct layout_dev layout[MAX_LAYOUT];
+static struct layout_dev layout[SCN_LAYOUT_MAX];
 static size_t nlayout;
 static void *bctx, *bctx2;
 static struct iop_ctx_params ctx_params;
@@ -208,27 +202,6 @@ static struct obj *find(struct obj *tab, const char *name, bool create)
 	return NULL;
 }
 
-static int load_layout(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char line[256];
-
-	if (!f) {
-		fprintf(stderr, "iop-scn: cannot open layout %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) && nlayout < MAX_LAYOUT) {
-		struct layout_dev *d = &layout[nlayout];
-
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (sscanf(line, "%15s %u %31s", d->bdf, &d->group, d->driver) == 3)
-			nlayout++;
-	}
-	fclose(f);
-	return 0;
-}
-
 static bool in_list(const char *bdf, char **list, int n)
 {
 	int i;
@@ -237,65 +210,6 @@ static bool in_list(const char *bdf, char **list, int n)
 		if (!strcmp(list[i], bdf))
 			return true;
 	return false;
-}
-
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static void current_driver(const char *bdf, char *out, size_t len)
-{
-	char path[128], target[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0) {
-		snprintf(out, len, "none");
-		return;
-	}
-	target[n] = '\0';
-	snprintf(out, len, "%s", strrchr(target, '/') + 1);
-}
-
-static bool device_present(const char *bdf)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
-	return access(path, F_OK) == 0;
-}
-
-/* Puts a guest device on vfio-pci or back on its own driver. */
-static int rebind(const struct layout_dev *d, bool vfio)
-{
-	const char *want = vfio ? "vfio-pci" : d->driver;
-	char path[128], cur[64];
-
-	current_driver(d->bdf, cur, sizeof(cur));
-	if (!strcmp(cur, want))
-		return 0;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", d->bdf);
-	sysfs_write(path, vfio ? "vfio-pci" : "\n");
-	if (strcmp(cur, "none")) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", d->bdf);
-		sysfs_write(path, d->bdf);
-	}
-	sysfs_write("/sys/bus/pci/drivers_probe", d->bdf);
-	current_driver(d->bdf, cur, sizeof(cur));
-	if (strcmp(cur, want)) {
-		fprintf(stderr, "iop-scn: %s is on %s, wanted %s\n", d->bdf, cur, want);
-		return -1;
-	}
-	return 0;
 }
 
 static const char *aperture_ranges(void)
@@ -310,7 +224,7 @@ static int parse_u64(const char *s, uint64_t *v);
 static int write_topology(char **bound, int nbound, const char *memlock)
 {
 	FILE *f;
-	unsigned int groups[MAX_LAYOUT];
+	unsigned int groups[SCN_LAYOUT_MAX];
 	size_t ng = 0, i, j;
 	int fd;
 
@@ -443,9 +357,9 @@ static int do_bind(char **arg, int n)
 
 			/* a layout device this guest lacks (vm-test adds the
 			 * root port's) matters only when a step binds it */
-			if (!want_vfio && !device_present(layout[i].bdf))
+			if (!want_vfio && !scn_device_present(layout[i].bdf))
 				continue;
-			if (strcmp(layout[i].driver, "none") && rebind(&layout[i], want_vfio) < 0)
+			if (strcmp(layout[i].driver, "none") && scn_rebind(&layout[i], want_vfio) < 0)
 				return -EIO;
 		}
 		p.backend = ops == &iop_backend_vfio ? IOP_BACKEND_VFIO : IOP_BACKEND_IOMMUFD;
@@ -801,7 +715,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iop-scn: unknown backend '%s': use --iommu=iommufd, vfio or sim\n", backend_name);
 		return 2;
 	}
-	if (load_layout(layout_path) < 0)
+	if (scn_layout_load(layout_path, layout, &nlayout) < 0)
 		return 2;
 	printf("iop-scn: backend %s, aperture %u bits\n", backend_name, aperture);
 	getrlimit(RLIMIT_MEMLOCK, &saved_memlock);
