@@ -133,7 +133,8 @@ const char *iop_port_spec_text(const struct iop_port *port);
 void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac);
 /*
  * For a driver whose burst functions depend on the device behind the port
- * (the pci port type: one PMD per device), called from probe: they replace
+ * (the pci port type: one PMD per device), called from probe, or from
+ * start to pick bursts for the configuration: they replace
  * ops->rx_burst/tx_burst in the fast-path table, as an ethdev PMD sets
  * rx_pkt_burst, so a burst is one call.
  */

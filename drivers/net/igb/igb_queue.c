@@ -318,7 +318,8 @@ uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
 				   len <= IGB_MAX_FRAME)) {
 				igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
-				iop_pci_rx_deliver(m, len, q->cnt);
+				iop_pci_rx_set_len(m, len);
+				iop_pci_count_packet(q->cnt, len);
 				pkts[got++] = m;
 			} else {
 				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
