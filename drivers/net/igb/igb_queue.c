@@ -160,10 +160,12 @@ static void igb_queue_release(void *arg)
 	igb_queue_free(q);
 }
 
-static void igb_drop_mbufs(struct igb_queue *q)
+static void igb_drop_mbufs(struct igb_queue *rxq, struct igb_queue *txq)
 {
-	if (q)
-		iop_pci_free_mbufs(q->sw, q->size);
+	if (rxq)
+		iop_pci_free_mbufs(rxq->sw, rxq->size);
+	if (txq)
+		iop_pci_tx_drop(txq->sw, txq->clean, txq->next, txq->mask);
 }
 
 /* Sets a queue's enable bit and waits for the device to show it (a real
@@ -289,7 +291,8 @@ uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct igb_queue *q = arg;
 	volatile union igb_rx_desc *ring = q->ring;
 	uint16_t idx = q->next, got = 0, done = 0, left = n;
-	unsigned int looked = 0;
+	unsigned int looked = 0, whole = 0;
+	uint64_t bytes = 0;
 	struct iop_iova_burst b;
 
 	if (!(ring[idx].wb.status_error & IGB_RXD_STAT_DD))
@@ -319,7 +322,8 @@ uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 				   len <= IGB_MAX_FRAME)) {
 				igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
 				iop_pci_rx_set_len(m, len);
-				iop_pci_count_packet(q->cnt, len);
+				bytes += len;
+				whole++;
 				pkts[got++] = m;
 			} else {
 				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
@@ -334,6 +338,7 @@ uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		left = (uint16_t)(left - k);
 	}
+	iop_pci_count_packets(q->cnt, whole, bytes);
 	iop_iova_cache_count(&q->cache, looked);
 	q->next = idx;
 	q->hold = (uint16_t)(q->hold + done);
@@ -347,29 +352,9 @@ uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 
 /* Descriptors between TDH and TDT belong to the device; with RS it sets
  * DD when it is done with one, and with all before it. */
-static void igb_tx_reclaim(struct igb_queue *q)
+static inline bool igb_tx_done(const volatile void *ring, uint16_t slot)
 {
-	volatile struct igb_tx_desc *ring = q->ring;
-
-	for (;;) {
-		/* the RS descriptor that closes the group of q->clean */
-		uint16_t rs = (uint16_t)(q->clean | (IGB_TX_RS_THRESH - 1));
-		uint16_t posted = (uint16_t)((q->next - q->clean) & q->mask);
-		struct rte_mbuf *done[IGB_TX_RS_THRESH];
-		unsigned int k = 0;
-
-		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].olinfo_status & IGB_TXD_STAT_DD))
-			return;
-		/* the checksum contexts at the ring's start carry no mbuf */
-		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
-		     i = (uint16_t)((i + 1) & q->mask)) {
-			if (q->sw[i])
-				done[k++] = q->sw[i];
-			q->sw[i] = NULL;
-		}
-		iop_pci_tx_free(done, k);
-		q->clean = (uint16_t)((rs + 1) & q->mask);
-	}
+	return ((const volatile struct igb_tx_desc *)ring)[slot].olinfo_status & IGB_TXD_STAT_DD;
 }
 
 /* Checksums a frame of another shape than the contexts' gets in software,
@@ -430,10 +415,12 @@ uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct igb_queue *q = arg;
 	volatile struct igb_tx_desc *ring = q->ring;
 	uint16_t tail = q->next, i;
-	unsigned int looked = 0;
+	unsigned int looked = 0, sent = 0;
+	uint64_t bytes = 0;
 	struct iop_iova_burst b;
 
-	igb_tx_reclaim(q);
+	/* the checksum contexts at the ring's start carry no mbuf */
+	iop_pci_tx_reclaim(q->sw, &q->clean, q->next, q->mask, IGB_TX_RS_THRESH, igb_tx_done, ring);
 	if (n)
 		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
 	b = iop_iova_cache_burst(&q->cache);
@@ -456,8 +443,10 @@ uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 					   igb_tx_csum(m);
 		q->sw[tail] = m;
 		tail = (uint16_t)((tail + 1) & q->mask);
-		iop_pci_count_packet(q->cnt, m->pkt_len);
+		bytes += m->pkt_len;
+		sent++;
 	}
+	iop_pci_count_packets(q->cnt, sent, bytes);
 	iop_iova_cache_count(&q->cache, looked);
 	if (tail != q->next) {
 		q->next = tail;
@@ -508,8 +497,6 @@ void igb_rings_stop(struct iop_pci_dev *pdev, struct igb_rings *r)
 		/* no DMA into buffers we are about to give back */
 		iop_pci_set_bus_master(pdev, false);
 	}
-	for (uint16_t i = 0; i < r->max_queues; i++) {
-		igb_drop_mbufs(r->rxq[i]);
-		igb_drop_mbufs(r->txq[i]);
-	}
+	for (uint16_t i = 0; i < r->max_queues; i++)
+		igb_drop_mbufs(r->rxq[i], r->txq[i]);
 }
