@@ -472,94 +472,97 @@ static inline struct rte_mbuf *e1000_rx_results(bool rx_csum, bool vlan, struct 
 	return m;
 }
 
+/* 7.1.4: the device sets DD (and EOP on a frame's last buffer) when it has
+ * written a descriptor back; a fresh buffer's descriptor has it clear. */
+static inline bool e1000_rx_dd(const volatile void *ring, uint16_t slot)
+{
+	return ((const volatile struct e1000_rx_desc *)ring)[slot].status & E1000_RXD_STAT_DD;
+}
+
+static inline void e1000_rx_post(volatile void *ring, uint16_t slot, uint64_t iova)
+{
+	volatile struct e1000_rx_desc *d = (volatile struct e1000_rx_desc *)ring + slot;
+
+	d->addr = iova;
+	d->status = 0;
+}
+
+/* What an rx burst carries from one frame to the next (read from the
+ * queue once a burst). */
+struct e1000_rx_state {
+	struct e1000_queue *q;
+	struct rte_mbuf **pkts;
+	uint32_t max_frame;
+	bool rx_csum, vlan; /* as configured: the results to deliver */
+	bool open;          /* a chain is under way */
+	uint16_t got;
+	unsigned int whole; /* frames delivered in one buffer, and their bytes */
+	uint64_t bytes;
+};
+
 /*
- * 7.1.4: the device sets DD (and EOP on a frame's last buffer) when it has
- * written a descriptor back; RDT hands descriptors back to it. One body,
- * two bursts (chosen at start, e1000_bursts): `offloads` false leaves out
- * the checksum verdicts and the tag, which no frame of such a queue has.
- * A frame in one buffer within the MTU takes the first branch; anything
- * else (a chain, a bad frame, one over the MTU even by a tag's 4 bytes)
- * goes through the chain helpers, which apply the frame-length rule.
+ * The buffer m the device wrote at slot. A frame in one buffer within the
+ * MTU takes the first branch; anything else (a chain, a bad frame, one
+ * over the MTU even by a tag's 4 bytes) goes through the chain helpers,
+ * which apply the frame-length rule. Errors and offload results are those
+ * of the EOP descriptor.
+ */
+static __rte_always_inline void e1000_rx_step(void *arg, volatile void *ring, uint16_t slot,
+					      struct rte_mbuf *m)
+{
+	struct e1000_rx_state *st = arg;
+	volatile struct e1000_rx_desc *d = (volatile struct e1000_rx_desc *)ring + slot;
+	uint8_t status = d->status, errors = d->errors;
+	uint16_t len = d->length;
+
+	if (likely((status & E1000_RXD_STAT_EOP) && !(errors & E1000_RXD_ERR_FRAME) &&
+		   len <= st->max_frame && !st->open)) {
+		iop_pci_rx_set_len(m, len);
+		st->bytes += len;
+		st->whole++;
+		st->pkts[st->got++] = e1000_rx_results(st->rx_csum, st->vlan, m, status, errors,
+						       d->special);
+		return;
+	}
+	if (!(status & E1000_RXD_STAT_EOP)) {
+		iop_pci_rx_chain_add(&st->q->chain, m, len, st->max_frame);
+	} else {
+		m = iop_pci_rx_chain_end(&st->q->chain, m, len, errors & E1000_RXD_ERR_FRAME,
+					 st->q->scatter, st->max_frame, st->q->cnt);
+		if (m)
+			st->pkts[st->got++] = e1000_rx_results(st->rx_csum, st->vlan, m, status,
+							       errors, d->special);
+	}
+	st->open = iop_pci_rx_chain_open(&st->q->chain);
+}
+
+/*
+ * One body, two bursts (chosen at start, e1000_bursts): `offloads` false
+ * leaves out the checksum verdicts and the tag, which no frame of such a
+ * queue has. RDT hands the descriptors processed back to the device.
  */
 static __rte_always_inline uint16_t e1000_rx(struct e1000_queue *q, struct rte_mbuf **pkts,
 					     uint16_t n, bool offloads)
 {
-	volatile struct e1000_rx_desc *ring = q->ring;
-	struct rte_mbuf **sw = q->sw;
-	const uint16_t mask = q->mask;
-	const uint32_t max_frame = q->max_frame;
-	const bool rx_csum = offloads && q->rx_csum, vlan = offloads && q->vlan;
-	struct iop_port_qcounters *cnt = q->cnt;
-	uint16_t idx = q->next, got = 0, done = 0, left = n;
-	unsigned int looked = 0, whole = 0;
-	uint64_t bytes = 0;
-	bool open;
-	struct iop_iova_burst b;
+	struct e1000_rx_state st = {
+		.q = q, .pkts = pkts, .max_frame = q->max_frame,
+		.rx_csum = offloads && q->rx_csum, .vlan = offloads && q->vlan,
+		.open = iop_pci_rx_chain_open(&q->chain),
+	};
+	unsigned int done = iop_pci_rx_walk(q->ring, q->sw, q->mask, &q->next, n, &q->refill,
+					    &q->cache, q->cnt, e1000_rx_dd, e1000_rx_step,
+					    e1000_rx_post, &st);
 
-	if (!(ring[idx].status & E1000_RXD_STAT_DD))
-		return iop_pci_rx_none(&q->cache);
-	b = iop_iova_cache_burst(&q->cache);
-	open = iop_pci_rx_chain_open(&q->chain);
-	while (left) {
-		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
-		uint64_t iova[IOP_PCI_RX_CHUNK];
-		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
-
-		while (ready < want && (ring[(idx + ready) & mask].status & E1000_RXD_STAT_DD))
-			ready++;
-		if (!ready)
-			break;
-		/* the rest of the descriptors after their DD */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		/* frames with no replacement buffer stay in the ring for the next burst */
-		k = iop_pci_rx_alloc(&q->refill, &b, cnt, ready, &looked, fresh, iova);
-		for (unsigned int i = 0; i < k; i++) {
-			volatile struct e1000_rx_desc *d = &ring[idx];
-			uint8_t status = d->status, errors = d->errors;
-			uint16_t len = d->length;
-			struct rte_mbuf *m = sw[idx];
-
-			/* errors and offload results are those of the EOP descriptor */
-			if (likely((status & E1000_RXD_STAT_EOP) && !(errors & E1000_RXD_ERR_FRAME) &&
-				   len <= max_frame && !open)) {
-				iop_pci_rx_set_len(m, len);
-				bytes += len;
-				whole++;
-				pkts[got++] = e1000_rx_results(rx_csum, vlan, m, status, errors,
-								d->special);
-			} else {
-				if (!(status & E1000_RXD_STAT_EOP)) {
-					iop_pci_rx_chain_add(&q->chain, m, len, max_frame);
-				} else {
-					m = iop_pci_rx_chain_end(&q->chain, m, len,
-								 errors & E1000_RXD_ERR_FRAME,
-								 q->scatter, max_frame, cnt);
-					if (m)
-						pkts[got++] = e1000_rx_results(rx_csum, vlan, m, status,
-									       errors, d->special);
-				}
-				open = iop_pci_rx_chain_open(&q->chain);
-			}
-			sw[idx] = fresh[i];
-			d->addr = iova[i];
-			d->status = 0;
-			idx = (uint16_t)((idx + 1) & mask);
-		}
-		done = (uint16_t)(done + k);
-		if (k < ready)
-			break;
-		left = (uint16_t)(left - k);
-	}
-	iop_pci_count_packets(cnt, whole, bytes);
-	iop_iova_cache_count(&q->cache, looked);
-	q->next = idx;
+	if (done == 0)
+		return 0;
+	iop_pci_count_packets(q->cnt, st.whole, st.bytes);
 	q->hold = (uint16_t)(q->hold + done);
 	if (q->hold >= E1000_RX_FREE_THRESH) {
 		/* hand back everything up to the last descriptor we processed */
-		wr(q->regs, E1000_RDT, (uint32_t)((idx - 1) & mask));
+		wr(q->regs, E1000_RDT, (uint32_t)((q->next - 1) & q->mask));
 		q->hold = 0;
 	}
-	return got;
+	return st.got;
 }
 
 static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)

@@ -284,70 +284,70 @@ static inline void igb_rx_offload(struct rte_mbuf *m, uint32_t status, uint16_t 
 }
 
 /* The device sets DD (and EOP on a frame's last buffer) when it has
- * written a descriptor back, over the buffer's address; RDT hands
- * descriptors back to it. Every descriptor processed gets a fresh buffer. */
+ * written a descriptor back, over the buffer's address (igb_rx_post
+ * clears it). */
+static inline bool igb_rx_dd(const volatile void *ring, uint16_t slot)
+{
+	return ((const volatile union igb_rx_desc *)ring)[slot].wb.status_error & IGB_RXD_STAT_DD;
+}
+
+static inline void igb_rx_post_slot(volatile void *ring, uint16_t slot, uint64_t iova)
+{
+	igb_rx_post((volatile union igb_rx_desc *)ring + slot, iova);
+}
+
+/* What an rx burst carries from one frame to the next. */
+struct igb_rx_state {
+	struct igb_queue *q;
+	struct rte_mbuf **pkts;
+	uint16_t got;
+	unsigned int whole; /* frames delivered, and their bytes */
+	uint64_t bytes;
+};
+
+/* The buffer m the device wrote at slot: a whole frame within the MTU is
+ * delivered, anything else (a frame over several buffers, a bad one) is
+ * dropped as rx_oversize. */
+static __rte_always_inline void igb_rx_step(void *arg, volatile void *ring, uint16_t slot,
+					    struct rte_mbuf *m)
+{
+	struct igb_rx_state *st = arg;
+	volatile union igb_rx_desc *d = (volatile union igb_rx_desc *)ring + slot;
+	uint32_t status = d->wb.status_error;
+	uint16_t len = d->wb.length;
+
+	if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
+		   len <= IGB_MAX_FRAME)) {
+		igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
+		iop_pci_rx_set_len(m, len);
+		st->bytes += len;
+		st->whole++;
+		st->pkts[st->got++] = m;
+	} else {
+		st->q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+		iop_pci_rx_recycle(m);
+	}
+}
+
+/* RDT hands the descriptors processed back to the device. */
 uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
-	volatile union igb_rx_desc *ring = q->ring;
-	uint16_t idx = q->next, got = 0, done = 0, left = n;
-	unsigned int looked = 0, whole = 0;
-	uint64_t bytes = 0;
-	struct iop_iova_burst b;
+	struct igb_rx_state st = { .q = q, .pkts = pkts };
+	unsigned int done = iop_pci_rx_walk(q->ring, q->sw, q->mask, &q->next, n, &q->refill,
+					    &q->cache, q->cnt, igb_rx_dd, igb_rx_step,
+					    igb_rx_post_slot, &st);
 
-	if (!(ring[idx].wb.status_error & IGB_RXD_STAT_DD))
-		return iop_pci_rx_none(&q->cache);
-	b = iop_iova_cache_burst(&q->cache);
-	while (left) {
-		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
-		uint64_t iova[IOP_PCI_RX_CHUNK];
-		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
-
-		while (ready < want &&
-		       (ring[(idx + ready) & q->mask].wb.status_error & IGB_RXD_STAT_DD))
-			ready++;
-		if (!ready)
-			break;
-		/* the rest of the descriptors after their DD */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		/* frames with no replacement buffer stay in the ring for the next burst */
-		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
-		for (unsigned int i = 0; i < k; i++) {
-			volatile union igb_rx_desc *d = &ring[idx];
-			uint32_t status = d->wb.status_error;
-			uint16_t len = d->wb.length;
-			struct rte_mbuf *m = q->sw[idx];
-
-			if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
-				   len <= IGB_MAX_FRAME)) {
-				igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
-				iop_pci_rx_set_len(m, len);
-				bytes += len;
-				whole++;
-				pkts[got++] = m;
-			} else {
-				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-				iop_pci_rx_recycle(m);
-			}
-			q->sw[idx] = fresh[i];
-			igb_rx_post(d, iova[i]);
-			idx = (uint16_t)((idx + 1) & q->mask);
-			done++;
-		}
-		if (k < ready)
-			break;
-		left = (uint16_t)(left - k);
-	}
-	iop_pci_count_packets(q->cnt, whole, bytes);
-	iop_iova_cache_count(&q->cache, looked);
-	q->next = idx;
+	if (done == 0)
+		return 0;
+	iop_pci_count_packets(q->cnt, st.whole, st.bytes);
 	q->hold = (uint16_t)(q->hold + done);
 	if (q->hold >= IGB_RX_FREE_THRESH) {
 		/* hand back everything up to the last descriptor we processed */
-		igb_wr(q->blk, IGB_Q_DT, (uint32_t)((idx - 1) & q->mask));
+		igb_wr(q->blk, IGB_Q_DT, (uint32_t)((q->next - 1) & q->mask));
 		q->hold = 0;
 	}
-	return got;
+	return st.got;
 }
 
 /* Descriptors between TDH and TDT belong to the device; with RS it sets

@@ -155,6 +155,63 @@ static inline uint16_t iop_pci_rx_none(struct iop_iova_cache *cache)
 	return 0;
 }
 
+/*
+ * rx: the walk of a ring of descriptors the device writes back in order
+ * (e1000e, igb), up to n of them from *next: while the device has written
+ * some back (dd(ring, slot)), as many fresh buffers as are ready come from
+ * one pool get (iop_pci_rx_alloc); each received buffer m at its slot goes
+ * to the PMD's step(st, ring, slot, m), which delivers it (or chains or
+ * recycles it), then the slot gets its fresh buffer (post(ring, slot,
+ * iova), which also clears DD). A slot left without a fresh buffer stays
+ * as the device wrote it, for the next burst. Returns how many descriptors
+ * were processed (for the PMD's tail doorbell); *next moves past them.
+ * Always inline, with the PMD's step and its burst state st: both end in
+ * the PMD's burst as one loop.
+ */
+static __rte_always_inline unsigned int
+iop_pci_rx_walk(volatile void *ring, struct rte_mbuf **sw, uint16_t mask, uint16_t *next,
+		uint16_t n, const struct iop_pci_rx_refill *refill, struct iop_iova_cache *cache,
+		struct iop_port_qcounters *cnt, bool (*dd)(const volatile void *ring, uint16_t slot),
+		void (*step)(void *st, volatile void *ring, uint16_t slot, struct rte_mbuf *m),
+		void (*post)(volatile void *ring, uint16_t slot, uint64_t iova), void *st)
+{
+	uint16_t idx = *next, left = n;
+	unsigned int looked = 0, done = 0;
+	struct iop_iova_burst b;
+
+	if (!dd(ring, idx)) {
+		iop_pci_rx_none(cache);
+		return 0;
+	}
+	b = iop_iova_cache_burst(cache);
+	while (left) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
+
+		while (ready < want && dd(ring, (uint16_t)((idx + ready) & mask)))
+			ready++;
+		if (!ready)
+			break;
+		/* the rest of the descriptors after their DD */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		k = iop_pci_rx_alloc(refill, &b, cnt, ready, &looked, fresh, iova);
+		for (unsigned int i = 0; i < k; i++) {
+			step(st, ring, idx, sw[idx]);
+			sw[idx] = fresh[i];
+			post(ring, idx, iova[i]);
+			idx = (uint16_t)((idx + 1) & mask);
+		}
+		done += k;
+		if (k < ready)
+			break;
+		left = (uint16_t)(left - k);
+	}
+	iop_iova_cache_count(cache, looked);
+	*next = idx;
+	return done;
+}
+
 /* rx: a received buffer that carries no frame (a bad or oversized one),
  * replaced in the ring: back to the pool as it was posted. */
 static inline void iop_pci_rx_recycle(struct rte_mbuf *m)
