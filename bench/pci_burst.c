@@ -161,6 +161,15 @@ int main(int argc, char **argv)
 		for (uint16_t i = tail; i != txq->next; i = (uint16_t)((i + 1) & txq->mask))
 			td[i].status = E1000_TXD_STAT_DD;
 	}
+	/* what the queues counted is what happened: a count is only given
+	 * for bursts that kept every frame's count */
+	if (rxc.packets != fwd || txc.packets != fwd || rxc.bytes != fwd * 60 ||
+	    txc.bytes != fwd * 60) {
+		fprintf(stderr, "pci_burst: %" PRIu64 " forwarded, but the queues counted %" PRIu64
+			" in (%" PRIu64 " bytes) and %" PRIu64 " out (%" PRIu64 " bytes)\n",
+			fwd, rxc.packets, rxc.bytes, txc.packets, txc.bytes);
+		return 1;
+	}
 	printf("pci_burst: %" PRIu64 " packets forwarded in %ld bursts\n", fwd, bursts);
 	return 0;
 }
