@@ -184,8 +184,7 @@ static void e1000_queue_free(struct e1000_queue *q)
 {
 	if (!q)
 		return;
-	rte_free(q->sw);
-	rte_free(q->ring);
+	iop_pci_ring_free(q->ring, q->sw);
 	rte_free(q);
 }
 
@@ -194,29 +193,23 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
-	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
-	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
-	size_t bytes = (size_t)size * sizeof(struct e1000_rx_desc);
+	struct iop_pci_ring_mem mem;
 	struct e1000_queue *q;
 	int rc;
 
-	if (!ioas)
-		return IOP_ERR(ENODEV, "%s is not attached to an IOAS", iop_pci_dev_bdf(pdev));
-	q = rte_zmalloc_socket("iop_e1000_q", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	q = rte_zmalloc_socket("iop_e1000_q", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       iop_bus_socket_id(iop_pci_dev_numa_node(pdev)));
 	if (!q)
 		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e queue: reserve more hugepages");
-	q->ring = rte_zmalloc_socket("iop_e1000_ring", bytes, 4096, socket);
-	q->sw = rte_zmalloc_socket("iop_e1000_sw", sizeof(*q->sw) * size, 0, socket);
-	if (!q->ring || !q->sw) {
-		e1000_queue_free(q);
-		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e ring of %u descriptors: reserve more hugepages",
-			       size);
-	}
-	rc = iop_pci_ring_iova(pdev, ioas, "e1000e", q->ring, bytes, &q->ring_iova);
+	/* rx and tx descriptors are both 16 bytes */
+	rc = iop_pci_ring_alloc(pdev, "e1000e", size, sizeof(struct e1000_rx_desc), &mem);
 	if (rc < 0) {
-		e1000_queue_free(q);
+		rte_free(q);
 		return rc;
 	}
+	q->ring = mem.ring;
+	q->ring_iova = mem.iova;
+	q->sw = mem.sw;
 	q->regs = ep->regs;
 	q->size = size;
 	q->mask = (uint16_t)(size - 1);
@@ -224,7 +217,7 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 	q->ep = ep;
 	q->q.release = e1000_queue_release;
 	q->cnt = cnt;
-	iop_iova_cache_init(&q->cache, ioas);
+	iop_iova_cache_init(&q->cache, mem.ioas);
 	cnt->iova_cache = &q->cache;
 	*out = q;
 	return 0;

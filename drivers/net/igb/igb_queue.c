@@ -56,8 +56,7 @@ static void igb_queue_free(struct igb_queue *q)
 {
 	if (!q)
 		return;
-	rte_free(q->sw);
-	rte_free(q->ring);
+	iop_pci_ring_free(q->ring, q->sw);
 	rte_free(q);
 }
 
@@ -68,29 +67,23 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, si
 {
 	struct igb_rings *r = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
-	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
-	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
-	size_t bytes = (size_t)size * sizeof(union igb_rx_desc);
+	struct iop_pci_ring_mem mem;
 	struct igb_queue *q;
 	int rc;
 
-	if (!ioas)
-		return IOP_ERR(ENODEV, "%s is not attached to an IOAS", iop_pci_dev_bdf(pdev));
-	q = rte_zmalloc_socket("iop_igb_q", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	q = rte_zmalloc_socket("iop_igb_q", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       iop_bus_socket_id(iop_pci_dev_numa_node(pdev)));
 	if (!q)
 		return IOP_ERR(ENOMEM, "no hugepage memory for an igb queue: reserve more hugepages");
-	q->ring = rte_zmalloc_socket("iop_igb_ring", bytes, 4096, socket);
-	q->sw = rte_zmalloc_socket("iop_igb_sw", sizeof(*q->sw) * size, 0, socket);
-	if (!q->ring || !q->sw) {
-		igb_queue_free(q);
-		return IOP_ERR(ENOMEM, "no hugepage memory for an igb ring of %u descriptors: reserve more hugepages",
-			       size);
-	}
-	rc = iop_pci_ring_iova(pdev, ioas, "igb", q->ring, bytes, &q->ring_iova);
+	/* rx and tx descriptors are both 16 bytes */
+	rc = iop_pci_ring_alloc(pdev, "igb", size, sizeof(union igb_rx_desc), &mem);
 	if (rc < 0) {
-		igb_queue_free(q);
+		rte_free(q);
 		return rc;
 	}
+	q->ring = mem.ring;
+	q->ring_iova = mem.iova;
+	q->sw = mem.sw;
 	q->blk = r->regs + base + r->q_stride * qi;
 	q->idx = qi;
 	q->size = size;
@@ -99,7 +92,7 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, si
 	q->rings = r;
 	q->q.release = igb_queue_release;
 	q->cnt = cnt;
-	iop_iova_cache_init(&q->cache, ioas);
+	iop_iova_cache_init(&q->cache, mem.ioas);
 	cnt->iova_cache = &q->cache;
 	*out = q;
 	return 0;

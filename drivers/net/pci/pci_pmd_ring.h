@@ -35,6 +35,26 @@ struct iop_ioas;
 int iop_pci_ring_iova(struct iop_pci_dev *pdev, struct iop_ioas *ioas, const char *pmd,
 		      const void *va, size_t bytes, uint64_t *iova);
 
+/* A queue's descriptor ring and its mbuf slots (iop_pci_ring_alloc). */
+struct iop_pci_ring_mem {
+	void *ring;
+	uint64_t iova;          /* of the ring, in the device's IOAS */
+	struct rte_mbuf **sw;   /* one slot a descriptor */
+	struct iop_ioas *ioas;  /* the device's, for the queue's cache */
+};
+
+/*
+ * Queue set-up: a ring of size descriptors of desc_size bytes and its mbuf
+ * slots, zeroed, in hugepage memory of the device's NUMA node, the ring 4
+ * KiB aligned and reached by one IOVA of the device's IOAS. -ENODEV (the
+ * device is in no IOAS), -ENOMEM, or iop_pci_ring_iova's error, with the
+ * message naming pmd; nothing is kept then.
+ */
+int iop_pci_ring_alloc(struct iop_pci_dev *pdev, const char *pmd, uint16_t size,
+		       size_t desc_size, struct iop_pci_ring_mem *mem);
+/* Frees what iop_pci_ring_alloc gave (NULL: nothing). */
+void iop_pci_ring_free(void *ring, struct rte_mbuf **sw);
+
 /* Frees the mbufs a queue holds by descriptor (or slot) and clears them. */
 void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n);
 
