@@ -344,8 +344,7 @@ int iop_port_rss_update(uint16_t id, const struct iop_port_rss_conf *rss)
 	if (rc)
 		return rc;
 	if (!p->drv->ops->rss_update)
-		return IOP_ERR(ENOTSUP, "port %u (%s): driver %s cannot change RSS of a configured port: configure it again",
-			       id, p->spec, info.driver);
+		return iop_port_rss_update_refused(p, info.driver);
 	pthread_mutex_lock(&iop_port_lock);
 	rc = p->drv->ops->rss_update(p, &resolved);
 	if (rc == 0)
@@ -611,6 +610,12 @@ const char *iop_port_spec_text(const struct iop_port *port)
 void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac)
 {
 	port->mac = *mac;
+}
+
+int iop_port_rss_update_refused(const struct iop_port *port, const char *driver)
+{
+	return IOP_ERR(ENOTSUP, "port %u (%s): driver %s cannot change RSS of a configured port: configure it again",
+		       port->id, port->spec, driver);
 }
 
 void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t tx)

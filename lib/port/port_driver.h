@@ -131,9 +131,15 @@ void *iop_port_priv(struct iop_port *port);
 uint16_t iop_port_id(const struct iop_port *port);
 const char *iop_port_spec_text(const struct iop_port *port);
 void iop_port_set_mac(struct iop_port *port, const struct rte_ether_addr *mac);
+/* The refusal of an RSS update (-ENOTSUP, with the message) by driver, which
+ * cannot change RSS of a configured port: lib/port's for a driver without
+ * rss_update, and a driver's that forwards the op to another (the pci port
+ * type to a PMD without it). */
+int iop_port_rss_update_refused(const struct iop_port *port, const char *driver);
 /*
  * For a driver whose burst functions depend on the device behind the port
- * (the pci port type: one PMD per device), called from probe: they replace
+ * (the pci port type: one PMD per device), called from probe, or from
+ * start to pick bursts for the configuration: they replace
  * ops->rx_burst/tx_burst in the fast-path table, as an ethdev PMD sets
  * rx_pkt_burst, so a burst is one call.
  */

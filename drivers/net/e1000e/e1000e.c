@@ -64,6 +64,7 @@ struct e1000_queue {
 	bool vlan;           /* rx: tags stripped (CTRL.VME) */
 	bool scatter;        /* rx: frames over one buffer delivered chained */
 	struct iop_pci_rx_chain chain; /* rx: the frame whose EOP is yet to come */
+	uint64_t tx_ol;      /* tx: the mbuf flags whose offload is on */
 	bool ctx_set;        /* tx: the device holds ctx (one per queue) */
 	struct e1000_tx_ctx_desc ctx;
 	struct iop_iova_cache cache;
@@ -80,6 +81,7 @@ struct e1000_priv {
 };
 
 static void e1000_queue_release(void *arg);
+static void e1000_bursts(const struct e1000_priv *ep, iop_rx_burst_t *rx, iop_tx_burst_t *tx);
 
 static inline uint32_t rd(volatile uint8_t *regs, size_t reg)
 {
@@ -182,8 +184,7 @@ static void e1000_queue_free(struct e1000_queue *q)
 {
 	if (!q)
 		return;
-	rte_free(q->sw);
-	rte_free(q->ring);
+	iop_pci_ring_free(q->ring, q->sw);
 	rte_free(q);
 }
 
@@ -192,29 +193,23 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
-	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
-	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
-	size_t bytes = (size_t)size * sizeof(struct e1000_rx_desc);
+	struct iop_pci_ring_mem mem;
 	struct e1000_queue *q;
 	int rc;
 
-	if (!ioas)
-		return IOP_ERR(ENODEV, "%s is not attached to an IOAS", iop_pci_dev_bdf(pdev));
-	q = rte_zmalloc_socket("iop_e1000_q", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	q = rte_zmalloc_socket("iop_e1000_q", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       iop_bus_socket_id(iop_pci_dev_numa_node(pdev)));
 	if (!q)
 		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e queue: reserve more hugepages");
-	q->ring = rte_zmalloc_socket("iop_e1000_ring", bytes, 4096, socket);
-	q->sw = rte_zmalloc_socket("iop_e1000_sw", sizeof(*q->sw) * size, 0, socket);
-	if (!q->ring || !q->sw) {
-		e1000_queue_free(q);
-		return IOP_ERR(ENOMEM, "no hugepage memory for an e1000e ring of %u descriptors: reserve more hugepages",
-			       size);
-	}
-	rc = iop_pci_ring_iova(pdev, ioas, "e1000e", q->ring, bytes, &q->ring_iova);
+	/* rx and tx descriptors are both 16 bytes */
+	rc = iop_pci_ring_alloc(pdev, "e1000e", size, sizeof(struct e1000_rx_desc), &mem);
 	if (rc < 0) {
-		e1000_queue_free(q);
+		rte_free(q);
 		return rc;
 	}
+	q->ring = mem.ring;
+	q->ring_iova = mem.iova;
+	q->sw = mem.sw;
 	q->regs = ep->regs;
 	q->size = size;
 	q->mask = (uint16_t)(size - 1);
@@ -222,7 +217,7 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 	q->ep = ep;
 	q->q.release = e1000_queue_release;
 	q->cnt = cnt;
-	iop_iova_cache_init(&q->cache, ioas);
+	iop_iova_cache_init(&q->cache, mem.ioas);
 	cnt->iova_cache = &q->cache;
 	*out = q;
 	return 0;
@@ -288,10 +283,14 @@ static void e1000_queue_release(void *arg)
 	e1000_queue_free(q);
 }
 
-static void e1000_drop_mbufs(struct e1000_queue *q)
+static void e1000_drop_mbufs(struct e1000_priv *ep)
 {
-	if (q)
-		iop_pci_free_mbufs(q->sw, q->size);
+	if (ep->rxq) {
+		iop_pci_free_mbufs(ep->rxq->sw, ep->rxq->size);
+		iop_pci_rx_chain_reset(&ep->rxq->chain);
+	}
+	if (ep->txq)
+		iop_pci_tx_drop(ep->txq->sw, ep->txq->clean, ep->txq->next, ep->txq->mask);
 }
 
 /* 4.6.5: receive initialization */
@@ -334,8 +333,11 @@ static int e1000_rx_start(struct e1000_queue *q)
 static void e1000_tx_start(struct e1000_queue *q)
 {
 	memset(q->ring, 0, q->size * sizeof(struct e1000_tx_desc));
+	memset(q->sw, 0, q->size * sizeof(*q->sw));
 	q->next = q->clean = 0;
 	q->max_frame = q->ep->max_frame;
+	q->tx_ol = (q->ep->tx_offloads & IOP_PORT_TX_OFFLOAD_CHECKSUM ? E1000_TX_CSUM_FLAGS : 0) |
+		   (q->ep->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT ? RTE_MBUF_F_TX_VLAN : 0);
 	q->ctx_set = false;
 	wr(q->regs, E1000_TDBAL, (uint32_t)q->ring_iova);
 	wr(q->regs, E1000_TDBAH, (uint32_t)(q->ring_iova >> 32));
@@ -377,6 +379,8 @@ static uint32_t e1000_rctl(const struct e1000_priv *ep)
 static int e1000_start(struct iop_port *port)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
+	iop_rx_burst_t rx;
+	iop_tx_burst_t tx;
 	int rc;
 
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
@@ -390,11 +394,13 @@ static int e1000_start(struct iop_port *port)
 	if (ep->rxq) {
 		rc = e1000_rx_start(ep->rxq);
 		if (rc < 0) {
-			e1000_drop_mbufs(ep->rxq);
+			iop_pci_free_mbufs(ep->rxq->sw, ep->rxq->size);
 			return rc;
 		}
 		wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
 	}
+	e1000_bursts(ep, &rx, &tx);
+	iop_port_set_burst(port, rx, tx);
 	return 0;
 }
 
@@ -409,10 +415,7 @@ static void e1000_stop(struct iop_port *port)
 		/* no DMA into buffers we are about to give back */
 		iop_pci_set_bus_master(pdev, false);
 	}
-	e1000_drop_mbufs(ep->rxq);
-	e1000_drop_mbufs(ep->txq);
-	if (ep->rxq)
-		iop_pci_rx_chain_reset(&ep->rxq->chain);
+	e1000_drop_mbufs(ep);
 }
 
 static void e1000_close(struct iop_port *port)
@@ -450,109 +453,126 @@ static int e1000_promisc_set(struct iop_port *port, bool on)
 	return 0;
 }
 
-/* m, a received frame, with what the device found as configured. */
-static inline struct rte_mbuf *e1000_rx_results(const struct e1000_queue *q, struct rte_mbuf *m,
+/* m, a received frame, with what the device found as configured: the
+ * checksum verdicts (rx_csum) and the tag it stripped (vlan). */
+static inline struct rte_mbuf *e1000_rx_results(bool rx_csum, bool vlan, struct rte_mbuf *m,
 						uint8_t status, uint8_t errors, uint16_t special)
 {
-	if (q->rx_csum)
+	if (rx_csum)
 		m->ol_flags = e1000_rx_csum_flags(status, errors);
-	if (q->vlan)
+	if (vlan)
 		e1000_rx_vlan(m, status, special);
 	return m;
 }
 
 /* 7.1.4: the device sets DD (and EOP on a frame's last buffer) when it has
- * written a descriptor back; RDT hands descriptors back to it. */
-static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+ * written a descriptor back; a fresh buffer's descriptor has it clear. */
+static inline bool e1000_rx_dd(const volatile void *ring, uint16_t slot)
 {
-	struct e1000_queue *q = arg;
-	volatile struct e1000_rx_desc *ring = q->ring;
-	uint16_t idx = q->next, got = 0, done = 0, left = n;
-	unsigned int looked = 0;
-	struct iop_iova_burst b;
+	return ((const volatile struct e1000_rx_desc *)ring)[slot].status & E1000_RXD_STAT_DD;
+}
 
-	if (!(ring[idx].status & E1000_RXD_STAT_DD))
-		return iop_pci_rx_none(&q->cache);
-	b = iop_iova_cache_burst(&q->cache);
-	while (left) {
-		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
-		uint64_t iova[IOP_PCI_RX_CHUNK];
-		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
+static inline void e1000_rx_post(volatile void *ring, uint16_t slot, uint64_t iova)
+{
+	volatile struct e1000_rx_desc *d = (volatile struct e1000_rx_desc *)ring + slot;
 
-		while (ready < want && (ring[(idx + ready) & q->mask].status & E1000_RXD_STAT_DD))
-			ready++;
-		if (!ready)
-			break;
-		/* the rest of the descriptors after their DD */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		/* frames with no replacement buffer stay in the ring for the next burst */
-		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
-		for (unsigned int i = 0; i < k; i++) {
-			volatile struct e1000_rx_desc *d = &ring[idx];
-			uint8_t status = d->status;
-			uint16_t len = d->length;
-			struct rte_mbuf *m = q->sw[idx];
-			uint8_t errors = d->errors;
+	d->addr = iova;
+	d->status = 0;
+}
 
-			/* errors and offload results are those of the EOP descriptor */
-			if (likely((status & E1000_RXD_STAT_EOP) && !(errors & E1000_RXD_ERR_FRAME) &&
-				   len <= q->max_frame && !iop_pci_rx_chain_open(&q->chain))) {
-				iop_pci_rx_deliver(m, len, q->cnt);
-				pkts[got++] = e1000_rx_results(q, m, status, errors, d->special);
-			} else if (!(status & E1000_RXD_STAT_EOP)) {
-				iop_pci_rx_chain_add(&q->chain, m, len, q->max_frame);
-			} else {
-				m = iop_pci_rx_chain_end(&q->chain, m, len, errors & E1000_RXD_ERR_FRAME,
-							 q->scatter, q->max_frame, q->cnt);
-				if (m)
-					pkts[got++] = e1000_rx_results(q, m, status, errors, d->special);
-			}
-			q->sw[idx] = fresh[i];
-			d->addr = iova[i];
-			d->status = 0;
-			idx = (uint16_t)((idx + 1) & q->mask);
-			done++;
-		}
-		if (k < ready)
-			break;
-		left = (uint16_t)(left - k);
+/* What an rx burst carries from one frame to the next (read from the
+ * queue once a burst). */
+struct e1000_rx_state {
+	struct e1000_queue *q;
+	struct rte_mbuf **pkts;
+	uint32_t max_frame;
+	bool rx_csum, vlan; /* as configured: the results to deliver */
+	bool open;          /* a chain is under way */
+	uint16_t got;
+	unsigned int whole; /* frames delivered in one buffer, and their bytes */
+	uint64_t bytes;
+};
+
+/*
+ * The buffer m the device wrote at slot. A frame in one buffer within the
+ * MTU takes the first branch; anything else (a chain, a bad frame, one
+ * over the MTU even by a tag's 4 bytes) goes through the chain helpers,
+ * which apply the frame-length rule. Errors and offload results are those
+ * of the EOP descriptor.
+ */
+static __rte_always_inline void e1000_rx_step(void *arg, volatile void *ring, uint16_t slot,
+					      struct rte_mbuf *m)
+{
+	struct e1000_rx_state *st = arg;
+	volatile struct e1000_rx_desc *d = (volatile struct e1000_rx_desc *)ring + slot;
+	uint8_t status = d->status, errors = d->errors;
+	uint16_t len = d->length;
+
+	if (likely((status & E1000_RXD_STAT_EOP) && !(errors & E1000_RXD_ERR_FRAME) &&
+		   len <= st->max_frame && !st->open)) {
+		iop_pci_rx_set_len(m, len);
+		st->bytes += len;
+		st->whole++;
+		st->pkts[st->got++] = e1000_rx_results(st->rx_csum, st->vlan, m, status, errors,
+						       d->special);
+		return;
 	}
-	iop_iova_cache_count(&q->cache, looked);
-	q->next = idx;
+	if (!(status & E1000_RXD_STAT_EOP)) {
+		iop_pci_rx_chain_add(&st->q->chain, m, len, st->max_frame);
+	} else {
+		m = iop_pci_rx_chain_end(&st->q->chain, m, len, errors & E1000_RXD_ERR_FRAME,
+					 st->q->scatter, st->max_frame, st->q->cnt);
+		if (m)
+			st->pkts[st->got++] = e1000_rx_results(st->rx_csum, st->vlan, m, status,
+							       errors, d->special);
+	}
+	st->open = iop_pci_rx_chain_open(&st->q->chain);
+}
+
+/*
+ * One body, two bursts (chosen at start, e1000_bursts): `offloads` false
+ * leaves out the checksum verdicts and the tag, which no frame of such a
+ * queue has. RDT hands the descriptors processed back to the device.
+ */
+static __rte_always_inline uint16_t e1000_rx(struct e1000_queue *q, struct rte_mbuf **pkts,
+					     uint16_t n, bool offloads)
+{
+	struct e1000_rx_state st = {
+		.q = q, .pkts = pkts, .max_frame = q->max_frame,
+		.rx_csum = offloads && q->rx_csum, .vlan = offloads && q->vlan,
+		.open = iop_pci_rx_chain_open(&q->chain),
+	};
+	unsigned int done = iop_pci_rx_walk(q->ring, q->sw, q->mask, &q->next, n, &q->refill,
+					    &q->cache, q->cnt, e1000_rx_dd, e1000_rx_step,
+					    e1000_rx_post, &st);
+
+	if (done == 0)
+		return 0;
+	iop_pci_count_packets(q->cnt, st.whole, st.bytes);
 	q->hold = (uint16_t)(q->hold + done);
 	if (q->hold >= E1000_RX_FREE_THRESH) {
 		/* hand back everything up to the last descriptor we processed */
-		wr(q->regs, E1000_RDT, (uint32_t)((idx - 1) & q->mask));
+		wr(q->regs, E1000_RDT, (uint32_t)((q->next - 1) & q->mask));
 		q->hold = 0;
 	}
-	return got;
+	return st.got;
+}
+
+static uint16_t e1000_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	return e1000_rx(arg, pkts, n, true);
+}
+
+static uint16_t e1000_rx_burst_lean(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	return e1000_rx(arg, pkts, n, false);
 }
 
 /* 7.2: descriptors between TDH and TDT belong to the device; with RS it
  * sets DD when it is done with one, and with all before it. */
-static void e1000_tx_reclaim(struct e1000_queue *q)
+static inline bool e1000_tx_done(const volatile void *ring, uint16_t slot)
 {
-	volatile struct e1000_tx_desc *ring = q->ring;
-
-	for (;;) {
-		/* the RS descriptor that closes the group of q->clean */
-		uint16_t rs = (uint16_t)(q->clean | (E1000_TX_RS_THRESH - 1));
-		uint16_t posted = (uint16_t)((q->next - q->clean) & q->mask);
-		struct rte_mbuf *done[E1000_TX_RS_THRESH];
-		unsigned int k = 0;
-
-		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].status & E1000_TXD_STAT_DD))
-			return;
-		/* context descriptors carry no mbuf */
-		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
-		     i = (uint16_t)((i + 1) & q->mask)) {
-			if (q->sw[i])
-				done[k++] = q->sw[i];
-			q->sw[i] = NULL;
-		}
-		iop_pci_tx_free(done, k);
-		q->clean = (uint16_t)((rs + 1) & q->mask);
-	}
+	return ((const volatile struct e1000_tx_desc *)ring)[slot].status & E1000_TXD_STAT_DD;
 }
 
 static inline uint8_t e1000_tx_rs(uint16_t slot)
@@ -574,93 +594,179 @@ static void e1000_tx_ctx_put(struct e1000_queue *q, struct e1000_tx_ctx_desc c, 
 }
 
 /* Writes data descriptor d for len bytes at iova into slot tail, with RS
- * where it falls; returns the next slot. */
-static inline uint16_t e1000_tx_put(struct e1000_queue *q, uint16_t tail,
-				    const struct e1000_tx_desc *d, uint64_t iova, uint16_t len)
+ * where it falls, in two stores (the address, then the rest with status
+ * 0); returns the next slot. */
+static inline uint16_t e1000_tx_put(volatile struct e1000_tx_desc *ring, uint16_t mask,
+				    uint16_t tail, struct e1000_tx_desc d, uint64_t iova,
+				    uint16_t len)
 {
-	volatile struct e1000_tx_desc *slot = (volatile struct e1000_tx_desc *)q->ring + tail;
+	uint64_t upper;
 
-	slot->addr = iova;
-	slot->length = len;
-	slot->cso = d->cso;
-	slot->cmd = d->cmd | e1000_tx_rs(tail);
-	slot->status = 0;
-	slot->css = d->css;
-	slot->special = d->special;
-	return (uint16_t)((tail + 1) & q->mask);
+	d.length = len;
+	d.cmd |= e1000_tx_rs(tail);
+	d.status = 0;
+	memcpy(&upper, (const uint8_t *)&d + 8, sizeof(upper));
+	ring[tail].addr = iova;
+	*(volatile uint64_t *)((volatile uint8_t *)&ring[tail] + 8) = upper;
+	return (uint16_t)((tail + 1) & mask);
 }
 
-static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+/* The data descriptor's options for m: the checksums (with the context
+ * they need, *ctx when it is not the one the device holds) and the tag
+ * the configuration lets m ask for (q->tx_ol). */
+static inline struct e1000_tx_desc e1000_tx_opts(const struct e1000_queue *q, struct rte_mbuf *m,
+						 struct e1000_tx_ctx_desc *c, bool *ctx)
 {
-	struct e1000_queue *q = arg;
-	uint16_t tail = q->next, i;
-	unsigned int looked = 0;
+	uint64_t asked = m->ol_flags & q->tx_ol;
+	bool csum = (asked & E1000_TX_CSUM_FLAGS) && e1000_tx_csum_fits(m);
+	bool vle = asked & RTE_MBUF_F_TX_VLAN;
+
+	*ctx = false;
+	if (csum) {
+		*c = e1000_tx_ctx(m);
+		*ctx = !q->ctx_set || !e1000_tx_ctx_same(c, &q->ctx);
+	}
+	return (struct e1000_tx_desc){
+		.cso = csum ? E1000_TXD_DTYP_DATA : 0,
+		.cmd = E1000_TXD_CMD_IFCS | (csum ? E1000_TXD_CMD_DEXT : 0) |
+		       (vle ? E1000_TXD_CMD_VLE : 0),
+		.css = csum ? e1000_tx_popts(m) : 0,
+		.special = vle ? m->vlan_tci : 0,
+	};
+}
+
+/* What e1000_tx_frame did with a frame. */
+enum e1000_tx_verdict { E1000_TX_POSTED, E1000_TX_DROPPED, E1000_TX_NO_ROOM };
+
+/*
+ * Posts any frame at *tail, with `room` descriptors free: one descriptor a
+ * segment (iop_pci_tx_segs), with the options and checksum context the
+ * frame asks for among tx_ol, and counts it. A dropped frame is freed and
+ * counted (iop_pci_tx_segs); one that does not fit stays the caller's.
+ * Out of line: the bursts post a frame in one segment that asks for
+ * nothing themselves.
+ */
+static enum e1000_tx_verdict e1000_tx_frame(struct e1000_queue *q, const struct iop_iova_burst *b,
+					    struct rte_mbuf *m, uint64_t tx_ol, unsigned int room,
+					    uint16_t *tail, unsigned int *looked)
+{
+	volatile struct e1000_tx_desc *ring = q->ring;
+	struct e1000_tx_desc d = { .cmd = E1000_TXD_CMD_IFCS };
+	struct e1000_tx_ctx_desc c;
+	uint64_t iova[E1000_TX_MAX_SEGS];
+	uint16_t len[E1000_TX_MAX_SEGS];
+	uint16_t t = *tail;
+	uint32_t bytes = 0;
+	bool ctx = false;
+	unsigned int k;
+
+	k = iop_pci_tx_segs(b, q->cnt, m, q->max_frame, E1000_TX_MAX_SEGS, looked, iova, len);
+	if (k == 0)
+		return E1000_TX_DROPPED;
+	if (m->ol_flags & tx_ol)
+		d = e1000_tx_opts(q, m, &c, &ctx);
+	/* a frame with checksums may need a context first */
+	if (k + ctx > room)
+		return E1000_TX_NO_ROOM;
+	if (ctx) {
+		e1000_tx_ctx_put(q, c, t);
+		t = (uint16_t)((t + 1) & q->mask);
+	}
+	/* 7.2.10.3: every descriptor of the frame carries its options; the
+	 * device takes VLE and the tag from the last (EOP) one. The frame's
+	 * mbufs go back once that one is done. */
+	for (unsigned int j = 0; j + 1 < k; j++) {
+		q->sw[t] = NULL;
+		t = e1000_tx_put(ring, q->mask, t, d, iova[j], len[j]);
+		bytes += len[j];
+	}
+	d.cmd |= E1000_TXD_CMD_EOP;
+	q->sw[t] = m;
+	*tail = e1000_tx_put(ring, q->mask, t, d, iova[k - 1], len[k - 1]);
+	iop_pci_count_packet(q->cnt, bytes + len[k - 1]);
+	return E1000_TX_POSTED;
+}
+
+/*
+ * One body, two bursts (chosen at start, e1000_bursts): with `offloads`
+ * false no frame's flags are read, as the configuration enabled none
+ * (doc/ports.md: a flag whose offload is not enabled is ignored). A frame
+ * in one segment within the MTU that asks for no offload is posted here
+ * as one descriptor; any other goes through e1000_tx_frame.
+ */
+static __rte_always_inline uint16_t e1000_tx(struct e1000_queue *q, struct rte_mbuf **pkts,
+					     uint16_t n, bool offloads)
+{
+	volatile struct e1000_tx_desc *ring = q->ring;
+	struct rte_mbuf **sw = q->sw;
+	const uint16_t mask = q->mask;
+	const uint32_t max_frame = q->max_frame;
+	const uint64_t tx_ol = offloads ? q->tx_ol : 0;
+	const struct e1000_tx_desc plain = { .cmd = E1000_TXD_CMD_IFCS | E1000_TXD_CMD_EOP };
+	struct iop_port_qcounters *cnt = q->cnt;
+	uint16_t tail = q->next, clean, i;
+	unsigned int looked = 0, sent = 0, room;
+	uint64_t bytes = 0;
 	struct iop_iova_burst b;
 
-	e1000_tx_reclaim(q);
+	iop_pci_tx_reclaim(sw, &q->clean, tail, mask, E1000_TX_RS_THRESH, e1000_tx_done, ring);
+	clean = q->clean;
 	if (n)
 		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
 	b = iop_iova_cache_burst(&q->cache);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		bool csum = (m->ol_flags & E1000_TX_CSUM_FLAGS) && e1000_tx_csum_fits(m);
-		bool vle = (m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
-			   (q->ep->tx_offloads & IOP_PORT_TX_OFFLOAD_VLAN_INSERT);
-		uint64_t iova[E1000_TX_MAX_SEGS];
-		uint16_t len[E1000_TX_MAX_SEGS];
-		struct e1000_tx_ctx_desc c;
-		struct e1000_tx_desc d;
-		bool ctx = false;
-		uint32_t bytes = 0;
-		unsigned int k;
-		/* one descriptor stays free so that a full ring differs from an
-		 * empty one */
-		unsigned int room = (uint16_t)(q->clean - tail - 1) & q->mask;
+		uint64_t iova;
 
+		/* one descriptor stays free so that a full ring differs from
+		 * an empty one; a frame that does not fit stays the caller's */
+		room = (uint16_t)(clean - tail - 1) & mask;
 		if (room == 0)
 			break;
-		k = iop_pci_tx_segs(&b, q->cnt, m, q->max_frame, E1000_TX_MAX_SEGS, &looked,
-				    iova, len);
-		if (k == 0)
+		if (unlikely(m->nb_segs != 1 || m->data_len > max_frame ||
+			     (offloads && (m->ol_flags & tx_ol)))) {
+			enum e1000_tx_verdict v = e1000_tx_frame(q, &b, m, tx_ol, room, &tail, &looked);
+
+			if (v == E1000_TX_NO_ROOM)
+				break;
 			continue;
-		if (csum) {
-			c = e1000_tx_ctx(m);
-			ctx = !q->ctx_set || !e1000_tx_ctx_same(&c, &q->ctx);
 		}
-		/* a frame with checksums may need a context first; a frame
-		 * that does not fit stays the caller's */
-		if (k + ctx > room)
-			break;
-		if (ctx) {
-			e1000_tx_ctx_put(q, c, tail);
-			tail = (uint16_t)((tail + 1) & q->mask);
-		}
-		/* 7.2.10.3: every descriptor of the frame carries its options;
-		 * the device takes VLE and the tag from the last (EOP) one. The
-		 * frame's mbufs go back once that one is done. */
-		d = (struct e1000_tx_desc){
-			.cso = csum ? E1000_TXD_DTYP_DATA : 0,
-			.cmd = E1000_TXD_CMD_IFCS | (csum ? E1000_TXD_CMD_DEXT : 0) |
-			       (vle ? E1000_TXD_CMD_VLE : 0),
-			.css = csum ? e1000_tx_popts(m) : 0,
-			.special = vle ? m->vlan_tci : 0,
-		};
-		for (unsigned int j = 0; j + 1 < k; j++) {
-			q->sw[tail] = NULL;
-			tail = e1000_tx_put(q, tail, &d, iova[j], len[j]);
-			bytes += len[j];
-		}
-		d.cmd |= E1000_TXD_CMD_EOP;
-		q->sw[tail] = m;
-		tail = e1000_tx_put(q, tail, &d, iova[k - 1], len[k - 1]);
-		iop_pci_count_packet(q->cnt, bytes + len[k - 1]);
+		iova = iop_pci_tx_seg_iova(&b, cnt, m, &looked);
+		if (unlikely(iova == IOP_IOVA_POISON))
+			continue;
+		sw[tail] = m;
+		tail = e1000_tx_put(ring, mask, tail, plain, iova, m->data_len);
+		bytes += m->data_len;
+		sent++;
 	}
+	iop_pci_count_packets(cnt, sent, bytes);
 	iop_iova_cache_count(&q->cache, looked);
 	if (tail != q->next) {
 		q->next = tail;
 		wr(q->regs, E1000_TDT, tail);
 	}
 	return i;
+}
+
+static uint16_t e1000_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	return e1000_tx(arg, pkts, n, true);
+}
+
+static uint16_t e1000_tx_burst_lean(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	return e1000_tx(arg, pkts, n, false);
+}
+
+/* The bursts for the configuration, as DPDK's PMDs pick theirs: the lean
+ * ones where no offload that reads or writes an mbuf's flags is on. Scatter
+ * and the MTU change nothing on the common frame's path. */
+static void e1000_bursts(const struct e1000_priv *ep, iop_rx_burst_t *rx, iop_tx_burst_t *tx)
+{
+	*rx = ep->rx_offloads & (IOP_PORT_RX_OFFLOAD_CHECKSUM | IOP_PORT_RX_OFFLOAD_VLAN_STRIP) ?
+	      e1000_rx_burst : e1000_rx_burst_lean;
+	*tx = ep->tx_offloads & (IOP_PORT_TX_OFFLOAD_CHECKSUM | IOP_PORT_TX_OFFLOAD_VLAN_INSERT) ?
+	      e1000_tx_burst : e1000_tx_burst_lean;
 }
 
 /* Live moves (doc/move.md): the receive and transmit units go off, so the

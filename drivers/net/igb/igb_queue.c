@@ -57,8 +57,7 @@ static void igb_queue_free(struct igb_queue *q)
 {
 	if (!q)
 		return;
-	rte_free(q->sw);
-	rte_free(q->ring);
+	iop_pci_ring_free(q->ring, q->sw);
 	rte_free(q);
 }
 
@@ -69,29 +68,23 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, si
 {
 	struct igb_rings *r = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
-	struct iop_ioas *ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
-	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
-	size_t bytes = (size_t)size * sizeof(union igb_rx_desc);
+	struct iop_pci_ring_mem mem;
 	struct igb_queue *q;
 	int rc;
 
-	if (!ioas)
-		return IOP_ERR(ENODEV, "%s is not attached to an IOAS", iop_pci_dev_bdf(pdev));
-	q = rte_zmalloc_socket("iop_igb_q", sizeof(*q), RTE_CACHE_LINE_SIZE, socket);
+	q = rte_zmalloc_socket("iop_igb_q", sizeof(*q), RTE_CACHE_LINE_SIZE,
+			       iop_bus_socket_id(iop_pci_dev_numa_node(pdev)));
 	if (!q)
 		return IOP_ERR(ENOMEM, "no hugepage memory for an igb queue: reserve more hugepages");
-	q->ring = rte_zmalloc_socket("iop_igb_ring", bytes, 4096, socket);
-	q->sw = rte_zmalloc_socket("iop_igb_sw", sizeof(*q->sw) * size, 0, socket);
-	if (!q->ring || !q->sw) {
-		igb_queue_free(q);
-		return IOP_ERR(ENOMEM, "no hugepage memory for an igb ring of %u descriptors: reserve more hugepages",
-			       size);
-	}
-	rc = iop_pci_ring_iova(pdev, ioas, "igb", q->ring, bytes, &q->ring_iova);
+	/* rx and tx descriptors are both 16 bytes */
+	rc = iop_pci_ring_alloc(pdev, "igb", size, sizeof(union igb_rx_desc), &mem);
 	if (rc < 0) {
-		igb_queue_free(q);
+		rte_free(q);
 		return rc;
 	}
+	q->ring = mem.ring;
+	q->ring_iova = mem.iova;
+	q->sw = mem.sw;
 	q->blk = r->regs + base + r->q_stride * qi;
 	q->idx = qi;
 	q->size = size;
@@ -100,7 +93,7 @@ static int igb_queue_alloc(struct iop_port *port, uint16_t qi, uint16_t size, si
 	q->rings = r;
 	q->q.release = igb_queue_release;
 	q->cnt = cnt;
-	iop_iova_cache_init(&q->cache, ioas);
+	iop_iova_cache_init(&q->cache, mem.ioas);
 	cnt->iova_cache = &q->cache;
 	*out = q;
 	return 0;
@@ -161,10 +154,12 @@ static void igb_queue_release(void *arg)
 	igb_queue_free(q);
 }
 
-static void igb_drop_mbufs(struct igb_queue *q)
+static void igb_drop_mbufs(struct igb_queue *rxq, struct igb_queue *txq)
 {
-	if (q)
-		iop_pci_free_mbufs(q->sw, q->size);
+	if (rxq)
+		iop_pci_free_mbufs(rxq->sw, rxq->size);
+	if (txq)
+		iop_pci_tx_drop(txq->sw, txq->clean, txq->next, txq->mask);
 }
 
 /* Sets a queue's enable bit and waits for the device to show it (a real
@@ -283,93 +278,77 @@ static inline void igb_rx_offload(struct rte_mbuf *m, uint32_t status, uint16_t 
 }
 
 /* The device sets DD (and EOP on a frame's last buffer) when it has
- * written a descriptor back, over the buffer's address; RDT hands
- * descriptors back to it. Every descriptor processed gets a fresh buffer. */
+ * written a descriptor back, over the buffer's address (igb_rx_post
+ * clears it). */
+static inline bool igb_rx_dd(const volatile void *ring, uint16_t slot)
+{
+	return ((const volatile union igb_rx_desc *)ring)[slot].wb.status_error & IGB_RXD_STAT_DD;
+}
+
+static inline void igb_rx_post_slot(volatile void *ring, uint16_t slot, uint64_t iova)
+{
+	igb_rx_post((volatile union igb_rx_desc *)ring + slot, iova);
+}
+
+/* What an rx burst carries from one frame to the next. */
+struct igb_rx_state {
+	struct igb_queue *q;
+	struct rte_mbuf **pkts;
+	uint16_t got;
+	unsigned int whole; /* frames delivered, and their bytes */
+	uint64_t bytes;
+};
+
+/* The buffer m the device wrote at slot: a whole frame within the MTU is
+ * delivered, anything else (a frame over several buffers, a bad one) is
+ * dropped as rx_oversize. */
+static __rte_always_inline void igb_rx_step(void *arg, volatile void *ring, uint16_t slot,
+					    struct rte_mbuf *m)
+{
+	struct igb_rx_state *st = arg;
+	volatile union igb_rx_desc *d = (volatile union igb_rx_desc *)ring + slot;
+	uint32_t status = d->wb.status_error;
+	uint16_t len = d->wb.length;
+
+	if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
+		   len <= IGB_MAX_FRAME)) {
+		igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
+		iop_pci_rx_set_len(m, len);
+		st->bytes += len;
+		st->whole++;
+		st->pkts[st->got++] = m;
+	} else {
+		st->q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
+		iop_pci_rx_recycle(m);
+	}
+}
+
+/* RDT hands the descriptors processed back to the device. */
 uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
-	volatile union igb_rx_desc *ring = q->ring;
-	uint16_t idx = q->next, got = 0, done = 0, left = n;
-	unsigned int looked = 0;
-	struct iop_iova_burst b;
+	struct igb_rx_state st = { .q = q, .pkts = pkts };
+	unsigned int done = iop_pci_rx_walk(q->ring, q->sw, q->mask, &q->next, n, &q->refill,
+					    &q->cache, q->cnt, igb_rx_dd, igb_rx_step,
+					    igb_rx_post_slot, &st);
 
-	if (!(ring[idx].wb.status_error & IGB_RXD_STAT_DD))
-		return iop_pci_rx_none(&q->cache);
-	b = iop_iova_cache_burst(&q->cache);
-	while (left) {
-		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
-		uint64_t iova[IOP_PCI_RX_CHUNK];
-		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
-
-		while (ready < want &&
-		       (ring[(idx + ready) & q->mask].wb.status_error & IGB_RXD_STAT_DD))
-			ready++;
-		if (!ready)
-			break;
-		/* the rest of the descriptors after their DD */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		/* frames with no replacement buffer stay in the ring for the next burst */
-		k = iop_pci_rx_alloc(&q->refill, &b, q->cnt, ready, &looked, fresh, iova);
-		for (unsigned int i = 0; i < k; i++) {
-			volatile union igb_rx_desc *d = &ring[idx];
-			uint32_t status = d->wb.status_error;
-			uint16_t len = d->wb.length;
-			struct rte_mbuf *m = q->sw[idx];
-
-			if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
-				   len <= IGB_MAX_FRAME)) {
-				igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
-				iop_pci_rx_deliver(m, len, q->cnt);
-				pkts[got++] = m;
-			} else {
-				q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-				iop_pci_rx_recycle(m);
-			}
-			q->sw[idx] = fresh[i];
-			igb_rx_post(d, iova[i]);
-			idx = (uint16_t)((idx + 1) & q->mask);
-			done++;
-		}
-		if (k < ready)
-			break;
-		left = (uint16_t)(left - k);
-	}
-	iop_iova_cache_count(&q->cache, looked);
-	q->next = idx;
+	if (done == 0)
+		return 0;
+	iop_pci_count_packets(q->cnt, st.whole, st.bytes);
 	q->hold = (uint16_t)(q->hold + done);
 	if (q->hold >= IGB_RX_FREE_THRESH) {
 		/* hand back everything up to the last descriptor we processed */
-		igb_wr(q->blk, IGB_Q_DT, (uint32_t)((idx - 1) & q->mask));
+		igb_wr(q->blk, IGB_Q_DT, (uint32_t)((q->next - 1) & q->mask));
 		q->hold = 0;
 	}
-	return got;
+	return st.got;
 }
 
 /* Descriptors between TDH and TDT belong to the device; with RS it sets
  * DD when it is done with one, and with all before it. */
-static void igb_tx_reclaim(struct igb_queue *q)
+static inline bool igb_tx_done(const volatile void *ring, uint16_t slot)
 {
-	volatile struct igb_tx_desc *ring = q->ring;
-
-	for (;;) {
-		/* the RS descriptor that closes the group of q->clean */
-		uint16_t rs = (uint16_t)(q->clean | (IGB_TX_RS_THRESH - 1));
-		uint16_t posted = (uint16_t)((q->next - q->clean) & q->mask);
-		struct rte_mbuf *done[IGB_TX_RS_THRESH];
-		unsigned int k = 0;
-
-		if ((uint16_t)(rs - q->clean) >= posted || !(ring[rs].olinfo_status & IGB_TXD_STAT_DD))
-			return;
-		/* the checksum contexts at the ring's start carry no mbuf */
-		for (uint16_t i = q->clean; i != (uint16_t)((rs + 1) & q->mask);
-		     i = (uint16_t)((i + 1) & q->mask)) {
-			if (q->sw[i])
-				done[k++] = q->sw[i];
-			q->sw[i] = NULL;
-		}
-		iop_pci_tx_free(done, k);
-		q->clean = (uint16_t)((rs + 1) & q->mask);
-	}
+	return ((const volatile struct igb_tx_desc *)ring)[slot].olinfo_status & IGB_TXD_STAT_DD;
 }
 
 /* Checksums a frame of another shape than the contexts' gets in software,
@@ -430,10 +409,12 @@ uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	struct igb_queue *q = arg;
 	volatile struct igb_tx_desc *ring = q->ring;
 	uint16_t tail = q->next, i;
-	unsigned int looked = 0;
+	unsigned int looked = 0, sent = 0;
+	uint64_t bytes = 0;
 	struct iop_iova_burst b;
 
-	igb_tx_reclaim(q);
+	/* the checksum contexts at the ring's start carry no mbuf */
+	iop_pci_tx_reclaim(q->sw, &q->clean, q->next, q->mask, IGB_TX_RS_THRESH, igb_tx_done, ring);
 	if (n)
 		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
 	b = iop_iova_cache_burst(&q->cache);
@@ -456,8 +437,10 @@ uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 					   igb_tx_csum(m);
 		q->sw[tail] = m;
 		tail = (uint16_t)((tail + 1) & q->mask);
-		iop_pci_count_packet(q->cnt, m->pkt_len);
+		bytes += m->pkt_len;
+		sent++;
 	}
+	iop_pci_count_packets(q->cnt, sent, bytes);
 	iop_iova_cache_count(&q->cache, looked);
 	if (tail != q->next) {
 		q->next = tail;
@@ -508,10 +491,8 @@ void igb_rings_stop(struct iop_pci_dev *pdev, struct igb_rings *r)
 		/* no DMA into buffers we are about to give back */
 		iop_pci_set_bus_master(pdev, false);
 	}
-	for (uint16_t i = 0; i < r->max_queues; i++) {
-		igb_drop_mbufs(r->rxq[i]);
-		igb_drop_mbufs(r->txq[i]);
-	}
+	for (uint16_t i = 0; i < r->max_queues; i++)
+		igb_drop_mbufs(r->rxq[i], r->txq[i]);
 }
 
 /* Clears a queue's enable bit and waits until the device shows it clear:

@@ -3,6 +3,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <rte_malloc.h>
+
+#include "iop_bus.h"
 #include "iop_iommu.h"
 #include "iop_log.h"
 #include "iop_mem.h"
@@ -23,6 +26,36 @@ int iop_pci_ring_iova(struct iop_pci_dev *pdev, struct iop_ioas *ioas, const cha
 		return iop_err(rc < 0 ? -rc : EFAULT, "%s: %s: %s ring memory is not mapped contiguously in the device's IOAS",
 			       pmd, iop_pci_dev_bdf(pdev), pmd);
 	return 0;
+}
+
+int iop_pci_ring_alloc(struct iop_pci_dev *pdev, const char *pmd, uint16_t size,
+		       size_t desc_size, struct iop_pci_ring_mem *mem)
+{
+	int socket = iop_bus_socket_id(iop_pci_dev_numa_node(pdev));
+	size_t bytes = (size_t)size * desc_size;
+	int rc;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->ioas = iop_dev_ioas(iop_pci_dev_iommu(pdev));
+	if (!mem->ioas)
+		return iop_err(ENODEV, "%s: %s is not attached to an IOAS", pmd, iop_pci_dev_bdf(pdev));
+	mem->ring = rte_zmalloc_socket("iop_pci_ring", bytes, 4096, socket);
+	mem->sw = rte_zmalloc_socket("iop_pci_sw", sizeof(*mem->sw) * size, 0, socket);
+	if (!mem->ring || !mem->sw) {
+		iop_pci_ring_free(mem->ring, mem->sw);
+		return iop_err(ENOMEM, "%s: no hugepage memory for a ring of %u descriptors: reserve more hugepages",
+			       pmd, size);
+	}
+	rc = iop_pci_ring_iova(pdev, mem->ioas, pmd, mem->ring, bytes, &mem->iova);
+	if (rc < 0)
+		iop_pci_ring_free(mem->ring, mem->sw);
+	return rc;
+}
+
+void iop_pci_ring_free(void *ring, struct rte_mbuf **sw)
+{
+	rte_free(sw);
+	rte_free(ring);
 }
 
 void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
@@ -33,6 +34,26 @@ struct iop_ioas;
  * lookup's error) with the message naming pmd when it does not. */
 int iop_pci_ring_iova(struct iop_pci_dev *pdev, struct iop_ioas *ioas, const char *pmd,
 		      const void *va, size_t bytes, uint64_t *iova);
+
+/* A queue's descriptor ring and its mbuf slots (iop_pci_ring_alloc). */
+struct iop_pci_ring_mem {
+	void *ring;
+	uint64_t iova;          /* of the ring, in the device's IOAS */
+	struct rte_mbuf **sw;   /* one slot a descriptor */
+	struct iop_ioas *ioas;  /* the device's, for the queue's cache */
+};
+
+/*
+ * Queue set-up: a ring of size descriptors of desc_size bytes and its mbuf
+ * slots, zeroed, in hugepage memory of the device's NUMA node, the ring 4
+ * KiB aligned and reached by one IOVA of the device's IOAS. -ENODEV (the
+ * device is in no IOAS), -ENOMEM, or iop_pci_ring_iova's error, with the
+ * message naming pmd; nothing is kept then.
+ */
+int iop_pci_ring_alloc(struct iop_pci_dev *pdev, const char *pmd, uint16_t size,
+		       size_t desc_size, struct iop_pci_ring_mem *mem);
+/* Frees what iop_pci_ring_alloc gave (NULL: nothing). */
+void iop_pci_ring_free(void *ring, struct rte_mbuf **sw);
 
 /* Frees the mbufs a queue holds by descriptor (or slot) and clears them. */
 void iop_pci_free_mbufs(struct rte_mbuf **sw, uint16_t n);
@@ -52,6 +73,15 @@ static inline void iop_pci_count_packet(struct iop_port_qcounters *cnt, uint32_t
 {
 	cnt->packets++;
 	cnt->bytes += len;
+}
+
+/* n frames of `bytes` in all: a burst's packet and byte counters, added
+ * once (a store a frame costs the loop more than the sum in a register). */
+static inline void iop_pci_count_packets(struct iop_port_qcounters *cnt, unsigned int n,
+					 uint64_t bytes)
+{
+	cnt->packets += n;
+	cnt->bytes += bytes;
 }
 
 /* Most buffers an rx burst takes from the pool in one get (its locals). */
@@ -105,7 +135,7 @@ static inline void iop_pci_rx_rearm(struct rte_mbuf *m, uint64_t rearm)
  * in rx_unmapped. The PMD leaves the frames it has no buffer for in the
  * ring for the next burst.
  */
-static inline unsigned int iop_pci_rx_alloc(const struct iop_pci_rx_refill *r,
+static __rte_always_inline unsigned int iop_pci_rx_alloc(const struct iop_pci_rx_refill *r,
 					    const struct iop_iova_burst *b,
 					    struct iop_port_qcounters *cnt, unsigned int n,
 					    unsigned int *looked, struct rte_mbuf **m, uint64_t *iova)
@@ -145,6 +175,63 @@ static inline uint16_t iop_pci_rx_none(struct iop_iova_cache *cache)
 	return 0;
 }
 
+/*
+ * rx: the walk of a ring of descriptors the device writes back in order
+ * (e1000e, igb), up to n of them from *next: while the device has written
+ * some back (dd(ring, slot)), as many fresh buffers as are ready come from
+ * one pool get (iop_pci_rx_alloc); each received buffer m at its slot goes
+ * to the PMD's step(st, ring, slot, m), which delivers it (or chains or
+ * recycles it), then the slot gets its fresh buffer (post(ring, slot,
+ * iova), which also clears DD). A slot left without a fresh buffer stays
+ * as the device wrote it, for the next burst. Returns how many descriptors
+ * were processed (for the PMD's tail doorbell); *next moves past them.
+ * Always inline, with the PMD's step and its burst state st: both end in
+ * the PMD's burst as one loop.
+ */
+static __rte_always_inline unsigned int
+iop_pci_rx_walk(volatile void *ring, struct rte_mbuf **sw, uint16_t mask, uint16_t *next,
+		uint16_t n, const struct iop_pci_rx_refill *refill, struct iop_iova_cache *cache,
+		struct iop_port_qcounters *cnt, bool (*dd)(const volatile void *ring, uint16_t slot),
+		void (*step)(void *st, volatile void *ring, uint16_t slot, struct rte_mbuf *m),
+		void (*post)(volatile void *ring, uint16_t slot, uint64_t iova), void *st)
+{
+	uint16_t idx = *next, left = n;
+	unsigned int looked = 0, done = 0;
+	struct iop_iova_burst b;
+
+	if (!dd(ring, idx)) {
+		iop_pci_rx_none(cache);
+		return 0;
+	}
+	b = iop_iova_cache_burst(cache);
+	while (left) {
+		struct rte_mbuf *fresh[IOP_PCI_RX_CHUNK];
+		uint64_t iova[IOP_PCI_RX_CHUNK];
+		unsigned int want = RTE_MIN(left, (uint16_t)IOP_PCI_RX_CHUNK), ready = 0, k;
+
+		while (ready < want && dd(ring, (uint16_t)((idx + ready) & mask)))
+			ready++;
+		if (!ready)
+			break;
+		/* the rest of the descriptors after their DD */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		k = iop_pci_rx_alloc(refill, &b, cnt, ready, &looked, fresh, iova);
+		for (unsigned int i = 0; i < k; i++) {
+			step(st, ring, idx, sw[idx]);
+			sw[idx] = fresh[i];
+			post(ring, idx, iova[i]);
+			idx = (uint16_t)((idx + 1) & mask);
+		}
+		done += k;
+		if (k < ready)
+			break;
+		left = (uint16_t)(left - k);
+	}
+	iop_iova_cache_count(cache, looked);
+	*next = idx;
+	return done;
+}
+
 /* rx: a received buffer that carries no frame (a bad or oversized one),
  * replaced in the ring: back to the pool as it was posted. */
 static inline void iop_pci_rx_recycle(struct rte_mbuf *m)
@@ -152,14 +239,13 @@ static inline void iop_pci_rx_recycle(struct rte_mbuf *m)
 	rte_mbuf_raw_free(m);
 }
 
-/* rx: hands a received frame of len bytes to the caller (the buffer was
- * rearmed when it was posted). */
-static inline void iop_pci_rx_deliver(struct rte_mbuf *m, uint16_t len,
-				      struct iop_port_qcounters *cnt)
+/* rx: a received frame of len bytes in one buffer, as the caller gets it
+ * (the buffer was rearmed when it was posted). The burst counts it
+ * (iop_pci_count_packets). */
+static inline void iop_pci_rx_set_len(struct rte_mbuf *m, uint16_t len)
 {
 	m->data_len = len;
 	m->pkt_len = len;
-	iop_pci_count_packet(cnt, len);
 }
 
 /*
@@ -264,32 +350,34 @@ static inline struct rte_mbuf *iop_pci_rx_chain_end(struct iop_pci_rx_chain *c,
 	return f;
 }
 
-/*
- * tx: the IOVA and length of each of m's segments that holds data (a
- * chain's empty segments after the first get no descriptor), into iova[]
- * and len[]; returns how many. 0 when m cannot go out, then freed and
- * counted as a drop: tx_oversize for a frame over the MTU (max_frame as
- * for iop_pci_frame_fits) or of more than max_segs segments, tx_unmapped for a segment not mapped in the IOAS.
- */
-static inline unsigned int iop_pci_tx_segs(const struct iop_iova_burst *b,
-					   struct iop_port_qcounters *cnt, struct rte_mbuf *m,
-					   uint32_t max_frame, unsigned int max_segs,
-					   unsigned int *looked, uint64_t *iova, uint16_t *len)
+/* tx: the IOVA of the data of m, a frame in one segment within the MTU,
+ * or IOP_IOVA_POISON when it is not mapped: then m is freed and counted
+ * as tx_unmapped. */
+static __rte_always_inline uint64_t iop_pci_tx_seg_iova(const struct iop_iova_burst *b,
+							struct iop_port_qcounters *cnt,
+							struct rte_mbuf *m, unsigned int *looked)
+{
+	uint64_t iova;
+
+	(*looked)++;
+	iova = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
+	if (unlikely(iova == IOP_IOVA_POISON)) {
+		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
+		rte_pktmbuf_free(m);
+	}
+	return iova;
+}
+
+/* tx: iop_pci_tx_segs for a frame of more than one segment or over
+ * max_frame (the walk the common frame skips). */
+static inline unsigned int iop_pci_tx_chain_segs(const struct iop_iova_burst *b,
+						 struct iop_port_qcounters *cnt, struct rte_mbuf *m,
+						 uint32_t max_frame, unsigned int max_segs,
+						 unsigned int *looked, uint64_t *iova, uint16_t *len)
 {
 	unsigned int k = 0;
 	uint32_t bytes = 0;
 
-	/* the common frame, in one segment, without the walk */
-	if (likely(m->nb_segs == 1 && m->data_len <= max_frame)) {
-		(*looked)++;
-		iova[0] = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
-		len[0] = m->data_len;
-		if (likely(iova[0] != IOP_IOVA_POISON))
-			return 1;
-		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
-		rte_pktmbuf_free(m);
-		return 0;
-	}
 	for (struct rte_mbuf *s = m; s; s = s->next) {
 		if (s->data_len == 0 && s != m)
 			continue;
@@ -318,15 +406,37 @@ static inline unsigned int iop_pci_tx_segs(const struct iop_iova_burst *b,
 }
 
 /*
- * tx completion: gives back the n mbufs the device is done with, as
- * rte_pktmbuf_free() would (a shared one only loses a reference, an
- * indirect or external one is detached), in one rte_mempool_put_bulk()
- * per run of mbufs of one pool; a chain goes through rte_pktmbuf_free(). Inline: a call per
- * burst into librte_mbuf's generic rte_pktmbuf_free_bulk() cost about 40
- * instructions per frame (bench/pci_burst.sh). Reuses done[] as the list
- * of what goes back.
+ * tx: the IOVA and length of each of m's segments that holds data (a
+ * chain's empty segments after the first get no descriptor), into iova[]
+ * and len[]; returns how many. 0 when m cannot go out, then freed and
+ * counted as a drop: tx_oversize for a frame over the MTU (max_frame as
+ * for iop_pci_frame_fits) or of more than max_segs segments, tx_unmapped
+ * for a segment not mapped in the IOAS. Always inline: the common frame,
+ * in one segment, costs a call and its arguments' stores otherwise.
  */
-static inline void iop_pci_tx_free(struct rte_mbuf **done, unsigned int n)
+static __rte_always_inline unsigned int iop_pci_tx_segs(const struct iop_iova_burst *b,
+							struct iop_port_qcounters *cnt,
+							struct rte_mbuf *m, uint32_t max_frame,
+							unsigned int max_segs, unsigned int *looked,
+							uint64_t *iova, uint16_t *len)
+{
+	if (unlikely(m->nb_segs != 1 || m->data_len > max_frame))
+		return iop_pci_tx_chain_segs(b, cnt, m, max_frame, max_segs, looked, iova, len);
+	iova[0] = iop_pci_tx_seg_iova(b, cnt, m, looked);
+	len[0] = m->data_len;
+	return iova[0] != IOP_IOVA_POISON;
+}
+
+/*
+ * tx completion: gives back the n mbufs the device is done with (NULL
+ * entries are skipped), as rte_pktmbuf_free() would (a shared one only
+ * loses a reference, an indirect or external one is detached), in one
+ * rte_mempool_put_bulk() per run of mbufs of one pool; a chain goes
+ * through rte_pktmbuf_free(). Inline: a call per burst into librte_mbuf's
+ * generic rte_pktmbuf_free_bulk() cost about 40 instructions per frame
+ * (bench/pci_burst.sh). Reuses done[] as the list of what goes back.
+ */
+static __rte_always_inline void iop_pci_tx_free(struct rte_mbuf **done, unsigned int n)
 {
 	struct rte_mempool *mp = NULL;
 	unsigned int k = 0;
@@ -334,6 +444,8 @@ static inline void iop_pci_tx_free(struct rte_mbuf **done, unsigned int n)
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = done[i];
 
+		if (m == NULL)
+			continue;
 		if (unlikely(m->nb_segs != 1)) {
 			rte_pktmbuf_free(m);
 			continue;
@@ -351,6 +463,47 @@ static inline void iop_pci_tx_free(struct rte_mbuf **done, unsigned int n)
 	}
 	if (k)
 		rte_mempool_put_bulk(mp, (void **)done, k);
+}
+
+/*
+ * tx completion by groups of descriptors (DPDK's tx_rs_thresh), for a ring
+ * of mask + 1 slots whose frames the PMD posts from *clean to next:
+ * - the PMD asks for a status (RS) only on the last slot of each aligned
+ *   group of `group` slots (a power of two that divides the ring's size),
+ *   and the device reports that one done (done(ring, slot)) once it is done
+ *   with it and with every slot before it;
+ * - sw[] holds each frame's mbuf at its last slot and NULL at the others
+ *   (a chain's first segments, context descriptors).
+ * Every group the device is done with gives its mbufs back (iop_pci_tx_free
+ * in place: the group's sw[] entries are left stale, as all of them are
+ * written again before the group's last slot is posted), and *clean moves
+ * past it. A stopping queue frees what is left with iop_pci_tx_drop.
+ */
+static __rte_always_inline void iop_pci_tx_reclaim(struct rte_mbuf **sw, uint16_t *clean,
+						   uint16_t next, uint16_t mask, uint16_t group,
+						   bool (*done)(const volatile void *ring,
+								uint16_t slot),
+						   const volatile void *ring)
+{
+	for (;;) {
+		uint16_t c = *clean, last = (uint16_t)(c | (group - 1));
+
+		if ((uint16_t)((next - c) & mask) < group || !done(ring, last))
+			return;
+		iop_pci_tx_free(sw + c, group);
+		*clean = (uint16_t)((last + 1) & mask);
+	}
+}
+
+/* A stopping tx queue (the device does no more DMA): frees the mbufs of
+ * the frames posted and not yet reclaimed, slots clean to next. */
+static inline void iop_pci_tx_drop(struct rte_mbuf **sw, uint16_t clean, uint16_t next,
+				   uint16_t mask)
+{
+	for (uint16_t i = clean; i != next; i = (uint16_t)((i + 1) & mask)) {
+		rte_pktmbuf_free(sw[i]);
+		sw[i] = NULL;
+	}
 }
 
 /*
@@ -377,20 +530,12 @@ static inline uint64_t iop_pci_tx_iova(const struct iop_iova_burst *b,
 				       struct iop_port_qcounters *cnt, struct rte_mbuf *m,
 				       uint32_t max_frame, unsigned int *looked)
 {
-	uint64_t iova;
-
 	if (m->nb_segs != 1 || m->pkt_len > max_frame) {
 		cnt->drops[IOP_DROP_TX_OVERSIZE]++;
 		rte_pktmbuf_free(m);
 		return IOP_IOVA_POISON;
 	}
-	(*looked)++;
-	iova = iop_iova_burst_lookup(b, rte_pktmbuf_mtod(m, void *));
-	if (iova == IOP_IOVA_POISON) {
-		cnt->drops[IOP_DROP_TX_UNMAPPED]++;
-		rte_pktmbuf_free(m);
-	}
-	return iova;
+	return iop_pci_tx_seg_iova(b, cnt, m, looked);
 }
 
 #endif /* IOP_PCI_PMD_RING_H */

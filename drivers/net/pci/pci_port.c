@@ -141,13 +141,13 @@ static int pci_configure(struct iop_port *port, const struct iop_port_conf *conf
 	return ops->configure ? ops->configure(port, conf) : 0;
 }
 
+/* lib/port has checked the settings against the PMD's capabilities */
 static int pci_rss_update(struct iop_port *port, const struct iop_port_rss_conf *rss)
 {
-	const struct iop_port_ops *ops = pmd_ops(port);
+	const struct iop_pci_pmd *pmd = ((struct pci_port *)iop_port_priv(port))->pmd;
 
-	return ops->rss_update ? ops->rss_update(port, rss) :
-	       IOP_ERR(ENOTSUP, "%s: this device cannot change RSS of a configured port: configure it again",
-		       iop_pci_dev_bdf(iop_pci_port_dev(port)));
+	return pmd->ops->rss_update ? pmd->ops->rss_update(port, rss) :
+	       iop_port_rss_update_refused(port, pmd->name);
 }
 
 static int pci_rx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_desc,

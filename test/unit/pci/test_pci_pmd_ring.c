@@ -593,6 +593,132 @@ static void the_mtu_lets_four_bytes_more_through_for_a_tag_in_the_frame(void **s
 	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
 }
 
+/* A device's write-back, for the ring helpers: one status byte a slot. */
+struct test_desc {
+	uint64_t addr;
+	uint8_t dd;
+};
+
+static bool test_done(const volatile void *ring, uint16_t slot)
+{
+	return ((const volatile struct test_desc *)ring)[slot].dd;
+}
+
+static void tx_reclaim_frees_the_groups_the_device_finished_and_a_stop_frees_the_rest(void **state)
+{
+	struct test_desc ring[64] = { 0 };
+	struct rte_mbuf *sw[64] = { NULL };
+	unsigned int before = rte_mempool_avail_count(pool);
+	uint16_t clean = 0, next = 40;
+
+	(void)state;
+	/* 40 slots posted; slot 5 is a context descriptor (no mbuf) */
+	for (uint16_t i = 0; i < next; i++)
+		if (i != 5)
+			assert_non_null(sw[i] = rte_pktmbuf_alloc(pool));
+	assert_int_equal(rte_mempool_avail_count(pool), before - 39);
+	/* nothing reported: nothing freed */
+	iop_pci_tx_reclaim(sw, &clean, next, 63, 32, test_done, ring);
+	assert_int_equal(clean, 0);
+	assert_int_equal(rte_mempool_avail_count(pool), before - 39);
+	/* the device reports the first group's last slot: its 31 mbufs go back */
+	ring[31].dd = 1;
+	iop_pci_tx_reclaim(sw, &clean, next, 63, 32, test_done, ring);
+	assert_int_equal(clean, 32);
+	assert_int_equal(rte_mempool_avail_count(pool), before - 8);
+	/* the second group is not all posted: it stays, even reported */
+	ring[39].dd = 1;
+	ring[63].dd = 1;
+	iop_pci_tx_reclaim(sw, &clean, next, 63, 32, test_done, ring);
+	assert_int_equal(clean, 32);
+	assert_int_equal(rte_mempool_avail_count(pool), before - 8);
+	/* a stop frees what is posted and not reclaimed, and only that */
+	iop_pci_tx_drop(sw, clean, next, 63);
+	assert_int_equal(rte_mempool_avail_count(pool), before);
+}
+
+/* The PMD's step for the test ring: keeps each buffer received. */
+struct test_rx {
+	struct rte_mbuf *got[64];
+	uint16_t slot[64];
+	unsigned int n;
+};
+
+static void test_step(void *arg, volatile void *ring, uint16_t slot, struct rte_mbuf *m)
+{
+	struct test_rx *st = arg;
+
+	(void)ring;
+	st->slot[st->n] = slot;
+	st->got[st->n++] = m;
+}
+
+static void test_post(volatile void *ring, uint16_t slot, uint64_t iova)
+{
+	volatile struct test_desc *d = (volatile struct test_desc *)ring + slot;
+
+	d->addr = iova;
+	d->dd = 0;
+}
+
+static void rx_walk_takes_what_the_device_wrote_back_and_leaves_slots_it_has_no_buffer_for(void **state)
+{
+	struct test_desc ring[16] = { 0 };
+	struct rte_mbuf *sw[16], *posted[16], *held[POOL_MBUFS];
+	struct iop_port_qcounters cnt = { 0 };
+	struct iop_pci_rx_refill r;
+	struct iop_iova_cache c;
+	struct test_rx st = { .n = 0 };
+	uint16_t next = 0;
+	unsigned int nheld;
+
+	(void)state;
+	assert_int_equal(iop_pci_rx_refill_init(&r, pool, PORT_ID, OFF, "test"), 0);
+	iop_iova_cache_init(&c, ioas);
+	iop_pci_cache_run_pool(&c, pool);
+	assert_int_equal(rte_pktmbuf_alloc_bulk(pool, sw, 16), 0);
+	memcpy(posted, sw, sizeof(sw));
+	/* nothing written back: no step, nothing taken */
+	assert_int_equal(iop_pci_rx_walk(ring, sw, 15, &next, 32, &r, &c, &cnt, test_done,
+					 test_step, test_post, &st), 0);
+	assert_int_equal(st.n, 0);
+	/* 10 written back (slots 0-9), 2 more after a gap the device has
+	 * not reached: the walk stops at the gap */
+	for (int i = 0; i < 10; i++)
+		ring[i].dd = 1;
+	ring[11].dd = ring[12].dd = 1;
+	assert_int_equal(iop_pci_rx_walk(ring, sw, 15, &next, 32, &r, &c, &cnt, test_done,
+					 test_step, test_post, &st), 10);
+	assert_int_equal(next, 10);
+	assert_int_equal(st.n, 10);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(st.slot[i], i);
+		assert_ptr_equal(st.got[i], posted[i]);
+		/* the slot's fresh buffer, posted by its IOVA in the IOAS */
+		assert_ptr_not_equal(sw[i], posted[i]);
+		assert_int_equal(ring[i].addr, truth((uint8_t *)sw[i]->buf_addr + OFF));
+		assert_int_equal(ring[i].dd, 0);
+		rearmed(sw[i]);
+	}
+	/* the pool has 2 buffers left for 3 written back (slots 10-12): 2
+	 * are taken, the third stays as the device wrote it */
+	ring[10].dd = 1;
+	nheld = rte_mempool_avail_count(pool) - 2;
+	assert_int_equal(rte_pktmbuf_alloc_bulk(pool, held, nheld), 0);
+	assert_int_equal(iop_pci_rx_walk(ring, sw, 15, &next, 32, &r, &c, &cnt, test_done,
+					 test_step, test_post, &st), 2);
+	assert_int_equal(next, 12);
+	assert_int_equal(cnt.rx_nombuf, 1);
+	assert_int_equal(ring[12].dd, 1);
+	assert_ptr_equal(sw[12], posted[12]);
+	for (unsigned int i = 0; i < nheld; i++)
+		rte_pktmbuf_free(held[i]);
+	for (unsigned int i = 0; i < st.n; i++)
+		rte_pktmbuf_free(st.got[i]);
+	iop_pci_free_mbufs(sw, 16);
+	assert_int_equal(rte_mempool_avail_count(pool), POOL_MBUFS);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +738,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(tx_segs_drops_a_chain_over_the_mtu_or_of_too_many_segments),
 		cmocka_unit_test(tx_segs_drops_a_chain_with_one_segment_in_unmapped_memory),
 		cmocka_unit_test(the_mtu_lets_four_bytes_more_through_for_a_tag_in_the_frame),
+		cmocka_unit_test(tx_reclaim_frees_the_groups_the_device_finished_and_a_stop_frees_the_rest),
+		cmocka_unit_test(rx_walk_takes_what_the_device_wrote_back_and_leaves_slots_it_has_no_buffer_for),
 	};
 	struct iop_dev *dev;
 	int rc;

@@ -22,6 +22,7 @@
 
 #include "iop_log.h"
 #include "iop_port.h"
+#include "port_driver.h"
 #include "port_fixture.h"
 
 static struct rte_mempool *pool;
@@ -136,6 +137,58 @@ static void rss_update_on_a_driver_without_rss_is_enotsup(void **state)
 	assert_non_null(strstr(iop_err_msg(), "RSS: driver null does not do it"));
 }
 
+/* A driver with a redirection table set only at configure (no rss_update). */
+static void fixedrss_info(struct iop_port *port, struct iop_port_info *info)
+{
+	(void)port;
+	info->driver = "fixedrss";
+	info->max_rx_queues = info->max_tx_queues = 2;
+	info->rss_hash_types = IOP_PORT_RSS_IPV4;
+	info->rss_key_size = 40;
+	info->reta_size = 128;
+}
+
+static int fixedrss_probe(struct iop_port *port, const struct iop_port_spec *spec)
+{
+	(void)port;
+	(void)spec;
+	return 0;
+}
+
+static void fixedrss_close(struct iop_port *port)
+{
+	(void)port;
+}
+
+static const struct iop_port_ops fixedrss_ops = {
+	.info_get = fixedrss_info,
+	.close = fixedrss_close,
+};
+
+static struct iop_port_driver fixedrss_driver = {
+	.name = "fixedrss",
+	.probe = fixedrss_probe,
+	.ops = &fixedrss_ops,
+};
+
+IOP_PORT_DRIVER_REGISTER(fixedrss_driver)
+
+/* The one refusal (iop_port_rss_update_refused), which the pci port type
+ * also gives for a PMD without rss_update: valid settings, -ENOTSUP, and
+ * the message says to configure the port again. */
+static void rss_update_on_a_driver_that_sets_rss_only_at_configure_says_configure_again(void **state)
+{
+	struct iop_port_rss_conf rss = { .hash_types = IOP_PORT_RSS_IPV4 };
+	uint16_t p;
+
+	(void)state;
+	assert_int_equal(iop_port_open("fixedrss", &p), 0);
+	assert_int_equal(iop_port_configure(p, &(struct iop_port_conf){
+		.nb_rxq = 2, .nb_txq = 2, .rss = rss }), 0);
+	assert_int_equal(iop_port_rss_update(p, &rss), -ENOTSUP);
+	assert_non_null(strstr(iop_err_msg(), "driver fixedrss cannot change RSS of a configured port: configure it again"));
+}
+
 /* ethdev's values and names, so an rte_eth_conf maps onto the port's as is */
 static void flags_have_ethdev_values_and_names(void **state)
 {
@@ -198,6 +251,7 @@ int main(void)
 		T(refused_configuration_leaves_a_new_port_unconfigured),
 		T(refused_configuration_keeps_the_previous_one_and_its_queues),
 		T(defaults_resolve_to_mtu_1500_and_rss_off),
+		T(rss_update_on_a_driver_that_sets_rss_only_at_configure_says_configure_again),
 		T(rss_update_on_a_driver_without_rss_is_enotsup),
 		T(flags_have_ethdev_values_and_names),
 	};
