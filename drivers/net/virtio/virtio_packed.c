@@ -184,41 +184,8 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 }
 
 /*
- * tx with the header in the frame's own headroom: one ring entry for header
- * and frame (VIRTIO_F_VERSION_1 lets a buffer hold both, 5.1.6.6), as
- * net_virtio does when it can. For a single-segment mbuf of this port alone
- * (direct, one reference) with room before its data, and only where every
- * frame takes one ring entry (indirect descriptors), so that a used
- * descriptor still stands for head_stride entries. QEMU 10 reads each
- * field of a packed descriptor on its own, each through the vIOMMU with
- * iommu_platform: forwarding a frame with the indirect table cost it 39
- * IOMMU lookups and 3 maps, this 30 and 2, as for net_virtio
- * (doc/performance.md, P5).
- */
-static inline bool vnet_packed_tx_push_ok(const struct vnet_queue *q, const struct rte_mbuf *m)
-{
-	return q->head_stride == 1 && m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
-	       rte_mbuf_refcnt_read(m) == 1 && rte_pktmbuf_headroom(m) >= VNET_HDR_LEN &&
-	       !(rte_pktmbuf_mtod(m, uintptr_t) & 1);
-}
-
-/* The header of m, written before its data; iova is the data's. */
-static inline void vnet_packed_tx_push(struct vnet_queue *q, struct vring_packed_desc *head,
-				       struct rte_mbuf *m, uint64_t iova)
-{
-	struct vnet_hdr *h = rte_pktmbuf_mtod_offset(m, struct vnet_hdr *, -(int)VNET_HDR_LEN);
-
-	if (q->tx_offload)
-		vnet_tx_hdr(h, m);
-	else
-		*h = (struct vnet_hdr){ 0 };
-	head->addr = iova - VNET_HDR_LEN;
-	head->len = m->data_len + VNET_HDR_LEN;
-}
-
-/*
  * A frame is its header and its bytes: one ring entry when the header fits
- * in its headroom (above); else the slot's header and the frame, with
+ * in its headroom (vnet_tx_push_ok); else the slot's header and the frame, with
  * indirect descriptors one ring entry pointing to the slot's table, without
  * them a chain of two ring entries whose first is made available last
  * (2.8.6). The buffer id is the slot, in every descriptor of the chain.
@@ -241,13 +208,12 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
 
-		if (vnet_packed_tx_push_ok(q, m)) {
-			if (!vnet_tx_iovas(q, &b, m, iova, &looked))
+		if (vnet_tx_push_ok(q, m)) {
+			if (!vnet_tx_push_take(q, &b, m, &looked, &slot, iova))
 				continue;
-			slot = q->free[--q->nfree];
-			q->sw[slot] = m;
 			head->id = slot;
-			vnet_packed_tx_push(q, head, m, iova[0]);
+			head->addr = iova[0];
+			head->len = m->data_len + VNET_HDR_LEN;
 			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
 			vnet_packed_make_avail(head, 0, head_wrap);
 			posted++;
