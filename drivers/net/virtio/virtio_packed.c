@@ -174,10 +174,11 @@ static void vnet_packed_tx_reclaim(struct vnet_queue *q)
 }
 
 /*
- * A frame is its slot's header and the frame's bytes: with indirect
- * descriptors one ring entry pointing to the slot's table, else a chain of
- * two ring entries whose first is made available last (2.8.6). The buffer
- * id is the slot, in every descriptor of the chain.
+ * A frame is its header and its bytes: one ring entry when the header fits
+ * in its headroom (vnet_tx_push_ok); else the slot's header and the frame, with
+ * indirect descriptors one ring entry pointing to the slot's table, without
+ * them a chain of two ring entries whose first is made available last
+ * (2.8.6). The buffer id is the slot, in every descriptor of the chain.
  */
 uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -197,6 +198,18 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
 
+		if (vnet_tx_push_ok(q, m)) {
+			if (!vnet_tx_push_take(q, &b, m, &looked, &slot, iova))
+				continue;
+			head->id = slot;
+			head->addr = iova[0];
+			head->len = m->data_len + VNET_HDR_LEN;
+			vnet_packed_advance(&q->avail_idx, &q->avail_wrap, 1, q->size);
+			vnet_packed_make_avail(head, 0, head_wrap);
+			posted++;
+			iop_pci_count_packet(q->cnt, m->pkt_len);
+			continue;
+		}
 		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
 			continue;
 		head->id = slot;

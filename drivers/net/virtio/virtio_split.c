@@ -171,19 +171,32 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
 
-		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
-			continue;
-		d = &txd[slot * q->tx_table_len + 1];
-		if (likely(m->nb_segs == 1)) {
-			d->addr = iova[0];
-			d->len = m->data_len;
-			d->flags = 0;
+		if (vnet_tx_push_ok(q, m)) {
+			if (!vnet_tx_push_take(q, &b, m, &looked, &slot, iova))
+				continue;
+			q->desc[slot] = (struct vring_desc){ .addr = iova[0],
+							     .len = m->data_len + VNET_HDR_LEN };
 		} else {
-			vnet_split_tx_chain(d, m, iova);
+			if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
+				continue;
+			d = &txd[slot * q->tx_table_len + 1];
+			if (likely(m->nb_segs == 1)) {
+				d->addr = iova[0];
+				d->len = m->data_len;
+				d->flags = 0;
+			} else {
+				vnet_split_tx_chain(d, m, iova);
+			}
+			/* with indirect tables: the slot's table (a pushed
+			 * frame may have had the slot's descriptor), its
+			 * header and segments */
+			if (q->head_stride == 1)
+				q->desc[slot] = (struct vring_desc){
+					.addr = q->txd_iova +
+						(uint64_t)slot * q->tx_table_len * sizeof(*d),
+					.len = (uint32_t)(m->nb_segs + 1) * sizeof(*d),
+					.flags = VRING_DESC_F_INDIRECT };
 		}
-		/* with indirect tables: the table's header and segments */
-		if (q->head_stride == 1)
-			q->desc[slot].len = (uint32_t)(m->nb_segs + 1) * sizeof(*d);
 		q->avail->ring[avail & q->mask] = (uint16_t)(slot * q->head_stride);
 		avail++;
 		iop_pci_count_packet(q->cnt, m->pkt_len);

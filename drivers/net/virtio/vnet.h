@@ -227,6 +227,48 @@ static inline void vnet_packed_advance(uint16_t *pos, uint8_t *wrap, uint16_t by
 	}
 }
 
+/*
+ * tx with the header in the frame's own headroom: one descriptor for header
+ * and frame (VIRTIO_F_VERSION_1 lets a buffer hold both, 5.1.6.6), as
+ * net_virtio does when it can. For a single-segment mbuf this port alone
+ * holds (direct, one reference) with room before its data, and only where
+ * every frame takes one ring entry (indirect descriptors), so that a slot
+ * is one entry whichever way its frame goes. QEMU with iommu_platform
+ * reaches a table's descriptors through the vIOMMU: per forwarded frame
+ * the table cost it 3 IOMMU lookups and a map more than this on split
+ * rings, 9 and a map on packed rings, whose descriptors it reads field by
+ * field (doc/performance.md, P5).
+ */
+static inline bool vnet_tx_push_ok(const struct vnet_queue *q, const struct rte_mbuf *m)
+{
+	return q->head_stride == 1 && m->nb_segs == 1 && RTE_MBUF_DIRECT(m) &&
+	       rte_mbuf_refcnt_read(m) == 1 && rte_pktmbuf_headroom(m) >= VNET_HDR_LEN &&
+	       !(rte_pktmbuf_mtod(m, uintptr_t) & 1);
+}
+
+/* tx, on either ring, for a frame vnet_tx_push_ok() took: a free slot (the
+ * caller checked there is one) keeps m, the header goes before its data,
+ * and *iova is the IOVA of both; false when m cannot go out (freed and
+ * counted by vnet_tx_iovas). */
+static inline bool vnet_tx_push_take(struct vnet_queue *q, const struct iop_iova_burst *b,
+				     struct rte_mbuf *m, unsigned int *looked, uint16_t *slot,
+				     uint64_t *iova)
+{
+	struct vnet_hdr *h;
+
+	if (!vnet_tx_iovas(q, b, m, iova, looked))
+		return false;
+	*slot = q->free[--q->nfree];
+	q->sw[*slot] = m;
+	h = rte_pktmbuf_mtod_offset(m, struct vnet_hdr *, -(int)VNET_HDR_LEN);
+	if (q->tx_offload)
+		vnet_tx_hdr(h, m);
+	else
+		*h = (struct vnet_hdr){ 0 };
+	*iova -= VNET_HDR_LEN;
+	return true;
+}
+
 static inline bool vnet_packed(const struct vnet_priv *vn)
 {
 	return vn->features & BIT(VIRTIO_F_RING_PACKED);

@@ -1,8 +1,12 @@
 #!/bin/bash
-# Runs in a guest for pci-bench (see there). Each round runs three
-# forwarders in turn on the same NICs, each until the host has measured it:
-#   ours     iop-bridge, the virtio, e1000e and igb pairs, one queue a port
-#   testpmd  dpdk-testpmd (net_virtio, net_e1000_em, net_e1000_igb), those pairs
+# Runs in a guest for pci-bench (see there). Each round runs the forwarders
+# in turn on the same NICs, each until the host has measured it:
+#   ours     iop-bridge, every pair of the set, one queue a port (set mq:
+#            two, RSS)
+#   testpmd  dpdk-testpmd (net_virtio, net_e1000_em, net_e1000_igb) on the
+#            same pairs (set mq: --rxq=2 --txq=2 --rss-udp; its per-queue
+#            counts are printed as "round R testpmd rx queue ..." lines)
+# and, in set all only:
 #   igb2q    iop-bridge, the igb pair alone, two queues a port (RSS)
 #   vfours   iop-bridge on the VF pair (VF 0 of PFs 3 and 4, which the
 #            kernel's igb keeps), one queue a port
@@ -10,33 +14,38 @@
 # and prints "pci-bench-guest: round R NAME start" before each and
 # "... exit RC" after it, which the host waits for.
 #
-#   pci-bench-guest.sh BACKEND WORKDIR ROUNDS IOP_DEVICES IOP_BRIDGE BDF...
-#   (BDFs in pair order; the igb PFs are found by their ID and come last:
-#   the first two forward, the other two give the VFs)
+#   pci-bench-guest.sh SET BACKEND WORKDIR ROUNDS IOP_DEVICES IOP_BRIDGE BDF...
+#   (BDFs in pair order; in set all the igb PFs are found by their ID and
+#   come last: the first two forward, the other two give the VFs)
 set -u
-backend=$1 work=$2 rounds=$3 devices=$4 bridge=$5
-shift 5
+set=$1 backend=$2 work=$3 rounds=$4 devices=$5 bridge=$6
+shift 6
 say() { echo "pci-bench-guest: $*"; }
+if [ "$set" != all ]; then
+	"$devices" bind "$@" || exit 1
+fi
 igb=()
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10c9 ] && igb+=("$(basename "$d")")
-done
-[ "${#igb[@]}" = 4 ] || { say "4 igb (82576) PFs expected, the guest sees ${#igb[@]}"; exit 1; }
-# the VF pair: the PFs' own stacks send nothing (no IPv6), VF 0 of the
-# first takes the host's blast for 02:00:00:00:00:0b
-sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-vfs=() mac=0b
-for pf in "${igb[@]:2:2}"; do
-	ifc=$(ls "/sys/bus/pci/devices/$pf/net" | head -1)
-	ip link set "$ifc" up && echo 0 > "/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe" &&
-		echo 1 > "/sys/bus/pci/devices/$pf/sriov_numvfs" &&
-		ip link set "$ifc" vf 0 mac "02:00:00:00:00:$mac" && ip link set "$ifc" vf 0 spoofchk off ||
-		{ say "cannot create a VF on $pf"; exit 1; }
-	vfs+=("$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")")
-	mac=0c
-done
-set -- "$@" "${igb[@]:0:2}"
-"$devices" bind "$@" "${vfs[@]}" || exit 1
+if [ "$set" = all ]; then
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x8086:0x10c9 ] && igb+=("$(basename "$d")")
+	done
+	[ "${#igb[@]}" = 4 ] || { say "4 igb (82576) PFs expected, the guest sees ${#igb[@]}"; exit 1; }
+	# the VF pair: the PFs' own stacks send nothing (no IPv6), VF 0 of the
+	# first takes the host's blast for 02:00:00:00:00:0b
+	sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	vfs=() mac=0b
+	for pf in "${igb[@]:2:2}"; do
+		ifc=$(ls "/sys/bus/pci/devices/$pf/net" | head -1)
+		ip link set "$ifc" up && echo 0 > "/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe" &&
+			echo 1 > "/sys/bus/pci/devices/$pf/sriov_numvfs" &&
+			ip link set "$ifc" vf 0 mac "02:00:00:00:00:$mac" && ip link set "$ifc" vf 0 spoofchk off ||
+			{ say "cannot create a VF on $pf"; exit 1; }
+		vfs+=("$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn0")")")
+		mac=0c
+	done
+	set -- "$@" "${igb[@]:0:2}"
+	"$devices" bind "$@" "${vfs[@]}" || exit 1
+fi
 
 run_until() { # marker command...
 	local marker=$1
@@ -58,14 +67,27 @@ for b in "$@"; do ports+=(--port "pci:$b"); allow+=(-a "$b"); done
 # worker, testpmd's --nb-cores=1) while the main lcore waits
 eal=(-l 0-1 --in-memory --log-level=lib.eal:error)
 bridge_opts=(--iommu="$backend" --rxd=256 --txd=256 --forward-mode=io --stats-period=0)
+# set mq: two queues a port, RSS over the UDP ports (iop-bridge asks for
+# every hash type the device has once it runs more than one queue)
+queues=() tpq=()
+[ "$set" = mq ] && queues=(--queues=2) tpq=(--rxq=2 --txq=2 --rss-udp)
+# testpmd's per-queue counts at its exit: "Forward Stats for RX Port= P/Queue= Q
+# -> TX Port= ..." then "RX-packets: N TX-packets: M TX-dropped: D"
+queue_stats() { # round
+	awk -v r="$1" '/Forward Stats for RX Port=/ { n = split($0, a, /[^0-9]+/); q = "port " a[n - 4] " queue " a[n - 3] " -> port " a[n - 2] " queue " a[n - 1] }
+		q && /RX-packets:/ { printf "pci-bench-guest: round %s testpmd rx queue %s: rx %s tx %s tx_dropped %s\n", r, q, $2, $4, $6; q = "" }
+		{ print }'
+}
 for r in $(seq "$rounds"); do
 	say "round $r ours start"
-	run_until "$r.ours.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" "${ports[@]}"
+	run_until "$r.ours.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" "${queues[@]}" "${ports[@]}"
 	say "round $r ours exit $?"
 	say "round $r testpmd start"
 	run_until "$r.testpmd.done" dpdk-testpmd "${eal[@]}" "${allow[@]}" -- --forward-mode=io \
-		--nb-cores=1 --rxd=256 --txd=256 --total-num-mbufs=8192 --auto-start --stats-period=86400 < /dev/null
-	say "round $r testpmd exit $?"
+		--nb-cores=1 --rxd=256 --txd=256 "${tpq[@]}" --total-num-mbufs=8192 --auto-start \
+		--stats-period=86400 < /dev/null | queue_stats "$r"
+	say "round $r testpmd exit ${PIPESTATUS[0]}"
+	[ "$set" = all ] || continue
 	say "round $r igb2q start"
 	run_until "$r.igb2q.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" --queues=2 \
 		--port "pci:${igb[0]}" --port "pci:${igb[1]}"

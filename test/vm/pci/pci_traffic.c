@@ -38,7 +38,9 @@
  * A as fast as the socket takes them for S seconds while B counts what comes
  * out; prints "blast NAME: sent N, received M, P pps". With --flows=N they
  * are IPv4/UDP frames of N flows (source ports 1024..1024+N-1, in turn), so
- * a NIC's RSS spreads them over its queues.
+ * a NIC's RSS spreads them over its queues. --mark=FILE appends "MARK NAME
+ * start" and "MARK NAME end" around each pair's blast (its drain included),
+ * for pci-bench's QEMU trace counter.
  *
  * --count with --blast and --while-blast=CMD (a link flap, say): per pair
  * the checked frames each way, then the blast while `sh -c CMD` runs, then
@@ -331,15 +333,19 @@ static size_t make_udp_frame(uint8_t *f, unsigned int flow)
 
 /* Sends into A for secs seconds (flows > 0: IPv4/UDP frames of that many
  * flows), counts what leaves B; returns pps out. */
-static double blast(struct pair *p, double secs, unsigned int flows)
+static double blast(struct pair *p, double secs, unsigned int flows, FILE *marks)
 {
 	uint8_t f[MAX_FRAME], r[MAX_FRAME], flow_frames[64][64];
 	uint64_t sent = 0, got = 0;
-	double start = now(), end = start + secs;
 	size_t len = make_frame(f, 64, KIND_DATA, 0, 0);
+	double start, end;
 
 	for (unsigned int n = 0; n < flows && n < 64; n++)
 		make_udp_frame(flow_frames[n], n);
+	if (marks)
+		fprintf(marks, "MARK %s start\n", p->name), fflush(marks);
+	start = now();
+	end = start + secs;
 	while (now() < end) {
 		for (int i = 0; i < 32; i++)
 			if (sendto(p->s[0].fd, flows ? flow_frames[sent % flows] : f, len, MSG_DONTWAIT,
@@ -356,6 +362,8 @@ static double blast(struct pair *p, double secs, unsigned int flows)
 			break;
 		got++; /* recv_from counted it out of B */
 	}
+	if (marks)
+		fprintf(marks, "MARK %s end\n", p->name), fflush(marks);
 	printf("blast %s: sent %llu, received %llu, %.0f pps\n", p->name,
 	       (unsigned long long)sent, (unsigned long long)got, (double)got / secs);
 	return (double)got / secs;
@@ -400,7 +408,7 @@ static int blast_while(struct pair *p, double secs, unsigned int flows, const ch
 		fprintf(stderr, "iop-pci-traffic: cannot start %s: %s\n", cmd, strerror(errno));
 		return 1;
 	}
-	blast(p, secs, flows);
+	blast(p, secs, flows, NULL);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		printf("iop-pci-traffic: %s: '%s' failed\n", p->name, cmd);
 		return 1;
@@ -545,6 +553,7 @@ int main(int argc, char **argv)
 	double ready_timeout = 240, blast_s = 0, stream_s = 0;
 	unsigned int rate = 1000;
 	const char *while_blast = NULL, *result = NULL;
+	FILE *marks = NULL;
 	bool count_given = false;
 	int failed = 0;
 
@@ -587,6 +596,15 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
+		if (strncmp(argv[i], "--mark=", 7) == 0) {
+			marks = fopen(argv[i] + 7, "a");
+			if (!marks) {
+				fprintf(stderr, "iop-pci-traffic: cannot open %s: %s\n", argv[i] + 7,
+					strerror(errno));
+				return 2;
+			}
+			continue;
+		}
 		if (strncmp(argv[i], "--abort-file=", 13) == 0) {
 			abort_file = argv[i] + 13;
 			continue;
@@ -606,7 +624,7 @@ int main(int argc, char **argv)
 		}
 		if (npairs == MAX_PAIRS ||
 		    sscanf(argv[i], "%31[^:]:%u:%u:%u:%u", name, &ha, &qa, &hb, &qb) != 5) {
-			fprintf(stderr, "usage: iop-pci-traffic [--count=N [--max-len=L] | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--while-blast=CMD] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
+			fprintf(stderr, "usage: iop-pci-traffic [--count=N [--max-len=L] | --blast=S [--flows=N] | --stream=S [--rate=PPS] [--result=FILE]] [--ready-timeout=S] [--abort-file=F] [--mark=FILE] [--while-blast=CMD] [--dst=MACA,MACB] NAME:HOSTA:QEMUA:HOSTB:QEMUB...\n");
 			return 2;
 		}
 		snprintf(pairs[npairs].name, sizeof(pairs[npairs].name), "%s", name);
@@ -633,7 +651,7 @@ int main(int argc, char **argv)
 				failed++;
 				continue;
 			}
-			blast(p, blast_s, flows);
+			blast(p, blast_s, flows, marks);
 			continue;
 		}
 		failed += check_pair(p, count, ready_timeout);
