@@ -44,7 +44,7 @@ build() {
 		git show "$rev:drivers/net/pci/$f" >"$src/pci/$f" 2>/dev/null ||
 			git show "$rev:drivers/bus/pci/$f" >"$src/pci/$f"
 	done
-	for f in e1000e.c e1000e_regs.h e1000e_offload.h; do
+	for f in e1000e.c e1000e.h e1000e_regs.h e1000e_offload.h; do
 		git show "$rev:drivers/net/e1000e/$f" >"$src/e1000e/$f" 2>/dev/null || rm -f "$src/e1000e/$f"
 	done
 	grep -q 'e1000_bursts(' "$src/e1000e/e1000e.c" || defs="-DIOP_BENCH_ONE_PAIR"
