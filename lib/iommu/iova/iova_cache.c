@@ -79,8 +79,9 @@ int iop_iova_cache_rebind_table(struct iop_iova_cache *c, const struct iop_iova_
 			return -EBUSY;
 		sched_yield(); /* the polling thread is a few stores from done */
 	}
-	/* no rebind is pending, so the polling thread does not change
-	 * c->table now: it is the table whose generation it checks */
+	/* c->table is the table whose generation the polling thread checks,
+	 * or, if a flush of its took this rebind already, the new one, whose
+	 * bump then costs one more flush and nothing else */
 	iop_iova_table_bump(c->table);
 	return 0;
 }
@@ -99,29 +100,39 @@ bool iop_iova_cache_rebind_cancel(struct iop_iova_cache *c)
 					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
-/* Takes a published rebind. The claim is a compare-exchange, so that
- * exactly one of this and iop_iova_cache_rebind_cancel() wins; the switch
- * is published (rebind_to back to NULL) only once c->table is the new
- * table, so whoever sees no rebind pending sees the table it is on. */
-static void take_rebind(struct iop_iova_cache *c)
+/* Takes a published rebind, and then *generation is the new table's. The
+ * claim is a compare-exchange, so that exactly one of this and
+ * iop_iova_cache_rebind_cancel() wins; the switch is published (rebind_to
+ * back to NULL) only once c->table is the new table, so whoever sees no
+ * rebind pending sees the table it is on; and the new table's generation
+ * is read before that, so that a next rebind, which can be published from
+ * then on and bumps the generation, finds the cache behind it. */
+static bool take_rebind(struct iop_iova_cache *c, uint64_t *generation)
 {
 	const struct iop_iova_table *to = __atomic_load_n(&c->rebind_to, __ATOMIC_ACQUIRE);
 
-	if (to && to != REBIND_TAKING &&
-	    __atomic_compare_exchange_n(&c->rebind_to, &to, REBIND_TAKING, false,
-					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		c->table = to;
-		c->table_generation = iop_iova_table_generation(to);
-		__atomic_store_n(&c->rebind_to, NULL, __ATOMIC_RELEASE);
-	}
+	if (!to || to == REBIND_TAKING ||
+	    !__atomic_compare_exchange_n(&c->rebind_to, &to, REBIND_TAKING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return false;
+	c->table = to;
+	c->table_generation = iop_iova_table_generation(to);
+	*generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&c->rebind_to, NULL, __ATOMIC_RELEASE);
+	return true;
 }
 
 void iop_iova_cache_flush(struct iop_iova_cache *c)
 {
-	take_rebind(c);
-	/* read the generation before emptying: a remove that lands while we
-	 * empty bumps it again and the next sync flushes once more */
-	c->generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
+	/* the generation is read before emptying (a remove that lands while
+	 * we empty bumps it again, and the next sync flushes once more) and
+	 * before looking for a rebind: a rebind published after this read
+	 * bumps it too, so the next sync takes it; read after the look, such
+	 * a rebind would wait for some other remove */
+	uint64_t generation = __atomic_load_n(c->table_generation, __ATOMIC_ACQUIRE);
+
+	take_rebind(c, &generation);
+	c->generation = generation;
 	empty_entries(c);
 	check_run(c);
 	c->flushes++;

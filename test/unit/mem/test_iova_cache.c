@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -220,6 +221,67 @@ static void rebind_cancel_wins_before_the_sync_and_loses_after(void **state)
 	assert_int_equal(iop_iova_cache_lookup(&c, (void *)0x40000010ull), 0x8000010ull);
 	iop_iova_table_destroy(t1);
 	iop_iova_table_destroy(t2);
+}
+
+/*
+ * A rebind published while the polling thread is flushing for another
+ * reason (a remove in its table) must still be taken at a later sync: the
+ * flush reads the table's generation before it looks for a rebind, so a
+ * rebind that lands in between leaves the generation ahead and the next
+ * sync flushes again. Read the other way round, the rebind stays pending
+ * until some other remove, and a move waiting for it times out. Each round
+ * bumps the cache's table (as a remove does) and publishes a rebind right
+ * after, so that the poller's flush for the bump and the rebind meet; no
+ * other bump follows, so a lost rebind stays pending.
+ */
+#define REBIND_ROUNDS 20000
+
+struct rebind_race {
+	struct iop_iova_cache c;
+	struct iop_iova_table *t[2];
+	bool stop;
+};
+
+static void *rebind_poller(void *arg)
+{
+	struct rebind_race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
+		iop_iova_cache_sync(&r->c);
+	return NULL;
+}
+
+static void rebind_published_during_a_flush_is_taken_at_a_later_sync(void **state)
+{
+	struct rebind_race r = { .stop = false };
+	unsigned int lost = 0;
+	pthread_t poller;
+
+	(void)state;
+	two_tables(&r.t[0], &r.t[1]);
+	iop_iova_cache_bind(&r.c, r.t[0]);
+	assert_int_equal(pthread_create(&poller, NULL, rebind_poller, &r), 0);
+	for (unsigned int i = 0; i < REBIND_ROUNDS && !lost; i++) {
+		struct timespec t0, now;
+
+		iop_iova_table_bump(r.t[i % 2]);
+		assert_int_equal(iop_iova_cache_rebind_table(&r.c, r.t[(i + 1) % 2]), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		while (iop_iova_cache_rebind_pending(&r.c)) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - t0.tv_sec > 2) {
+				lost = i + 1;
+				break;
+			}
+			sched_yield();
+		}
+	}
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
+	pthread_join(poller, NULL);
+	if (lost)
+		fail_msg("rebind %u still pending after 2 s of syncs", lost);
+	iop_iova_table_destroy(r.t[0]);
+	iop_iova_table_destroy(r.t[1]);
 }
 
 static void table_refuses_a_mapping_whose_iova_reaches_poison(void **state)
@@ -435,6 +497,7 @@ int main(void)
 		cmocka_unit_test(cache_flushes_once_at_sync_after_a_remove),
 		cmocka_unit_test(rebind_switches_tables_at_the_next_sync_only),
 		cmocka_unit_test(rebind_cancel_wins_before_the_sync_and_loses_after),
+		cmocka_unit_test(rebind_published_during_a_flush_is_taken_at_a_later_sync),
 		cmocka_unit_test(table_refuses_a_mapping_whose_iova_reaches_poison),
 		cmocka_unit_test(run_translates_its_range_exactly_and_leaves_the_rest_to_the_entries),
 		cmocka_unit_test(run_is_refused_over_a_hole_a_stale_mapping_or_a_second_delta),
