@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "iop_init.h"
+#include "iop_iommu.h"
 #include "iop_log.h"
 #include "iop_mem.h"
 #include "port_traffic.h"
@@ -243,4 +245,17 @@ void traffic_assert_port_clean(uint16_t p)
 	assert_int_equal(st.dma_faults, 0);
 	assert_int_equal(st.dropped, 0);
 	assert_int_equal(st.rx_unmapped, 0);
+}
+
+struct iop_ioas *traffic_new_ioas(void)
+{
+	struct iop_ioas *ioas;
+
+	assert_int_equal(iop_ioas_create(iop_ctx_get(), &ioas), 0);
+	return ioas;
+}
+
+void traffic_assert_on(uint16_t p, const struct iop_ioas *ioas)
+{
+	assert_ptr_equal(iop_dev_ioas(iop_port_dev(p)), ioas);
 }

@@ -61,5 +61,9 @@ void traffic_stop_and_check(struct traffic *t);
 /* The port counted no DMA fault, no drop, no unmapped rx buffer. */
 void traffic_assert_port_clean(uint16_t p);
 void traffic_sleep_ms(long ms);
+/* A new IOAS of the port context (asserts it was made). */
+struct iop_ioas *traffic_new_ioas(void);
+/* Asserts that port p's device is on ioas. */
+void traffic_assert_on(uint16_t p, const struct iop_ioas *ioas);
 
 #endif

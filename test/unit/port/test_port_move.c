@@ -63,23 +63,9 @@ static void pair(const char *da, const char *db, uint16_t *a, uint16_t *b)
 	*b = 1;
 }
 
-static struct iop_ioas *new_ioas(void)
-{
-	struct iop_ioas *ioas;
-
-	assert_int_equal(iop_ioas_create(iop_ctx_get(), &ioas), 0);
-	return ioas;
-}
-
-/* The port's device is on ioas. */
-static void assert_on(uint16_t p, const struct iop_ioas *ioas)
-{
-	assert_ptr_equal(iop_dev_ioas(iop_port_dev(p)), ioas);
-}
-
 static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
 {
-	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_ioas *dst[2] = {traffic_new_ioas(), traffic_new_ioas()};
 	struct iop_port_move_stats st;
 	struct traffic t;
 	uint16_t a, b;
@@ -91,7 +77,7 @@ static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
 	for (int i = 0; i < moves; i++) {
 		if (iop_port_move(a, dst[i & 1], 0) != 0)
 			fail_msg("move %d: %s", i, iop_err_msg());
-		assert_on(a, dst[i & 1]);
+		traffic_assert_on(a, dst[i & 1]);
 		traffic_sleep_ms(5);
 	}
 	traffic_stop_and_check(&t);
@@ -109,7 +95,7 @@ static void move_under_traffic_loses_no_frame_and_never_faults(void **state)
 static void move_releases_a_source_no_port_uses_and_pins_nothing_twice(void **state)
 {
 	struct iop_sim_counters before, after;
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	struct traffic t;
 	uint16_t a, b;
 	size_t nioas_before, nioas_after;
@@ -128,7 +114,7 @@ static void move_releases_a_source_no_port_uses_and_pins_nothing_twice(void **st
 	assert_int_equal(after.pinned_pages, before.pinned_pages);
 	if (strcmp(layout, "shared") == 0) {
 		/* port b still uses the source: it stays */
-		assert_on(b, src);
+		traffic_assert_on(b, src);
 		assert_int_equal(nioas_after, nioas_before);
 	} else {
 		/* per-device: nobody uses the source any more: it is gone */
@@ -140,7 +126,7 @@ static void move_releases_a_source_no_port_uses_and_pins_nothing_twice(void **st
 
 static void move_that_would_split_a_group_is_refused_while_traffic_continues(void **state)
 {
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	struct traffic t;
 	uint16_t a, b;
 
@@ -151,12 +137,12 @@ static void move_that_would_split_a_group_is_refused_while_traffic_continues(voi
 	assert_int_equal(iop_port_move(a, dst, 0), -EBUSY);
 	assert_non_null(strstr(iop_err_msg(), "IOMMU group 3 also holds port"));
 	assert_non_null(strstr(iop_err_msg(), "(0000:00:03.1)"));
-	assert_on(a, src);
+	traffic_assert_on(a, src);
 	traffic_sleep_ms(20);
 	/* the whole group moves */
 	assert_int_equal(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP), 0);
-	assert_on(a, dst);
-	assert_on(b, dst);
+	traffic_assert_on(a, dst);
+	traffic_assert_on(b, dst);
 	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_moves(a), 1);
@@ -171,7 +157,7 @@ static void move_that_would_split_a_group_is_refused_while_traffic_continues(voi
  * the IOAS its group went to, in every layout, and is attached there. */
 static void device_opened_after_its_group_moved_joins_the_group_where_it_went(void **state)
 {
-	struct iop_ioas *fresh = new_ioas(), *dst;
+	struct iop_ioas *fresh = traffic_new_ioas(), *dst;
 	struct traffic t;
 	uint16_t a, b, late;
 
@@ -187,8 +173,8 @@ static void device_opened_after_its_group_moved_joins_the_group_where_it_went(vo
 	traffic_stop_and_check(&t);
 	if (iop_port_open("sim:wire=gen,dev=0000:00:03.1", &late))
 		fail_msg("open of 0000:00:03.1 after its group moved: %s", iop_err_msg());
-	assert_on(late, dst);
-	assert_on(a, dst);
+	traffic_assert_on(late, dst);
+	traffic_assert_on(a, dst);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(fresh), 0);
 }
@@ -219,7 +205,7 @@ static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **st
 	traffic_sleep_ms(20);
 	if (iop_port_move(a, dst, 0) != 0)
 		fail_msg("move: %s", iop_err_msg());
-	assert_on(a, dst);
+	traffic_assert_on(a, dst);
 	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
 	assert_true(iova_after != iova_before);
 	traffic_sleep_ms(20);
@@ -238,7 +224,7 @@ static void move_to_an_ioas_with_other_iovas_pauses_and_loses_no_frame(void **st
 static void move_to_a_fresh_ioas_keeps_the_source_s_iovas_without_a_pause(void **state)
 {
 	struct iop_port_move_stats st;
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	uint64_t iova_before, iova_after;
 	struct traffic t;
 	uint16_t a, b;
@@ -252,7 +238,7 @@ static void move_to_a_fresh_ioas_keeps_the_source_s_iovas_without_a_pause(void *
 	traffic_sleep_ms(20);
 	if (iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) != 0)
 		fail_msg("move: %s", iop_err_msg());
-	assert_on(a, dst);
+	traffic_assert_on(a, dst);
 	assert_int_equal(iop_ioas_va2iova(dst, pool, &iova_after), 0);
 	assert_true(iova_after == iova_before);
 	traffic_sleep_ms(20);
@@ -272,7 +258,7 @@ static void move_to_a_fresh_ioas_keeps_the_source_s_iovas_without_a_pause(void *
 static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 {
 	struct iop_sim_counters before, after;
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	struct iop_ioas_info info[64];
 	size_t n, dst_maps = SIZE_MAX;
 	struct traffic t;
@@ -290,7 +276,7 @@ static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 	traffic_start(&t, a, b, pool);
 	assert_true(iop_port_move(a, dst, IOP_PORT_MOVE_GROUP) < 0);
 	assert_non_null(strstr(iop_err_msg(), "Address already in use; every device is back where it was"));
-	assert_on(a, src);
+	traffic_assert_on(a, src);
 	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	iop_sim_counters(&after);
@@ -309,7 +295,7 @@ static void move_to_an_ioas_outside_the_group_s_windows_is_refused(void **state)
 
 static void moves_with_a_pause_lose_no_frame(void **state)
 {
-	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_ioas *dst[2] = {traffic_new_ioas(), traffic_new_ioas()};
 	struct iop_port_move_stats st;
 	struct traffic t;
 	uint16_t a, b;
@@ -335,7 +321,7 @@ static void moves_with_a_pause_lose_no_frame(void **state)
 
 static void move_bad_input_is_one_clear_error(void **state)
 {
-	struct iop_ioas *dst = new_ioas();
+	struct iop_ioas *dst = traffic_new_ioas();
 	uint16_t p;
 
 	(void)state;
@@ -358,7 +344,7 @@ static void move_bad_input_is_one_clear_error(void **state)
  * back (the caches could not switch at a burst boundary). */
 static void move_of_an_unpolled_started_port_times_out_and_rolls_back(void **state)
 {
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	struct traffic t;
 	uint16_t a, b;
 
@@ -367,7 +353,7 @@ static void move_of_an_unpolled_started_port_times_out_and_rolls_back(void **sta
 	src = iop_dev_ioas(iop_port_dev(a));
 	assert_int_equal(iop_port_move(a, dst, 0), -ETIMEDOUT);
 	assert_non_null(strstr(iop_err_msg(), "was not polled"));
-	assert_on(a, src);
+	traffic_assert_on(a, src);
 	assert_false(iop_mem_is_attached(dst));
 	traffic_start(&t, a, b, pool);
 	traffic_sleep_ms(20);
@@ -412,7 +398,7 @@ static void *idle_poll_main(void *arg)
  * nothing but empty bursts moves (no -ETIMEDOUT). */
 static void move_of_a_port_whose_queues_get_only_empty_bursts_completes(void **state)
 {
-	struct iop_ioas *dst = new_ioas();
+	struct iop_ioas *dst = traffic_new_ioas();
 	struct idle_poller ip = {.stop = false};
 	uint16_t a, b;
 
@@ -423,7 +409,7 @@ static void move_of_a_port_whose_queues_get_only_empty_bursts_completes(void **s
 	assert_int_equal(iop_port_move(a, dst, 0), 0);
 	__atomic_store_n(&ip.stop, true, __ATOMIC_RELEASE);
 	pthread_join(ip.thread, NULL);
-	assert_on(a, dst);
+	traffic_assert_on(a, dst);
 	assert_int_equal(iop_port_moves(a), 1);
 	traffic_assert_port_clean(a);
 	iop_port_close_all();
@@ -482,7 +468,7 @@ static void pause_keeps_frames_the_device_wrote_that_no_burst_took(void **state)
 		{.nb_rxq = 2, .nb_txq = 1, .rss.hash_types = IOP_PORT_RSS_IPV4},
 		{.nb_rxq = 1, .nb_txq = 2},
 	};
-	struct pause_move pm = {.to = new_ioas()};
+	struct pause_move pm = {.to = traffic_new_ioas()};
 	struct rte_mbuf *m[64];
 	struct iop_port_stats st;
 	uint32_t want = 0;
@@ -531,7 +517,7 @@ static void pause_keeps_frames_the_device_wrote_that_no_burst_took(void **state)
 	assert_int_equal(st.dropped, st.drops[IOP_DROP_RX_RING_FULL]);
 	assert_int_equal(bad, 0);
 	assert_int_equal(st.dma_faults, 0);
-	assert_on(0, pm.to);
+	traffic_assert_on(0, pm.to);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(pm.to), 0);
 }
@@ -543,7 +529,7 @@ static void pause_keeps_frames_the_device_wrote_that_no_burst_took(void **state)
  * it moves. */
 static void move_of_a_started_port_whose_bursts_were_handed_out_is_refused(void **state)
 {
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	struct iop_port_fp fp;
 	uint16_t a, b;
 
@@ -553,11 +539,11 @@ static void move_of_a_started_port_whose_bursts_were_handed_out_is_refused(void 
 	assert_int_equal(iop_port_fp_get(a, &fp), 0);
 	assert_int_equal(iop_port_move(a, dst, 0), -EOPNOTSUPP);
 	assert_non_null(strstr(iop_err_msg(), "port 0 (sim:wire=pair,peer=1,dev=0000:00:01.0) is started and its bursts run outside lib/port (net_iop's ethdev fast path), where a move cannot idle them: stop the ethdev port, move it, start it again"));
-	assert_on(a, src);
+	traffic_assert_on(a, src);
 	assert_int_equal(iop_port_moves(a), 0);
 	assert_int_equal(iop_port_stop(a), 0);
 	assert_int_equal(iop_port_move(a, dst, 0), 0);
-	assert_on(a, dst);
+	traffic_assert_on(a, dst);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
@@ -567,7 +553,7 @@ static void move_of_a_started_port_whose_bursts_were_handed_out_is_refused(void 
  * its IOAS with nothing new mapped or pinned. */
 static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 {
-	struct iop_ioas *dst = new_ioas(), *src;
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
 	struct iop_sim_counters before, after;
 	struct traffic t;
 	uint16_t a, b;
@@ -593,7 +579,7 @@ static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 		if (rc == 0)
 			break;
 		iop_sim_counters(&after);
-		assert_on(a, src);
+		traffic_assert_on(a, src);
 		assert_int_equal(after.mappings, before.mappings);
 		assert_int_equal(after.pinned_pages, before.pinned_pages);
 		assert_int_equal(iop_port_moves(a), 0);
@@ -601,7 +587,7 @@ static void move_failing_at_every_step_leaves_the_port_in_its_ioas(void **state)
 	assert_int_equal(rc, 0);
 	/* some step could fail: a map, a copy or the replace */
 	assert_true(n > 2);
-	assert_on(a, dst);
+	traffic_assert_on(a, dst);
 	assert_int_equal(iop_port_moves(a), 1);
 	iop_port_close_all();
 	assert_int_equal(iop_ioas_destroy(dst), 0);

@@ -49,20 +49,6 @@ static void pair(const char *da, const char *db, uint16_t *a, uint16_t *b)
 	*b = 1;
 }
 
-static struct iop_ioas *new_ioas(void)
-{
-	struct iop_ioas *ioas;
-
-	assert_int_equal(iop_ioas_create(iop_ctx_get(), &ioas), 0);
-	return ioas;
-}
-
-/* The port's device is on ioas. */
-static void assert_on(uint16_t p, const struct iop_ioas *ioas)
-{
-	assert_ptr_equal(iop_dev_ioas(iop_port_dev(p)), ioas);
-}
-
 /*
  * The sim driver with a dma_stop op, as a PCI PMD has: it records the
  * calls, and counts the bursts that run while the device's DMA is stopped
@@ -155,7 +141,7 @@ static void sim_with_dma_stop(bool on)
  * driver that cannot stop refuses the move with nothing changed. */
 static void move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch(void **state)
 {
-	struct iop_ioas *dst[2] = {new_ioas(), new_ioas()};
+	struct iop_ioas *dst[2] = {traffic_new_ioas(), traffic_new_ioas()};
 	struct iop_port_move_stats st;
 	struct traffic t;
 	uint16_t a, b;
@@ -172,7 +158,7 @@ static void move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch
 	for (int i = 0; i < moves; i++) {
 		if (iop_port_move(a, dst[i % 2], 0) != 0)
 			fail_msg("move %d: %s", i, iop_err_msg());
-		assert_on(a, dst[i % 2]);
+		traffic_assert_on(a, dst[i % 2]);
 		traffic_sleep_ms(5);
 	}
 	assert_int_equal(dstop.stops, moves);
@@ -182,7 +168,7 @@ static void move_of_a_port_that_stops_its_dma_idles_its_bursts_around_the_switch
 	dstop.refuse = true;
 	assert_true(iop_port_move(a, dst[moves % 2], 0) < 0);
 	assert_non_null(strstr(iop_err_msg(), "this device cannot stop its DMA"));
-	assert_on(a, dst[(moves - 1) % 2]);
+	traffic_assert_on(a, dst[(moves - 1) % 2]);
 	traffic_sleep_ms(20);
 	traffic_stop_and_check(&t);
 	assert_int_equal(iop_port_move_stats_get(a, &st), 0);
@@ -216,7 +202,7 @@ static void move_of_a_port_that_stops_its_dma_never_changes_its_iovas(void **sta
 	assert_int_equal(iop_port_stop(a), 0);
 	assert_int_equal(iop_port_move(a, dst, 0), -EXDEV);
 	assert_non_null(strstr(iop_err_msg(), "keeps its rings at their IOVAs"));
-	assert_on(a, src);
+	traffic_assert_on(a, src);
 	assert_int_equal(dstop.stops, 0);
 	iop_port_close_all();
 	sim_with_dma_stop(false);
@@ -229,7 +215,7 @@ static void move_of_a_port_that_stops_its_dma_never_changes_its_iovas(void **sta
  * start give the port its bursts back. */
 static void move_whose_dma_does_not_start_again_leaves_the_port_idle_and_says_so(void **state)
 {
-	struct iop_ioas *dst = new_ioas();
+	struct iop_ioas *dst = traffic_new_ioas();
 	iop_rx_burst_t rx;
 	uint16_t a, b;
 
@@ -240,7 +226,7 @@ static void move_whose_dma_does_not_start_again_leaves_the_port_idle_and_says_so
 	dstop.restart_fails = true;
 	assert_int_equal(iop_port_move(a, dst, 0), -EIO);
 	assert_non_null(strstr(iop_err_msg(), "a device's DMA did not start again: stop the port and start it again"));
-	assert_on(a, dst);
+	traffic_assert_on(a, dst);
 	assert_ptr_not_equal(iop_port_fp[a].rx_burst, rx);
 	dstop.restart_fails = false;
 	assert_int_equal(iop_port_stop(a), 0);
