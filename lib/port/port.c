@@ -18,8 +18,12 @@ struct iop_port_fp iop_port_fp[IOP_PORT_MAX];
 
 static struct iop_port ports[IOP_PORT_MAX];
 static struct iop_port_driver *drivers;
-/* Serialises the slow path against the telemetry thread. */
+/* Serialises the slow path: opens, closes, configuration, moves. */
 pthread_mutex_t iop_port_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Serialises the readers any thread may call (stats, xstats, link) with
+ * what frees or replaces what they read. Taken inside iop_port_lock; a move
+ * never takes it, so a reader never waits for a move (doc/move.md). */
+pthread_mutex_t iop_port_read_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const drop_names[IOP_DROP_MAX] = {
 	[IOP_DROP_RX_OVERSIZE] = "rx_oversize",
@@ -197,6 +201,7 @@ int iop_port_open(const char *spec_text, uint16_t *port_id)
 
 	rc = drv->probe(p, &spec);
 	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	if (rc) {
 		free(p->priv);
 		p->state = PORT_UNUSED;
@@ -205,6 +210,7 @@ int iop_port_open(const char *spec_text, uint16_t *port_id)
 		*port_id = p->id;
 		IOP_LOG(INFO, "port %u: %s", p->id, p->spec);
 	}
+	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return rc;
 }
@@ -233,11 +239,13 @@ void iop_port_close(uint16_t id)
 		return;
 	iop_port_stop(id);
 	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	release_queues(p);
 	p->drv->ops->close(p);
 	free(p->priv);
 	p->priv = NULL;
 	p->state = PORT_UNUSED;
+	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 }
 
@@ -299,6 +307,7 @@ int iop_port_configure(uint16_t id, const struct iop_port_conf *conf)
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	release_queues(p);
 	if (p->drv->ops->configure)
 		rc = p->drv->ops->configure(p, &resolved);
@@ -310,6 +319,7 @@ int iop_port_configure(uint16_t id, const struct iop_port_conf *conf)
 	} else {
 		p->state = PORT_OPENED;
 	}
+	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return rc;
 }
@@ -403,11 +413,13 @@ int iop_port_rx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc, struct rt
 		return rc;
 	}
 	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	if (p->rxq[q])
 		p->drv->ops->rx_queue_release(p->rxq[q]);
 	free(p->rxc[q]);
 	p->rxq[q] = rxq;
 	p->rxc[q] = c;
+	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
 }
@@ -433,11 +445,13 @@ int iop_port_tx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc)
 		return rc;
 	}
 	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	if (p->txq[q])
 		p->drv->ops->tx_queue_release(p->txq[q]);
 	free(p->txc[q]);
 	p->txq[q] = txq;
 	p->txc[q] = c;
+	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
 }
@@ -531,11 +545,11 @@ int iop_port_link_get(uint16_t id, struct iop_port_link *link)
 	int rc;
 
 	/* telemetry asks from its own thread: the port must not close meanwhile */
-	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	p = port_lookup(id, "link");
 	memset(link, 0, sizeof(*link));
 	rc = p ? p->drv->ops->link_get(p, link) : -ENODEV;
-	pthread_mutex_unlock(&iop_port_lock);
+	pthread_mutex_unlock(&iop_port_read_lock);
 	return rc;
 }
 

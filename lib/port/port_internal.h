@@ -54,6 +54,7 @@ struct iop_port {
 };
 
 extern pthread_mutex_t iop_port_lock;
+extern pthread_mutex_t iop_port_read_lock;
 
 /* port_conf.c: checks `in` against the device's capabilities and fills
  * `out` with its defaults resolved; one message on failure. */
@@ -65,12 +66,12 @@ int port_rss_resolve(const struct iop_port *p, const struct iop_port_info *info,
 		     uint16_t nb_rxq, const struct iop_port_rss_conf *in,
 		     const struct iop_port_rss_conf *keep, struct iop_port_rss_conf *out);
 
-/* port_stats.c: the stats since the last reset; iop_port_lock held. */
+/* port_stats.c: the stats since the last reset; iop_port_read_lock held. */
 void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st);
 /* port_xstats.c: the raw cache counters of every queue (no reset base),
  * read from the iova_cache each queue's counters point at. */
 void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats *t);
-/* The same since the last reset; iop_port_lock held. The one reader behind
+/* The same since the last reset; iop_port_read_lock held. The one reader behind
  * both the xstats and iop_port_iova_stats_get(). */
 void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 

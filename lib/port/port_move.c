@@ -289,6 +289,38 @@ static bool hold(struct move *m)
 	}
 }
 
+/* A move that timed out and whose devices could not go back: they stay on
+ * `to`, which maps every IOVA they hold. Their ports are declared removed
+ * (idle bursts from now on, the application's removal hook called), so
+ * none is left held or half bound; their caches go to `to` once no burst
+ * runs, and the source is dropped as after a move. One error, saying what
+ * to do; the devices' DMA stays stopped where a driver stopped it. */
+static int give_up(struct move *m, uint16_t id)
+{
+	unsigned int from_id = iop_ioas_id(m->from), to_id = iop_ioas_id(m->to);
+	char why[256], names[256] = "";
+	size_t len = 0;
+
+	snprintf(why, sizeof(why), "%s", iop_err_msg());
+	for (size_t i = 0; i < m->nports; i++) {
+		iop_port_set_removed(m->ports[i]);
+		if (len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%sport %u (%s)",
+						len ? ", " : "", m->ports[i]->id, m->ports[i]->spec);
+	}
+	iop_mem_synchronize();
+	for (size_t k = 0; k < m->ncaches; k++)
+		iop_iova_cache_flush(m->caches[k]);
+	unhold(m);
+	memset(m->idled, 0, sizeof(m->idled));
+	memset(m->dma_off, 0, sizeof(m->dma_off));
+	free(m->added);
+	m->added = NULL;
+	port_dev_drop(m->from, (unsigned int)m->nports); /* may destroy it */
+	return IOP_ERR(EIO, "cannot move port %u to IOAS %u: a queue of a started port was not polled for %llu ms, and moving back to IOAS %u failed (%s): %s left on IOAS %u and declared removed: close it and open it again",
+		       id, to_id, MOVE_REBIND_TIMEOUT_NS / 1000000ull, from_id, why, names, to_id);
+}
+
 static bool stops_dma(const struct iop_port *p)
 {
 	return p->state == PORT_STARTED && p->drv->ops->dma_stop;
@@ -440,14 +472,15 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 	if (!wait_rebound(m)) {
 		rc = IOP_ERR(ETIMEDOUT, "cannot move port %u to IOAS %u: a queue of a started port was not polled for %llu ms; poll every queue while moving, or stop the port first",
 			     id, iop_ioas_id(to), MOVE_REBIND_TIMEOUT_NS / 1000000ull);
+		/* the devices go back first: the caches follow where they are
+		 * (until the caches are back every IOVA they give is mapped in
+		 * both IOAS, or the queues are held or their DMA stopped) */
+		if (iop_dev_move(m->devs, m->nports, m->from) != 0)
+			return give_up(m, id);
 		rebind_back(m);
-		if (iop_dev_move(m->devs, m->nports, m->from) == 0) {
-			port_dev_drop(to, (unsigned int)m->nports);
-			unhold(m);
-			unpopulate(m);
-		}
-		/* on either IOAS every IOVA the device holds is mapped (the
-		 * destination keeps its copy when the move back failed) */
+		port_dev_drop(to, (unsigned int)m->nports);
+		unhold(m);
+		unpopulate(m);
 		start_dma(m);
 		return rc;
 	}

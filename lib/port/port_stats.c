@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Port stats: the sum of the queue counters the PMD writes, read with
- * atomic loads so any thread may ask while lcores forward.
+ * atomic loads so any thread may ask while lcores forward, under
+ * iop_port_read_lock, which a move never takes: a reader never waits for it.
  */
 #include <errno.h>
 #include <string.h>
@@ -89,14 +90,14 @@ int iop_port_stats_get(uint16_t id, struct iop_port_stats *st)
 {
 	struct iop_port *p;
 
-	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	p = iop_port_get(id);
 	if (!p) {
-		pthread_mutex_unlock(&iop_port_lock);
+		pthread_mutex_unlock(&iop_port_read_lock);
 		return IOP_ERR(ENODEV, "stats: no open port %u", id);
 	}
 	iop_port_stats_locked(p, st);
-	pthread_mutex_unlock(&iop_port_lock);
+	pthread_mutex_unlock(&iop_port_read_lock);
 	return 0;
 }
 
@@ -104,15 +105,15 @@ int iop_port_stats_reset(uint16_t id)
 {
 	struct iop_port *p;
 
-	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	p = iop_port_get(id);
 	if (!p) {
-		pthread_mutex_unlock(&iop_port_lock);
+		pthread_mutex_unlock(&iop_port_read_lock);
 		return IOP_ERR(ENODEV, "stats reset: no open port %u", id);
 	}
 	raw_stats(p, &p->base);
 	iop_port_cache_totals(p, &p->cache_base);
-	pthread_mutex_unlock(&iop_port_lock);
+	pthread_mutex_unlock(&iop_port_read_lock);
 	return 0;
 }
 
@@ -121,13 +122,13 @@ int iop_port_iova_stats_get(uint16_t id, struct iop_port_iova_stats *st)
 	struct iop_port *p;
 
 	memset(st, 0, sizeof(*st));
-	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	p = iop_port_get(id);
 	if (!p) {
-		pthread_mutex_unlock(&iop_port_lock);
+		pthread_mutex_unlock(&iop_port_read_lock);
 		return IOP_ERR(ENODEV, "IOVA cache stats: no open port %u", id);
 	}
 	iop_port_iova_stats_locked(p, st);
-	pthread_mutex_unlock(&iop_port_lock);
+	pthread_mutex_unlock(&iop_port_read_lock);
 	return 0;
 }

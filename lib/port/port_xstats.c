@@ -148,14 +148,14 @@ static int xstats(uint16_t id, struct iop_port_xstat_name *names, uint64_t *valu
 
 	if ((names || values) == false && n)
 		return IOP_ERR(EINVAL, "xstats of port %u: no array for %u entries", id, n);
-	pthread_mutex_lock(&iop_port_lock);
+	pthread_mutex_lock(&iop_port_read_lock);
 	p = iop_port_get(id);
 	if (!p) {
-		pthread_mutex_unlock(&iop_port_lock);
+		pthread_mutex_unlock(&iop_port_read_lock);
 		return IOP_ERR(ENODEV, "xstats: no open port %u", id);
 	}
 	collect(p, &s);
-	pthread_mutex_unlock(&iop_port_lock);
+	pthread_mutex_unlock(&iop_port_read_lock);
 	return (int)s.n;
 }
 

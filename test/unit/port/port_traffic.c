@@ -247,6 +247,34 @@ void traffic_assert_port_clean(uint16_t p)
 	assert_int_equal(st.rx_unmapped, 0);
 }
 
+static void *idle_poll_main(void *arg)
+{
+	struct idle_poller *ip = arg;
+	struct rte_mbuf *none[1];
+
+	iop_mem_thread_register();
+	while (!__atomic_load_n(&ip->stop, __ATOMIC_ACQUIRE)) {
+		iop_port_rx_burst(ip->port, 0, none, 0);
+		iop_port_tx_burst(ip->port, 0, none, 0);
+		iop_mem_quiescent();
+	}
+	iop_mem_thread_unregister();
+	__atomic_store_n(&ip->stopped, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+void traffic_idle_poll_start(struct idle_poller *ip, uint16_t port)
+{
+	*ip = (struct idle_poller){.port = port};
+	assert_int_equal(pthread_create(&ip->thread, NULL, idle_poll_main, ip), 0);
+}
+
+void traffic_idle_poll_stop(struct idle_poller *ip)
+{
+	__atomic_store_n(&ip->stop, true, __ATOMIC_RELEASE);
+	pthread_join(ip->thread, NULL);
+}
+
 struct iop_ioas *traffic_new_ioas(void)
 {
 	struct iop_ioas *ioas;

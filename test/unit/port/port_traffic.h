@@ -61,6 +61,19 @@ void traffic_stop_and_check(struct traffic *t);
 /* The port counted no DMA fault, no drop, no unmapped rx buffer. */
 void traffic_assert_port_clean(uint16_t p);
 void traffic_sleep_ms(long ms);
+/* Empty bursts on queue 0 of a port, each way, from a thread of its own
+ * (registered with iop_mem, quiescent once a loop), as doc/move.md asks of
+ * an app for the queues it does not otherwise poll, until stop is set;
+ * then it unregisters and sets stopped. */
+struct idle_poller {
+	pthread_t thread;
+	uint16_t port;
+	bool stop, stopped;
+};
+void traffic_idle_poll_start(struct idle_poller *ip, uint16_t port);
+/* Sets stop and joins the thread. */
+void traffic_idle_poll_stop(struct idle_poller *ip);
+
 /* A new IOAS of the port context (asserts it was made). */
 struct iop_ioas *traffic_new_ioas(void);
 /* Asserts that port p's device is on ioas. */

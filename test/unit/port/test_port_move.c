@@ -371,44 +371,19 @@ static void move_of_an_unpolled_started_port_times_out_and_rolls_back(void **sta
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
-/* Empty bursts on every queue of a port, as doc/move.md asks of an app for
- * the queues it does not otherwise poll. */
-struct idle_poller {
-	pthread_t thread;
-	uint16_t port;
-	bool stop;
-};
-
-static void *idle_poll_main(void *arg)
-{
-	struct idle_poller *ip = arg;
-	struct rte_mbuf *none[1];
-
-	iop_mem_thread_register();
-	while (!__atomic_load_n(&ip->stop, __ATOMIC_ACQUIRE)) {
-		iop_port_rx_burst(ip->port, 0, none, 0);
-		iop_port_tx_burst(ip->port, 0, none, 0);
-		iop_mem_quiescent();
-	}
-	iop_mem_thread_unregister();
-	return NULL;
-}
-
 /* An empty burst is a burst boundary: a started port whose queues get
  * nothing but empty bursts moves (no -ETIMEDOUT). */
 static void move_of_a_port_whose_queues_get_only_empty_bursts_completes(void **state)
 {
 	struct iop_ioas *dst = traffic_new_ioas();
-	struct idle_poller ip = {.stop = false};
+	struct idle_poller ip;
 	uint16_t a, b;
 
 	(void)state;
 	pair("0000:00:01.0", "0000:00:02.0", &a, &b);
-	ip.port = a;
-	assert_int_equal(pthread_create(&ip.thread, NULL, idle_poll_main, &ip), 0);
+	traffic_idle_poll_start(&ip, a);
 	assert_int_equal(iop_port_move(a, dst, 0), 0);
-	__atomic_store_n(&ip.stop, true, __ATOMIC_RELEASE);
-	pthread_join(ip.thread, NULL);
+	traffic_idle_poll_stop(&ip);
 	traffic_assert_on(a, dst);
 	assert_int_equal(iop_port_moves(a), 1);
 	traffic_assert_port_clean(a);
