@@ -62,6 +62,12 @@ struct port_fwd {
 	uint64_t drops[BDROP_MAX];
 	uint64_t tx_accepted; /* frames (copies) this port's tx queue took */
 	uint64_t held;        /* received, waiting in a hold: neither forwarded nor dropped yet */
+	/* l2 floods, per copy, on the egress port: copies given to its tx,
+	 * those it took, and those it did not, by reason (tx_full,
+	 * tx_hold_expired): flood_copies = flood_taken + flood_not_taken
+	 * once nothing is held */
+	uint64_t flood_copies, flood_taken;
+	uint64_t flood_not_taken[BDROP_MAX];
 } __rte_cache_aligned;
 
 /* Frames waiting for one egress port, with the ingress frame each came
@@ -89,6 +95,7 @@ struct tx_hold {
 struct hold_burst {
 	uint8_t copies[BRIDGE_BURST_MAX];
 	bool counted[BRIDGE_BURST_MAX];
+	bool flooded[BRIDGE_BURST_MAX]; /* l2: the frame went to every other port */
 };
 
 /* A set of queues one lcore polls: a port pair (io, macswap) or every
@@ -197,6 +204,8 @@ struct bridge_port_total {
 	uint64_t rx, fwd, tx_accepted, held; /* the bridge's, as in struct port_fwd */
 	uint64_t drops[BDROP_MAX];
 	uint64_t bridge_dropped;        /* sum of drops[] */
+	uint64_t flood_copies, flood_taken, flood_not_taken[BDROP_MAX];
+	uint64_t flood_dropped;         /* sum of flood_not_taken[] */
 };
 void stats_port_total(uint16_t p, struct bridge_port_total *t);
 /* What the bridge and the port counted of queue q of port p (st: the

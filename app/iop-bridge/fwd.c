@@ -76,6 +76,9 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 	 * some egress port took it (or a copy of it) */
 	enum { FILTERED = 1, SENT = 2 };
 	uint8_t fate[BRIDGE_BURST_MAX] = {0};
+	/* nothing of in's burst is held (in was read): hold.c reads it for
+	 * the copies this burst leaves in holds */
+	bool *flooded = u->held_burst[in].flooded;
 	uint64_t now = rte_rdtsc();
 	uint16_t open = 0; /* egress ports a flood goes to */
 	bool kept = false; /* some copy waits in a hold */
@@ -89,6 +92,7 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		int out = l2_decide(&u->l2, in, l2_mac(eth->src_addr.addr_bytes),
 				    l2_mac(eth->dst_addr.addr_bytes), now);
 
+		flooded[i] = false;
 		if (out == L2_FILTER) {
 			fate[i] = FILTERED;
 			rte_pktmbuf_free(pkts[i]);
@@ -100,9 +104,12 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		} else {
 			/* one reference per egress port; each tx frees its own */
 			rte_mbuf_refcnt_update(pkts[i], (int16_t)(open - 1));
+			flooded[i] = true;
 			for (uint16_t k = 0; k < u->nports; k++)
-				if (u->port[k] != in && !bridge_port_closed(u->port[k]))
+				if (u->port[k] != in && !bridge_port_closed(u->port[k])) {
 					l2_queue(&tx[u->port[k]], pkts[i], i);
+					u->cnt[u->port[k]].flood_copies++;
+				}
 		}
 	}
 	for (uint16_t k = 0; k < u->nports; k++) {
@@ -114,8 +121,10 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		sent = iop_port_tx_burst(p, u->q, b->m, b->n);
 		u->tx_polled |= 1u << p;
 		u->cnt[p].tx_accepted += sent;
-		for (uint16_t j = 0; j < sent; j++)
+		for (uint16_t j = 0; j < sent; j++) {
 			fate[b->from[j]] = SENT;
+			u->cnt[p].flood_taken += flooded[b->from[j]];
+		}
 		if (sent)
 			hold_took(u, p);
 		if (sent == b->n)
@@ -123,8 +132,10 @@ static void fwd_l2(struct fwd_unit *u, uint16_t in, struct rte_mbuf **pkts, uint
 		if (hold_keep(u, in, p, &b->m[sent], &b->from[sent], (uint16_t)(b->n - sent)))
 			kept = true;
 		else
-			for (uint16_t j = sent; j < b->n; j++)
+			for (uint16_t j = sent; j < b->n; j++) {
+				u->cnt[p].flood_not_taken[BDROP_TX_FULL] += flooded[b->from[j]];
 				rte_pktmbuf_free(b->m[j]);
+			}
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		if (fate[i] == SENT)

@@ -68,14 +68,21 @@ uint16_t hold_keep(struct fwd_unit *u, uint16_t in, uint16_t out, struct rte_mbu
 	return n;
 }
 
-/* One held copy of frame i of in's burst left (took) or was dropped for
- * reason; the frame is counted once its fate is known. */
-static void settle(struct fwd_unit *u, uint16_t in, uint16_t i, bool took,
+/* One held copy of frame i of in's burst left on `out` (took) or was
+ * dropped for reason; the frame is counted once its fate is known, a
+ * flooded copy at once on `out`. */
+static void settle(struct fwd_unit *u, uint16_t in, uint16_t out, uint16_t i, bool took,
 		   enum bridge_drop reason)
 {
 	struct hold_burst *b = &u->held_burst[in];
 	struct port_fwd *c = &u->cnt[in];
 
+	if (b->flooded[i]) {
+		if (took)
+			u->cnt[out].flood_taken++;
+		else
+			u->cnt[out].flood_not_taken[reason]++;
+	}
 	b->copies[i]--;
 	if (b->counted[i])
 		return;
@@ -89,11 +96,13 @@ static void settle(struct fwd_unit *u, uint16_t in, uint16_t i, bool took,
 	}
 }
 
-static void drop_held(struct fwd_unit *u, struct tx_hold *h, enum bridge_drop reason)
+static void drop_held(struct fwd_unit *u, uint16_t out, enum bridge_drop reason)
 {
+	struct tx_hold *h = &u->hold[out];
+
 	for (uint16_t j = 0; j < h->n; j++) {
 		rte_pktmbuf_free(h->m[j]);
-		settle(u, h->in, h->from[j], false, reason);
+		settle(u, h->in, out, h->from[j], false, reason);
 	}
 	h->n = 0;
 }
@@ -105,14 +114,14 @@ static void flush_port(struct fwd_unit *u, uint16_t out, uint64_t now)
 
 	if (bridge_port_closed(out)) {
 		/* as for frames sent to a removed port */
-		drop_held(u, h, BDROP_TX_FULL);
+		drop_held(u, out, BDROP_TX_FULL);
 		return;
 	}
 	sent = iop_port_tx_burst(out, u->q, h->m, h->n);
 	u->tx_polled |= 1u << out;
 	u->cnt[out].tx_accepted += sent;
 	for (uint16_t j = 0; j < sent; j++)
-		settle(u, h->in, h->from[j], true, BDROP_TX_FULL);
+		settle(u, h->in, out, h->from[j], true, BDROP_TX_FULL);
 	if (sent) {
 		hold_took(u, out);
 		h->n = (uint16_t)(h->n - sent);
@@ -120,7 +129,7 @@ static void flush_port(struct fwd_unit *u, uint16_t out, uint64_t now)
 		memmove(h->from, &h->from[sent], h->n * sizeof(h->from[0]));
 		h->since = now;
 	} else if (now - h->since >= u->hold_tsc) {
-		drop_held(u, h, BDROP_HOLD_EXPIRED);
+		drop_held(u, out, BDROP_HOLD_EXPIRED);
 		u->stalled |= 1u << out;
 	}
 }

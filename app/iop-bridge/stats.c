@@ -6,7 +6,10 @@
  * Conservation, per port P, once every lcore has stopped:
  *   ingress:  rx(P) = forwarded(P) + bridge drops of frames from P
  *   egress:   frames P's tx queues took = tx(P) + P's tx drops
- * where rx and tx are the port's own counters and the rest the bridge's.
+ *   l2 floods: copies given to P = copies P took + copies P did not take
+ * where rx and tx are the port's own counters and the rest the bridge's
+ * (a flooded frame counts once on its ingress port, each copy on its
+ * egress port).
  * The same per queue Q of P, against the port's own counters of that
  * queue (rxq[Q], txq[Q]):
  *   ingress:  rx(P,Q) = forwarded(P,Q) + bridge drops(P,Q)
@@ -49,11 +52,17 @@ void stats_port_total(uint16_t p, struct bridge_port_total *t)
 		t->fwd += load(&c->fwd);
 		t->tx_accepted += load(&c->tx_accepted);
 		t->held += load(&c->held);
-		for (int r = 0; r < BDROP_MAX; r++)
+		t->flood_copies += load(&c->flood_copies);
+		t->flood_taken += load(&c->flood_taken);
+		for (int r = 0; r < BDROP_MAX; r++) {
 			t->drops[r] += load(&c->drops[r]);
+			t->flood_not_taken[r] += load(&c->flood_not_taken[r]);
+		}
 	}
-	for (int r = 0; r < BDROP_MAX; r++)
+	for (int r = 0; r < BDROP_MAX; r++) {
 		t->bridge_dropped += t->drops[r];
+		t->flood_dropped += t->flood_not_taken[r];
+	}
 }
 
 void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
@@ -174,15 +183,15 @@ void stats_port_closed(uint16_t p)
 	       dropped(&t), t.st.dma_faults);
 }
 
-static void print_reasons(const struct bridge_port_total *t)
+static void print_reasons(const uint64_t drops[BDROP_MAX])
 {
 	bool any = false;
 
 	for (int r = 0; r < BDROP_MAX; r++) {
-		if (!t->drops[r])
+		if (!drops[r])
 			continue;
 		printf("%s%s %" PRIu64, any ? ", " : " (", bridge_drop_name((enum bridge_drop)r),
-		       t->drops[r]);
+		       drops[r]);
 		any = true;
 	}
 	printf("%s", any ? ")" : "");
@@ -234,7 +243,7 @@ bool stats_summary(double secs)
 	for (uint16_t p = 0; p < bridge_opts()->nports; p++) {
 		struct bridge_port_total t;
 		uint64_t tx_drops = 0;
-		bool in_ok, out_ok, queues_ok;
+		bool in_ok, out_ok, queues_ok, flood_ok;
 
 		stats_port_total(p, &t);
 		for (int r = 0; r < IOP_DROP_MAX; r++)
@@ -243,7 +252,8 @@ bool stats_summary(double secs)
 		in_ok = t.st.rx_packets == t.fwd + t.bridge_dropped && t.rx == t.st.rx_packets;
 		out_ok = t.tx_accepted == t.st.tx_packets + tx_drops;
 		queues_ok = queues_balance(p, &t, tx_drops);
-		all = all && in_ok && out_ok && queues_ok;
+		flood_ok = t.flood_copies == t.flood_taken + t.flood_dropped;
+		all = all && in_ok && out_ok && queues_ok && flood_ok;
 		printf("port %u %s: rx %" PRIu64 " (%.0f pps), tx %" PRIu64 " (%.0f pps), dropped %" PRIu64
 		       ", dma faults %" PRIu64 "%s\n", p, bridge_opts()->port[p], t.st.rx_packets,
 		       (double)t.st.rx_packets / secs, t.st.tx_packets, (double)t.st.tx_packets / secs,
@@ -251,10 +261,16 @@ bool stats_summary(double secs)
 		       bridge_port_closed(p) ? " (removed, closed while forwarding)" : "");
 		printf("  in:  rx %" PRIu64 " = forwarded %" PRIu64 " + dropped %" PRIu64,
 		       t.st.rx_packets, t.fwd, t.bridge_dropped);
-		print_reasons(&t);
+		print_reasons(t.drops);
 		printf("  %s\n", in_ok ? "balanced" : "NOT BALANCED");
 		printf("  out: taken %" PRIu64 " = tx %" PRIu64 " + dropped %" PRIu64 "  %s\n",
 		       t.tx_accepted, t.st.tx_packets, tx_drops, out_ok ? "balanced" : "NOT BALANCED");
+		if (bridge_opts()->mode == MODE_L2) {
+			printf("  flood: copies %" PRIu64 " = taken %" PRIu64 " + not taken %" PRIu64,
+			       t.flood_copies, t.flood_taken, t.flood_dropped);
+			print_reasons(t.flood_not_taken);
+			printf("  %s\n", flood_ok ? "balanced" : "NOT BALANCED");
+		}
 		if (bridge_opts()->queues > 1 || !queues_ok)
 			print_queues(p, &t, tx_drops, queues_ok);
 		if (t.st.dropped || t.st.rx_nombuf || t.st.rx_unmapped) {
@@ -291,6 +307,19 @@ static json_t *json_queues(uint16_t p, const struct iop_port_stats *st)
 	return a;
 }
 
+/* l2: the flooded copies given to the port, taken and not taken. */
+static json_t *json_flood(const struct bridge_port_total *t)
+{
+	json_t *not_taken = json_object();
+
+	for (int r = 0; r < BDROP_MAX; r++)
+		if (r != BDROP_FILTERED)
+			json_object_set_new(not_taken, bridge_drop_name((enum bridge_drop)r),
+					    json_integer((json_int_t)t->flood_not_taken[r]));
+	return json_pack("{s:I,s:I,s:o}", "copies", (json_int_t)t->flood_copies,
+			 "taken", (json_int_t)t->flood_taken, "not_taken", not_taken);
+}
+
 /* The run's counters and rates (doc/bridge.md, "--json-stats"). */
 int stats_json(FILE *f, double secs)
 {
@@ -322,6 +351,8 @@ int stats_json(FILE *f, double secs)
 			json_object_set_new(drops, iop_drop_name((enum iop_drop)r),
 					    json_integer((json_int_t)t.st.drops[r]));
 		json_object_set_new(port, "drops", drops);
+		if (bridge_opts()->mode == MODE_L2)
+			json_object_set_new(port, "flood", json_flood(&t));
 		json_object_set_new(port, "queues", json_queues(p, &t.st));
 		json_array_append_new(ports, port);
 	}

@@ -373,6 +373,78 @@ static void flooded_frame_is_counted_once_whatever_its_copies_wait_for(void **st
 				     cnt(0)->drops[BDROP_TX_FULL]);
 }
 
+/* Reads port `at` until it has had nothing for a while; how many. */
+static uint32_t read_all(uint16_t at, uint32_t *last)
+{
+	uint32_t got = 0;
+
+	for (int empty = 0; empty < 1000;) {
+		uint32_t n = read_far(at, last, false);
+
+		got += n;
+		empty = n ? 0 : empty + 1;
+	}
+	return got;
+}
+
+/*
+ * Broadcast frames from port 3 into port 0 flood to ports 1 and 2; port
+ * 2's far side (5) is not read, so port 2 refuses tx: its copies are held,
+ * expire after the bound, then are refused at once (tx_full) while port
+ * 1's copies leave. Each copy port 2 did not take counts there, by reason,
+ * though its frame counts as forwarded on port 0: on each egress port,
+ * copies = taken + not taken, and what each far side read is exactly what
+ * its port took.
+ */
+static void flood_copy_a_port_does_not_take_counts_as_its_drop(void **state)
+{
+	uint32_t next = 0, got4 = 0, got5, last4 = UINT32_MAX, last5 = UINT32_MAX;
+	double t0 = now_s();
+
+	(void)state;
+	bridge(3, MODE_L2, 50);
+	while (!cnt(2)->flood_not_taken[BDROP_HOLD_EXPIRED] ||
+	       !cnt(2)->flood_not_taken[BDROP_TX_FULL] || unit->holding) {
+		assert_true(now_s() - t0 < 10);
+		if (!cnt(2)->flood_not_taken[BDROP_TX_FULL])
+			send_some(3, &next, UINT32_MAX);
+		fwd_unit_poll(&opts, unit);
+		got4 += read_far(4, &last4, true);
+	}
+	/* what port 0 still has in its ring, with port 2 given up */
+	for (int idle = 0; idle < 1000;) {
+		uint64_t rx = cnt(0)->rx;
+
+		fwd_unit_poll(&opts, unit);
+		got4 += read_far(4, &last4, true);
+		idle = cnt(0)->rx == rx && !unit->holding ? idle + 1 : 0;
+	}
+	got4 += read_all(4, &last4);
+	got5 = read_all(5, &last5);
+	print_message("port 2: %lu copies, %lu taken, %lu expired, %lu tx_full\n",
+		      (unsigned long)cnt(2)->flood_copies, (unsigned long)cnt(2)->flood_taken,
+		      (unsigned long)cnt(2)->flood_not_taken[BDROP_HOLD_EXPIRED],
+		      (unsigned long)cnt(2)->flood_not_taken[BDROP_TX_FULL]);
+	/* frames: every one left on port 1 at least */
+	assert_int_equal(cnt(0)->rx, next);
+	assert_int_equal(cnt(0)->fwd, next);
+	assert_int_equal(cnt(0)->held, 0);
+	/* copies, on the port each was for */
+	for (uint16_t p = 1; p <= 2; p++) {
+		uint64_t not_taken = 0;
+
+		for (int r = 0; r < BDROP_MAX; r++)
+			not_taken += cnt(p)->flood_not_taken[r];
+		assert_int_equal(cnt(p)->flood_copies, next);
+		assert_int_equal(cnt(p)->flood_copies, cnt(p)->flood_taken + not_taken);
+		assert_int_equal(cnt(p)->flood_taken, cnt(p)->tx_accepted);
+	}
+	assert_int_equal(cnt(1)->flood_taken, next);
+	assert_int_equal(got4, cnt(1)->flood_taken);
+	assert_int_equal(got5, cnt(2)->flood_taken);
+	assert_int_equal(cnt(2)->flood_not_taken[BDROP_FILTERED], 0);
+}
+
 /* --tx-hold-ms=0: what a port does not take is dropped at once, as before
  * holds existed. */
 static void no_hold_drops_what_tx_leaves_as_tx_full(void **state)
@@ -398,6 +470,7 @@ int main(int argc, char **argv)
 		T(egress_that_never_takes_is_given_up_after_the_bound),
 		T(stop_with_frames_held_settles_them_within_the_bound),
 		T(flooded_frame_is_counted_once_whatever_its_copies_wait_for),
+		T(flood_copy_a_port_does_not_take_counts_as_its_drop),
 		T(no_hold_drops_what_tx_leaves_as_tx_full),
 	};
 
