@@ -4,7 +4,9 @@
  * of each port, beside the ports' own counters (/iop/stats,N):
  *   mode, uptime_s, port[], rx[], forwarded[], filtered[], tx_full[],
  *   tx_hold_expired[], held[] (received, waiting for an egress port),
- *   tx_taken[] (frames each port's tx queues took), port_dropped[]
+ *   tx_taken[] (frames each port's tx queues took), port_dropped[],
+ *   flood_copies[], flood_taken[], flood_tx_full[],
+ *   flood_tx_hold_expired[] (l2: flooded copies for each port, per copy)
  * as arrays by position in port[] (DPDK 22.11 nests only arrays of
  * plain values in a dict).
  */
@@ -21,13 +23,16 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static bool stopped;
 
 enum col { COL_PORT, COL_RX, COL_FWD, COL_FILTERED, COL_TX_FULL, COL_HOLD_EXPIRED, COL_HELD,
-	   COL_TX_TAKEN, COL_PORT_DROPPED, COL_MAX };
+	   COL_TX_TAKEN, COL_PORT_DROPPED, COL_FLOOD_COPIES, COL_FLOOD_TAKEN, COL_FLOOD_TX_FULL,
+	   COL_FLOOD_HOLD_EXPIRED, COL_MAX };
 
 static const char *const col_name[COL_MAX] = {
 	[COL_PORT] = "port", [COL_RX] = "rx", [COL_FWD] = "forwarded",
 	[COL_FILTERED] = "filtered", [COL_TX_FULL] = "tx_full",
 	[COL_HOLD_EXPIRED] = "tx_hold_expired", [COL_HELD] = "held", [COL_TX_TAKEN] = "tx_taken",
-	[COL_PORT_DROPPED] = "port_dropped",
+	[COL_PORT_DROPPED] = "port_dropped", [COL_FLOOD_COPIES] = "flood_copies",
+	[COL_FLOOD_TAKEN] = "flood_taken", [COL_FLOOD_TX_FULL] = "flood_tx_full",
+	[COL_FLOOD_HOLD_EXPIRED] = "flood_tx_hold_expired",
 };
 
 static uint64_t cell(enum col c, uint16_t p, const struct bridge_port_total *t)
@@ -42,6 +47,10 @@ static uint64_t cell(enum col c, uint16_t p, const struct bridge_port_total *t)
 	case COL_HELD: return t->held;
 	case COL_TX_TAKEN: return t->tx_accepted;
 	case COL_PORT_DROPPED: return t->st.dropped;
+	case COL_FLOOD_COPIES: return t->flood_copies;
+	case COL_FLOOD_TAKEN: return t->flood_taken;
+	case COL_FLOOD_TX_FULL: return t->flood_not_taken[BDROP_TX_FULL];
+	case COL_FLOOD_HOLD_EXPIRED: return t->flood_not_taken[BDROP_HOLD_EXPIRED];
 	default: return 0;
 	}
 }
