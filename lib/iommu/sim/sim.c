@@ -30,7 +30,7 @@
  *   access cannot be destroyed (EBUSY).
  * A topology with `iommu type1` gets VFIO type1's semantics instead, as
  * lib/iommu/kernel/vfio.c has them from the kernel: no replace (attaching
- * an attached device elsewhere is EBUSY), and the group's last device does
+ * an attached device elsewhere is EBUSY), no copy, and the group's last device does
  * not leave while a device of the group is referenced (iop_sim_dev_ref, a
  * driver's mapping of its regions): VFIO_GROUP_UNSET_CONTAINER is EBUSY
  * while a device fd of the group is still open (drivers/vfio/group.c).
@@ -782,7 +782,6 @@ static const struct iop_backend_ops *sim_semantics(void *bctx)
 	.ioas_alloc = sim_ioas_alloc, \
 	.ioas_free = sim_ioas_free, \
 	.map = sim_map, \
-	.copy = sim_copy, \
 	.unmap = sim_unmap, \
 	.iova_ranges = sim_iova_ranges, \
 	.group_ranges = sim_group_ranges, \
@@ -795,6 +794,7 @@ const struct iop_backend_ops iop_backend_sim = {
 	.can_replace = true,
 	.attach = sim_attach,
 	.detach = sim_detach,
+	.copy = sim_copy,
 	SIM_OPS_COMMON,
 };
 
@@ -803,5 +803,6 @@ const struct iop_backend_ops iop_backend_sim_type1 = {
 	.can_replace = false,
 	.attach = sim_type1_attach,
 	.detach = sim_type1_detach,
+	/* a container has no IOAS_COPY (move.scn: copy is EOPNOTSUPP on vfio) */
 	SIM_OPS_COMMON,
 };
