@@ -12,7 +12,8 @@
  *     no burst runs on what is freed next (seed 004: nothing a user may
  *     still touch goes away before it lets go);
  *  2. drain: a driver with dma_stop lets the device finish what it was
- *     given (virtio sends what its tx queues hold) and stops its DMA;
+ *     given (virtio sends what its tx queues hold) and stops its DMA; one
+ *     that cannot refuses the move, with nothing changed;
  *  3. stop and close: the driver frees its mbufs and its queues (their
  *     counters stay with lib/port), unmaps its BARs and lets go of the
  *     device, which lib/port keeps open (port_dev.c parks it);
@@ -117,23 +118,44 @@ static void release_queue_objects(struct iop_port *p)
 	}
 }
 
-/* Steps 2 and 3 for one port, whose bursts are idle and not running. */
+/* Step 3 for one port, whose bursts are idle and not running and whose
+ * device's DMA is stopped (drain). */
 static void shut(struct iop_port *p, struct saved *s)
 {
 	const struct iop_port_ops *ops = p->drv->ops;
 
-	if (p->state == PORT_STARTED) {
-		/* a refusal changes nothing here: the stop ends the DMA */
-		if (ops->dma_stop && ops->dma_stop(p, true) != 0)
-			IOP_LOG(DEBUG, "port %u: %s; stopping it", p->id, iop_err_msg());
+	if (p->state == PORT_STARTED)
 		ops->stop(p);
-	}
 	release_queue_objects(p);
 	ops->close(p);
 	memset(p->priv, 0, p->drv->priv_size ? p->drv->priv_size : 1);
 	p->rx_burst = ops->rx_burst;
 	p->tx_burst = ops->tx_burst;
 	s->probed = false;
+}
+
+/* Step 2: each started port's device finishes what it was given and stops
+ * its DMA, where its driver can (dma_stop: virtio sends what its tx queues
+ * hold first), so that no frame the port counted as sent is freed unsent.
+ * A driver that refuses refuses the move: the devices already stopped go
+ * on, and the caller gives the bursts back. */
+static int drain(struct iop_port *const *ports, const struct saved *sv, size_t n)
+{
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < n && rc == 0; i++)
+		if (sv[i].state == PORT_STARTED && ports[i]->drv->ops->dma_stop)
+			rc = ports[i]->drv->ops->dma_stop(ports[i], true);
+	if (rc == 0)
+		return 0;
+	/* ports[i - 1] refused */
+	for (size_t k = 0; k + 1 < i; k++)
+		if (sv[k].state == PORT_STARTED && ports[k]->drv->ops->dma_stop &&
+		    ports[k]->drv->ops->dma_stop(ports[k], false) != 0)
+			IOP_LOG(ERR, "port %u (%s): its device's DMA did not start again: stop the port and start it again",
+				ports[k]->id, ports[k]->spec);
+	return rc;
 }
 
 /* Step 5 for one port: 0, or the error with whatever it opened let go. */
@@ -362,6 +384,17 @@ int port_move_reopen(struct iop_port *const *ports, struct iop_dev *const *devs,
 			port_fp_idle(ports[i]);
 	}
 	iop_mem_synchronize();
+	rc = drain(ports, sv, n);
+	if (rc) {
+		for (size_t i = 0; i < n; i++) {
+			if (sv[i].held)
+				ports[i]->drv->ops->hold(ports[i], false);
+			if (sv[i].state == PORT_STARTED)
+				port_fp_restore(ports[i]);
+		}
+		port_dev_drop(to, (unsigned int)n);
+		return rc;
+	}
 	port_dev_park(devs, n, to);
 	for (size_t i = 0; i < n; i++)
 		shut(ports[i], &sv[i]);

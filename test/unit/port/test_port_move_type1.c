@@ -171,6 +171,14 @@ static int drv_start(struct iop_port *port)
 	return rc ? rc : drv.sim_ops->start(port);
 }
 
+/* A driver whose device refuses to stop its DMA (a virtio tx queue the
+ * device has not emptied) */
+static int drv_dma_stop(struct iop_port *port, bool stop)
+{
+	(void)port;
+	return stop ? iop_err(EAGAIN, "this device still sends (test)") : 0;
+}
+
 static void sim_with_faults(bool on)
 {
 	struct iop_port_driver *sim = (struct iop_port_driver *)iop_port_driver_find("sim");
@@ -402,6 +410,39 @@ static void type1_move_whose_device_never_opens_again_declares_the_port_removed(
 	assert_int_equal(after.pinned_pages, before.pinned_pages);
 }
 
+/* Drain first: a port whose device cannot stop its DMA is not closed (a
+ * frame the port counted as sent would be freed unsent): the move is
+ * refused with the driver's reason and the port forwards on its source. */
+static void type1_move_of_a_port_whose_device_does_not_stop_is_refused_with_nothing_changed(void **state)
+{
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
+	struct iop_sim_counters before, after;
+	struct poller pl;
+	uint16_t p;
+
+	(void)state;
+	sim_with_faults(true);
+	drv.ops.dma_stop = drv_dma_stop;
+	p = gen_port("0000:00:01.0");
+	src = iop_dev_ioas(iop_port_dev(p));
+	poll_start(&pl, &p, 1);
+	assert_forwards(&pl, 0);
+	iop_sim_counters(&before);
+	drv.calls = 0;
+	assert_int_equal(iop_port_move(p, dst, 0), -EAGAIN);
+	assert_non_null(strstr(iop_err_msg(), "this device still sends (test)"));
+	assert_int_equal(drv.calls, 0);
+	traffic_assert_on(p, src);
+	assert_forwards(&pl, 0);
+	iop_sim_counters(&after);
+	assert_int_equal(after.mappings, before.mappings);
+	assert_int_equal(after.pinned_pages, before.pinned_pages);
+	assert_int_equal(iop_port_moves(p), 0);
+	poll_stop(&pl);
+	iop_port_close(p);
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, close_ports)
 
 int main(int argc, char **argv)
@@ -412,6 +453,7 @@ int main(int argc, char **argv)
 		T(type1_move_takes_the_whole_group_or_refuses),
 		T(type1_move_failing_at_every_step_leaves_the_port_forwarding_on_its_source),
 		T(type1_move_whose_device_never_opens_again_declares_the_port_removed),
+		T(type1_move_of_a_port_whose_device_does_not_stop_is_refused_with_nothing_changed),
 	};
 
 	if (argc < 2) {
