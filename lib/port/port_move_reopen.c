@@ -370,6 +370,12 @@ int port_move_reopen(struct iop_port *const *ports, struct iop_dev *const *devs,
 	int rc;
 
 	rc = iop_dev_move_check(devs, n, to);
+	/* net_iop keeps the queues it was handed (ethdev's queue table),
+	 * started or not, and a restart replaces them */
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (ports[i]->fp_handed_out)
+			rc = IOP_ERR(EOPNOTSUPP, "port %u (%s) handed its queues to another fast path (net_iop's ethdev), which keeps them, and a move without replace (VFIO type1) sets them up anew: close the ethdev port and open it again in the other IOAS, or use --iommu=iommufd",
+				     ports[i]->id, ports[i]->spec);
 	if (rc == 0 && !hold_all(ports, sv, n))
 		rc = IOP_ERR(ETIMEDOUT, "cannot move port %u to IOAS %u: a queue of a started port was not polled for %llu ms while it was to pause; poll every queue while moving, or stop the port first",
 			     ports[0]->id, iop_ioas_id(to), REOPEN_HOLD_TIMEOUT_NS / 1000000ull);

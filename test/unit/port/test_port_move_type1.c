@@ -443,6 +443,30 @@ static void type1_move_of_a_port_whose_device_does_not_stop_is_refused_with_noth
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
+/* A port whose queues net_iop was handed keeps them in ethdev's tables,
+ * started or not: a restart would replace them under it, so the move is
+ * refused, the port where it was. */
+static void type1_move_of_a_port_handed_to_net_iop_is_refused_even_stopped(void **state)
+{
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
+	struct iop_port_fp fp, fp_after;
+	uint16_t p;
+
+	(void)state;
+	p = gen_port("0000:00:01.0");
+	src = iop_dev_ioas(iop_port_dev(p));
+	assert_int_equal(iop_port_fp_get(p, &fp), 0);
+	assert_int_equal(iop_port_stop(p), 0);
+	assert_int_equal(iop_port_move(p, dst, 0), -EOPNOTSUPP);
+	assert_non_null(strstr(iop_err_msg(), "handed its queues to another fast path (net_iop's ethdev)"));
+	traffic_assert_on(p, src);
+	assert_int_equal(iop_port_fp_get(p, &fp_after), 0);
+	assert_ptr_equal(fp_after.rxq[0], fp.rxq[0]);
+	assert_ptr_equal(fp_after.txq[0], fp.txq[0]);
+	iop_port_close(p);
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, close_ports)
 
 int main(int argc, char **argv)
@@ -454,6 +478,7 @@ int main(int argc, char **argv)
 		T(type1_move_failing_at_every_step_leaves_the_port_forwarding_on_its_source),
 		T(type1_move_whose_device_never_opens_again_declares_the_port_removed),
 		T(type1_move_of_a_port_whose_device_does_not_stop_is_refused_with_nothing_changed),
+		T(type1_move_of_a_port_handed_to_net_iop_is_refused_even_stopped),
 	};
 
 	if (argc < 2) {
