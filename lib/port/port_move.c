@@ -404,15 +404,12 @@ static int move_by_reopening(struct move *m)
 	if (rc)
 		return rc;
 	rc = port_dev_hold(m->to, (unsigned int)m->nports);
-	if (rc == 0) {
+	if (rc == 0)
 		rc = port_move_reopen(m->ports, m->devs, m->nports, m->from, m->to, &pause_ns);
-		if (rc)
-			unpopulate(m);
-	} else {
+	if (rc) {
 		unpopulate(m);
-	}
-	if (rc)
 		return rc;
+	}
 	count_pause(m, pause_ns);
 	for (size_t i = 0; i < m->nports; i++) {
 		__atomic_store_n(&m->ports[i]->last_switch_ns, now_ns() - start_ns, __ATOMIC_RELAXED);
