@@ -81,11 +81,13 @@ run "$name" --iommu=sim --sim-topology="$tmp/type1.topo" --ioas=per-device \
 rc=$?
 [ "$rc" = 0 ] || fail "$name: exit $rc"
 moves=$(sed -n 's/^move: port 0 moved \([1-9][0-9]*\) times .*), \([0-9]*\) with its queues paused .*; 0 failed$/\1 \2/p' "$tmp/out")
-read -r done paused <<< "$moves"
-[ -n "${done:-}" ] && [ "$done" = "$paused" ] || fail "$name: moves not all made, or not all paused: $(grep '^move:' "$tmp/out")"
+read -r made paused <<< "$moves"
+if [ -z "${made:-}" ] || [ "$made" != "$paused" ]; then
+	fail "$name: moves not all made, or not all paused: $(grep '^move:' "$tmp/out")"
+fi
 grep -Eq "^move: pauses of port 0 \(ms\): .*; median [0-9.]+, longest [0-9.]+$" "$tmp/out" || fail "$name: no pauses line"
 frames_ok "$name"
-echo "ok: $name: $done moves, each a restart: $(grep -o 'median.*' "$tmp/out")"
+echo "ok: $name: $made moves, each a restart: $(grep -o 'median.*' "$tmp/out")"
 
 # a dual-port NIC: its functions share IOMMU group 7
 cat >"$tmp/group.topo" <<'TOPO'
