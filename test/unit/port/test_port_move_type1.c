@@ -467,6 +467,34 @@ static void type1_move_of_a_port_handed_to_net_iop_is_refused_even_stopped(void 
 	assert_int_equal(iop_ioas_destroy(dst), 0);
 }
 
+/* A group that also holds an open device which is not a port cannot move
+ * whole: refused before anything stops (iop_dev_move_check), the port
+ * forwarding on where it was. */
+static void type1_move_of_a_group_with_another_open_device_is_refused_before_anything_stops(void **state)
+{
+	struct iop_ioas *dst = traffic_new_ioas(), *src;
+	struct iop_dev *other;
+	struct poller pl;
+	uint16_t p;
+
+	(void)state;
+	p = gen_port("0000:00:03.0");
+	src = iop_dev_ioas(iop_port_dev(p));
+	assert_int_equal(iop_dev_open(iop_ctx_get(), "0000:00:03.1", &other), 0);
+	assert_int_equal(iop_dev_attach(other, src), 0);
+	poll_start(&pl, &p, 1);
+	assert_forwards(&pl, 0);
+	assert_int_equal(iop_port_move(p, dst, 0), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "without 0000:00:03.1"));
+	assert_int_equal(iop_port_moves(p), 0);
+	traffic_assert_on(p, src);
+	assert_forwards(&pl, 0);
+	poll_stop(&pl);
+	iop_dev_close(other);
+	iop_port_close(p);
+	assert_int_equal(iop_ioas_destroy(dst), 0);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, close_ports)
 
 int main(int argc, char **argv)
@@ -479,6 +507,7 @@ int main(int argc, char **argv)
 		T(type1_move_whose_device_never_opens_again_declares_the_port_removed),
 		T(type1_move_of_a_port_whose_device_does_not_stop_is_refused_with_nothing_changed),
 		T(type1_move_of_a_port_handed_to_net_iop_is_refused_even_stopped),
+		T(type1_move_of_a_group_with_another_open_device_is_refused_before_anything_stops),
 	};
 
 	if (argc < 2) {
