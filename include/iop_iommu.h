@@ -67,6 +67,11 @@ int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **ctx);
 /* Closes every device, destroys every IOAS, releases every pin and fd. */
 void iop_ctx_destroy(struct iop_ctx *ctx);
 enum iop_backend_kind iop_ctx_backend(const struct iop_ctx *ctx);
+/* Whether iop_dev_move replaces an attached device's domain in one step
+ * (iommufd, the sim) or must detach the device first (VFIO type1, the sim
+ * on a topology with `iommu type1`), which needs every reference to the
+ * device closed. */
+bool iop_ctx_can_replace(const struct iop_ctx *ctx);
 
 /* --- devices and groups (what the bus and iop-devices list) ------------- */
 
@@ -143,6 +148,10 @@ int iop_dev_detach(struct iop_dev *dev);
  * failure midway every device is put back where it was.
  */
 int iop_dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to);
+/* The checks iop_dev_move makes before it changes anything (every open
+ * device of the groups is in the set, one context): 0 or their error. For
+ * a caller that must prepare the devices first (type1: close them). */
+int iop_dev_move_check(struct iop_dev *const *devs, size_t n, struct iop_ioas *to);
 
 /* --- IOAS ------------------------------------------------------------------ */
 

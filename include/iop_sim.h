@@ -87,6 +87,14 @@ int iop_sim_access_rw(struct iop_sim_access *access, uint64_t iova, void *buf,
  */
 int iop_sim_driver_probe(struct iop_ctx *ctx, const char *bdf, const char *driver);
 
+/* A reference to the device besides lib/iommu's own (take true) or its
+ * release: what a PMD's mapping of a BAR is on VFIO. On a topology with
+ * `iommu type1` a group does not leave its IOAS while a device of it is
+ * referenced (-EBUSY), as VFIO_GROUP_UNSET_CONTAINER is refused while a
+ * device fd of the group is open; iommufd semantics ignore it. -EINVAL if
+ * dev is not a sim device. */
+int iop_sim_dev_ref(struct iop_dev *dev, bool take);
+
 struct iop_sim_faults {
 	uint64_t count;     /* IOMMU faults of this device since it opened */
 	uint64_t last_iova; /* first faulting IOVA of the latest fault */

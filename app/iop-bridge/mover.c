@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,8 @@
 #include "iop_init.h"
 #include "iop_iommu.h"
 #include "iop_log.h"
+
+#define MOVER_PAUSES 4096
 
 static struct {
 	pthread_t thread;
@@ -26,6 +29,9 @@ static struct {
 	uint64_t done, failed;
 	char first_error[512];
 	double longest_ms;
+	/* the pause of each move that paused, in ms (the first MOVER_PAUSES) */
+	double pause_ms[MOVER_PAUSES];
+	size_t npauses;
 } mover;
 
 bool mover_busy(void)
@@ -54,6 +60,7 @@ static void *move_thread(void *arg)
 	(void)arg;
 	for (unsigned int next = 0;; next ^= 1) {
 		double t0, due = now_ms() + o->move_every_ms;
+		struct iop_port_move_stats before;
 		int rc;
 
 		/* in slices, so that a stop is seen within 10 ms */
@@ -68,8 +75,14 @@ static void *move_thread(void *arg)
 		if (bridge_stopping())
 			break;
 		t0 = now_ms();
+		iop_port_move_stats_get(o->move_port, &before);
 		rc = iop_port_move(o->move_port, mover.ioas[next], flags);
 		if (rc == 0) {
+			struct iop_port_move_stats after;
+
+			iop_port_move_stats_get(o->move_port, &after);
+			if (after.pauses != before.pauses && mover.npauses < MOVER_PAUSES)
+				mover.pause_ms[mover.npauses++] = (double)after.last_pause_ns / 1e6;
 			mover.done++;
 			if (now_ms() - t0 > mover.longest_ms)
 				mover.longest_ms = now_ms() - t0;
@@ -106,6 +119,30 @@ int mover_start(void)
 	return 0;
 }
 
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Each pause in the order of the moves, then their median and longest. */
+static void print_pauses(void)
+{
+	double sorted[MOVER_PAUSES];
+	size_t n = mover.npauses;
+
+	if (!n)
+		return;
+	printf("move: pauses of port %u (ms):", bridge_opts()->move_port);
+	for (size_t i = 0; i < n; i++)
+		printf(" %.1f", mover.pause_ms[i]);
+	memcpy(sorted, mover.pause_ms, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), by_value);
+	printf("; median %.3f, longest %.3f\n",
+	       n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2, sorted[n - 1]);
+}
+
 bool mover_stop(void)
 {
 	struct iop_dev *dev = iop_port_dev(bridge_opts()->move_port);
@@ -123,6 +160,7 @@ bool mover_stop(void)
 	       st.pauses, (double)st.max_pause_ns / 1e6,
 	       now ? iop_ioas_id(now) : 0, mover.failed, mover.failed ? ", first: " : "",
 	       mover.first_error);
+	print_pauses();
 	return mover.failed == 0;
 }
 

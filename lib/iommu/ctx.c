@@ -128,6 +128,8 @@ int iop_ctx_create(const struct iop_ctx_params *params, struct iop_ctx **out)
 				ops->name, strerror(-rc));
 		return rc;
 	}
+	if (ops->semantics)
+		ctx->ops = ops->semantics(ctx->bctx);
 	*out = ctx;
 	return 0;
 }
@@ -158,6 +160,11 @@ void iop_ctx_destroy(struct iop_ctx *ctx)
 enum iop_backend_kind iop_ctx_backend(const struct iop_ctx *ctx)
 {
 	return ctx->kind;
+}
+
+bool iop_ctx_can_replace(const struct iop_ctx *ctx)
+{
+	return ctx->ops->can_replace;
 }
 
 int iop_ctx_devices(struct iop_ctx *ctx, struct iop_dev_info *info, size_t max,

@@ -29,6 +29,10 @@ struct iop_backend_ops {
 	bool can_replace;
 
 	int (*open)(const struct iop_ctx_params *params, void **bctx);
+	/* Optional (NULL: this table): the table whose semantics the context
+	 * open made has (the sim's topology may ask for type1's: no replace,
+	 * a detach refused while a device is referenced). */
+	const struct iop_backend_ops *(*semantics)(void *bctx);
 	void (*close)(void *bctx);
 
 	/* Devices visible to this backend, with driver and group. */
@@ -96,6 +100,7 @@ struct iop_backend_ops {
 };
 
 extern const struct iop_backend_ops iop_backend_sim;
+extern const struct iop_backend_ops iop_backend_sim_type1;
 extern const struct iop_backend_ops iop_backend_iommufd;
 extern const struct iop_backend_ops iop_backend_vfio;
 

@@ -160,20 +160,14 @@ static bool restore_group(struct iop_dev *const *devs, size_t n,
 	return rc == 0;
 }
 
-static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
+/* devs hold every open device of their groups, all of to's context. */
+static int whole_groups(struct iop_dev *const *devs, size_t n, const struct iop_ioas *to)
 {
-	struct iop_ioas **from;
-	struct iop_ctx *ctx = to->ctx;
-	char before[512];
-	bool touched = false;
-	size_t done;
-	int rc = 0;
-
 	for (size_t i = 0; i < n; i++)
-		if (devs[i]->ctx != ctx)
+		if (devs[i]->ctx != to->ctx)
 			return IOP_ERR(EINVAL, "cannot move %s to IOAS %u of another context",
 				       devs[i]->bdf, to->id);
-	for (struct iop_dev *d = ctx->devs; d; d = d->next) {
+	for (struct iop_dev *d = to->ctx->devs; d; d = d->next) {
 		if (in_set(devs, n, d))
 			continue;
 		for (size_t i = 0; i < n; i++)
@@ -181,6 +175,20 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 				return IOP_ERR(EINVAL, "cannot move %s to IOAS %u without %s: both are in IOMMU group %u and a group is never split; move them together",
 					       devs[i]->bdf, to->id, d->bdf, d->group->id);
 	}
+	return 0;
+}
+
+static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
+{
+	struct iop_ioas **from;
+	char before[512];
+	bool touched = false;
+	size_t done;
+	int rc;
+
+	rc = whole_groups(devs, n, to);
+	if (rc)
+		return rc;
 	from = calloc(n ? n : 1, sizeof(*from));
 	if (!from)
 		return IOP_ERR(ENOMEM, "out of memory moving devices");
@@ -224,6 +232,16 @@ static int dev_move(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
 					"some devices are detached now (see the error above)");
 	}
 	free(from);
+	return rc;
+}
+
+int iop_dev_move_check(struct iop_dev *const *devs, size_t n, struct iop_ioas *to)
+{
+	int rc;
+
+	iop_ctx_lock(to->ctx);
+	rc = whole_groups(devs, n, to);
+	iop_ctx_unlock(to->ctx);
 	return rc;
 }
 

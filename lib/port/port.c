@@ -22,7 +22,9 @@ static struct iop_port_driver *drivers;
 pthread_mutex_t iop_port_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Serialises the readers any thread may call (stats, xstats, link) with
  * what frees or replaces what they read. Taken inside iop_port_lock; a move
- * never takes it, so a reader never waits for a move (doc/move.md). */
+ * never holds it while it waits (only a type1 restart, which closes and
+ * probes the driver, takes it), so a reader never waits for a move's
+ * waits (doc/move.md). */
 pthread_mutex_t iop_port_read_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const drop_names[IOP_DROP_MAX] = {
@@ -419,6 +421,8 @@ int iop_port_rx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc, struct rt
 	free(p->rxc[q]);
 	p->rxq[q] = rxq;
 	p->rxc[q] = c;
+	p->rx_desc[q] = nb_desc;
+	p->rx_pool[q] = mp;
 	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
@@ -451,6 +455,7 @@ int iop_port_tx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc)
 	free(p->txc[q]);
 	p->txq[q] = txq;
 	p->txc[q] = c;
+	p->tx_desc[q] = nb_desc;
 	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
@@ -459,7 +464,6 @@ int iop_port_tx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc)
 int iop_port_start(uint16_t id)
 {
 	struct iop_port *p = port_lookup(id, "start");
-	struct iop_port_fp *fp = &iop_port_fp[id];
 	int rc;
 
 	if (!p)
@@ -480,14 +484,7 @@ int iop_port_start(uint16_t id)
 	rc = p->drv->ops->start(p);
 	if (rc)
 		return rc;
-	for (uint16_t q = 0; q < p->nb_rxq; q++)
-		fp->rxq[q] = p->rxq[q];
-	for (uint16_t q = 0; q < p->nb_txq; q++) {
-		fp->txq[q] = p->txq[q];
-		fp->tx_full[q] = &p->txc[q]->tx_full;
-	}
-	fp->rx_burst = p->rx_burst;
-	fp->tx_burst = p->tx_burst;
+	port_fp_install(p);
 	p->state = PORT_STARTED;
 	/* a removal seen after the check above: see iop_port_set_removed() */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -636,6 +633,25 @@ void iop_port_set_burst(struct iop_port *port, iop_rx_burst_t rx, iop_tx_burst_t
 {
 	port->rx_burst = rx;
 	port->tx_burst = tx;
+}
+
+void port_fp_install(struct iop_port *p)
+{
+	struct iop_port_fp *fp = &iop_port_fp[p->id];
+
+	for (uint16_t q = 0; q < p->nb_rxq; q++)
+		fp->rxq[q] = p->rxq[q];
+	for (uint16_t q = 0; q < p->nb_txq; q++) {
+		fp->txq[q] = p->txq[q];
+		fp->tx_full[q] = &p->txc[q]->tx_full;
+	}
+	__atomic_store_n(&fp->rx_burst, p->rx_burst, __ATOMIC_RELEASE);
+	__atomic_store_n(&fp->tx_burst, p->tx_burst, __ATOMIC_RELEASE);
+}
+
+void port_fp_reset(struct iop_port *p)
+{
+	fp_reset(p->id);
 }
 
 void port_fp_idle(struct iop_port *p)

@@ -9,11 +9,15 @@
  * queue translates into it; the last device to leave it destroys it.
  * A live move (port_move.c) holds its destination here before the devices
  * go and drops its source after the quiesce; an IOAS the mover created is
- * counted but never destroyed here.
+ * counted but never destroyed here. A move that reopens devices (type1)
+ * parks them here while their drivers close and probe again: the device
+ * stays open across the driver's close, so its IOAS counts do not change,
+ * and the probe gets it back where the move put it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <rte_common.h>
 
@@ -90,6 +94,74 @@ static int place(struct iop_ctx *ctx, const struct iop_options *opt, const struc
 	return rc;
 }
 
+/* The devices a reopening move parked; taken: a driver holds it. */
+static struct {
+	struct iop_dev *dev[IOP_PORT_MAX];
+	bool taken[IOP_PORT_MAX];
+	size_t n;
+	struct iop_ioas *into;
+} parked;
+
+void port_dev_park(struct iop_dev *const *devs, size_t n, struct iop_ioas *into)
+{
+	parked.n = RTE_MIN(n, (size_t)IOP_PORT_MAX);
+	for (size_t i = 0; i < parked.n; i++) {
+		parked.dev[i] = devs[i];
+		parked.taken[i] = true;
+	}
+	parked.into = into;
+}
+
+void port_dev_park_into(struct iop_ioas *into)
+{
+	parked.into = into;
+}
+
+/* The parked device dev, or (dev NULL) the one at address bdf: its index,
+ * or -1. */
+static ssize_t parked_index(const char *bdf, const struct iop_dev *dev)
+{
+	for (size_t i = 0; i < parked.n; i++)
+		if (dev ? parked.dev[i] == dev : bdf && strcmp(iop_dev_bdf(parked.dev[i]), bdf) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* A driver probing a parked device again: it is attached to `into` (it is
+ * already there after a move, or on no IOAS after a move back failed). */
+static int unpark_open(size_t i, struct iop_dev **devp, struct iop_ioas **ioasp)
+{
+	struct iop_dev *dev = parked.dev[i];
+	struct iop_ioas *at = iop_dev_ioas(dev);
+
+	if (parked.taken[i])
+		return IOP_ERR(EBUSY, "device %s is already open", iop_dev_bdf(dev));
+	if (!at) {
+		int rc = iop_dev_attach(dev, parked.into);
+
+		if (rc)
+			return rc;
+		at = parked.into;
+	} else if (at != parked.into) {
+		return IOP_ERR(EBUSY, "device %s is on IOAS %u, not on IOAS %u where it is to open",
+			       iop_dev_bdf(dev), iop_ioas_id(at), iop_ioas_id(parked.into));
+	}
+	parked.taken[i] = true;
+	*devp = dev;
+	*ioasp = at;
+	return 0;
+}
+
+void port_dev_unpark(void)
+{
+	size_t n = parked.n;
+
+	parked.n = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!parked.taken[i])
+			iop_port_dev_close(parked.dev[i]);
+}
+
 int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **ioasp)
 {
 	struct iop_ctx *ctx = iop_ctx_get();
@@ -100,6 +172,8 @@ int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **
 
 	if (!ctx)
 		return IOP_ERR(ENODEV, "device %s: no IOMMU context: call iop_init() first", bdf);
+	if (parked_index(bdf, NULL) >= 0)
+		return unpark_open((size_t)parked_index(bdf, NULL), devp, ioasp);
 	rc = iop_dev_open(ctx, bdf, &dev);
 	if (rc)
 		return rc;
@@ -149,6 +223,12 @@ int iop_port_dev_open(const char *bdf, struct iop_dev **devp, struct iop_ioas **
 void iop_port_dev_close(struct iop_dev *dev)
 {
 	struct iop_ioas *ioas = iop_dev_ioas(dev);
+	ssize_t k = parked_index(NULL, dev);
+
+	if (k >= 0) {
+		parked.taken[k] = false;
+		return;
+	}
 
 	iop_dev_close(dev);
 	for (size_t i = 0; i < IOP_PORT_MAX; i++) {

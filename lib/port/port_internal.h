@@ -34,6 +34,10 @@ struct iop_port {
 	void *txq[IOP_PORT_MAX_QUEUES];
 	struct iop_port_qcounters *rxc[IOP_PORT_MAX_QUEUES];
 	struct iop_port_qcounters *txc[IOP_PORT_MAX_QUEUES];
+	/* what each queue was set up with, replayed when a move reopens the
+	 * device (port_move_reopen.c) */
+	uint16_t rx_desc[IOP_PORT_MAX_QUEUES], tx_desc[IOP_PORT_MAX_QUEUES];
+	struct rte_mempool *rx_pool[IOP_PORT_MAX_QUEUES];
 	/* counters at the last reset: stats are the difference, so a reset
 	 * never writes a counter the polling lcore owns */
 	struct iop_port_stats base;
@@ -79,6 +83,10 @@ void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_s
  * the change at its next burst), and its own bursts come back. */
 void port_fp_idle(struct iop_port *p);
 void port_fp_restore(struct iop_port *p);
+/* port.c: installs the started port's queues and bursts in the fast-path
+ * table (the queues first), or puts the not-started bursts back. */
+void port_fp_install(struct iop_port *p);
+void port_fp_reset(struct iop_port *p);
 
 /* port_dev.c, for live moves: n more port devices are on `to` (-ENOSPC
  * when no entry is free). */
@@ -86,5 +94,23 @@ int port_dev_hold(struct iop_ioas *to, unsigned int n);
 /* n port devices left `from` (or a hold is undone); with none left, an
  * IOAS lib/port created is unmapped and destroyed. */
 void port_dev_drop(struct iop_ioas *from, unsigned int n);
+/* port_dev.c, for a move that reopens devices (type1): while parked, a
+ * driver's iop_port_dev_close of one of devs leaves it open, attached
+ * where it is (the driver has let go of it), and its iop_port_dev_open of
+ * the same address gets it back, attached to `into` first if it is on no
+ * IOAS. unpark closes, for real, each one no driver took back. */
+void port_dev_park(struct iop_dev *const *devs, size_t n, struct iop_ioas *into);
+void port_dev_park_into(struct iop_ioas *into);
+void port_dev_unpark(void);
+
+/* port_move_reopen.c: moves ports[0..n-1], the ports of devs' IOMMU
+ * groups, from `from` to `to` by closing each device and opening it again
+ * there (VFIO type1 has no replace), the configuration replayed; `to` has
+ * every mapping the ports need (and port_dev_hold'ed for them). On success
+ * *pause_ns is how long the ports forwarded nothing. On failure the ports
+ * are back on `from`, or, where even that failed, declared removed (said
+ * in the error); the IOAS counts of port_dev.c are settled either way. */
+int port_move_reopen(struct iop_port *const *ports, struct iop_dev *const *devs, size_t n,
+		     struct iop_ioas *from, struct iop_ioas *to, uint64_t *pause_ns);
 
 #endif /* IOP_PORT_INTERNAL_H */

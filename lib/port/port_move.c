@@ -27,7 +27,8 @@
  * are counted as the port's rx drops. A real device (driver op dma_stop)
  * stops its DMA around the switch instead, keeping what it posted: an
  * IOMMU driver may block its translation during a replace. type1 cannot
- * move an open device at all (its group cannot leave the container).
+ * move an open device (its group cannot leave the container): there the
+ * ports restart through their devices (port_move_reopen.c).
  * Until step 4 everything is undone on a failure, last step first.
  */
 #include <errno.h>
@@ -408,6 +409,47 @@ static int choose_pause(struct move *m, unsigned int flags)
 	return 0;
 }
 
+/* The started ports of m paused for ns. */
+static void count_pause(struct move *m, uint64_t ns)
+{
+	for (size_t i = 0; i < m->nports; i++) {
+		struct iop_port *q = m->ports[i];
+
+		if (q->state != PORT_STARTED)
+			continue;
+		__atomic_fetch_add(&q->pauses, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&q->last_pause_ns, ns, __ATOMIC_RELAXED);
+		if (ns > q->max_pause_ns)
+			__atomic_store_n(&q->max_pause_ns, ns, __ATOMIC_RELAXED);
+	}
+}
+
+/* Without replace (VFIO type1) the ports restart through their devices
+ * (port_move_reopen.c): a pause for every started port, its length the
+ * whole restart. The destination gets what the ports map first, as for a
+ * replace, since their queues are set up again there. */
+static int move_by_reopening(struct move *m)
+{
+	uint64_t start_ns = now_ns(), pause_ns = 0;
+	int rc = populate(m);
+
+	if (rc)
+		return rc;
+	rc = port_dev_hold(m->to, (unsigned int)m->nports);
+	if (rc == 0)
+		rc = port_move_reopen(m->ports, m->devs, m->nports, m->from, m->to, &pause_ns);
+	if (rc) {
+		unpopulate(m);
+		return rc;
+	}
+	count_pause(m, pause_ns);
+	for (size_t i = 0; i < m->nports; i++) {
+		__atomic_store_n(&m->ports[i]->last_switch_ns, now_ns() - start_ns, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&m->ports[i]->moves, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
 static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigned int flags)
 {
 	struct iop_port *p = iop_port_get(id);
@@ -437,9 +479,8 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 		return rc;
 	/* kernel truth: VFIO_GROUP_UNSET_CONTAINER is EBUSY while a device
 	 * of the group is open, and an open port holds its device open */
-	if (iop_ctx_backend(iop_ioas_ctx(to)) == IOP_BACKEND_VFIO)
-		return IOP_ERR(EOPNOTSUPP, "cannot move port %u (%s) on the vfio (type1) backend: the kernel keeps a group in its container while a device of it is open (VFIO_GROUP_UNSET_CONTAINER is EBUSY); close the port and open it again where it should go, or use --iommu=iommufd, whose replace moves open devices",
-			       id, p->spec);
+	if (!iop_ctx_can_replace(iop_ioas_ctx(to)))
+		return move_by_reopening(m);
 
 	rc = populate(m);
 	if (rc)
@@ -485,23 +526,11 @@ static int move_locked(struct move *m, uint16_t id, struct iop_ioas *to, unsigne
 		return rc;
 	}
 	if (m->pause) {
-		uint64_t ns;
-
 		if (start_dma(m))
 			restart_rc = IOP_ERR(EIO, "port %u (%s) moved to IOAS %u, but a device's DMA did not start again: stop the port and start it again",
 					     id, p->spec, iop_ioas_id(to));
 		unhold(m);
-		ns = now_ns() - pause_start;
-		for (size_t i = 0; i < m->nports; i++) {
-			struct iop_port *q = m->ports[i];
-
-			if (q->state != PORT_STARTED)
-				continue;
-			__atomic_fetch_add(&q->pauses, 1, __ATOMIC_RELAXED);
-			__atomic_store_n(&q->last_pause_ns, ns, __ATOMIC_RELAXED);
-			if (ns > q->max_pause_ns)
-				__atomic_store_n(&q->max_pause_ns, ns, __ATOMIC_RELAXED);
-		}
+		count_pause(m, now_ns() - pause_start);
 	}
 	switched_ns = now_ns() - start_ns;
 	/* every burst that began before the switch has ended */

@@ -5,7 +5,8 @@
 # per-device layouts: no DMA fault, no frame dropped, the summary balances,
 # the moves are counted (and /iop/info shows them, with the port's IOAS).
 # A dual-port NIC in one IOMMU group: moving one port alone is refused at
-# every tick while traffic goes on; --move-group moves both.
+# every tick while traffic goes on; --move-group moves both. On type1
+# semantics (the sim's 'iommu type1') each move restarts the port.
 #
 #   bridge_move.sh IOP_BRIDGE
 set -uo pipefail
@@ -65,6 +66,28 @@ rc=$?
 grep -Eq "^move: port 0 moved [1-9][0-9]* times .*; 0 failed$" "$tmp/out" || fail "$name: no move line, or moves failed: $(grep '^move:' "$tmp/out")"
 frames_ok "$name"
 echo "ok: $name: $(grep -o 'moved [0-9]* times' "$tmp/out")"
+
+# type1 semantics (the sim with 'iommu type1'): no replace, so each move
+# restarts port 0 through its device, a pause each time, with the bridge
+# holding what it sends meanwhile: no drop, balanced, each pause printed
+cat >"$tmp/type1.topo" <<'TOPO'
+iommu type1
+device 0000:00:01.0 group=1 driver=vfio-pci type=sim
+device 0000:00:02.0 group=2 driver=vfio-pci type=sim
+TOPO
+name="io, per-device, type1"
+run "$name" --iommu=sim --sim-topology="$tmp/type1.topo" --ioas=per-device \
+	--port sim:wire=gen,dev=0000:00:01.0 --port sim:wire=gen,dev=0000:00:02.0 --duration=5 --move-every=50
+rc=$?
+[ "$rc" = 0 ] || fail "$name: exit $rc"
+moves=$(sed -n 's/^move: port 0 moved \([1-9][0-9]*\) times .*), \([0-9]*\) with its queues paused .*; 0 failed$/\1 \2/p' "$tmp/out")
+read -r made paused <<< "$moves"
+if [ -z "${made:-}" ] || [ "$made" != "$paused" ]; then
+	fail "$name: moves not all made, or not all paused: $(grep '^move:' "$tmp/out")"
+fi
+grep -Eq "^move: pauses of port 0 \(ms\): .*; median [0-9.]+, longest [0-9.]+$" "$tmp/out" || fail "$name: no pauses line"
+frames_ok "$name"
+echo "ok: $name: $made moves, each a restart: $(grep -o 'median.*' "$tmp/out")"
 
 # a dual-port NIC: its functions share IOMMU group 7
 cat >"$tmp/group.topo" <<'TOPO'

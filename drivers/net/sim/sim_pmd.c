@@ -21,6 +21,7 @@
 #include "iop_init.h"
 #include "iop_iommu.h"
 #include "iop_log.h"
+#include "iop_sim.h"
 #include "port_driver.h"
 #include "sim_pmd.h"
 #include "sim_port.h"
@@ -134,9 +135,13 @@ static int sim_probe(struct iop_port *port, const struct iop_port_spec *spec)
 	rc = iop_port_dev_open(bdf, &sp->dev, &sp->ioas);
 	if (rc)
 		return rc;
+	/* the device is the port's from here to its close, as a PCI PMD's
+	 * mapping of a BAR holds a VFIO device (type1 sim semantics) */
+	iop_sim_dev_ref(sp->dev, true);
 	sp->wire.port = port;
 	rc = sp->wire.ops->open(&sp->wire, spec);
 	if (rc) {
+		iop_sim_dev_ref(sp->dev, false);
 		iop_port_dev_close(sp->dev);
 		return rc;
 	}
@@ -155,6 +160,7 @@ static void sim_close(struct iop_port *port)
 	struct sim_port *sp = iop_port_priv(port);
 
 	sp->wire.ops->close(&sp->wire);
+	iop_sim_dev_ref(sp->dev, false);
 	iop_port_dev_close(sp->dev);
 	used_bdf[iop_port_id(port)][0] = '\0';
 }

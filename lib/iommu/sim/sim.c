@@ -28,6 +28,12 @@
  *   (sim_access.c): an unmap drains each area of their pins before it
  *   removes it (EDEADLOCK when one never lets go), and an IOAS with an
  *   access cannot be destroyed (EBUSY).
+ * A topology with `iommu type1` gets VFIO type1's semantics instead, as
+ * lib/iommu/kernel/vfio.c has them from the kernel: no replace (attaching
+ * an attached device elsewhere is EBUSY), no copy, and the group's last device does
+ * not leave while a device of the group is referenced (iop_sim_dev_ref, a
+ * driver's mapping of its regions): VFIO_GROUP_UNSET_CONTAINER is EBUSY
+ * while a device fd of the group is still open (drivers/vfio/group.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -179,6 +185,7 @@ static int sim_dev_open(void *bctx, const char *bdf, void **out)
 	}
 	d->bound = true;
 	d->group->nbound++;
+	d->refs = 0;
 	__atomic_store_n(&d->fault_count, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->fault_last, 0, __ATOMIC_RELAXED);
 	sim_count_fds(1);
@@ -421,6 +428,45 @@ static int sim_detach(void *bdev)
 	/* the kernel's DETACH_IOMMUFD_PT does nothing and succeeds then */
 	if (d->attached)
 		group_detach_dev(d);
+	return 0;
+}
+
+/* type1: an attached device is not moved by a second attach (no
+ * replace: the vfio backend's EBUSY) */
+static int sim_type1_attach(void *bdev, void *bioas)
+{
+	struct sim_dev *d = bdev;
+
+	if (d->attached && d->group->ioas != bioas) {
+		int rc = sim_call();
+
+		return rc ? rc : -EBUSY;
+	}
+	return sim_attach(bdev, bioas);
+}
+
+static bool group_referenced(const struct sim_ctx *c, const struct sim_group *g)
+{
+	for (size_t i = 0; i < c->topo.ndevs; i++)
+		if (c->devs[i].group == g && __atomic_load_n(&c->devs[i].refs, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* type1: the group's last device takes it out of its container, which the
+ * kernel refuses while a device of the group is referenced */
+static int sim_type1_detach(void *bdev)
+{
+	struct sim_dev *d = bdev;
+	int rc = sim_call();
+
+	if (rc)
+		return rc;
+	if (!d->attached)
+		return 0;
+	if (d->group->nattached == 1 && group_referenced(d->ctx, d->group))
+		return -EBUSY;
+	group_detach_dev(d);
 	return 0;
 }
 
@@ -718,25 +764,45 @@ static uint64_t sim_memlock_limit(void *bctx)
 	return c->topo.memlock;
 }
 
+static const struct iop_backend_ops *sim_semantics(void *bctx)
+{
+	const struct sim_ctx *c = bctx;
+
+	return c->topo.type1 ? &iop_backend_sim_type1 : &iop_backend_sim;
+}
+
+#define SIM_OPS_COMMON \
+	.open = sim_open, \
+	.semantics = sim_semantics, \
+	.close = sim_close, \
+	.devices = sim_devices, \
+	.dev_open = sim_dev_open, \
+	.dev_close = sim_dev_close, \
+	.dev_fd = sim_dev_fd, \
+	.ioas_alloc = sim_ioas_alloc, \
+	.ioas_free = sim_ioas_free, \
+	.map = sim_map, \
+	.unmap = sim_unmap, \
+	.iova_ranges = sim_iova_ranges, \
+	.group_ranges = sim_group_ranges, \
+	.memlock_limit = sim_memlock_limit, \
+	.window_create = sim_window_create, \
+	.window_remove = sim_window_remove
+
 const struct iop_backend_ops iop_backend_sim = {
 	.name = "sim",
 	.can_replace = true,
-	.open = sim_open,
-	.close = sim_close,
-	.devices = sim_devices,
-	.dev_open = sim_dev_open,
-	.dev_close = sim_dev_close,
-	.dev_fd = sim_dev_fd,
-	.ioas_alloc = sim_ioas_alloc,
-	.ioas_free = sim_ioas_free,
 	.attach = sim_attach,
 	.detach = sim_detach,
-	.map = sim_map,
 	.copy = sim_copy,
-	.unmap = sim_unmap,
-	.iova_ranges = sim_iova_ranges,
-	.group_ranges = sim_group_ranges,
-	.memlock_limit = sim_memlock_limit,
-	.window_create = sim_window_create,
-	.window_remove = sim_window_remove,
+	SIM_OPS_COMMON,
+};
+
+const struct iop_backend_ops iop_backend_sim_type1 = {
+	.name = "sim",
+	.can_replace = false,
+	.attach = sim_type1_attach,
+	.detach = sim_type1_detach,
+	/* a container has no IOAS_COPY (move.scn: copy is EOPNOTSUPP on vfio) */
+	SIM_OPS_COMMON,
 };

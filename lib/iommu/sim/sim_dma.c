@@ -57,6 +57,19 @@ int iop_sim_dma_write(struct iop_dev *dev, uint64_t iova, const void *buf,
 	return d ? sim_dma(d, iova, (void *)buf, len, true) : -EINVAL;
 }
 
+int iop_sim_dev_ref(struct iop_dev *dev, bool take)
+{
+	struct sim_dev *d = sim_dev_of(dev);
+
+	if (!d)
+		return -EINVAL;
+	if (take)
+		__atomic_fetch_add(&d->refs, 1, __ATOMIC_RELEASE);
+	else if (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE))
+		__atomic_fetch_sub(&d->refs, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 int iop_sim_dev_faults(const struct iop_dev *dev, struct iop_sim_faults *f)
 {
 	struct sim_dev *d = sim_dev_of(dev);

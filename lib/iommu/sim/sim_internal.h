@@ -59,6 +59,9 @@ struct sim_dev {
 	bool bound;
 	int owner_fd;            /* while bound: the device's lock (sim_owner.c) */
 	bool attached;
+	/* other references to the device (iop_sim_dev_ref: a driver's
+	 * mapping of its regions), which keep a type1 group in its container */
+	unsigned int refs;
 	uint64_t fault_count;    /* atomic */
 	uint64_t fault_last;     /* atomic */
 };

@@ -349,7 +349,13 @@ static int parse_line(struct parser *p, char *line)
 			return PERR(p, "expected 'memlock <size>' such as 512M, 4G or unlimited");
 		return 0;
 	}
-	return PERR(p, "unknown keyword '%s' (expected group, device or memlock)", tok[0]);
+	if (strcmp(tok[0], "iommu") == 0) {
+		if (ntok != 2 || (strcmp(tok[1], "iommufd") && strcmp(tok[1], "type1")))
+			return PERR(p, "expected 'iommu iommufd' or 'iommu type1'");
+		p->topo->type1 = strcmp(tok[1], "type1") == 0;
+		return 0;
+	}
+	return PERR(p, "unknown keyword '%s' (expected group, device, memlock or iommu)", tok[0]);
 }
 
 /* Groups named by devices but not declared get the default range; then

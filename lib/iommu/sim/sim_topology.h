@@ -5,6 +5,7 @@
 /* The sim backend's topology file (format: doc/sim-topology.md). */
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "iop_iommu.h"
@@ -34,6 +35,7 @@ struct sim_topo {
 	struct sim_topo_dev *devs;
 	size_t ndevs;
 	uint64_t memlock; /* bytes; UINT64_MAX: unlimited */
+	bool type1;       /* `iommu type1`: VFIO type1's semantics */
 };
 
 /* -ENOENT/-EINVAL with a message naming the file and line. Without a
