@@ -24,8 +24,9 @@ pthread_mutex_t iop_port_lock = PTHREAD_MUTEX_INITIALIZER;
  * what frees or replaces what they read. Taken inside iop_port_lock; a move
  * never holds it while it waits (only a type1 restart, which closes and
  * probes the driver, takes it), so a reader never waits for a move's
- * waits (doc/move.md). */
-pthread_mutex_t iop_port_read_lock = PTHREAD_MUTEX_INITIALIZER;
+ * waits (doc/move.md). Recursive: the IOAS release that a close and a move
+ * share takes it, inside a close that holds it already. */
+pthread_mutex_t iop_port_read_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static const char *const drop_names[IOP_DROP_MAX] = {
 	[IOP_DROP_RX_OVERSIZE] = "rx_oversize",

@@ -40,11 +40,14 @@ static struct port_ioas tab[IOP_PORT_MAX];
  * (the caller of a move owns the others). */
 static void release(struct port_ioas *e)
 {
+	/* a reader of a port's IOAS (port_ioas_id) never sees it destroyed */
+	pthread_mutex_lock(&iop_port_read_lock);
 	if (e->owned) {
 		iop_mem_detach_ioas(e->ioas);
 		iop_ioas_destroy(e->ioas);
 	}
 	memset(e, 0, sizeof(*e));
+	pthread_mutex_unlock(&iop_port_read_lock);
 }
 
 static struct port_ioas *free_slot(void)
@@ -273,4 +276,16 @@ void port_dev_drop(struct iop_ioas *from, unsigned int n)
 	e->users = e->users > n ? e->users - n : 0;
 	if (e->users == 0)
 		release(e);
+}
+
+void port_dev_where(uint16_t id, struct port_dev_where *w)
+{
+	struct iop_dev *dev;
+
+	pthread_mutex_lock(&iop_port_read_lock);
+	dev = iop_port_dev(id);
+	w->ioas = dev && iop_dev_ioas(dev) ? iop_ioas_id(iop_dev_ioas(dev)) : 0;
+	w->group = dev ? (int)iop_dev_group(dev) : -1;
+	snprintf(w->bdf, sizeof(w->bdf), "%s", dev ? iop_dev_bdf(dev) : "");
+	pthread_mutex_unlock(&iop_port_read_lock);
 }

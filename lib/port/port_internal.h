@@ -79,6 +79,15 @@ void iop_port_cache_totals(const struct iop_port *p, struct iop_port_iova_stats 
  * both the xstats and iop_port_iova_stats_get(). */
 void iop_port_iova_stats_locked(const struct iop_port *p, struct iop_port_iova_stats *st);
 
+/* port_dev.c: where the port's device is, for a reader on any thread (a move
+ * may destroy the IOAS it was on, or close the device). */
+struct port_dev_where {
+	char bdf[64];      /* "" without a device */
+	int group;         /* -1 without a device */
+	unsigned int ioas; /* 0: on none */
+};
+void port_dev_where(uint16_t id, struct port_dev_where *w);
+
 /* port.c, for live moves: the port's bursts become idle (a poller takes
  * the change at its next burst), and its own bursts come back. */
 void port_fp_idle(struct iop_port *p);

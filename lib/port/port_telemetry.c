@@ -52,8 +52,7 @@ static int handle_info(const char *cmd, const char *params, struct rte_tel_data 
 	struct rte_ether_addr mac;
 	struct iop_port_move_stats mv;
 	struct iop_port_stats st;
-	struct iop_dev *dev;
-	struct iop_ioas *ioas;
+	struct port_dev_where where;
 	uint16_t id;
 
 	(void)cmd;
@@ -62,8 +61,7 @@ static int handle_info(const char *cmd, const char *params, struct rte_tel_data 
 	    iop_port_stats_get(id, &st))
 		return -EINVAL;
 	rte_ether_format_addr(mac_text, sizeof(mac_text), &mac);
-	dev = iop_port_dev(id);
-	ioas = dev ? iop_dev_ioas(dev) : NULL;
+	port_dev_where(id, &where);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_int(d, "port_id", id);
 	rte_tel_data_add_dict_string(d, "name", iop_port_name(id));
@@ -82,9 +80,9 @@ static int handle_info(const char *cmd, const char *params, struct rte_tel_data 
 	rte_tel_data_add_dict_int(d, "max_desc", info.max_desc);
 	rte_tel_data_add_dict_u64(d, "max_frame_len", info.max_frame_len);
 	rte_tel_data_add_dict_int(d, "numa_node", info.numa_node);
-	rte_tel_data_add_dict_string(d, "device", dev ? iop_dev_bdf(dev) : "");
-	rte_tel_data_add_dict_int(d, "iommu_group", dev ? (int)iop_dev_group(dev) : -1);
-	rte_tel_data_add_dict_int(d, "ioas", ioas ? (int)iop_ioas_id(ioas) : 0);
+	rte_tel_data_add_dict_string(d, "device", where.bdf);
+	rte_tel_data_add_dict_int(d, "iommu_group", where.group);
+	rte_tel_data_add_dict_int(d, "ioas", (int)where.ioas);
 	if (iop_port_move_stats_get(id, &mv) == 0) {
 		rte_tel_data_add_dict_u64(d, "moves", mv.moves);
 		rte_tel_data_add_dict_u64(d, "move_pauses", mv.pauses);

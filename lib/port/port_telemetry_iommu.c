@@ -19,6 +19,7 @@
 #include "iop_iommu.h"
 #include "iop_mem.h"
 #include "iop_port.h"
+#include "port_internal.h"
 
 /* A new array of values of kind type, as entry name of dict d (NULL: out
  * of memory; the add_* helpers then skip it). */
@@ -141,15 +142,13 @@ static void port_ioas(struct rte_tel_data *d)
 	struct rte_tel_data *ioas = array(d, "port_ioas", RTE_TEL_INT_VAL);
 
 	for (uint16_t p = 0; p < iop_port_count(); p++) {
-		struct iop_dev *dev;
-		struct iop_ioas *a;
+		struct port_dev_where w;
 
 		if (!iop_port_is_valid(p))
 			continue;
-		dev = iop_port_dev(p);
-		a = dev ? iop_dev_ioas(dev) : NULL;
+		port_dev_where(p, &w);
 		add_int(port, p);
-		add_int(ioas, a ? (int)iop_ioas_id(a) : 0);
+		add_int(ioas, (int)w.ioas);
 	}
 }
 
