@@ -44,6 +44,9 @@ build() {
 		git show "$rev:drivers/net/pci/$f" >"$src/pci/$f" 2>/dev/null ||
 			git show "$rev:drivers/bus/pci/$f" >"$src/pci/$f"
 	done
+	# the e1000 family's shared rules, since they were folded out of e1000e.c
+	git show "$rev:drivers/net/pci/pci_e1000.h" >"$src/pci/pci_e1000.h" 2>/dev/null ||
+		rm -f "$src/pci/pci_e1000.h"
 	for f in e1000e.c e1000e.h e1000e_regs.h e1000e_offload.h; do
 		git show "$rev:drivers/net/e1000e/$f" >"$src/e1000e/$f" 2>/dev/null || rm -f "$src/e1000e/$f"
 	done
