@@ -122,6 +122,19 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 	return 0;
 }
 
+/* The largest buffer size RCTL offers (2 to 16 KiB, powers of two) that
+ * mp's mbufs hold after their headroom; 0 below the smallest. */
+static uint32_t e1000_rx_buf_len(struct iop_port *port, struct rte_mempool *mp)
+{
+	uint32_t room = rte_pktmbuf_data_room_size(mp), len = E1000_RX_BUF_MAX;
+	uint32_t avail = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
+
+	(void)port;
+	while (len >= E1000_RX_BUF_MIN && len > avail)
+		len /= 2;
+	return len >= E1000_RX_BUF_MIN ? len : 0;
+}
+
 static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 				struct rte_mempool *mp, struct iop_port_qcounters *cnt,
 				void **rxq)
@@ -145,10 +158,7 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 		return rc;
 	q->mp = mp;
 	q->refill = refill;
-	/* the largest buffer size RCTL offers that the mbufs hold */
-	q->buf_len = E1000_RX_BUF_MAX;
-	while (q->buf_len > room - RTE_PKTMBUF_HEADROOM)
-		q->buf_len /= 2;
+	q->buf_len = (uint16_t)e1000_rx_buf_len(port, mp);
 	iop_pci_cache_run_pool(&q->cache, mp);
 	ep->rxq = q;
 	*rxq = q;
@@ -675,6 +685,7 @@ static int e1000_dma_stop(struct iop_port *port, bool stop)
 static const struct iop_port_ops e1000_ops = {
 	.info_get = e1000_info_get,
 	.configure = e1000_configure,
+	.rx_buf_len = e1000_rx_buf_len,
 	.rx_queue_setup = e1000_rx_queue_setup,
 	.tx_queue_setup = e1000_tx_queue_setup,
 	.start = e1000_start,
