@@ -278,7 +278,7 @@ static uint32_t e1000_rctl_bsize(uint16_t len)
  * without LPE the device would drop frames past 1522 bytes unseen. */
 static uint32_t e1000_rctl(const struct e1000_priv *ep)
 {
-	return iop_e1000_rctl(ep->promisc) | E1000_RCTL_LPE | e1000_rctl_bsize(ep->rxq->buf_len);
+	return iop_e1000_rctl(ep->promisc) | IOP_E1000_RCTL_LPE | e1000_rctl_bsize(ep->rxq->buf_len);
 }
 
 static int e1000_start(struct iop_port *port)

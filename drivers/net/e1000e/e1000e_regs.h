@@ -18,7 +18,6 @@
 #define E1000_VET 0x00038               /* VLAN EtherType (the tag's TPID) */
 
 /* 10.2.5: receive */
-#define E1000_RCTL_LPE (1u << 5)        /* long packets: past 1522 bytes */
 /* Buffer size: BSIZE (bits 17:16) and BSEX (bit 25). BSEX 0: 00 2048,
  * 01 1024, 10 512, 11 256 bytes; BSEX 1 (x16): 01 16384, 10 8192,
  * 11 4096. */

@@ -175,6 +175,16 @@ static int igb_rss_update(struct iop_port *port, const struct iop_port_rss_conf 
 	return 0;
 }
 
+/* LPE, with the longest length RLPML takes: the device hands over every
+ * frame up to 16 KiB, and the PMD drops those over the MTU where it
+ * counts them (rx_oversize). Without LPE QEMU's 82576 drops frames over
+ * 1514 bytes (1518 tagged) unseen, and counts them nowhere: it adds to
+ * ROC only in VMDq mode. */
+static uint32_t igb_rctl(const struct igb_priv *ip)
+{
+	return iop_e1000_rctl(ip->promisc) | IOP_E1000_RCTL_LPE;
+}
+
 static void igb_stop(struct iop_port *port);
 
 static int igb_start(struct iop_port *port)
@@ -187,6 +197,7 @@ static int igb_start(struct iop_port *port)
 	if (rc == 0) {
 		iop_e1000_tx_enable(ip->regs);
 		igb_rss_setup(ip);
+		igb_wr(ip->regs, IGB_RLPML, IGB_RLPML_MAX);
 	}
 	if (rc == 0)
 		rc = igb_rings_start_rx(&ip->r);
@@ -194,7 +205,7 @@ static int igb_start(struct iop_port *port)
 		igb_stop(port);
 		return rc;
 	}
-	igb_wr(ip->regs, IOP_E1000_RCTL, iop_e1000_rctl(ip->promisc));
+	igb_wr(ip->regs, IOP_E1000_RCTL, igb_rctl(ip));
 	return 0;
 }
 
@@ -226,7 +237,7 @@ static int igb_promisc_set(struct iop_port *port, bool on)
 	struct igb_priv *ip = iop_pci_port_priv(port);
 
 	ip->promisc = on;
-	iop_e1000_rctl_update(ip->regs, iop_e1000_rctl(on));
+	iop_e1000_rctl_update(ip->regs, igb_rctl(ip));
 	return 0;
 }
 

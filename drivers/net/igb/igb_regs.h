@@ -32,6 +32,8 @@
 #define IGB_BMCR_ANRESTART (1u << 9)
 
 /* receive */
+#define IGB_RLPML 0x05004              /* longest frame taken with RCTL.LPE */
+#define IGB_RLPML_MAX 0x3fff           /* bits 13:0 */
 #define IGB_RXCSUM 0x05000
 #define IGB_RXCSUM_IPOFLD (1u << 8)   /* report the IPv4 header checksum */
 #define IGB_RXCSUM_TUOFLD (1u << 9)   /* report the TCP/UDP checksum */

@@ -36,6 +36,7 @@
 #define IOP_E1000_RCTL_EN (1u << 1)
 #define IOP_E1000_RCTL_UPE (1u << 3)        /* unicast promiscuous */
 #define IOP_E1000_RCTL_MPE (1u << 4)        /* multicast promiscuous */
+#define IOP_E1000_RCTL_LPE (1u << 5)        /* long packets: past 1522 bytes */
 #define IOP_E1000_RCTL_BAM (1u << 15)       /* accept broadcast */
 #define IOP_E1000_RCTL_SECRC (1u << 26)     /* strip the Ethernet CRC */
 #define IOP_E1000_TCTL 0x00400
