@@ -120,9 +120,7 @@ oversize_checks() { # N PAIR
 	echo "$out" | sed "s/^/$SAY: /"
 	for side in A B; do
 		lost=$(echo "$out" | sed -n "s/^# $pair $side: .*, \([0-9-]*\) lost at the NIC$/\1/p")
-		over=$(python3 -c 'import json, sys
-print(json.load(open(sys.argv[1]))["ports"][int(sys.argv[2])]["drops"].get("rx_oversize", 0))' \
-			"/tmp/bridge-$n.json" "$([ "$side" = A ] && echo 0 || echo 1)")
+		over=$(echo "$out" | sed -n "s/^# $pair $side: .* (\([0-9]*\) rx_oversize), .*/\1/p")
 		if [ "$lost" = 0 ] && [ "$over" = 3 ]; then
 			say "ok - round $n: $pair $side: nothing lost at the NIC, the 3 oversize frames counted as rx_oversize"
 		else
