@@ -123,11 +123,12 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 }
 
 /* The largest buffer size RCTL offers (2 to 16 KiB, powers of two) that
- * mp's mbufs hold after their headroom; 0 below the smallest. */
-static uint32_t e1000_rx_buf_len(struct iop_port *port, struct rte_mempool *mp)
+ * mbufs of room bytes of data room hold after their headroom; 0 below the
+ * smallest. */
+static uint32_t e1000_rx_buf_len(struct iop_port *port, uint16_t room)
 {
-	uint32_t room = rte_pktmbuf_data_room_size(mp), len = E1000_RX_BUF_MAX;
-	uint32_t avail = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
+	uint32_t len = E1000_RX_BUF_MAX;
+	uint32_t avail = room > RTE_PKTMBUF_HEADROOM ? (uint32_t)room - RTE_PKTMBUF_HEADROOM : 0;
 
 	(void)port;
 	while (len >= E1000_RX_BUF_MIN && len > avail)
@@ -158,7 +159,7 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 		return rc;
 	q->mp = mp;
 	q->refill = refill;
-	q->buf_len = (uint16_t)e1000_rx_buf_len(port, mp);
+	q->buf_len = (uint16_t)e1000_rx_buf_len(port, room);
 	iop_pci_cache_run_pool(&q->cache, mp);
 	ep->rxq = q;
 	*rxq = q;

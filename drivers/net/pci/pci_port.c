@@ -163,11 +163,11 @@ static int pci_tx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_des
 	return pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
 }
 
-static uint32_t pci_rx_buf_len(struct iop_port *port, struct rte_mempool *mp)
+static uint32_t pci_rx_buf_len(struct iop_port *port, uint16_t data_room)
 {
 	const struct iop_port_ops *ops = pmd_ops(port);
 
-	return ops->rx_buf_len ? ops->rx_buf_len(port, mp) : 0;
+	return ops->rx_buf_len ? ops->rx_buf_len(port, data_room) : 0;
 }
 
 /* Queue release has no port: the queue carries its PMD's release. */
