@@ -17,52 +17,39 @@
  * bytes either way).
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "e1000e.c"
 
-#include "iop_init.h"
-#include "iop_iommu.h"
-#include "iop_mem.h"
-#include "port_driver.h"
+#include "pci_burst.h"
 
-#define RING 512
-#define BURST 32
+#define RING PCI_BURST_RING
+#define BURST PCI_BURST_FRAMES
 
-typedef uint16_t (*burst_fn)(void *q, struct rte_mbuf **pkts, uint16_t n);
-
-/* called through volatile pointers so that the bursts stay functions of
- * their own, which callgrind collects by name */
-static volatile burst_fn rx_fn, tx_fn;
+static volatile pci_burst_fn rx_fn, tx_fn;
 
 static struct e1000_queue *queue(struct e1000_priv *ep, struct iop_ioas *ioas,
 				 struct rte_mempool *mp, struct iop_port_qcounters *cnt)
 {
-	struct e1000_queue *q = rte_zmalloc(NULL, sizeof(*q), RTE_CACHE_LINE_SIZE);
+	void *ring;
+	struct rte_mbuf **sw;
+	struct e1000_queue *q = pci_burst_queue(sizeof(*q), offsetof(struct e1000_queue, cache),
+						sizeof(struct e1000_rx_desc), ioas, &ring, &sw);
 
 	if (!q)
 		return NULL;
-	q->ring = rte_zmalloc(NULL, RING * sizeof(struct e1000_rx_desc), 4096);
-	q->sw = rte_zmalloc(NULL, RING * sizeof(*q->sw), 0);
-	if (!q->ring || !q->sw)
-		return NULL;
+	q->ring = ring;
+	q->sw = sw;
 	q->regs = ep->regs;
 	q->size = RING;
 	q->mask = RING - 1;
 	q->cnt = cnt;
 	q->ep = ep;
-	iop_iova_cache_init(&q->cache, ioas);
 	q->mp = mp;
-	/* what e1000_rx_queue_setup does */
-	if (mp) {
-		if (iop_pci_rx_refill_init(&q->refill, mp, 0, RTE_PKTMBUF_HEADROOM, "e1000e") < 0)
-			return NULL;
-		q->buf_len = E1000_RX_BUF_MIN;
-		iop_pci_cache_run_pool(&q->cache, mp);
-	}
+	q->buf_len = E1000_RX_BUF_MIN;
+	if (mp && pci_burst_rx_pool(&q->refill, &q->cache, mp, "e1000e") < 0)
+		return NULL;
 	return q;
 }
 
@@ -84,18 +71,47 @@ static void pick_bursts(const struct e1000_priv *ep)
 #endif
 }
 
+/* the device: 32 frames of 60 bytes received */
+static void e1000_written(void *arg)
+{
+	struct e1000_queue *q = arg;
+	volatile struct e1000_rx_desc *rd = q->ring;
+
+	for (int i = 0; i < BURST; i++) {
+		volatile struct e1000_rx_desc *d = &rd[(q->next + i) & q->mask];
+
+		d->length = PCI_BURST_LEN;
+		d->errors = 0;
+		d->status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
+	}
+}
+
+static uint16_t e1000_next(const void *arg)
+{
+	return ((const struct e1000_queue *)arg)->next;
+}
+
+/* the device: every frame posted is sent */
+static void e1000_sent(void *arg, uint16_t from)
+{
+	struct e1000_queue *q = arg;
+	volatile struct e1000_tx_desc *td = q->ring;
+
+	for (uint16_t i = from; i != q->next; i = (uint16_t)((i + 1) & q->mask))
+		td[i].status = E1000_TXD_STAT_DD;
+}
+
+static const struct pci_burst_device e1000_device = {
+	.rx_written = e1000_written, .tx_next = e1000_next, .tx_done = e1000_sent,
+};
+
 int main(int argc, char **argv)
 {
-	char topo[512], prefix[64];
-	char *eal[] = { argv[0], "-l", "0", "--no-huge", "-m", "64", "--no-telemetry",
-			"--log-level=error", prefix, "--", "--iommu=sim", topo, NULL };
 	struct iop_port_qcounters rxc = { 0 }, txc = { 0 };
 	struct e1000_priv ep = { .max_frame = RTE_ETHER_MTU + RTE_ETHER_HDR_LEN };
 	struct e1000_queue *rxq, *txq;
-	struct rte_mbuf *pkts[BURST];
 	struct rte_mempool *mp;
 	struct iop_ioas *ioas;
-	struct iop_dev *dev;
 	long bursts;
 	uint64_t fwd = 0;
 
@@ -116,16 +132,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	snprintf(topo, sizeof(topo), "--sim-topology=%s", argv[1]);
-	snprintf(prefix, sizeof(prefix), "--file-prefix=pci_burst_%d", (int)getpid());
-	if (iop_init(12, eal) < 0 || iop_port_dev_open("0000:00:01.0", &dev, &ioas) < 0) {
-		fprintf(stderr, "pci_burst: %s\n", iop_err_msg());
+	if (pci_burst_setup("pci_burst", argv[0], argv[1], &ioas, &mp, &ep.regs))
 		return 1;
-	}
-	mp = rte_pktmbuf_pool_create("pci_burst", 2047, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	ep.regs = rte_zmalloc(NULL, 128 << 10, 4096); /* the BAR: writes land here */
-	if (!mp || !ep.regs || !(rxq = queue(&ep, ioas, mp, &rxc)) ||
-	    !(txq = queue(&ep, ioas, NULL, &txc))) {
+	if (!(rxq = queue(&ep, ioas, mp, &rxc)) || !(txq = queue(&ep, ioas, NULL, &txc))) {
 		fprintf(stderr, "pci_burst: set-up failed\n");
 		return 1;
 	}
@@ -137,39 +146,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pick_bursts(&ep);
-	for (long b = 0; b < bursts; b++) {
-		volatile struct e1000_rx_desc *rd = rxq->ring;
-		volatile struct e1000_tx_desc *td = txq->ring;
-		uint16_t tail = txq->next, got, sent;
-
-		/* the device: 32 frames of 60 bytes received */
-		for (int i = 0; i < BURST; i++) {
-			volatile struct e1000_rx_desc *d = &rd[(rxq->next + i) & rxq->mask];
-
-			d->length = 60;
-			d->errors = 0;
-			d->status = E1000_RXD_STAT_DD | E1000_RXD_STAT_EOP;
-		}
-		got = rx_fn(rxq, pkts, BURST);
-		sent = tx_fn(txq, pkts, got);
-		if (got != BURST || sent != got) {
-			fprintf(stderr, "pci_burst: burst %ld: %u received, %u sent\n", b, got, sent);
-			return 1;
-		}
-		fwd += sent;
-		/* the device: every frame posted is sent */
-		for (uint16_t i = tail; i != txq->next; i = (uint16_t)((i + 1) & txq->mask))
-			td[i].status = E1000_TXD_STAT_DD;
-	}
-	/* what the queues counted is what happened: a count is only given
-	 * for bursts that kept every frame's count */
-	if (rxc.packets != fwd || txc.packets != fwd || rxc.bytes != fwd * 60 ||
-	    txc.bytes != fwd * 60) {
-		fprintf(stderr, "pci_burst: %" PRIu64 " forwarded, but the queues counted %" PRIu64
-			" in (%" PRIu64 " bytes) and %" PRIu64 " out (%" PRIu64 " bytes)\n",
-			fwd, rxc.packets, rxc.bytes, txc.packets, txc.bytes);
+	if (pci_burst_run("pci_burst", bursts, rx_fn, tx_fn, rxq, txq, &e1000_device, &fwd))
 		return 1;
-	}
-	printf("pci_burst: %" PRIu64 " packets forwarded in %ld bursts\n", fwd, bursts);
-	return 0;
+	return pci_burst_counted("pci_burst", &rxc, &txc, fwd, bursts);
 }

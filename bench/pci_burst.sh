@@ -4,7 +4,8 @@
 # it), for the working tree and for the PMD sources of each revision REV,
 # built the same way and counted in the same run, in four configurations:
 # plain (no offloads, MTU 1500), offloads, jumbo (MTU 9000 with scatter),
-# and both. One JSON line per revision and configuration.
+# and both; then igb's (bench/pci_burst_igb.c, the working tree, plain).
+# One JSON line per PMD, revision and configuration.
 #   bench/pci_burst.sh [BUILD_DIR] [REV...]
 # default BUILD_DIR build, no REV; IOP_BENCH_BURSTS bursts of 32 frames
 # (default 2000). A revision is built with this tree's bench/pci_burst.c
@@ -25,7 +26,7 @@ for rev in "$@"; do
 	git rev-parse --verify -q "$rev^{commit}" >/dev/null ||
 		{ echo "pci_burst.sh: '$rev' is not a revision of this repository: give a commit, tag or branch" >&2; exit 1; }
 done
-ninja -C "$dir" bench/pci_burst >/dev/null
+ninja -C "$dir" bench/pci_burst bench/pci_burst_igb >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 obj=bench/pci_burst.p/pci_burst.c.o
@@ -44,6 +45,9 @@ build() {
 		git show "$rev:drivers/net/pci/$f" >"$src/pci/$f" 2>/dev/null ||
 			git show "$rev:drivers/bus/pci/$f" >"$src/pci/$f"
 	done
+	# the e1000 family's shared rules, since they were folded out of e1000e.c
+	git show "$rev:drivers/net/pci/pci_e1000.h" >"$src/pci/pci_e1000.h" 2>/dev/null ||
+		rm -f "$src/pci/pci_e1000.h"
 	for f in e1000e.c e1000e.h e1000e_regs.h e1000e_offload.h; do
 		git show "$rev:drivers/net/e1000e/$f" >"$src/e1000e/$f" 2>/dev/null || rm -f "$src/e1000e/$f"
 	done
@@ -70,33 +74,37 @@ build() {
 	exit 1
 }
 
-# count LABEL BINARY HOW CONFIG: instructions collected in the bursts (and
-# what they call) per packet forwarded
+# count LABEL BINARY HOW CONFIG [PMD]: instructions collected in the bursts
+# (and what they call) per packet forwarded; PMD e1000e (default) or igb
 count() {
-	local label=$1 bin=$2 how=$3 config=$4 out=$tmp/cg toggles=() fn pkts ir args
+	local label=$1 bin=$2 how=$3 config=$4 pmd=${5:-e1000e} out=$tmp/cg toggles=() fn fns pkts ir args
 	args=${config//+/ }
 	[ "$args" = plain ] && args=""
 	if [ "$how" != tree ] && [ -n "$args" ]; then
-		printf '{"bench":"pci_burst","pmd":"e1000e","rev":"%s","config":"%s","per_packet":null,"why":"the program for this revision has only the plain configuration"}\n' "$label" "$config"
+		printf '{"bench":"pci_burst","pmd":"%s","rev":"%s","config":"%s","per_packet":null,"why":"the program for this revision has only the plain configuration"}\n' "$pmd" "$label" "$config"
 		return
 	fi
+	case $pmd in
+	igb) fns="bench_igb_rx_burst bench_igb_tx_burst" ;; # bench/pci_burst_igb.c
+	*) fns="e1000_rx_burst e1000_tx_burst e1000_rx_burst_lean e1000_tx_burst_lean" ;;
+	esac
 	if [ "$how" = before ]; then
 		toggles=(--toggle-collect=pci_burst)
 	else
-		for fn in e1000_rx_burst e1000_tx_burst e1000_rx_burst_lean e1000_tx_burst_lean; do
+		for fn in $fns; do
 			toggles+=("--toggle-collect=$fn")
 		done
 	fi
 	# shellcheck disable=SC2086 # args: the configuration's words
 	pkts=$(valgrind --tool=callgrind --callgrind-out-file="$out" "${toggles[@]}" \
-		"$bin" "$tmp/topo" "$bursts" $args 2>/dev/null | sed -n 's/^pci_burst: \([0-9]*\) packets.*/\1/p')
+		"$bin" "$tmp/topo" "$bursts" $args 2>/dev/null | sed -n 's/^pci_burst[a-z_]*: \([0-9]*\) packets.*/\1/p')
 	ir=$(sed -n 's/^summary: //p' "$out")
 	if [ -z "$pkts" ] || [ -z "$ir" ]; then
 		echo "pci_burst.sh: the $label $config run failed" >&2
 		exit 1
 	fi
-	awk -v r="$label" -v c="$config" -v ir="$ir" -v p="$pkts" \
-		'BEGIN { printf "{\"bench\":\"pci_burst\",\"pmd\":\"e1000e\",\"rev\":\"%s\",\"config\":\"%s\",\"packets\":%d,\"instructions\":%d,\"per_packet\":%.1f}\n", r, c, p, ir, ir / p }'
+	awk -v r="$label" -v c="$config" -v ir="$ir" -v p="$pkts" -v pmd="$pmd" \
+		'BEGIN { printf "{\"bench\":\"pci_burst\",\"pmd\":\"%s\",\"rev\":\"%s\",\"config\":\"%s\",\"packets\":%d,\"instructions\":%d,\"per_packet\":%.1f}\n", pmd, r, c, p, ir, ir / p }'
 }
 
 configs=(plain offloads jumbo offloads+jumbo)
@@ -113,3 +121,7 @@ git diff --quiet HEAD -- drivers include lib bench || here="$here+changes"
 for config in "${configs[@]}"; do
 	count "$here" "$dir/bench/pci_burst" tree "$config"
 done
+# igb's rings (igb and igbvf): the working tree only, one configuration
+# (its bursts have one version); its model came after the revisions
+# pci_burst.sh compares
+count "$here" "$dir/bench/pci_burst_igb" tree plain igb

@@ -281,11 +281,18 @@ int iop_port_conf_get(uint16_t port, struct iop_port_conf *conf);
  * when the driver cannot change RSS without a new configure.
  */
 int iop_port_rss_update(uint16_t port, const struct iop_port_rss_conf *rss);
-/* Rx buffers come from mp; frames longer than its data room are dropped
- * (IOP_DROP_RX_OVERSIZE). -EINVAL for a descriptor count out of range or
- * not a power of two. */
+/* Rx buffers come from mp. Without rx scatter a frame of the MTU (with
+ * an 802.1Q tag) must fit one mbuf (iop_port_mtu_one_mbuf): -EINVAL, with
+ * a message naming the MTU, the buffer and the fix (scatter or a pool of
+ * larger mbufs), when it does not; a longer frame that still arrives is
+ * dropped (IOP_DROP_RX_OVERSIZE). -EINVAL for a descriptor count out of
+ * range or not a power of two. */
 int iop_port_rx_queue_setup(uint16_t port, uint16_t q, uint16_t nb_desc,
 			    struct rte_mempool *mp);
+/* The largest MTU whose frames, with an 802.1Q tag, fit one mbuf of mp on
+ * the port's rx: the most a port without rx scatter takes with mp (0: mp's
+ * mbufs are too small for any, or no such port). */
+uint32_t iop_port_mtu_one_mbuf(uint16_t port, struct rte_mempool *mp);
 int iop_port_tx_queue_setup(uint16_t port, uint16_t q, uint16_t nb_desc);
 
 int iop_port_start(uint16_t port);

@@ -214,9 +214,10 @@ static int setup_ports(void)
 		struct iop_port_info info;
 		int rc = iop_port_info_get(p, &info);
 
-		/* a bridge takes any frame a port can: the egress port drops
-		 * what its own link does not allow, as tx_oversize */
-		conf.mtu = o->mtu ? o->mtu : info.max_mtu;
+		/* a bridge takes any frame a port can in one mbuf (chains only
+		 * where --mtu asks for them): the egress port drops what its
+		 * own link does not allow, as tx_oversize */
+		conf.mtu = o->mtu ? o->mtu : RTE_MIN(info.max_mtu, iop_port_mtu_one_mbuf(p, b.pool));
 		/* jumbo frames asked: chained over mbufs where the port can */
 		if (o->mtu > IOP_PORT_MTU_DEFAULT || o->lro) {
 			conf.rx_offloads |= info.rx_offload_capa & IOP_PORT_RX_OFFLOAD_SCATTER;

@@ -208,18 +208,6 @@ struct bridge_port_total {
 	uint64_t flood_dropped;         /* sum of flood_not_taken[] */
 };
 void stats_port_total(uint16_t p, struct bridge_port_total *t);
-/* What the bridge and the port counted of queue q of port p (st: the
- * port's counters, from stats_port_total). */
-struct bridge_queue_total {
-	struct iop_port_qstats rxq, txq; /* the port's own, of that queue */
-	uint64_t rx, fwd, tx_accepted;   /* the bridge's, units of queue q */
-	uint64_t bridge_dropped;
-};
-void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
-		       struct bridge_queue_total *t);
-/* rx = forwarded + dropped against the port's rx queue; taken = tx +
- * dropped against its tx queue. */
-bool stats_queue_balanced(const struct bridge_queue_total *t);
 void stats_init(void);
 /* From a signal handler: print the live line at the next tick (SIGUSR1). */
 void stats_ask_line(void);

@@ -65,8 +65,16 @@ void stats_port_total(uint16_t p, struct bridge_port_total *t)
 	}
 }
 
-void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
-		       struct bridge_queue_total *t)
+/* What the bridge and the port counted of queue q of port p (st: the
+ * port's counters, from stats_port_total). */
+struct bridge_queue_total {
+	struct iop_port_qstats rxq, txq; /* the port's own, of that queue */
+	uint64_t rx, fwd, tx_accepted;   /* the bridge's, units of queue q */
+	uint64_t bridge_dropped;
+};
+
+static void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
+			      struct bridge_queue_total *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->rxq = st->rxq[q];
@@ -85,7 +93,9 @@ void stats_queue_total(uint16_t p, uint16_t q, const struct iop_port_stats *st,
 	}
 }
 
-bool stats_queue_balanced(const struct bridge_queue_total *t)
+/* rx = forwarded + dropped against the port's rx queue; taken = tx +
+ * dropped against its tx queue. */
+static bool stats_queue_balanced(const struct bridge_queue_total *t)
 {
 	return t->rxq.packets == t->rx && t->rx == t->fwd + t->bridge_dropped &&
 	       t->tx_accepted == t->txq.packets + t->txq.dropped;

@@ -407,6 +407,9 @@ int iop_port_rx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc, struct rt
 		return rc;
 	if (!mp)
 		return IOP_ERR(EINVAL, "port %u (%s): rx queue %u needs a mempool", id, p->spec, q);
+	rc = port_rx_pool_check(p, q, mp);
+	if (rc)
+		return rc;
 	c = counters_alloc();
 	if (!c)
 		return IOP_ERR(ENOMEM, "port %u (%s): out of memory", id, p->spec);
@@ -460,6 +463,13 @@ int iop_port_tx_queue_setup(uint16_t id, uint16_t q, uint16_t nb_desc)
 	pthread_mutex_unlock(&iop_port_read_lock);
 	pthread_mutex_unlock(&iop_port_lock);
 	return 0;
+}
+
+uint32_t iop_port_mtu_one_mbuf(uint16_t id, struct rte_mempool *mp)
+{
+	struct iop_port *p = port_lookup(id, "MTU for a pool");
+
+	return p && mp ? port_mtu_one_mbuf(p, mp) : 0;
 }
 
 int iop_port_start(uint16_t id)

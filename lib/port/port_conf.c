@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
 #define IOP_LOG_PREFIX "port: "
 #include "iop_log.h"
 #include "port_internal.h"
@@ -212,4 +215,53 @@ int port_conf_resolve(const struct iop_port *p, const struct iop_port_info *info
 	if (out->rss.hash_types && (info->rx_offload_capa & IOP_PORT_RX_OFFLOAD_RSS_HASH))
 		out->rx_offloads |= IOP_PORT_RX_OFFLOAD_RSS_HASH;
 	return 0;
+}
+
+/* The bytes of frame one mbuf of `room` bytes of data room takes on p's
+ * rx: the driver's buffer where it has one of a few sizes, else the data
+ * room less the headroom the PMDs leave before the frame. */
+static uint32_t rx_buf_len(struct iop_port *p, uint16_t room)
+{
+	uint32_t len = p->drv->ops->rx_buf_len ? p->drv->ops->rx_buf_len(p, room) : 0;
+
+	if (len)
+		return len;
+	return room > RTE_PKTMBUF_HEADROOM ? (uint32_t)room - RTE_PKTMBUF_HEADROOM : 0;
+}
+
+/* The longest frame of an MTU: its Ethernet header and an 802.1Q tag (the
+ * PMDs' and the sim's frame rule, iop_pci_frame_fits). */
+#define MTU_OVERHEAD (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN)
+
+/* The largest MTU one mbuf of `room` bytes of data room holds on p. */
+static uint32_t mtu_in(struct iop_port *p, uint16_t room)
+{
+	uint32_t len = rx_buf_len(p, room);
+
+	return len > MTU_OVERHEAD ? len - MTU_OVERHEAD : 0;
+}
+
+uint32_t port_mtu_one_mbuf(struct iop_port *p, struct rte_mempool *mp)
+{
+	return mtu_in(p, rte_pktmbuf_data_room_size(mp));
+}
+
+int port_rx_pool_check(struct iop_port *p, uint16_t q, struct rte_mempool *mp)
+{
+	uint16_t room = rte_pktmbuf_data_room_size(mp);
+	uint32_t mtu = p->conf.mtu, fits = mtu_in(p, room), need = room;
+
+	if ((p->conf.rx_offloads & IOP_PORT_RX_OFFLOAD_SCATTER) || mtu <= fits)
+		return 0;
+	/* the smallest data room that does (the driver's buffer sizes may
+	 * step) */
+	while (need < UINT16_MAX && mtu_in(p, (uint16_t)need) < mtu)
+		need++;
+	if (mtu_in(p, (uint16_t)need) < mtu)
+		return IOP_ERR(EINVAL, "port %u (%s): rx queue %u: MTU %u makes frames of up to %u bytes, but one mbuf of pool %s takes %u here (data room %u), no mbuf takes more, and rx scatter is off: configure rx offload scatter, or a smaller MTU",
+			       p->id, p->spec, q, mtu, mtu + MTU_OVERHEAD, mp->name, fits + MTU_OVERHEAD,
+			       room);
+	return IOP_ERR(EINVAL, "port %u (%s): rx queue %u: MTU %u makes frames of up to %u bytes, but one mbuf of pool %s takes %u here (data room %u) and rx scatter is off: configure rx offload scatter, or give a pool whose data room is at least %u",
+		       p->id, p->spec, q, mtu, mtu + MTU_OVERHEAD, mp->name, fits + MTU_OVERHEAD,
+		       room, need);
 }

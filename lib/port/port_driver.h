@@ -67,6 +67,12 @@ struct iop_port_ops {
 			      void **rxq);
 	int (*tx_queue_setup)(struct iop_port *port, uint16_t q, uint16_t nb_desc,
 			      struct iop_port_qcounters *cnt, void **txq);
+	/* Optional: the bytes of frame one mbuf of data_room bytes (a
+	 * pool's rte_pktmbuf_data_room_size) takes on rx, for a device with a
+	 * few buffer sizes that takes the largest fitting one (0, or no op:
+	 * the data room less RTE_PKTMBUF_HEADROOM). lib/port checks the MTU
+	 * against it at rx queue setup. */
+	uint32_t (*rx_buf_len)(struct iop_port *port, uint16_t data_room);
 	void (*rx_queue_release)(void *rxq);
 	void (*tx_queue_release)(void *txq);
 	/* start fills the rx rings; stop frees every mbuf the queues hold. */

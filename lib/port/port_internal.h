@@ -70,6 +70,13 @@ int port_rss_resolve(const struct iop_port *p, const struct iop_port_info *info,
 		     uint16_t nb_rxq, const struct iop_port_rss_conf *in,
 		     const struct iop_port_rss_conf *keep, struct iop_port_rss_conf *out);
 
+/* The largest MTU whose frames fit one mbuf of mp on p's rx (0: none). */
+uint32_t port_mtu_one_mbuf(struct iop_port *p, struct rte_mempool *mp);
+/* Rx queue q of a configured p takes its buffers from mp: without rx
+ * scatter a frame of the MTU must fit one mbuf; -EINVAL and one message
+ * naming the MTU, the buffer and the fix when it does not. */
+int port_rx_pool_check(struct iop_port *p, uint16_t q, struct rte_mempool *mp);
+
 /* port_stats.c: the stats since the last reset; iop_port_read_lock held. */
 void iop_port_stats_locked(const struct iop_port *p, struct iop_port_stats *st);
 /* port_xstats.c: the raw cache counters of every queue (no reset base),

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -25,40 +24,16 @@
 #include "e1000e.h"
 #include "iop_iova_cache.h"
 #include "iop_log.h"
+#include "pci_e1000.h"
 #include "pci_pmd.h"
 #include "pci_pmd_ring.h"
 
 static void e1000_queue_release(void *arg);
 static void e1000_bursts(const struct e1000_priv *ep, iop_rx_burst_t *rx, iop_tx_burst_t *tx);
 
-/* 4.6.1: no interrupts while (and after) we set up; we poll. */
-static void e1000_mask_irqs(volatile uint8_t *regs)
-{
-	wr(regs, E1000_IMC, 0xffffffff);
-	(void)rd(regs, E1000_ICR);
-}
-
-/* 4.6.2: global reset. The device reset (FLR through VFIO) is preferred;
- * CTRL.RST resets the MAC when the device offers no FLR. */
-static int e1000_reset(struct iop_pci_dev *pdev, volatile uint8_t *regs)
-{
-	e1000_mask_irqs(regs);
-	if (iop_pci_reset(pdev) < 0) {
-		wr(regs, E1000_CTRL, rd(regs, E1000_CTRL) | E1000_CTRL_RST);
-		usleep(1000);
-	}
-	if (rd(regs, E1000_STATUS) == 0xffffffff)
-		return IOP_ERR(ENODEV, "%s reads all-ones after reset: the device stopped answering",
-			       iop_pci_dev_bdf(pdev));
-	e1000_mask_irqs(regs);
-	return 0;
-}
-
 static int e1000_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
-	struct rte_ether_addr mac;
-	uint32_t ral, rah;
 	void *bar;
 	int rc;
 
@@ -66,24 +41,10 @@ static int e1000_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 	if (rc < 0)
 		return rc;
 	ep->regs = bar;
-	rc = e1000_reset(pdev, ep->regs);
+	/* QEMU negotiates 1000/full on its own */
+	rc = iop_e1000_bring_up(port, pdev, ep->regs, IOP_E1000_82574);
 	if (rc < 0)
 		return rc;
-	/* 4.6.3: link setup; QEMU negotiates 1000/full on its own */
-	wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) | E1000_CTRL_SLU);
-	wr(ep->regs, E1000_CTRL_EXT, rd(ep->regs, E1000_CTRL_EXT) | E1000_CTRL_EXT_DRV_LOAD);
-	/* 10.2.5: RAL0/RAH0 hold the MAC address loaded from the NVM */
-	ral = rd(ep->regs, E1000_RAL0);
-	rah = rd(ep->regs, E1000_RAH0);
-	if (rah & E1000_RAH_AV) {
-		for (int i = 0; i < 4; i++)
-			mac.addr_bytes[i] = (uint8_t)(ral >> (8 * i));
-		mac.addr_bytes[4] = (uint8_t)rah;
-		mac.addr_bytes[5] = (uint8_t)(rah >> 8);
-	} else {
-		rte_eth_random_addr(mac.addr_bytes);
-	}
-	iop_port_set_mac(port, &mac);
 	ep->promisc = true;
 	return 0;
 }
@@ -161,6 +122,20 @@ static int e1000_queue_alloc(struct iop_port *port, uint16_t size,
 	return 0;
 }
 
+/* The largest buffer size RCTL offers (2 to 16 KiB, powers of two) that
+ * mbufs of room bytes of data room hold after their headroom; 0 below the
+ * smallest. */
+static uint32_t e1000_rx_buf_len(struct iop_port *port, uint16_t room)
+{
+	uint32_t len = E1000_RX_BUF_MAX;
+	uint32_t avail = room > RTE_PKTMBUF_HEADROOM ? (uint32_t)room - RTE_PKTMBUF_HEADROOM : 0;
+
+	(void)port;
+	while (len >= E1000_RX_BUF_MIN && len > avail)
+		len /= 2;
+	return len >= E1000_RX_BUF_MIN ? len : 0;
+}
+
 static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 				struct rte_mempool *mp, struct iop_port_qcounters *cnt,
 				void **rxq)
@@ -184,10 +159,7 @@ static int e1000_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_
 		return rc;
 	q->mp = mp;
 	q->refill = refill;
-	/* the largest buffer size RCTL offers that the mbufs hold */
-	q->buf_len = E1000_RX_BUF_MAX;
-	while (q->buf_len > room - RTE_PKTMBUF_HEADROOM)
-		q->buf_len /= 2;
+	q->buf_len = (uint16_t)e1000_rx_buf_len(port, room);
 	iop_pci_cache_run_pool(&q->cache, mp);
 	ep->rxq = q;
 	*rxq = q;
@@ -284,8 +256,7 @@ static void e1000_tx_start(struct e1000_queue *q)
 	wr(q->regs, E1000_TDT, 0);
 	/* 10.2.6: IEEE 802.3 inter-packet gap (IPGT 8, IPGR1 8, IPGR2 6) */
 	wr(q->regs, E1000_TIPG, 8u | 8u << 10 | 6u << 20);
-	wr(q->regs, E1000_TCTL, E1000_TCTL_EN | E1000_TCTL_PSP |
-				0x0fu << E1000_TCTL_CT_SHIFT | 0x3fu << E1000_TCTL_COLD_SHIFT);
+	iop_e1000_tx_enable(q->regs);
 }
 
 /* 10.2.5.1: the buffer size of RCTL for len (a power of two, 2048..16384) */
@@ -308,10 +279,7 @@ static uint32_t e1000_rctl_bsize(uint16_t len)
  * without LPE the device would drop frames past 1522 bytes unseen. */
 static uint32_t e1000_rctl(const struct e1000_priv *ep)
 {
-	uint32_t rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_LPE |
-			e1000_rctl_bsize(ep->rxq->buf_len);
-
-	return ep->promisc ? rctl | E1000_RCTL_UPE | E1000_RCTL_MPE : rctl;
+	return iop_e1000_rctl(ep->promisc) | IOP_E1000_RCTL_LPE | e1000_rctl_bsize(ep->rxq->buf_len);
 }
 
 static int e1000_start(struct iop_port *port)
@@ -324,9 +292,9 @@ static int e1000_start(struct iop_port *port)
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
 	wr(ep->regs, E1000_VET, RTE_ETHER_TYPE_VLAN);
 	if (ep->rx_offloads & IOP_PORT_RX_OFFLOAD_VLAN_STRIP)
-		wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) | E1000_CTRL_VME);
+		wr(ep->regs, IOP_E1000_CTRL, rd(ep->regs, IOP_E1000_CTRL) | E1000_CTRL_VME);
 	else
-		wr(ep->regs, E1000_CTRL, rd(ep->regs, E1000_CTRL) & ~E1000_CTRL_VME);
+		wr(ep->regs, IOP_E1000_CTRL, rd(ep->regs, IOP_E1000_CTRL) & ~E1000_CTRL_VME);
 	if (ep->txq)
 		e1000_tx_start(ep->txq);
 	if (ep->rxq) {
@@ -335,7 +303,7 @@ static int e1000_start(struct iop_port *port)
 			iop_pci_free_mbufs(ep->rxq->sw, ep->rxq->size);
 			return rc;
 		}
-		wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
+		wr(ep->regs, IOP_E1000_RCTL, e1000_rctl(ep));
 	}
 	e1000_bursts(ep, &rx, &tx);
 	iop_port_set_burst(port, rx, tx);
@@ -345,40 +313,23 @@ static int e1000_start(struct iop_port *port)
 static void e1000_stop(struct iop_port *port)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
-	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
 
-	if (!iop_pci_dev_gone(pdev)) {
-		wr(ep->regs, E1000_RCTL, 0);
-		wr(ep->regs, E1000_TCTL, 0);
-		/* no DMA into buffers we are about to give back */
-		iop_pci_set_bus_master(pdev, false);
-	}
+	iop_e1000_stop(iop_pci_port_dev(port), ep->regs);
 	e1000_drop_mbufs(ep);
 }
 
 static void e1000_close(struct iop_port *port)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
-	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
 
-	if (!iop_pci_dev_gone(pdev)) {
-		wr(ep->regs, E1000_CTRL_EXT, rd(ep->regs, E1000_CTRL_EXT) & ~E1000_CTRL_EXT_DRV_LOAD);
-		e1000_mask_irqs(ep->regs);
-	}
+	iop_e1000_close(iop_pci_port_dev(port), ep->regs, IOP_E1000_82574);
 }
 
 static int e1000_link_get(struct iop_port *port, struct iop_port_link *link)
 {
 	struct e1000_priv *ep = iop_pci_port_priv(port);
-	uint32_t status = rd(ep->regs, E1000_STATUS);
-	static const uint32_t speed[4] = { 10, 100, 1000, 1000 };
 
-	if (status == 0xffffffff)
-		return IOP_ERR(ENODEV, "%s stopped answering (reads all-ones)",
-			       iop_pci_dev_bdf(iop_pci_port_dev(port)));
-	link->up = status & E1000_STATUS_LU;
-	link->speed_mbps = link->up ? speed[(status >> E1000_STATUS_SPEED_SHIFT) & 3] : 0;
-	return 0;
+	return iop_e1000_link_get(iop_pci_port_dev(port), ep->regs, link);
 }
 
 static int e1000_promisc_set(struct iop_port *port, bool on)
@@ -386,8 +337,8 @@ static int e1000_promisc_set(struct iop_port *port, bool on)
 	struct e1000_priv *ep = iop_pci_port_priv(port);
 
 	ep->promisc = on;
-	if (ep->rxq && (rd(ep->regs, E1000_RCTL) & E1000_RCTL_EN))
-		wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
+	if (ep->rxq)
+		iop_e1000_rctl_update(ep->regs, e1000_rctl(ep));
 	return 0;
 }
 
@@ -718,16 +669,16 @@ static int e1000_dma_stop(struct iop_port *port, bool stop)
 
 	if (!stop) {
 		if (ep->txq)
-			wr(ep->regs, E1000_TCTL, ep->tctl);
+			wr(ep->regs, IOP_E1000_TCTL, ep->tctl);
 		if (ep->rxq)
-			wr(ep->regs, E1000_RCTL, e1000_rctl(ep));
+			wr(ep->regs, IOP_E1000_RCTL, e1000_rctl(ep));
 		return 0;
 	}
-	ep->tctl = rd(ep->regs, E1000_TCTL);
-	wr(ep->regs, E1000_RCTL, 0);
-	wr(ep->regs, E1000_TCTL, ep->tctl & ~E1000_TCTL_EN);
+	ep->tctl = rd(ep->regs, IOP_E1000_TCTL);
+	wr(ep->regs, IOP_E1000_RCTL, 0);
+	wr(ep->regs, IOP_E1000_TCTL, ep->tctl & ~IOP_E1000_TCTL_EN);
 	/* the write is posted: read it back, then let a frame in flight end */
-	(void)rd(ep->regs, E1000_STATUS);
+	(void)rd(ep->regs, IOP_E1000_STATUS);
 	nanosleep(&settle, NULL);
 	return 0;
 }
@@ -735,6 +686,7 @@ static int e1000_dma_stop(struct iop_port *port, bool stop)
 static const struct iop_port_ops e1000_ops = {
 	.info_get = e1000_info_get,
 	.configure = e1000_configure,
+	.rx_buf_len = e1000_rx_buf_len,
 	.rx_queue_setup = e1000_rx_queue_setup,
 	.tx_queue_setup = e1000_tx_queue_setup,
 	.start = e1000_start,

@@ -13,35 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 10.2.2: general registers */
-#define E1000_CTRL 0x00000
-#define E1000_CTRL_SLU (1u << 6)        /* set link up */
-#define E1000_CTRL_RST (1u << 26)       /* software reset, self-clearing */
+/* 10.2.2: general registers (those the e1000 family shares: pci_e1000.h) */
 #define E1000_CTRL_VME (1u << 30)       /* VLAN mode: strip on rx, insert on tx (VLE) */
-#define E1000_STATUS 0x00008
-#define E1000_STATUS_LU (1u << 1)       /* link up */
-#define E1000_STATUS_SPEED_SHIFT 6      /* 00 10, 01 100, 1x 1000 Mb/s */
-#define E1000_CTRL_EXT 0x00018
 #define E1000_VET 0x00038               /* VLAN EtherType (the tag's TPID) */
-#define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver owns the device */
-
-/* 10.2.4: interrupts; we poll, so all are masked */
-#define E1000_ICR 0x000c0
-#define E1000_IMC 0x000d8
 
 /* 10.2.5: receive */
-#define E1000_RCTL 0x00100
-#define E1000_RCTL_EN (1u << 1)
-#define E1000_RCTL_UPE (1u << 3)        /* unicast promiscuous */
-#define E1000_RCTL_MPE (1u << 4)        /* multicast promiscuous */
-#define E1000_RCTL_LPE (1u << 5)        /* long packets: past 1522 bytes */
-#define E1000_RCTL_BAM (1u << 15)       /* accept broadcast */
 /* Buffer size: BSIZE (bits 17:16) and BSEX (bit 25). BSEX 0: 00 2048,
  * 01 1024, 10 512, 11 256 bytes; BSEX 1 (x16): 01 16384, 10 8192,
  * 11 4096. */
 #define E1000_RCTL_BSIZE_SHIFT 16
 #define E1000_RCTL_BSEX (1u << 25)
-#define E1000_RCTL_SECRC (1u << 26)     /* strip the Ethernet CRC */
 #define E1000_RXCSUM 0x05000
 #define E1000_RXCSUM_IPOFLD (1u << 8)   /* check IPv4 header checksums */
 #define E1000_RXCSUM_TUOFLD (1u << 9)   /* check TCP/UDP checksums */
@@ -52,9 +33,6 @@
 #define E1000_RDLEN 0x02808
 #define E1000_RDH 0x02810
 #define E1000_RDT 0x02818
-#define E1000_RAL0 0x05400
-#define E1000_RAH0 0x05404
-#define E1000_RAH_AV (1u << 31)
 #define E1000_RX_BUF_MIN 2048            /* the smallest we post */
 #define E1000_RX_BUF_MAX 16384
 /* 82574: jumbo frames up to 9234 bytes with the CRC (DPDK's and Linux's
@@ -63,11 +41,6 @@
 #define E1000_MAX_MTU (E1000_MAX_JUMBO_FRAME - 14 - 4) /* an Ethernet header and a tag */
 
 /* 10.2.6: transmit */
-#define E1000_TCTL 0x00400
-#define E1000_TCTL_EN (1u << 1)
-#define E1000_TCTL_PSP (1u << 3)        /* pad short packets */
-#define E1000_TCTL_CT_SHIFT 4           /* collision threshold */
-#define E1000_TCTL_COLD_SHIFT 12        /* collision distance */
 #define E1000_TIPG 0x00410
 #define E1000_TDBAL 0x03800
 #define E1000_TDBAH 0x03804

@@ -17,6 +17,7 @@
 #include "igb_queue.h"
 #include "igb_regs.h"
 #include "iop_log.h"
+#include "pci_e1000.h"
 
 struct igb_priv {
 	struct igb_rings r;  /* must stay first (igb_queue.h) */
@@ -38,29 +39,6 @@ static const struct {
 	{ IOP_PORT_RSS_NONFRAG_IPV6_UDP, IGB_MRQC_IPV6_UDP },
 };
 
-static void igb_mask_irqs(volatile uint8_t *regs)
-{
-	igb_wr(regs, IGB_EIMC, 0xffffffff);
-	igb_wr(regs, IGB_IMC, 0xffffffff);
-	(void)igb_rd(regs, IGB_ICR);
-}
-
-/* Global reset: the device reset (FLR through VFIO) is preferred; CTRL.RST
- * resets the MAC when the device offers no FLR. */
-static int igb_reset(struct iop_pci_dev *pdev, volatile uint8_t *regs)
-{
-	igb_mask_irqs(regs);
-	if (iop_pci_reset(pdev) < 0) {
-		igb_wr(regs, IGB_CTRL, igb_rd(regs, IGB_CTRL) | IGB_CTRL_RST);
-		usleep(1000);
-	}
-	if (igb_rd(regs, IGB_STATUS) == 0xffffffff)
-		return IOP_ERR(ENODEV, "%s reads all-ones after reset: the device stopped answering",
-			       iop_pci_dev_bdf(pdev));
-	igb_mask_irqs(regs);
-	return 0;
-}
-
 /* One PHY register access through MDIC; -EIO when the PHY does not answer. */
 static int igb_phy_access(volatile uint8_t *regs, uint32_t op, uint32_t reg, uint16_t *val)
 {
@@ -81,15 +59,14 @@ static int igb_phy_access(volatile uint8_t *regs, uint32_t op, uint32_t reg, uin
 	return IOP_ERR(EIO, "the 82576's PHY did not answer on MDIC (register %u)", reg);
 }
 
-/* Link setup: SLU, then autonegotiation restarted in the PHY. The PHY
- * comes out of a reset without a negotiated link (QEMU's igb too: its link
- * stays down until the driver restarts autonegotiation). */
-static int igb_link_setup(volatile uint8_t *regs)
+/* Autonegotiation restarted in the PHY, after SLU (iop_e1000_bring_up).
+ * The PHY comes out of a reset without a negotiated link (QEMU's igb too:
+ * its link stays down until the driver restarts autonegotiation). */
+static int igb_phy_autoneg(volatile uint8_t *regs)
 {
 	uint16_t bmcr;
 	int rc;
 
-	igb_wr(regs, IGB_CTRL, igb_rd(regs, IGB_CTRL) | IGB_CTRL_SLU);
 	rc = igb_phy_access(regs, IGB_MDIC_OP_READ, IGB_PHY_BMCR, &bmcr);
 	if (rc < 0)
 		return rc;
@@ -100,8 +77,6 @@ static int igb_link_setup(volatile uint8_t *regs)
 static int igb_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
-	struct rte_ether_addr mac;
-	uint32_t ral, rah;
 	void *bar;
 	int rc;
 
@@ -118,25 +93,12 @@ static int igb_probe(struct iop_port *port, struct iop_pci_dev *pdev)
 	ip->r.txq_base = IGB_PF_TXQ_BASE;
 	ip->r.q_stride = IGB_PF_Q_STRIDE;
 	ip->r.max_queues = IGB_MAX_QUEUES;
-	rc = igb_reset(pdev, ip->regs);
+	rc = iop_e1000_bring_up(port, pdev, ip->regs, IOP_E1000_82576);
 	if (rc < 0)
 		return rc;
-	rc = igb_link_setup(ip->regs);
+	rc = igb_phy_autoneg(ip->regs);
 	if (rc < 0)
 		return rc;
-	igb_wr(ip->regs, IGB_CTRL_EXT, igb_rd(ip->regs, IGB_CTRL_EXT) | IGB_CTRL_EXT_DRV_LOAD);
-	/* RAL0/RAH0 hold the MAC address loaded from the NVM */
-	ral = igb_rd(ip->regs, IGB_RAL0);
-	rah = igb_rd(ip->regs, IGB_RAH0);
-	if (rah & IGB_RAH_AV) {
-		for (int i = 0; i < 4; i++)
-			mac.addr_bytes[i] = (uint8_t)(ral >> (8 * i));
-		mac.addr_bytes[4] = (uint8_t)rah;
-		mac.addr_bytes[5] = (uint8_t)(rah >> 8);
-	} else {
-		rte_eth_random_addr(mac.addr_bytes);
-	}
-	iop_port_set_mac(port, &mac);
 	ip->promisc = true;
 	ip->r.nb_rxq = ip->r.nb_txq = 1;
 	return 0;
@@ -208,16 +170,19 @@ static int igb_rss_update(struct iop_port *port, const struct iop_port_rss_conf 
 	struct igb_priv *ip = iop_pci_port_priv(port);
 
 	ip->rss = *rss;
-	if (igb_rd(ip->regs, IGB_RCTL) & IGB_RCTL_EN)
+	if (igb_rd(ip->regs, IOP_E1000_RCTL) & IOP_E1000_RCTL_EN)
 		igb_rss_setup(ip);
 	return 0;
 }
 
+/* LPE, with the longest length RLPML takes: the device hands over every
+ * frame up to 16 KiB, and the PMD drops those over the MTU where it
+ * counts them (rx_oversize). Without LPE QEMU's 82576 drops frames over
+ * 1514 bytes (1518 tagged) unseen, and counts them nowhere: it adds to
+ * ROC only in VMDq mode. */
 static uint32_t igb_rctl(const struct igb_priv *ip)
 {
-	uint32_t rctl = IGB_RCTL_EN | IGB_RCTL_BAM | IGB_RCTL_SECRC;
-
-	return ip->promisc ? rctl | IGB_RCTL_UPE | IGB_RCTL_MPE : rctl;
+	return iop_e1000_rctl(ip->promisc) | IOP_E1000_RCTL_LPE;
 }
 
 static void igb_stop(struct iop_port *port);
@@ -230,10 +195,9 @@ static int igb_start(struct iop_port *port)
 	iop_pci_set_bus_master(iop_pci_port_dev(port), true);
 	rc = igb_rings_start_tx(&ip->r);
 	if (rc == 0) {
-		/* IEEE 802.3 collision threshold and distance */
-		igb_wr(ip->regs, IGB_TCTL, IGB_TCTL_EN | IGB_TCTL_PSP |
-				       0x0fu << IGB_TCTL_CT_SHIFT | 0x3fu << IGB_TCTL_COLD_SHIFT);
+		iop_e1000_tx_enable(ip->regs);
 		igb_rss_setup(ip);
+		igb_wr(ip->regs, IGB_RLPML, IGB_RLPML_MAX);
 	}
 	if (rc == 0)
 		rc = igb_rings_start_rx(&ip->r);
@@ -241,7 +205,7 @@ static int igb_start(struct iop_port *port)
 		igb_stop(port);
 		return rc;
 	}
-	igb_wr(ip->regs, IGB_RCTL, igb_rctl(ip));
+	igb_wr(ip->regs, IOP_E1000_RCTL, igb_rctl(ip));
 	return 0;
 }
 
@@ -250,36 +214,22 @@ static void igb_stop(struct iop_port *port)
 	struct igb_priv *ip = iop_pci_port_priv(port);
 	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
 
-	if (!iop_pci_dev_gone(pdev)) {
-		igb_wr(ip->regs, IGB_RCTL, 0);
-		igb_wr(ip->regs, IGB_TCTL, 0);
-	}
+	iop_e1000_stop(pdev, ip->regs);
 	igb_rings_stop(pdev, &ip->r);
 }
 
 static void igb_close(struct iop_port *port)
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
-	struct iop_pci_dev *pdev = iop_pci_port_dev(port);
 
-	if (!iop_pci_dev_gone(pdev)) {
-		igb_wr(ip->regs, IGB_CTRL_EXT, igb_rd(ip->regs, IGB_CTRL_EXT) & ~IGB_CTRL_EXT_DRV_LOAD);
-		igb_mask_irqs(ip->regs);
-	}
+	iop_e1000_close(iop_pci_port_dev(port), ip->regs, IOP_E1000_82576);
 }
 
 static int igb_link_get(struct iop_port *port, struct iop_port_link *link)
 {
 	struct igb_priv *ip = iop_pci_port_priv(port);
-	uint32_t status = igb_rd(ip->regs, IGB_STATUS);
-	static const uint32_t speed[4] = { 10, 100, 1000, 1000 };
 
-	if (status == 0xffffffff)
-		return IOP_ERR(ENODEV, "%s stopped answering (reads all-ones)",
-			       iop_pci_dev_bdf(iop_pci_port_dev(port)));
-	link->up = status & IGB_STATUS_LU;
-	link->speed_mbps = link->up ? speed[(status >> IGB_STATUS_SPEED_SHIFT) & 3] : 0;
-	return 0;
+	return iop_e1000_link_get(iop_pci_port_dev(port), ip->regs, link);
 }
 
 static int igb_promisc_set(struct iop_port *port, bool on)
@@ -287,8 +237,7 @@ static int igb_promisc_set(struct iop_port *port, bool on)
 	struct igb_priv *ip = iop_pci_port_priv(port);
 
 	ip->promisc = on;
-	if (igb_rd(ip->regs, IGB_RCTL) & IGB_RCTL_EN)
-		igb_wr(ip->regs, IGB_RCTL, igb_rctl(ip));
+	iop_e1000_rctl_update(ip->regs, igb_rctl(ip));
 	return 0;
 }
 

@@ -41,6 +41,7 @@ struct igb_queue {
 	uint16_t clean;      /* tx: oldest not yet reclaimed */
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
+	bool rx_dropping;    /* rx: the frame under way (no EOP yet) is dropped */
 	struct rte_mempool *mp;
 	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
@@ -204,6 +205,7 @@ static int igb_rx_start(struct igb_queue *q)
 	iop_iova_cache_count(&q->cache, looked);
 	q->next = 0;
 	q->hold = 0;
+	q->rx_dropping = false;
 	igb_wr(q->blk, IGB_Q_DBAL, (uint32_t)q->ring_iova);
 	igb_wr(q->blk, IGB_Q_DBAH, (uint32_t)(q->ring_iova >> 32));
 	igb_wr(q->blk, IGB_Q_DLEN, (uint32_t)(q->size * sizeof(union igb_rx_desc)));
@@ -295,13 +297,16 @@ struct igb_rx_state {
 	struct igb_queue *q;
 	struct rte_mbuf **pkts;
 	uint16_t got;
+	bool dropping;      /* q->rx_dropping while the burst runs */
 	unsigned int whole; /* frames delivered, and their bytes */
 	uint64_t bytes;
 };
 
 /* The buffer m the device wrote at slot: a whole frame within the MTU is
- * delivered, anything else (a frame over several buffers, a bad one) is
- * dropped as rx_oversize. */
+ * delivered; anything else (a bad frame, or one over the MTU, which with
+ * RCTL.LPE the device hands over, over several buffers when it is longer
+ * than one) gives its buffers back and counts once, at its last buffer,
+ * as rx_oversize. */
 static __rte_always_inline void igb_rx_step(void *arg, volatile void *ring, uint16_t slot,
 					    struct rte_mbuf *m)
 {
@@ -311,29 +316,32 @@ static __rte_always_inline void igb_rx_step(void *arg, volatile void *ring, uint
 	uint16_t len = d->wb.length;
 
 	if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
-		   len <= IGB_MAX_FRAME)) {
+		   len <= IGB_MAX_FRAME && !st->dropping)) {
 		igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
 		iop_pci_rx_set_len(m, len);
 		st->bytes += len;
 		st->whole++;
 		st->pkts[st->got++] = m;
-	} else {
-		st->q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
-		iop_pci_rx_recycle(m);
+		return;
 	}
+	iop_pci_rx_recycle(m);
+	st->dropping = !(status & IGB_RXD_STAT_EOP);
+	if (!st->dropping)
+		st->q->cnt->drops[IOP_DROP_RX_OVERSIZE]++;
 }
 
 /* RDT hands the descriptors processed back to the device. */
 uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
-	struct igb_rx_state st = { .q = q, .pkts = pkts };
+	struct igb_rx_state st = { .q = q, .pkts = pkts, .dropping = q->rx_dropping };
 	unsigned int done = iop_pci_rx_walk(q->ring, q->sw, q->mask, &q->next, n, &q->refill,
 					    &q->cache, q->cnt, igb_rx_dd, igb_rx_step,
 					    igb_rx_post_slot, &st);
 
 	if (done == 0)
 		return 0;
+	q->rx_dropping = st.dropping;
 	iop_pci_count_packets(q->cnt, st.whole, st.bytes);
 	q->hold = (uint16_t)(q->hold + done);
 	if (q->hold >= IGB_RX_FREE_THRESH) {

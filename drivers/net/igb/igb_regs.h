@@ -16,15 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* general registers (the same bits as the 82574L's) */
-#define IGB_CTRL 0x00000
-#define IGB_CTRL_SLU (1u << 6)        /* set link up */
-#define IGB_CTRL_RST (1u << 26)       /* software reset, self-clearing */
-#define IGB_STATUS 0x00008
-#define IGB_STATUS_LU (1u << 1)       /* link up */
-#define IGB_STATUS_SPEED_SHIFT 6      /* 00 10, 01 100, 1x 1000 Mb/s */
-#define IGB_CTRL_EXT 0x00018
-#define IGB_CTRL_EXT_DRV_LOAD (1u << 28) /* a driver owns the device */
+/* The general registers, the same as the 82574L's, are pci_e1000.h's. */
 
 /* MDI control: access to the internal PHY (PHY address 1) */
 #define IGB_MDIC 0x00020
@@ -39,25 +31,13 @@
 #define IGB_BMCR_ANENABLE (1u << 12)
 #define IGB_BMCR_ANRESTART (1u << 9)
 
-/* interrupts; we poll, so every cause is masked */
-#define IGB_ICR 0x000c0
-#define IGB_IMC 0x000d8
-#define IGB_EIMC 0x01528              /* extended (per-queue) causes */
-
 /* receive */
-#define IGB_RCTL 0x00100
-#define IGB_RCTL_EN (1u << 1)
-#define IGB_RCTL_UPE (1u << 3)        /* unicast promiscuous */
-#define IGB_RCTL_MPE (1u << 4)        /* multicast promiscuous */
-#define IGB_RCTL_BAM (1u << 15)       /* accept broadcast */
-#define IGB_RCTL_SECRC (1u << 26)     /* strip the Ethernet CRC */
+#define IGB_RLPML 0x05004              /* longest frame taken with RCTL.LPE */
+#define IGB_RLPML_MAX 0x3fff           /* bits 13:0 */
 #define IGB_RXCSUM 0x05000
 #define IGB_RXCSUM_IPOFLD (1u << 8)   /* report the IPv4 header checksum */
 #define IGB_RXCSUM_TUOFLD (1u << 9)   /* report the TCP/UDP checksum */
 #define IGB_RXCSUM_PCSD (1u << 13)    /* RSS hash, not packet checksum, in the descriptor */
-#define IGB_RAL0 0x05400
-#define IGB_RAH0 0x05404
-#define IGB_RAH_AV (1u << 31)
 
 /* The registers of one queue: a block per rx and per tx queue, the same
  * layout in both and in the PF's and the VF's register maps (only where the
@@ -93,13 +73,6 @@
 #define IGB_RETA_ENTRIES 128
 #define IGB_RSSRK(i) (0x05c80 + 4 * (i)) /* 10 registers: the 40-byte key */
 #define IGB_RSS_KEY_LEN 40
-
-/* transmit */
-#define IGB_TCTL 0x00400
-#define IGB_TCTL_EN (1u << 1)
-#define IGB_TCTL_PSP (1u << 3)        /* pad short packets */
-#define IGB_TCTL_CT_SHIFT 4           /* collision threshold */
-#define IGB_TCTL_COLD_SHIFT 12        /* collision distance */
 
 /* SDM 5.3.4: advanced receive descriptor. Software writes the read format
  * (buffer addresses); the device overwrites all 16 bytes with the

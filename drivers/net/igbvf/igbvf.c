@@ -26,6 +26,7 @@
 #include "igbvf_mbx.h"
 #include "igbvf_regs.h"
 #include "iop_log.h"
+#include "pci_e1000.h"
 
 /* How long the PF may take to answer one mailbox step: it answers from
  * its interrupt handler, which a loaded emulated guest may run late. */
@@ -223,16 +224,13 @@ static void igbvf_close(struct iop_port *port)
 static int igbvf_link_get(struct iop_port *port, struct iop_port_link *link)
 {
 	struct igbvf_priv *vp = iop_pci_port_priv(port);
-	uint32_t status = igb_rd(vp->regs, IGBVF_STATUS);
-	static const uint32_t speed[4] = { 10, 100, 1000, 1000 };
+	int rc = iop_e1000_link_get(iop_pci_port_dev(port), vp->regs, link);
 
-	if (status == 0xffffffff)
-		return IOP_ERR(ENODEV, "%s stopped answering (reads all-ones)",
-			       iop_pci_dev_bdf(iop_pci_port_dev(port)));
+	if (rc < 0)
+		return rc;
 	igbvf_mbx_poll(&vp->mbx);
-	link->up = (status & IGB_STATUS_LU) && !vp->mbx.pf_reset &&
-		   !igbvf_mbx_pf_resetting(&vp->mbx);
-	link->speed_mbps = link->up ? speed[(status >> IGB_STATUS_SPEED_SHIFT) & 3] : 0;
+	if (vp->mbx.pf_reset || igbvf_mbx_pf_resetting(&vp->mbx))
+		*link = (struct iop_port_link){ .up = false, .speed_mbps = 0 };
 	return 0;
 }
 

@@ -163,6 +163,13 @@ static int pci_tx_queue_setup(struct iop_port *port, uint16_t q, uint16_t nb_des
 	return pmd_ops(port)->tx_queue_setup(port, q, nb_desc, cnt, txq);
 }
 
+static uint32_t pci_rx_buf_len(struct iop_port *port, uint16_t data_room)
+{
+	const struct iop_port_ops *ops = pmd_ops(port);
+
+	return ops->rx_buf_len ? ops->rx_buf_len(port, data_room) : 0;
+}
+
 /* Queue release has no port: the queue carries its PMD's release. */
 static void pci_queue_release(void *q)
 {
@@ -251,6 +258,7 @@ static const struct iop_port_ops pci_port_ops = {
 	.rss_update = pci_rss_update,
 	.rx_queue_setup = pci_rx_queue_setup,
 	.tx_queue_setup = pci_tx_queue_setup,
+	.rx_buf_len = pci_rx_buf_len,
 	.rx_queue_release = pci_queue_release,
 	.tx_queue_release = pci_queue_release,
 	.start = pci_start,

@@ -188,19 +188,18 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 	struct iop_iova_burst b;
 
 	vnet_packed_tx_reclaim(q);
-	if (n)
-		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
-	b = iop_iova_cache_burst(&q->cache);
+	b = vnet_tx_burst_begin(q, pkts, n);
 	for (i = 0; i < n && q->nfree; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct vring_packed_desc *head = &q->pdesc[q->avail_idx];
 		uint8_t head_wrap = q->avail_wrap;
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
+		enum vnet_tx_took took = vnet_tx_take(q, &b, m, &looked, &slot, iova);
 
-		if (vnet_tx_push_ok(q, m)) {
-			if (!vnet_tx_push_take(q, &b, m, &looked, &slot, iova))
-				continue;
+		if (took == VNET_TX_DROPPED)
+			continue;
+		if (took == VNET_TX_PUSHED) {
 			head->id = slot;
 			head->addr = iova[0];
 			head->len = m->data_len + VNET_HDR_LEN;
@@ -210,8 +209,6 @@ uint16_t vnet_packed_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint
 			iop_pci_count_packet(q->cnt, m->pkt_len);
 			continue;
 		}
-		if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
-			continue;
 		head->id = slot;
 		if (q->head_stride == 1) {
 			uint32_t base = (uint32_t)slot * q->tx_table_len;

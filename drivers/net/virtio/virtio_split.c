@@ -162,23 +162,20 @@ uint16_t vnet_split_tx_burst(struct vnet_queue *q, struct rte_mbuf **pkts, uint1
 	struct iop_iova_burst b;
 
 	vnet_split_tx_reclaim(q);
-	if (n)
-		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
-	b = iop_iova_cache_burst(&q->cache);
+	b = vnet_tx_burst_begin(q, pkts, n);
 	for (i = 0; i < n && q->nfree; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct vring_desc *d;
 		uint64_t iova[VNET_TX_MAX_SEGS];
 		uint16_t slot;
+		enum vnet_tx_took took = vnet_tx_take(q, &b, m, &looked, &slot, iova);
 
-		if (vnet_tx_push_ok(q, m)) {
-			if (!vnet_tx_push_take(q, &b, m, &looked, &slot, iova))
-				continue;
+		if (took == VNET_TX_DROPPED)
+			continue;
+		if (took == VNET_TX_PUSHED) {
 			q->desc[slot] = (struct vring_desc){ .addr = iova[0],
 							     .len = m->data_len + VNET_HDR_LEN };
 		} else {
-			if (!vnet_tx_slot_take(q, &b, m, iova, &looked, &slot))
-				continue;
 			d = &txd[slot * q->tx_table_len + 1];
 			if (likely(m->nb_segs == 1)) {
 				d->addr = iova[0];

@@ -269,6 +269,36 @@ static inline bool vnet_tx_push_take(struct vnet_queue *q, const struct iop_iova
 	return true;
 }
 
+/* tx, on either ring, after the format's reclaim: the start of a burst,
+ * whose IOVA run follows the pool of its first frame. */
+static inline struct iop_iova_burst vnet_tx_burst_begin(struct vnet_queue *q,
+							 struct rte_mbuf *const *pkts, uint16_t n)
+{
+	if (n)
+		iop_pci_tx_run_follow(&q->cache, &q->tx_run_pool, pkts[0]);
+	return iop_iova_cache_burst(&q->cache);
+}
+
+/* How vnet_tx_take took a frame. */
+enum vnet_tx_took {
+	VNET_TX_DROPPED, /* m cannot go out: freed and counted (vnet_tx_iovas) */
+	VNET_TX_PUSHED,  /* header in its headroom: iova[0] is the one entry's */
+	VNET_TX_IN_SLOT, /* header in the slot's: iova[] are the segments' */
+};
+
+/* tx, on either ring: a free slot (the caller checked there is one) for
+ * frame m, with its header where the frame may carry it (vnet_tx_push_ok),
+ * else in the slot's; the format then posts what this took. */
+static __rte_always_inline enum vnet_tx_took
+vnet_tx_take(struct vnet_queue *q, const struct iop_iova_burst *b, struct rte_mbuf *m,
+	     unsigned int *looked, uint16_t *slot, uint64_t *iova)
+{
+	if (vnet_tx_push_ok(q, m))
+		return vnet_tx_push_take(q, b, m, looked, slot, iova) ? VNET_TX_PUSHED :
+									 VNET_TX_DROPPED;
+	return vnet_tx_slot_take(q, b, m, iova, looked, slot) ? VNET_TX_IN_SLOT : VNET_TX_DROPPED;
+}
+
 static inline bool vnet_packed(const struct vnet_priv *vn)
 {
 	return vn->features & BIT(VIRTIO_F_RING_PACKED);

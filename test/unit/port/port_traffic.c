@@ -29,8 +29,15 @@ uint16_t traffic_port(const char *spec, const struct iop_port_conf *conf, uint16
 	if (iop_port_open(spec, &p))
 		fail_msg("open %s: %s", spec, iop_err_msg());
 	if (!conf) {
+		/* the largest MTU the port takes, chained over mp's mbufs
+		 * where one does not hold its frames */
 		assert_int_equal(iop_port_info_get(p, &info), 0);
 		one.mtu = info.max_mtu;
+		if (one.mtu > iop_port_mtu_one_mbuf(p, mp)) {
+			one.rx_offloads = info.rx_offload_capa & IOP_PORT_RX_OFFLOAD_SCATTER;
+			if (!one.rx_offloads)
+				one.mtu = iop_port_mtu_one_mbuf(p, mp);
+		}
 		conf = &one;
 	}
 	if (iop_port_configure(p, conf))

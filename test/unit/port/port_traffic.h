@@ -16,7 +16,8 @@
 #include "iop_port.h"
 
 /* Opens spec and configures it as conf (NULL: one queue each way and the
- * largest MTU the port takes), every queue with nb_desc descriptors, rx
+ * largest MTU the port takes, with rx scatter where one mbuf of mp does
+ * not hold its frames, else capped at what one holds), every queue with nb_desc descriptors, rx
  * buffers from mp. Returns the port id; any error fails the test. */
 uint16_t traffic_port(const char *spec, const struct iop_port_conf *conf, uint16_t nb_desc,
 		      struct rte_mempool *mp);

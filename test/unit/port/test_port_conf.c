@@ -242,6 +242,42 @@ static void flags_have_ethdev_values_and_names(void **state)
 	assert_null(iop_port_rx_offload_name(UINT64_C(1) << 40));
 }
 
+/* The rule of lib/port's rx queue setup: without rx scatter, a frame of
+ * the MTU (its header and a tag, MTU + 18) must fit one mbuf after its
+ * headroom. A null port (MTU 1500, no scatter) with mbufs of 1517 bytes
+ * is refused in one line naming the MTU, the buffer and the fix, and sets
+ * no queue up; 1518 bytes are enough. */
+static void mtu_over_one_mbuf_without_scatter_is_refused_at_rx_queue_setup_naming_the_fix(void **state)
+{
+	struct rte_mempool *short_by_one = rte_pktmbuf_pool_create("conf_short", 63, 0, 0,
+								   RTE_PKTMBUF_HEADROOM + 1517, 0);
+	struct rte_mempool *just = rte_pktmbuf_pool_create("conf_just", 63, 0, 0,
+							   RTE_PKTMBUF_HEADROOM + 1518, 0);
+	const struct iop_port_conf c = { .nb_rxq = 1, .nb_txq = 1 };
+	uint16_t p;
+
+	(void)state;
+	assert_non_null(short_by_one);
+	assert_non_null(just);
+	assert_int_equal(iop_port_open("null", &p), 0);
+	assert_int_equal(iop_port_configure(p, &c), 0);
+	assert_int_equal(iop_port_mtu_one_mbuf(p, short_by_one), 1499);
+	assert_int_equal(iop_port_mtu_one_mbuf(p, just), 1500);
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, short_by_one), -EINVAL);
+	if (!strstr(iop_err_msg(), "rx queue 0: MTU 1500 makes frames of up to 1518 bytes, but one mbuf of pool conf_short takes 1517 here") ||
+	    !strstr(iop_err_msg(), "rx scatter is off: configure rx offload scatter, or give a pool whose data room is at least 1646") ||
+	    strchr(iop_err_msg(), '\n'))
+		fail_msg("message: %s", iop_err_msg());
+	assert_int_equal(iop_port_tx_queue_setup(p, 0, 64), 0);
+	assert_int_equal(iop_port_start(p), -EINVAL);
+	assert_non_null(strstr(iop_err_msg(), "rx queue 0 is not set up"));
+	assert_int_equal(iop_port_rx_queue_setup(p, 0, 64, just), 0);
+	assert_int_equal(iop_port_start(p), 0);
+	iop_port_close(p);
+	rte_mempool_free(short_by_one);
+	rte_mempool_free(just);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, port_fixture_close_ports)
 
 int main(void)
@@ -254,6 +290,7 @@ int main(void)
 		T(rss_update_on_a_driver_that_sets_rss_only_at_configure_says_configure_again),
 		T(rss_update_on_a_driver_without_rss_is_enotsup),
 		T(flags_have_ethdev_values_and_names),
+		T(mtu_over_one_mbuf_without_scatter_is_refused_at_rx_queue_setup_naming_the_fix),
 	};
 
 	return cmocka_run_group_tests(tests, eal_up, port_fixture_group_fini);

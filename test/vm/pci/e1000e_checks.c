@@ -28,6 +28,7 @@
  *
  * Prints "ok - ..." / "not ok - ..." per check; exit 1 on any failure.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -228,6 +229,26 @@ static void jumbo_checks(uint16_t a, uint16_t b, struct rte_mempool *small,
 	      jumbo_is(m, B_MTU + 14, seed) ? "received" : "not received",
 	      (unsigned long long)before, (unsigned long long)drops(b, IOP_DROP_RX_OVERSIZE));
 	rte_pktmbuf_free(m);
+	/* without scatter the MTU's frame must fit one buffer, and e1000e's
+	 * are powers of two: A's 9.5 KiB mbufs take 8 KiB, so MTU 9000 is
+	 * refused at setup, naming 16 KiB buffers and their headroom as the
+	 * pool that would do, and 8174 (8192 less a tagged header) is taken */
+	iop_port_stop(a);
+	if (iop_port_configure(a, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1,
+							    .mtu = B_MTU }) < 0) {
+		check(false, "jumbo: A configures at MTU 9000 without scatter", "%s", iop_err_msg());
+		return;
+	}
+	check(iop_port_mtu_one_mbuf(a, big) == 8174 &&
+	      iop_port_rx_queue_setup(a, 0, 256, big) == -EINVAL &&
+	      strstr(iop_err_msg(), "MTU 9000 makes frames of up to 9018 bytes, but one mbuf of pool e1000ejumbo takes 8192 here") &&
+	      strstr(iop_err_msg(), "configure rx offload scatter, or give a pool whose data room is at least 16512"),
+	      "jumbo: without scatter, an MTU over e1000e's 8 KiB buffer is refused at rx queue setup, naming scatter or a pool of 16 KiB buffers",
+	      "one mbuf's MTU %u, message: %s", iop_port_mtu_one_mbuf(a, big), iop_err_msg());
+	check(iop_port_configure(a, &(struct iop_port_conf){ .nb_rxq = 1, .nb_txq = 1,
+							      .mtu = 8174 }) == 0 &&
+	      iop_port_rx_queue_setup(a, 0, 256, big) == 0,
+	      "jumbo: without scatter, MTU 8174 (one 8 KiB buffer) is taken", "%s", iop_err_msg());
 }
 
 static bool verdicts(const struct rte_mbuf *m, uint64_t ip, uint64_t l4)

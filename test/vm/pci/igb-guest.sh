@@ -42,6 +42,7 @@ for n in 1 2; do
 	bridge_finish "$n" "pci:$a" igb
 	grep -q "pci:$b: igb port" "/tmp/bridge-$n.err" || { say "not ok - round $n: pci:$b not on the igb PMD"; rc=1; }
 	[ "$n" = 1 ] && flap_checks 1 "pci:$a" igb1
+	[ "$n" = 2 ] && oversize_checks 2 igb2
 done
 
 # SR-IOV: the kernel's igb PF driver creates the VFs; each VF must come in
