@@ -514,6 +514,9 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 
 	if (rc)
 		return rc;
+	/* iommufd_ioas_map refuses these before anything else */
+	if (iova == UINT64_MAX || len == UINT64_MAX)
+		return -EOVERFLOW;
 	if (prot == 0 || len == 0)
 		return -EINVAL;
 	/* iopt_alloc_pages: the user range must not wrap */
@@ -549,56 +552,73 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	return 0;
 }
 
-/* IOAS_COPY: the source range must be covered by contiguous areas (as
- * iopt_get_pages); the copy shares their pages. */
+/* The area of s that holds iova, or NULL. */
+static const struct sim_area *area_at(const struct sim_ioas *s, uint64_t iova)
+{
+	size_t i = area_lower_bound(s, iova);
+
+	if (i < s->nareas && s->areas[i].iova == iova)
+		return &s->areas[i];
+	if (i == 0 || iova - s->areas[i - 1].iova >= s->areas[i - 1].len)
+		return NULL;
+	return &s->areas[i - 1];
+}
+
+/* IOAS_COPY (iommufd_ioas_copy): IOVAs and a length of 2^64-1 are
+ * EOVERFLOW before anything is looked up; the source range must be
+ * covered by contiguous areas (as iopt_get_pages: it may end on the last
+ * byte of the IOVA space); the copy shares their pages. */
 static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		    uint64_t src_iova, uint64_t len, unsigned int prot)
 {
 	struct sim_ioas *dst = dst_bioas, *src = src_bioas;
+	const struct sim_area *a;
 	struct sim_area *na;
-	uint64_t cur, end;
-	size_t first, i, n;
+	uint64_t last;
+	size_t first, n;
 	int rc = sim_call();
 
 	if (rc)
 		return rc;
+	if (len == UINT64_MAX || src_iova == UINT64_MAX || dst_iova == UINT64_MAX)
+		return -EOVERFLOW;
 	if (prot == 0 || len == 0)
 		return -EINVAL;
-	if (__builtin_add_overflow(src_iova, len, &end))
+	if (__builtin_add_overflow(src_iova, len - 1, &last))
 		return -EOVERFLOW;
-	first = area_lower_bound(src, src_iova + 1);
-	if (first == 0)
+	a = area_at(src, src_iova);
+	if (!a)
 		return -ENOENT;
-	first--;
-	for (i = first, cur = src_iova; cur < end; i++) {
-		if (i == src->nareas || cur - src->areas[i].iova >= src->areas[i].len)
+	first = (size_t)(a - src->areas);
+	/* each next area must start right where the one before ends (which
+	 * is below 2^64: the one before ends before last) */
+	for (n = 1; a->iova + (a->len - 1) < last; n++, a++)
+		if (first + n == src->nareas || a[1].iova != a->iova + a->len)
 			return -ENOENT;
-		cur = src->areas[i].iova + src->areas[i].len;
-	}
 	rc = check_iova(dst, dst_iova, len);
 	if (rc)
 		return rc;
-	n = i - first;
 	/* the new areas, built first: inserting may move dst's array, which
 	 * is src's when both are one IOAS */
 	na = calloc(n, sizeof(*na));
 	if (!na)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
-		struct sim_area a = src->areas[first + k];
-		uint64_t lo = a.iova > src_iova ? a.iova : src_iova;
-		uint64_t hi = a.iova + a.len < end ? a.iova + a.len : end;
+		struct sim_area c = src->areas[first + k];
+		uint64_t lo = c.iova > src_iova ? c.iova : src_iova;
+		/* last bytes, not ends: a range may end at 2^64 */
+		uint64_t hi = c.iova + (c.len - 1) < last ? c.iova + (c.len - 1) : last;
 
-		a.va += lo - a.iova;
-		a.iova = dst_iova + (lo - src_iova);
-		a.len = hi - lo;
-		a.prot = prot;
-		na[k] = a;
+		c.va += lo - c.iova;
+		c.iova = dst_iova + (lo - src_iova);
+		c.len = hi - lo + 1;
+		c.prot = prot;
+		na[k] = c;
 		/* iopt_insert_area: writable only from pages mapped writable;
 		 * into a domain only from a page boundary */
-		if ((prot & IOP_PROT_WRITE) && !a.pages->writable)
+		if ((prot & IOP_PROT_WRITE) && !c.pages->writable)
 			rc = -EPERM;
-		else if (has_domain(dst) && !page_aligned(a.va))
+		else if (has_domain(dst) && !page_aligned(c.va))
 			rc = -EINVAL;
 		if (rc)
 			break;
