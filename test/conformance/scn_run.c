@@ -38,6 +38,7 @@
  *                         range; vfio: EOPNOTSUPP)
  *   ranges A              prints the IOAS's IOVA ranges
  *   granges G             prints the ranges group G will allow once attached
+ *                         (G: a group of the layout, else the step is refused)
  *   fd D                  whether the device has a VFIO fd
  *   message TEXT          the last error message contains TEXT (real
  *                         backends only: sim messages belong to the core)
@@ -208,6 +209,16 @@ static bool in_list(const char *bdf, char **list, int n)
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(list[i], bdf))
+			return true;
+	return false;
+}
+
+/* granges: a group the sim cannot know is refused on every backend, so
+ * that the kernel's and the sim's records stay comparable. */
+static bool layout_has_group(unsigned int group)
+{
+	for (size_t i = 0; i < nlayout; i++)
+		if (layout[i].group == group)
 			return true;
 	return false;
 }
@@ -570,6 +581,11 @@ static int step(char **t, int n, char *extra, size_t elen)
 
 		if (!strcmp(t[0], "granges")) {
 			NEED(n == 2);
+			if (!layout_has_group((unsigned int)atoi(t[1]))) {
+				snprintf(malformed_why, sizeof(malformed_why),
+					 ": group %.10s is not in the layout (the sim knows only its groups)", t[1]);
+				return -1000;
+			}
 			ret = ops->group_ranges ? ops->group_ranges(bctx, (unsigned int)atoi(t[1]), r, 8, &cnt)
 						: -EOPNOTSUPP;
 		} else {

@@ -387,6 +387,11 @@ static int sim_attach(void *bdev, void *bioas)
 		return rc;
 	if (!d->bound)
 		return -EINVAL;
+	/* the IOAS's ID names nothing in the device's iommufd (the kernel
+	 * would say EINVAL if it happened to name a device there: the sim
+	 * has no object IDs) */
+	if (s->ctx != d->ctx)
+		return -ENOENT;
 	if (d->attached) {
 		/* a second attach replaces the domain of the whole group */
 		if (g->ioas == s)
