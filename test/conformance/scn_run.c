@@ -37,6 +37,8 @@
  *                         IOVA 16 MiB..2 GiB-1; sim: a group with that
  *                         range; vfio: EOPNOTSUPP)
  *   ranges A              prints the IOAS's IOVA ranges
+ *   allow A [FIRST-LAST...]  IOMMU_IOAS_ALLOW_IOVAS (no range: all again;
+ *                         vfio: EOPNOTSUPP)
  *   granges G             prints the ranges group G will allow once attached
  *                         (G: a group of the layout, else the step is refused)
  *   fd D                  whether the device has a VFIO fd
@@ -574,6 +576,21 @@ static int step(char **t, int n, char *extra, size_t elen)
 		NEED(n == 4 && (a = find(ioas, t[1], false)));
 		NEED(!parse_u64(t[2], &iova) && !parse_u64(t[3], &len));
 		return ops->unmap(a->h, iova, len);
+	}
+	if (!strcmp(t[0], "allow")) {
+		struct iop_iova_range r[16];
+		int i;
+
+		NEED(n >= 2 && n - 2 <= 16 && (a = find(ioas, t[1], false)));
+		for (i = 2; i < n; i++) {
+			char *dash = strchr(t[i], '-');
+
+			NEED(dash);
+			*dash = '\0';
+			NEED(!parse_u64(t[i], &r[i - 2].first) && !parse_u64(dash + 1, &r[i - 2].last));
+			*dash = '-';
+		}
+		return ops->allow_iovas ? ops->allow_iovas(a->h, r, (size_t)(n - 2)) : -EOPNOTSUPP;
 	}
 	if (!strcmp(t[0], "ranges") || !strcmp(t[0], "granges")) {
 		struct iop_iova_range r[8];

@@ -17,8 +17,9 @@
  *   with a domain maps them: at map when attached, at the first attach for
  *   earlier maps; the last group to leave unpins them (the page counts and
  *   the memlock line are in sim_pages.c);
- * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings
- *   are in the way); an IOAS with a group attached cannot be destroyed
+ * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings,
+ *   or ranges the IOAS was told to allow (sim_allowed.c), are in the
+ *   way); an IOAS with a group attached cannot be destroyed
  *   (EBUSY);
  * - binding claims the device and its group for the context, across
  *   processes (sim_owner.c): a second bind of a device is EINVAL, a device
@@ -270,6 +271,7 @@ static int sim_ioas_free(void *bioas)
 	sim_count_mappings(-(int)s->nareas);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->areas);
+	free(s->allowed);
 	free(s);
 	sim_count_allocs(-1);
 	return 0;
@@ -351,6 +353,9 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 	if (rc)
 		return rc;
 	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_fits(g, s))
+		rc = -EADDRINUSE;
+	/* nor may it reserve IOVA the IOAS was told to allow */
+	if (rc == 0 && !sim_allowed_fit(s, g))
 		rc = -EADDRINUSE;
 	for (size_t i = 0; rc == 0 && !has_domain(s) && i < s->nareas; i++)
 		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
@@ -762,6 +767,7 @@ const struct iop_backend_ops iop_backend_sim = {
 	.iova_ranges = sim_iova_ranges,
 	.group_ranges = sim_group_ranges,
 	.memlock_limit = sim_memlock_limit,
+	.allow_iovas = sim_allow_iovas,
 	.window_create = sim_window_create,
 	.window_remove = sim_window_remove,
 };
