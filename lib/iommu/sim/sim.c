@@ -308,13 +308,39 @@ static bool inside(const struct iop_iova_range *r, size_t n, uint64_t first,
 	return false;
 }
 
-/* Every area of s fits the group's ranges (else the group would reserve
- * IOVA that is in use: EADDRINUSE). */
-static bool group_fits(const struct sim_group *g, const struct sim_ioas *s)
+/* What a group reserves, in the kernel's two kinds: the IOVA outside its
+ * domain's aperture (the span of its ranges) and the regions its devices
+ * reserve inside it (the gaps between its ranges: the MSI window). */
+bool sim_group_beyond_aperture(const struct sim_group *g, uint64_t first, uint64_t last)
+{
+	const struct sim_topo_group *t = g->topo;
+
+	return first < t->ranges[0].first || last > t->ranges[t->nranges - 1].last;
+}
+
+bool sim_group_meets_reserved(const struct sim_group *g, uint64_t first, uint64_t last)
+{
+	const struct sim_topo_group *t = g->topo;
+
+	for (size_t i = 0; i + 1 < t->nranges; i++) {
+		uint64_t gap_first = t->ranges[i].last + 1, gap_last = t->ranges[i + 1].first - 1;
+
+		if (gap_first <= gap_last && first <= gap_last && gap_first <= last)
+			return true;
+	}
+	return false;
+}
+
+/* The areas of s and the ranges it was told to allow (sim_allowed.c) are
+ * clear of what g reserves of one kind (else EADDRINUSE). */
+static bool group_clear(const struct sim_group *g, const struct sim_ioas *s,
+			bool (*reserves)(const struct sim_group *, uint64_t, uint64_t))
 {
 	for (size_t i = 0; i < s->nareas; i++)
-		if (!inside(g->topo->ranges, g->topo->nranges, s->areas[i].iova,
-			    s->areas[i].iova + s->areas[i].len - 1))
+		if (reserves(g, s->areas[i].iova, s->areas[i].iova + s->areas[i].len - 1))
+			return false;
+	for (size_t i = 0; i < s->nallowed; i++)
+		if (reserves(g, s->allowed[i].first, s->allowed[i].last))
 			return false;
 	return true;
 }
@@ -337,14 +363,19 @@ static bool areas_in_windows(const struct sim_ioas *s)
 }
 
 /* Group g joins s: its IOMMU must be of the style of the groups there
- * (EPERM), the areas of s must fit its ranges or the windows (EADDRINUSE).
- * The first group gives s its domain: every area must be page aligned then
+ * (EPERM), what g reserves must be clear of the areas of s and of the
+ * ranges s allows, or the areas must fit the windows (EADDRINUSE). The
+ * first group gives s its domain: every area must be page aligned then
  * (iova, length and offset in the page: EADDRINUSE) and its pages get
- * pinned (ENOMEM). Nothing changes on failure. */
-static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
+ * pinned (ENOMEM). As in iommufd, an attach checks the regions the
+ * devices reserve before the new domain pins, a replace (a group leaving
+ * another IOAS) after: over memlock with both, an attach is EADDRINUSE
+ * and a replace ENOMEM. Nothing changes on failure. */
+static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g, bool replace)
 {
 	struct iop_iova_range windows[SIM_MAX_WINDOWS];
-	bool windowed = s->windowed;
+	bool windowed = s->windowed, new_domain = !has_domain(s);
+	bool regions_last = replace && new_domain && !sim_group_windowed(g);
 	int rc;
 
 	memcpy(windows, s->windows, sizeof(windows));
@@ -352,16 +383,20 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 
 	if (rc)
 		return rc;
-	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_fits(g, s))
+	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_clear(g, s, sim_group_beyond_aperture))
 		rc = -EADDRINUSE;
-	/* nor may it reserve IOVA the IOAS was told to allow */
-	if (rc == 0 && !sim_allowed_fit(s, g))
+	if (rc == 0 && !sim_group_windowed(g) && !regions_last &&
+	    !group_clear(g, s, sim_group_meets_reserved))
 		rc = -EADDRINUSE;
-	for (size_t i = 0; rc == 0 && !has_domain(s) && i < s->nareas; i++)
+	for (size_t i = 0; rc == 0 && new_domain && i < s->nareas; i++)
 		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
 			rc = -EADDRINUSE;
-	if (rc == 0 && !has_domain(s))
+	if (rc == 0 && new_domain)
 		rc = sim_pin_areas(s->ctx, s->areas, s->nareas);
+	if (rc == 0 && regions_last && !group_clear(g, s, sim_group_meets_reserved)) {
+		sim_unpin_areas(s->ctx, s->areas, s->nareas);
+		rc = -EADDRINUSE;
+	}
 	if (rc) {
 		/* a default window made for g goes with it */
 		s->windowed = windowed;
@@ -401,7 +436,7 @@ static int sim_attach(void *bdev, void *bioas)
 		/* a second attach replaces the domain of the whole group */
 		if (g->ioas == s)
 			return 0;
-		rc = ioas_group_join(s, g);
+		rc = ioas_group_join(s, g, true);
 		if (rc)
 			return rc;
 		ioas_group_leave(g->ioas);
@@ -411,7 +446,7 @@ static int sim_attach(void *bdev, void *bioas)
 	if (g->ioas && g->ioas != s)
 		return -EINVAL;
 	if (!g->ioas) {
-		rc = ioas_group_join(s, g);
+		rc = ioas_group_join(s, g, false);
 		if (rc)
 			return rc;
 		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);

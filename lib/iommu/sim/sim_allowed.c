@@ -17,30 +17,24 @@
 #include "iommu_backend.h"
 #include "sim_internal.h"
 
-/* The ranges g leaves usable hold every allowed range of s (so g
- * reserves none of them). Window-style groups have no fixed reserved
- * IOVA. */
-bool sim_allowed_fit(const struct sim_ioas *s, const struct sim_group *g)
+/* Part of [first, last] is IOVA a group attached to s reserves. */
+static bool reserved_in(const struct sim_ioas *s, uint64_t first, uint64_t last)
 {
-	if (sim_group_windowed(g))
-		return true;
-	for (size_t i = 0; i < s->nallowed; i++) {
-		bool in = false;
+	for (size_t g = 0; g < s->ctx->topo.ngroups; g++) {
+		const struct sim_group *grp = &s->ctx->groups[g];
 
-		for (size_t r = 0; r < g->topo->nranges && !in; r++)
-			in = g->topo->ranges[r].first <= s->allowed[i].first &&
-			     s->allowed[i].last <= g->topo->ranges[r].last;
-		if (!in)
-			return false;
+		if (grp->ioas == s && !sim_group_windowed(grp) &&
+		    (sim_group_beyond_aperture(grp, first, last) ||
+		     sim_group_meets_reserved(grp, first, last)))
+			return true;
 	}
-	return true;
+	return false;
 }
 
 int sim_allow_iovas(void *bioas, const struct iop_iova_range *ranges, size_t n)
 {
 	struct sim_ioas *s = bioas;
-	struct iop_iova_range *old = s->allowed, *copy = NULL;
-	size_t nold = s->nallowed;
+	struct iop_iova_range *copy = NULL;
 	int rc = sim_call();
 
 	if (rc)
@@ -52,22 +46,17 @@ int sim_allow_iovas(void *bioas, const struct iop_iova_range *ranges, size_t n)
 			if (ranges[j].first <= ranges[i].last && ranges[i].first <= ranges[j].last)
 				return -EINVAL;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (reserved_in(s, ranges[i].first, ranges[i].last))
+			return -EADDRINUSE;
 	if (n) {
 		copy = malloc(n * sizeof(*copy));
 		if (!copy)
 			return -ENOMEM;
 		memcpy(copy, ranges, n * sizeof(*copy));
 	}
+	free(s->allowed);
 	s->allowed = copy;
 	s->nallowed = n;
-	for (size_t g = 0; g < s->ctx->topo.ngroups; g++) {
-		if (s->ctx->groups[g].ioas == s && !sim_allowed_fit(s, &s->ctx->groups[g])) {
-			s->allowed = old;
-			s->nallowed = nold;
-			free(copy);
-			return -EADDRINUSE;
-		}
-	}
-	free(old);
 	return 0;
 }
