@@ -19,7 +19,9 @@
  *   open D BDF [ctx=2]    claim / release a device (ctx=2: through a
  *   close D               second context of the backend, as another
  *                         process would: another iommufd or container set;
- *                         closing a device that is not open: EBADF)
+ *                         closing a device that is not open: EBADF; such a
+ *                         device cannot attach: IOAS are the first
+ *                         context's, whose IDs the sim does not model)
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
  *   hold D | unhold D     a second reference to the device's VFIO fd (a
@@ -79,6 +81,7 @@ struct obj {
 	void *h;
 	size_t len; /* buffers */
 	int held;   /* devices: the fd `hold` made, + 1 (0: none) */
+	bool ctx2;  /* devices: opened through the second context */
 };
 
 static const struct iop_backend_ops *ops;
@@ -442,6 +445,7 @@ static int step(char **t, int n, char *extra, size_t elen)
 		ret = ops->dev_open(ctx, t[2], &d->h);
 		if (ret < 0)
 			d->h = NULL;
+		d->ctx2 = n == 4;
 		return ret;
 	}
 	if (!strcmp(t[0], "close")) {
@@ -472,6 +476,13 @@ static int step(char **t, int n, char *extra, size_t elen)
 	}
 	if (!strcmp(t[0], "attach")) {
 		NEED(n == 3 && (d = find(devs, t[1], false)) && (a = find(ioas, t[2], false)));
+		if (d->ctx2) {
+			/* its iommufd would look the IOAS's ID up among its own
+			 * objects, and which one it names, the sim cannot know */
+			snprintf(malformed_why, sizeof(malformed_why),
+				 ": %.15s is of the second context, the IOAS of the first", t[1]);
+			return -1000;
+		}
 		return ops->attach(d->h, a->h);
 	}
 	if (!strcmp(t[0], "detach")) {

@@ -427,9 +427,9 @@ static int sim_attach(void *bdev, void *bioas)
 		return rc;
 	if (!d->bound)
 		return -EINVAL;
-	/* the IOAS's ID names nothing in the device's iommufd (the kernel
-	 * would say EINVAL if it happened to name a device there: the sim
-	 * has no object IDs) */
+	/* an IOAS of another context: its ID names nothing in the device's
+	 * iommufd (ENOENT), or another object (EINVAL; the sim has no object
+	 * IDs), never this IOAS */
 	if (s->ctx != d->ctx)
 		return -ENOENT;
 	if (d->attached) {
