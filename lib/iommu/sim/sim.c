@@ -345,9 +345,28 @@ static bool group_clear(const struct sim_group *g, const struct sim_ioas *s,
 	return true;
 }
 
-static bool page_aligned(uint64_t x)
+/* iommufd's iova_alignment: the largest smallest IOMMU page of the
+ * groups attached (1: no domain, anything goes). */
+static uint64_t ioas_alignment(const struct sim_ioas *s)
 {
-	return x % SIM_PAGE_SIZE == 0;
+	uint64_t align = 1;
+
+	for (size_t g = 0; g < s->ctx->topo.ngroups; g++)
+		if (s->ctx->groups[g].ioas == s && s->ctx->groups[g].topo->io_page > align)
+			align = s->ctx->groups[g].topo->io_page;
+	return align;
+}
+
+/* The offset of a user address in its (CPU) page is what the kernel
+ * holds to the alignment, with the IOVA and the length. */
+static bool aligned(uint64_t iova_or_len, uint64_t align)
+{
+	return iova_or_len % align == 0;
+}
+
+static bool va_aligned(uintptr_t va, uint64_t align)
+{
+	return (va % SIM_PAGE_SIZE) % align == 0;
 }
 
 /* Every area of s lies in its windows. */
@@ -365,9 +384,9 @@ static bool areas_in_windows(const struct sim_ioas *s)
 /* Group g joins s: its IOMMU must be of the style of the groups there
  * (EPERM), what g reserves must be clear of the areas of s and of the
  * ranges s allows, or the areas must fit the windows (EADDRINUSE). The
- * first group gives s its domain: every area must be page aligned then
- * (iova, length and offset in the page: EADDRINUSE) and its pages get
- * pinned (ENOMEM). As in iommufd, an attach checks the regions the
+ * first group gives s its domain: every area must be aligned to the
+ * group's IOMMU page then (iova, length and offset in the page:
+ * EADDRINUSE) and its pages get pinned (ENOMEM). As in iommufd, an attach checks the regions the
  * devices reserve before the new domain pins, a replace (a group leaving
  * another IOAS) after: over memlock with both, an attach is EADDRINUSE
  * and a replace ENOMEM. Nothing changes on failure. */
@@ -376,6 +395,7 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g, bool r
 	struct iop_iova_range windows[SIM_MAX_WINDOWS];
 	bool windowed = s->windowed, new_domain = !has_domain(s);
 	bool regions_last = replace && new_domain && !sim_group_windowed(g);
+	uint64_t new_align = g->topo->io_page > ioas_alignment(s) ? g->topo->io_page : ioas_alignment(s);
 	int rc;
 
 	memcpy(windows, s->windows, sizeof(windows));
@@ -388,8 +408,10 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g, bool r
 	if (rc == 0 && !sim_group_windowed(g) && !regions_last &&
 	    !group_clear(g, s, sim_group_meets_reserved))
 		rc = -EADDRINUSE;
-	for (size_t i = 0; rc == 0 && new_domain && i < s->nareas; i++)
-		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
+	/* a larger IOMMU page than the IOAS had: every area must fit it */
+	for (size_t i = 0; rc == 0 && new_align > ioas_alignment(s) && i < s->nareas; i++)
+		if (!aligned(s->areas[i].iova | s->areas[i].len, new_align) ||
+		    !va_aligned(s->areas[i].va, new_align))
 			rc = -EADDRINUSE;
 	if (rc == 0 && new_domain)
 		rc = sim_pin_areas(s->ctx, s->areas, s->nareas);
@@ -492,7 +514,7 @@ static int check_iova(struct sim_ioas *s, uint64_t iova, uint64_t len)
 	uint64_t last;
 	size_t n, i;
 
-	if (len == 0 || (has_domain(s) && !page_aligned(iova | len)))
+	if (len == 0 || !aligned(iova | len, ioas_alignment(s)))
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
@@ -571,7 +593,7 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	if (rc)
 		return rc;
 	/* the user address must sit at the same offset in its page */
-	if (has_domain(s) && !page_aligned((uintptr_t)va))
+	if (!va_aligned((uintptr_t)va, ioas_alignment(s)))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -663,7 +685,7 @@ static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		 * into a domain only from a page boundary */
 		if ((prot & IOP_PROT_WRITE) && !c.pages->writable)
 			rc = -EPERM;
-		else if (has_domain(dst) && !page_aligned(c.va))
+		else if (!va_aligned(c.va, ioas_alignment(dst)))
 			rc = -EINVAL;
 		if (rc)
 			break;
