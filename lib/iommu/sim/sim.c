@@ -4,9 +4,9 @@
  * with its rules and errno values (io_pagetable.c, device.c), each checked
  * against the kernel by the conformance scenarios (doc/backends.md):
  * - maps must not overlap (EEXIST) nor leave the allowed ranges (EINVAL);
- *   page alignment applies only once the IOAS has a domain (a group
- *   attached): before, anything goes and the first attach fails with
- *   EADDRINUSE if an area is not page aligned;
+ *   alignment (to the attached groups' IOMMU page) applies only once the
+ *   IOAS has a domain: before, anything goes and the first attach fails
+ *   with EADDRINUSE if an area is not aligned;
  * - unmaps remove whole areas in IOVA order and stop with ENOENT at the
  *   first one they would cut (the ones before it are gone); unmap-all
  *   (IOVA 0, length UINT64_MAX) succeeds even on an empty IOAS;
@@ -18,7 +18,7 @@
  *   earlier maps; the last group to leave unpins them (the page counts and
  *   the memlock line are in sim_pages.c);
  * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings,
- *   or ranges the IOAS was told to allow (sim_allowed.c), are in the
+ *   or ranges the IOAS was told to allow (sim_reserved.c), are in the
  *   way); an IOAS with a group attached cannot be destroyed
  *   (EBUSY);
  * - binding claims the device and its group for the context, across
@@ -308,43 +308,6 @@ static bool inside(const struct iop_iova_range *r, size_t n, uint64_t first,
 	return false;
 }
 
-/* What a group reserves, in the kernel's two kinds: the IOVA outside its
- * domain's aperture (the span of its ranges) and the regions its devices
- * reserve inside it (the gaps between its ranges: the MSI window). */
-bool sim_group_beyond_aperture(const struct sim_group *g, uint64_t first, uint64_t last)
-{
-	const struct sim_topo_group *t = g->topo;
-
-	return first < t->ranges[0].first || last > t->ranges[t->nranges - 1].last;
-}
-
-bool sim_group_meets_reserved(const struct sim_group *g, uint64_t first, uint64_t last)
-{
-	const struct sim_topo_group *t = g->topo;
-
-	for (size_t i = 0; i + 1 < t->nranges; i++) {
-		uint64_t gap_first = t->ranges[i].last + 1, gap_last = t->ranges[i + 1].first - 1;
-
-		if (gap_first <= gap_last && first <= gap_last && gap_first <= last)
-			return true;
-	}
-	return false;
-}
-
-/* The areas of s and the ranges it was told to allow (sim_allowed.c) are
- * clear of what g reserves of one kind (else EADDRINUSE). */
-static bool group_clear(const struct sim_group *g, const struct sim_ioas *s,
-			bool (*reserves)(const struct sim_group *, uint64_t, uint64_t))
-{
-	for (size_t i = 0; i < s->nareas; i++)
-		if (reserves(g, s->areas[i].iova, s->areas[i].iova + s->areas[i].len - 1))
-			return false;
-	for (size_t i = 0; i < s->nallowed; i++)
-		if (reserves(g, s->allowed[i].first, s->allowed[i].last))
-			return false;
-	return true;
-}
-
 /* iommufd's iova_alignment: the largest smallest IOMMU page of the
  * groups attached (1: no domain, anything goes). */
 static uint64_t ioas_alignment(const struct sim_ioas *s)
@@ -403,10 +366,10 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g, bool r
 
 	if (rc)
 		return rc;
-	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_clear(g, s, sim_group_beyond_aperture))
+	if (sim_group_windowed(g) ? !areas_in_windows(s) : !sim_group_clear_of_aperture(g, s))
 		rc = -EADDRINUSE;
 	if (rc == 0 && !sim_group_windowed(g) && !regions_last &&
-	    !group_clear(g, s, sim_group_meets_reserved))
+	    !sim_group_clear_of_regions(g, s))
 		rc = -EADDRINUSE;
 	/* a larger IOMMU page than the IOAS had: every area must fit it */
 	for (size_t i = 0; rc == 0 && new_align > ioas_alignment(s) && i < s->nareas; i++)
@@ -415,7 +378,7 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g, bool r
 			rc = -EADDRINUSE;
 	if (rc == 0 && new_domain)
 		rc = sim_pin_areas(s->ctx, s->areas, s->nareas);
-	if (rc == 0 && regions_last && !group_clear(g, s, sim_group_meets_reserved)) {
+	if (rc == 0 && regions_last && !sim_group_clear_of_regions(g, s)) {
 		sim_unpin_areas(s->ctx, s->areas, s->nareas);
 		rc = -EADDRINUSE;
 	}
