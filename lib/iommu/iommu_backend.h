@@ -77,6 +77,12 @@ struct iop_backend_ops {
 	int (*iova_ranges)(void *bioas, struct iop_iova_range *ranges,
 			   size_t max, size_t *count);
 
+	/* Optional (NULL if absent): IOMMU_IOAS_ALLOW_IOVAS, the only ranges
+	 * an IOAS may use (n = 0: all); -EINVAL for an empty or overlapping
+	 * range, -EADDRINUSE (nothing changes) if an attached group reserves
+	 * part of one. Used by the conformance scenarios. */
+	int (*allow_iovas)(void *bioas, const struct iop_iova_range *ranges, size_t n);
+
 	/* Optional (NULL if unknown): the IOVA ranges a group's IOMMU allows,
 	 * before anything is attached (plans show them). */
 	int (*group_ranges)(void *bctx, unsigned int group,

@@ -5,8 +5,9 @@
 /*
  * A second IOMMU group with other IOVA ranges, for iop-scn's "mock" step:
  * on iommufd, the mock device of the kernel's self-test (CONFIG_IOMMUFD_TEST),
- * whose IOMMU allows only IOVA 16 MiB to 2 GiB - 1; on the sim, a group with
- * that range (SCN_MOCK_*), written into the generated topology.
+ * whose IOMMU allows only IOVA 16 MiB to 2 GiB - 1 and maps 2 KiB pages; on
+ * the sim, a group with that range and page (SCN_MOCK_*), written into the
+ * generated topology.
  */
 
 #include <stdint.h>
@@ -15,7 +16,8 @@
 #define SCN_MOCKS 2
 #define SCN_MOCK_BDF "0000:ff:1f.%u"
 #define SCN_MOCK_GROUP 4090u
-#define SCN_MOCK_RANGE "range=0x1000000-0x7fffffff"
+/* its IOMMU's range, and its page: half a CPU page (MOCK_IO_PAGE_SIZE) */
+#define SCN_MOCK_RANGE "range=0x1000000-0x7fffffff iopage=2048"
 
 /* IOMMU_TEST_OP_MOCK_DOMAIN: a mock device bound to the iommufd and
  * attached to the IOAS; *stdev is the object that detaches it when

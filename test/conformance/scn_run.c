@@ -19,7 +19,9 @@
  *   open D BDF [ctx=2]    claim / release a device (ctx=2: through a
  *   close D               second context of the backend, as another
  *                         process would: another iommufd or container set;
- *                         closing a device that is not open: EBADF)
+ *                         closing a device that is not open: EBADF; such a
+ *                         device cannot attach: IOAS are the first
+ *                         context's, whose IDs the sim does not model)
  *   ioas A | free A       allocate / destroy an IOAS
  *   attach D A | detach D
  *   hold D | unhold D     a second reference to the device's VFIO fd (a
@@ -37,7 +39,10 @@
  *                         IOVA 16 MiB..2 GiB-1; sim: a group with that
  *                         range; vfio: EOPNOTSUPP)
  *   ranges A              prints the IOAS's IOVA ranges
+ *   allow A [FIRST-LAST...]  IOMMU_IOAS_ALLOW_IOVAS (no range: all again;
+ *                         vfio: EOPNOTSUPP)
  *   granges G             prints the ranges group G will allow once attached
+ *                         (G: a group of the layout, else the step is refused)
  *   fd D                  whether the device has a VFIO fd
  *   message TEXT          the last error message contains TEXT (real
  *                         backends only: sim messages belong to the core)
@@ -76,6 +81,7 @@ struct obj {
 	void *h;
 	size_t len; /* buffers */
 	int held;   /* devices: the fd `hold` made, + 1 (0: none) */
+	bool ctx2;  /* devices: opened through the second context */
 };
 
 static const struct iop_backend_ops *ops;
@@ -208,6 +214,16 @@ static bool in_list(const char *bdf, char **list, int n)
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(list[i], bdf))
+			return true;
+	return false;
+}
+
+/* granges: a group the sim cannot know is refused on every backend, so
+ * that the kernel's and the sim's records stay comparable. */
+static bool layout_has_group(unsigned int group)
+{
+	for (size_t i = 0; i < nlayout; i++)
+		if (layout[i].group == group)
 			return true;
 	return false;
 }
@@ -429,6 +445,7 @@ static int step(char **t, int n, char *extra, size_t elen)
 		ret = ops->dev_open(ctx, t[2], &d->h);
 		if (ret < 0)
 			d->h = NULL;
+		d->ctx2 = n == 4;
 		return ret;
 	}
 	if (!strcmp(t[0], "close")) {
@@ -459,6 +476,13 @@ static int step(char **t, int n, char *extra, size_t elen)
 	}
 	if (!strcmp(t[0], "attach")) {
 		NEED(n == 3 && (d = find(devs, t[1], false)) && (a = find(ioas, t[2], false)));
+		if (d->ctx2) {
+			/* its iommufd would look the IOAS's ID up among its own
+			 * objects, and which one it names, the sim cannot know */
+			snprintf(malformed_why, sizeof(malformed_why),
+				 ": %.15s is of the second context, the IOAS of the first", t[1]);
+			return -1000;
+		}
 		return ops->attach(d->h, a->h);
 	}
 	if (!strcmp(t[0], "detach")) {
@@ -564,12 +588,32 @@ static int step(char **t, int n, char *extra, size_t elen)
 		NEED(!parse_u64(t[2], &iova) && !parse_u64(t[3], &len));
 		return ops->unmap(a->h, iova, len);
 	}
+	if (!strcmp(t[0], "allow")) {
+		struct iop_iova_range r[16];
+		int i;
+
+		NEED(n >= 2 && n - 2 <= 16 && (a = find(ioas, t[1], false)));
+		for (i = 2; i < n; i++) {
+			char *dash = strchr(t[i], '-');
+
+			NEED(dash);
+			*dash = '\0';
+			NEED(!parse_u64(t[i], &r[i - 2].first) && !parse_u64(dash + 1, &r[i - 2].last));
+			*dash = '-';
+		}
+		return ops->allow_iovas ? ops->allow_iovas(a->h, r, (size_t)(n - 2)) : -EOPNOTSUPP;
+	}
 	if (!strcmp(t[0], "ranges") || !strcmp(t[0], "granges")) {
 		struct iop_iova_range r[8];
 		size_t cnt = 0, i, used = 0;
 
 		if (!strcmp(t[0], "granges")) {
 			NEED(n == 2);
+			if (!layout_has_group((unsigned int)atoi(t[1]))) {
+				snprintf(malformed_why, sizeof(malformed_why),
+					 ": group %.10s is not in the layout (the sim knows only its groups)", t[1]);
+				return -1000;
+			}
 			ret = ops->group_ranges ? ops->group_ranges(bctx, (unsigned int)atoi(t[1]), r, 8, &cnt)
 						: -EOPNOTSUPP;
 		} else {

@@ -348,6 +348,30 @@ static int ifd_iova_ranges(void *bioas, struct iop_iova_range *ranges,
 	return 0;
 }
 
+static int ifd_allow_iovas(void *bioas, const struct iop_iova_range *ranges, size_t n)
+{
+	struct ifd_ioas *a = bioas;
+	struct iommu_ioas_allow_iovas cmd = { .size = sizeof(cmd) };
+	struct iommu_iova_range *buf = n ? calloc(n, sizeof(*buf)) : NULL;
+	int err;
+
+	if (n && !buf)
+		return IOP_ERR(ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		buf[i].start = ranges[i].first;
+		buf[i].last = ranges[i].last;
+	}
+	cmd.ioas_id = a->id;
+	cmd.num_iovas = (uint32_t)n;
+	cmd.allowed_iovas = (uintptr_t)buf;
+	err = ioctl(a->ctx->fd, IOMMU_IOAS_ALLOW_IOVAS, &cmd) < 0 ? errno : 0;
+	free(buf);
+	if (err)
+		return IOP_ERR(err, "IOMMU_IOAS_ALLOW_IOVAS of %zu range(s) in IOAS %u failed: %s",
+			       n, a->id, strerror(err));
+	return 0;
+}
+
 uint32_t iop_iommufd_ioas_id(void *bioas)
 {
 	return ((struct ifd_ioas *)bioas)->id;
@@ -375,5 +399,6 @@ const struct iop_backend_ops iop_backend_iommufd = {
 	.copy = ifd_copy,
 	.unmap = ifd_unmap,
 	.iova_ranges = ifd_iova_ranges,
+	.allow_iovas = ifd_allow_iovas,
 	.group_ranges = iop_kernel_group_ranges,
 };

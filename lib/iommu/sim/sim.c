@@ -4,9 +4,9 @@
  * with its rules and errno values (io_pagetable.c, device.c), each checked
  * against the kernel by the conformance scenarios (doc/backends.md):
  * - maps must not overlap (EEXIST) nor leave the allowed ranges (EINVAL);
- *   page alignment applies only once the IOAS has a domain (a group
- *   attached): before, anything goes and the first attach fails with
- *   EADDRINUSE if an area is not page aligned;
+ *   alignment (to the attached groups' IOMMU page) applies only once the
+ *   IOAS has a domain: before, anything goes and the first attach fails
+ *   with EADDRINUSE if an area is not aligned;
  * - unmaps remove whole areas in IOVA order and stop with ENOENT at the
  *   first one they would cut (the ones before it are gone); unmap-all
  *   (IOVA 0, length UINT64_MAX) succeeds even on an empty IOAS;
@@ -17,8 +17,9 @@
  *   with a domain maps them: at map when attached, at the first attach for
  *   earlier maps; the last group to leave unpins them (the page counts and
  *   the memlock line are in sim_pages.c);
- * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings
- *   are in the way); an IOAS with a group attached cannot be destroyed
+ * - groups' ranges narrow an IOAS while attached (EADDRINUSE if mappings,
+ *   or ranges the IOAS was told to allow (sim_reserved.c), are in the
+ *   way); an IOAS with a group attached cannot be destroyed
  *   (EBUSY);
  * - binding claims the device and its group for the context, across
  *   processes (sim_owner.c): a second bind of a device is EINVAL, a device
@@ -277,6 +278,7 @@ static int sim_ioas_free(void *bioas)
 	sim_count_mappings(-(int)s->nareas);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->areas);
+	free(s->allowed);
 	free(s);
 	sim_count_allocs(-1);
 	return 0;
@@ -313,20 +315,28 @@ static bool inside(const struct iop_iova_range *r, size_t n, uint64_t first,
 	return false;
 }
 
-/* Every area of s fits the group's ranges (else the group would reserve
- * IOVA that is in use: EADDRINUSE). */
-static bool group_fits(const struct sim_group *g, const struct sim_ioas *s)
+/* iommufd's iova_alignment: the largest smallest IOMMU page of the
+ * groups attached (1: no domain, anything goes). */
+static uint64_t ioas_alignment(const struct sim_ioas *s)
 {
-	for (size_t i = 0; i < s->nareas; i++)
-		if (!inside(g->topo->ranges, g->topo->nranges, s->areas[i].iova,
-			    s->areas[i].iova + s->areas[i].len - 1))
-			return false;
-	return true;
+	uint64_t align = 1;
+
+	for (size_t g = 0; g < s->ctx->topo.ngroups; g++)
+		if (s->ctx->groups[g].ioas == s && s->ctx->groups[g].topo->io_page > align)
+			align = s->ctx->groups[g].topo->io_page;
+	return align;
 }
 
-static bool page_aligned(uint64_t x)
+/* The offset of a user address in its (CPU) page is what the kernel
+ * holds to the alignment, with the IOVA and the length. */
+static bool aligned(uint64_t iova_or_len, uint64_t align)
 {
-	return x % SIM_PAGE_SIZE == 0;
+	return iova_or_len % align == 0;
+}
+
+static bool va_aligned(uintptr_t va, uint64_t align)
+{
+	return (va % SIM_PAGE_SIZE) % align == 0;
 }
 
 /* Every area of s lies in its windows. */
@@ -342,14 +352,20 @@ static bool areas_in_windows(const struct sim_ioas *s)
 }
 
 /* Group g joins s: its IOMMU must be of the style of the groups there
- * (EPERM), the areas of s must fit its ranges or the windows (EADDRINUSE).
- * The first group gives s its domain: every area must be page aligned then
- * (iova, length and offset in the page: EADDRINUSE) and its pages get
- * pinned (ENOMEM). Nothing changes on failure. */
-static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
+ * (EPERM), what g reserves must be clear of the areas of s and of the
+ * ranges s allows, or the areas must fit the windows (EADDRINUSE). The
+ * first group gives s its domain: every area must be aligned to the
+ * group's IOMMU page then (iova, length and offset in the page:
+ * EADDRINUSE) and its pages get pinned (ENOMEM). As in iommufd, an attach checks the regions the
+ * devices reserve before the new domain pins, a replace (a group leaving
+ * another IOAS) after: over memlock with both, an attach is EADDRINUSE
+ * and a replace ENOMEM. Nothing changes on failure. */
+static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g, bool replace)
 {
 	struct iop_iova_range windows[SIM_MAX_WINDOWS];
-	bool windowed = s->windowed;
+	bool windowed = s->windowed, new_domain = !has_domain(s);
+	bool regions_last = replace && new_domain && !sim_group_windowed(g);
+	uint64_t new_align = g->topo->io_page > ioas_alignment(s) ? g->topo->io_page : ioas_alignment(s);
 	int rc;
 
 	memcpy(windows, s->windows, sizeof(windows));
@@ -357,13 +373,22 @@ static int ioas_group_join(struct sim_ioas *s, const struct sim_group *g)
 
 	if (rc)
 		return rc;
-	if (sim_group_windowed(g) ? !areas_in_windows(s) : !group_fits(g, s))
+	if (sim_group_windowed(g) ? !areas_in_windows(s) : !sim_group_clear_of_aperture(g, s))
 		rc = -EADDRINUSE;
-	for (size_t i = 0; rc == 0 && !has_domain(s) && i < s->nareas; i++)
-		if (!page_aligned(s->areas[i].iova | s->areas[i].len | s->areas[i].va))
+	if (rc == 0 && !sim_group_windowed(g) && !regions_last &&
+	    !sim_group_clear_of_regions(g, s))
+		rc = -EADDRINUSE;
+	/* a larger IOMMU page than the IOAS had: every area must fit it */
+	for (size_t i = 0; rc == 0 && new_align > ioas_alignment(s) && i < s->nareas; i++)
+		if (!aligned(s->areas[i].iova | s->areas[i].len, new_align) ||
+		    !va_aligned(s->areas[i].va, new_align))
 			rc = -EADDRINUSE;
-	if (rc == 0 && !has_domain(s))
+	if (rc == 0 && new_domain)
 		rc = sim_pin_areas(s->ctx, s->areas, s->nareas);
+	if (rc == 0 && regions_last && !sim_group_clear_of_regions(g, s)) {
+		sim_unpin_areas(s->ctx, s->areas, s->nareas);
+		rc = -EADDRINUSE;
+	}
 	if (rc) {
 		/* a default window made for g goes with it */
 		s->windowed = windowed;
@@ -394,11 +419,16 @@ static int sim_attach(void *bdev, void *bioas)
 		return rc;
 	if (!d->bound)
 		return -EINVAL;
+	/* an IOAS of another context: its ID names nothing in the device's
+	 * iommufd (ENOENT), or another object (EINVAL; the sim has no object
+	 * IDs), never this IOAS */
+	if (s->ctx != d->ctx)
+		return -ENOENT;
 	if (d->attached) {
 		/* a second attach replaces the domain of the whole group */
 		if (g->ioas == s)
 			return 0;
-		rc = ioas_group_join(s, g);
+		rc = ioas_group_join(s, g, true);
 		if (rc)
 			return rc;
 		ioas_group_leave(g->ioas);
@@ -408,7 +438,7 @@ static int sim_attach(void *bdev, void *bioas)
 	if (g->ioas && g->ioas != s)
 		return -EINVAL;
 	if (!g->ioas) {
-		rc = ioas_group_join(s, g);
+		rc = ioas_group_join(s, g, false);
 		if (rc)
 			return rc;
 		__atomic_store_n(&g->ioas, s, __ATOMIC_RELEASE);
@@ -493,7 +523,7 @@ static int check_iova(struct sim_ioas *s, uint64_t iova, uint64_t len)
 	uint64_t last;
 	size_t n, i;
 
-	if (len == 0 || (has_domain(s) && !page_aligned(iova | len)))
+	if (len == 0 || !aligned(iova | len, ioas_alignment(s)))
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
@@ -560,6 +590,9 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 
 	if (rc)
 		return rc;
+	/* iommufd_ioas_map refuses these before anything else */
+	if (iova == UINT64_MAX || len == UINT64_MAX)
+		return -EOVERFLOW;
 	if (prot == 0 || len == 0)
 		return -EINVAL;
 	/* iopt_alloc_pages: the user range must not wrap */
@@ -569,7 +602,7 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	if (rc)
 		return rc;
 	/* the user address must sit at the same offset in its page */
-	if (has_domain(s) && !page_aligned((uintptr_t)va))
+	if (!va_aligned((uintptr_t)va, ioas_alignment(s)))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -595,56 +628,73 @@ static int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova,
 	return 0;
 }
 
-/* IOAS_COPY: the source range must be covered by contiguous areas (as
- * iopt_get_pages); the copy shares their pages. */
+/* The area of s that holds iova, or NULL. */
+static const struct sim_area *area_at(const struct sim_ioas *s, uint64_t iova)
+{
+	size_t i = area_lower_bound(s, iova);
+
+	if (i < s->nareas && s->areas[i].iova == iova)
+		return &s->areas[i];
+	if (i == 0 || iova - s->areas[i - 1].iova >= s->areas[i - 1].len)
+		return NULL;
+	return &s->areas[i - 1];
+}
+
+/* IOAS_COPY (iommufd_ioas_copy): IOVAs and a length of 2^64-1 are
+ * EOVERFLOW before anything is looked up; the source range must be
+ * covered by contiguous areas (as iopt_get_pages: it may end on the last
+ * byte of the IOVA space); the copy shares their pages. */
 static int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas,
 		    uint64_t src_iova, uint64_t len, unsigned int prot)
 {
 	struct sim_ioas *dst = dst_bioas, *src = src_bioas;
+	const struct sim_area *a;
 	struct sim_area *na;
-	uint64_t cur, end;
-	size_t first, i, n;
+	uint64_t last;
+	size_t first, n;
 	int rc = sim_call();
 
 	if (rc)
 		return rc;
+	if (len == UINT64_MAX || src_iova == UINT64_MAX || dst_iova == UINT64_MAX)
+		return -EOVERFLOW;
 	if (prot == 0 || len == 0)
 		return -EINVAL;
-	if (__builtin_add_overflow(src_iova, len, &end))
+	if (__builtin_add_overflow(src_iova, len - 1, &last))
 		return -EOVERFLOW;
-	first = area_lower_bound(src, src_iova + 1);
-	if (first == 0)
+	a = area_at(src, src_iova);
+	if (!a)
 		return -ENOENT;
-	first--;
-	for (i = first, cur = src_iova; cur < end; i++) {
-		if (i == src->nareas || cur - src->areas[i].iova >= src->areas[i].len)
+	first = (size_t)(a - src->areas);
+	/* each next area must start right where the one before ends (which
+	 * is below 2^64: the one before ends before last) */
+	for (n = 1; a->iova + (a->len - 1) < last; n++, a++)
+		if (first + n == src->nareas || a[1].iova != a->iova + a->len)
 			return -ENOENT;
-		cur = src->areas[i].iova + src->areas[i].len;
-	}
 	rc = check_iova(dst, dst_iova, len);
 	if (rc)
 		return rc;
-	n = i - first;
 	/* the new areas, built first: inserting may move dst's array, which
 	 * is src's when both are one IOAS */
 	na = calloc(n, sizeof(*na));
 	if (!na)
 		return -ENOMEM;
 	for (size_t k = 0; k < n; k++) {
-		struct sim_area a = src->areas[first + k];
-		uint64_t lo = a.iova > src_iova ? a.iova : src_iova;
-		uint64_t hi = a.iova + a.len < end ? a.iova + a.len : end;
+		struct sim_area c = src->areas[first + k];
+		uint64_t lo = c.iova > src_iova ? c.iova : src_iova;
+		/* last bytes, not ends: a range may end at 2^64 */
+		uint64_t hi = c.iova + (c.len - 1) < last ? c.iova + (c.len - 1) : last;
 
-		a.va += lo - a.iova;
-		a.iova = dst_iova + (lo - src_iova);
-		a.len = hi - lo;
-		a.prot = prot;
-		na[k] = a;
+		c.va += lo - c.iova;
+		c.iova = dst_iova + (lo - src_iova);
+		c.len = hi - lo + 1;
+		c.prot = prot;
+		na[k] = c;
 		/* iopt_insert_area: writable only from pages mapped writable;
 		 * into a domain only from a page boundary */
-		if ((prot & IOP_PROT_WRITE) && !a.pages->writable)
+		if ((prot & IOP_PROT_WRITE) && !c.pages->writable)
 			rc = -EPERM;
-		else if (has_domain(dst) && !page_aligned(a.va))
+		else if (!va_aligned(c.va, ioas_alignment(dst)))
 			rc = -EINVAL;
 		if (rc)
 			break;
@@ -795,6 +845,7 @@ const struct iop_backend_ops iop_backend_sim = {
 	.attach = sim_attach,
 	.detach = sim_detach,
 	.copy = sim_copy,
+	.allow_iovas = sim_allow_iovas,
 	SIM_OPS_COMMON,
 };
 
@@ -803,6 +854,7 @@ const struct iop_backend_ops iop_backend_sim_type1 = {
 	.can_replace = false,
 	.attach = sim_type1_attach,
 	.detach = sim_type1_detach,
-	/* a container has no IOAS_COPY (move.scn: copy is EOPNOTSUPP on vfio) */
+	/* a container has no IOAS_COPY (move.scn: copy is EOPNOTSUPP on vfio)
+	 * and no IOAS_ALLOW_IOVAS */
 	SIM_OPS_COMMON,
 };

@@ -80,6 +80,9 @@ struct sim_ioas {
 	 * (they stay with the IOAS, as with the container's tables) */
 	bool windowed;
 	struct iop_iova_range windows[SIM_MAX_WINDOWS]; /* unused: first > last */
+	/* sim_reserved.c: IOMMU_IOAS_ALLOW_IOVAS's ranges (none: all) */
+	struct iop_iova_range *allowed;
+	size_t nallowed;
 	struct sim_access *accesses; /* under the context lock */
 };
 
@@ -112,6 +115,12 @@ void sim_unpin_areas(struct sim_ctx *c, const struct sim_area *a, size_t n);
 size_t sim_area_find(const struct sim_ioas *s, uint64_t iova);
 /* sim_windows.c: window-style IOMMUs (sPAPR TCE, seed 001). */
 bool sim_group_windowed(const struct sim_group *g);
+/* sim_reserved.c: the mappings of s and the ranges it allows are clear
+ * of what g reserves outside its aperture / of the regions its devices
+ * reserve inside it (the MSI window); IOMMU_IOAS_ALLOW_IOVAS. */
+bool sim_group_clear_of_aperture(const struct sim_group *g, const struct sim_ioas *s);
+bool sim_group_clear_of_regions(const struct sim_group *g, const struct sim_ioas *s);
+int sim_allow_iovas(void *bioas, const struct iop_iova_range *ranges, size_t n);
 /* Group g joins s: -EPERM when s holds groups of the other IOMMU style;
  * the first window-style group gives s its default window. */
 int sim_windows_join(struct sim_ioas *s, const struct sim_group *g);

@@ -212,6 +212,7 @@ static struct sim_topo_group *add_group(struct parser *p, unsigned int id)
 	g = &t->groups[t->ngroups++];
 	memset(g, 0, sizeof(*g));
 	g->id = id;
+	g->io_page = 4096;
 	return g;
 }
 
@@ -245,8 +246,14 @@ static int parse_group(struct parser *p, char **tok, int ntok)
 				return PERR(p, "bad '%s' (expected dma-window=<size>, a multiple of 4K)", tok[i]);
 			continue;
 		}
+		if (strncmp(tok[i], "iopage=", 7) == 0) {
+			if (parse_size(tok[i] + 7, &g->io_page) || g->io_page < 512 || g->io_page > 4096 ||
+			    (g->io_page & (g->io_page - 1)))
+				return PERR(p, "bad '%s' (expected iopage=<size>, a power of two from 512 to 4096)", tok[i]);
+			continue;
+		}
 		if (strncmp(tok[i], "range=", 6) != 0)
-			return PERR(p, "unknown group attribute '%s' (expected range=<first>-<last> or dma-window=<size>)", tok[i]);
+			return PERR(p, "unknown group attribute '%s' (expected range=<first>-<last>, dma-window=<size> or iopage=<size>)", tok[i]);
 		dash = strchr(tok[i] + 6, '-');
 		if (!dash)
 			return PERR(p, "bad range '%s' (expected range=<first>-<last>)", tok[i]);

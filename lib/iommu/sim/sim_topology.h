@@ -17,6 +17,10 @@ struct sim_topo_group {
 	/* a window-style IOMMU (sPAPR TCE, seed 001): the size of its default
 	 * DMA window at IOVA 0; 0 for an aperture-style one (ranges) */
 	uint64_t dma_window;
+	/* the smallest page its IOMMU maps (iopage=, default 4096): IOVAs,
+	 * lengths and offsets in the page of an IOAS with its domain must be
+	 * aligned to it (iommufd's self-test mock IOMMU: 2048) */
+	uint64_t io_page;
 };
 
 struct sim_topo_dev {

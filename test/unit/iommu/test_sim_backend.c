@@ -481,6 +481,8 @@ static void sim_topology_errors_name_file_and_line(void **state)
 		{ "device 0000:00:03.0 group=1 driver=vfio-pci\ndevice 0000:00:03.0 group=1 driver=none\n", ":2: device 0000:00:03.0 is declared twice" },
 		{ "group 1 range=5-4\n", ":1: bad range '5-4'" },
 		{ "group 1 range=0-9 range=5-20\n", ":1: ranges of group 1 overlap" },
+		{ "group 1 iopage=3000\n", ":1: bad 'iopage=3000'" },
+		{ "group 1 iopage=8K\n", ":1: bad 'iopage=8K'" },
 		{ "group x\n", ":1: expected 'group <id>" },
 		{ "group 1\ngroup 1\n", ":2: group 1 is declared twice" },
 		{ "memlock lots\n", ":1: expected 'memlock <size>'" },
