@@ -11,13 +11,15 @@
 #   vfours   iop-bridge on the VF pair (VF 0 of PFs 3 and 4, which the
 #            kernel's igb keeps), one queue a port
 #   vftestpmd  dpdk-testpmd (net_e1000_igb_vf) on the same VFs
-# and prints "pci-bench-guest: round R NAME start" before each and
-# "... exit RC" after it, which the host waits for.
+# in the order pci-bench-order.sh gives (iop-bridge and testpmd swap places
+# every round), and prints "pci-bench-guest: round R NAME start" before
+# each and "... exit RC" after it, which the host waits for.
 #
 #   pci-bench-guest.sh SET BACKEND WORKDIR ROUNDS IOP_DEVICES IOP_BRIDGE BDF...
 #   (BDFs in pair order; in set all the igb PFs are found by their ID and
 #   come last: the first two forward, the other two give the VFs)
 set -u
+. "$(dirname "$0")/pci-bench-order.sh"
 set=$1 backend=$2 work=$3 rounds=$4 devices=$5 bridge=$6
 shift 6
 say() { echo "pci-bench-guest: $*"; }
@@ -78,27 +80,43 @@ queue_stats() { # round
 		q && /RX-packets:/ { printf "pci-bench-guest: round %s testpmd rx queue %s: rx %s tx %s tx_dropped %s\n", r, q, $2, $4, $6; q = "" }
 		{ print }'
 }
-for r in $(seq "$rounds"); do
-	say "round $r ours start"
-	run_until "$r.ours.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" "${queues[@]}" "${ports[@]}"
-	say "round $r ours exit $?"
-	say "round $r testpmd start"
-	run_until "$r.testpmd.done" dpdk-testpmd "${eal[@]}" "${allow[@]}" -- --forward-mode=io \
+# iop-bridge's own counts at its exit, per port ("  in: rx N = forwarded
+# F + dropped D (reasons)") and, with several queues, per queue ("  queue
+# Q: rx ..."), as "round R ours port P ..." lines for the host
+bridge_stats() { # round
+	awk -v r="$1" '/^port [0-9]+ / { p = $2 }
+		/^  (in:|queue [0-9]+:)/ { l = $0; sub(/^ +/, "", l); printf "pci-bench-guest: round %s ours port %s %s\n", r, p, l }
+		{ print }'
+}
+# each forwarder's run of round r, until the host has measured it
+run_ours() {
+	run_until "$1.ours.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" "${queues[@]}" "${ports[@]}" |
+		bridge_stats "$1"
+	return "${PIPESTATUS[0]}"
+}
+run_testpmd() {
+	run_until "$1.testpmd.done" dpdk-testpmd "${eal[@]}" "${allow[@]}" -- --forward-mode=io \
 		--nb-cores=1 --rxd=256 --txd=256 "${tpq[@]}" --total-num-mbufs=8192 --auto-start \
-		--stats-period=86400 < /dev/null | queue_stats "$r"
-	say "round $r testpmd exit ${PIPESTATUS[0]}"
-	[ "$set" = all ] || continue
-	say "round $r igb2q start"
-	run_until "$r.igb2q.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" --queues=2 \
+		--stats-period=86400 < /dev/null | queue_stats "$1"
+	return "${PIPESTATUS[0]}"
+}
+run_igb2q() {
+	run_until "$1.igb2q.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" --queues=2 \
 		--port "pci:${igb[0]}" --port "pci:${igb[1]}"
-	say "round $r igb2q exit $?"
-	say "round $r vfours start"
-	run_until "$r.vfours.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" \
+}
+run_vfours() {
+	run_until "$1.vfours.done" "$bridge" "${eal[@]}" -- "${bridge_opts[@]}" \
 		--port "pci:${vfs[0]}" --port "pci:${vfs[1]}"
-	say "round $r vfours exit $?"
-	say "round $r vftestpmd start"
-	run_until "$r.vftestpmd.done" dpdk-testpmd "${eal[@]}" -a "${vfs[0]}" -a "${vfs[1]}" -- --forward-mode=io \
+}
+run_vftestpmd() {
+	run_until "$1.vftestpmd.done" dpdk-testpmd "${eal[@]}" -a "${vfs[0]}" -a "${vfs[1]}" -- --forward-mode=io \
 		--nb-cores=1 --rxd=256 --txd=256 --total-num-mbufs=8192 --auto-start --stats-period=86400 < /dev/null
-	say "round $r vftestpmd exit $?"
+}
+for r in $(seq "$rounds"); do
+	for run in $(pci_bench_order "$set" "$r"); do
+		say "round $r $run start"
+		"run_$run" "$r"
+		say "round $r $run exit $?"
+	done
 done
 exit 0
