@@ -58,6 +58,7 @@ static struct igb_queue *queue(struct igb_rings *r, struct iop_ioas *ioas,
 	q->rings = r;
 	q->cnt = cnt;
 	q->mp = mp;
+	q->max_frame = IGB_MAX_FRAME; /* MTU 1500, as configured by default */
 	if (mp && pci_burst_rx_pool(&q->refill, &q->cache, mp, "igb") < 0)
 		return NULL;
 	return q;

@@ -42,6 +42,7 @@ struct igb_queue {
 	uint16_t hold;       /* rx: processed but not yet given back by RDT */
 	uint16_t port_id;
 	bool rx_dropping;    /* rx: the frame under way (no EOP yet) is dropped */
+	uint32_t max_frame;  /* igb_rings.max_frame at the queue's setup */
 	struct rte_mempool *mp;
 	struct iop_pci_rx_refill refill; /* rx */
 	struct rte_mempool *tx_run_pool; /* tx: iop_pci_tx_run_follow */
@@ -119,6 +120,7 @@ int igb_rx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 	rc = igb_queue_alloc(port, qi, nb_desc, r->rxq_base, cnt, &q);
 	if (rc < 0)
 		return rc;
+	q->max_frame = r->max_frame;
 	q->mp = mp;
 	q->refill = refill;
 	iop_pci_cache_run_pool(&q->cache, mp);
@@ -137,6 +139,7 @@ int igb_tx_queue_setup(struct iop_port *port, uint16_t qi, uint16_t nb_desc,
 	rc = igb_queue_alloc(port, qi, nb_desc, r->txq_base, cnt, &q);
 	if (rc < 0)
 		return rc;
+	q->max_frame = r->max_frame;
 	r->txq[qi] = q;
 	*txq = q;
 	return 0;
@@ -298,12 +301,13 @@ struct igb_rx_state {
 	struct rte_mbuf **pkts;
 	uint16_t got;
 	bool dropping;      /* q->rx_dropping while the burst runs */
+	uint32_t max_frame; /* q->max_frame */
 	unsigned int whole; /* frames delivered, and their bytes */
 	uint64_t bytes;
 };
 
-/* The buffer m the device wrote at slot: a whole frame within the MTU is
- * delivered; anything else (a bad frame, or one over the MTU, which with
+/* The buffer m the device wrote at slot: a whole frame within the MTU (a
+ * tag may add 4) is delivered; anything else (a bad frame, or one over the MTU, which with
  * RCTL.LPE the device hands over, over several buffers when it is longer
  * than one) gives its buffers back and counts once, at its last buffer,
  * as rx_oversize. */
@@ -315,8 +319,10 @@ static __rte_always_inline void igb_rx_step(void *arg, volatile void *ring, uint
 	uint32_t status = d->wb.status_error;
 	uint16_t len = d->wb.length;
 
-	if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) &&
-		   len <= IGB_MAX_FRAME && !st->dropping)) {
+	if (likely((status & IGB_RXD_STAT_EOP) && !(status & IGB_RXD_ERR_RXE) && !st->dropping &&
+		   (len <= st->max_frame ||
+		    iop_pci_frame_fits(rte_pktmbuf_mtod(m, const uint8_t *), len, len,
+				       st->max_frame)))) {
 		igb_rx_offload(m, status, d->wb.pkt_info, d->wb.rss_hash);
 		iop_pci_rx_set_len(m, len);
 		st->bytes += len;
@@ -334,7 +340,8 @@ static __rte_always_inline void igb_rx_step(void *arg, volatile void *ring, uint
 uint16_t igb_rx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct igb_queue *q = arg;
-	struct igb_rx_state st = { .q = q, .pkts = pkts, .dropping = q->rx_dropping };
+	struct igb_rx_state st = { .q = q, .pkts = pkts, .dropping = q->rx_dropping,
+				   .max_frame = q->max_frame };
 	unsigned int done = iop_pci_rx_walk(q->ring, q->sw, q->mask, &q->next, n, &q->refill,
 					    &q->cache, q->cnt, igb_rx_dd, igb_rx_step,
 					    igb_rx_post_slot, &st);
@@ -433,7 +440,8 @@ uint16_t igb_tx_burst(void *arg, struct rte_mbuf **pkts, uint16_t n)
 		/* one descriptor stays free so that a full ring differs from an empty one */
 		if (((tail + 1) & q->mask) == q->clean)
 			break;
-		iova = iop_pci_tx_iova(&b, q->cnt, m, IGB_MAX_FRAME, &looked);
+		iova = iop_pci_tx_iova(&b, q->cnt, m, iop_pci_tx_frame_limit(m, q->max_frame),
+				       &looked);
 		if (iova == IOP_IOVA_POISON)
 			continue;
 		ring[tail].addr = iova;
@@ -463,6 +471,7 @@ int igb_rings_configure(struct iop_port *port, const struct iop_port_conf *conf)
 
 	r->nb_rxq = conf->nb_rxq;
 	r->nb_txq = conf->nb_txq;
+	r->max_frame = conf->mtu + RTE_ETHER_HDR_LEN;
 	return 0;
 }
 

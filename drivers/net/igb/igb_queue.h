@@ -32,6 +32,9 @@ struct igb_rings {
 	size_t rxq_base, txq_base, q_stride;
 	uint16_t max_queues;
 	uint16_t nb_rxq, nb_txq;
+	/* the configured MTU's untagged frame: an 802.1Q tag may add 4
+	 * (iop_pci_frame_fits), on rx and tx alike */
+	uint32_t max_frame;
 	struct igb_queue *rxq[IGB_MAX_QUEUES], *txq[IGB_MAX_QUEUES];
 };
 

@@ -265,6 +265,19 @@ static inline bool iop_pci_frame_fits(const uint8_t *hdr, uint16_t hdr_len, uint
 }
 
 /*
+ * tx: how long a frame m may be under max_frame (as for
+ * iop_pci_frame_fits): max_frame, or m's own length when a tag in its
+ * bytes makes it fit.
+ */
+static inline uint32_t iop_pci_tx_frame_limit(const struct rte_mbuf *m, uint32_t max_frame)
+{
+	if (likely(m->pkt_len <= max_frame))
+		return max_frame;
+	return iop_pci_frame_fits(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, m->pkt_len,
+				  max_frame) ? m->pkt_len : max_frame;
+}
+
+/*
  * rx: a frame the device spreads over several descriptors (each buffer
  * full but the last, whose descriptor has EOP), put together as an mbuf
  * chain in descriptor order. One per rx queue, empty between frames; a

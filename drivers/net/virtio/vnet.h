@@ -156,9 +156,7 @@ static inline uint32_t vnet_tx_max_frame(const struct vnet_queue *q, const struc
 {
 	if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
 		return q->tso_max;
-	if (likely(m->pkt_len <= q->tx_max_frame))
-		return q->tx_max_frame;
-	return vnet_frame_fits(m, q->tx_max_frame) ? m->pkt_len : q->tx_max_frame;
+	return iop_pci_tx_frame_limit(m, q->tx_max_frame);
 }
 
 /*
