@@ -70,8 +70,8 @@ for b in "$@"; do ports+=(--port "pci:$b"); allow+=(-a "$b"); done
 eal=(-l 0-1 --in-memory --log-level=lib.eal:error)
 # --tx-hold-ms=0: frames a full tx ring does not take are dropped, as
 # testpmd's io mode drops them, rather than held while the port that feeds
-# it is not read (iop-bridge's default, for lossless moves), which leaves
-# QEMU's rx side idle until the guest reads again
+# it is not read (iop-bridge's default, for lossless moves): both then do
+# the same work when QEMU drains a tx ring late
 bridge_opts=(--iommu="$backend" --rxd=256 --txd=256 --forward-mode=io --stats-period=0 --tx-hold-ms=0)
 # set mq: two queues a port, RSS over the UDP ports (iop-bridge asks for
 # every hash type the device has once it runs more than one queue)
