@@ -132,9 +132,30 @@ size_t sim_windows_ranges(const struct sim_ioas *s, struct iop_iova_range *out);
 int sim_window_create(void *bioas, unsigned int page_shift, uint64_t size,
 		      uint64_t *start);
 int sim_window_remove(void *bioas, uint64_t start);
-/* sim.c: removes the areas of s inside [first, last] (a window goes):
+/* sim_map.c: removes the areas of s inside [first, last] (a window goes):
  * 0, or -EDEADLOCK when an access does not let go (sim_unmap's rule). */
 int sim_unmap_inside(struct sim_ioas *s, uint64_t first, uint64_t last);
+/* sim_map.c: the backend's map, copy and unmap ops. */
+int sim_map(void *bioas, void *va, uint64_t len, uint64_t iova, unsigned int prot);
+int sim_copy(void *dst_bioas, uint64_t dst_iova, void *src_bioas, uint64_t src_iova,
+	     uint64_t len, unsigned int prot);
+int sim_unmap(void *bioas, uint64_t iova, uint64_t len);
+
+/* sim.c, for sim_map.c: the rules an IOAS's state sets for its mappings. */
+#define RANGES_SCRATCH (4 * IOP_MAX_RANGES)
+/* s has a domain: a group is attached. */
+bool sim_has_domain(const struct sim_ioas *s);
+/* An area of s goes away (its pages unpinned, freed with their last area). */
+void sim_area_put(struct sim_ioas *s, const struct sim_area *a);
+/* The IOVA s allows now, in out (RANGES_SCRATCH entries); how many. */
+size_t sim_ioas_ranges(const struct sim_ioas *s, struct iop_iova_range *out);
+/* [first, last] lies within one of the n ranges r. */
+bool sim_inside(const struct iop_iova_range *r, size_t n, uint64_t first, uint64_t last);
+/* iommufd's iova_alignment of s (1 without a domain). */
+uint64_t sim_ioas_alignment(const struct sim_ioas *s);
+bool sim_aligned(uint64_t iova_or_len, uint64_t align);
+/* The offset of va in its CPU page is a multiple of align. */
+bool sim_va_aligned(uintptr_t va, uint64_t align);
 
 /* sim_dma.c */
 int sim_dma(struct sim_dev *dev, uint64_t iova, void *buf, size_t len,
